@@ -1,6 +1,7 @@
 //! The rule catalogue: every rule shipgate knows, from code and from TOML packs, with its documentation.
 
 pub mod pack;
+pub mod pattern;
 pub mod scanner;
 pub mod validators;
 

@@ -6,15 +6,13 @@
 
 use super::validators;
 use super::RuleDoc;
+use super::{pattern, scanner};
 use crate::diag::{did_you_mean, SourceDiag};
 use crate::finding::Severity;
 use crate::repo::classify::FileClass;
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta::Regex;
 use serde::Deserialize;
 use toml::Spanned;
-
-/// Regexes larger than this (compiled) are refused: a pack must not be able to exhaust memory.
-const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
 
 /// The classes a rule applies to when it does not say.
 pub const DEFAULT_CLASSES: &[FileClass] = &[
@@ -62,6 +60,8 @@ struct RawRule {
 pub struct PatternRule {
     pub doc: RuleDoc,
     pub regex: Regex,
+    /// No match can span lines, so the regex need only run on lines where a keyword occurs.
+    pub single_line: bool,
     pub keywords: Vec<String>,
     pub case_insensitive: bool,
     pub validator: Option<fn(&[u8]) -> bool>,
@@ -77,6 +77,9 @@ pub struct ClassSet(u32);
 impl ClassSet {
     pub fn of(classes: &[FileClass]) -> ClassSet {
         ClassSet(classes.iter().fold(0, |m, c| m | (1 << *c as u32)))
+    }
+    pub fn union(sets: impl IntoIterator<Item = ClassSet>) -> ClassSet {
+        ClassSet(sets.into_iter().fold(0, |m, s| m | s.0))
     }
     pub fn contains(self, c: FileClass) -> bool {
         self.0 & (1 << c as u32) != 0
@@ -128,20 +131,16 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<PatternRule>, SourceDiag> {
                     .unwrap_or_default(),
             )
         })?;
-        let regex = RegexBuilder::new(r.pattern.get_ref())
-            .unicode(r.unicode)
-            .case_insensitive(r.case_insensitive)
-            .multi_line(true)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
+        let compiled = pattern::compile(r.pattern.get_ref(), r.unicode, r.case_insensitive)
             .map_err(|e| {
                 err(
                     r.pattern.span(),
                     format!("rule `{id}`: the pattern does not compile"),
-                    &first_line(&e.to_string()),
+                    &first_line(&e),
                 )
-                .with_help(e.to_string())
+                .with_help(e)
             })?;
+        let regex = compiled.regex;
         let validator = match &r.validator {
             None => None,
             Some(v) => Some(validators::by_name(v.get_ref()).ok_or_else(|| {
@@ -216,6 +215,7 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<PatternRule>, SourceDiag> {
                 applies_to: classes.clone(),
             },
             regex,
+            single_line: compiled.single_line,
             keywords: r.keywords.iter().map(|k| k.get_ref().clone()).collect(),
             case_insensitive: r.case_insensitive,
             validator,
@@ -246,12 +246,13 @@ fn self_test(
     }
     if !rule.keywords.is_empty() {
         for m in rule.regex.find_iter(ex) {
-            if !contains_keyword(rule, m.as_bytes()) {
+            let m = &ex[m.range()];
+            if !contains_keyword(rule, m) {
                 return Err((
                     example.span(),
                     format!(
                         "the match `{}` contains none of the keywords, so the keyword gate would hide it",
-                        String::from_utf8_lossy(m.as_bytes())
+                        String::from_utf8_lossy(m)
                     ),
                 ));
             }
@@ -279,21 +280,20 @@ fn self_test(
 /// Does the rule report anything in `hay` (regex + validator, no gate)?
 pub fn finds(rule: &PatternRule, hay: &[u8]) -> bool {
     rule.regex.captures_iter(hay).any(|c| {
-        let m = rule.capture.and_then(|i| c.get(i)).or_else(|| c.get(0));
-        m.is_some_and(|m| rule.validator.is_none_or(|v| v(m.as_bytes())))
+        let m = rule
+            .capture
+            .and_then(|i| c.get_group(i))
+            .or_else(|| c.get_group(0));
+        m.is_some_and(|m| rule.validator.is_none_or(|v| v(&hay[m.range()])))
     })
 }
 
+/// Would the scanner's keyword gate see one of the rule's keywords in `hay`? (Same normalisation.)
 fn contains_keyword(rule: &PatternRule, hay: &[u8]) -> bool {
+    let hay = scanner::normalised(hay);
     rule.keywords.iter().any(|k| {
-        let k = k.as_bytes();
-        hay.windows(k.len()).any(|w| {
-            if rule.case_insensitive {
-                w.eq_ignore_ascii_case(k)
-            } else {
-                w == k
-            }
-        })
+        let k = scanner::normalised(k.as_bytes());
+        memchr::memmem::find(&hay, &k).is_some()
     })
 }
 
