@@ -240,3 +240,117 @@ fn a_rule_pack_with_10k_rules_loads_and_runs() {
     rules.sort();
     assert_eq!(rules, vec!["bulk/r42", "bulk/r9999"]);
 }
+
+/// A repository with history whose commits all arrived as squash merges, and one planted leak: the
+/// findings are the leak alone, whatever the checkout looks like.
+fn reviewed_repo() -> Repo {
+    let repo = Repo::new();
+    repo.commit_file("src/app.py", "x = 1\n", "Initial layout");
+    repo.commit_file(
+        "src/app.py",
+        "ADMIN = 'admin@example.com'\n",
+        "Add admin contact (#2)",
+    );
+    repo
+}
+
+#[test]
+fn a_detached_head_is_checked_like_the_branch_it_came_from() {
+    let repo = reviewed_repo();
+    let (code, attached) = check_json(repo.path(), &[]);
+    assert_eq!(code, 1, "{attached}");
+    let head = git(repo.path(), &["rev-parse", "HEAD"]);
+    git(repo.path(), &["checkout", "-q", "--detach", "HEAD"]);
+    let (code, detached) = check_json(repo.path(), &[]);
+    assert_eq!(code, 1, "{detached}");
+    assert_eq!(findings(&detached), findings(&attached));
+    assert_eq!(
+        findings(&detached),
+        vec![("data/reserved-email".into(), "src/app.py".into(), 1)]
+    );
+    // The deployment branch is still found and judged, and the evidence report names the commit.
+    assert_eq!(detached["deployment_branches"][0]["name"], "main");
+    assert_eq!(detached["deployment_branches"][0]["commits_examined"], 2);
+    let md = run(&["check", "--offline", "--format", "markdown"], repo.path());
+    assert!(
+        md.stdout.contains(&format!("| Commit | `{head}` |")),
+        "{}",
+        md.stdout
+    );
+}
+
+/// One way of damaging `.git`, applied to a fresh `reviewed_repo()`.
+type Damage = fn(&std::path::Path);
+
+#[test]
+fn a_corrupted_git_directory_fails_closed_with_the_reason() {
+    let cases: [(&str, Damage, &str); 5] = [
+        (
+            "garbage HEAD",
+            |git| std::fs::write(git.join("HEAD"), "garbage\n").unwrap(),
+            "HEAD cannot be read: corrupted loose reference file",
+        ),
+        (
+            "truncated HEAD",
+            |git| {
+                let sha = std::fs::read_to_string(git.join("refs/heads/main")).unwrap();
+                std::fs::write(git.join("HEAD"), &sha[..7]).unwrap();
+            },
+            "HEAD cannot be read",
+        ),
+        (
+            "no objects directory",
+            |git| std::fs::remove_dir_all(git.join("objects")).unwrap(),
+            "is there, but git cannot open it as a repository",
+        ),
+        (
+            "garbage packed-refs",
+            |git| {
+                let dir = git.parent().unwrap();
+                crate::common::git(dir, &["pack-refs", "--all"]);
+                let mut refs = std::fs::read_to_string(git.join("packed-refs")).unwrap();
+                refs.push_str("this is not a reference\n");
+                std::fs::write(git.join("packed-refs"), refs).unwrap();
+            },
+            // libgit2 would skip the bad line (and any branch after it); git itself refuses the file.
+            "packed-refs is corrupt: line 3 is not a reference",
+        ),
+        (
+            "a missing commit",
+            |git| {
+                let dir = git.parent().unwrap();
+                let first = crate::common::git(dir, &["rev-parse", "HEAD~1"]);
+                std::fs::remove_file(git.join("objects").join(&first[..2]).join(&first[2..]))
+                    .unwrap();
+            },
+            "object not found",
+        ),
+    ];
+    for (what, damage, reason) in cases {
+        let repo = reviewed_repo();
+        damage(&repo.path().join(".git"));
+        let r = run(&["check", "--offline", "--format", "json"], repo.path());
+        assert_no_panic(&r);
+        assert_eq!(r.code, 2, "{what}: {}\n{}", r.stdout, r.stderr);
+        let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let m = message_of(&report, "gate/history-unavailable");
+        assert!(m.contains(reason), "{what}: {m}");
+        assert!(
+            !report["not_evaluated"]
+                .to_string()
+                .contains("not a git repository"),
+            "{what}: a broken clone is not 'no repository': {report}"
+        );
+        // The files are still checked.
+        assert!(
+            findings(&report)
+                .iter()
+                .any(|f| f.0 == "data/reserved-email"),
+            "{what}: {report}"
+        );
+        // `--diff` cannot work on it either, and says so.
+        let r = run(&["check", "--offline", "--diff", "main"], repo.path());
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+        assert_no_panic(&r);
+    }
+}
