@@ -176,6 +176,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         catalogue,
         files: walked.files,
         stats: walked.stats,
+        nested_repos: walked.nested_repos,
         github: github.finish(),
         history,
         diff,
@@ -202,6 +203,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
     not_evaluated.extend(checks::review::not_evaluated(&ctx));
+    not_evaluated.extend(checks::gate::not_evaluated(&ctx));
     Ok(Outcome {
         ctx,
         findings,

@@ -1,6 +1,7 @@
 //! Rules about the gate itself: what it could not evaluate. These fail closed (exit code 2).
 
 use crate::context::Context;
+use crate::engine::NotEvaluated;
 use crate::finding::{Finding, Location, Severity};
 use crate::github::GithubFacts;
 
@@ -183,4 +184,28 @@ pub fn history(ctx: &Context) -> Vec<Finding> {
         _ => return Vec::new(),
     };
     vec![Finding::new(rule, Severity::Error, message, Location::Repository).with_help(help)]
+}
+
+/// Parts of the tree the walk left out on purpose and names in the summary: submodules and nested
+/// repositories (each is gated in its own repository). They feed no control of this repository, so
+/// they do not make the evidence report's controls NOT VERIFIED.
+pub fn not_evaluated(ctx: &Context) -> Vec<NotEvaluated> {
+    if ctx.nested_repos.is_empty() {
+        return Vec::new();
+    }
+    const SHOWN: usize = 10;
+    let mut names: Vec<String> = ctx
+        .nested_repos
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("`{p}`"))
+        .collect();
+    if ctx.nested_repos.len() > SHOWN {
+        names.push(format!("and {} more", ctx.nested_repos.len() - SHOWN));
+    }
+    vec![NotEvaluated {
+        families: Vec::new(),
+        what: format!("submodules and nested repositories ({})", names.join(", ")),
+        why: "not scanned: each is a repository of its own — run shipgate in it".into(),
+    }]
 }

@@ -126,6 +126,8 @@ struct Summary {
     unreadable: u64,
     /// Symbolic links, never followed.
     symlinks: u64,
+    /// Submodules and nested repositories, not walked (each is gated in its own repository).
+    nested_repositories: u64,
     /// Findings hidden by `shipgate:allow(...)` comments.
     suppressed_inline: usize,
     /// Findings hidden by the baseline.
@@ -225,6 +227,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             ignored: s.ignored,
             unreadable: s.unreadable,
             symlinks: s.symlinks,
+            nested_repositories: s.nested_repos,
             suppressed_inline: outcome.suppressed.inline,
             baselined: outcome.suppressed.baselined,
             pre_existing: outcome.pre_existing,

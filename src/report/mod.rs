@@ -75,6 +75,14 @@ pub fn summary_line(outcome: &Outcome) -> String {
     if s.unreadable > 0 {
         skipped.push(format!("{} unreadable", s.unreadable));
     }
+    if s.nested_repos > 0 {
+        let what = if s.nested_repos == 1 {
+            "nested repository"
+        } else {
+            "nested repositories"
+        };
+        skipped.push(format!("{} {what} (submodules)", s.nested_repos));
+    }
     let mut hidden = Vec::new();
     if outcome.suppressed.baselined > 0 {
         hidden.push(format!("{} baselined", outcome.suppressed.baselined));

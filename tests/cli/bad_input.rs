@@ -279,6 +279,132 @@ fn a_detached_head_is_checked_like_the_branch_it_came_from() {
     );
 }
 
+/// A library repository with a leak of its own, added to `app` as the submodule `vendor/lib`.
+fn with_submodule() -> (Repo, Repo) {
+    let lib = Repo::new();
+    lib.commit_file("src/lib.py", "OWNER = 'lib@example.com'\n", "Library (#1)");
+    let app = reviewed_repo();
+    let url = lib.path().to_string_lossy().into_owned();
+    git(
+        app.path(),
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            &url,
+            "vendor/lib",
+        ],
+    );
+    git(
+        app.path(),
+        &["commit", "-q", "-m", "Vendor the library (#3)"],
+    );
+    (lib, app)
+}
+
+#[test]
+fn a_submodule_is_not_walked_as_the_product_and_is_named_in_the_summary() {
+    let (_lib, app) = with_submodule();
+    assert!(app.path().join("vendor/lib/src/lib.py").is_file());
+    let (code, report) = check_json(app.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    // The library's own leak is its repository's business; this repository's leak is still found.
+    assert_eq!(
+        findings(&report),
+        vec![("data/reserved-email".into(), "src/app.py".into(), 1)]
+    );
+    assert_eq!(report["summary"]["nested_repositories"], 1);
+    assert!(
+        report["not_evaluated"].to_string().contains(
+            "submodules and nested repositories (`vendor/lib`): not scanned: each is a repository of its own"
+        ),
+        "{report}"
+    );
+    let human = run(&["check", "--offline"], app.path());
+    assert!(
+        human
+            .stdout
+            .contains("skipped 1 nested repository (submodules)"),
+        "{}",
+        human.stdout
+    );
+    // The evidence report does not mark this repository's controls unverified because of it.
+    let md = run(&["check", "--offline", "--format", "markdown"], app.path());
+    assert!(
+        md.stdout
+            .contains("| Nothing test-only reaches production | **FAIL** |"),
+        "{}",
+        md.stdout
+    );
+}
+
+#[test]
+fn an_uninitialised_submodule_is_an_empty_directory() {
+    let (_lib, app) = with_submodule();
+    let clones = tempfile::tempdir().unwrap();
+    let url = app.path().to_string_lossy().into_owned();
+    git(clones.path(), &["clone", "-q", &url, "c"]);
+    let clone = clones.path().join("c");
+    assert!(clone.join(".gitmodules").is_file());
+    assert_eq!(
+        std::fs::read_dir(clone.join("vendor/lib")).unwrap().count(),
+        0
+    );
+    let r = run(&["check", "--offline", "--format", "json"], &clone);
+    assert_no_panic(&r);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        findings(&report),
+        vec![("data/reserved-email".into(), "src/app.py".into(), 1)]
+    );
+    assert_eq!(report["summary"]["nested_repositories"], 0);
+    assert_eq!(report["deployment_branches"][0]["name"], "main");
+}
+
+#[test]
+fn a_linked_worktree_is_checked_like_the_main_checkout() {
+    let repo = reviewed_repo();
+    let (_, main_report) = check_json(repo.path(), &[]);
+    let outside = tempfile::tempdir().unwrap();
+    let wt = outside.path().join("wt");
+    git(
+        repo.path(),
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "feature",
+            wt.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        wt.join(".git").is_file(),
+        "a linked worktree's .git is a file"
+    );
+    let (code, report) = check_json(&wt, &[]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report), findings(&main_report));
+    assert_eq!(
+        report["deployment_branches"],
+        main_report["deployment_branches"]
+    );
+    assert_eq!(report["not_evaluated"], main_report["not_evaluated"]);
+
+    // A worktree inside the main checkout is another checkout, not more of this one's files.
+    git(
+        repo.path(),
+        &["worktree", "add", "-q", "-b", "inner", ".worktrees/inner"],
+    );
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report), findings(&main_report));
+    assert_eq!(report["summary"]["nested_repositories"], 1);
+}
+
 /// One way of damaging `.git`, applied to a fresh `reviewed_repo()`.
 type Damage = fn(&std::path::Path);
 
