@@ -230,8 +230,14 @@ impl Worker<'_> {
 
     fn unreadable(&mut self, rel: &str, why: &str) {
         self.local.stats.unreadable += 1;
+        // `[scan] fail-closed = false` is the user's explicit opt-out: still reported, as a warning.
+        let severity = if self.config.scan_fail_closed {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
         self.local.findings.push(
-            Finding::new(UNREADABLE, Severity::Error, format!("could not read `{rel}`: {why}"), Location::File(crate::finding::FileSpan {
+            Finding::new(UNREADABLE, severity, format!("could not read `{rel}`: {why}"), Location::File(crate::finding::FileSpan {
                 path: rel.to_string(),
                 line: 0,
                 column: 0,

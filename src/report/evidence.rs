@@ -124,6 +124,8 @@ pub struct Header {
     pub generated: String,
     pub verdict: Verdict,
     pub summary: String,
+    /// Opt-outs from failing closed in effect ("none" when every source fails closed).
+    pub fail_open: String,
 }
 
 pub fn header(outcome: &Outcome) -> Header {
@@ -134,6 +136,16 @@ pub fn header(outcome: &Outcome) -> Header {
         generated: utc_now(),
         verdict: outcome.verdict(),
         summary: super::summary_line(outcome),
+        fail_open: if outcome.fail_open.is_empty() {
+            "none: every source fails closed".to_string()
+        } else {
+            outcome
+                .fail_open
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        },
     }
 }
 

@@ -27,6 +27,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     row(out, "Tool", &format!("shipgate {}", h.version))?;
     row(out, "Generated", &h.generated)?;
     row(out, "Gate", &h.summary)?;
+    row(out, "Fail-open settings", &h.fail_open)?;
     writeln!(out, "</table>")?;
     writeln!(
         out,

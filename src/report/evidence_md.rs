@@ -17,6 +17,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "| Tool | shipgate {} |", h.version)?;
     writeln!(out, "| Generated | {} |", h.generated)?;
     writeln!(out, "| Gate | {} |", h.summary)?;
+    writeln!(out, "| Fail-open settings | {} |", cell(&h.fail_open))?;
     writeln!(out)?;
     let assessments = assess(outcome);
     writeln!(

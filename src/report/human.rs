@@ -31,6 +31,9 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions, out: &mut dyn Write) -> i
     for ne in &outcome.not_evaluated {
         writeln!(out, "not evaluated: {ne}")?;
     }
+    for line in super::fail_open_lines(outcome) {
+        writeln!(out, "{line}")?;
+    }
     if !opts.quiet {
         for line in super::scorecard_lines(outcome) {
             writeln!(out, "{line}")?;

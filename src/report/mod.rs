@@ -126,6 +126,15 @@ pub fn summary_line(outcome: &Outcome) -> String {
     )
 }
 
+/// One line per opt-out from failing closed, shared by the human, GitHub and evidence renderings.
+pub fn fail_open_lines(outcome: &Outcome) -> Vec<String> {
+    outcome
+        .fail_open
+        .iter()
+        .map(|f| format!("fail-open: {f}"))
+        .collect()
+}
+
 /// One line per deployment branch: OpenSSF Scorecard's Branch-Protection score and what would raise it.
 pub fn scorecard_lines(outcome: &Outcome) -> Vec<String> {
     crate::github::scorecards(&outcome.ctx)
