@@ -11,6 +11,7 @@ mod classification;
 mod config_errors;
 mod evidence;
 mod exit_codes;
+mod fail_closed;
 mod github;
 mod history;
 mod leaks;
