@@ -176,17 +176,19 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(diag) => {
-            print_error(&diag);
+            print_error(diag);
             2
         }
     }
 }
 
-pub fn print_error(diag: &SourceDiag) {
+/// Print a diagnostic to stderr, redacted: it may quote the user's config or rule pack.
+pub fn print_error(diag: SourceDiag) {
+    let diag = diag.redacted();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut text = String::new();
     if report::human::handler(color)
-        .render_report(&mut text, diag)
+        .render_report(&mut text, &diag)
         .is_err()
     {
         text = format!("error[{}]: {}\n", diag.code, diag.message);

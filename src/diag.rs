@@ -54,6 +54,29 @@ impl SourceDiag {
         self
     }
 
+    /// The same diagnostic with secret-like values masked in everything it shows (see `redact`): a
+    /// shipgate.toml or rule pack quoted in a CI log must not copy a token that sits in it. Masking keeps
+    /// the text's length, so the labels still point at their spans.
+    pub fn redacted(mut self) -> Self {
+        crate::redact::redact_in_place(&mut self.message);
+        if let Some(help) = &mut self.help {
+            crate::redact::redact_in_place(help);
+        }
+        if let Some(src) = self.src.take() {
+            let text = crate::redact::text(src.inner()).into_owned();
+            self.src = Some(NamedSource::new(src.name(), text).with_language("toml"));
+        }
+        self.labels = self
+            .labels
+            .into_iter()
+            .map(|l| {
+                let label = l.label().map(|t| crate::redact::text(t).into_owned());
+                LabeledSpan::new_with_span(label, *l.inner())
+            })
+            .collect();
+        self
+    }
+
     /// 1-based line of the first label, for plain-text renderings and tests.
     pub fn line(&self) -> Option<usize> {
         let src = self.src.as_ref()?;

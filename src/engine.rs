@@ -223,6 +223,11 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
     not_evaluated.extend(checks::review::not_evaluated(&ctx));
     not_evaluated.extend(checks::gate::not_evaluated(&ctx));
+    // The one place findings leave the engine: every format renders them from here, redacted.
+    crate::redact::findings(&mut findings);
+    for ne in &mut not_evaluated {
+        crate::redact::redact_in_place(&mut ne.why);
+    }
     let fail_open = checks::gate::fail_open(&ctx.config);
     Ok(Outcome {
         ctx,

@@ -109,7 +109,9 @@ fn to_diag(
     diag
 }
 
-/// The file's text (read again only for files with findings; consecutive findings share one read).
+/// The file's text (read again only for files with findings; consecutive findings share one read),
+/// redacted: the quoted line is as much output as the message. Redaction keeps the byte length, so the
+/// finding's span still underlines the match.
 fn source(
     outcome: &Outcome,
     path: &str,
@@ -118,7 +120,7 @@ fn source(
     if cache.as_ref().is_none_or(|(p, _)| p != path) {
         let text = std::fs::read(outcome.ctx.root.join(path))
             .ok()
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
+            .map(|b| crate::redact::text(&String::from_utf8_lossy(&b)).into_owned());
         *cache = Some((path.to_string(), text));
     }
     cache.as_ref().and_then(|(_, t)| t.clone())

@@ -20,5 +20,6 @@ mod outputs;
 mod owners;
 mod process;
 mod readme;
+mod secrets;
 mod suppressions;
 mod workflows;
