@@ -212,3 +212,30 @@ fn commit_subjects_and_config_diagnostics_are_redacted_too() {
     assert!(r.stderr.contains("shipgate.toml:2:"), "{}", r.stderr);
     assert_clean("config diagnostic", &r.stderr, &s);
 }
+
+#[test]
+fn the_pre_push_hook_redacts_what_it_prints() {
+    let s = secrets();
+    let remote = Remote::new();
+    let p = remote.clone.path();
+    remote
+        .clone
+        .commit_file(".shipgate/rules/acme.toml", TOKEN_RULE, "Token rule (#1)");
+    git(p, &["push", "-q", "--no-verify", "origin", "main"]);
+    assert_eq!(run(&["hook", "install"], p).code, 0);
+    git(p, &["checkout", "-q", "-b", "feature/config"]);
+    remote.clone.commit_file(
+        "config/production.yml",
+        &production_config(&s),
+        "Production config",
+    );
+    let r = remote.push(&["origin", "feature/config"]);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("acme/hardcoded-deploy-token")
+            && r.stderr.contains("deploy_token: \"ghp_****"),
+        "{}",
+        r.stderr
+    );
+    assert_clean("pre-push hook", &r.stderr, &s);
+}
