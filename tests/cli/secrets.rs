@@ -88,7 +88,6 @@ fn no_output_format_repeats_a_token_or_a_secret_while_the_findings_are_reported(
     w.repo
         .write("config/production.yml", production_config(&s))
         .write(".shipgate/rules/acme.toml", TOKEN_RULE);
-    let dir = w.repo.path();
     let out = tempfile::tempdir().unwrap();
     let (summary, outputs, sarif_file) = (
         out.path().join("summary.md"),
