@@ -308,6 +308,11 @@ fn with_submodule() -> (Repo, Repo) {
 fn a_submodule_is_not_walked_as_the_product_and_is_named_in_the_summary() {
     let (_lib, app) = with_submodule();
     assert!(app.path().join("vendor/lib/src/lib.py").is_file());
+    // A CODEOWNERS rule for the submodule owns its bumps: it does not "match nothing".
+    app.write(
+        ".github/CODEOWNERS",
+        "* @acme/maintainers\n/vendor/lib @acme/lib-owners\n",
+    );
     let (code, report) = check_json(app.path(), &[]);
     assert_eq!(code, 1, "{report}");
     // The library's own leak is its repository's business; this repository's leak is still found.
