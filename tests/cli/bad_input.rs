@@ -479,6 +479,9 @@ fn a_corrupted_git_directory_fails_closed_with_the_reason() {
                 .any(|f| f.0 == "data/reserved-email"),
             "{what}: {report}"
         );
+        // Nor does the evidence report call it one.
+        let md = run(&["check", "--offline", "--format", "markdown"], repo.path()).stdout;
+        assert!(!md.contains("not a git repository"), "{what}: {md}");
         // `--diff` cannot work on it either, and says so.
         let r = run(&["check", "--offline", "--diff", "main"], repo.path());
         assert_eq!(r.code, 2, "{what}: {}", r.stderr);
