@@ -96,6 +96,17 @@ fn a_50k_line_minified_file_and_a_huge_single_line() {
         .find(|f| f["location"]["path"] == "static/one-line.js")
         .unwrap();
     assert_eq!(one_line["location"]["column"], 1_000_004);
+    // The human format quotes the short line, and gives the megabyte-wide one by location (quoting it
+    // would be unreadable, and miette cannot lay it out).
+    let human = run(&["check", "--offline"], repo.path());
+    assert_no_panic(&human);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert!(
+        human.stdout.contains("var admin='root@example.com';")
+            && human.stdout.contains(":1:1000004]"),
+        "{}",
+        &human.stdout[..human.stdout.len().min(4000)]
+    );
 }
 
 #[cfg(unix)]
