@@ -91,7 +91,7 @@ fn to_diag(
                 fs.span.1 <= t.len()
                     && t.is_char_boundary(fs.span.0)
                     && t.is_char_boundary(fs.span.1)
-                    && quotable(t, fs.span)
+                    && crate::diag::quotable(t, fs.span)
             }) {
                 let label = outcome
                     .ctx
@@ -108,27 +108,6 @@ fn to_diag(
         }
     }
     diag
-}
-
-/// miette quotes the span's lines and one line either side. A line wider than this (minified code) is
-/// unreadable quoted, and miette cannot lay out a label past column 65,535 (it panics): such a finding
-/// is shown with its location in the message instead, like a finding outside a file.
-const MAX_QUOTED_LINE: usize = 1000;
-
-fn quotable(text: &str, (from, to): (usize, usize)) -> bool {
-    let line_start = |i: usize| text[..i].rfind('\n').map_or(0, |n| n + 1);
-    let line_end = |i: usize| text[i..].find('\n').map_or(text.len(), |n| i + n);
-    let first = line_start(from);
-    let start = if first == 0 { 0 } else { line_start(first - 1) };
-    let last = line_end(to);
-    let end = if last == text.len() {
-        last
-    } else {
-        line_end(last + 1)
-    };
-    text[start..end]
-        .split('\n')
-        .all(|line| line.len() <= MAX_QUOTED_LINE)
 }
 
 /// The file's text (read again only for files with findings; consecutive findings share one read),

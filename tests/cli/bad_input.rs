@@ -169,6 +169,23 @@ fn empty_repository_and_empty_directory_pass() {
 }
 
 #[test]
+fn a_config_error_on_a_70k_wide_line_is_located_not_quoted() {
+    let repo = Repo::new();
+    repo.write(
+        "shipgate.toml",
+        format!("{}badkey = 1\n", " ".repeat(70_000)),
+    );
+    let r = run(&["check", "--offline"], repo.path());
+    assert_no_panic(&r);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown field `badkey`") && r.stderr.contains("[shipgate.toml:1]"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn a_bare_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     git2::Repository::init_bare(dir.path().join("bare.git")).unwrap();
