@@ -176,17 +176,20 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(diag) => {
-            print_error(&diag);
+            print_error(diag);
             2
         }
     }
 }
 
-pub fn print_error(diag: &SourceDiag) {
+/// Print a diagnostic to stderr, redacted (it may quote the user's config or rule pack), and without
+/// the quote when its lines are too wide to show.
+pub fn print_error(diag: SourceDiag) {
+    let diag = diag.redacted().quotable_or_located();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut text = String::new();
     if report::human::handler(color)
-        .render_report(&mut text, diag)
+        .render_report(&mut text, &diag)
         .is_err()
     {
         text = format!("error[{}]: {}\n", diag.code, diag.message);

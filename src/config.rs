@@ -49,6 +49,7 @@ struct RawHistory {
     exempt_authors: Vec<Spanned<String>>,
     allow_shallow: Option<bool>,
     require: Option<bool>,
+    fail_closed: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,6 +87,7 @@ struct RawPaths {
 struct RawScan {
     max_file_size: Option<Spanned<toml::Value>>,
     rule_packs: Option<Vec<Spanned<String>>>,
+    fail_closed: Option<bool>,
 }
 
 /// What a rule's severity became in the user's config.
@@ -114,6 +116,9 @@ pub struct Config {
     pub paths: PathClasses,
     pub max_file_size: u64,
     pub rule_packs: Vec<String>,
+    /// `[scan] fail-closed`: a file or directory that cannot be read, or a workflow that is not valid
+    /// YAML, fails the gate (exit 2). False: they are warnings, and the opt-out is printed in the summary.
+    pub scan_fail_closed: bool,
     pub rules: Vec<RuleOverride>,
     pub github: GithubConfig,
     pub history: HistoryConfig,
@@ -121,7 +126,7 @@ pub struct Config {
 }
 
 /// How much of the deployment branches' history to examine, and what to forgive (`[history]`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryConfig {
     /// `max-commits`; None: 200 unless `since` is set, then no count limit.
     pub max_commits: Option<usize>,
@@ -132,6 +137,23 @@ pub struct HistoryConfig {
     pub allow_shallow: bool,
     /// Missing history (not a git repository, no deployment branch) fails closed instead of being skipped.
     pub require: bool,
+    /// A repository git cannot read (corrupt, unreadable, not owned by this user) fails the gate (exit 2).
+    /// False: `gate/history-unavailable` is a warning, and the opt-out is printed in the summary.
+    pub fail_closed: bool,
+}
+
+/// Written out because a derived `Default` would make `fail_closed` false: the default must fail closed.
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            max_commits: None,
+            since: None,
+            exempt_authors: Vec::new(),
+            allow_shallow: false,
+            require: false,
+            fail_closed: true,
+        }
+    }
 }
 
 pub const DEFAULT_MAX_COMMITS: usize = 200;
@@ -180,6 +202,7 @@ impl Default for Config {
             paths: PathClasses::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             rule_packs: vec![DEFAULT_RULE_PACKS.to_string()],
+            scan_fail_closed: true,
             rules: Vec::new(),
             github: GithubConfig::default(),
             history: HistoryConfig::default(),
@@ -245,10 +268,7 @@ impl PathClasses {
 pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, SourceDiag> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
-        None => CONFIG_LOCATIONS
-            .iter()
-            .map(|c| root.join(c))
-            .find(|p| p.is_file()),
+        None => default_location(root)?,
     };
     let Some(path) = path else {
         return Ok(Config::default());
@@ -256,7 +276,7 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, SourceDiag> 
     let bytes = std::fs::read(&path).map_err(|e| {
         SourceDiag::plain(
             "config/unreadable",
-            format!("cannot read config {}: {e}", path.display()),
+            format!("cannot read config {}: {e}", display_path(root, &path)),
         )
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -275,6 +295,36 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, SourceDiag> 
         c.source = Some((PathBuf::from(shown), text));
         c
     })
+}
+
+/// The first default location that exists. Anything there that is not a regular file (a directory, a
+/// dangling symlink, a FIFO) is an error: silently using the defaults would drop the repository's policy,
+/// and opening a FIFO would wait forever for a writer. (`--config` may name a pipe: the user chose it.)
+fn default_location(root: &Path) -> Result<Option<PathBuf>, SourceDiag> {
+    for rel in CONFIG_LOCATIONS {
+        let path = root.join(rel);
+        if path.symlink_metadata().is_err() {
+            continue;
+        }
+        return match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => Ok(Some(path)),
+            Ok(_) => Err(SourceDiag::plain(
+                "config/unreadable",
+                format!("cannot read config {rel}: it is not a regular file"),
+            )
+            .with_help(format!(
+                "make {rel} a file (`shipgate init` writes one), or remove it to use the defaults"
+            ))),
+            Err(e) => Err(SourceDiag::plain(
+                "config/unreadable",
+                format!("cannot read config {rel}: {e}"),
+            )
+            .with_help(format!(
+                "{rel} exists but cannot be opened (a dangling symlink?): fix it, or remove it to use the defaults"
+            ))),
+        };
+    }
+    Ok(None)
 }
 
 fn display_path(root: &Path, path: &Path) -> String {
@@ -371,6 +421,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, SourceDiag> {
         }
         cfg.rule_packs = packs.iter().map(|g| g.get_ref().clone()).collect();
     }
+    cfg.scan_fail_closed = raw.scan.fail_closed.unwrap_or(true);
 
     for (id, value) in &raw.rules {
         let setting = match value.get_ref().as_str() {
@@ -440,6 +491,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, SourceDiag> {
         .collect();
     cfg.history.allow_shallow = h.allow_shallow.unwrap_or(false);
     cfg.history.require = h.require.unwrap_or(false);
+    cfg.history.fail_closed = h.fail_closed.unwrap_or(true);
     cfg.hook.allow_direct_push = raw.hook.allow_direct_push.unwrap_or(false);
     Ok(cfg)
 }

@@ -16,6 +16,8 @@ pub struct Context {
     /// Every file in the tree (not ignored by config), sorted by path, with its class.
     pub files: Vec<FileEntry>,
     pub stats: WalkStats,
+    /// Submodules and nested repositories left out of the walk (relative paths).
+    pub nested_repos: Vec<String>,
     /// What GitHub says about the repository's settings and reviews (or why it was not asked).
     pub github: GithubFacts,
     /// Deployment branches and how their commits arrived (git evidence; see repo/evidence.rs).

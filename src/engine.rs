@@ -42,6 +42,25 @@ pub struct Outcome {
     pub suppressed: suppress::Suppressed,
     /// `--diff`: findings left out because the change did not introduce them (counted, not failed on).
     pub pre_existing: usize,
+    /// The user's opt-outs from failing closed, printed with every summary so a weakened gate is visible.
+    pub fail_open: Vec<FailOpen>,
+}
+
+/// A setting in effect that lets a source's failures pass the gate instead of failing it closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailOpen {
+    /// `git`, `filesystem`, `github` (config errors cannot be opted out of).
+    pub source: &'static str,
+    /// As written in shipgate.toml, e.g. `[github] fail-closed = false`.
+    pub setting: String,
+    /// What it changes, e.g. "GitHub API failures are warnings".
+    pub effect: String,
+}
+
+impl std::fmt::Display for FailOpen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} — {}", self.setting, self.effect)
+    }
 }
 
 /// A part of the gate that did not run, which rule families it would have fed, and why.
@@ -176,6 +195,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         catalogue,
         files: walked.files,
         stats: walked.stats,
+        nested_repos: walked.nested_repos,
         github: github.finish(),
         history,
         diff,
@@ -202,6 +222,13 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
     not_evaluated.extend(checks::review::not_evaluated(&ctx));
+    not_evaluated.extend(checks::gate::not_evaluated(&ctx));
+    // The one place findings leave the engine: every format renders them from here, redacted.
+    crate::redact::findings(&mut findings);
+    for ne in &mut not_evaluated {
+        crate::redact::redact_in_place(&mut ne.why);
+    }
+    let fail_open = checks::gate::fail_open(&ctx.config);
     Ok(Outcome {
         ctx,
         findings,
@@ -210,6 +237,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         not_evaluated,
         suppressed,
         pre_existing,
+        fail_open,
     })
 }
 

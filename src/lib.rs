@@ -11,6 +11,7 @@ pub mod engine;
 pub mod finding;
 pub mod github;
 pub mod hook;
+pub mod redact;
 pub mod repo;
 pub mod report;
 pub mod rules;

@@ -91,6 +91,7 @@ mod tests {
             },
             files: Vec::new(),
             stats: Default::default(),
+            nested_repos: Vec::new(),
             github: crate::github::GithubFacts::NotEvaluated("test".into()),
             history: Default::default(),
             diff: None,

@@ -1,6 +1,8 @@
 //! Rules about the gate itself: what it could not evaluate. These fail closed (exit code 2).
 
+use crate::config::{Config, RuleSetting};
 use crate::context::Context;
+use crate::engine::{FailOpen, NotEvaluated};
 use crate::finding::{Finding, Location, Severity};
 use crate::github::GithubFacts;
 
@@ -21,7 +23,9 @@ pub const RULES: &[CodeRule] = &[
               the police database case was that nothing noticed failures for months; shipgate reports every file it \
               could not evaluate instead of silently passing.",
         fix: "Make the file readable by the user that runs shipgate (check permissions and broken mounts), or, if \
-              it is not part of the product, exclude it in shipgate.toml: `[paths] ignore = [\"path/\"]`.",
+              it is not part of the product, exclude it in shipgate.toml: `[paths] ignore = [\"path/\"]`. To \
+              report unreadable files as warnings instead of failing the gate, set `[scan] fail-closed = false` \
+              (every summary then says so).",
         example: "could not read `config/secrets.yml`: Permission denied (os error 13)",
     },
     CodeRule {
@@ -72,8 +76,10 @@ pub const RULES: &[CodeRule] = &[
               clone, a repository owned by another user) or `[history] require = true` and there is no history, \
               passing would claim a check that never ran.",
         fix: "Run shipgate in a complete clone it can read (for \"not owned by current user\", fix the checkout's \
-              ownership or mark it safe with `git config --global --add safe.directory PATH`), name the \
-              deployment branches in `[branches] deploy`, or drop `[history] require`.",
+              ownership or mark it safe with `git config --global --add safe.directory PATH`; for a corrupt \
+              clone, clone again), name the deployment branches in `[branches] deploy`, or drop `[history] \
+              require`. To report an unreadable repository as a warning instead of failing the gate, set \
+              `[history] fail-closed = false` (every summary then says so).",
         example: "the git history could not be read: object not found - no match for id (3f2a9c1...)",
     },
 ];
@@ -161,11 +167,21 @@ pub fn history(ctx: &Context) -> Vec<Finding> {
              (or `git fetch --deepen=N`, and fetch the --diff base). To accept shallow clones, leaving the \
              history unchecked, set `[history] allow-shallow = true`",
         ),
-        Skip::Failed(why) => (
-            HISTORY_UNAVAILABLE,
-            format!("the git history could not be read: {why}"),
-            "run shipgate in a complete clone it can read",
-        ),
+        Skip::Failed(why) => {
+            // `[history] fail-closed = false`: the user's explicit opt-out; still reported, as a warning.
+            let severity = if h.fail_closed {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            return vec![Finding::new(
+                HISTORY_UNAVAILABLE,
+                severity,
+                format!("the git history could not be read: {why}"),
+                Location::Repository,
+            )
+            .with_help("run shipgate in a complete clone it can read (for a corrupt clone, clone again)")];
+        }
         Skip::NotARepository if h.require => (
             HISTORY_UNAVAILABLE,
             "`[history] require = true`, but this is not a git repository: review history could not be checked"
@@ -183,4 +199,94 @@ pub fn history(ctx: &Context) -> Vec<Finding> {
         _ => return Vec::new(),
     };
     vec![Finding::new(rule, Severity::Error, message, Location::Repository).with_help(help)]
+}
+
+/// Parts of the tree the walk left out on purpose and names in the summary: submodules and nested
+/// repositories (each is gated in its own repository). They feed no control of this repository, so
+/// they do not make the evidence report's controls NOT VERIFIED.
+pub fn not_evaluated(ctx: &Context) -> Vec<NotEvaluated> {
+    if ctx.nested_repos.is_empty() {
+        return Vec::new();
+    }
+    const SHOWN: usize = 10;
+    let mut names: Vec<String> = ctx
+        .nested_repos
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("`{p}`"))
+        .collect();
+    if ctx.nested_repos.len() > SHOWN {
+        names.push(format!("and {} more", ctx.nested_repos.len() - SHOWN));
+    }
+    vec![NotEvaluated {
+        families: Vec::new(),
+        what: format!("submodules and nested repositories ({})", names.join(", ")),
+        why: "not scanned: each is a repository of its own — run shipgate in it".into(),
+    }]
+}
+
+/// Every opt-out from failing closed that the config sets, for the summary of every format: a gate that
+/// lets some failure pass must say so on each run, not only in shipgate.toml.
+pub fn fail_open(config: &Config) -> Vec<FailOpen> {
+    let mut out = Vec::new();
+    let mut add = |source: &'static str, setting: &str, effect: &str| {
+        out.push(FailOpen {
+            source,
+            setting: setting.to_string(),
+            effect: effect.to_string(),
+        });
+    };
+    if !config.github.fail_closed {
+        add(
+            "github",
+            "[github] fail-closed = false",
+            "GitHub API failures (timeouts, server errors, rate limits, malformed answers, a rejected token) are warnings, not exit 2",
+        );
+    }
+    if !config.history.fail_closed {
+        add(
+            "git",
+            "[history] fail-closed = false",
+            "a git repository that cannot be read (corrupt, unreadable) is a warning, not exit 2",
+        );
+    }
+    if config.history.allow_shallow {
+        add(
+            "git",
+            "[history] allow-shallow = true",
+            "a shallow clone skips the review history checks instead of exit 2",
+        );
+    }
+    if !config.scan_fail_closed {
+        add(
+            "filesystem",
+            "[scan] fail-closed = false",
+            "unreadable files and directories, and workflows that are not valid YAML, are warnings, not exit 2",
+        );
+    }
+    for r in config.rules.iter().filter(|r| is_evaluation_failure(&r.id)) {
+        let (value, effect) = match r.setting {
+            RuleSetting::Severity(Severity::Error) => continue,
+            RuleSetting::Off => (
+                "off".to_string(),
+                "are not reported and never fail the gate",
+            ),
+            RuleSetting::Severity(s) => (s.to_string(), "do not fail the gate"),
+        };
+        add(
+            source_of(&r.id),
+            &format!("[rules] \"{}\" = \"{value}\"", r.id),
+            &format!("`{}` findings {effect}", r.id),
+        );
+    }
+    out
+}
+
+/// The fail-closed matrix's source of an evaluation-failure rule (docs/fail-closed.md).
+fn source_of(rule: &str) -> &'static str {
+    match rule {
+        GITHUB_UNAVAILABLE | GITHUB_REQUIRED => "github",
+        SHALLOW_CLONE | HISTORY_UNAVAILABLE => "git",
+        _ => "filesystem",
+    }
 }

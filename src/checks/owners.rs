@@ -250,8 +250,19 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         );
     }
     let usage = Usage::of(co, &ctx.files);
+    // A submodule is one path here (its gitlink), not walked (see repo/files.rs): a rule that matches it
+    // owns submodule bumps and matches something, though no walked file.
+    let mut owns_submodule = vec![false; co.rules.len()];
+    let mut hits = Vec::new();
+    for path in &ctx.nested_repos {
+        co.matching_rules(path, &mut hits);
+        for &i in &hits {
+            owns_submodule[i] = true;
+        }
+    }
     for (i, r) in co.rules.iter().enumerate() {
         let (message, rule) = match (usage.matched[i], usage.decided[i], usage.shadowed_by[i]) {
+            (0, _, _) if owns_submodule[i] => continue,
             (0, _, _) => (
                 format!("`{}` matches no file in the repository", r.pattern),
                 MATCHES_NOTHING,

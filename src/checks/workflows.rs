@@ -154,7 +154,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for file in &ctx.repo.workflows {
         match &file.parsed {
-            Err(e) => out.push(invalid(file, e)),
+            Err(e) => out.push(invalid(file, e, ctx.config.scan_fail_closed)),
             Ok(docs) => {
                 for wf in docs {
                     check_workflow(wf, &ctx.repo, &branches, &mut out);
@@ -230,10 +230,19 @@ impl DeployBranches {
     }
 }
 
-fn invalid(file: &WorkflowFile, e: &crate::repo::workflows::YamlError) -> Finding {
+/// `fail_closed` false is `[scan] fail-closed = false`: the user's explicit opt-out, reported as a warning.
+fn invalid(
+    file: &WorkflowFile,
+    e: &crate::repo::workflows::YamlError,
+    fail_closed: bool,
+) -> Finding {
     Finding::new(
         INVALID_YAML,
-        Severity::Error,
+        if fail_closed {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
         format!(
             "`{}` is not valid YAML (line {}, column {}): {}; GitHub will not run it, and shipgate could not check it",
             file.path, e.pos.line, e.pos.column, e.message

@@ -258,7 +258,9 @@ fn scan(
         baseline: None,
         enabled: true,
     };
-    let (found, _) = suppress::apply(found, inputs);
+    let (mut found, _) = suppress::apply(found, inputs);
+    // The hook prints these to the pusher's terminal: redacted like every other output.
+    crate::redact::findings(&mut found);
     Ok(found
         .into_iter()
         .filter(|f| match &f.location {

@@ -4,6 +4,7 @@
 use crate::config::{Config, PathOverride};
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::{classify_default, FileClass, Lang};
+use ignore::WalkState;
 use serde::Serialize;
 use std::io::Read;
 use std::path::Path;
@@ -41,6 +42,8 @@ pub struct WalkStats {
     pub ignored: u64,
     pub unreadable: u64,
     pub symlinks: u64,
+    /// Submodules and other nested repositories: not walked (see `Worker::nested_repository`).
+    pub nested_repos: u64,
 }
 
 impl WalkStats {
@@ -53,6 +56,7 @@ impl WalkStats {
         self.ignored += o.ignored;
         self.unreadable += o.unreadable;
         self.symlinks += o.symlinks;
+        self.nested_repos += o.nested_repos;
     }
 }
 
@@ -61,6 +65,8 @@ pub struct Walked {
     pub files: Vec<FileEntry>,
     pub findings: Vec<Finding>,
     pub stats: WalkStats,
+    /// Submodules and nested repositories that were not walked, relative to the root, sorted.
+    pub nested_repos: Vec<String>,
 }
 
 /// Rule for a file or directory that could not be read. Nothing is silently dropped.
@@ -95,18 +101,17 @@ pub fn walk(root: &Path, config: &Config, checks: &[&dyn FileCheck]) -> Walked {
             local: Walked::default(),
             results: &results,
         };
-        Box::new(move |entry| {
-            worker.visit(entry);
-            ignore::WalkState::Continue
-        })
+        Box::new(move |entry| worker.visit(entry))
     });
     let mut all = Walked::default();
     for part in results.into_inner().unwrap_or_else(|p| p.into_inner()) {
         all.files.extend(part.files);
         all.findings.extend(part.findings);
         all.stats.add(&part.stats);
+        all.nested_repos.extend(part.nested_repos);
     }
     all.files.sort_by(|a, b| a.path.cmp(&b.path));
+    all.nested_repos.sort();
     all
 }
 
@@ -131,21 +136,51 @@ impl Drop for Worker<'_> {
 }
 
 impl Worker<'_> {
-    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                return self.unreadable(&walk_error_path(self.root, &err), &err.to_string())
+                self.unreadable(&walk_error_path(self.root, &err), &err.to_string());
+                return WalkState::Continue;
             }
         };
         if entry.path_is_symlink() {
             // Never followed (a link may point outside the repository, or loop); counted, not hidden.
             self.local.stats.symlinks += 1;
-            return;
+            return WalkState::Continue;
         }
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            return;
+        if self.nested_repository(&entry) {
+            return WalkState::Skip;
         }
+        // Only regular files are read: a FIFO, socket or device could block a read forever.
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            self.file(&entry);
+        }
+        WalkState::Continue
+    }
+
+    /// A directory below the root with its own `.git` (a submodule, an initialised or cloned-in
+    /// repository, a linked worktree) is another repository: its history, owners and gate are its own,
+    /// and its findings could not be fixed here. It is not walked as if it were this product; it is
+    /// counted and named in the summary instead. (An uninitialised submodule is an empty directory,
+    /// walked as one.) A directory the config ignores is left to the ignore rule.
+    fn nested_repository(&mut self, entry: &ignore::DirEntry) -> bool {
+        if entry.depth() == 0
+            || !entry.file_type().is_some_and(|t| t.is_dir())
+            || entry.path().join(".git").symlink_metadata().is_err()
+        {
+            return false;
+        }
+        let rel = relative(self.root, entry.path());
+        if matches!(self.config.paths.lookup(&rel), Some(PathOverride::Ignore)) {
+            return false;
+        }
+        self.local.stats.nested_repos += 1;
+        self.local.nested_repos.push(rel);
+        true
+    }
+
+    fn file(&mut self, entry: &ignore::DirEntry) {
         let rel = relative(self.root, entry.path());
         let Some(class) = classify(self.config, &rel) else {
             self.local.stats.ignored += 1;
@@ -195,8 +230,14 @@ impl Worker<'_> {
 
     fn unreadable(&mut self, rel: &str, why: &str) {
         self.local.stats.unreadable += 1;
+        // `[scan] fail-closed = false` is the user's explicit opt-out: still reported, as a warning.
+        let severity = if self.config.scan_fail_closed {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
         self.local.findings.push(
-            Finding::new(UNREADABLE, Severity::Error, format!("could not read `{rel}`: {why}"), Location::File(crate::finding::FileSpan {
+            Finding::new(UNREADABLE, severity, format!("could not read `{rel}`: {why}"), Location::File(crate::finding::FileSpan {
                 path: rel.to_string(),
                 line: 0,
                 column: 0,

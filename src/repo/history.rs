@@ -22,13 +22,92 @@ const MERGED_SIDE_CAP: usize = 1000;
 /// merge near the window's end can still find where it forked.
 const FORK_MARGIN: usize = 500;
 
-/// The repository containing `root`, if any. "Not a repository" is a normal answer, not an error.
+/// The repository containing `root`, if any. "Not a repository" is a normal answer, not an error; a
+/// repository git cannot read is an error (the history checks then fail closed), never "not a repository".
 pub fn open(root: &Path) -> Result<Option<Repository>, git2::Error> {
     tune_libgit2();
-    match Repository::discover(root) {
-        Ok(r) => Ok(Some(r)),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e),
+    let repo = match Repository::discover(root) {
+        Ok(r) => r,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => {
+            return match enclosing_dot_git(root) {
+                None => Ok(None),
+                Some(dot_git) => Err(git2::Error::from_str(&format!(
+                    "`{}` is there, but git cannot open it as a repository ({}); it may be corrupt \
+                     (a missing objects or refs directory, a `.git` file pointing nowhere)",
+                    dot_git.display(),
+                    e.message()
+                ))),
+            };
+        }
+        Err(e) => return Err(e),
+    };
+    check_readable(&repo)?;
+    Ok(Some(repo))
+}
+
+/// The nearest `.git` (directory or file) at or above `root`. libgit2 skips a `.git` it does not
+/// recognise as a repository and keeps looking upwards, so a corrupt clone would otherwise read as
+/// "not a git repository" and its history checks as merely not evaluated.
+fn enclosing_dot_git(root: &Path) -> Option<std::path::PathBuf> {
+    root.ancestors()
+        .map(|dir| dir.join(".git"))
+        .find(|p| p.symlink_metadata().is_ok())
+}
+
+/// Damage libgit2 opens without complaint but that changes what it reports, caught before any history
+/// is read: a HEAD that is not a reference or a commit id (git itself refuses such a repository), and a
+/// `packed-refs` file with lines that are not references (libgit2 drops the file and carries on, so
+/// deployment branches stored there would vanish instead of failing closed).
+fn check_readable(repo: &Repository) -> Result<(), git2::Error> {
+    match repo.head() {
+        Ok(_) => {}
+        // A repository with no commits yet, or on a branch not created yet: nothing is damaged.
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+            ) => {}
+        Err(e) => {
+            return Err(git2::Error::from_str(&format!(
+                "HEAD cannot be read: {}",
+                e.message()
+            )))
+        }
+    }
+    let packed = repo.commondir().join("packed-refs");
+    let text = match std::fs::read(&packed) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(git2::Error::from_str(&format!(
+                "cannot read {}: {e}",
+                packed.display()
+            )))
+        }
+    };
+    match text
+        .split(|&b| b == b'\n')
+        .position(|line| !packed_refs_line_ok(line))
+    {
+        None => Ok(()),
+        Some(i) => Err(git2::Error::from_str(&format!(
+            "{} is corrupt: line {} is not a reference",
+            packed.display(),
+            i + 1
+        ))),
+    }
+}
+
+/// A `packed-refs` line as git writes it: a `#` header, `<id> <refname>`, or a peeled `^<id>`.
+fn packed_refs_line_ok(line: &[u8]) -> bool {
+    let is_id = |s: &[u8]| matches!(s.len(), 40 | 64) && s.iter().all(u8::is_ascii_hexdigit);
+    match line {
+        [] | [b'#', ..] => true,
+        [b'^', id @ ..] => is_id(id),
+        _ => line
+            .iter()
+            .position(|&b| b == b' ')
+            .is_some_and(|sp| is_id(&line[..sp]) && line.len() > sp + 1),
     }
 }
 

@@ -6,6 +6,7 @@
 
 use crate::engine::{Outcome, Verdict};
 use crate::finding::Finding;
+use crate::repo::evidence::Skip;
 
 /// A control, in the regulator's terms, and the rule families whose findings are its evidence.
 pub struct Control {
@@ -119,21 +120,42 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
 /// Facts about the run shown at the top of the report.
 pub struct Header {
     pub repository: String,
-    pub commit: Option<String>,
+    /// The commit checked out, or why there is none.
+    pub commit: String,
     pub version: &'static str,
     pub generated: String,
     pub verdict: Verdict,
     pub summary: String,
+    /// Opt-outs from failing closed in effect ("none" when every source fails closed).
+    pub fail_open: String,
 }
 
 pub fn header(outcome: &Outcome) -> Header {
     Header {
         repository: outcome.ctx.root.display().to_string(),
-        commit: crate::repo::head_commit(&outcome.ctx.root),
+        commit: crate::repo::head_commit(&outcome.ctx.root).unwrap_or_else(|| {
+            // A damaged repository must not read as "not a git repository" in an audit record.
+            match &outcome.ctx.history.skipped {
+                Some(Skip::Failed(_)) => "(the git repository could not be read)",
+                Some(Skip::NotARepository) => "(not a git repository)",
+                _ => "(no commit yet)",
+            }
+            .to_string()
+        }),
         version: env!("CARGO_PKG_VERSION"),
         generated: utc_now(),
         verdict: outcome.verdict(),
         summary: super::summary_line(outcome),
+        fail_open: if outcome.fail_open.is_empty() {
+            "none: every source fails closed".to_string()
+        } else {
+            outcome
+                .fail_open
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        },
     }
 }
 

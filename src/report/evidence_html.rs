@@ -19,14 +19,11 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<h1>Deployment-safety evidence report</h1>")?;
     writeln!(out, "<table class=\"meta\">")?;
     row(out, "Repository", &h.repository)?;
-    row(
-        out,
-        "Commit",
-        h.commit.as_deref().unwrap_or("(not a git repository)"),
-    )?;
+    row(out, "Commit", &h.commit)?;
     row(out, "Tool", &format!("shipgate {}", h.version))?;
     row(out, "Generated", &h.generated)?;
     row(out, "Gate", &h.summary)?;
+    row(out, "Fail-open settings", &h.fail_open)?;
     writeln!(out, "</table>")?;
     writeln!(
         out,

@@ -9,14 +9,11 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# Deployment-safety evidence report\n")?;
     writeln!(out, "| | |\n|---|---|")?;
     writeln!(out, "| Repository | `{}` |", h.repository)?;
-    writeln!(
-        out,
-        "| Commit | `{}` |",
-        h.commit.as_deref().unwrap_or("(not a git repository)")
-    )?;
+    writeln!(out, "| Commit | `{}` |", h.commit)?;
     writeln!(out, "| Tool | shipgate {} |", h.version)?;
     writeln!(out, "| Generated | {} |", h.generated)?;
     writeln!(out, "| Gate | {} |", h.summary)?;
+    writeln!(out, "| Fail-open settings | {} |", cell(&h.fail_open))?;
     writeln!(out)?;
     let assessments = assess(outcome);
     writeln!(

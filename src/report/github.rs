@@ -55,6 +55,9 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions, out: &mut dyn Write) -> i
     for f in &outcome.findings {
         writeln!(out, "{}", annotation(f))?;
     }
+    for line in super::fail_open_lines(outcome) {
+        writeln!(out, "shipgate: {line}")?;
+    }
     writeln!(out, "shipgate: {}", summary_line(outcome))?;
     if let Some(path) = &opts.step_summary {
         let mut file = std::fs::OpenOptions::new()
@@ -102,11 +105,18 @@ pub fn markdown_summary(outcome: &Outcome) -> String {
     for ne in &outcome.not_evaluated {
         md.push_str(&format!("- Not evaluated: {}\n", cell(&ne.to_string())));
     }
+    for f in &outcome.fail_open {
+        md.push_str(&format!("- Fail-open: {}\n", cell(&f.to_string())));
+    }
     let scores = super::scorecard_lines(outcome);
     for line in &scores {
         md.push_str(&format!("- {}\n", cell(line)));
     }
-    if !outcome.not_evaluated.is_empty() || !scores.is_empty() || !scope.is_empty() {
+    if !outcome.not_evaluated.is_empty()
+        || !outcome.fail_open.is_empty()
+        || !scores.is_empty()
+        || !scope.is_empty()
+    {
         md.push('\n');
     }
     if outcome.findings.is_empty() {

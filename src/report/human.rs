@@ -31,6 +31,9 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions, out: &mut dyn Write) -> i
     for ne in &outcome.not_evaluated {
         writeln!(out, "not evaluated: {ne}")?;
     }
+    for line in super::fail_open_lines(outcome) {
+        writeln!(out, "{line}")?;
+    }
     if !opts.quiet {
         for line in super::scorecard_lines(outcome) {
             writeln!(out, "{line}")?;
@@ -88,6 +91,7 @@ fn to_diag(
                 fs.span.1 <= t.len()
                     && t.is_char_boundary(fs.span.0)
                     && t.is_char_boundary(fs.span.1)
+                    && crate::diag::quotable(t, fs.span)
             }) {
                 let label = outcome
                     .ctx
@@ -106,7 +110,9 @@ fn to_diag(
     diag
 }
 
-/// The file's text (read again only for files with findings; consecutive findings share one read).
+/// The file's text (read again only for files with findings; consecutive findings share one read),
+/// redacted: the quoted line is as much output as the message. Redaction keeps the byte length, so the
+/// finding's span still underlines the match.
 fn source(
     outcome: &Outcome,
     path: &str,
@@ -115,7 +121,7 @@ fn source(
     if cache.as_ref().is_none_or(|(p, _)| p != path) {
         let text = std::fs::read(outcome.ctx.root.join(path))
             .ok()
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
+            .map(|b| crate::redact::text(&String::from_utf8_lossy(&b)).into_owned());
         *cache = Some((path.to_string(), text));
     }
     cache.as_ref().and_then(|(_, t)| t.clone())

@@ -18,12 +18,21 @@ struct Report<'a> {
     fail_on: &'static str,
     summary: Summary,
     not_evaluated: Vec<String>,
+    /// Opt-outs from failing closed in effect (empty: every source fails closed).
+    fail_open: Vec<JsonFailOpen<'a>>,
     deployment_branches: Vec<DeploymentBranch>,
     diff: Option<Diff>,
     findings: Vec<JsonFinding<'a>>,
     /// Present when GitHub was asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     github: Option<JsonGithub>,
+}
+
+#[derive(Serialize)]
+struct JsonFailOpen<'a> {
+    source: &'a str,
+    setting: &'a str,
+    effect: &'a str,
 }
 
 #[derive(Serialize)]
@@ -126,6 +135,8 @@ struct Summary {
     unreadable: u64,
     /// Symbolic links, never followed.
     symlinks: u64,
+    /// Submodules and nested repositories, not walked (each is gated in its own repository).
+    nested_repositories: u64,
     /// Findings hidden by `shipgate:allow(...)` comments.
     suppressed_inline: usize,
     /// Findings hidden by the baseline.
@@ -225,6 +236,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             ignored: s.ignored,
             unreadable: s.unreadable,
             symlinks: s.symlinks,
+            nested_repositories: s.nested_repos,
             suppressed_inline: outcome.suppressed.inline,
             baselined: outcome.suppressed.baselined,
             pre_existing: outcome.pre_existing,
@@ -234,6 +246,15 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             .not_evaluated
             .iter()
             .map(ToString::to_string)
+            .collect(),
+        fail_open: outcome
+            .fail_open
+            .iter()
+            .map(|f| JsonFailOpen {
+                source: f.source,
+                setting: &f.setting,
+                effect: &f.effect,
+            })
             .collect(),
         deployment_branches: outcome
             .ctx

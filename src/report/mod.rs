@@ -75,6 +75,14 @@ pub fn summary_line(outcome: &Outcome) -> String {
     if s.unreadable > 0 {
         skipped.push(format!("{} unreadable", s.unreadable));
     }
+    if s.nested_repos > 0 {
+        let what = if s.nested_repos == 1 {
+            "nested repository"
+        } else {
+            "nested repositories"
+        };
+        skipped.push(format!("{} {what} (submodules)", s.nested_repos));
+    }
     let mut hidden = Vec::new();
     if outcome.suppressed.baselined > 0 {
         hidden.push(format!("{} baselined", outcome.suppressed.baselined));
@@ -116,6 +124,15 @@ pub fn summary_line(outcome: &Outcome) -> String {
         pre_existing,
         outcome.elapsed.as_secs_f64()
     )
+}
+
+/// One line per opt-out from failing closed, shared by the human, GitHub and evidence renderings.
+pub fn fail_open_lines(outcome: &Outcome) -> Vec<String> {
+    outcome
+        .fail_open
+        .iter()
+        .map(|f| format!("fail-open: {f}"))
+        .collect()
 }
 
 /// One line per deployment branch: OpenSSF Scorecard's Branch-Protection score and what would raise it.

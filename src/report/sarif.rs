@@ -120,7 +120,14 @@ pub fn to_value(outcome: &Outcome) -> Value {
             }},
             "originalUriBaseIds": { "%SRCROOT%": { "uri": root_uri } },
             "columnKind": "unicodeCodePoints",
-            "invocations": [{ "executionSuccessful": outcome.verdict() != crate::engine::Verdict::Incomplete }],
+            "invocations": [{
+                "executionSuccessful": outcome.verdict() != crate::engine::Verdict::Incomplete,
+                // Opt-outs from failing closed, so a code-scanning reader sees a weakened gate too.
+                "toolConfigurationNotifications": outcome.fail_open.iter().map(|f| json!({
+                    "level": "warning",
+                    "message": { "text": format!("fail-open: {f}") },
+                })).collect::<Vec<_>>(),
+            }],
             "results": results,
         }]
     })

@@ -96,6 +96,17 @@ fn a_50k_line_minified_file_and_a_huge_single_line() {
         .find(|f| f["location"]["path"] == "static/one-line.js")
         .unwrap();
     assert_eq!(one_line["location"]["column"], 1_000_004);
+    // The human format quotes the short line, and gives the megabyte-wide one by location (quoting it
+    // would be unreadable, and miette cannot lay it out).
+    let human = run(&["check", "--offline"], repo.path());
+    assert_no_panic(&human);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert!(
+        human.stdout.contains("var admin='root@example.com';")
+            && human.stdout.contains(":1:1000004]"),
+        "{}",
+        &human.stdout[..human.stdout.len().min(4000)]
+    );
 }
 
 #[cfg(unix)]
@@ -155,6 +166,23 @@ fn empty_repository_and_empty_directory_pass() {
     let r = run(&["check", "--offline"], repo.path());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("0 files"), "{}", r.stdout);
+}
+
+#[test]
+fn a_config_error_on_a_70k_wide_line_is_located_not_quoted() {
+    let repo = Repo::new();
+    repo.write(
+        "shipgate.toml",
+        format!("{}badkey = 1\n", " ".repeat(70_000)),
+    );
+    let r = run(&["check", "--offline"], repo.path());
+    assert_no_panic(&r);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown field `badkey`") && r.stderr.contains("[shipgate.toml:1]"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -239,4 +267,252 @@ fn a_rule_pack_with_10k_rules_loads_and_runs() {
     let mut rules: Vec<String> = findings(&report).into_iter().map(|f| f.0).collect();
     rules.sort();
     assert_eq!(rules, vec!["bulk/r42", "bulk/r9999"]);
+}
+
+/// A repository with history whose commits all arrived as squash merges, and one planted leak: the
+/// findings are the leak alone, whatever the checkout looks like.
+fn reviewed_repo() -> Repo {
+    let repo = Repo::new();
+    repo.commit_file("src/app.py", "x = 1\n", "Initial layout");
+    repo.commit_file(
+        "src/app.py",
+        "ADMIN = 'admin@example.com'\n",
+        "Add admin contact (#2)",
+    );
+    repo
+}
+
+#[test]
+fn a_detached_head_is_checked_like_the_branch_it_came_from() {
+    let repo = reviewed_repo();
+    let (code, attached) = check_json(repo.path(), &[]);
+    assert_eq!(code, 1, "{attached}");
+    let head = git(repo.path(), &["rev-parse", "HEAD"]);
+    git(repo.path(), &["checkout", "-q", "--detach", "HEAD"]);
+    let (code, detached) = check_json(repo.path(), &[]);
+    assert_eq!(code, 1, "{detached}");
+    assert_eq!(findings(&detached), findings(&attached));
+    assert_eq!(
+        findings(&detached),
+        vec![("data/reserved-email".into(), "src/app.py".into(), 1)]
+    );
+    // The deployment branch is still found and judged, and the evidence report names the commit.
+    assert_eq!(detached["deployment_branches"][0]["name"], "main");
+    assert_eq!(detached["deployment_branches"][0]["commits_examined"], 2);
+    let md = run(&["check", "--offline", "--format", "markdown"], repo.path());
+    assert!(
+        md.stdout.contains(&format!("| Commit | `{head}` |")),
+        "{}",
+        md.stdout
+    );
+}
+
+/// A library repository with a leak of its own, added to `app` as the submodule `vendor/lib`.
+fn with_submodule() -> (Repo, Repo) {
+    let lib = Repo::new();
+    lib.commit_file("src/lib.py", "OWNER = 'lib@example.com'\n", "Library (#1)");
+    let app = reviewed_repo();
+    let url = lib.path().to_string_lossy().into_owned();
+    git(
+        app.path(),
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            &url,
+            "vendor/lib",
+        ],
+    );
+    git(
+        app.path(),
+        &["commit", "-q", "-m", "Vendor the library (#3)"],
+    );
+    (lib, app)
+}
+
+#[test]
+fn a_submodule_is_not_walked_as_the_product_and_is_named_in_the_summary() {
+    let (_lib, app) = with_submodule();
+    assert!(app.path().join("vendor/lib/src/lib.py").is_file());
+    // A CODEOWNERS rule for the submodule owns its bumps: it does not "match nothing".
+    app.write(
+        ".github/CODEOWNERS",
+        "* @acme/maintainers\n/vendor/lib @acme/lib-owners\n",
+    );
+    let (code, report) = check_json(app.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    // The library's own leak is its repository's business; this repository's leak is still found.
+    assert_eq!(
+        findings(&report),
+        vec![("data/reserved-email".into(), "src/app.py".into(), 1)]
+    );
+    assert_eq!(report["summary"]["nested_repositories"], 1);
+    assert!(
+        report["not_evaluated"].to_string().contains(
+            "submodules and nested repositories (`vendor/lib`): not scanned: each is a repository of its own"
+        ),
+        "{report}"
+    );
+    let human = run(&["check", "--offline"], app.path());
+    assert!(
+        human
+            .stdout
+            .contains("skipped 1 nested repository (submodules)"),
+        "{}",
+        human.stdout
+    );
+    // The evidence report does not mark this repository's controls unverified because of it.
+    let md = run(&["check", "--offline", "--format", "markdown"], app.path());
+    assert!(
+        md.stdout
+            .contains("| Nothing test-only reaches production | **FAIL** |"),
+        "{}",
+        md.stdout
+    );
+}
+
+#[test]
+fn an_uninitialised_submodule_is_an_empty_directory() {
+    let (_lib, app) = with_submodule();
+    let clones = tempfile::tempdir().unwrap();
+    let url = app.path().to_string_lossy().into_owned();
+    git(clones.path(), &["clone", "-q", &url, "c"]);
+    let clone = clones.path().join("c");
+    assert!(clone.join(".gitmodules").is_file());
+    assert_eq!(
+        std::fs::read_dir(clone.join("vendor/lib")).unwrap().count(),
+        0
+    );
+    let r = run(&["check", "--offline", "--format", "json"], &clone);
+    assert_no_panic(&r);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        findings(&report),
+        vec![("data/reserved-email".into(), "src/app.py".into(), 1)]
+    );
+    assert_eq!(report["summary"]["nested_repositories"], 0);
+    assert_eq!(report["deployment_branches"][0]["name"], "main");
+}
+
+#[test]
+fn a_linked_worktree_is_checked_like_the_main_checkout() {
+    let repo = reviewed_repo();
+    let (_, main_report) = check_json(repo.path(), &[]);
+    let outside = tempfile::tempdir().unwrap();
+    let wt = outside.path().join("wt");
+    git(
+        repo.path(),
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "feature",
+            wt.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        wt.join(".git").is_file(),
+        "a linked worktree's .git is a file"
+    );
+    let (code, report) = check_json(&wt, &[]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report), findings(&main_report));
+    assert_eq!(
+        report["deployment_branches"],
+        main_report["deployment_branches"]
+    );
+    assert_eq!(report["not_evaluated"], main_report["not_evaluated"]);
+
+    // A worktree inside the main checkout is another checkout, not more of this one's files.
+    git(
+        repo.path(),
+        &["worktree", "add", "-q", "-b", "inner", ".worktrees/inner"],
+    );
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report), findings(&main_report));
+    assert_eq!(report["summary"]["nested_repositories"], 1);
+}
+
+/// One way of damaging `.git`, applied to a fresh `reviewed_repo()`.
+type Damage = fn(&std::path::Path);
+
+#[test]
+fn a_corrupted_git_directory_fails_closed_with_the_reason() {
+    let cases: [(&str, Damage, &str); 5] = [
+        (
+            "garbage HEAD",
+            |git| std::fs::write(git.join("HEAD"), "garbage\n").unwrap(),
+            "HEAD cannot be read: corrupted loose reference file",
+        ),
+        (
+            "truncated HEAD",
+            |git| {
+                let sha = std::fs::read_to_string(git.join("refs/heads/main")).unwrap();
+                std::fs::write(git.join("HEAD"), &sha[..7]).unwrap();
+            },
+            "HEAD cannot be read",
+        ),
+        (
+            "no objects directory",
+            |git| std::fs::remove_dir_all(git.join("objects")).unwrap(),
+            "is there, but git cannot open it as a repository",
+        ),
+        (
+            "garbage packed-refs",
+            |git| {
+                let dir = git.parent().unwrap();
+                crate::common::git(dir, &["pack-refs", "--all"]);
+                let mut refs = std::fs::read_to_string(git.join("packed-refs")).unwrap();
+                refs.push_str("this is not a reference\n");
+                std::fs::write(git.join("packed-refs"), refs).unwrap();
+            },
+            // libgit2 would skip the bad line (and any branch after it); git itself refuses the file.
+            "packed-refs is corrupt: line 3 is not a reference",
+        ),
+        (
+            "a missing commit",
+            |git| {
+                let dir = git.parent().unwrap();
+                let first = crate::common::git(dir, &["rev-parse", "HEAD~1"]);
+                std::fs::remove_file(git.join("objects").join(&first[..2]).join(&first[2..]))
+                    .unwrap();
+            },
+            "object not found",
+        ),
+    ];
+    for (what, damage, reason) in cases {
+        let repo = reviewed_repo();
+        damage(&repo.path().join(".git"));
+        let r = run(&["check", "--offline", "--format", "json"], repo.path());
+        assert_no_panic(&r);
+        assert_eq!(r.code, 2, "{what}: {}\n{}", r.stdout, r.stderr);
+        let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let m = message_of(&report, "gate/history-unavailable");
+        assert!(m.contains(reason), "{what}: {m}");
+        assert!(
+            !report["not_evaluated"]
+                .to_string()
+                .contains("not a git repository"),
+            "{what}: a broken clone is not 'no repository': {report}"
+        );
+        // The files are still checked.
+        assert!(
+            findings(&report)
+                .iter()
+                .any(|f| f.0 == "data/reserved-email"),
+            "{what}: {report}"
+        );
+        // Nor does the evidence report call it one.
+        let md = run(&["check", "--offline", "--format", "markdown"], repo.path()).stdout;
+        assert!(!md.contains("not a git repository"), "{what}: {md}");
+        // `--diff` cannot work on it either, and says so.
+        let r = run(&["check", "--offline", "--diff", "main"], repo.path());
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+        assert_no_panic(&r);
+    }
 }

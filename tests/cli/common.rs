@@ -322,3 +322,39 @@ pub fn setting_findings(report: &serde_json::Value) -> Vec<(String, String, Stri
         })
         .unwrap_or_default()
 }
+
+/// Whether this process can open `path` (a file, or list a directory).
+fn can_open(path: &Path) -> bool {
+    if path.is_dir() {
+        std::fs::read_dir(path).is_ok()
+    } else {
+        std::fs::File::open(path).is_ok()
+    }
+}
+
+/// `shipgate ARGS` run so that `unreadable` (already chmod 000) really cannot be read. As root, file
+/// permissions do not apply (CAP_DAC_OVERRIDE), so the binary runs under `unshare --user`: same uid, no
+/// capabilities over files. None when the fault cannot be made on this machine (root without user
+/// namespaces): the caller skips.
+pub fn shipgate_unprivileged(args: &[&str], cwd: &Path, unreadable: &Path) -> Option<Command> {
+    if !can_open(unreadable) {
+        return Some(shipgate(args, cwd));
+    }
+    let probe = Command::new("unshare")
+        .args(["--user", "test", "-r"])
+        .arg(unreadable)
+        .status()
+        .ok()?;
+    if probe.code() != Some(1) {
+        return None;
+    }
+    let mut cmd = Command::new("unshare");
+    cmd.arg("--user")
+        .arg(bin())
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1");
+    Some(cmd)
+}

@@ -6,12 +6,12 @@ use crate::mock_github::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-const TOKEN: &str = "ghp_testtoken0123456789abcdefABCDEF0123";
+pub(crate) const TOKEN: &str = "ghp_testtoken0123456789abcdefABCDEF0123";
 
-struct World {
-    repo: Repo,
-    mock: MockGithub,
-    commits: Vec<String>,
+pub(crate) struct World {
+    pub(crate) repo: Repo,
+    pub(crate) mock: MockGithub,
+    pub(crate) commits: Vec<String>,
 }
 
 fn head(n: usize) -> String {
@@ -20,7 +20,7 @@ fn head(n: usize) -> String {
 
 /// A repository that satisfies every default requirement: strict classic protection, a reviewed and
 /// protected `production` environment, and two commits each merged through an approved pull request.
-fn world() -> World {
+pub(crate) fn world() -> World {
     let repo = Repo::new();
     repo.write(".github/CODEOWNERS", "* @octo-org/release\n")
         .write("src/app.py", "x = 1\n");
@@ -80,7 +80,7 @@ fn merged(mock: &MockGithub, n: usize, sha: &str, author: &str, kind: &str, revi
     );
 }
 
-fn gh(w: &World, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn gh(w: &World, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = shipgate(args, w.repo.path());
     cmd.env("GITHUB_API_URL", w.mock.url())
         .env("GITHUB_REPOSITORY", format!("{OWNER}/{NAME}"))
@@ -100,7 +100,7 @@ fn gh(w: &World, args: &[&str], env: &[(&str, &str)]) -> Run {
     r
 }
 
-fn gh_json(w: &World, env: &[(&str, &str)]) -> (i32, Value) {
+pub(crate) fn gh_json(w: &World, env: &[(&str, &str)]) -> (i32, Value) {
     let r = gh(w, &["check", "--format", "json"], env);
     let v: Value = serde_json::from_str(&r.stdout)
         .unwrap_or_else(|e| panic!("bad JSON ({e}): {}\nstderr: {}", r.stdout, r.stderr));
@@ -126,7 +126,7 @@ fn has(report: &Value, rule: &str, name: &str) -> bool {
     settings(report).iter().any(|(r, n)| r == rule && n == name)
 }
 
-fn message(report: &Value, rule: &str, name: &str) -> String {
+pub(crate) fn message(report: &Value, rule: &str, name: &str) -> String {
     report["findings"]
         .as_array()
         .unwrap()
