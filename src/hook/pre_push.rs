@@ -3,19 +3,21 @@
 //! - deleting a deployment branch is refused;
 //! - updating one directly is refused (unless `[hook] allow-direct-push`): deployment branches change
 //!   through reviewed pull requests, merged on the server, never by a push from a laptop;
-//! - the pushed commits' added lines are scanned with the engine's file checks.
+//! - the pushed commits' added lines are scanned with the engine's file checks, and the leak check's
+//!   references from changed files are resolved against the pushed commit's whole tree.
 
+use crate::checks::leak::LeakCheck;
 use crate::config::{self, Config};
 use crate::diag::SourceDiag;
 use crate::engine;
 use crate::finding::{self, Finding, Location};
 use crate::repo::changes;
-use crate::repo::classify::Lang;
 use crate::repo::files::{self, FileCheck, FileEntry};
 use crate::repo::history::{self, DeployPolicy};
 use crate::rules::Catalogue;
 use crate::suppress::{self, inline::InlineAllows};
-use git2::{Delta, Oid, Repository};
+use git2::{Delta, ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+use std::collections::HashSet;
 use std::io::Write;
 
 /// One line of git's pre-push input.
@@ -76,10 +78,11 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
 
     let mut refused: Vec<(String, Refusal)> = Vec::new();
     let mut warnings: Vec<(String, Vec<Finding>)> = Vec::new();
+    let leaks = LeakCheck::new(&config);
     engine::with_file_checks(
         &catalogue,
         &config,
-        &[],
+        &[&leaks],
         |checks| -> Result<(), SourceDiag> {
             for u in &updates {
                 let git_err = |e: git2::Error| {
@@ -104,7 +107,8 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
                         refused.push((u.remote_ref.clone(), Refusal::DirectPush { new_commits }));
                     }
                 }
-                let found = scan(&repo, u, remote, checks, &config, &catalogue).map_err(git_err)?;
+                let found =
+                    scan(&repo, u, remote, checks, &leaks, &config, &catalogue).map_err(git_err)?;
                 let (failing, below): (Vec<Finding>, Vec<Finding>) = found
                     .into_iter()
                     .partition(|f| f.severity >= config.fail_on);
@@ -208,6 +212,7 @@ fn scan(
     u: &RefUpdate,
     remote: &str,
     checks: &[&dyn FileCheck],
+    leaks: &LeakCheck,
     config: &Config,
     catalogue: &Catalogue,
 ) -> Result<Vec<Finding>, git2::Error> {
@@ -216,6 +221,7 @@ fn scan(
     // Allows are collected per ref: the same path may differ between the refs of one push.
     let allows = InlineAllows::default();
     let mut found = Vec::new();
+    let mut changed = HashSet::new();
     for delta in diff.deltas() {
         if matches!(delta.status(), Delta::Deleted) {
             continue;
@@ -227,12 +233,8 @@ fn scan(
         let Some(class) = files::classify(config, &path) else {
             continue;
         };
-        let entry = FileEntry {
-            lang: Lang::from_extension(path.rsplit_once('.').map_or("", |(_, e)| e)),
-            path,
-            class,
-            size: new.size(),
-        };
+        let entry = FileEntry::new(path, class, new.size());
+        changed.insert(entry.path.clone());
         let wanted: Vec<&dyn FileCheck> =
             checks.iter().copied().filter(|c| c.wants(&entry)).collect();
         if !wanted.iter().any(|c| !c.passive()) || entry.size > config.max_file_size {
@@ -250,6 +252,18 @@ fn scan(
         }
         allows.check(&entry, content, &mut found);
     }
+    // References in the changed files resolve against the pushed tree, with the facts its unchanged
+    // files state; whatever those files would be reported for themselves is not on an added line.
+    let tree = pushed_tree(repo, u.local, config)?;
+    for (entry, id) in &tree {
+        if !changed.contains(&entry.path) && LeakCheck::states_facts(entry) {
+            if let Ok(blob) = repo.find_blob(*id) {
+                leaks.check(entry, blob.content(), &mut found);
+            }
+        }
+    }
+    let tree: Vec<FileEntry> = tree.into_iter().map(|(entry, _)| entry).collect();
+    found.extend(leaks.resolve(config, &tree));
     finding::finalize(&mut found);
     let inputs = suppress::Inputs {
         config,
@@ -268,6 +282,29 @@ fn scan(
             _ => true,
         })
         .collect())
+}
+
+/// Every file in the pushed commit's tree that the config does not ignore, sorted by path as the walk's
+/// file list is, with its blob.
+fn pushed_tree(
+    repo: &Repository,
+    commit: Oid,
+    config: &Config,
+) -> Result<Vec<(FileEntry, Oid)>, git2::Error> {
+    let tree = repo.find_commit(commit)?.tree()?;
+    let mut out = Vec::new();
+    tree.walk(TreeWalkMode::PreOrder, |dir, e| {
+        if e.kind() == Some(ObjectType::Blob) {
+            let path = format!("{dir}{}", String::from_utf8_lossy(e.name_bytes()));
+            if let Some(class) = files::classify(config, &path) {
+                // The size is not needed to resolve references; reading every blob's header is.
+                out.push((FileEntry::new(path, class, 0), e.id()));
+            }
+        }
+        TreeWalkResult::Ok
+    })?;
+    out.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    Ok(out)
 }
 
 fn report(

@@ -20,6 +20,17 @@ pub struct FileEntry {
     pub size: u64,
 }
 
+impl FileEntry {
+    pub fn new(path: String, class: FileClass, size: u64) -> FileEntry {
+        FileEntry {
+            lang: Lang::from_extension(path.rsplit_once('.').map_or("", |(_, e)| e)),
+            path,
+            class,
+            size,
+        }
+    }
+}
+
 /// A check that looks at file contents. It runs inside the walk, on the walker's thread, so it must be a
 /// pure function of the file and its bytes.
 pub trait FileCheck: Sync {
@@ -190,13 +201,7 @@ impl Worker<'_> {
             Ok(m) => m.len(),
             Err(err) => return self.unreadable(&rel, &err.to_string()),
         };
-        let lang = Lang::from_extension(rel.rsplit_once('.').map_or("", |(_, e)| e));
-        let file = FileEntry {
-            path: rel,
-            class,
-            lang,
-            size,
-        };
+        let file = FileEntry::new(rel, class, size);
         self.local.stats.files += 1;
         let wanted: Vec<&dyn FileCheck> = self
             .checks

@@ -575,6 +575,61 @@ fn the_hook_refuses_a_feature_branch_that_adds_a_leak_with_file_and_line() {
 }
 
 #[test]
+fn the_hook_resolves_leaks_against_the_pushed_tree_and_its_unchanged_facts() {
+    let remote = Remote::new();
+    let p = remote.clone.path();
+    // On main already: a fixture, and a Rust test module that declares itself test-only.
+    remote
+        .clone
+        .commit_file("tests/fixtures/users.py", "USERS = []\n", "fixtures");
+    remote.clone.commit_file(
+        "src/tests.rs",
+        "#![cfg(test)]\n#[test]\nfn t() {}\n",
+        "rust tests",
+    );
+    remote.clone.commit_file(
+        "src/jobs/tests.rs",
+        "pub fn helper() {}\n",
+        "a test module that does not say so",
+    );
+    git(p, &["push", "-q", "--no-verify", "origin", "main"]);
+    assert_eq!(install(&remote, &[]).code, 0);
+    git(p, &["checkout", "-q", "-b", "feature/rust"]);
+    // `mod tests;` without #[cfg(test)] is fine only because src/tests.rs (unchanged) says #![cfg(test)].
+    remote
+        .clone
+        .commit_file("src/lib.rs", "pub fn f() {}\nmod tests;\n", "lib");
+    let r = remote.push(&["origin", "feature/rust"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Its twin: src/jobs/tests.rs (also unchanged) does not, so `mod tests;` compiles it into the product.
+    remote
+        .clone
+        .commit_file("src/jobs.rs", "pub fn run() {}\nmod tests;\n", "jobs");
+    let r = remote.push(&["origin", "feature/rust"]);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("src/jobs.rs:2"), "{}", r.stderr);
+    assert!(!r.stderr.contains("src/lib.rs"), "{}", r.stderr);
+
+    // Production code importing the fixture that is only in the pushed tree, not in the push: refused.
+    git(p, &["checkout", "-q", "-b", "feature/leak", "origin/main"]);
+    remote.clone.commit_file(
+        "app/service.py",
+        "import os\nfrom tests.fixtures.users import USERS\n",
+        "service",
+    );
+    let r = remote.push(&["origin", "feature/leak"]);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    for part in [
+        "app/service.py:2:6",
+        "leak/fixture-import",
+        "imports `tests/fixtures/users.py`",
+    ] {
+        assert!(r.stderr.contains(part), "lacks {part}:\n{}", r.stderr);
+    }
+    assert_eq!(remote.remote_head("feature/leak"), None);
+}
+
+#[test]
 fn the_hook_can_allow_direct_pushes_by_config() {
     let remote = Remote::new();
     assert_eq!(install(&remote, &[]).code, 0);

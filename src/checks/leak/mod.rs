@@ -89,11 +89,32 @@ impl FileCheck for LeakCheck {
     }
 }
 
-impl RepoCheck for LeakCheck {
-    fn run(&self, ctx: &Context) -> Vec<Finding> {
+impl LeakCheck {
+    /// Resolve the references collected so far against `files` (sorted by path), and start afresh.
+    pub fn resolve(&self, config: &Config, files: &[FileEntry]) -> Vec<Finding> {
         let collected =
             std::mem::take(&mut *self.collected.lock().unwrap_or_else(|p| p.into_inner()));
-        resolve::resolve_all(&ctx.config, &ctx.files, collected)
+        resolve::resolve_all(config, files, collected)
+    }
+
+    /// Does the file state a fact that other files' references are resolved with (`go.mod`'s module
+    /// path, `.dockerignore`, a `#![cfg(test)]` Rust test module)? A check of only the changed files (the
+    /// pre-push hook) must still read these, or a reference that they make legitimate would be reported.
+    pub fn states_facts(file: &FileEntry) -> bool {
+        matches!(
+            Kind::of(file),
+            Some(
+                Kind::DockerIgnore
+                    | Kind::RustTestModule
+                    | Kind::Manifest(manifests::ManifestKind::GoMod)
+            )
+        )
+    }
+}
+
+impl RepoCheck for LeakCheck {
+    fn run(&self, ctx: &Context) -> Vec<Finding> {
+        self.resolve(&ctx.config, &ctx.files)
     }
 }
 
