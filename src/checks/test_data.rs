@@ -1,11 +1,13 @@
 //! Test data and test switches in production files (rule families `data/` and `switch/`), from TOML packs.
 //!
 //! The patterns live in `rules/markers.toml` and `rules/switches.toml`; this module turns the scanner's hits
-//! into findings, leaving out what sits in test-only regions of production files (Rust `#[cfg(test)]`).
+//! into findings, leaving out what sits in test-only regions of production files (Rust `#[cfg(test)]`),
+//! settings quoted in strings, and examples in Python docstrings.
 
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::Lang;
 use crate::repo::files::{FileCheck, FileEntry};
+use crate::repo::lexer::{self, NonCode, Syntax};
 use crate::repo::regions;
 use crate::repo::text::{evidence, LineIndex};
 use crate::rules::scanner::{Hit, Scanner, Scratch};
@@ -39,14 +41,46 @@ impl FileCheck for TestDataMarkers<'_> {
             } else {
                 Vec::new()
             };
+            let quoted = Quoted::new(file.lang, content);
             let mut lines = LineIndex::new(content);
-            for hit in hits
-                .iter()
-                .filter(|h| !regions::contains(&test_regions, h.start))
-            {
+            for hit in hits.iter().filter(|h| {
+                !regions::contains(&test_regions, h.start)
+                    && !quoted.hides(&self.scanner.rule(h.rule).0.doc.id, h)
+            }) {
                 out.push(finding(self.scanner, file, content, hit, &mut lines));
             }
         });
+    }
+}
+
+/// Text that is not code in a source file: a `switch/` rule matched inside a string or comment is a
+/// setting quoted (`"pass init(debug=True)"`), not set; a `data/` rule matched inside a Python docstring is
+/// documentation. Data in other strings is exactly what the data rules look for, and comments are where
+/// `do not ship` markers live, so those stay.
+struct Quoted(Vec<(std::ops::Range<usize>, NonCode)>);
+
+impl Quoted {
+    fn new(lang: Lang, content: &[u8]) -> Quoted {
+        let syntax = match lang {
+            Lang::Python => Syntax::Python,
+            Lang::Ruby => Syntax::Ruby,
+            Lang::JavaScript | Lang::TypeScript | Lang::Java | Lang::Kotlin => Syntax::CLike,
+            Lang::Go => Syntax::Go,
+            Lang::Rust => Syntax::Rust,
+            _ => return Quoted(Vec::new()),
+        };
+        Quoted(lexer::non_code(syntax, content))
+    }
+
+    fn hides(&self, rule: &str, hit: &Hit) -> bool {
+        let i = self.0.partition_point(|(r, _)| r.end <= hit.start);
+        let Some((range, kind)) = self.0.get(i) else {
+            return false;
+        };
+        let within = range.start <= hit.start && hit.end <= range.end;
+        within
+            && (rule.starts_with("switch/")
+                || rule.starts_with("data/") && *kind == NonCode::Docstring)
     }
 }
 

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod expr;
 pub mod files;
 pub mod history;
+pub mod lexer;
 pub mod regions;
 pub mod text;
 pub mod workflows;

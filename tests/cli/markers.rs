@@ -225,6 +225,44 @@ fn switches_in_production_config_but_not_dev_config() {
 }
 
 #[test]
+fn settings_quoted_in_strings_and_examples_in_docstrings_are_not_reported() {
+    // The shapes of flask's config.py docstring, sentry-python's error message and fastapi's docstring.
+    let src = r#""""Configuration.
+
+Example::
+
+    DEBUG = True
+    app.testing = True
+    contact: admin@example.com
+"""
+import logging
+
+
+def init(**opts):
+    """Start the SDK.
+
+    Write to ops@example.com for help.
+    """
+    raise ValueError("to see more, pass init(debug=True)")
+
+
+DEBUG = True
+SUPPORT = """
+Write to help@example.com
+"""
+"#;
+    let found = scan(&[("app/settings.py", src)]);
+    assert_eq!(
+        found,
+        vec![
+            ("switch/debug-enabled".into(), "app/settings.py".into(), 20),
+            ("data/reserved-email".into(), "app/settings.py".into(), 22),
+        ],
+        "only the real assignment and the string that is data"
+    );
+}
+
+#[test]
 fn rust_cfg_test_modules_are_test_code() {
     let src = "pub fn admin() -> &'static str { \"root@corp.internal\" }\n\n#[cfg(test)]\nmod tests {\n    const E: &str = \"qa@example.com\";\n}\n\npub const FALLBACK: &str = \"ops@example.net\";\n";
     let found = scan(&[("src/lib.rs", src)]);

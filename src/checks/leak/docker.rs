@@ -288,9 +288,9 @@ pub(crate) fn ignore_excludes_tests(patterns: &[String]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::Syntax;
     use super::*;
     use crate::config::Config;
+    use crate::repo::lexer::Syntax;
 
     fn run(path: &str, text: &str) -> Extracted {
         let config = Config::default();

@@ -142,9 +142,9 @@ fn import_spec(text: &[u8], i: usize, end: usize) -> Option<Range<usize>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::Syntax;
     use super::*;
     use crate::config::Config;
+    use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Extracted {
         let config = Config::default();

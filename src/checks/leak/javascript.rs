@@ -175,9 +175,9 @@ fn reads(src: &mut Source, out: &mut Extracted) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::Syntax;
     use super::*;
     use crate::config::Config;
+    use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Extracted {
         let config = Config::default();

@@ -95,9 +95,9 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::Syntax;
     use super::*;
     use crate::config::Config;
+    use crate::repo::lexer::Syntax;
 
     #[test]
     fn imports_are_collected_and_libraries_reported() {

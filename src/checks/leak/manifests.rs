@@ -413,9 +413,9 @@ fn only_nonprod_groups(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::Syntax;
     use super::*;
     use crate::config::Config;
+    use crate::repo::lexer::Syntax;
 
     fn run(path: &str, text: &str) -> Extracted {
         let config = Config::default();

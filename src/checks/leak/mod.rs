@@ -28,7 +28,6 @@ mod docker;
 mod go;
 mod javascript;
 mod jvm;
-mod lexer;
 mod libraries;
 mod manifests;
 mod paths;
@@ -48,9 +47,9 @@ use crate::context::Context;
 use crate::finding::{FileSpan, Finding, Location};
 use crate::repo::classify::{FileClass, Lang};
 use crate::repo::files::{FileCheck, FileEntry};
+use crate::repo::lexer::{self, Syntax};
 use crate::repo::text::LineIndex;
 use crate::rules::CodeRule;
-use lexer::Syntax;
 use std::ops::Range;
 use std::sync::Mutex;
 

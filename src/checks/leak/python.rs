@@ -449,9 +449,9 @@ fn count(hay: &[u8], needle: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::Syntax;
     use super::*;
     use crate::config::Config;
+    use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Extracted {
         let config = Config::default();

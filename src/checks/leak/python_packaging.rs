@@ -437,9 +437,9 @@ fn split_words(text: &[u8], from: usize, to: usize) -> Vec<Range<usize>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::Syntax;
     use super::*;
     use crate::config::Config;
+    use crate::repo::lexer::Syntax;
 
     fn run(f: fn(&mut Source, &mut Extracted), path: &str, text: &str) -> Extracted {
         let config = Config::default();

@@ -202,9 +202,9 @@ fn args_of(text: &[u8], after: usize) -> Option<(Vec<Range<usize>>, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::Syntax;
     use super::*;
     use crate::config::Config;
+    use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Extracted {
         let config = Config::default();

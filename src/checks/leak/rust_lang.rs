@@ -203,9 +203,9 @@ fn module_declarations(src: &Source, found: &mut Vec<(usize, Range<usize>, Want)
 
 #[cfg(test)]
 mod tests {
-    use super::super::lexer::Syntax;
     use super::*;
     use crate::config::Config;
+    use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Vec<(String, String)> {
         let config = Config::default();

@@ -1,6 +1,7 @@
 //! Where the comments and string literals are, so a reference quoted in a docstring or commented out is
-//! not mistaken for code. Approximate by design (no full parser): it only runs on files that already hold
-//! a suspicious reference, and only the reference's keyword position is asked about.
+//! not mistaken for code, nor `DEBUG = True` quoted in a docstring for a setting. Approximate by design (no
+//! full parser): it only runs on files that already hold a suspicious reference or match, and only the
+//! positions of those are asked about.
 
 use std::ops::Range;
 
@@ -21,11 +22,29 @@ pub(crate) enum Syntax {
     Hash,
 }
 
+/// What a non-code range is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NonCode {
+    Comment,
+    String,
+    /// A Python string that is a statement of its own (module, class, function or attribute docstring):
+    /// documentation, unlike a string that is assigned, passed or returned.
+    Docstring,
+}
+
 /// Sorted, non-overlapping byte ranges that are comments or string literals.
 pub(crate) fn non_code_ranges(syntax: Syntax, src: &[u8]) -> Vec<Range<usize>> {
+    non_code(syntax, src).into_iter().map(|(r, _)| r).collect()
+}
+
+/// Sorted, non-overlapping comments and string literals, each with its kind.
+pub(crate) fn non_code(syntax: Syntax, src: &[u8]) -> Vec<(Range<usize>, NonCode)> {
     let mut out = Vec::new();
     let mut i = 0;
     let n = src.len();
+    // Bracket depth in code: a Python string inside `(`, `[` or `{` is an argument or element, never a
+    // docstring, even when it starts a line.
+    let mut depth = 0usize;
     while i < n {
         let b = src[i];
         let start = i;
@@ -57,14 +76,42 @@ pub(crate) fn non_code_ranges(syntax: Syntax, src: &[u8]) -> Vec<Range<usize>> {
             | (Syntax::CLike | Syntax::Go | Syntax::Ruby, b'\'')
             | (Syntax::CLike, b'`') => quoted_end(src, i, b),
             _ => {
+                match b {
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
                 i += 1;
                 continue;
             }
         };
-        out.push(start..end.max(start + 1));
-        i = end.max(start + 1);
+        let end = end.max(start + 1);
+        let kind = match b {
+            b'#' | b'/' | b'=' => NonCode::Comment,
+            _ if syntax == Syntax::Python && depth == 0 && is_statement(src, start, end) => {
+                NonCode::Docstring
+            }
+            _ => NonCode::String,
+        };
+        out.push((start..end, kind));
+        i = end;
     }
     out
+}
+
+/// Does the string at `start..end` stand alone: only indentation (and a prefix such as `r`) before it on
+/// its line, nothing but a comment after it, and the line before not continued with a backslash?
+fn is_statement(src: &[u8], start: usize, end: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &src[..start]).map_or(0, |i| i + 1);
+    let prefix = src[line_start..start].trim_ascii_start();
+    if prefix.len() > 2 || !prefix.iter().all(|b| b"rRuUbBfF".contains(b)) {
+        return false;
+    }
+    if line_start >= 1 && src[..line_start - 1].trim_ascii_end().ends_with(b"\\") {
+        return false;
+    }
+    let after = src[end..line_end(src, end)].trim_ascii_start();
+    after.is_empty() || after.starts_with(b"#")
 }
 
 /// Is `offset` inside one of the (sorted) ranges?
@@ -198,6 +245,61 @@ mod tests {
         assert!(!code_at(Syntax::Python, src, "import conftest"));
         assert!(code_at(Syntax::Python, src, "import os"));
         assert!(code_at(Syntax::Python, src, "from app"));
+    }
+
+    #[test]
+    fn python_docstrings_are_told_from_strings_that_are_data() {
+        let src = r#""""Module doc: DEBUG = True."""
+class C:
+    r'''Class doc.'''  # note
+    X = 1
+    """Attribute doc."""
+SQL = """
+  INSERT 'a@example.com'
+"""
+run(
+    """
+    arg
+    """
+)
+x = \
+    "continued"
+d = {
+    'k':
+    '''v'''
+}
+"#;
+        let kinds: Vec<(String, NonCode)> = non_code(Syntax::Python, src.as_bytes())
+            .into_iter()
+            .map(|(r, k)| (src[r].chars().filter(|c| c.is_alphabetic()).collect(), k))
+            .collect();
+        let kind = |word: &str| {
+            kinds
+                .iter()
+                .find(|(w, _)| w.starts_with(word))
+                .map(|(_, k)| *k)
+        };
+        assert_eq!(kind("Module"), Some(NonCode::Docstring));
+        assert_eq!(
+            kind("rClass"),
+            None,
+            "the prefix is code; the string starts at the quote"
+        );
+        assert_eq!(kind("Class"), Some(NonCode::Docstring));
+        assert_eq!(kind("note"), Some(NonCode::Comment));
+        assert_eq!(kind("Attribute"), Some(NonCode::Docstring));
+        assert_eq!(kind("INSERT"), Some(NonCode::String), "assigned: data");
+        assert_eq!(
+            kind("arg"),
+            Some(NonCode::String),
+            "an argument, though it starts a line"
+        );
+        assert_eq!(
+            kind("continued"),
+            Some(NonCode::String),
+            "continued from the line before"
+        );
+        assert_eq!(kind("v"), Some(NonCode::String), "a dict value after `:`");
     }
 
     #[test]
