@@ -289,15 +289,10 @@ pub(crate) fn ignore_excludes_tests(patterns: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::repo::lexer::Syntax;
 
     fn run(path: &str, text: &str) -> Extracted {
-        let config = Config::default();
-        let mut src = Source::new(&config, path, text.as_bytes(), Syntax::Hash);
-        let mut out = Extracted::default();
-        extract(&mut src, &mut out);
-        out
+        super::super::extract_for_test(path, text, Syntax::Hash, extract)
     }
 
     fn copied(out: &Extracted) -> Vec<(String, u32, u32)> {

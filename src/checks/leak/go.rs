@@ -147,11 +147,7 @@ mod tests {
     use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Extracted {
-        let config = Config::default();
-        let mut src = Source::new(&config, path, code.as_bytes(), Syntax::Go);
-        let mut out = Extracted::default();
-        extract(&mut src, &mut out);
-        out
+        super::super::extract_for_test(path, code, Syntax::Go, extract)
     }
 
     #[test]

@@ -176,15 +176,10 @@ fn reads(src: &mut Source, out: &mut Extracted) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Extracted {
-        let config = Config::default();
-        let mut src = Source::new(&config, path, code.as_bytes(), Syntax::CLike);
-        let mut out = Extracted::default();
-        extract(&mut src, &mut out);
-        out
+        super::super::extract_for_test(path, code, Syntax::CLike, extract)
     }
 
     fn bases(out: &Extracted) -> Vec<String> {

@@ -96,17 +96,13 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::repo::lexer::Syntax;
 
     #[test]
     fn imports_are_collected_and_libraries_reported() {
         let code = "package com.acme;\n\nimport java.util.List;\nimport com.acme.fixtures.OwnerFixtures;\nimport static com.acme.TestData.owner;\nimport com.acme.support.*;\nimport org.mockito.Mockito;\n\npublic class Owners {\n  // import com.acme.Late;\n}\n";
-        let config = Config::default();
         let path = "src/main/java/com/acme/Owners.java";
-        let mut src = Source::new(&config, path, code.as_bytes(), Syntax::CLike);
-        let mut out = Extracted::default();
-        extract(&mut src, &mut out);
+        let out = super::super::extract_for_test(path, code, Syntax::CLike, extract);
         let got: Vec<(String, bool, u32, u32)> = out
             .pending
             .iter()

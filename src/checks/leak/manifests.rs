@@ -414,18 +414,14 @@ fn only_nonprod_groups(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::repo::lexer::Syntax;
 
     fn run(path: &str, text: &str) -> Extracted {
-        let config = Config::default();
-        let mut src = Source::new(&config, path, text.as_bytes(), Syntax::Hash);
-        let mut out = Extracted::default();
-        let kind = ManifestKind::of(paths::file_name(path));
-        if let Some(kind) = kind {
-            extract(kind, &mut src, &mut out);
-        }
-        out
+        super::super::extract_for_test(path, text, Syntax::Hash, |src, out| {
+            if let Some(kind) = ManifestKind::of(paths::file_name(path)) {
+                extract(kind, src, out);
+            }
+        })
     }
 
     fn got(out: &Extracted) -> Vec<(String, String, u32, u32)> {

@@ -370,3 +370,18 @@ pub(crate) enum Fact {
     RustCfgTestFile { path: String },
     DockerIgnore { path: String, patterns: Vec<String> },
 }
+
+/// Run one extractor on `code` as the file at `path`, for the language modules' unit tests.
+#[cfg(test)]
+pub(crate) fn extract_for_test(
+    path: &str,
+    code: &str,
+    syntax: Syntax,
+    extractor: impl FnOnce(&mut Source, &mut Extracted),
+) -> Extracted {
+    let config = Config::default();
+    let mut src = Source::new(&config, path, code.as_bytes(), syntax);
+    let mut out = Extracted::default();
+    extractor(&mut src, &mut out);
+    out
+}

@@ -450,15 +450,10 @@ fn count(hay: &[u8], needle: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Extracted {
-        let config = Config::default();
-        let mut src = Source::new(&config, path, code.as_bytes(), Syntax::Python);
-        let mut out = Extracted::default();
-        extract(&mut src, &mut out);
-        out
+        super::super::extract_for_test(path, code, Syntax::Python, extract)
     }
 
     fn wants(out: &Extracted) -> Vec<(String, String)> {

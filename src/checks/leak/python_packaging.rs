@@ -438,15 +438,10 @@ fn split_words(text: &[u8], from: usize, to: usize) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::repo::lexer::Syntax;
 
     fn run(f: fn(&mut Source, &mut Extracted), path: &str, text: &str) -> Extracted {
-        let config = Config::default();
-        let mut src = Source::new(&config, path, text.as_bytes(), Syntax::Python);
-        let mut out = Extracted::default();
-        f(&mut src, &mut out);
-        out
+        super::super::extract_for_test(path, text, Syntax::Python, f)
     }
 
     fn find_packages(out: &Extracted) -> Vec<String> {

@@ -203,15 +203,10 @@ fn args_of(text: &[u8], after: usize) -> Option<(Vec<Range<usize>>, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Extracted {
-        let config = Config::default();
-        let mut src = Source::new(&config, path, code.as_bytes(), Syntax::Ruby);
-        let mut out = Extracted::default();
-        extract(&mut src, &mut out);
-        out
+        super::super::extract_for_test(path, code, Syntax::Ruby, extract)
     }
 
     #[test]

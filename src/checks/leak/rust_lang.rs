@@ -208,10 +208,7 @@ mod tests {
     use crate::repo::lexer::Syntax;
 
     fn run(path: &str, code: &str) -> Vec<(String, String)> {
-        let config = Config::default();
-        let mut src = Source::new(&config, path, code.as_bytes(), Syntax::Rust);
-        let mut out = Extracted::default();
-        extract(&mut src, &mut out);
+        let out = super::super::extract_for_test(path, code, Syntax::Rust, extract);
         out.pending
             .iter()
             .map(|p| {
