@@ -11,6 +11,7 @@ pub mod history;
 pub mod regions;
 pub mod text;
 pub mod workflows;
+pub mod yaml_depth;
 
 use std::path::Path;
 
