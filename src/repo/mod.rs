@@ -12,6 +12,7 @@ pub mod lexer;
 pub mod regions;
 pub mod text;
 pub mod workflows;
+pub mod yaml_depth;
 
 use std::path::Path;
 

@@ -141,7 +141,8 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Workflow>, YamlError> {
     let mut parser = saphyr_parser::Parser::new_from_str(text);
     let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
     loader.early_parse(false);
-    let loaded = parser.load(&mut loader, true);
+    // Not `parser.load`: it recurses once per level of nesting (see yaml_depth).
+    let loaded = super::yaml_depth::load(&mut parser, &mut loader);
     let error = loaded.err().or_else(|| loader.error().cloned());
     if let Some(e) = error {
         let m = e.marker();
@@ -551,6 +552,21 @@ mod tests {
         let e = parse("w.yml", "on: push\njobs:\n  a: [unclosed\n");
         let e = e.err();
         assert!(e.as_ref().is_some_and(|e| e.pos.line >= 3), "{e:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // `- - - …` and `? ? ? …` nest a block sequence or mapping per two bytes. Before the limit,
+        // saphyr's `Parser::load` recursed once per level and overflowed this test thread's 2 MiB stack,
+        // aborting the process (found with the `workflow` fuzz target's harness; see docs/fuzzing.md).
+        for text in ["- ".repeat(100_000) + "x\n", "? ".repeat(100_000) + "x\n"] {
+            let e = parse("w.yml", &text).err();
+            let at = e.as_ref().map(|e| (e.pos.line, e.pos.column, e.pos.start));
+            assert_eq!(at, Some((1, 513, 512)), "{e:?}");
+            assert!(e.is_some_and(|e| e.message.contains("nested more than 256")));
+        }
+        let deep_but_fine = "- ".repeat(super::super::yaml_depth::MAX_DEPTH) + "x\n";
+        assert!(parse("w.yml", &deep_but_fine).is_ok());
     }
 
     #[test]

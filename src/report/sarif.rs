@@ -65,7 +65,9 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
                     "endLine": s.end_line,
                     "endColumn": s.end_column,
                     "byteOffset": s.span.0,
-                    "byteLength": s.span.1 - s.span.0,
+                    // An inverted span would be a checker's bug; it must not take the report down
+                    // with it (the `report_writers` fuzz target's first crash): it shows as empty.
+                    "byteLength": s.span.1.saturating_sub(s.span.0),
                 });
             }
             json!([{ "physicalLocation": physical }])
@@ -141,6 +143,25 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inverted_span_gives_an_empty_region_not_a_panic() {
+        // Kept from the `report_writers` fuzz target: byteLength was `end - start`, which overflowed.
+        for span in [(5, 3), (usize::MAX, 0)] {
+            let at = crate::finding::FileSpan {
+                path: "a b/ü.py".into(),
+                line: u32::MAX,
+                column: 1,
+                end_line: 0,
+                end_column: 0,
+                span,
+            };
+            let f = Finding::new("x/y", Severity::Note, "m\n\u{0}", Location::File(at));
+            let region = &result(&f, None)["locations"][0]["physicalLocation"]["region"];
+            assert_eq!(region["byteLength"], 0);
+            assert_eq!(region["byteOffset"], json!(span.0));
+        }
+    }
 
     #[test]
     fn names_and_uris() {

@@ -516,3 +516,27 @@ fn a_corrupted_git_directory_fails_closed_with_the_reason() {
         assert_no_panic(&r);
     }
 }
+
+#[test]
+fn a_workflow_nested_100k_deep_fails_closed_instead_of_overflowing_the_stack() {
+    // Kept from the `workflow` fuzz target's harness (docs/fuzzing.md): the YAML loader recursed once per
+    // level, so this file overflowed a walker thread's stack and aborted the whole run.
+    let repo = Repo::new();
+    repo.write(
+        ".github/workflows/deep.yml",
+        format!("{}x\n", "- ".repeat(100_000)),
+    );
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let f = located(&report, "workflow/invalid-yaml");
+    assert_eq!(
+        f,
+        vec![(
+            "workflow/invalid-yaml".into(),
+            ".github/workflows/deep.yml".into(),
+            1,
+            513
+        )]
+    );
+    assert!(message_of(&report, "workflow/invalid-yaml").contains("nested more than 256"));
+}

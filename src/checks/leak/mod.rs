@@ -206,6 +206,25 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
     out
 }
 
+/// The positions of everything the extractor for `file` yields from `content` — findings and pending
+/// references — or None when no extractor reads such a file. Only for the fuzz targets
+/// (`fuzz/fuzz_targets/leak_extractors.rs`, `deploy_artifacts.rs`): pending references stay private to
+/// the check, and their spans are what the harness must see to check they lie inside the input.
+#[doc(hidden)]
+pub fn extracted_positions(config: &Config, file: &FileEntry, content: &[u8]) -> Option<Vec<Pos>> {
+    let kind = Kind::of(file)?;
+    let extracted = extract(config, kind, file, content);
+    let found = extracted.findings.iter().filter_map(|f| match &f.location {
+        Location::File(s) => Some(Pos::of(s)),
+        _ => None,
+    });
+    Some(
+        found
+            .chain(extracted.pending.iter().map(|p| p.at))
+            .collect(),
+    )
+}
+
 /// One file as an extractor sees it: its bytes, and lazily built helpers for positions and for telling
 /// code from comments and strings.
 pub(crate) struct Source<'a> {
