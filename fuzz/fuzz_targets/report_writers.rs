@@ -89,6 +89,7 @@ fn outcome(u: &mut Unstructured) -> Result<Outcome> {
         not_evaluated: Vec::new(),
         suppressed: Default::default(),
         pre_existing: u.arbitrary()?,
+        fail_open: Vec::new(),
     })
 }
 

@@ -24,6 +24,7 @@ pub fn context(paths: &[&str], repo: RepoFiles) -> Context {
         },
         files,
         stats: Default::default(),
+        nested_repos: Vec::new(),
         github: shipgate::github::GithubFacts::NotEvaluated("fuzz".into()),
         history: Default::default(),
         diff: None,
