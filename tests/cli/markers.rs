@@ -239,7 +239,7 @@ import logging
 
 
 def init(**opts):
-    """Start the SDK.
+    """Start the SDK. For testing only.
 
     Write to ops@example.com for help.
     """
@@ -255,10 +255,11 @@ Write to help@example.com
     assert_eq!(
         found,
         vec![
+            ("data/test-only-marker".into(), "app/settings.py".into(), 13),
             ("switch/debug-enabled".into(), "app/settings.py".into(), 20),
             ("data/reserved-email".into(), "app/settings.py".into(), 22),
         ],
-        "only the real assignment and the string that is data"
+        "only the marker, the real assignment and the string that is data"
     );
 }
 
