@@ -127,7 +127,7 @@ impl Sensitive {
 }
 
 pub fn sensitive(file: &FileEntry) -> Option<Sensitive> {
-    let path = file.path.as_str();
+    let path = &*file.path;
     if codeowners::LOCATIONS.contains(&path) {
         return Some(Sensitive::Codeowners);
     }
@@ -190,7 +190,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     // GitHub uses the first location that exists, whether or not we could read it.
     let Some(used) = codeowners::LOCATIONS
         .iter()
-        .find_map(|l| ctx.files.iter().find(|f| f.path == *l))
+        .find_map(|l| ctx.files.iter().find(|f| *f.path == **l))
     else {
         return vec![missing(ctx)];
     };
@@ -200,7 +200,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             used.path, used.size
         ), Location::File(line_one(&used.path)))];
     }
-    let Some(co) = ctx.repo.codeowners().filter(|c| c.path == used.path) else {
+    let Some(co) = ctx.repo.codeowners().filter(|c| *c.path == *used.path) else {
         // Present but not read (over `[scan] max-file-size`, or binary): ownership cannot be evaluated.
         return vec![Finding::new(
             crate::repo::files::UNREADABLE,
@@ -353,7 +353,7 @@ fn unowned_sensitive(ctx: &Context, co: &Codeowners) -> Vec<Finding> {
                     kind.describe(),
                     co.path,
                     files.len(),
-                    list(files.iter().map(|f| f.path.as_str())),
+                    list(files.iter().map(|f| &*f.path)),
                     unowned_by
                 ),
                 Location::File(line_one(&first.path)),

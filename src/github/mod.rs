@@ -166,7 +166,7 @@ pub fn path_segment(s: &str, keep_slash: bool) -> String {
 pub fn has_codeowners(ctx: &Context) -> bool {
     ctx.files
         .iter()
-        .any(|f| CODEOWNERS_PATHS.contains(&f.path.as_str()))
+        .any(|f| CODEOWNERS_PATHS.contains(&&*f.path))
 }
 
 /// The GitHub gathering, running on its own thread while the walk runs.

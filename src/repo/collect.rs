@@ -64,14 +64,14 @@ impl Collector {
 
 impl FileCheck for Collector {
     fn wants(&self, file: &FileEntry) -> bool {
-        codeowners::LOCATIONS.contains(&file.path.as_str())
+        codeowners::LOCATIONS.contains(&&*file.path)
             || workflows::is_workflow_path(&file.path)
             || is_process_doc(&file.path)
     }
 
     fn check(&self, file: &FileEntry, content: &[u8], _out: &mut Vec<Finding>) {
         let text = String::from_utf8_lossy(content);
-        let path = file.path.as_str();
+        let path = &*file.path;
         // Parse outside the lock; a path can be more than one kind (none today, but cheap to allow).
         let owners = codeowners::LOCATIONS
             .contains(&path)

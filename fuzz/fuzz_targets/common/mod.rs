@@ -37,7 +37,7 @@ pub fn entry(path: &str, size: u64) -> FileEntry {
     let name = path.rsplit('/').next().unwrap_or(path);
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
     FileEntry {
-        path: path.to_string(),
+        path: path.into(),
         class: shipgate::repo::classify::classify_default(path),
         lang: shipgate::repo::classify::Lang::from_extension(ext),
         size,

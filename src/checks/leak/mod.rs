@@ -188,7 +188,7 @@ impl Kind {
 fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Extracted {
     let mut src = Source::new(config, &file.path, content, kind.syntax());
     let mut out = Extracted {
-        path: file.path.clone(),
+        path: file.path.to_string(),
         ..Extracted::default()
     };
     match kind {

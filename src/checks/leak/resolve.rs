@@ -35,7 +35,7 @@ pub(crate) fn resolve_all(
     let index = Index::new(config, files, facts);
     collected
         .iter()
-        .flat_map(|e| e.pending.iter().map(move |p| (e.path.as_str(), p)))
+        .flat_map(|e| e.pending.iter().map(move |p| (&*e.path, p)))
         .filter_map(|(file, p)| index.resolve(file, p))
         .collect()
 }
@@ -83,7 +83,7 @@ impl<'a> Index<'a> {
 
     fn class_of(&self, p: &str) -> Option<FileClass> {
         self.files
-            .binary_search_by(|e| e.path.as_str().cmp(p))
+            .binary_search_by(|e| (*e.path).cmp(p))
             .ok()
             .map(|i| self.files[i].class)
     }
@@ -98,9 +98,7 @@ impl<'a> Index<'a> {
             return self.files;
         }
         let prefix = format!("{dir}/");
-        let start = self
-            .files
-            .partition_point(|e| e.path.as_str() < prefix.as_str());
+        let start = self.files.partition_point(|e| &*e.path < prefix.as_str());
         let len = self.files[start..].partition_point(|e| e.path.starts_with(&prefix));
         &self.files[start..start + len]
     }
@@ -364,7 +362,7 @@ impl<'a> Index<'a> {
         {
             count += 1;
             if first.is_none() {
-                first = Some(e.path.as_str());
+                first = Some(&*e.path);
             }
         }
         let first = &first?[prefix.len()..];
@@ -391,7 +389,7 @@ impl<'a> Index<'a> {
         let mut candidates: Vec<String> = Vec::new();
         for e in self.under_dir(base) {
             let rest = if base.is_empty() {
-                e.path.as_str()
+                &*e.path
             } else {
                 &e.path[base.len() + 1..]
             };
@@ -539,7 +537,7 @@ impl JvmIndex {
         let mut production = HashSet::new();
         let mut test_pkgs: HashMap<String, (String, FileClass)> = HashMap::new();
         let mut production_packages = HashSet::new();
-        for (path, class) in files.iter().map(|e| (e.path.as_str(), e.class)) {
+        for (path, class) in files.iter().map(|e| (&*e.path, e.class)) {
             let Some((fqn, test_set)) = jvm_fqn(path) else {
                 continue;
             };
@@ -631,7 +629,7 @@ mod tests {
         sorted
             .iter()
             .map(|p| FileEntry {
-                path: p.to_string(),
+                path: (*p).into(),
                 class: classify_default(p),
                 lang: crate::repo::classify::Lang::Other,
                 size: 1,
