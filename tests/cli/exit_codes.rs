@@ -72,11 +72,15 @@ fn an_unreadable_file_is_a_finding_and_fails_closed() {
         .write("config/settings.yml", "a: 1\n");
     let p = repo.path().join("config/settings.yml");
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&p).is_ok() {
-        return; // running as root: permissions cannot make a file unreadable
-    }
-    let (code, report) = check_json(repo.path(), &[]);
-    assert_eq!(code, 2);
+    // As root the binary runs under `unshare --user`, where the permission bits apply.
+    let Some(mut cmd) =
+        shipgate_unprivileged(&["check", "--offline", "--format", "json"], repo.path(), &p)
+    else {
+        return; // root without user namespaces: the fault cannot be made here
+    };
+    let r = Run::from(cmd.output().unwrap());
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(r.code, 2);
     assert_eq!(
         findings(&report),
         vec![(
