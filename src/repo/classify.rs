@@ -196,6 +196,12 @@ pub(crate) const TEST_DIRS: &[&str] = &[
     "smoke_tests",
     "smoketest",
     "smoketests",
+    "system-test",
+    "system-tests",
+    "system_test",
+    "system_tests",
+    "systemtest",
+    "systemtests",
     "testutil",
     "testutils",
     "test-utils",
@@ -808,6 +814,10 @@ mod tests {
             (".devcontainer/backend.env", DevConfig),
             (
                 "smoke-test/app/src/main/resources/application.properties",
+                Test,
+            ),
+            (
+                "system-test/deployment-tests/src/main/resources/application.yml",
                 Test,
             ),
             ("app/guides/tour.rb", Code),
