@@ -16,11 +16,17 @@ use crate::finding::Severity;
 use crate::repo::classify::FileClass;
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::Input;
+use std::collections::HashMap;
 
 /// Keywords per packed searcher. Teddy takes up to 64, but up to 32 it uses its "slim" form, which reads
 /// twice the bytes per step and had fewer false candidates: measured 260 ms against 370 ms for 64 per
 /// searcher over the benchmark corpus's 221 MB of production files.
 const KEYWORDS_PER_SEARCHER: usize = 32;
+
+/// Each packed searcher is a pass over the file (~45 ms per 221 MB in one thread, measured), the automaton
+/// one pass whatever the number of keywords (~600 ms): beyond this many searchers (a large user pack),
+/// the automaton is faster.
+const MAX_PACKED_SEARCHERS: usize = 8;
 
 /// The keyword searchers, and for each keyword the rules that its occurrence makes candidates.
 struct Gate {
@@ -81,28 +87,21 @@ fn normalise_into(text: &[u8], out: &mut Vec<u8>) {
 impl Scanner {
     /// `rules` are the enabled rules with their effective severities.
     pub fn new(rules: Vec<(PatternRule, Severity)>) -> Result<Scanner, aho_corasick::BuildError> {
-        let mut keywords: Vec<Vec<u8>> = Vec::new();
-        let mut rules_of: Vec<Vec<usize>> = Vec::new();
+        // Each distinct keyword once, with the rules it gates (a user pack may bring thousands).
+        let mut by_keyword: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
         let mut ungated = Vec::new();
         for (i, (rule, _)) in rules.iter().enumerate() {
             if rule.keywords.is_empty() {
                 ungated.push(i);
             }
             for k in own_keywords(rule) {
-                match keywords.iter().position(|x| *x == k) {
-                    Some(at) => rules_of[at].push(i),
-                    None => {
-                        keywords.push(k);
-                        rules_of.push(vec![i]);
-                    }
-                }
+                by_keyword.entry(k).or_default().push(i);
             }
         }
-        // Digits first, as `keyword_search` wants; the sort is stable, so rule order is kept within each kind.
-        let mut order: Vec<usize> = (0..keywords.len()).collect();
-        order.sort_by_key(|&k| !is_digits(&keywords[k]));
-        let keywords: Vec<Vec<u8>> = order.iter().map(|&k| keywords[k].clone()).collect();
-        let rules_of: Vec<Vec<usize>> = order.iter().map(|&k| rules_of[k].clone()).collect();
+        // Digits first, as `keyword_search` wants; then by keyword, so the order is reproducible.
+        let mut pairs: Vec<(Vec<u8>, Vec<usize>)> = by_keyword.into_iter().collect();
+        pairs.sort_by(|a, b| (!is_digits(&a.0), &a.0).cmp(&(!is_digits(&b.0), &b.0)));
+        let (keywords, rules_of): (Vec<Vec<u8>>, Vec<Vec<usize>>) = pairs.into_iter().unzip();
         let gate = if keywords.is_empty() {
             None
         } else {
@@ -205,14 +204,17 @@ fn own_keywords(rule: &PatternRule) -> Vec<Vec<u8>> {
 /// Leftmost-longest search reports one keyword per position; any other keyword found there is a prefix of
 /// it. So a keyword's occurrence also stands for the rules of every keyword that is a prefix of it.
 fn with_prefix_rules(keywords: &[Vec<u8>], own: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    let index: HashMap<&[u8], usize> = keywords
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_slice(), i))
+        .collect();
     keywords
         .iter()
         .map(|k| {
-            let mut rules: Vec<usize> = keywords
-                .iter()
-                .zip(&own)
-                .filter(|(p, _)| k.starts_with(p))
-                .flat_map(|(_, r)| r.iter().copied())
+            let mut rules: Vec<usize> = (1..=k.len())
+                .filter_map(|n| index.get(&k[..n]))
+                .flat_map(|&p| own[p].iter().copied())
                 .collect();
             rules.sort_unstable();
             rules.dedup();
@@ -242,8 +244,11 @@ fn keyword_search(keywords: &[Vec<u8>]) -> Result<KeywordSearch, aho_corasick::B
                 .map(|s| (at, s))
         })
         .collect();
-    if let Some(searchers) = packed {
-        return Ok(KeywordSearch::Packed(searchers));
+    match packed {
+        Some(searchers) if searchers.len() <= MAX_PACKED_SEARCHERS => {
+            return Ok(KeywordSearch::Packed(searchers))
+        }
+        _ => {}
     }
     let automaton = AhoCorasickBuilder::new()
         .kind(Some(AhoCorasickKind::DFA))
@@ -528,6 +533,20 @@ near-miss = ['qq12']
         };
         assert_eq!(positions(&packed), positions(&all));
         assert_eq!(positions(&all), vec![0, 5, 15]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_large_pack_gets_one_automaton_not_hundreds_of_passes(
+    ) -> Result<(), aho_corasick::BuildError> {
+        let many: Vec<Vec<u8>> = (0..KEYWORDS_PER_SEARCHER * MAX_PACKED_SEARCHERS + 1)
+            .map(|i| format!("tok{i}x").into_bytes())
+            .collect();
+        let search = keyword_search(&many)?;
+        assert!(matches!(search, KeywordSearch::Automaton(_)));
+        let mut found = Vec::new();
+        search.each(b"a tok7x b tok250x", |k, at| found.push((k, at)));
+        assert_eq!(found, vec![(7, 2), (250, 10)]);
         Ok(())
     }
 }
