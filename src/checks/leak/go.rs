@@ -8,7 +8,7 @@
 use super::libraries;
 use super::paths::{self, is_go_test_helper_name, is_test_support_path};
 use super::rule_docs::{GO_TESTING_IMPORT, TEST_LIBRARY_IMPORT};
-use super::tokens::{is_ident, literal_at, skip_ws};
+use super::tokens::{is_ident, literal_at, skip_ws, trimmed_lines};
 use super::{Extracted, Fact, Source, Want};
 use std::ops::Range;
 
@@ -84,12 +84,7 @@ fn package_name(text: &[u8]) -> Option<String> {
 fn imports(text: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut in_block = false;
-    let mut pos = 0;
-    while pos < text.len() {
-        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
-        let line_start = pos;
-        pos = end + 1;
-        let i = skip_ws(text, line_start, end);
+    for (i, end) in trimmed_lines(text) {
         let line = &text[i..end];
         if in_block {
             if line.starts_with(b")") {

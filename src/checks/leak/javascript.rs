@@ -142,12 +142,10 @@ fn reads(src: &mut Source, out: &mut Extracted) {
                 break;
             }
         }
-        let (Some(first), Some(last)) = (pieces.first().cloned(), pieces.last().cloned()) else {
+        let Some((span, rel)) = src.joined_path(&pieces) else {
             continue;
         };
         covered = end;
-        let rel: Vec<String> = pieces.iter().map(|p| src.str(p.clone())).collect();
-        let rel = rel.join("/");
         if rel.contains("://") {
             continue;
         }
@@ -161,7 +159,7 @@ fn reads(src: &mut Source, out: &mut Extracted) {
         if candidates.is_empty() || !src.maybe_test_side(&candidates) || !src.in_code(keyword) {
             continue;
         }
-        let at = src.span(first.start..last.end);
+        let at = src.span(span);
         out.pending(
             at,
             rel,

@@ -8,7 +8,7 @@
 use super::libraries;
 use super::paths::is_test_support_path;
 use super::rule_docs::TEST_LIBRARY_IMPORT;
-use super::tokens::{is_ident, skip_ws};
+use super::tokens::{is_ident, skip_ws, trimmed_lines};
 use super::{Extracted, Source, Want};
 
 /// Packages that can never be in the repository: not worth keeping for resolution.
@@ -33,12 +33,7 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     }
     let kotlin = src.path.ends_with(".kt") || src.path.ends_with(".kts");
     let text = src.text;
-    let mut pos = 0;
-    while pos < text.len() {
-        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
-        let line_start = pos;
-        pos = end + 1;
-        let i = skip_ws(text, line_start, end);
+    for (i, end) in trimmed_lines(text) {
         let line = &text[i..end];
         if !line.starts_with(b"import") {
             // Imports precede the first type declaration.

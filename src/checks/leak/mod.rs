@@ -271,6 +271,14 @@ impl<'a> Source<'a> {
         String::from_utf8_lossy(&self.text[range]).into_owned()
     }
 
+    /// Literal path pieces (`join('spec', 'fixtures', 'x.yml')`) as one `/`-joined path, with the span from
+    /// the first piece to the last; None when there are none.
+    pub fn joined_path(&self, pieces: &[Range<usize>]) -> Option<(Range<usize>, String)> {
+        let span = pieces.first()?.start..pieces.last()?.end;
+        let parts: Vec<String> = pieces.iter().map(|p| self.str(p.clone())).collect();
+        Some((span, parts.join("/")))
+    }
+
     /// Could any of these repository paths be test code or fixtures? A cheap walk-time filter: the
     /// conventions' words, or the user's own `[paths]` globs. Exact classification happens at resolution.
     pub fn maybe_test_side<S: AsRef<str>>(&self, candidates: &[S]) -> bool {

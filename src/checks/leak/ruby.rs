@@ -150,12 +150,10 @@ fn reads(src: &mut Source, out: &mut Extracted) {
                 break;
             }
         }
-        let (Some(first), Some(last)) = (pieces.first().cloned(), pieces.last().cloned()) else {
+        let Some((span, rel)) = src.joined_path(&pieces) else {
             continue;
         };
         covered = end;
-        let rel: Vec<String> = pieces.iter().map(|p| src.str(p.clone())).collect();
-        let rel = rel.join("/");
         let mut candidates = Vec::new();
         match &base {
             Some(b) => candidates.extend(paths::join(b, &rel)),
@@ -167,7 +165,7 @@ fn reads(src: &mut Source, out: &mut Extracted) {
         if candidates.is_empty() || !src.maybe_test_side(&candidates) || !src.in_code(at) {
             continue;
         }
-        let a = src.span(first.start..last.end);
+        let a = src.span(span);
         out.pending(
             a,
             rel,

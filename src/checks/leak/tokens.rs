@@ -42,6 +42,21 @@ pub(crate) fn skip_ws(text: &[u8], mut i: usize, end: usize) -> usize {
     i
 }
 
+/// Each line of `text` as `(first non-blank offset, end offset)`: where line-oriented extractors (Go and
+/// JVM imports) start reading.
+pub(crate) fn trimmed_lines(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= text.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+        let start = skip_ws(text, pos, end);
+        pos = end + 1;
+        Some((start, end))
+    })
+}
+
 /// Like `skip_ws`, across newlines too.
 pub(crate) fn skip_space(text: &[u8], mut i: usize, end: usize) -> usize {
     while i < end && text[i].is_ascii_whitespace() {
