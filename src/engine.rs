@@ -220,6 +220,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         Some(scope) => keep_introduced(&mut findings, scope),
         None => 0,
     };
+    let mut findings = finding::group_repeats(findings);
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
     not_evaluated.extend(checks::review::not_evaluated(&ctx));
     not_evaluated.extend(checks::gate::not_evaluated(&ctx));

@@ -130,6 +130,20 @@ pub struct Finding {
     pub help: Option<String>,
     /// Stable across line shifts: rule, path, evidence and occurrence — never the line number.
     pub fingerprint: String,
+    /// The same rule's other hits in the same file, at the same severity: one finding with a count reads
+    /// better than 186 (`group_repeats`). Each keeps its own span and fingerprint for JSON, SARIF and
+    /// the baseline.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repeats: Vec<Repeat>,
+}
+
+/// Another hit of a finding's rule in the same file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Repeat {
+    pub span: FileSpan,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    pub fingerprint: String,
 }
 
 impl Finding {
@@ -147,6 +161,7 @@ impl Finding {
             evidence: None,
             help: None,
             fingerprint: String::new(),
+            repeats: Vec::new(),
         }
     }
 
@@ -182,6 +197,58 @@ pub fn finalize(findings: &mut [Finding]) {
             f.fingerprint = format!("{:016x}", fnv1a(&[&base.to_le_bytes(), &n.to_le_bytes()]));
         }
     }
+}
+
+/// Fold every later finding of the same rule, file and severity into the first one (findings come sorted
+/// by `finalize`). Runs after suppression, so inline allows and the baseline still judge each hit by its
+/// own fingerprint; a finding about the whole file (line 0) is never folded.
+pub fn group_repeats(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut first: std::collections::HashMap<(String, String, Severity), usize> =
+        std::collections::HashMap::new();
+    for f in findings {
+        let key = match &f.location {
+            Location::File(span) if span.line > 0 => {
+                (f.rule.clone(), span.path.clone(), f.severity)
+            }
+            _ => {
+                out.push(f);
+                continue;
+            }
+        };
+        match first.get(&key) {
+            Some(&i) => {
+                if let Location::File(span) = f.location {
+                    out[i].repeats.push(Repeat {
+                        span,
+                        evidence: f.evidence,
+                        fingerprint: f.fingerprint,
+                    });
+                }
+            }
+            None => {
+                first.insert(key, out.len());
+                out.push(f);
+            }
+        }
+    }
+    for f in out.iter_mut().filter(|f| !f.repeats.is_empty()) {
+        let n = f.repeats.len();
+        let lines: Vec<String> = f
+            .repeats
+            .iter()
+            .take(8)
+            .map(|r| r.span.line.to_string())
+            .collect();
+        let more = if n > 8 { ", …" } else { "" };
+        f.message = format!(
+            "{} (and {n} more in this file: line{} {}{more})",
+            f.message,
+            if n == 1 { "" } else { "s" },
+            lines.join(", ")
+        );
+    }
+    out
 }
 
 fn sort_key(f: &Finding) -> (u8, String, u32, u32, String) {

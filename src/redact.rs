@@ -101,6 +101,11 @@ pub fn finding(f: &mut Finding) {
     if let Some(h) = &mut f.help {
         redact_in_place(h);
     }
+    for r in &mut f.repeats {
+        if let Some(e) = &mut r.evidence {
+            redact_in_place(e);
+        }
+    }
     if let Location::Setting { scope, name, .. } = &mut f.location {
         redact_in_place(scope);
         redact_in_place(name);

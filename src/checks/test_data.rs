@@ -9,6 +9,7 @@ use crate::repo::classify::Lang;
 use crate::repo::files::{FileCheck, FileEntry};
 use crate::repo::lexer::{self, NonCode, Syntax};
 use crate::repo::regions;
+use crate::repo::scopes::{self, Scope};
 use crate::repo::text::{evidence, LineIndex};
 use crate::rules::scanner::{Hit, Scanner, Scratch};
 use std::cell::RefCell;
@@ -41,22 +42,41 @@ impl FileCheck for TestDataMarkers<'_> {
             } else {
                 Vec::new()
             };
+            // A script that selects dev settings, or a controller that refuses production, is dev code.
+            if scopes::file_is_non_production(content) {
+                return;
+            }
             let quoted = Quoted::new(file.lang, content);
             let mut lines = LineIndex::new(content);
             for hit in hits.iter().filter(|h| {
                 !regions::contains(&test_regions, h.start)
                     && !quoted.hides(&self.scanner.rule(h.rule).0.doc.id, h)
             }) {
-                out.push(finding(self.scanner, file, content, hit, &mut lines));
+                // A block named for another environment is dev config; one named for examples
+                // holds text meant to be shown, reported like UI hint text.
+                let shown_as_example = match scopes::scope_at(content, hit.start) {
+                    Scope::NonProduction => continue,
+                    Scope::Example => true,
+                    Scope::Plain => false,
+                };
+                out.push(finding(
+                    self.scanner,
+                    file,
+                    content,
+                    hit,
+                    shown_as_example,
+                    &mut lines,
+                ));
             }
         });
     }
 }
 
 /// Text that is not code in a source file: a `switch/` rule matched inside a string or comment is a
-/// setting quoted (`"pass init(debug=True)"`), not set; a `data/` rule matched inside a Python docstring is
-/// documentation. Data in other strings is exactly what the data rules look for, and comments are where
-/// `do not ship` markers live, so those stay.
+/// setting quoted (`"pass init(debug=True)"`), not set; a `data/` rule matched inside a comment or a Python
+/// docstring is documentation (`# show NINOs in the form of "QQ 12 34 56 C"`), which never reaches a live
+/// system. Data in other strings is exactly what the data rules look for; comments are where `do not
+/// ship` markers live, so those rules still read them.
 struct Quoted(Vec<(std::ops::Range<usize>, NonCode)>);
 
 impl Quoted {
@@ -81,7 +101,7 @@ impl Quoted {
         within
             && (rule.starts_with("switch/")
                 || rule.starts_with("data/")
-                    && *kind == NonCode::Docstring
+                    && matches!(kind, NonCode::Docstring | NonCode::Comment)
                     && !WRITTEN_IN_PROSE.contains(&rule))
     }
 }
@@ -95,11 +115,13 @@ fn finding(
     file: &FileEntry,
     content: &[u8],
     hit: &Hit,
+    shown_as_example: bool,
     lines: &mut LineIndex,
 ) -> Finding {
     let (rule, severity) = scanner.rule(hit.rule);
     let matched = evidence(&content[hit.start..hit.end], 120);
-    let severity = if hit.hint {
+    let hint = hit.hint || shown_as_example && rule.hint_downgrade;
+    let severity = if hint {
         severity.min(Severity::Note)
     } else {
         severity
@@ -109,8 +131,8 @@ fn finding(
         rule.doc.title,
         file.class.as_str()
     );
-    if hit.hint {
-        message.push_str(" (UI hint text: reported as a note)");
+    if hint {
+        message.push_str(" (example text shown to users: reported as a note)");
     }
     Finding::new(
         &rule.doc.id,

@@ -213,6 +213,12 @@ pub(crate) const TEST_DIRS: &[&str] = &[
     "__benchmarks__",
     "androidtest",
     "jmh",
+    // Cucumber: `features/step_definitions/*.rb` drive the browser in acceptance tests.
+    "step_definitions",
+    // Storybook renders components with made-up data for development and visual tests.
+    "stories",
+    ".storybook",
+    "storybook",
 ];
 /// Directory names whose contents are fixtures, mocks or test data.
 pub(crate) const FIXTURE_DIRS: &[&str] = &[
@@ -251,6 +257,9 @@ const DOC_DIRS: &[&str] = &[
     "docs_src",
     "docs-src",
     "man",
+    // Published API descriptions: their `example:` values are documentation shown to API users.
+    "openapi",
+    "swagger",
 ];
 const VENDOR_DIRS: &[&str] = &[
     "vendor",
@@ -313,6 +322,51 @@ const NONPROD_ENV_TOKENS: &[&str] = &[
     "demo",
     "stub",
 ];
+/// Words in a file name that say the code is a stand-in used outside production: `aws_ses_stub.py`,
+/// `mock_benefit_check_service.rb`, `generate_dummy_data.py`, `mocks.ts`.
+const STAND_IN_TOKENS: &[&str] = &[
+    "mock", "mocks", "mocked", "fake", "fakes", "stub", "stubs", "stubbed", "dummy",
+];
+/// Directories that hold only development tooling or non-production apps (`nonprod/`, `gulp/`).
+const DEV_DIRS: &[&str] = &[
+    "nonprod",
+    "non-prod",
+    "non_prod",
+    "devtools",
+    "dev-tools",
+    "dev_tools",
+    "local-dev",
+    "local_dev",
+    ".vscode",
+    ".idea",
+    ".devcontainer",
+    "gulp",
+    "grunt",
+];
+/// Build and developer-tool configuration: read when building or running locally, never by the live service.
+const DEV_TOOL_NAMES: &[&str] = &[
+    "nodemon.json",
+    "procfile.dev",
+    "gulpfile.js",
+    "gruntfile.js",
+    "webpack.config.js",
+    "webpack.dev.js",
+    "vite.config.js",
+    "vite.config.ts",
+    "rollup.config.js",
+    "rollup.config.mjs",
+    "babel.config.js",
+    ".babelrc",
+    "tsconfig.json",
+    ".eslintrc.js",
+    ".eslintrc.json",
+    "eslint.config.js",
+    "eslint.config.mjs",
+    ".prettierrc",
+    "brunch-config.js",
+];
+/// Words that make a name production's own (`docker-compose.prod.yml`, `.env.production`).
+const PROD_ENV_TOKENS: &[&str] = &["prod", "production", "live"];
 const MANIFEST_NAMES: &[&str] = &[
     "package.json",
     "package-lock.json",
@@ -377,36 +431,31 @@ pub fn classify_default(rel: &str) -> FileClass {
     if dirs.iter().any(|d| VENDOR_DIRS.contains(d)) {
         return FileClass::Vendor;
     }
-    // Dev containers configure a developer's machine, never production.
-    if dirs.first() == Some(&".devcontainer") {
-        return FileClass::DevConfig;
-    }
     // shipgate's own rule packs and baseline quote the very markers they look for.
     if dirs.first() == Some(&".shipgate") {
         return FileClass::Other;
     }
-    // Dev containers (VS Code, Codespaces) build the developer's environment, never production.
-    if dirs.first() == Some(&".devcontainer") {
+    // Dev containers, editor settings, non-production apps and build tooling configure a developer's
+    // machine or the build, never the live service.
+    if dirs.iter().any(|d| DEV_DIRS.contains(&d.to_ascii_lowercase().as_str())) {
         return FileClass::DevConfig;
     }
     // CI before everything else: a workflow under `.github/workflows/test.yml` is CI, not a test.
     if is_ci(&dirs, &lower) {
         return FileClass::Ci;
     }
-    // Fixtures before tests: `tests/fixtures/x.json` is fixture data.
-    if dirs
-        .iter()
-        .any(|d| FIXTURE_DIRS.contains(&d.to_ascii_lowercase().as_str()))
-    {
+    // Fixtures before tests: `tests/fixtures/x.json` is fixture data; so is a package named for what it
+    // holds (`app/functional_tests_fixtures/`), which production code must not import either.
+    if dirs.iter().any(|d| is_fixture_dir(d)) {
         return FileClass::Fixture;
     }
     if is_test_path(&dirs, name, &lower, ext, &stem_tokens) {
         return FileClass::Test;
     }
-    if dirs
-        .iter()
-        .any(|d| DOC_DIRS.contains(&d.to_ascii_lowercase().as_str()))
-    {
+    if dirs.iter().any(|d| is_doc_dir(d)) {
+        return FileClass::Docs;
+    }
+    if lower.starts_with("openapi.") || lower.starts_with("swagger.") {
         return FileClass::Docs;
     }
     // A top-level `guides/` is documentation (Rails guides and their runnable bug-report templates);
@@ -428,7 +477,7 @@ pub fn classify_default(rel: &str) -> FileClass {
     {
         return FileClass::Manifest;
     }
-    if is_dev_config(&dirs, &lower, ext) {
+    if is_dev_config(&dirs, &lower, ext) || is_dev_code(&lower, ext, &stem_tokens) {
         return FileClass::DevConfig;
     }
     if is_migration(&dirs, &lower) {
@@ -452,6 +501,76 @@ pub fn classify_default(rel: &str) -> FileClass {
         return FileClass::Config;
     }
     FileClass::Other
+}
+
+/// Split a directory name into lower-case words at `-` and `_`.
+fn dir_tokens(dir: &str) -> Vec<String> {
+    dir.to_ascii_lowercase()
+        .split(['-', '_'])
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `fixtures/`, `__mocks__/`, and a directory whose name ends in such a word (`functional_tests_fixtures`).
+fn is_fixture_dir(dir: &str) -> bool {
+    let lower = dir.to_ascii_lowercase();
+    FIXTURE_DIRS.contains(&lower.as_str())
+        || dir_tokens(dir).last().is_some_and(|t| {
+            matches!(t.as_str(), "fixtures" | "fixture" | "mocks" | "stubs" | "fakes")
+        })
+}
+
+/// `docs/`, `examples/`, and a directory whose name ends in such a word (`full-page-examples`, `tech_docs`).
+fn is_doc_dir(dir: &str) -> bool {
+    let lower = dir.to_ascii_lowercase();
+    // `project_template/` is the starter a kit copies into a new project (GOV.UK prototype kit).
+    DOC_DIRS.contains(&lower.as_str())
+        || matches!(lower.as_str(), "project_template" | "project-template")
+        || dir_tokens(dir)
+            .last()
+            .is_some_and(|t| matches!(t.as_str(), "docs" | "examples" | "example" | "samples" | "demos"))
+}
+
+/// A test directory named for its kind of test: `playwright-acceptance-tests`, `e2e_tests`,
+/// `k6_load_testing`. The word must close the name (`tests_fixtures` is fixtures).
+fn is_named_test_dir(dir: &str) -> bool {
+    let toks = dir_tokens(dir);
+    toks.len() >= 2
+        && toks
+            .last()
+            .is_some_and(|t| matches!(t.as_str(), "test" | "tests" | "testing" | "spec" | "specs"))
+}
+
+/// Code that only development uses: stand-ins named for what they are (`aws_ses_stub.py`, `mocks.ts`,
+/// `generate_dummy_data.py`), shell scripts for a developer's environment (`generate-dev-environment.sh`),
+/// build and developer-tool configuration (`nodemon.json`, `webpack.config.js`), and local-only
+/// container files (`local.Dockerfile`, `Dockerfile.dev`, a `docker-compose.yml` not named for production).
+fn is_dev_code(lower: &str, ext: &str, stem_tokens: &[&str]) -> bool {
+    if DEV_TOOL_NAMES.contains(&lower) {
+        return true;
+    }
+    let code_like = CODE_EXTS.contains(&ext) || TEMPLATE_EXTS.contains(&ext);
+    if code_like && stem_tokens.iter().any(|t| STAND_IN_TOKENS.contains(t)) {
+        return true;
+    }
+    let names_dev = stem_tokens
+        .iter()
+        .any(|t| matches!(*t, "dev" | "development" | "local"));
+    if matches!(ext, "sh" | "bash" | "ps1") && names_dev {
+        return true;
+    }
+    let dockerfile = lower == "dockerfile" || lower.starts_with("dockerfile.") || ext == "dockerfile";
+    let whole_name_dev = tokens(lower)
+        .iter()
+        .any(|t| matches!(*t, "dev" | "development" | "local"));
+    if dockerfile && whole_name_dev {
+        return true;
+    }
+    // Compose files start a developer's stack unless named for production; a compose file that
+    // production really uses should be named so (`docker-compose.prod.yml`) or listed in `[paths] deploy`.
+    let compose = lower.starts_with("docker-compose") || lower.starts_with("compose.");
+    compose && !stem_tokens.iter().any(|t| PROD_ENV_TOKENS.contains(t))
 }
 
 /// Firebase security rules (`firestore.rules`, `storage.rules`): they decide who can read the data, so they
@@ -487,8 +606,12 @@ fn tokens(stem: &str) -> Vec<&str> {
 fn is_test_path(dirs: &[&str], name: &str, lower: &str, ext: &str, stem_tokens: &[&str]) -> bool {
     if dirs
         .iter()
-        .any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+        .any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()) || is_named_test_dir(d))
     {
+        return true;
+    }
+    // Cucumber: `features/support/` (hooks, env) and the `.feature` files themselves.
+    if ext == "feature" || dirs.windows(2).any(|w| w[0] == "features" && w[1] == "support") {
         return true;
     }
     // Java/Kotlin/Scala: src/test/..., src/it/..., src/testFixtures/...
@@ -592,6 +715,11 @@ fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
         || CONFIG_EXTS.contains(&ext)
         || matches!(ext, "example" | "sample" | "dist" | "template" | "tpl");
     if matches!(ext, "example" | "sample" | "dist" | "template" | "tpl") {
+        return true;
+    }
+    // `.env.staging`, `feature.env`: an env file not named for production configures another environment.
+    // (A bare `.env` is what a container starts with, so it stays production config.)
+    if env_file && lower != ".env" && !tokens(lower).iter().any(|t| PROD_ENV_TOKENS.contains(t)) {
         return true;
     }
     // settings/dev.py, config/environments/development.rb, config/test.exs
@@ -795,8 +923,43 @@ mod tests {
             ("config/test.yml", Test),
             ("Dockerfile", Deploy),
             ("docker/Dockerfile.prod", Deploy),
-            ("docker-compose.yml", Deploy),
+            ("docker-compose.yml", DevConfig),
+            ("docker-compose.prod.yml", Deploy),
+            ("compose.production.yaml", Deploy),
             ("docker-compose.test.yml", Test),
+            ("local.Dockerfile", DevConfig),
+            ("docker/Dockerfile.dev", DevConfig),
+            (".env.staging", DevConfig),
+            ("feature.env", DevConfig),
+            (".env.production", Config),
+            ("production.env", Config),
+            ("nodemon.json", DevConfig),
+            (".vscode/launch.json", DevConfig),
+            ("gulp/scripts.js", DevConfig),
+            ("scripts/generate-dev-environment.sh", DevConfig),
+            ("scripts/deploy.sh", Code),
+            ("app/clients/email/aws_ses_stub.py", DevConfig),
+            ("app/services/mock_benefit_check_service.rb", DevConfig),
+            ("backend/commands/generate_dummy_data.py", DevConfig),
+            ("frontend/src/screens/List/mocks.ts", DevConfig),
+            ("app/stubborn.py", Code),
+            ("nonprod/management/commands/seed.py", DevConfig),
+            ("features/step_definitions/sign_in_steps.rb", Test),
+            ("features/support/hooks.rb", Test),
+            ("features/sign_in.feature", Test),
+            ("app/features/flags.rb", Code),
+            ("playwright-acceptance-tests/src/support/constants.ts", Test),
+            ("e2e_tests/fixtures.ts", Test),
+            ("k6_load_testing/endpoints/post.ts", Test),
+            ("app/functional_tests_fixtures/__init__.py", Fixture),
+            ("app/latest/views.py", Code),
+            ("public/openapi/v1.yaml", Docs),
+            ("openapi.yaml", Docs),
+            ("tech_docs/source/index.html.md.erb", Docs),
+            ("src/full-page-examples/form/index.njk", Docs),
+            ("project_template/app/routes.js", Docs),
+            ("app/email_template/welcome.html", Template),
+            ("src/stories/Button.tsx", Test),
             ("k8s/deployment.yaml", Deploy),
             ("infra/main.tf", Deploy),
             ("firestore.rules", Config),

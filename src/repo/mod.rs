@@ -10,6 +10,7 @@ pub mod files;
 pub mod history;
 pub mod lexer;
 pub mod regions;
+pub mod scopes;
 pub mod text;
 pub mod workflows;
 pub mod yaml_depth;

@@ -157,6 +157,22 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
     fingerprint: &'a str,
+    /// Other hits of the same rule in the same file (the finding is reported once, with a count).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    repeats: Vec<JsonRepeat<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRepeat<'a> {
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    byte_start: usize,
+    byte_end: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'a str>,
+    fingerprint: &'a str,
 }
 
 #[derive(Serialize)]
@@ -207,6 +223,20 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         evidence: f.evidence.as_deref(),
         help: f.help.as_deref(),
         fingerprint: &f.fingerprint,
+        repeats: f
+            .repeats
+            .iter()
+            .map(|r| JsonRepeat {
+                line: r.span.line,
+                column: r.span.column,
+                end_line: r.span.end_line,
+                end_column: r.span.end_column,
+                byte_start: r.span.span.0,
+                byte_end: r.span.span.1,
+                evidence: r.evidence.as_deref(),
+                fingerprint: &r.fingerprint,
+            })
+            .collect(),
     }
 }
 

@@ -77,6 +77,32 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
         }
         Location::Repository => json!([]),
     };
+    // A grouped finding's other hits: code scanning shows them as related locations of the one alert.
+    if let Location::File(first) = &f.location {
+        if !f.repeats.is_empty() {
+            let related: Vec<Value> = f
+                .repeats
+                .iter()
+                .enumerate()
+                .map(|(i, rep)| {
+                    json!({
+                        "id": i + 1,
+                        "message": { "text": format!("another hit of {}", f.rule) },
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": uri_escape(&first.path), "uriBaseId": "%SRCROOT%" },
+                            "region": {
+                                "startLine": rep.span.line,
+                                "startColumn": rep.span.column,
+                                "endLine": rep.span.end_line,
+                                "endColumn": rep.span.end_column,
+                            }
+                        }
+                    })
+                })
+                .collect();
+            r["relatedLocations"] = json!(related);
+        }
+    }
     r
 }
 

@@ -305,7 +305,7 @@ fn collect(
                 rule: i,
                 start,
                 end,
-                hint: rule.hint_downgrade && after_hint_words(hay, start),
+                hint: rule.hint_downgrade && on_example_line(hay, start, end),
             });
         }
     };
@@ -323,7 +323,9 @@ fn collect(
     }
 }
 
-/// Words that introduce example values in UI text (the GOV.UK hint pattern).
+/// Words that introduce example values in UI text: the GOV.UK Design System writes "like
+/// name@example.com" in error messages and "For example, 07700 900 982" in hints; Welsh
+/// translations say "fel" and "er enghraifft".
 const HINT_WORDS: &[&[u8]] = &[
     b"for example",
     b"e.g.",
@@ -333,17 +335,52 @@ const HINT_WORDS: &[&[u8]] = &[
     b"such as",
     b"hint",
     b"example:",
+    b" like ",
+    b"correct format",
+    b" fel ",
+    b"er enghraifft",
 ];
 
-/// Is the text before `start`, on the same line (up to 120 bytes back), introducing an example?
-fn after_hint_words(hay: &[u8], start: usize) -> bool {
+/// Is the match at `start..end` example text? Either hint words come before it on its line (up to 120
+/// bytes back), or the line names an example elsewhere (`["test@example.com"] if use_example_as_example`).
+fn on_example_line(hay: &[u8], start: usize, end: usize) -> bool {
     let from = start.saturating_sub(120);
     let before = &hay[from..start];
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
     let before = &before[line_start..];
-    HINT_WORDS
+    if HINT_WORDS
         .iter()
         .any(|w| before.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+    {
+        return true;
+    }
+    let to = (end + 120).min(hay.len());
+    let after = &hay[end..to];
+    let after = &after[..memchr::memchr(b'\n', after).unwrap_or(after.len())];
+    names_example(before) || names_example(after) || names_simulated(before)
+}
+
+/// A value assigned to a name that documents it as a stand-in the product offers on purpose:
+/// `SIMULATED_SMS_NUMBERS = ("+447700900000", …)` — numbers a service's users send to in tests of their own.
+fn names_simulated(before: &[u8]) -> bool {
+    before
+        .split(|b| !b.is_ascii_alphanumeric())
+        .any(|w| {
+            ["simulated", "simulation", "simulator"]
+                .iter()
+                .any(|s| w.eq_ignore_ascii_case(s.as_bytes()))
+        })
+}
+
+/// The word "example" used as a word or identifier part, not as a domain (`@example.com`,
+/// `name.example.org`): `use_example_as_example`, `# example row`.
+fn names_example(text: &[u8]) -> bool {
+    const WORD: &[u8] = b"example";
+    text.windows(WORD.len()).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(WORD)
+            && !matches!(i.checked_sub(1).map(|p| text[p]), Some(b'@' | b'.'))
+            && !matches!(text.get(i + WORD.len()), Some(b'.'))
+    })
 }
 
 #[cfg(test)]
@@ -428,6 +465,24 @@ near-miss = ['qq12']
         s.scan(FileClass::Test, b"bob@example.com", &mut scratch, &mut hits);
         assert!(hits.is_empty());
         assert!(!s.applies_to(FileClass::Test));
+    }
+
+    #[test]
+    fn example_words_on_the_line_downgrade() {
+        let s = scanner(PACK);
+        let mut scratch = Scratch::default();
+        let mut hits = Vec::new();
+        let text = b"invalid: Enter an email address in the correct format, like name@example.com\n\
+\"email\": [\"test@example.com\"] if use_example_as_example else [user.email]\n\
+ADMIN = \"admin@example.com\"\n\
+A = \"a@example.com\", \"b@example.com\"\n\
+SIMULATED_EMAILS = (\"sim@example.com\",)\n";
+        s.scan(FileClass::Code, text, &mut scratch, &mut hits);
+        hits.sort_by_key(|h| h.start);
+        assert_eq!(
+            hits.iter().map(|h| h.hint).collect::<Vec<_>>(),
+            [true, true, false, false, false, true]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! stays baselined when unrelated lines move (gitleaks' lesson: position-based ignores go stale).
 
 use crate::diag::SourceDiag;
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -93,13 +93,23 @@ pub fn load(path: &Path, shown: &str) -> Result<Option<Baseline>, SourceDiag> {
 
 /// The baseline file's text for `findings`: one entry per line, sorted, so diffs of it are reviewable.
 pub fn render(findings: &[Finding]) -> String {
+    // A grouped finding stands for several hits; each is accepted by its own fingerprint.
     let mut entries: Vec<Entry> = findings
         .iter()
-        .map(|f| Entry {
-            fingerprint: f.fingerprint.clone(),
-            rule: f.rule.clone(),
-            location: f.location.display(),
-            evidence: f.evidence.clone(),
+        .flat_map(|f| {
+            let first = Entry {
+                fingerprint: f.fingerprint.clone(),
+                rule: f.rule.clone(),
+                location: f.location.display(),
+                evidence: f.evidence.clone(),
+            };
+            let repeats = f.repeats.iter().map(|r| Entry {
+                fingerprint: r.fingerprint.clone(),
+                rule: f.rule.clone(),
+                location: Location::File(r.span.clone()).display(),
+                evidence: r.evidence.clone(),
+            });
+            std::iter::once(first).chain(repeats)
         })
         .collect();
     entries.sort_by(|a, b| (&a.location, &a.rule).cmp(&(&b.location, &b.rule)));

@@ -48,6 +48,7 @@ use crate::finding::{FileSpan, Finding, Location};
 use crate::repo::classify::{FileClass, Lang};
 use crate::repo::files::{FileCheck, FileEntry};
 use crate::repo::lexer::{self, Syntax};
+use crate::repo::scopes::{self, Scope};
 use crate::repo::text::LineIndex;
 use crate::rules::CodeRule;
 use std::ops::Range;
@@ -105,6 +106,7 @@ impl LeakCheck {
             Some(
                 Kind::DockerIgnore
                     | Kind::RustTestModule
+                    | Kind::PythonNamedTest
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
             )
         )
@@ -131,6 +133,9 @@ enum Kind {
     /// A Rust file classified as test code inside a `src/` tree: `mod tests;` may point at it, and whether
     /// it starts with `#![cfg(test)]` decides whether that is a leak.
     RustTestModule,
+    /// A Python module that is test code by its name alone (`means_test.py`, a legal-aid means test):
+    /// whether it holds any test decides whether importing it is a leak.
+    PythonNamedTest,
     Dockerfile,
     DockerIgnore,
     Manifest(manifests::ManifestKind),
@@ -154,6 +159,13 @@ impl Kind {
         {
             return Some(Kind::RustTestModule);
         }
+        if file.lang == Lang::Python
+            && file.class == FileClass::Test
+            && !crate::repo::classify::classify_default(&format!("{}/_", paths::parent(&file.path)))
+                .is_test_side()
+        {
+            return Some(Kind::PythonNamedTest);
+        }
         // Production code, migrations (they run against the live database) and single-file components.
         let importer = matches!(file.class, FileClass::Code | FileClass::Migration)
             || file.class == FileClass::Template
@@ -173,9 +185,17 @@ impl Kind {
         }
     }
 
+    /// Source code, whose blocks can be scoped to an environment (manifests and Dockerfiles cannot).
+    fn is_code(self) -> bool {
+        matches!(
+            self,
+            Kind::Python | Kind::JavaScript | Kind::Go | Kind::Rust | Kind::Jvm | Kind::Ruby
+        )
+    }
+
     fn syntax(self) -> Syntax {
         match self {
-            Kind::Python => Syntax::Python,
+            Kind::Python | Kind::PythonNamedTest => Syntax::Python,
             Kind::Ruby => Syntax::Ruby,
             Kind::Rust | Kind::RustTestModule => Syntax::Rust,
             Kind::Go => Syntax::Go,
@@ -197,13 +217,33 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
         Kind::Go => go::extract(&mut src, &mut out),
         Kind::Rust => rust_lang::extract(&mut src, &mut out),
         Kind::RustTestModule => rust_lang::extract_test_module(&src, &mut out),
+        Kind::PythonNamedTest => python::extract_named_test(&src, &mut out),
         Kind::Jvm => jvm::extract(&mut src, &mut out),
         Kind::Ruby => ruby::extract(&mut src, &mut out),
         Kind::Dockerfile => docker::extract(&mut src, &mut out),
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
         Kind::Manifest(m) => manifests::extract(m, &mut src, &mut out),
     }
+    if kind.is_code() {
+        drop_non_production_scopes(content, &mut out);
+    }
     out
+}
+
+/// A reference inside a block named for another environment (`case "unit_test": from config.envs.unit_test
+/// import …`, `if Rails.env.development?`) only runs there: dev config, not a route into production.
+fn drop_non_production_scopes(content: &[u8], out: &mut Extracted) {
+    if scopes::file_is_non_production(content) {
+        out.pending.clear();
+        out.findings.clear();
+        return;
+    }
+    let in_prod = |at: usize| scopes::scope_at(content, at) != Scope::NonProduction;
+    out.pending.retain(|p| in_prod(p.at.start));
+    out.findings.retain(|f| match &f.location {
+        Location::File(s) => in_prod(s.span.0),
+        _ => true,
+    });
 }
 
 /// The positions of everything the extractor for `file` yields from `content` — findings and pending
@@ -395,6 +435,8 @@ pub(crate) struct FindPackages {
 pub(crate) enum Fact {
     GoModule { dir: String, module: String },
     RustCfgTestFile { path: String },
+    /// A Python module named like a test (`*_test.py`, `test_*.py`) that holds no test.
+    PythonNotATest { path: String },
     DockerIgnore { path: String, patterns: Vec<String> },
 }
 

@@ -83,6 +83,10 @@ const TEST_WORDS: &[&str] = &[
     "bench",
     "jmh",
     ".cy.",
+    "step_definitions",
+    "stories",
+    "storybook",
+    "features/support",
 ];
 
 pub(crate) fn has_test_word(s: &str) -> bool {

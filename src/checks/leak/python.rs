@@ -292,6 +292,13 @@ fn reads(src: &mut Source, out: &mut Extracted) {
         }
     }
     calls.sort_unstable();
+    // A file this module also writes (`open("tests/route-list.json", "w")`) is one it maintains — a
+    // maintainer's command regenerating a test's expectations — not test data read into production.
+    let written: Vec<Vec<u8>> = calls
+        .iter()
+        .filter(|(_, _, is_open)| *is_open)
+        .filter_map(|&(_, paren, _)| written_literal(text, paren))
+        .collect();
     let mut covered = 0;
     for (keyword, paren, is_open) in calls {
         if keyword < covered {
@@ -300,6 +307,10 @@ fn reads(src: &mut Source, out: &mut Extracted) {
         let Some(path) = path_expression(text, paren, is_open) else {
             continue;
         };
+        if written.iter().any(|w| w.as_slice() == path.rel.as_bytes()) {
+            covered = path.end;
+            continue;
+        }
         covered = path.end;
         let base = if path.file_relative {
             match paths::up(src.dir(), path.ups) {
@@ -327,6 +338,40 @@ fn reads(src: &mut Source, out: &mut Extracted) {
             },
         );
     }
+}
+
+/// A module named like a test but holding none (`means_test.py` computes a legal-aid means test): say so,
+/// so that production importing it is not reported. Test code shows itself by a test function or class,
+/// or by importing a test framework.
+pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
+    const MARKS: &[&[u8]] = &[
+        b"def test",
+        b"class Test",
+        b"import pytest",
+        b"from pytest",
+        b"import unittest",
+        b"from unittest",
+        b"@pytest",
+    ];
+    let is_test = MARKS
+        .iter()
+        .any(|m| memchr::memmem::find(src.text, m).is_some());
+    if !is_test {
+        out.facts.push(super::Fact::PythonNotATest {
+            path: src.path.to_string(),
+        });
+    }
+}
+
+/// The literal first argument of an `open(…)` call that writes: `open("tests/x.json", "w")`.
+fn written_literal(text: &[u8], paren: usize) -> Option<Vec<u8>> {
+    let (args, _) = call_args(text, paren, 400)?;
+    let first = whole_literal(text, args.first()?)?;
+    let writes_file = args.iter().skip(1).any(|a| {
+        let a = &text[a.clone()];
+        (!keyword_arg(a) || a.starts_with(b"mode")) && writes(a)
+    });
+    writes_file.then(|| text[first].to_vec())
 }
 
 /// A path built from string literals.

@@ -49,6 +49,7 @@ pub(crate) struct Index<'a> {
     /// `(module path, directory)`, longest module first.
     go_modules: Vec<(String, String)>,
     rust_cfg_test: HashSet<String>,
+    python_not_tests: HashSet<String>,
     dockerignores: HashMap<String, Vec<String>>,
     jvm: OnceCell<JvmIndex>,
 }
@@ -61,6 +62,7 @@ impl<'a> Index<'a> {
             files,
             go_modules: Vec::new(),
             rust_cfg_test: HashSet::new(),
+            python_not_tests: HashSet::new(),
             dockerignores: HashMap::new(),
             jvm: OnceCell::new(),
         };
@@ -69,6 +71,9 @@ impl<'a> Index<'a> {
                 Fact::GoModule { dir, module } => index.go_modules.push((module, dir)),
                 Fact::RustCfgTestFile { path } => {
                     index.rust_cfg_test.insert(path);
+                }
+                Fact::PythonNotATest { path } => {
+                    index.python_not_tests.insert(path);
                 }
                 Fact::DockerIgnore { path, patterns } => {
                     index.dockerignores.insert(path, patterns);
@@ -132,6 +137,9 @@ impl<'a> Index<'a> {
             Want::PythonModule { module, alt } => {
                 let candidates = self.python_candidates(file, module, alt.as_deref());
                 let (path, class) = self.target(&candidates)?;
+                if self.python_not_tests.contains(&path) {
+                    return None;
+                }
                 self.leak(file, p, Use::Import, "imports", &path, class)
             }
             Want::JsModule { base } => {

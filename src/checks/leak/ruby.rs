@@ -162,7 +162,11 @@ fn reads(src: &mut Source, out: &mut Extracted) {
                 candidates.extend(paths::join(src.dir(), &rel));
             }
         }
-        if candidates.is_empty() || !src.maybe_test_side(&candidates) || !src.in_code(at) {
+        if candidates.is_empty()
+            || !src.maybe_test_side(&candidates)
+            || !src.in_code(at)
+            || sets_preview_paths(text, at)
+        {
             continue;
         }
         let a = src.span(span);
@@ -175,6 +179,17 @@ fn reads(src: &mut Source, out: &mut Extracted) {
             },
         );
     }
+}
+
+/// `config.view_component.previews.paths = [Rails.root.join("spec/components")]`,
+/// `config.action_mailer.preview_paths << …`: component and mailer previews live beside the specs and
+/// Rails serves them only where previews are switched on (development, by default) — not a read of test
+/// data by the live service.
+fn sets_preview_paths(text: &[u8], at: usize) -> bool {
+    let line = &text[super::tokens::line_range(text, at)];
+    [&b"preview_paths"[..], b"previews.paths", b"preview_path "]
+        .iter()
+        .any(|w| memchr::memmem::find(line, w).is_some())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

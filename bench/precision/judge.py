@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Record verdicts in ledger.tsv from judgements written down once, by pattern.
+
+    bench/precision/judge.py            # apply verdicts.tsv to ledger.tsv; print what is still '?'
+
+verdicts.tsv: repo-substring, rule-prefix, path-glob, evidence-substring, verdict (tp|fp), reason. The first
+matching line wins, so specific judgements go above general ones. Every line was decided by reading the
+finding in its repository; a judgement is never derived from shipgate's own output.
+"""
+import fnmatch
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from run import FIELDS, read_ledger, write_ledger  # noqa: E402
+
+
+def read_verdicts(path):
+    rules = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            cells = line.rstrip("\n").split("\t")
+            if len(cells) != 6 or cells[4] not in ("tp", "fp"):
+                sys.exit(f"verdicts.tsv:{n}: want 6 tab-separated cells with verdict tp or fp")
+            rules.append(cells)
+    return rules
+
+
+def main():
+    ledger_path = os.path.join(HERE, "ledger.tsv")
+    ledger = read_ledger(ledger_path)
+    verdicts = read_verdicts(os.path.join(HERE, "verdicts.tsv"))
+    left = []
+    for row in ledger.values():
+        for repo, rule, glob, ev, verdict, reason in verdicts:
+            if (repo in row["repo"] and row["rule"].startswith(rule)
+                    and fnmatch.fnmatch(row["path"], glob) and ev in row["evidence"]):
+                row["verdict"], row["reason"] = verdict, reason
+                break
+        else:
+            left.append(row)
+    write_ledger(ledger_path, ledger)
+    for r in left:
+        print(f"?  {r['severity']:7} {r['repo']} {r['rule']} {r['path']} {r['evidence']}")
+    print(f"{len(ledger) - len(left)} judged, {len(left)} left")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+//! What the blocks around a position say about it, read from indentation alone.
+//!
+//! Services keep every environment's settings in one file: `class Development(Config): DEBUG = True`
+//! next to `class Production(Config)`, a YAML `development:` section, `if Rails.env.development?`,
+//! `if (process.env.NODE_ENV === "development") {`. The enclosing headers — the nearest earlier lines
+//! indented less than the line in question, outwards to the margin — name the environment the line
+//! belongs to. This works the same for Python, YAML, Ruby, JavaScript and shell, needs no parser, and
+//! only looks at the few lines that hold a hit.
+
+/// What the enclosing headers of a line say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A block named for an environment other than production (development, test, local, CI, a review
+    /// app), or guarded by "unless production": its settings and data are dev config.
+    NonProduction,
+    /// A block named for examples (`def get_example_csv_rows`, `sample_rows:`, `preview`): values in it
+    /// are meant to be shown as examples.
+    Example,
+    /// Nothing said, or production itself.
+    Plain,
+}
+
+/// The scope of the line holding byte `at`. The innermost header that says something wins, and a header
+/// naming production ends the search (`class Production(Development)` is production).
+pub fn scope_at(content: &[u8], at: usize) -> Scope {
+    let at = at.min(content.len());
+    let line_start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    let mut limit = indent(&content[line_start..]);
+    let mut end = line_start;
+    while limit > 0 && end > 0 {
+        // The previous line: content[start..end - 1] (without its `\n`).
+        let start = memchr::memrchr(b'\n', &content[..end - 1]).map_or(0, |i| i + 1);
+        let line = &content[start..end - 1];
+        end = start;
+        let width = indent(line);
+        let text = &line[width.min(line.len())..];
+        if text.is_empty() || is_comment(text) || width >= limit {
+            continue;
+        }
+        limit = width;
+        match header_says(text) {
+            Scope::Plain => {}
+            said => return said,
+        }
+        if names_production(text) {
+            return Scope::Plain;
+        }
+    }
+    Scope::Plain
+}
+
+/// Does the file say, as a whole, that it runs outside production? A script that selects a local or dev
+/// settings module (`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")`, the same
+/// in a shell `export`), or a Rails controller that refuses to serve in production
+/// (`before_action -> { raise … if Rails.env.production? }`).
+pub fn file_is_non_production(content: &[u8]) -> bool {
+    let settings = memchr::memmem::find_iter(content, b"DJANGO_SETTINGS_MODULE").any(|at| {
+        let line_end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
+        let rest = &content[at..line_end];
+        words(rest)
+            .iter()
+            .skip(3)
+            .any(|w| matches!(w.as_str(), "local" | "dev" | "development" | "test" | "testing"))
+    });
+    let refuses_production = memchr::memmem::find(content, b"before_action").is_some()
+        && memchr::memmem::find_iter(content, b"Rails.env.production?").any(|at| {
+            let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+            let line = &content[start..at];
+            memchr::memmem::find(line, b"raise").is_some() || memchr::memmem::find(line, b"head :not_found").is_some()
+        });
+    settings || refuses_production
+}
+
+/// Leading spaces and tabs (a tab counts as one: files mix them rarely, and only the order matters).
+fn indent(line: &[u8]) -> usize {
+    line.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()
+}
+
+fn is_comment(text: &[u8]) -> bool {
+    text.starts_with(b"#") || text.starts_with(b"//") || text.starts_with(b"/*") || text.starts_with(b"*")
+}
+
+/// Lower-case words of a header: split at anything not a letter or digit, and at camelCase humps
+/// (`NonProdConfig` → non, prod, config; `review_app?` → review, app).
+fn words(text: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for &b in text.iter().take(200) {
+        if b.is_ascii_alphanumeric() {
+            if b.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+            cur.push(b.to_ascii_lowercase() as char);
+        } else {
+            prev_lower = false;
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+const NONPROD_WORDS: &[&str] = &[
+    "dev",
+    "development",
+    "test",
+    "tests",
+    "testing",
+    "local",
+    "localdev",
+    "ci",
+    "e2e",
+    "nonprod",
+];
+const EXAMPLE_WORDS: &[&str] = &["example", "examples", "sample", "samples", "placeholder"];
+const PROD_WORDS: &[&str] = &["production", "prod", "live"];
+
+fn names_production(text: &[u8]) -> bool {
+    words(text).iter().any(|w| PROD_WORDS.contains(&w.as_str()))
+}
+
+fn header_says(text: &[u8]) -> Scope {
+    let w = words(text);
+    let has = |list: &[&str]| w.iter().any(|x| list.contains(&x.as_str()));
+    let non_prod = w.windows(2).any(|p| p[0] == "non" && PROD_WORDS.contains(&p[1].as_str()));
+    let prod = has(PROD_WORDS) && !non_prod;
+    let review_app = w.windows(2).any(|p| p[0] == "review" && p[1] == "app");
+    // `unless Rails.env.production?`, `if not IS_PRODUCTION:`, `if (!isProduction) {`
+    let negated_prod = prod
+        && (w.first().is_some_and(|f| f == "unless")
+            || w.iter().any(|x| x == "not")
+            || text
+                .windows(2)
+                .any(|p| p[0] == b'!' && (p[1].is_ascii_alphabetic() || p[1] == b'=')));
+    // A function's name says what it does, not where it runs: `def smoke_tests():` serves production's
+    // status page. Only conditions, classes and sections name environments.
+    let function = matches!(
+        w.first().map(String::as_str),
+        Some("def" | "function" | "fn" | "func" | "async")
+    );
+    if !function && (negated_prod || non_prod || (!prod && (has(NONPROD_WORDS) || review_app))) {
+        return Scope::NonProduction;
+    }
+    if !prod && has(EXAMPLE_WORDS) {
+        return Scope::Example;
+    }
+    Scope::Plain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope_of(text: &str, needle: &str) -> Scope {
+        let at = text.find(needle).unwrap_or(text.len());
+        scope_at(text.as_bytes(), at)
+    }
+
+    #[test]
+    fn python_classes_per_environment() {
+        let cfg = "class Config:\n    DEBUG = False\n\n\nclass Development(Config):\n    # local\n    DEBUG = True\n\nclass Test(Development):\n    TESTING = True\n\nclass Production(Config):\n    DEBUG = True\n";
+        assert_eq!(scope_of(cfg, "DEBUG = False"), Scope::Plain);
+        assert_eq!(scope_of(cfg, "DEBUG = True\n\nclass Test"), Scope::NonProduction);
+        assert_eq!(scope_of(cfg, "TESTING"), Scope::NonProduction);
+        assert_eq!(scope_of(cfg, "DEBUG = True\n"), Scope::NonProduction);
+        let prod_at = cfg.rfind("DEBUG = True").unwrap_or(0);
+        assert_eq!(scope_at(cfg.as_bytes(), prod_at), Scope::Plain);
+    }
+
+    #[test]
+    fn a_production_class_deriving_from_development_is_production() {
+        let cfg = "class Production(Development):\n    DEBUG = True\n";
+        assert_eq!(scope_of(cfg, "DEBUG"), Scope::Plain);
+    }
+
+    #[test]
+    fn top_level_lines_have_no_scope() {
+        assert_eq!(scope_of("DEBUG = True\n", "DEBUG"), Scope::Plain);
+        assert_eq!(scope_of("class Test:\n    pass\nDEBUG = True\n", "DEBUG"), Scope::Plain);
+    }
+
+    #[test]
+    fn yaml_sections_and_ruby_and_js_guards() {
+        let yaml = "default: &default\n  adapter: x\ndevelopment:\n  <<: *default\n  debug: true\nproduction:\n  debug: true\n";
+        assert_eq!(scope_of(yaml, "debug: true\nprod"), Scope::NonProduction);
+        let prod_at = yaml.rfind("debug").unwrap_or(0);
+        assert_eq!(scope_at(yaml.as_bytes(), prod_at), Scope::Plain);
+        let rb = "if HostingEnvironment.local_development? || HostingEnvironment.review_app?\n  User.create!(email: \"a@example.com\")\nend\n";
+        assert_eq!(scope_of(rb, "User"), Scope::NonProduction);
+        let rb = "unless Rails.env.production?\n  config.debug = true\nend\n";
+        assert_eq!(scope_of(rb, "config"), Scope::NonProduction);
+        let rb = "if Rails.env.production?\n  config.debug = true\nend\n";
+        assert_eq!(scope_of(rb, "config"), Scope::Plain);
+        let js = "if (process.env.NODE_ENV === 'development') {\n  app.use(debug());\n}\n";
+        assert_eq!(scope_of(js, "app.use"), Scope::NonProduction);
+    }
+
+    #[test]
+    fn example_blocks() {
+        let py = "def get_example_csv_rows(template):\n    return {\n        \"email\": [\"test@example.com\"],\n    }\n";
+        assert_eq!(scope_of(py, "\"email\""), Scope::Example);
+        let py = "def send_welcome(user):\n    return \"test@example.com\"\n";
+        assert_eq!(scope_of(py, "return"), Scope::Plain);
+        // A function named for tests is still production code if it lives there (a status page).
+        let py = "@app.route(\"/status.json\")\ndef smoke_tests():\n    from app.tests.smoke import Checks\n";
+        assert_eq!(scope_of(py, "from"), Scope::Plain);
+    }
+
+    #[test]
+    fn files_that_declare_themselves_non_production() {
+        assert!(file_is_non_production(
+            b"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n"
+        ));
+        assert!(file_is_non_production(b"export DJANGO_SETTINGS_MODULE=\"config.settings.dev\"\n"));
+        assert!(!file_is_non_production(
+            b"os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.production')\n"
+        ));
+        assert!(file_is_non_production(
+            b"class PreviewsController < ApplicationController\n  before_action -> { raise ActiveRecord::RecordNotFound if Rails.env.production? }\n"
+        ));
+        assert!(!file_is_non_production(
+            b"class UsersController < ApplicationController\n  before_action :authenticate\n  def x = Rails.env.production?\n"
+        ));
+    }
+
+    #[test]
+    fn words_split_camel_case_and_punctuation() {
+        assert_eq!(
+            words(b"class NonProdConfig(TestBase):"),
+            ["class", "non", "prod", "config", "test", "base"]
+        );
+        assert_eq!(words(b"if review_app?"), ["if", "review", "app"]);
+        assert_eq!(scope_of("class NonProdConfig:\n    DEBUG = True\n", "DEBUG"), Scope::NonProduction);
+        let js = "if (process.env.NODE_ENV !== 'production') {\n  app.use(debug());\n}\n";
+        assert_eq!(scope_of(js, "app.use"), Scope::NonProduction);
+        // `latest`, `contest`, `attestation` are words of their own, not "test".
+        assert_eq!(scope_of("def latest_contest():\n    x = 1\n", "x"), Scope::Plain);
+    }
+}
