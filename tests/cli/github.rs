@@ -27,6 +27,29 @@ pub(crate) fn world() -> World {
     let mut commits = vec![repo.commit("first").to_string()];
     repo.write("src/app.py", "x = 2\n");
     commits.push(repo.commit("second").to_string());
+    let w = world_for(repo, commits);
+    for (i, sha) in w.commits.iter().enumerate() {
+        merged(
+            &w.mock,
+            i + 1,
+            sha,
+            "dev1",
+            "User",
+            vec![review(
+                i as u64 * 10 + 1,
+                "dev2",
+                "User",
+                "APPROVED",
+                &head(i + 1),
+            )],
+        );
+    }
+    w
+}
+
+/// `repo` behind a GitHub with strict classic protection on `main` and a protected `production`
+/// environment; no pull requests yet.
+fn world_for(repo: Repo, commits: Vec<String>) -> World {
     let mock = MockGithub::start();
     mock.on(&api(""), Reply::ok(repository("main")))
         .on(
@@ -45,22 +68,6 @@ pub(crate) fn world() -> World {
                 false,
             )])),
         );
-    for (i, sha) in commits.iter().enumerate() {
-        merged(
-            &mock,
-            i + 1,
-            sha,
-            "dev1",
-            "User",
-            vec![review(
-                i as u64 * 10 + 1,
-                "dev2",
-                "User",
-                "APPROVED",
-                &head(i + 1),
-            )],
-        );
-    }
     World {
         repo,
         mock,
@@ -155,10 +162,15 @@ fn a_protected_reviewed_repository_passes_and_the_token_is_only_in_the_header() 
     let requests = w.mock.requests();
     assert!(requests.iter().all(|r| r.method == "GET"
         && r.authorization.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)));
-    // Review evidence: one pull lookup per commit and one review listing per pull request.
+    // Review evidence: one pull lookup per commit and one review listing per pull request — except the
+    // root commit, which (as offline) needs no review: nothing existed to review it against.
     for (i, sha) in w.commits.iter().enumerate() {
-        assert_eq!(w.mock.hits(&api(&format!("/commits/{sha}/pulls"))), 1);
-        assert_eq!(w.mock.hits(&api(&format!("/pulls/{}/reviews", i + 1))), 1);
+        let asked = usize::from(i > 0);
+        assert_eq!(w.mock.hits(&api(&format!("/commits/{sha}/pulls"))), asked);
+        assert_eq!(
+            w.mock.hits(&api(&format!("/pulls/{}/reviews", i + 1))),
+            asked
+        );
     }
     let human = gh(&w, &["check"], &[]);
     assert!(
@@ -629,8 +641,9 @@ fn review_evidence_reports_unreviewed_bot_approved_and_stale_commits() {
     );
     // At most two requests per commit; the shared pull request's reviews were fetched once.
     assert_eq!(w.mock.hits(&api("/pulls/5/reviews")), 1);
-    for sha in &shas {
-        assert_eq!(w.mock.hits(&api(&format!("/commits/{sha}/pulls"))), 1);
+    for (i, sha) in shas.iter().enumerate() {
+        let asked = usize::from(i > 0); // the root commit is exempt, as offline
+        assert_eq!(w.mock.hits(&api(&format!("/commits/{sha}/pulls"))), asked);
     }
 
     // Bot-authored pull requests: reviewed like any other by default, exempt when configured.
@@ -884,4 +897,96 @@ fn setting_findings_render_in_sarif_and_github_formats() {
         md.contains("- Scorecard Branch-Protection for 'main' (for comparison): 0/10"),
         "{md}"
     );
+}
+
+/// The commits the review rules flag (their full ids), whichever path judged them.
+fn flagged_commits(report: &Value) -> std::collections::BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().is_some_and(|r| r.starts_with("review/")))
+        .map(|f| f["evidence"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A healthy repository: the root commit pushed directly (nothing existed to review it against), a bot's
+/// direct commit the config exempts, and every other change squash-merged through an approved pull
+/// request. One walk feeds both paths, so offline and online agree on which commits need review: none.
+/// A direct push after the first commit then fails both ways, on the same commit.
+#[test]
+fn offline_and_online_review_evidence_judge_the_same_commits_from_one_walk() {
+    let repo = Repo::new();
+    repo.write(".github/CODEOWNERS", "* @octo-org/release\n")
+        .write(
+            "shipgate.toml",
+            "[history]\nexempt-authors = [\"dependabot[bot]\"]\n",
+        )
+        .write("src/app.py", "x = 1\n");
+    let root = repo.commit("Initial commit").to_string();
+    repo.write("src/app.py", "x = 2\n");
+    let first = repo.commit("Add x (#1)").to_string();
+    repo.write("requirements.txt", "flask==3.0.3\n");
+    let bot = repo
+        .commit_as(
+            "Bump flask from 3.0.2 to 3.0.3",
+            "dependabot[bot]",
+            "49699333+dependabot[bot]@users.noreply.github.com",
+        )
+        .to_string();
+    repo.write("src/app.py", "x = 3\n");
+    let second = repo.commit("Add y (#2)").to_string();
+    let w = world_for(repo, vec![]);
+    for (n, sha) in [(1, &first), (2, &second)] {
+        merged(
+            &w.mock,
+            n,
+            sha,
+            "dev1",
+            "User",
+            vec![review(n as u64 * 10, "dev2", "User", "APPROVED", &head(n))],
+        );
+    }
+    let offline = |w: &World| {
+        let r = gh(w, &["check", "--offline", "--format", "json"], &[]);
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        (r.code, v)
+    };
+    let (code, report) = offline(&w);
+    assert_eq!((code, flagged_commits(&report).len()), (0, 0), "{report:#}");
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!((code, flagged_commits(&report).len()), (0, 0), "{report:#}");
+    // Neither the root commit nor the exempt bot's commit was asked about.
+    for sha in [&root, &bot] {
+        assert_eq!(
+            w.mock.hits(&api(&format!("/commits/{sha}/pulls"))),
+            0,
+            "{sha}"
+        );
+    }
+
+    // A direct push after the first commit: both paths flag exactly that commit.
+    w.repo.write("src/app.py", "x = 4\n");
+    let hotfix = w.repo.commit("hotfix straight to main").to_string();
+    w.mock.on(
+        &api(&format!("/commits/{hotfix}/pulls")),
+        Reply::ok(json!([])),
+    );
+    let (code, off) = offline(&w);
+    assert_eq!(code, 1, "{off:#}");
+    let (code, on) = gh_json(&w, &[]);
+    assert_eq!(code, 1, "{on:#}");
+    let expected: std::collections::BTreeSet<String> = [hotfix.clone()].into();
+    assert_eq!(flagged_commits(&off), expected, "{off:#}");
+    assert_eq!(flagged_commits(&on), expected, "{on:#}");
+    assert!(has(
+        &off,
+        "review/direct-push",
+        &format!("commit {}", &hotfix[..7])
+    ));
+    assert!(has(
+        &on,
+        "review/unreviewed-commit",
+        &format!("commit {}", &hotfix[..7])
+    ));
 }
