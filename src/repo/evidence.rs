@@ -91,6 +91,9 @@ pub struct HistoryFacts {
     /// Configured patterns that match no branch.
     pub unmatched: Vec<String>,
     pub branches: Vec<BranchEvidence>,
+    /// Deployment branches left out because no commit landed on them within the window: (name, date of
+    /// their last commit, Unix seconds). The default branch is never stale.
+    pub stale: Vec<(String, i64)>,
 }
 
 impl HistoryFacts {
@@ -131,6 +134,7 @@ pub fn gather(repo: Option<&Repository>, config: &Config, now: i64) -> HistoryFa
         },
         patterns: policy.patterns,
         branches: Vec::new(),
+        stale: Vec::new(),
     };
     if deploy.is_empty() {
         facts.skipped = Some(Skip::NoDeployBranch);
@@ -149,7 +153,17 @@ pub fn gather(repo: Option<&Repository>, config: &Config, now: i64) -> HistoryFa
         return facts;
     }
     let window = Window::from_config(&config.history, now);
+    let default = history::default_branch(repo, history::REMOTE);
     for branch in deploy {
+        if let Some(cutoff) = window.since {
+            let last = repo
+                .find_commit(branch.head)
+                .map_or(0, |c| c.committer().when().seconds());
+            if last < cutoff && default.as_deref() != Some(branch.name.as_str()) {
+                facts.stale.push((branch.name, last));
+                continue;
+            }
+        }
         match history::first_parent_walk(repo, branch.head, &window) {
             Ok(walk) => facts.branches.push(evidence(branch, walk, config)),
             Err(e) => {
