@@ -465,6 +465,162 @@ impl Client {
     }
 }
 
+// ---- GraphQL (additive: one POST helper, counted with the REST requests) -------------------------------
+
+/// One GraphQL answer as received: HTTP status and body. `errors` inside a 200 are the caller's to judge.
+#[derive(Debug, Clone)]
+pub struct GraphqlAnswer {
+    pub status: u16,
+    pub body: String,
+    /// `x-ratelimit-remaining` and `x-ratelimit-reset` (Unix seconds), when GitHub sent them.
+    pub remaining: Option<u64>,
+    pub reset: Option<u64>,
+}
+
+impl Client {
+    /// The URL GraphQL queries go to (for messages): `{api}/graphql`.
+    pub fn graphql_url(&self) -> String {
+        self.url(GRAPHQL_PATH)
+    }
+
+    /// POST `body` (`{"query": …, "variables": …}`) to `{api}/graphql`, with the GET path's bounds: a
+    /// permit, a per-attempt timeout, bounded retries on timeouts, transport errors and 5xx, rate limits
+    /// waited out up to `max_wait`, 401 at once. Never cached (a query is asked once by its caller).
+    pub async fn graphql(&self, body: &serde_json::Value) -> Result<GraphqlAnswer, ApiError> {
+        let url = self.graphql_url();
+        let err = |kind, detail: String| ApiError {
+            url: url.clone(),
+            kind,
+            detail: self.token.scrub(&detail),
+        };
+        let mut last = err(ApiErrorKind::Transport, "no attempt made".into());
+        let mut backoff = self.policy.base;
+        for attempt in 1..=self.policy.tries.max(1) {
+            let answer = {
+                let _permit = self.permits.acquire().await;
+                *lock(&self.requests) += 1;
+                tokio::time::timeout(self.policy.timeout, self.post(GRAPHQL_PATH, body)).await
+            };
+            let retry_in = match answer {
+                Err(_) => {
+                    last = err(
+                        ApiErrorKind::Timeout,
+                        format!(
+                            "no answer within {} (tried {attempt} time{})",
+                            secs(self.policy.timeout),
+                            plural(attempt)
+                        ),
+                    );
+                    backoff
+                }
+                Ok(Err(detail)) => {
+                    last = err(
+                        ApiErrorKind::Transport,
+                        format!("{detail} (tried {attempt} time{})", plural(attempt)),
+                    );
+                    backoff
+                }
+                Ok(Ok((page, headers))) => {
+                    let header = |name: &str| {
+                        headers
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<u64>().ok())
+                    };
+                    if page.status == 401 {
+                        return Err(err(
+                            ApiErrorKind::BadCredentials,
+                            format!(
+                                "401 {}: the token was not accepted",
+                                self.status(&page).message
+                            ),
+                        ));
+                    }
+                    if let Some(wait) = rate_limit_wait(&page, &headers) {
+                        if wait > self.policy.max_wait {
+                            return Err(err(
+                                ApiErrorKind::RateLimited,
+                                format!(
+                                    "rate limited ({}); GitHub asks to wait {}, more than the {} shipgate waits",
+                                    self.status(&page),
+                                    secs(wait),
+                                    secs(self.policy.max_wait)
+                                ),
+                            ));
+                        }
+                        last = err(
+                            ApiErrorKind::RateLimited,
+                            format!(
+                                "still rate limited after {attempt} attempt{} ({})",
+                                plural(attempt),
+                                self.status(&page)
+                            ),
+                        );
+                        wait
+                    } else if page.status >= 500 {
+                        last = err(
+                            ApiErrorKind::Server,
+                            format!(
+                                "{} after {attempt} attempt{}",
+                                self.status(&page),
+                                plural(attempt)
+                            ),
+                        );
+                        backoff
+                    } else {
+                        return Ok(GraphqlAnswer {
+                            status: page.status,
+                            remaining: header("x-ratelimit-remaining"),
+                            reset: header("x-ratelimit-reset"),
+                            body: page.body,
+                        });
+                    }
+                }
+            };
+            if attempt < self.policy.tries {
+                tokio::time::sleep(retry_in).await;
+                backoff = backoff.saturating_mul(2);
+            }
+        }
+        Err(last)
+    }
+
+    /// Record a failure of a GraphQL query (GitHub answered, but not with what was asked).
+    pub fn fail_graphql(&self, kind: ApiErrorKind, detail: String) -> ApiError {
+        self.fail(GRAPHQL_PATH, kind, detail)
+    }
+
+    async fn post(
+        &self,
+        route: &str,
+        body: &serde_json::Value,
+    ) -> Result<(Page, http::HeaderMap), String> {
+        let response = self
+            .octo
+            ._post(route, Some(body))
+            .await
+            .map_err(|e| describe(&e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = self
+            .octo
+            .body_to_string(response)
+            .await
+            .map_err(|e| format!("reading the response failed: {}", describe(&e)))?;
+        Ok((
+            Page {
+                status,
+                body,
+                next: None,
+            },
+            headers,
+        ))
+    }
+}
+
+/// GitHub.com's GraphQL endpoint, relative to the REST API URL.
+const GRAPHQL_PATH: &str = "/graphql";
+
 /// The error and its causes on one line: octocrab's top-level message alone ("Service error") says little.
 fn describe(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();

@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod environments;
+pub mod graphql;
 pub mod protection;
 pub mod remote;
 pub mod reviews;
@@ -357,7 +358,7 @@ impl Job {
                 .unwrap_or_default();
             let (protection, evidence) = futures_util::join!(
                 protection::fetch(client, repo, b),
-                reviews::fetch(client, repo, b, &commits)
+                graphql::fetch(client, repo, b, &commits)
             );
             let reviews = history.map(|history| BranchReviews {
                 branch: b.clone(),

@@ -1,8 +1,7 @@
 //! Review evidence: for each commit that reached a deployment branch, the pull request that merged it and
 //! whether a human other than its author approved the head that was merged.
 
-use super::client::{Client, Fetched};
-use super::RepoId;
+use super::client::Fetched;
 use crate::config::BotPrs;
 use crate::repo::evidence::{HistoryFacts, Skip};
 use serde::Deserialize;
@@ -142,35 +141,6 @@ pub struct BranchReviews {
     pub branch: String,
     pub history: Result<History, String>,
     pub commits: Vec<CommitEvidence>,
-}
-
-/// At most two requests per commit, and one review listing per pull request however many commits share it
-/// (the client answers repeated URLs from its cache).
-pub async fn fetch(
-    client: &Client,
-    repo: &RepoId,
-    branch: &str,
-    commits: &[LocalCommit],
-) -> Vec<CommitEvidence> {
-    futures_util::future::join_all(commits.iter().map(|c| async move {
-        let path = format!("/repos/{repo}/commits/{}/pulls?per_page=100", c.sha);
-        let pulls = client.get_list::<PullRequest>(&path, None).await;
-        let pr = pulls.ok().and_then(|p| pick(p, &c.sha, branch)).cloned();
-        let reviews = match &pr {
-            Some(pr) => {
-                let path = format!("/repos/{repo}/pulls/{}/reviews?per_page=100", pr.number);
-                Some(client.get_list::<Review>(&path, None).await)
-            }
-            None => None,
-        };
-        CommitEvidence {
-            commit: c.clone(),
-            pulls,
-            pr,
-            reviews,
-        }
-    }))
-    .await
 }
 
 /// The merged pull request into `branch` whose merge produced `sha` (merge or squash), else any merged

@@ -77,14 +77,31 @@ fn world_for(repo: Repo, commits: Vec<String>) -> World {
 
 /// Commit `sha` reached main through PR #n by `author`, with these reviews.
 fn merged(mock: &MockGithub, n: usize, sha: &str, author: &str, kind: &str, reviews: Vec<Value>) {
-    mock.on(
-        &api(&format!("/commits/{sha}/pulls")),
-        Reply::ok(json!([pull(n as u64, author, kind, &head(n), sha)])),
-    )
-    .on(
-        &api(&format!("/pulls/{n}/reviews")),
-        Reply::ok(Value::Array(reviews)),
+    mock.commit_pulls(
+        sha,
+        vec![gql_pull(
+            &pull(n as u64, author, kind, &head(n), sha),
+            &reviews,
+        )],
     );
+}
+
+/// The commit ids the review queries asked about, in order.
+pub(crate) fn asked_commits(mock: &MockGithub) -> Vec<String> {
+    mock.graphql_queries()
+        .iter()
+        .flat_map(|q| {
+            let vars = q["variables"].as_object().cloned().unwrap_or_default();
+            let mut oids: Vec<(usize, String)> = vars
+                .iter()
+                .filter_map(|(k, v)| {
+                    Some((k.strip_prefix('o')?.parse().ok()?, v.as_str()?.to_string()))
+                })
+                .collect();
+            oids.sort();
+            oids.into_iter().map(|(_, o)| o)
+        })
+        .collect()
 }
 
 pub(crate) fn gh(w: &World, args: &[&str], env: &[(&str, &str)]) -> Run {
@@ -160,18 +177,18 @@ fn a_protected_reviewed_repository_passes_and_the_token_is_only_in_the_header() 
     assert_eq!(score["scorecard"]["score"], 10, "{score:#}");
     // Sent as a header on every request, never printed (checked in `gh`).
     let requests = w.mock.requests();
-    assert!(requests.iter().all(|r| r.method == "GET"
+    assert!(requests.iter().all(|r| (r.method == "GET"
+        || (r.method == "POST" && r.path == "/graphql"))
         && r.authorization.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)));
-    // Review evidence: one pull lookup per commit and one review listing per pull request — except the
-    // root commit, which (as offline) needs no review: nothing existed to review it against.
-    for (i, sha) in w.commits.iter().enumerate() {
-        let asked = usize::from(i > 0);
-        assert_eq!(w.mock.hits(&api(&format!("/commits/{sha}/pulls"))), asked);
-        assert_eq!(
-            w.mock.hits(&api(&format!("/pulls/{}/reviews", i + 1))),
-            asked
-        );
-    }
+    // Review evidence: one GraphQL query for the whole window, asking about every commit but the root
+    // commit, which (as offline) needs no review: nothing existed to review it against.
+    assert_eq!(w.mock.graphql_queries().len(), 1);
+    assert_eq!(asked_commits(&w.mock), vec![w.commits[1].clone()]);
+    assert_eq!(
+        w.mock
+            .hits(&api(&format!("/commits/{}/pulls", w.commits[1]))),
+        0
+    );
     let human = gh(&w, &["check"], &[]);
     assert!(
         human
@@ -565,10 +582,7 @@ fn review_evidence_reports_unreviewed_bot_approved_and_stale_commits() {
     }
     // 1: reviewed. 2: pushed directly. 3: approved only by a bot. 4: approved on an earlier head.
     // 5 and 6: merged together through one reviewed pull request (rebase merge) — one review listing.
-    w.mock.on(
-        &api(&format!("/commits/{}/pulls", shas[1])),
-        Reply::ok(json!([])),
-    );
+    w.mock.commit_pulls(&shas[1], vec![]);
     merged(
         &w.mock,
         3,
@@ -594,22 +608,19 @@ fn review_evidence_reports_unreviewed_bot_approved_and_stale_commits() {
             review(42, "dev3", "User", "COMMENTED", &head(4)),
         ],
     );
-    for sha in &shas[4..] {
-        w.mock.on(
-            &api(&format!("/commits/{sha}/pulls")),
-            Reply::ok(json!([pull(
-                5,
-                "dev1",
-                "User",
-                &head(5),
-                "ffffffffffffffffffffffffffffffffffffffff"
-            )])),
-        );
-    }
-    w.mock.on(
-        &api("/pulls/5/reviews"),
-        Reply::ok(json!([review(51, "dev2", "User", "APPROVED", &head(5))])),
+    let rebase_merged = gql_pull(
+        &pull(
+            5,
+            "dev1",
+            "User",
+            &head(5),
+            "ffffffffffffffffffffffffffffffffffffffff",
+        ),
+        &[review(51, "dev2", "User", "APPROVED", &head(5))],
     );
+    for sha in &shas[4..] {
+        w.mock.commit_pulls(sha, vec![rebase_merged.clone()]);
+    }
     let (code, report) = gh_json(&w, &[]);
     assert_eq!(code, 1);
     let short = |s: &str| format!("commit {}", &s[..7]);
@@ -639,12 +650,12 @@ fn review_evidence_reports_unreviewed_bot_approved_and_stale_commits() {
         m.contains("approved by dev2 on 0123456, not on the merged head"),
         "{m}"
     );
-    // At most two requests per commit; the shared pull request's reviews were fetched once.
-    assert_eq!(w.mock.hits(&api("/pulls/5/reviews")), 1);
-    for (i, sha) in shas.iter().enumerate() {
-        let asked = usize::from(i > 0); // the root commit is exempt, as offline
-        assert_eq!(w.mock.hits(&api(&format!("/commits/{sha}/pulls"))), asked);
-    }
+    // One query for the window, asking about every commit but the root commit (exempt, as offline).
+    assert_eq!(w.mock.graphql_queries().len(), 1);
+    assert_eq!(
+        asked_commits(&w.mock),
+        shas[1..].iter().rev().cloned().collect::<Vec<_>>()
+    );
 
     // Bot-authored pull requests: reviewed like any other by default, exempt when configured.
     merged(&w.mock, 3, &shas[2], "dependabot[bot]", "Bot", vec![]);
@@ -957,21 +968,14 @@ fn offline_and_online_review_evidence_judge_the_same_commits_from_one_walk() {
     let (code, report) = gh_json(&w, &[]);
     assert_eq!((code, flagged_commits(&report).len()), (0, 0), "{report:#}");
     // Neither the root commit nor the exempt bot's commit was asked about.
-    for sha in [&root, &bot] {
-        assert_eq!(
-            w.mock.hits(&api(&format!("/commits/{sha}/pulls"))),
-            0,
-            "{sha}"
-        );
-    }
+    let asked = asked_commits(&w.mock);
+    assert_eq!(asked, vec![second.clone(), first.clone()]);
+    assert!(!asked.contains(&root) && !asked.contains(&bot));
 
     // A direct push after the first commit: both paths flag exactly that commit.
     w.repo.write("src/app.py", "x = 4\n");
     let hotfix = w.repo.commit("hotfix straight to main").to_string();
-    w.mock.on(
-        &api(&format!("/commits/{hotfix}/pulls")),
-        Reply::ok(json!([])),
-    );
+    w.mock.commit_pulls(&hotfix, vec![]);
     let (code, off) = offline(&w);
     assert_eq!(code, 1, "{off:#}");
     let (code, on) = gh_json(&w, &[]);

@@ -58,6 +58,7 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub authorization: Option<String>,
+    pub body: String,
 }
 
 #[derive(Default)]
@@ -65,6 +66,8 @@ struct State {
     routes: HashMap<String, Vec<Reply>>,
     served: HashMap<String, usize>,
     requests: Vec<Request>,
+    /// GraphQL: the pull requests (GraphQL `PullRequest` nodes) associated with each commit id.
+    commit_pulls: HashMap<String, Vec<Value>>,
 }
 
 pub struct MockGithub {
@@ -104,6 +107,24 @@ impl MockGithub {
         self
     }
 
+    /// GraphQL: `object(oid: sha) { ... on Commit { associatedPullRequests } }` answers these pull
+    /// requests (see `gql_pull`). A commit never registered answers `null`, as GitHub does for an id it
+    /// does not know.
+    pub fn commit_pulls(&self, sha: &str, pulls: Vec<Value>) -> &Self {
+        let mut s = self.state.lock().unwrap();
+        s.commit_pulls.insert(sha.to_string(), pulls);
+        self
+    }
+
+    /// The GraphQL queries sent (request bodies of `POST /graphql`), parsed.
+    pub fn graphql_queries(&self) -> Vec<Value> {
+        self.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/graphql")
+            .map(|r| serde_json::from_str(&r.body).unwrap_or(Value::Null))
+            .collect()
+    }
+
     pub fn requests(&self) -> Vec<Request> {
         self.state.lock().unwrap().requests.clone()
     }
@@ -127,6 +148,14 @@ fn reply_for(state: &Mutex<State>, req: Request) -> Reply {
         bare
     };
     let Some(replies) = s.routes.get(&key).cloned() else {
+        if key == "/graphql" && s.requests.last().is_some_and(|r| r.method == "POST") {
+            let body = s
+                .requests
+                .last()
+                .map(|r| r.body.clone())
+                .unwrap_or_default();
+            return graphql(&s, &body);
+        }
         return Reply::error(404, "Not Found");
     };
     let n = s.served.entry(key).or_insert(0);
@@ -175,6 +204,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                 method,
                 path,
                 authorization,
+                body: String::from_utf8_lossy(&body).into_owned(),
             },
         );
         std::thread::sleep(reply.delay);
@@ -210,6 +240,69 @@ fn reason(status: u16) -> &'static str {
         503 => "Service Unavailable",
         _ => "Status",
     }
+}
+
+/// The built-in GraphQL endpoint: answers shipgate's review query from `commit_pulls`, with the shapes of
+/// GitHub's schema (`Repository.object` → `Commit.associatedPullRequests` → `PullRequest.reviews`).
+fn graphql(s: &State, body: &str) -> Reply {
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return Reply::json(
+            200,
+            json!({"errors": [{"message": "Problems parsing JSON"}]}),
+        );
+    };
+    let query = request["query"].as_str().unwrap_or("");
+    let vars = request["variables"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    if !query.contains("associatedPullRequests") {
+        return Reply::json(
+            200,
+            json!({"errors": [{"message": "the mock does not know this query"}]}),
+        );
+    }
+    let mut repository = serde_json::Map::new();
+    for (k, v) in &vars {
+        let Some(i) = k.strip_prefix('o') else {
+            continue;
+        };
+        let sha = v.as_str().unwrap_or("");
+        let node = match s.commit_pulls.get(sha) {
+            Some(pulls) => json!({"oid": sha, "associatedPullRequests": {"nodes": pulls}}),
+            None => Value::Null,
+        };
+        repository.insert(format!("c{i}"), node);
+    }
+    Reply::json(
+        200,
+        json!({"data": {
+            "rateLimit": {"cost": 1, "remaining": 4999, "resetAt": "2026-12-03T23:00:00Z"},
+            "repository": repository
+        }}),
+    )
+    .header("x-ratelimit-remaining", "4999")
+    .header("x-ratelimit-reset", "1796338800")
+}
+
+/// A REST pull request (`pull`) and its reviews (`review`) as GraphQL's `PullRequest` node with the fields
+/// shipgate asks for.
+pub fn gql_pull(rest: &Value, reviews: &[Value]) -> Value {
+    let actor = |u: &Value| json!({"__typename": u["type"], "login": u["login"]});
+    let nodes: Vec<Value> = reviews
+        .iter()
+        .filter(|r| matches!(r["state"].as_str(), Some("APPROVED" | "CHANGES_REQUESTED" | "DISMISSED")))
+        .map(|r| json!({"author": actor(&r["user"]), "state": r["state"], "commit": {"oid": r["commit_id"]}}))
+        .collect();
+    json!({
+        "number": rest["number"], "url": rest["html_url"],
+        "merged": !rest["merged_at"].is_null(), "mergedAt": rest["merged_at"],
+        "baseRefName": rest["base"]["ref"], "headRefName": rest["head"]["ref"], "headRefOid": rest["head"]["sha"],
+        "author": actor(&rest["user"]),
+        "mergeCommit": if rest["merge_commit_sha"].is_null() { Value::Null } else { json!({"oid": rest["merge_commit_sha"]}) },
+        "mergedBy": {"__typename": "User", "login": "maintainer"},
+        "reviews": {"totalCount": nodes.len(), "nodes": nodes}
+    })
 }
 
 // ---- Fixtures shaped like GitHub's responses -------------------------------------------------------------
