@@ -406,3 +406,220 @@ fn exhausted(answer: &super::client::GraphqlAnswer, value: &Value) -> Option<Str
         )
     })
 }
+
+// ---- Branch protection as any reader sees it ---------------------------------------------------------
+
+/// The protection query for one branch: `refUpdateRule` (the rules enforced on the viewer, readable by any
+/// token that can read the repository) and `branchProtectionRule` (the classic rule itself, admin only).
+pub const PROTECTION_QUERY: &str =
+    "query ShipgateProtection($owner: String!, $name: String!, $ref: String!) {
+  rateLimit { cost remaining resetAt }
+  repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $ref) {
+      name
+      refUpdateRule {
+        pattern
+        allowsDeletions
+        allowsForcePushes
+        requiredApprovingReviewCount
+        requiresCodeOwnerReviews
+        requiresLinearHistory
+        requiredStatusCheckContexts
+      }
+      branchProtectionRule {
+        pattern
+        isAdminEnforced
+        requiresApprovingReviews
+        requiredApprovingReviewCount
+        dismissesStaleReviews
+        requiresCodeOwnerReviews
+        requireLastPushApproval
+        requiresStatusChecks
+        requiresStrictStatusChecks
+        requiredStatusCheckContexts
+        allowsForcePushes
+        allowsDeletions
+      }
+    }
+  }
+}
+";
+
+/// `Ref.refUpdateRule`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RefUpdateRule {
+    #[serde(default)]
+    pub pattern: String,
+    pub allows_deletions: bool,
+    pub allows_force_pushes: bool,
+    #[serde(default)]
+    pub required_approving_review_count: Option<u32>,
+    pub requires_code_owner_reviews: bool,
+    #[serde(default)]
+    pub requires_linear_history: bool,
+    #[serde(default)]
+    pub required_status_check_contexts: Option<Vec<Option<String>>>,
+}
+
+/// `Ref.branchProtectionRule` (visible with Administration: read).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BranchProtectionRule {
+    #[serde(default)]
+    pub pattern: String,
+    pub is_admin_enforced: bool,
+    pub requires_approving_reviews: bool,
+    #[serde(default)]
+    pub required_approving_review_count: Option<u32>,
+    pub dismisses_stale_reviews: bool,
+    pub requires_code_owner_reviews: bool,
+    pub require_last_push_approval: bool,
+    pub requires_status_checks: bool,
+    pub requires_strict_status_checks: bool,
+    #[serde(default)]
+    pub required_status_check_contexts: Option<Vec<Option<String>>>,
+    pub allows_force_pushes: bool,
+    pub allows_deletions: bool,
+}
+
+/// What GraphQL shows of a branch's classic protection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefRules {
+    /// None: no rule is enforced on this token for the branch.
+    pub update_rule: Option<RefUpdateRule>,
+    /// None: not visible to this token (or no rule).
+    pub protection_rule: Option<BranchProtectionRule>,
+    /// Why `protection_rule` is not visible, when GitHub said (e.g. FORBIDDEN).
+    pub protection_hidden: Option<String>,
+    /// The branch does not exist on GitHub.
+    pub no_branch: bool,
+}
+
+/// Ask GraphQL what protects `branch`. Refused: the whole answer was refused (the caller keeps its
+/// "unreadable"); Unavailable: an API failure, recorded for `gate/github-unavailable`.
+pub async fn protection(client: &Client, repo: &RepoId, branch: &str) -> Fetched<RefRules> {
+    let body = json!({
+        "query": PROTECTION_QUERY,
+        "variables": {"owner": repo.owner, "name": repo.name, "ref": format!("refs/heads/{branch}")}
+    });
+    let answer = match client.graphql(&body).await {
+        Ok(a) => a,
+        Err(e) => return Fetched::Unavailable(e),
+    };
+    let unavailable =
+        |kind, detail: String| Fetched::Unavailable(client.fail_graphql(kind, detail));
+    let value: Value = match serde_json::from_str(&answer.body) {
+        Ok(v) => v,
+        Err(e) => {
+            return unavailable(
+                ApiErrorKind::Malformed,
+                format!("the GraphQL response is not JSON ({e})"),
+            )
+        }
+    };
+    if !(200..300).contains(&answer.status) {
+        return Fetched::Refused(HttpStatus {
+            code: answer.status,
+            message: value
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("no message")
+                .to_string(),
+        });
+    }
+    let errors: Vec<GqlError> = value
+        .get("errors")
+        .cloned()
+        .and_then(|e| serde_json::from_value(e).ok())
+        .unwrap_or_default();
+    if let Some(e) = errors
+        .iter()
+        .find(|e| e.kind.as_deref() == Some("RATE_LIMITED"))
+    {
+        return unavailable(
+            ApiErrorKind::RateLimited,
+            format!(
+                "GraphQL rate limit exhausted ({}){}",
+                e.message,
+                resets(answer.reset)
+            ),
+        );
+    }
+    // Only the admin-only field may be refused; any other error leaves the answer in doubt.
+    let on_rule =
+        |e: &&GqlError| e.path.last().and_then(Value::as_str) == Some("branchProtectionRule");
+    let hidden = errors
+        .iter()
+        .find(on_rule)
+        .map(|e| format!("{} ({})", e.message, e.kind.as_deref().unwrap_or("ERROR")));
+    let other: Vec<String> = errors
+        .iter()
+        .filter(|e| !on_rule(e))
+        .map(|e| format!("{}: {}", e.kind.as_deref().unwrap_or("ERROR"), e.message))
+        .collect();
+    let Some(repository) = value.pointer("/data/repository").filter(|r| !r.is_null()) else {
+        return unavailable(
+            ApiErrorKind::Malformed,
+            format!(
+                "GraphQL answered with errors: {}",
+                if other.is_empty() {
+                    "no `data.repository` in the answer".to_string()
+                } else {
+                    other.join("; ")
+                }
+            ),
+        );
+    };
+    if !other.is_empty() {
+        return unavailable(
+            ApiErrorKind::Malformed,
+            format!("GraphQL answered with errors: {}", other.join("; ")),
+        );
+    }
+    let node = &repository["ref"];
+    if node.is_null() {
+        return Fetched::Ok(RefRules {
+            update_rule: None,
+            protection_rule: None,
+            protection_hidden: hidden,
+            no_branch: true,
+        });
+    }
+    // Partial data: a field asked for is missing (not null) and no error says why.
+    for name in ["refUpdateRule", "branchProtectionRule"] {
+        if node.get(name).is_none() && (name != "branchProtectionRule" || hidden.is_none()) {
+            return unavailable(
+                ApiErrorKind::Malformed,
+                format!("partial data: `{name}` of `{branch}` is missing from the GraphQL answer"),
+            );
+        }
+    }
+    let field = |name: &str| node.get(name).filter(|v| !v.is_null()).cloned();
+    let update_rule = match field("refUpdateRule").map(serde_json::from_value) {
+        None => None,
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => {
+            return unavailable(
+                ApiErrorKind::Malformed,
+                format!("`refUpdateRule` is not in GitHub's shape ({e})"),
+            )
+        }
+    };
+    let protection_rule = match field("branchProtectionRule").map(serde_json::from_value) {
+        None => None,
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => {
+            return unavailable(
+                ApiErrorKind::Malformed,
+                format!("`branchProtectionRule` is not in GitHub's shape ({e})"),
+            )
+        }
+    };
+    Fetched::Ok(RefRules {
+        update_rule,
+        protection_rule,
+        protection_hidden: hidden,
+        no_branch: false,
+    })
+}

@@ -175,7 +175,7 @@ impl DeployPolicy {
                 .collect();
             let workflows = repo
                 .and_then(Repository::workdir)
-                .map_or_else(Vec::new, |w| deploy_workflow_branches(w));
+                .map_or_else(Vec::new, deploy_workflow_branches);
             for name in workflows
                 .into_iter()
                 .chain(PRODUCTION_NAMES.iter().map(|n| n.to_string()))
@@ -867,31 +867,32 @@ mod tests {
     }
 
     #[test]
-    fn deploy_workflows_name_their_branches() {
-        let dir = tempfile::tempdir().expect("tempdir");
+    fn deploy_workflows_name_their_branches() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
         let wf = dir.path().join(".github/workflows");
-        std::fs::create_dir_all(&wf).expect("mkdir");
-        let write = |name: &str, text: &str| std::fs::write(wf.join(name), text).expect("write");
+        std::fs::create_dir_all(&wf)?;
+        let write = |name: &str, text: &str| std::fs::write(wf.join(name), text);
         write(
             "ci.yml",
             "on:\n  push:\n    branches: [ci-only]\njobs:\n  test:\n    runs-on: x\n    steps: [{run: make}]\n",
-        );
+        )?;
         write(
             "cd.yml",
             "on:\n  push:\n    branches: ['release/**', '!release/old']\njobs:\n  ship:\n    runs-on: x\n    environment: production\n    steps: [{run: make}]\n",
-        );
+        )?;
         write(
             "preview.yml",
             "on:\n  push:\n    branches: [feature-preview]\njobs:\n  ship:\n    runs-on: x\n    environment: review-app\n    steps: [{run: make}]\n",
-        );
+        )?;
         write(
             "deploy.yaml",
             "on:\n  push:\n    branches: [live]\n  pull_request:\n    branches: [pr-base]\njobs:\n  go:\n    runs-on: x\n    steps: [{run: make}]\n",
-        );
+        )?;
         assert_eq!(
             deploy_workflow_branches(dir.path()),
             vec!["release/**".to_string(), "live".to_string()]
         );
+        Ok(())
     }
 
     #[test]

@@ -57,6 +57,11 @@ fn world_for(repo: Repo, commits: Vec<String>) -> World {
             Reply::ok(classic_strict()),
         )
         .on(&api("/rules/branches/main"), Reply::ok(json!([])))
+        .ref_rules(
+            "main",
+            ref_update_rule_strict(),
+            Some(branch_protection_rule_strict()),
+        )
         .on(
             &api("/environments"),
             Reply::ok(environments(vec![environment(
@@ -266,7 +271,9 @@ fn rulesets_alone_decide_when_classic_protection_is_unreadable() {
         .on(
             &api("/rulesets/42"),
             Reply::ok(ruleset(42, "protect main", Some(json!([])))),
-        );
+        )
+        // GraphQL: no classic rule is enforced on this token; the admin-only rule is not visible.
+        .ref_rules("main", Value::Null, None);
     let (code, report) = gh_json(&w, &[]);
     assert_eq!(code, 0, "{report:#}");
     // Scorecard sees the ruleset too; the unreadable classic settings are listed.
@@ -388,6 +395,12 @@ fn a_token_without_administration_read_is_told_exactly_what_is_unknown() {
         (403, "Resource not accessible by personal access token"),
     ] {
         let w = world();
+        // GraphQL refused too (reviews off, so only the protection query would be sent).
+        w.repo.write(
+            "shipgate.toml",
+            "[github.reviews]\ncommits = 0\n[rules]\n\"review/direct-push\" = \"off\"\n",
+        );
+        w.mock.on("/graphql", Reply::error(403, msg));
         w.mock
             .on(&api("/branches/main/protection"), Reply::error(status, msg));
         let (code, report) = gh_json(&w, &[]);
@@ -436,6 +449,83 @@ fn a_token_without_administration_read_is_told_exactly_what_is_unknown() {
             "{s:?}"
         );
     }
+}
+
+/// The Actions GITHUB_TOKEN cannot read classic protection over REST; GraphQL's `refUpdateRule` shows it
+/// to any reader. What only an admin sees (stale dismissal, last-push approval, admin bypass) stays
+/// unknown — a warning while review evidence checks every commit that reached the branch.
+#[test]
+fn the_default_token_reads_protection_through_ref_update_rule() {
+    let w = world();
+    w.mock
+        .on(
+            &api("/branches/main/protection"),
+            Reply::error(403, "Resource not accessible by integration"),
+        )
+        .ref_rules("main", ref_update_rule_strict(), None);
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let mut found: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["location"]["name"].as_str().unwrap_or("").to_string(),
+                f["severity"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let w3 = |name: &str| {
+        (
+            "branch/unverified".to_string(),
+            name.to_string(),
+            "warning".to_string(),
+        )
+    };
+    assert_eq!(
+        found,
+        vec![
+            w3("bypass_actors"),
+            w3("dismiss_stale_reviews"),
+            w3("require_last_push_approval")
+        ],
+        "{report:#}"
+    );
+    let m = message(&report, "branch/unverified", "dismiss_stale_reviews");
+    assert!(
+        m.contains("Administration: read") && m.contains("review evidence"),
+        "{m}"
+    );
+    // Scorecard from the same facts without admin: tier 1 (3) and tier 2 (approvals and pull requests
+    // known; up-to-date and last-push unknown, left out of the maximum) complete, tier 3 status checks,
+    // tier 4 two approvals and code owners; tier 5 unknown.
+    let score = &report["github"]["branches"][0]["scorecard"];
+    assert_eq!(score["score"], 10, "{score:#}");
+
+    // Without review evidence, what cannot be read fails closed as before.
+    w.repo
+        .write("shipgate.toml", "[github.reviews]\ncommits = 0\n");
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(has(&report, "branch/unverified", "dismiss_stale_reviews"));
+
+    // A weaker rule shows as a shortfall, not as unknown.
+    w.repo.write("shipgate.toml", "");
+    w.mock.ref_rules(
+        "main",
+        with(ref_update_rule_strict(), "/allowsForcePushes", json!(true)),
+        None,
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        has(&report, "branch/weak-protection", "allow_force_pushes"),
+        "{:#}",
+        report["findings"]
+    );
 }
 
 #[test]
@@ -993,4 +1083,117 @@ fn offline_and_online_review_evidence_judge_the_same_commits_from_one_walk() {
         "review/unreviewed-commit",
         &format!("commit {}", &hotfix[..7])
     ));
+}
+
+/// The budget: a full online check of one deployment branch with a 30-commit window (repository, its
+/// environments, classic protection, rulesets, and ONE GraphQL query for the reviews of every commit).
+#[test]
+fn a_full_check_of_one_branch_with_a_30_commit_window_takes_at_most_6_requests() {
+    let repo = Repo::new();
+    repo.write(".github/CODEOWNERS", "* @octo-org/release\n")
+        .write("src/app.py", "x = 0\n");
+    let mut commits = vec![repo.commit("Initial commit").to_string()];
+    for n in 1..30 {
+        repo.write("src/app.py", format!("x = {n}\n"));
+        commits.push(repo.commit(&format!("Change {n} (#{n})")).to_string());
+    }
+    let w = world_for(repo, commits);
+    for (n, sha) in w.commits.iter().enumerate().skip(1) {
+        merged(
+            &w.mock,
+            n,
+            sha,
+            "dev1",
+            "User",
+            vec![review(n as u64, "dev2", "User", "APPROVED", &head(n))],
+        );
+    }
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["deployment_branches"][0]["commits_examined"], 30);
+    let sent = w.mock.requests().len();
+    assert!(sent <= 6, "{sent} requests: {:#?}", w.mock.requests());
+    assert_eq!(report["github"]["requests"], sent as u64);
+    assert_eq!(asked_commits(&w.mock).len(), 29);
+    let human = gh(&w, &["check"], &[]);
+    assert!(
+        human
+            .stdout
+            .contains(&format!("GitHub: {OWNER}/{NAME} ({sent} API requests)")),
+        "{}",
+        human.stdout
+    );
+}
+
+/// GraphQL answers HTTP 200 even when it fails: every shape of failure is read as one, never as "no
+/// pull request" or "reviewed".
+#[test]
+fn graphql_errors_partial_data_forbidden_and_rate_limits_fail_closed() {
+    let w = world();
+    let sha = &w.commits[1];
+    let short = format!("commit {}", &sha[..7]);
+    let url = format!("{}/graphql", w.mock.url());
+
+    // An `errors` array and no data.
+    w.mock.on(
+        "/graphql",
+        Reply::ok(json!({"errors": [{"type": "INTERNAL", "message": "Something went wrong while executing your query."}]})),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let m = message(&report, "gate/github-unavailable", &url);
+    assert!(
+        m.contains("GraphQL answered with errors: INTERNAL: Something went wrong"),
+        "{m}"
+    );
+    assert!(!has(&report, "review/unreviewed-commit", &short));
+
+    // Partial data: the commit is there, its pull requests are not.
+    w.mock.on(
+        "/graphql",
+        Reply::ok(json!({"data": {"rateLimit": {"cost": 1, "remaining": 4999, "resetAt": "2026-12-03T23:00:00Z"},
+            "repository": {"c0": {"oid": sha}}}})),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let m = message(&report, "gate/github-unavailable", &url);
+    assert!(
+        m.contains("partial data: the pull requests of commit"),
+        "{m}"
+    );
+
+    // FORBIDDEN on one field: that commit is unverified, naming the permission.
+    w.mock.on(
+        "/graphql",
+        Reply::ok(json!({
+            "data": {"rateLimit": {"cost": 1, "remaining": 4999, "resetAt": "2026-12-03T23:00:00Z"},
+                     "repository": {"c0": {"oid": sha, "associatedPullRequests": null}}},
+            "errors": [{"type": "FORBIDDEN", "path": ["repository", "c0", "associatedPullRequests"],
+                        "locations": [{"line": 4, "column": 5}],
+                        "message": "Resource not accessible by integration"}]
+        })),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let m = message(&report, "review/unverified", &short);
+    assert!(
+        m.contains("Resource not accessible by integration") && m.contains("Pull requests: read"),
+        "{m}"
+    );
+
+    // RATE_LIMITED: stop, say when the limit resets, fail closed.
+    w.mock.on(
+        "/graphql",
+        Reply::ok(json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for installation ID 1."}]}))
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", "1796338800"),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let m = message(&report, "gate/github-unavailable", &url);
+    assert!(
+        m.contains("GraphQL rate limit exhausted (API rate limit exceeded")
+            && m.contains("resets at 2026-12-03 23:00 UTC"),
+        "{m}"
+    );
 }

@@ -68,6 +68,8 @@ struct State {
     requests: Vec<Request>,
     /// GraphQL: the pull requests (GraphQL `PullRequest` nodes) associated with each commit id.
     commit_pulls: HashMap<String, Vec<Value>>,
+    /// GraphQL: per branch, `refUpdateRule` and `branchProtectionRule` (None: FORBIDDEN for this token).
+    ref_rules: HashMap<String, (Value, Option<Value>)>,
 }
 
 pub struct MockGithub {
@@ -113,6 +115,21 @@ impl MockGithub {
     pub fn commit_pulls(&self, sha: &str, pulls: Vec<Value>) -> &Self {
         let mut s = self.state.lock().unwrap();
         s.commit_pulls.insert(sha.to_string(), pulls);
+        self
+    }
+
+    /// GraphQL: what `ref(qualifiedName: "refs/heads/{branch}")` shows. `protection_rule` None answers
+    /// as GitHub does a token without Administration: read: `branchProtectionRule` null with a FORBIDDEN
+    /// error on its path. A branch never registered has no rule (`refUpdateRule: null`).
+    pub fn ref_rules(
+        &self,
+        branch: &str,
+        update_rule: Value,
+        protection_rule: Option<Value>,
+    ) -> &Self {
+        let mut s = self.state.lock().unwrap();
+        s.ref_rules
+            .insert(branch.to_string(), (update_rule, protection_rule));
         self
     }
 
@@ -256,6 +273,28 @@ fn graphql(s: &State, body: &str) -> Reply {
         .as_object()
         .cloned()
         .unwrap_or_default();
+    if query.contains("refUpdateRule") {
+        let qualified = vars.get("ref").and_then(Value::as_str).unwrap_or("");
+        let branch = qualified.strip_prefix("refs/heads/").unwrap_or(qualified);
+        let (update, protection) = s
+            .ref_rules
+            .get(branch)
+            .cloned()
+            .unwrap_or((Value::Null, Some(Value::Null)));
+        let mut answer = json!({"data": {
+            "rateLimit": {"cost": 1, "remaining": 4998, "resetAt": "2026-12-03T23:00:00Z"},
+            "repository": {"ref": {"name": branch, "refUpdateRule": update,
+                                    "branchProtectionRule": protection.clone().unwrap_or(Value::Null)}}
+        }});
+        if protection.is_none() {
+            answer["errors"] = json!([{
+                "type": "FORBIDDEN", "path": ["repository", "ref", "branchProtectionRule"],
+                "extensions": {"saml_failure": false}, "locations": [{"line": 14, "column": 7}],
+                "message": "Resource not accessible by integration"
+            }]);
+        }
+        return Reply::json(200, answer).header("x-ratelimit-remaining", "4998");
+    }
     if !query.contains("associatedPullRequests") {
         return Reply::json(
             200,
@@ -359,6 +398,25 @@ pub fn classic_strict() -> Value {
         "required_conversation_resolution": {"enabled": true},
         "lock_branch": {"enabled": false},
         "allow_fork_syncing": {"enabled": false}
+    })
+}
+
+/// `Ref.refUpdateRule` as any reader sees the protection of `classic_strict`.
+pub fn ref_update_rule_strict() -> Value {
+    json!({
+        "pattern": "main", "allowsDeletions": false, "allowsForcePushes": false,
+        "requiredApprovingReviewCount": 2, "requiresCodeOwnerReviews": true,
+        "requiresLinearHistory": false, "requiredStatusCheckContexts": ["test"]
+    })
+}
+
+/// `Ref.branchProtectionRule` (admin) for `classic_strict`.
+pub fn branch_protection_rule_strict() -> Value {
+    json!({
+        "pattern": "main", "isAdminEnforced": true, "requiresApprovingReviews": true,
+        "requiredApprovingReviewCount": 2, "dismissesStaleReviews": true, "requiresCodeOwnerReviews": true,
+        "requireLastPushApproval": true, "requiresStatusChecks": true, "requiresStrictStatusChecks": true,
+        "requiredStatusCheckContexts": ["test"], "allowsForcePushes": false, "allowsDeletions": false
     })
 }
 
