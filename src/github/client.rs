@@ -177,6 +177,9 @@ struct Page {
 
 pub struct Client {
     octo: octocrab::Octocrab,
+    /// GitHub Enterprise Server: GraphQL lives at `https://HOST/api/graphql`, beside (not under) the
+    /// REST base `https://HOST/api/v3`. None: `{api}/graphql` (github.com, the tests' server).
+    graphql_octo: Option<octocrab::Octocrab>,
     api_url: String,
     token: Token,
     policy: RetryPolicy,
@@ -202,6 +205,17 @@ impl Client {
                 "not a valid API URL: it needs a scheme and a host".into(),
             ));
         }
+        let graphql_octo = match graphql_base(&api_url) {
+            Some(base) => Some(
+                octocrab::Octocrab::builder()
+                    .personal_token(token.expose().to_string())
+                    .base_uri(base)
+                    .map_err(|e| setup(format!("bad GraphQL URL: {e}")))?
+                    .build()
+                    .map_err(|e| setup(format!("cannot create the HTTP client: {e}")))?,
+            ),
+            None => None,
+        };
         let octo = octocrab::Octocrab::builder()
             .personal_token(token.expose().to_string())
             .base_uri(uri)
@@ -218,6 +232,7 @@ impl Client {
             .map_err(|e| setup(format!("cannot create the HTTP client: {e}")))?;
         Ok(Client {
             octo,
+            graphql_octo,
             api_url,
             token,
             policy,
@@ -478,9 +493,13 @@ pub struct GraphqlAnswer {
 }
 
 impl Client {
-    /// The URL GraphQL queries go to (for messages): `{api}/graphql`.
+    /// The URL GraphQL queries go to (for messages): `{api}/graphql`, or `https://HOST/api/graphql` on
+    /// GitHub Enterprise Server.
     pub fn graphql_url(&self) -> String {
-        self.url(GRAPHQL_PATH)
+        match self.api_url.strip_suffix("/v3") {
+            Some(api) if self.graphql_octo.is_some() => format!("{api}{GRAPHQL_PATH}"),
+            _ => self.url(GRAPHQL_PATH),
+        }
     }
 
     /// POST `body` (`{"query": …, "variables": …}`) to `{api}/graphql`, with the GET path's bounds: a
@@ -621,6 +640,12 @@ impl Client {
 /// GitHub.com's GraphQL endpoint, relative to the REST API URL.
 const GRAPHQL_PATH: &str = "/graphql";
 
+/// GitHub Enterprise Server's GraphQL base (`https://HOST/api`) for a REST URL ending in `/api/v3`.
+fn graphql_base(api_url: &str) -> Option<http::Uri> {
+    api_url.strip_suffix("/api/v3")?;
+    api_url.strip_suffix("/v3")?.parse().ok()
+}
+
 /// The error and its causes on one line: octocrab's top-level message alone ("Service error") says little.
 fn describe(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
@@ -723,6 +748,15 @@ mod tests {
             Some("x [redacted] y".into())
         );
         assert!(Token::new("  ".into()).is_none());
+    }
+
+    #[test]
+    fn graphql_lives_beside_ghes_rest() {
+        assert!(graphql_base("https://api.github.com").is_none());
+        assert_eq!(
+            graphql_base("https://ghe.corp.example/api/v3").map(|u| u.to_string()),
+            Some("https://ghe.corp.example/api".to_string())
+        );
     }
 
     #[test]

@@ -1123,6 +1123,24 @@ fn a_full_check_of_one_branch_with_a_30_commit_window_takes_at_most_6_requests()
         "{}",
         human.stdout
     );
+
+    // The Actions GITHUB_TOKEN: classic protection refused over REST, read through GraphQL instead.
+    w.mock
+        .on(
+            &api("/branches/main/protection"),
+            Reply::error(403, "Resource not accessible by integration"),
+        )
+        .ref_rules("main", ref_update_rule_strict(), None);
+    let before = w.mock.requests().len();
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let sent = w.mock.requests().len() - before;
+    assert!(
+        sent <= 6,
+        "{sent} requests: {:#?}",
+        &w.mock.requests()[before..]
+    );
+    assert_eq!(report["github"]["requests"], sent as u64);
 }
 
 /// GraphQL answers HTTP 200 even when it fails: every shape of failure is read as one, never as "no
@@ -1194,6 +1212,55 @@ fn graphql_errors_partial_data_forbidden_and_rate_limits_fail_closed() {
     assert!(
         m.contains("GraphQL rate limit exhausted (API rate limit exceeded")
             && m.contains("resets at 2026-12-03 23:00 UTC"),
+        "{m}"
+    );
+}
+
+/// When GitHub says the rate limit is spent, shipgate stops asking (no hammering) and fails closed,
+/// saying when it resets.
+#[test]
+fn an_exhausted_rate_limit_stops_the_review_queries_early() {
+    let repo = Repo::new();
+    repo.write(".github/CODEOWNERS", "* @octo-org/release\n")
+        .write("shipgate.toml", "[github.reviews]\ncommits = 60\n")
+        .write("src/app.py", "x = 0\n");
+    let mut commits = vec![repo.commit("Initial commit").to_string()];
+    for n in 1..60 {
+        repo.write("src/app.py", format!("x = {n}\n"));
+        commits.push(repo.commit(&format!("Change {n} (#{n})")).to_string());
+    }
+    let w = world_for(repo, commits);
+    for (n, sha) in w.commits.iter().enumerate().skip(1) {
+        merged(
+            &w.mock,
+            n,
+            sha,
+            "dev1",
+            "User",
+            vec![review(n as u64, "dev2", "User", "APPROVED", &head(n))],
+        );
+    }
+    // 59 commits need review: two queries (50 + 9) when the limit allows.
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(w.mock.graphql_queries().len(), 2);
+
+    w.mock.graphql_remaining(0);
+    let before = w.mock.graphql_queries().len();
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(
+        w.mock.graphql_queries().len() - before,
+        1,
+        "stopped after the first query"
+    );
+    let m = message(
+        &report,
+        "gate/github-unavailable",
+        &format!("{}/graphql", w.mock.url()),
+    );
+    assert!(
+        m.contains("x-ratelimit-remaining: 0") && m.contains("resets at"),
         "{m}"
     );
 }

@@ -70,6 +70,8 @@ struct State {
     commit_pulls: HashMap<String, Vec<Value>>,
     /// GraphQL: per branch, `refUpdateRule` and `branchProtectionRule` (None: FORBIDDEN for this token).
     ref_rules: HashMap<String, (Value, Option<Value>)>,
+    /// GraphQL: `x-ratelimit-remaining` to report (default 4999).
+    graphql_remaining: Option<u64>,
 }
 
 pub struct MockGithub {
@@ -130,6 +132,12 @@ impl MockGithub {
         let mut s = self.state.lock().unwrap();
         s.ref_rules
             .insert(branch.to_string(), (update_rule, protection_rule));
+        self
+    }
+
+    /// GraphQL: report this many requests left in the rate limit window.
+    pub fn graphql_remaining(&self, remaining: u64) -> &Self {
+        self.state.lock().unwrap().graphql_remaining = Some(remaining);
         self
     }
 
@@ -313,14 +321,15 @@ fn graphql(s: &State, body: &str) -> Reply {
         };
         repository.insert(format!("c{i}"), node);
     }
+    let remaining = s.graphql_remaining.unwrap_or(4999);
     Reply::json(
         200,
         json!({"data": {
-            "rateLimit": {"cost": 1, "remaining": 4999, "resetAt": "2026-12-03T23:00:00Z"},
+            "rateLimit": {"cost": 1, "remaining": remaining, "resetAt": "2026-12-03T23:00:00Z"},
             "repository": repository
         }}),
     )
-    .header("x-ratelimit-remaining", "4999")
+    .header("x-ratelimit-remaining", &remaining.to_string())
     .header("x-ratelimit-reset", "1796338800")
 }
 
