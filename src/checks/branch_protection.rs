@@ -138,13 +138,23 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let codeowners = has_codeowners(ctx);
-    let review_evidence = ctx.config.github.reviews.commits > 0;
+    // Review evidence stands in for admin-only settings only where it actually read the branch's commits.
+    let review_evidence = |branch: &str| {
+        ctx.config.github.reviews.commits > 0
+            && facts
+                .reviews
+                .iter()
+                .any(|r| r.branch == branch && r.history.is_ok())
+    };
     facts
         .branches
         .iter()
         // A branch whose facts failed to arrive is reported by gate/github-unavailable, not judged.
         .filter_map(|b| protection::effective(b, &facts.html_url).ok())
-        .flat_map(|p| check(&p, &ctx.config.github.branch, codeowners, review_evidence))
+        .flat_map(|p| {
+            let evidence = review_evidence(&p.branch);
+            check(&p, &ctx.config.github.branch, codeowners, evidence)
+        })
         .collect()
 }
 

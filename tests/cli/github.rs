@@ -526,6 +526,24 @@ fn the_default_token_reads_protection_through_ref_update_rule() {
         "{:#}",
         report["findings"]
     );
+    // Tier 1 half done: 1.5 points, truncated, and no later tier counts.
+    assert_eq!(report["github"]["branches"][0]["scorecard"]["score"], 1);
+    // One approval and no status checks: tiers 1 and 2 complete (6), tier 3 missing — Scorecard's 6.
+    let one = with(
+        ref_update_rule_strict(),
+        "/requiredApprovingReviewCount",
+        json!(1),
+    );
+    w.mock.ref_rules(
+        "main",
+        with(one, "/requiredStatusCheckContexts", json!([])),
+        None,
+    );
+    let (_, report) = gh_json(&w, &[]);
+    assert_eq!(
+        report["github"]["branches"][0]["scorecard"]["score"], 6,
+        "{report:#}"
+    );
 }
 
 #[test]
