@@ -119,7 +119,13 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "GET {}: {}", self.url, self.detail)
+        // GraphQL queries are POSTs; everything else shipgate asks is a GET.
+        let method = if self.url.ends_with(GRAPHQL_PATH) {
+            "POST"
+        } else {
+            "GET"
+        };
+        write!(f, "{method} {}: {}", self.url, self.detail)
     }
 }
 

@@ -205,6 +205,7 @@ impl Pending {
         let job = Job {
             walks: reviews::from_walk(history, config.github.reviews.commits),
             not_walked: reviews::not_walked(history),
+            stale: history.stale.iter().map(|(n, _)| n.clone()).collect(),
             github: config.github.clone(),
             deploy: config.deploy_branches.clone(),
             settings,
@@ -251,6 +252,8 @@ struct Job {
     walks: Vec<(String, Result<reviews::History, String>)>,
     /// Why a branch GitHub names was not walked.
     not_walked: String,
+    /// Deployment branches the walk left out as stale.
+    stale: Vec<String>,
     github: GithubConfig,
     deploy: Vec<String>,
     settings: Settings,
@@ -346,10 +349,16 @@ impl Job {
         }
         let per_branch = futures_util::future::join_all(names.iter().map(|b| async move {
             let history = (self.github.reviews.commits > 0).then(|| {
-                self.walks
-                    .iter()
-                    .find(|(name, _)| name == b)
-                    .map_or_else(|| Err(self.not_walked.clone()), |(_, h)| h.clone())
+                match self.walks.iter().find(|(name, _)| name == b) {
+                    Some((_, h)) => h.clone(),
+                    // Stale (no commit in the window): nothing to ask about, as offline.
+                    None if self.stale.contains(b) => Ok(reviews::History {
+                        commits: Vec::new(),
+                        examined: 0,
+                        from: format!("stale branch {b}"),
+                    }),
+                    None => Err(self.not_walked.clone()),
+                }
             });
             let commits = history
                 .as_ref()
