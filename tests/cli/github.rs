@@ -1130,7 +1130,8 @@ fn a_full_check_of_one_branch_with_a_30_commit_window_takes_at_most_6_requests()
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["deployment_branches"][0]["commits_examined"], 30);
     let sent = w.mock.requests().len();
-    assert!(sent <= 6, "{sent} requests: {:#?}", w.mock.requests());
+    // Repository, environments, classic protection, rulesets, one GraphQL review query.
+    assert_eq!(sent, 5, "{:#?}", w.mock.requests());
     assert_eq!(report["github"]["requests"], sent as u64);
     assert_eq!(asked_commits(&w.mock).len(), 29);
     let human = gh(&w, &["check"], &[]);
@@ -1153,8 +1154,9 @@ fn a_full_check_of_one_branch_with_a_30_commit_window_takes_at_most_6_requests()
     let (code, report) = gh_json(&w, &[]);
     assert_eq!(code, 0, "{report:#}");
     let sent = w.mock.requests().len() - before;
+    // The same, plus one GraphQL protection query.
     assert!(
-        sent <= 6,
+        sent == 6,
         "{sent} requests: {:#?}",
         &w.mock.requests()[before..]
     );
