@@ -273,7 +273,8 @@ pub fn deploy_workflow_branches(workdir: &Path) -> Vec<String> {
             }
             for t in wf.triggers.iter().filter(|t| t.event.value == "push") {
                 for b in t.branches.iter().flatten() {
-                    if !b.starts_with('!') && !out.contains(b) {
+                    // `$default-branch` (GitHub's starter workflows) is the default branch, already in.
+                    if !b.starts_with('!') && !b.contains('$') && !out.contains(b) {
                         out.push(b.clone());
                     }
                 }
