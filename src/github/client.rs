@@ -193,6 +193,8 @@ pub struct Client {
     cache: Mutex<HashMap<String, Arc<Answer>>>,
     failures: Mutex<Vec<ApiError>>,
     requests: Mutex<u32>,
+    /// The last `x-ratelimit-remaining` / `x-ratelimit-reset` GitHub sent (see `spent`).
+    rate: Mutex<Option<(u64, u64)>>,
 }
 
 impl Client {
@@ -246,6 +248,7 @@ impl Client {
             cache: Mutex::new(HashMap::new()),
             failures: Mutex::new(Vec::new()),
             requests: Mutex::new(0),
+            rate: Mutex::new(None),
         })
     }
 
@@ -388,6 +391,9 @@ impl Client {
         // Paths are relative to the API URL; octocrab joins them to its base (keeping GHES's `/api/v3`),
         // and only attaches the token to requests it routes there.
         let route = path;
+        if let Some(detail) = self.spent() {
+            return Err(err(ApiErrorKind::RateLimited, detail));
+        }
         let mut last = err(ApiErrorKind::Transport, "no attempt made".into());
         let mut backoff = self.policy.base;
         for attempt in 1..=self.policy.tries.max(1) {
@@ -473,6 +479,7 @@ impl Client {
         let response = self.octo._get(route).await.map_err(|e| describe(&e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        self.note_rate(&headers);
         let body = self
             .octo
             .body_to_string(response)
@@ -512,12 +519,23 @@ impl Client {
     /// permit, a per-attempt timeout, bounded retries on timeouts, transport errors and 5xx, rate limits
     /// waited out up to `max_wait`, 401 at once. Never cached (a query is asked once by its caller).
     pub async fn graphql(&self, body: &serde_json::Value) -> Result<GraphqlAnswer, ApiError> {
+        let answer = self.graphql_attempts(body).await;
+        if let Err(e) = &answer {
+            self.record(e);
+        }
+        answer
+    }
+
+    async fn graphql_attempts(&self, body: &serde_json::Value) -> Result<GraphqlAnswer, ApiError> {
         let url = self.graphql_url();
         let err = |kind, detail: String| ApiError {
             url: url.clone(),
             kind,
             detail: self.token.scrub(&detail),
         };
+        if let Some(detail) = self.spent() {
+            return Err(err(ApiErrorKind::RateLimited, detail));
+        }
         let mut last = err(ApiErrorKind::Transport, "no attempt made".into());
         let mut backoff = self.policy.base;
         for attempt in 1..=self.policy.tries.max(1) {
@@ -610,6 +628,42 @@ impl Client {
         Err(last)
     }
 
+    /// Remember the rate limit GitHub reported with an answer.
+    fn note_rate(&self, headers: &http::HeaderMap) {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        if let (Some(remaining), Some(reset)) =
+            (header("x-ratelimit-remaining"), header("x-ratelimit-reset"))
+        {
+            *lock(&self.rate) = Some((remaining, reset));
+        }
+    }
+
+    /// Why no further request should be sent: GitHub said none are left until a reset further ahead than
+    /// shipgate waits.
+    /// Asking anyway only earns refusals (and, repeated, a secondary limit), so the run stops asking and
+    /// fails closed with the reset time instead.
+    fn spent(&self) -> Option<String> {
+        let (remaining, reset) = (*lock(&self.rate))?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        // A reset within the wait shipgate accepts is waited out by the request that meets the limit.
+        (remaining == 0 && reset > now + self.policy.max_wait.as_secs()).then(|| {
+            format!(
+                "not asked: GitHub reported the rate limit spent (x-ratelimit-remaining: 0); it resets at {} {:02}:{:02} UTC",
+                crate::repo::history::date(reset as i64),
+                (reset / 3600) % 24,
+                (reset / 60) % 60
+            )
+        })
+    }
+
     /// Record a failure of a GraphQL query (GitHub answered, but not with what was asked).
     pub fn fail_graphql(&self, kind: ApiErrorKind, detail: String) -> ApiError {
         self.fail(GRAPHQL_PATH, kind, detail)
@@ -620,13 +674,14 @@ impl Client {
         route: &str,
         body: &serde_json::Value,
     ) -> Result<(Page, http::HeaderMap), String> {
-        let response = self
-            .octo
+        let octo = self.graphql_octo.as_ref().unwrap_or(&self.octo);
+        let response = octo
             ._post(route, Some(body))
             .await
             .map_err(|e| describe(&e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        self.note_rate(&headers);
         let body = self
             .octo
             .body_to_string(response)

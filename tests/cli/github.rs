@@ -1284,3 +1284,53 @@ fn an_exhausted_rate_limit_stops_the_review_queries_early() {
         "{m}"
     );
 }
+
+/// A REST answer saying the rate limit is spent, with a reset further off than shipgate waits: nothing
+/// more is asked (no hammering), and the gate fails closed naming the reset time.
+#[test]
+fn a_spent_rate_limit_on_rest_stops_further_requests() {
+    let w = world();
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    w.mock.on(
+        &api(""),
+        Reply::ok(repository("main"))
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", &reset.to_string()),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(w.mock.hits(&api("/branches/main/protection")), 0);
+    assert_eq!(w.mock.graphql_queries().len(), 0);
+    let m = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "gate/github-unavailable")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        m.contains("not asked: GitHub reported the rate limit spent (x-ratelimit-remaining: 0); it resets at"),
+        "{m}"
+    );
+}
+
+/// A GraphQL endpoint that keeps failing is an API failure after bounded retries, like REST.
+#[test]
+fn a_failing_graphql_endpoint_fails_closed_after_retries() {
+    let w = world();
+    w.mock.on("/graphql", Reply::error(502, "Bad Gateway"));
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let m = message(
+        &report,
+        "gate/github-unavailable",
+        &format!("{}/graphql", w.mock.url()),
+    );
+    assert!(m.contains("502 Bad Gateway after 3 attempts"), "{m}");
+    assert_eq!(w.mock.graphql_queries().len(), 3);
+}
