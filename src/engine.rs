@@ -177,7 +177,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
 
     // GitHub is asked on its own thread while the walk reads the tree.
-    let github = github::Pending::start(&root, &config, opts.offline);
+    let github = github::Pending::start(&root, &config, opts.offline, &history);
     let allows = suppress::inline::InlineAllows::default();
     let collector = crate::repo::collect::Collector::default();
     let leaks = checks::leak::LeakCheck::new(&config);

@@ -138,17 +138,48 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let codeowners = has_codeowners(ctx);
+    // Review evidence stands in for admin-only settings only where it actually read the branch's commits.
+    let review_evidence = |branch: &str| {
+        ctx.config.github.reviews.commits > 0
+            && facts
+                .reviews
+                .iter()
+                .any(|r| r.branch == branch && r.history.is_ok())
+    };
     facts
         .branches
         .iter()
         // A branch whose facts failed to arrive is reported by gate/github-unavailable, not judged.
         .filter_map(|b| protection::effective(b, &facts.html_url).ok())
-        .flat_map(|p| check(&p, &ctx.config.github.branch, codeowners))
+        .flat_map(|p| {
+            let evidence = review_evidence(&p.branch);
+            check(&p, &ctx.config.github.branch, codeowners, evidence)
+        })
         .collect()
 }
 
 /// The findings for one branch's effective policy.
-pub fn check(p: &Policy, req: &BranchRequirements, codeowners: bool) -> Vec<Finding> {
+///
+/// `review_evidence`: GitHub review evidence is on, checking every commit that reached the branch. Then
+/// what only an admin token can read about classic protection (stale-review dismissal, last-push
+/// approval, whether admins can bypass), when GraphQL's `refUpdateRule` showed the rest, is a warning:
+/// a stale approval, a bypass or a direct push would show up there as a `review/` error on the commit.
+pub fn check(
+    p: &Policy,
+    req: &BranchRequirements,
+    codeowners: bool,
+    review_evidence: bool,
+) -> Vec<Finding> {
+    let admin_only = if review_evidence && p.partial_classic() {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let admin_only_note = if admin_only == Severity::Warning {
+        "; review evidence (review/stale-approval, review/unreviewed-commit) checks each commit that reached the branch instead"
+    } else {
+        ""
+    };
     let scope = format!("github:branch {}", p.branch);
     let at = |name: &str, url: &str| Location::Setting {
         scope: scope.clone(),
@@ -181,7 +212,7 @@ pub fn check(p: &Policy, req: &BranchRequirements, codeowners: bool) -> Vec<Find
     for (aspect, want) in wants(req, codeowners) {
         let sat = satisfying(p, aspect, &want);
         if sat.is_empty() {
-            if p.unknown.is_some() {
+            if p.is_unknown(aspect) {
                 unknown_aspects.push(aspect);
             } else {
                 out.push(shortfall(p, aspect, &want, &scope, &plan));
@@ -256,15 +287,17 @@ pub fn check(p: &Policy, req: &BranchRequirements, codeowners: bool) -> Vec<Find
             Bypass::Unknown(w) => w.clone(),
             Bypass::Known(_) => String::new(),
         };
+        let partial = matches!(s.kind, protection::SourceKind::Classic) && p.partial_classic();
         out.push(
             Finding::new(
                 UNVERIFIED,
-                Severity::Error,
+                if partial { admin_only } else { Severity::Error },
                 format!(
-                    "who can bypass {} on `{}` is unknown: {why}; it alone enforces {}",
+                    "who can bypass {} on `{}` is unknown: {why}; it alone enforces {}{}",
                     s.label,
                     p.branch,
-                    names(&aspects)
+                    names(&aspects),
+                    if partial { admin_only_note } else { "" }
                 ),
                 at("bypass_actors", &s.url),
             )
@@ -299,14 +332,16 @@ pub fn check(p: &Policy, req: &BranchRequirements, codeowners: bool) -> Vec<Find
             );
         } else {
             for a in unknown_aspects {
+                let partial = u.only.is_some();
                 out.push(
                     Finding::new(
                         UNVERIFIED,
-                        Severity::Error,
+                        if partial { admin_only } else { Severity::Error },
                         format!(
-                            "`{}` on `{}` is unknown: the rulesets do not satisfy it and {cause}",
+                            "`{}` on `{}` is unknown: the rulesets do not satisfy it and {cause}{}",
                             a.setting(),
-                            p.branch
+                            p.branch,
+                            if partial { admin_only_note } else { "" }
                         ),
                         at(a.setting(), &p.settings_url),
                     )
@@ -474,6 +509,7 @@ mod tests {
         let facts = BranchFacts {
             name: "main".into(),
             classic,
+            graphql: None,
             rules: Fetched::Ok(serde_json::from_str(rules).unwrap_or_default()),
             rulesets: Vec::new(),
         };
@@ -499,7 +535,7 @@ mod tests {
         )
         .unwrap_or_default();
         let p = policy(Classic::Protected(Box::new(c)), "[]");
-        let f = p.map(|p| check(&p, &BranchRequirements::default(), true));
+        let f = p.map(|p| check(&p, &BranchRequirements::default(), true, false));
         assert_eq!(f.map(|f| f.len()), Some(0));
     }
 
@@ -513,7 +549,7 @@ mod tests {
             r#"[{"type":"deletion","ruleset_id":1},{"type":"non_fast_forward","ruleset_id":1}]"#,
         );
         let f = p
-            .map(|p| check(&p, &BranchRequirements::default(), false))
+            .map(|p| check(&p, &BranchRequirements::default(), false, false))
             .unwrap_or_default();
         let r = rules_of(&f);
         assert!(

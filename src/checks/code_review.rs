@@ -5,6 +5,7 @@ use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
 use crate::github::reviews::{self, CommitEvidence, Verdict};
 use crate::rules::CodeRule;
+use std::collections::{HashMap, HashSet};
 
 pub const UNREVIEWED: &str = "review/unreviewed-commit";
 pub const STALE: &str = "review/stale-approval";
@@ -63,10 +64,26 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let bot_prs = ctx.config.github.reviews.bot_prs;
+    // A commit on several deployment branches is one finding naming each (judged where first seen: the
+    // default branch comes first).
+    let mut reached: HashMap<&str, Vec<&str>> = HashMap::new();
+    for b in &facts.reviews {
+        for ev in &b.commits {
+            reached.entry(&ev.commit.sha).or_default().push(&b.branch);
+        }
+    }
+    let mut seen = HashSet::new();
     let mut out = Vec::new();
     for b in &facts.reviews {
         for ev in &b.commits {
-            if let Some(f) = finding(ev, &b.branch, &facts.html_url, reviews::judge(ev, bot_prs)) {
+            if !seen.insert(&ev.commit.sha) {
+                continue;
+            }
+            let names = reached
+                .get(ev.commit.sha.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let verdict = reviews::judge(ev, bot_prs);
+            if let Some(f) = finding(ev, &b.branch, names, &facts.html_url, verdict) {
                 out.push(f);
             }
         }
@@ -74,13 +91,35 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     out
 }
 
+/// `` `main` `` or `` `main` (also on `release/1.0`) ``.
+fn reached_text(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("`{one}`"),
+        [first, rest @ ..] => format!(
+            "`{first}` (also on {})",
+            rest.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// A commit id as git abbreviates it (API strings are not trusted to be ASCII, so no byte slicing).
 fn abbrev(sha: &str) -> String {
     sha.chars().take(7).collect()
 }
 
-fn finding(ev: &CommitEvidence, branch: &str, html_url: &str, verdict: Verdict) -> Option<Finding> {
+fn finding(
+    ev: &CommitEvidence,
+    branch: &str,
+    names: &[&str],
+    html_url: &str,
+    verdict: Verdict,
+) -> Option<Finding> {
     let c = &ev.commit;
+    let reached = reached_text(names);
     let short = abbrev(&c.sha);
     let commit = format!("commit {short} (\"{}\") by {}", c.summary, c.author);
     let pr = ev.pr.as_ref();
@@ -94,12 +133,12 @@ fn finding(ev: &CommitEvidence, branch: &str, html_url: &str, verdict: Verdict) 
         Verdict::Reviewed | Verdict::ExemptBot | Verdict::Unavailable => return None,
         Verdict::NoPullRequest => (
             UNREVIEWED,
-            format!("{commit} reached `{branch}` without a merged pull request (pushed directly?)"),
+            format!("{commit} reached {reached} without a merged pull request (pushed directly?)"),
         ),
         Verdict::NoApproval { dismissed } => (
             UNREVIEWED,
             format!(
-                "{commit} reached `{branch}`{via}{author} with no approving review{}",
+                "{commit} reached {reached}{via}{author} with no approving review{}",
                 if dismissed > 0 {
                     format!(" ({dismissed} approval{} dismissed)", if dismissed == 1 { " was" } else { "s were" })
                 } else {
@@ -110,7 +149,7 @@ fn finding(ev: &CommitEvidence, branch: &str, html_url: &str, verdict: Verdict) 
         Verdict::Stale { approvers, approved } => (
             STALE,
             format!(
-                "{commit} reached `{branch}`{via}{author}: approved by {} on {}, not on the merged head {}",
+                "{commit} reached {reached}{via}{author}: approved by {} on {}, not on the merged head {}",
                 approvers.join(", "),
                 abbrev(&approved),
                 pr.map_or(String::new(), |p| abbrev(&p.head.sha))
@@ -119,11 +158,11 @@ fn finding(ev: &CommitEvidence, branch: &str, html_url: &str, verdict: Verdict) 
         Verdict::BotOnly { bots } => (
             BOT_ONLY,
             format!(
-                "{commit} reached `{branch}`{via}{author}: approved only by bots ({})",
+                "{commit} reached {reached}{via}{author}: approved only by bots ({})",
                 bots.join(", ")
             ),
         ),
-        Verdict::Unknown(why) => (UNVERIFIED, format!("{commit} on `{branch}`: {why}")),
+        Verdict::Unknown(why) => (UNVERIFIED, format!("{commit} on {reached}: {why}")),
     };
     let url = pr.map_or_else(
         || format!("{html_url}/commit/{}", c.sha),

@@ -8,10 +8,17 @@ use crate::finding::{Finding, Location, Severity};
 use crate::repo::evidence::{Arrival, BranchEvidence, CommitEvidence, Skip};
 use crate::repo::history;
 use crate::rules::CodeRule;
-use std::collections::HashSet;
+use git2::Oid;
+use std::collections::{HashMap, HashSet};
 
 pub const DIRECT_PUSH: &str = "review/direct-push";
 pub const SELF_MERGED: &str = "review/self-merged";
+pub const INCONCLUSIVE: &str = "review/history-inconclusive";
+
+/// A branch whose window holds at least this many commits needing review, this share of them
+/// (percent) with no sign of a pull request, looks like a rebase-merging project to git alone.
+const INCONCLUSIVE_MIN: usize = 10;
+const INCONCLUSIVE_PERCENT: usize = 80;
 
 pub const RULES: &[CodeRule] = &[
     CodeRule {
@@ -49,28 +56,114 @@ pub const RULES: &[CodeRule] = &[
         example: "self-merged into main: 8d01b2e \"Merge branch 'fix-export'\" — Dev One merged 3 commits \
                   they wrote themselves",
     },
+    CodeRule {
+        id: INCONCLUSIVE,
+        title: "Git alone cannot tell how this branch's commits arrived",
+        severity: Severity::Warning,
+        why: "Review before deployment is what the regulator asked for after test data reached a live police \
+              system; shipgate checks it from what the history records. A project that rebase-merges its \
+              pull requests leaves a linear history with no merge commits and no `(#N)` suffixes: in git, \
+              those commits look exactly like direct pushes. Reporting each as an error would fail healthy \
+              projects; passing them silently could hide real direct pushes. So the offline evidence says \
+              it is inconclusive, once per branch, and points to the check that can know.",
+        fix: "Run shipgate with a GitHub token (GITHUB_TOKEN in Actions): `review/unreviewed-commit` then \
+              checks each commit's pull request and approval. Or make review visible in git: squash- or \
+              merge-commit pull requests, or `Reviewed-by:` trailers.",
+        example: "main: 194 of 200 commits in the window arrived with no merge commit, no (#N) suffix and no \
+                  review trailer — offline evidence is inconclusive",
+    },
 ];
 
-/// One finding per commit, on the first branch (default branch first) that contains it.
+/// One finding per commit, located on the first branch (default branch first) that contains it and naming
+/// every deployment branch it reached. Direct pushes on a branch whose history cannot be told from
+/// rebase merges are summed up in one `review/history-inconclusive` warning instead.
 pub fn run(ctx: &Context) -> Vec<Finding> {
     if github_reviews_decide(ctx) {
         return Vec::new();
     }
-    let mut seen = HashSet::new();
+    let mut reached: HashMap<Oid, Vec<&str>> = HashMap::new();
+    for branch in &ctx.history.branches {
+        for c in &branch.commits {
+            reached
+                .entry(c.commit.id)
+                .or_default()
+                .push(&branch.branch.name);
+        }
+    }
     let mut out = Vec::new();
+    let mut inconclusive: HashSet<&str> = HashSet::new();
+    for branch in &ctx.history.branches {
+        if let Some(f) = inconclusive_branch(branch) {
+            inconclusive.insert(&branch.branch.name);
+            out.push(f);
+        }
+    }
+    let mut seen = HashSet::new();
     for branch in &ctx.history.branches {
         for c in &branch.commits {
             if !seen.insert(c.commit.id) {
                 continue;
             }
+            let names = reached.get(&c.commit.id).map_or(&[][..], Vec::as_slice);
             match &c.arrival {
-                Arrival::DirectPush => out.push(direct_push(branch, c)),
-                Arrival::SelfMerged { merged } => out.push(self_merged(branch, c, *merged)),
+                Arrival::DirectPush if !names.iter().any(|n| inconclusive.contains(n)) => {
+                    out.push(direct_push(branch, c, names));
+                }
+                Arrival::SelfMerged { merged } => out.push(self_merged(branch, c, *merged, names)),
                 _ => {}
             }
         }
     }
     out
+}
+
+/// A branch whose commits needing review are mostly (and many) without any sign of a pull request: git
+/// cannot tell a rebase-merging project from direct pushes.
+fn inconclusive_branch(branch: &BranchEvidence) -> Option<Finding> {
+    let needing: Vec<&CommitEvidence> = branch
+        .commits
+        .iter()
+        .filter(|c| !c.arrival.exempt_from_review())
+        .collect();
+    let direct = needing
+        .iter()
+        .filter(|c| c.arrival == Arrival::DirectPush)
+        .count();
+    if direct < INCONCLUSIVE_MIN || direct * 100 < needing.len() * INCONCLUSIVE_PERCENT {
+        return None;
+    }
+    let name = &branch.branch.name;
+    Some(
+        Finding::new(
+            INCONCLUSIVE,
+            Severity::Warning,
+            format!(
+                "{name}: {direct} of {} commits in the window arrived with no merge commit, no (#N) \
+                 pull-request suffix and no review trailer — in git, rebase-merged pull requests and direct \
+                 pushes look the same, so offline evidence is inconclusive; run with a GitHub token for \
+                 review/unreviewed-commit, which checks each commit's pull request and approval",
+                needing.len()
+            ),
+            Location::Setting {
+                scope: format!("git:branch {name}"),
+                name: "review history".into(),
+                url: None,
+            },
+        )
+        .with_help(
+            "set GITHUB_TOKEN (in Actions: the default token, with `pull-requests: read`) so GitHub's record \
+             decides; or make review visible in git (squash or merge commits, Reviewed-by trailers)",
+        ),
+    )
+}
+
+/// `main` or `main (also on release/1.0, release/1.1)`.
+fn reached_text(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [first, rest @ ..] => format!("{first} (also on {})", rest.join(", ")),
+    }
 }
 
 fn location(branch: &BranchEvidence, c: &CommitEvidence) -> Location {
@@ -81,14 +174,14 @@ fn location(branch: &BranchEvidence, c: &CommitEvidence) -> Location {
     }
 }
 
-fn direct_push(branch: &BranchEvidence, c: &CommitEvidence) -> Finding {
+fn direct_push(branch: &BranchEvidence, c: &CommitEvidence, names: &[&str]) -> Finding {
     let f = &c.commit;
     Finding::new(
         DIRECT_PUSH,
         Severity::Error,
         format!(
             "direct push to {}: {} \"{}\" by {}, {} — not a merge, no (#N) pull-request suffix, no review trailer",
-            branch.branch.name,
+            reached_text(names),
             f.short(),
             f.subject,
             f.author,
@@ -103,7 +196,12 @@ fn direct_push(branch: &BranchEvidence, c: &CommitEvidence) -> Finding {
     )
 }
 
-fn self_merged(branch: &BranchEvidence, c: &CommitEvidence, merged: usize) -> Finding {
+fn self_merged(
+    branch: &BranchEvidence,
+    c: &CommitEvidence,
+    merged: usize,
+    names: &[&str],
+) -> Finding {
     let f = &c.commit;
     Finding::new(
         SELF_MERGED,
@@ -111,7 +209,7 @@ fn self_merged(branch: &BranchEvidence, c: &CommitEvidence, merged: usize) -> Fi
         format!(
             "self-merged into {}: {} \"{}\", {} — {} merged {merged} commit{} they wrote themselves, and no \
              Reviewed-by/Approved-by trailer names anyone else",
-            branch.branch.name,
+            reached_text(names),
             f.short(),
             f.subject,
             history::date(f.time),
@@ -150,6 +248,16 @@ pub fn not_evaluated(ctx: &Context) -> Vec<NotEvaluated> {
             "shallow clone (the gate fails closed: see gate/shallow-clone)".into(),
         )),
         Some(Skip::Failed(why)) => out.push(skipped(format!("git could not be read: {why}"))),
+    }
+    for (name, last) in &ctx.history.stale {
+        out.push(NotEvaluated {
+            families: vec!["review"],
+            what: format!("deployment branch `{name}`"),
+            why: format!(
+                "stale: its last commit ({}) is older than the history window",
+                history::date(*last)
+            ),
+        });
     }
     for p in &ctx.history.unmatched {
         out.push(NotEvaluated {

@@ -119,7 +119,13 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "GET {}: {}", self.url, self.detail)
+        // GraphQL queries are POSTs; everything else shipgate asks is a GET.
+        let method = if self.url.ends_with(GRAPHQL_PATH) {
+            "POST"
+        } else {
+            "GET"
+        };
+        write!(f, "{method} {}: {}", self.url, self.detail)
     }
 }
 
@@ -177,6 +183,9 @@ struct Page {
 
 pub struct Client {
     octo: octocrab::Octocrab,
+    /// GitHub Enterprise Server: GraphQL lives at `https://HOST/api/graphql`, beside (not under) the
+    /// REST base `https://HOST/api/v3`. None: `{api}/graphql` (github.com, the tests' server).
+    graphql_octo: Option<octocrab::Octocrab>,
     api_url: String,
     token: Token,
     policy: RetryPolicy,
@@ -184,6 +193,8 @@ pub struct Client {
     cache: Mutex<HashMap<String, Arc<Answer>>>,
     failures: Mutex<Vec<ApiError>>,
     requests: Mutex<u32>,
+    /// The last `x-ratelimit-remaining` / `x-ratelimit-reset` GitHub sent (see `spent`).
+    rate: Mutex<Option<(u64, u64)>>,
 }
 
 impl Client {
@@ -202,6 +213,17 @@ impl Client {
                 "not a valid API URL: it needs a scheme and a host".into(),
             ));
         }
+        let graphql_octo = match graphql_base(&api_url) {
+            Some(base) => Some(
+                octocrab::Octocrab::builder()
+                    .personal_token(token.expose().to_string())
+                    .base_uri(base)
+                    .map_err(|e| setup(format!("bad GraphQL URL: {e}")))?
+                    .build()
+                    .map_err(|e| setup(format!("cannot create the HTTP client: {e}")))?,
+            ),
+            None => None,
+        };
         let octo = octocrab::Octocrab::builder()
             .personal_token(token.expose().to_string())
             .base_uri(uri)
@@ -218,6 +240,7 @@ impl Client {
             .map_err(|e| setup(format!("cannot create the HTTP client: {e}")))?;
         Ok(Client {
             octo,
+            graphql_octo,
             api_url,
             token,
             policy,
@@ -225,6 +248,7 @@ impl Client {
             cache: Mutex::new(HashMap::new()),
             failures: Mutex::new(Vec::new()),
             requests: Mutex::new(0),
+            rate: Mutex::new(None),
         })
     }
 
@@ -367,6 +391,9 @@ impl Client {
         // Paths are relative to the API URL; octocrab joins them to its base (keeping GHES's `/api/v3`),
         // and only attaches the token to requests it routes there.
         let route = path;
+        if let Some(detail) = self.spent() {
+            return Err(err(ApiErrorKind::RateLimited, detail));
+        }
         let mut last = err(ApiErrorKind::Transport, "no attempt made".into());
         let mut backoff = self.policy.base;
         for attempt in 1..=self.policy.tries.max(1) {
@@ -452,6 +479,7 @@ impl Client {
         let response = self.octo._get(route).await.map_err(|e| describe(&e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        self.note_rate(&headers);
         let body = self
             .octo
             .body_to_string(response)
@@ -463,6 +491,220 @@ impl Client {
             .and_then(next_link);
         Ok((Page { status, body, next }, headers))
     }
+}
+
+// ---- GraphQL (additive: one POST helper, counted with the REST requests) -------------------------------
+
+/// One GraphQL answer as received: HTTP status and body. `errors` inside a 200 are the caller's to judge.
+#[derive(Debug, Clone)]
+pub struct GraphqlAnswer {
+    pub status: u16,
+    pub body: String,
+    /// `x-ratelimit-remaining` and `x-ratelimit-reset` (Unix seconds), when GitHub sent them.
+    pub remaining: Option<u64>,
+    pub reset: Option<u64>,
+}
+
+impl Client {
+    /// The URL GraphQL queries go to (for messages): `{api}/graphql`, or `https://HOST/api/graphql` on
+    /// GitHub Enterprise Server.
+    pub fn graphql_url(&self) -> String {
+        match self.api_url.strip_suffix("/v3") {
+            Some(api) if self.graphql_octo.is_some() => format!("{api}{GRAPHQL_PATH}"),
+            _ => self.url(GRAPHQL_PATH),
+        }
+    }
+
+    /// POST `body` (`{"query": …, "variables": …}`) to `{api}/graphql`, with the GET path's bounds: a
+    /// permit, a per-attempt timeout, bounded retries on timeouts, transport errors and 5xx, rate limits
+    /// waited out up to `max_wait`, 401 at once. Never cached (a query is asked once by its caller).
+    pub async fn graphql(&self, body: &serde_json::Value) -> Result<GraphqlAnswer, ApiError> {
+        let answer = self.graphql_attempts(body).await;
+        if let Err(e) = &answer {
+            self.record(e);
+        }
+        answer
+    }
+
+    async fn graphql_attempts(&self, body: &serde_json::Value) -> Result<GraphqlAnswer, ApiError> {
+        let url = self.graphql_url();
+        let err = |kind, detail: String| ApiError {
+            url: url.clone(),
+            kind,
+            detail: self.token.scrub(&detail),
+        };
+        if let Some(detail) = self.spent() {
+            return Err(err(ApiErrorKind::RateLimited, detail));
+        }
+        let mut last = err(ApiErrorKind::Transport, "no attempt made".into());
+        let mut backoff = self.policy.base;
+        for attempt in 1..=self.policy.tries.max(1) {
+            let answer = {
+                let _permit = self.permits.acquire().await;
+                *lock(&self.requests) += 1;
+                tokio::time::timeout(self.policy.timeout, self.post(GRAPHQL_PATH, body)).await
+            };
+            let retry_in = match answer {
+                Err(_) => {
+                    last = err(
+                        ApiErrorKind::Timeout,
+                        format!(
+                            "no answer within {} (tried {attempt} time{})",
+                            secs(self.policy.timeout),
+                            plural(attempt)
+                        ),
+                    );
+                    backoff
+                }
+                Ok(Err(detail)) => {
+                    last = err(
+                        ApiErrorKind::Transport,
+                        format!("{detail} (tried {attempt} time{})", plural(attempt)),
+                    );
+                    backoff
+                }
+                Ok(Ok((page, headers))) => {
+                    let header = |name: &str| {
+                        headers
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<u64>().ok())
+                    };
+                    if page.status == 401 {
+                        return Err(err(
+                            ApiErrorKind::BadCredentials,
+                            format!(
+                                "401 {}: the token was not accepted",
+                                self.status(&page).message
+                            ),
+                        ));
+                    }
+                    if let Some(wait) = rate_limit_wait(&page, &headers) {
+                        if wait > self.policy.max_wait {
+                            return Err(err(
+                                ApiErrorKind::RateLimited,
+                                format!(
+                                    "rate limited ({}); GitHub asks to wait {}, more than the {} shipgate waits",
+                                    self.status(&page),
+                                    secs(wait),
+                                    secs(self.policy.max_wait)
+                                ),
+                            ));
+                        }
+                        last = err(
+                            ApiErrorKind::RateLimited,
+                            format!(
+                                "still rate limited after {attempt} attempt{} ({})",
+                                plural(attempt),
+                                self.status(&page)
+                            ),
+                        );
+                        wait
+                    } else if page.status >= 500 {
+                        last = err(
+                            ApiErrorKind::Server,
+                            format!(
+                                "{} after {attempt} attempt{}",
+                                self.status(&page),
+                                plural(attempt)
+                            ),
+                        );
+                        backoff
+                    } else {
+                        return Ok(GraphqlAnswer {
+                            status: page.status,
+                            remaining: header("x-ratelimit-remaining"),
+                            reset: header("x-ratelimit-reset"),
+                            body: page.body,
+                        });
+                    }
+                }
+            };
+            if attempt < self.policy.tries {
+                tokio::time::sleep(retry_in).await;
+                backoff = backoff.saturating_mul(2);
+            }
+        }
+        Err(last)
+    }
+
+    /// Remember the rate limit GitHub reported with an answer.
+    fn note_rate(&self, headers: &http::HeaderMap) {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        if let (Some(remaining), Some(reset)) =
+            (header("x-ratelimit-remaining"), header("x-ratelimit-reset"))
+        {
+            *lock(&self.rate) = Some((remaining, reset));
+        }
+    }
+
+    /// Why no further request should be sent: GitHub said none are left until a reset further ahead than
+    /// shipgate waits.
+    /// Asking anyway only earns refusals (and, repeated, a secondary limit), so the run stops asking and
+    /// fails closed with the reset time instead.
+    fn spent(&self) -> Option<String> {
+        let (remaining, reset) = (*lock(&self.rate))?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        // A reset within the wait shipgate accepts is waited out by the request that meets the limit.
+        (remaining == 0 && reset > now + self.policy.max_wait.as_secs()).then(|| {
+            format!(
+                "not asked: GitHub reported the rate limit spent (x-ratelimit-remaining: 0); it resets at {} {:02}:{:02} UTC",
+                crate::repo::history::date(reset as i64),
+                (reset / 3600) % 24,
+                (reset / 60) % 60
+            )
+        })
+    }
+
+    /// Record a failure of a GraphQL query (GitHub answered, but not with what was asked).
+    pub fn fail_graphql(&self, kind: ApiErrorKind, detail: String) -> ApiError {
+        self.fail(GRAPHQL_PATH, kind, detail)
+    }
+
+    async fn post(
+        &self,
+        route: &str,
+        body: &serde_json::Value,
+    ) -> Result<(Page, http::HeaderMap), String> {
+        let octo = self.graphql_octo.as_ref().unwrap_or(&self.octo);
+        let response = octo
+            ._post(route, Some(body))
+            .await
+            .map_err(|e| describe(&e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        self.note_rate(&headers);
+        let body = self
+            .octo
+            .body_to_string(response)
+            .await
+            .map_err(|e| format!("reading the response failed: {}", describe(&e)))?;
+        Ok((
+            Page {
+                status,
+                body,
+                next: None,
+            },
+            headers,
+        ))
+    }
+}
+
+/// GitHub.com's GraphQL endpoint, relative to the REST API URL.
+const GRAPHQL_PATH: &str = "/graphql";
+
+/// GitHub Enterprise Server's GraphQL base (`https://HOST/api`) for a REST URL ending in `/api/v3`.
+fn graphql_base(api_url: &str) -> Option<http::Uri> {
+    api_url.strip_suffix("/api/v3")?;
+    api_url.strip_suffix("/v3")?.parse().ok()
 }
 
 /// The error and its causes on one line: octocrab's top-level message alone ("Service error") says little.
@@ -567,6 +809,15 @@ mod tests {
             Some("x [redacted] y".into())
         );
         assert!(Token::new("  ".into()).is_none());
+    }
+
+    #[test]
+    fn graphql_lives_beside_ghes_rest() {
+        assert!(graphql_base("https://api.github.com").is_none());
+        assert_eq!(
+            graphql_base("https://ghe.corp.example/api/v3").map(|u| u.to_string()),
+            Some("https://ghe.corp.example/api".to_string())
+        );
     }
 
     #[test]

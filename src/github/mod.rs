@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod environments;
+pub mod graphql;
 pub mod protection;
 pub mod remote;
 pub mod reviews;
@@ -15,13 +16,14 @@ pub mod scorecard;
 use crate::config::{Config, GithubConfig};
 use crate::context::Context;
 use crate::engine::NotEvaluated;
+use crate::repo::evidence::HistoryFacts;
 use client::{ApiError, ApiErrorKind, Client, Fetched, RetryPolicy, Token};
 use environments::EnvironmentFacts;
 use protection::BranchFacts;
 pub use remote::RepoId;
 use reviews::{BranchReviews, CiRef};
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -176,7 +178,9 @@ pub struct Pending(
 );
 
 impl Pending {
-    pub fn start(root: &Path, config: &Config, offline: bool) -> Pending {
+    /// `history` is the shared first-parent walk: review evidence asks GitHub about exactly the commits
+    /// the offline rules judge (same window, same exemptions), never walking git a second time.
+    pub fn start(root: &Path, config: &Config, offline: bool, history: &HistoryFacts) -> Pending {
         let settings = Settings::from_env();
         if offline {
             return Pending(None, Some(GithubFacts::NotEvaluated("--offline".into())));
@@ -199,7 +203,9 @@ impl Pending {
             );
         };
         let job = Job {
-            root: root.to_path_buf(),
+            walks: reviews::from_walk(history, config.github.reviews.commits),
+            not_walked: reviews::not_walked(history),
+            stale: history.stale.iter().map(|(n, _)| n.clone()).collect(),
             github: config.github.clone(),
             deploy: config.deploy_branches.clone(),
             settings,
@@ -242,7 +248,12 @@ fn setup_failure(url: &str, detail: String) -> GithubFacts {
 }
 
 struct Job {
-    root: PathBuf,
+    /// Per walked deployment branch, the commits to ask about (or why there are none).
+    walks: Vec<(String, Result<reviews::History, String>)>,
+    /// Why a branch GitHub names was not walked.
+    not_walked: String,
+    /// Deployment branches the walk left out as stale.
+    stale: Vec<String>,
     github: GithubConfig,
     deploy: Vec<String>,
     settings: Settings,
@@ -330,17 +341,25 @@ impl Job {
                 ));
             }
         }
+        let mut names = names;
+        for (walked, _) in &self.walks {
+            if !names.contains(walked) {
+                names.push(walked.clone());
+            }
+        }
         let per_branch = futures_util::future::join_all(names.iter().map(|b| async move {
-            let history = if self.github.reviews.commits == 0 {
-                None
-            } else {
-                Some(reviews::local_commits(
-                    &self.root,
-                    b,
-                    self.github.reviews.commits,
-                    &self.settings.ci,
-                ))
-            };
+            let history = (self.github.reviews.commits > 0).then(|| {
+                match self.walks.iter().find(|(name, _)| name == b) {
+                    Some((_, h)) => h.clone(),
+                    // Stale (no commit in the window): nothing to ask about, as offline.
+                    None if self.stale.contains(b) => Ok(reviews::History {
+                        commits: Vec::new(),
+                        examined: 0,
+                        from: format!("stale branch {b}"),
+                    }),
+                    None => Err(self.not_walked.clone()),
+                }
+            });
             let commits = history
                 .as_ref()
                 .and_then(|h| h.as_ref().ok())
@@ -348,7 +367,7 @@ impl Job {
                 .unwrap_or_default();
             let (protection, evidence) = futures_util::join!(
                 protection::fetch(client, repo, b),
-                reviews::fetch(client, repo, b, &commits)
+                graphql::fetch(client, repo, b, &commits)
             );
             let reviews = history.map(|history| BranchReviews {
                 branch: b.clone(),
@@ -363,16 +382,8 @@ impl Job {
         for (p, r) in per_branch {
             branches.push(p);
             if let Some(r) = r {
-                match &r.history {
-                    Err(why) => notes.push(format!("review evidence for `{}`: {why}", r.branch)),
-                    Ok(h) if h.shallow && (h.commits.len() as u32) < self.github.reviews.commits => notes.push(format!(
-                        "review evidence for `{}`: shallow clone, only {} commit{} checked (actions/checkout `fetch-depth: 0` for {})",
-                        r.branch,
-                        h.commits.len(),
-                        if h.commits.len() == 1 { "" } else { "s" },
-                        self.github.reviews.commits
-                    )),
-                    Ok(_) => {}
+                if let Err(why) = &r.history {
+                    notes.push(format!("review evidence for `{}`: {why}", r.branch));
                 }
                 branch_reviews.push(r);
             }

@@ -3,6 +3,7 @@
 //! this token cannot read is recorded as unknown, never as "off".
 
 use super::client::{ApiError, Client, Fetched, HttpStatus};
+use super::graphql::{self, BranchProtectionRule, RefRules, RefUpdateRule};
 use super::{path_segment, RepoId};
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -189,6 +190,8 @@ impl Classic {
 pub struct BranchFacts {
     pub name: String,
     pub classic: Classic,
+    /// Asked only when classic protection is unreadable over REST: what GraphQL shows of it.
+    pub graphql: Option<Fetched<RefRules>>,
     pub rules: Fetched<Vec<BranchRule>>,
     pub rulesets: Vec<(u64, Fetched<Ruleset>)>,
 }
@@ -207,14 +210,25 @@ pub async fn fetch(client: &Client, repo: &RepoId, branch: &str) -> BranchFacts 
         .ok()
         .map(|r| r.iter().filter_map(|r| r.ruleset_id).collect())
         .unwrap_or_default();
-    let rulesets = futures_util::future::join_all(ids.into_iter().map(|id| async move {
-        let path = format!("/repos/{repo}/rulesets/{id}?includes_parents=true");
-        (id, client.get::<Ruleset>(&path).await)
-    }))
-    .await;
+    let classic = Classic::from(classic);
+    let unreadable = matches!(classic, Classic::Unreadable(_));
+    let (rulesets, graphql) = futures_util::join!(
+        futures_util::future::join_all(ids.into_iter().map(|id| async move {
+            let path = format!("/repos/{repo}/rulesets/{id}?includes_parents=true");
+            (id, client.get::<Ruleset>(&path).await)
+        })),
+        async {
+            if unreadable {
+                Some(graphql::protection(client, repo, branch).await)
+            } else {
+                None
+            }
+        }
+    );
     BranchFacts {
         name: branch.to_string(),
-        classic: Classic::from(classic),
+        classic,
+        graphql,
         rules,
         rulesets,
     }
@@ -352,6 +366,9 @@ pub struct Unknown {
     pub what: String,
     pub status: HttpStatus,
     pub permission: &'static str,
+    /// The aspects it leaves unknown; None: every aspect (the whole source is unreadable). Some when
+    /// GraphQL's `refUpdateRule` showed the rest of classic protection to a token without admin.
+    pub only: Option<Vec<Aspect>>,
 }
 
 #[derive(Debug, Clone)]
@@ -375,6 +392,19 @@ impl Policy {
             .iter()
             .filter(move |(a, _, _)| *a == aspect)
             .filter_map(|(_, i, v)| self.sources.get(*i).map(|s| (s, v)))
+    }
+
+    /// Could an unreadable source make `aspect` stricter than what was read?
+    pub fn is_unknown(&self, aspect: Aspect) -> bool {
+        self.unknown
+            .as_ref()
+            .is_some_and(|u| u.only.as_ref().is_none_or(|only| only.contains(&aspect)))
+    }
+
+    /// Classic protection was read only as far as GraphQL's `refUpdateRule` shows it (no admin token):
+    /// its admin-only settings and who can bypass it are unknown.
+    pub fn partial_classic(&self) -> bool {
+        self.unknown.as_ref().is_some_and(|u| u.only.is_some())
     }
 
     /// Nothing protects the branch, and we know it (no unreadable source).
@@ -404,11 +434,34 @@ pub fn effective(b: &BranchFacts, html_url: &str) -> Result<Policy, ApiError> {
             "classic branch protection is not available for this repository: GitHub says \"{msg}\""
         )),
         Classic::Unreadable(status) => {
-            p.unknown = Some(Unknown {
-                what: "classic branch protection".into(),
-                status: status.clone(),
-                permission: ADMIN_READ,
-            })
+            match &b.graphql {
+                Some(Fetched::Unavailable(e)) => return Err(e.clone()),
+                Some(Fetched::Ok(r)) if r.no_branch => p.notes.push(format!(
+                    "branch `{}` does not exist on GitHub, so no classic protection applies to it",
+                    b.name
+                )),
+                Some(Fetched::Ok(r)) if r.protection_rule.is_some() => {
+                    if let Some(rule) = &r.protection_rule {
+                        add_classic(&mut p, &from_graphql(rule), html_url);
+                    }
+                }
+                Some(Fetched::Ok(r)) => match &r.update_rule {
+                    Some(rule) => add_ref_update_rule(&mut p, rule, status, html_url),
+                    // No classic rule is enforced on this token for the branch.
+                    None => p.notes.push(
+                        "classic protection read through GraphQL's refUpdateRule: no rule applies"
+                            .into(),
+                    ),
+                },
+                Some(Fetched::Refused(_)) | None => {
+                    p.unknown = Some(Unknown {
+                        what: "classic branch protection".into(),
+                        status: status.clone(),
+                        permission: ADMIN_READ,
+                        only: None,
+                    })
+                }
+            }
         }
         Classic::Unavailable(e) => return Err(e.clone()),
     }
@@ -428,6 +481,7 @@ pub fn effective(b: &BranchFacts, html_url: &str) -> Result<Policy, ApiError> {
                 what: "the rulesets that apply to the branch".into(),
                 status: s.clone(),
                 permission: "Metadata: read",
+                only: None,
             });
             &[]
         }
@@ -435,6 +489,88 @@ pub fn effective(b: &BranchFacts, html_url: &str) -> Result<Policy, ApiError> {
     };
     add_rulesets(&mut p, rules, &b.rulesets, html_url);
     Ok(p)
+}
+
+/// The settings of classic protection that `refUpdateRule` does not show.
+pub const ADMIN_ONLY: [Aspect; 2] = [Aspect::DismissStale, Aspect::LastPush];
+
+/// Classic protection as GraphQL's `refUpdateRule` shows it to any reader: force pushes, deletions,
+/// required approvals (a count means pull requests are required), code-owner review and status check
+/// names. Stale-review dismissal, last-push approval, strict checks and whether admins are exempt stay
+/// unknown, naming the permission that reveals them.
+fn add_ref_update_rule(p: &mut Policy, r: &RefUpdateRule, status: &HttpStatus, html_url: &str) {
+    let i = p.sources.len();
+    p.sources.push(Source {
+        kind: SourceKind::Classic,
+        label: "classic branch protection (as GraphQL's refUpdateRule shows it)".into(),
+        url: format!("{html_url}/settings/branches"),
+        bypass: Bypass::Unknown(format!(
+            "whether it applies to admins (enforce_admins) is visible only with {ADMIN_READ}"
+        )),
+        bypass_setting: "enforce_admins",
+    });
+    let mut set = |a, v| p.values.push((a, i, v));
+    set(
+        Aspect::PullRequest,
+        Value::Flag(r.required_approving_review_count.is_some()),
+    );
+    set(
+        Aspect::Approvals,
+        Value::Count(r.required_approving_review_count.unwrap_or(0)),
+    );
+    set(
+        Aspect::CodeOwners,
+        Value::Flag(r.requires_code_owner_reviews),
+    );
+    set(
+        Aspect::StatusChecks,
+        Value::Checks {
+            contexts: r
+                .required_status_check_contexts
+                .iter()
+                .flatten()
+                .flatten()
+                .cloned()
+                .collect(),
+            strict: false,
+        },
+    );
+    set(Aspect::ForcePushes, Value::Flag(!r.allows_force_pushes));
+    set(Aspect::Deletions, Value::Flag(!r.allows_deletions));
+    p.unknown = Some(Unknown {
+        what: "classic branch protection's admin-only settings".into(),
+        status: status.clone(),
+        permission: ADMIN_READ,
+        only: Some(ADMIN_ONLY.to_vec()),
+    });
+}
+
+/// GraphQL's `branchProtectionRule` (admin) in the REST shape (bypass allowances are not asked for).
+fn from_graphql(r: &BranchProtectionRule) -> ClassicProtection {
+    let on = |b: bool| Some(Enabled { enabled: b });
+    ClassicProtection {
+        required_status_checks: r.requires_status_checks.then(|| ClassicStatusChecks {
+            strict: r.requires_strict_status_checks,
+            contexts: r
+                .required_status_check_contexts
+                .iter()
+                .flatten()
+                .flatten()
+                .cloned()
+                .collect(),
+            checks: Vec::new(),
+        }),
+        enforce_admins: on(r.is_admin_enforced),
+        required_pull_request_reviews: r.requires_approving_reviews.then(|| ClassicReviews {
+            dismiss_stale_reviews: r.dismisses_stale_reviews,
+            require_code_owner_reviews: r.requires_code_owner_reviews,
+            required_approving_review_count: r.required_approving_review_count.unwrap_or(0),
+            require_last_push_approval: r.require_last_push_approval,
+            bypass_pull_request_allowances: None,
+        }),
+        allow_force_pushes: on(r.allows_force_pushes),
+        allow_deletions: on(r.allows_deletions),
+    }
 }
 
 fn add_classic(p: &mut Policy, c: &ClassicProtection, html_url: &str) {
@@ -666,6 +802,7 @@ mod tests {
         BranchFacts {
             name: "main".into(),
             classic,
+            graphql: None,
             rules: Fetched::Ok(serde_json::from_str(rules).unwrap_or_default()),
             rulesets,
         }

@@ -1,14 +1,13 @@
 //! Review evidence: for each commit that reached a deployment branch, the pull request that merged it and
 //! whether a human other than its author approved the head that was merged.
 
-use super::client::{Client, Fetched};
-use super::RepoId;
+use super::client::Fetched;
 use crate::config::BotPrs;
+use crate::repo::evidence::{HistoryFacts, Skip};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 
-/// A commit on the deployment branch, from the local clone.
+/// A commit on the deployment branch, from the shared first-parent walk (`repo::history`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalCommit {
     pub sha: String,
@@ -23,75 +22,60 @@ pub struct CiRef {
     pub sha: Option<String>,
 }
 
-/// The local history of one branch.
+/// The commits of one branch that GitHub is asked about.
 #[derive(Debug, Clone)]
 pub struct History {
+    /// The commits in the window that need review evidence (root commit, exempt authors and sync merges
+    /// are left out, exactly as offline), newest first.
     pub commits: Vec<LocalCommit>,
-    /// e.g. `refs/remotes/origin/main` or `GITHUB_SHA`.
+    /// First-parent commits in the window, exempt ones included.
+    pub examined: usize,
+    /// e.g. `refs/remotes/origin/main`.
     pub from: String,
-    /// A shallow clone ends early: fewer commits than asked for may be all there is.
-    pub shallow: bool,
 }
 
-/// The last `n` first-parent commits of `branch`: the commits that *reached* it (merge and squash commits
-/// of pull requests, or direct pushes), not the commits inside merged branches.
-pub fn local_commits(root: &Path, branch: &str, n: u32, ci: &CiRef) -> Result<History, String> {
-    let repo = git2::Repository::discover(root)
-        .map_err(|e| format!("not a git repository ({})", e.message()))?;
-    let on_branch = ci.git_ref.as_deref() == Some(&format!("refs/heads/{branch}"));
-    let (tip, from) = match (&ci.sha, on_branch) {
-        (Some(sha), true) => (
-            git2::Oid::from_str(sha)
-                .map_err(|e| format!("GITHUB_SHA is not a commit id ({})", e.message()))?,
-            "GITHUB_SHA".to_string(),
-        ),
-        _ => {
-            let refs = [
-                format!("refs/heads/{branch}"),
-                format!("refs/remotes/origin/{branch}"),
-            ];
-            refs.iter()
-                .find_map(|r| {
-                    let oid = repo.refname_to_id(r).ok()?;
-                    Some((oid, r.clone()))
-                })
-                .ok_or_else(|| {
-                    format!(
-                        "branch `{branch}` is not in the local clone (in Actions: actions/checkout with `fetch-depth: 0`)"
-                    )
-                })?
-        }
-    };
-    let mut walk = repo.revwalk().map_err(|e| e.message().to_string())?;
-    walk.push(tip)
-        .map_err(|e| format!("cannot read {from}: {}", e.message()))?;
-    walk.simplify_first_parent()
-        .map_err(|e| e.message().to_string())?;
-    let mut commits = Vec::new();
-    for oid in walk.take(n as usize) {
-        let oid = oid.map_err(|e| e.message().to_string())?;
-        let c = repo
-            .find_commit(oid)
-            .map_err(|e| format!("cannot read commit {oid}: {}", e.message()))?;
-        let a = c.author();
-        commits.push(LocalCommit {
-            sha: oid.to_string(),
-            summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default())
-                .chars()
-                .take(72)
-                .collect(),
-            author: format!(
-                "{} <{}>",
-                String::from_utf8_lossy(a.name_bytes()),
-                String::from_utf8_lossy(a.email_bytes())
-            ),
-        });
+/// The review questions for GitHub, from the ONE walk every check shares (`repo::evidence::gather`):
+/// for each walked deployment branch, the newest `limit` first-parent commits of its window, minus the
+/// ones no evidence source asks about (`Arrival::exempt_from_review`). Branches the walk did not read
+/// (not a repository, shallow clone, unreadable git) get the reason instead.
+pub fn from_walk(history: &HistoryFacts, limit: u32) -> Vec<(String, Result<History, String>)> {
+    let skipped = history.skipped.as_ref().map(|_| not_walked(history));
+    history
+        .branches
+        .iter()
+        .map(|b| {
+            let result = match &skipped {
+                Some(why) => Err(why.clone()),
+                None => {
+                    let window = &b.commits[..b.commits.len().min(limit as usize)];
+                    Ok(History {
+                        examined: window.len(),
+                        commits: window
+                            .iter()
+                            .filter(|c| !c.arrival.exempt_from_review())
+                            .map(|c| LocalCommit {
+                                sha: c.commit.id.to_string(),
+                                summary: c.commit.subject.chars().take(72).collect(),
+                                author: c.commit.author.to_string(),
+                            })
+                            .collect(),
+                        from: b.branch.refname.clone(),
+                    })
+                }
+            };
+            (b.branch.name.clone(), result)
+        })
+        .collect()
+}
+
+/// Why a branch GitHub names has no walked history.
+pub fn not_walked(history: &HistoryFacts) -> String {
+    match &history.skipped {
+        Some(Skip::NotARepository) => "not a git repository".to_string(),
+        Some(Skip::Shallow) => "shallow clone: the commits that reached the branch are missing (actions/checkout with `fetch-depth: 0`)".to_string(),
+        Some(Skip::Failed(why)) => format!("git could not be read: {why}"),
+        Some(Skip::NoDeployBranch) | None => "the branch is not in the local clone (in Actions: actions/checkout with `fetch-depth: 0`)".to_string(),
     }
-    Ok(History {
-        commits,
-        from,
-        shallow: repo.is_shallow(),
-    })
 }
 
 // ---- API shapes ----------------------------------------------------------------------------------------
@@ -157,35 +141,6 @@ pub struct BranchReviews {
     pub branch: String,
     pub history: Result<History, String>,
     pub commits: Vec<CommitEvidence>,
-}
-
-/// At most two requests per commit, and one review listing per pull request however many commits share it
-/// (the client answers repeated URLs from its cache).
-pub async fn fetch(
-    client: &Client,
-    repo: &RepoId,
-    branch: &str,
-    commits: &[LocalCommit],
-) -> Vec<CommitEvidence> {
-    futures_util::future::join_all(commits.iter().map(|c| async move {
-        let path = format!("/repos/{repo}/commits/{}/pulls?per_page=100", c.sha);
-        let pulls = client.get_list::<PullRequest>(&path, None).await;
-        let pr = pulls.ok().and_then(|p| pick(p, &c.sha, branch)).cloned();
-        let reviews = match &pr {
-            Some(pr) => {
-                let path = format!("/repos/{repo}/pulls/{}/reviews?per_page=100", pr.number);
-                Some(client.get_list::<Review>(&path, None).await)
-            }
-            None => None,
-        };
-        CommitEvidence {
-            commit: c.clone(),
-            pulls,
-            pr,
-            reviews,
-        }
-    }))
-    .await
 }
 
 /// The merged pull request into `branch` whose merge produced `sha` (merge or squash), else any merged

@@ -52,7 +52,7 @@ impl Probes {
         let complete = p.unknown.is_none();
         let flag = |a: Aspect| {
             let on = p.of(a).any(|(_, v)| *v == Value::Flag(true));
-            (on || complete).then_some(on)
+            (on || !p.is_unknown(a)).then_some(on)
         };
         let approvals = p
             .of(Aspect::Approvals)
@@ -73,7 +73,14 @@ impl Probes {
                 }
                 _ => false,
             });
-            (on || complete).then_some(on)
+            // Strictness is not in `refUpdateRule`: with classic protection read only through it, "up to
+            // date" stays unknown, as Scorecard leaves it without admin.
+            let known = if strict_only {
+                complete
+            } else {
+                !p.is_unknown(Aspect::StatusChecks)
+            };
+            (on || known).then_some(on)
         };
         // Like Scorecard: any source with a bypass (classic without enforce_admins, a ruleset with bypass
         // actors) means the rules do not apply to admins.
@@ -98,7 +105,7 @@ impl Probes {
             force_pushes_blocked: flag(Aspect::ForcePushes),
             deletion_blocked: flag(Aspect::Deletions),
             // With an unreadable source the highest readable count is a lower bound: enough for "≥ 1".
-            approvals: (approvals > 0 || complete).then_some(approvals),
+            approvals: (approvals > 0 || !p.is_unknown(Aspect::Approvals)).then_some(approvals),
             pull_request: flag(Aspect::PullRequest),
             up_to_date: checks(true),
             last_push: flag(Aspect::LastPush),

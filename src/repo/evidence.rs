@@ -21,8 +21,12 @@ pub const REVIEW_LINK_TRAILERS: &[&str] = &["Reviewed-on"];
 pub enum Arrival {
     /// The branch's first commit: there was nothing to review it against.
     Root,
-    /// Its author is in `[history] exempt-authors` (bots whose changes are expected).
+    /// Its author (for a merge, its committer) is in `[history] exempt-authors` (bots whose changes are
+    /// expected).
     Exempt { pattern: String },
+    /// `git pull` on the branch itself: merges the remote's history back in. The commits it joins are on
+    /// the first-parent line and judged there; the merge itself says nothing about review.
+    SyncMerge,
     /// A merge commit bringing in commits from a side branch.
     Merge,
     /// A merge whose committer wrote every commit it brought in, with no other reviewer recorded.
@@ -33,6 +37,17 @@ pub enum Arrival {
     ReviewTrailer { key: String, value: String },
     /// None of the above: committed to the branch directly.
     DirectPush,
+}
+
+impl Arrival {
+    /// The arrivals no source of evidence (git or GitHub) asks a review of: the root commit, exempt
+    /// authors, and sync merges. The one place this is decided, so offline and online agree.
+    pub fn exempt_from_review(&self) -> bool {
+        matches!(
+            self,
+            Arrival::Root | Arrival::Exempt { .. } | Arrival::SyncMerge
+        )
+    }
 }
 
 /// Where the evidence came from. Only git today; the GitHub API will take precedence when present.
@@ -76,6 +91,9 @@ pub struct HistoryFacts {
     /// Configured patterns that match no branch.
     pub unmatched: Vec<String>,
     pub branches: Vec<BranchEvidence>,
+    /// Deployment branches left out because no commit landed on them within the window: (name, date of
+    /// their last commit, Unix seconds). The default branch is never stale.
+    pub stale: Vec<(String, i64)>,
 }
 
 impl HistoryFacts {
@@ -116,6 +134,7 @@ pub fn gather(repo: Option<&Repository>, config: &Config, now: i64) -> HistoryFa
         },
         patterns: policy.patterns,
         branches: Vec::new(),
+        stale: Vec::new(),
     };
     if deploy.is_empty() {
         facts.skipped = Some(Skip::NoDeployBranch);
@@ -134,7 +153,17 @@ pub fn gather(repo: Option<&Repository>, config: &Config, now: i64) -> HistoryFa
         return facts;
     }
     let window = Window::from_config(&config.history, now);
+    let default = history::default_branch(repo, history::REMOTE);
     for branch in deploy {
+        if let Some(cutoff) = window.since {
+            let last = repo
+                .find_commit(branch.head)
+                .map_or(0, |c| c.committer().when().seconds());
+            if last < cutoff && default.as_deref() != Some(branch.name.as_str()) {
+                facts.stale.push((branch.name, last));
+                continue;
+            }
+        }
         match history::first_parent_walk(repo, branch.head, &window) {
             Ok(walk) => facts.branches.push(evidence(branch, walk, config)),
             Err(e) => {
@@ -192,8 +221,13 @@ pub fn arrival(c: &CommitFacts, branch: &str, exempt: &[String]) -> Arrival {
 fn merge_arrival(c: &CommitFacts, branch: &str, exempt: &[String]) -> Arrival {
     // `git pull` on the branch itself merges the remote's history back in: the local commits it joins
     // are on the first-parent line and judged there; the merge says nothing about review.
-    if is_sync_merge(&c.subject, branch) || exempt_match(exempt, &c.committer).is_some() {
-        return Arrival::Merge;
+    if is_sync_merge(&c.subject, branch) {
+        return Arrival::SyncMerge;
+    }
+    if let Some(pattern) = exempt_match(exempt, &c.committer) {
+        return Arrival::Exempt {
+            pattern: pattern.to_string(),
+        };
     }
     match c.merged {
         Some(MergedSide::AllByCommitter(merged)) if review_trailer(c, &c.committer).is_none() => {
@@ -348,7 +382,9 @@ mod tests {
         assert_eq!(arrival(&other, "main", &[]), Arrival::Merge);
         let mut sync = commit(2, ANN, "Merge branch 'main' of github.com:o/r", &[]);
         sync.merged = Some(MergedSide::AllByCommitter(2));
-        assert_eq!(arrival(&sync, "main", &[]), Arrival::Merge);
+        assert_eq!(arrival(&sync, "main", &[]), Arrival::SyncMerge);
+        assert!(Arrival::SyncMerge.exempt_from_review());
+        assert!(!Arrival::Merge.exempt_from_review());
         let mut unknown = commit(2, ANN, "Merge branch 'huge'", &[]);
         unknown.merged = Some(MergedSide::Unknown);
         assert_eq!(arrival(&unknown, "main", &[]), Arrival::Merge);

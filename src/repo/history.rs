@@ -11,8 +11,15 @@ use std::path::Path;
 /// The remote whose branches are what was delivered. `actions/checkout` and `git clone` both call it this.
 pub const REMOTE: &str = "origin";
 
-/// Names that deploy in many teams, used with the default branch when the config names none.
-pub const RELEASE_PATTERNS: &[&str] = &["release/*", "release-*", "production", "prod", "live"];
+/// Branch names that mean "what is live" in many teams (deployed by a hosting service rather than a
+/// workflow in the repository), used with the default branch when the config names none. Exact names
+/// only: `release/*` or `release-*` would take every library's maintenance branches (and a
+/// `release-issue-template`) for deployment branches.
+pub const PRODUCTION_NAMES: &[&str] = &["production", "prod", "live"];
+
+/// The default window when `[history]` sets neither `since` nor `max-commits`: this many days, and at
+/// most `HistoryConfig::commit_limit()` commits. A branch with no commit in the window is stale.
+pub const DEFAULT_WINDOW_DAYS: i64 = 90;
 
 /// How far the side of a merge is followed to learn whose commits it brought in. A pull request is
 /// rarely longer; past this the merge's authorship is "unknown", never guessed.
@@ -145,8 +152,9 @@ pub fn default_branch(repo: &Repository, remote: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Which branch names deploy: the config's `[branches] deploy` globs, else the default branch plus the
-/// common release names.
+/// Which branch names deploy: the config's `[branches] deploy` globs, else the default branch, the
+/// branches the repository's deploy workflows run on when pushed (`on: push: branches:`), and the
+/// exact names in `PRODUCTION_NAMES`.
 pub struct DeployPolicy {
     /// The patterns in effect, for messages.
     pub patterns: Vec<String>,
@@ -161,10 +169,22 @@ impl DeployPolicy {
         let patterns: Vec<String> = if configured {
             config.deploy_branches.clone()
         } else {
-            repo.and_then(|r| default_branch(r, remote))
+            let mut p: Vec<String> = repo
+                .and_then(|r| default_branch(r, remote))
                 .into_iter()
-                .chain(RELEASE_PATTERNS.iter().map(|p| p.to_string()))
-                .collect()
+                .collect();
+            let workflows = repo
+                .and_then(Repository::workdir)
+                .map_or_else(Vec::new, deploy_workflow_branches);
+            for name in workflows
+                .into_iter()
+                .chain(PRODUCTION_NAMES.iter().map(|n| n.to_string()))
+            {
+                if !p.contains(&name) {
+                    p.push(name);
+                }
+            }
+            p
         };
         let mut set = GlobSetBuilder::new();
         // The config validated its globs; a default name that is not a valid glob is matched literally.
@@ -197,6 +217,90 @@ impl DeployPolicy {
             .map(String::as_str)
             .collect()
     }
+}
+
+/// The branch filters of the repository's deploy workflows: `on: push: branches:` of every workflow in
+/// `.github/workflows/` that deploys. "Deploys" is judged from the workflow alone, before any check runs:
+/// a job with a production environment (`environment:` not named like preview/staging/test), or a
+/// workflow, file or job named for deploying, releasing or publishing. A push trigger without a branch
+/// filter runs on every branch and names none.
+pub fn deploy_workflow_branches(workdir: &Path) -> Vec<String> {
+    const WORDS: &[&str] = &["deploy", "release", "publish", "production"];
+    let named = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        WORDS.iter().any(|w| s.contains(w))
+    };
+    let Ok(dir) = std::fs::read_dir(workdir.join(".github/workflows")) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<std::path::PathBuf> = dir
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    paths.sort();
+    let mut out: Vec<String> = Vec::new();
+    for path in paths.iter().take(500) {
+        // Hostile input: a workflow is small; a huge or unreadable file names no branch.
+        let Ok(meta) = std::fs::metadata(path) else {
+            continue;
+        };
+        if !meta.is_file() || meta.len() > 1 << 20 {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let Ok(docs) = super::workflows::parse(&file, &text) else {
+            continue;
+        };
+        for wf in docs {
+            let deploys = named(&file)
+                || wf.name.as_deref().is_some_and(named)
+                || wf.jobs.iter().any(|j| {
+                    named(&j.id.value)
+                        || j.name.as_deref().is_some_and(named)
+                        || j.environment
+                            .as_ref()
+                            .is_some_and(|e| !nonprod_name(&e.value) && !e.value.contains("${{"))
+                });
+            if !deploys {
+                continue;
+            }
+            for t in wf.triggers.iter().filter(|t| t.event.value == "push") {
+                for b in t.branches.iter().flatten() {
+                    // `$default-branch` (GitHub's starter workflows) is the default branch, already in.
+                    if !b.starts_with('!') && !b.contains('$') && !out.contains(b) {
+                        out.push(b.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An environment or branch named for something other than production (previews, staging, tests).
+fn nonprod_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    const EXACT: &[&str] = &["dev", "qa", "pr", "ci", "uat", "stg", "tst", "sbx"];
+    const PREFIX: &[&str] = &[
+        "preview",
+        "review",
+        "staging",
+        "stage",
+        "develop",
+        "test",
+        "sandbox",
+        "demo",
+        "ephemeral",
+    ];
+    n.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| EXACT.contains(&w) || PREFIX.iter().any(|p| w.starts_with(p)))
 }
 
 /// A deployment branch as found in the repository.
@@ -270,10 +374,14 @@ pub struct Window {
 }
 
 impl Window {
+    /// The configured window; with neither `since` nor `max-commits` set, the last
+    /// `DEFAULT_WINDOW_DAYS` days capped at the default count.
     pub fn from_config(h: &HistoryConfig, now: i64) -> Window {
+        let default_since = (h.since.is_none() && h.max_commits.is_none())
+            .then(|| now - DEFAULT_WINDOW_DAYS * 86_400);
         Window {
             max_commits: h.commit_limit(),
-            since: h.since.map(|s| s.cutoff(now)),
+            since: h.since.map(|s| s.cutoff(now)).or(default_since),
         }
     }
 }
@@ -757,6 +865,48 @@ mod tests {
         assert_eq!(f.subject, "Merge branch 'x'");
         assert_eq!(f.trailers.len(), 1);
         assert!(RawCommit::parse(Oid::ZERO_SHA1, b"tree x\n\nno committer").is_err());
+    }
+
+    #[test]
+    fn deploy_workflows_name_their_branches() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let wf = dir.path().join(".github/workflows");
+        std::fs::create_dir_all(&wf)?;
+        let write = |name: &str, text: &str| std::fs::write(wf.join(name), text);
+        write(
+            "ci.yml",
+            "on:\n  push:\n    branches: [ci-only]\njobs:\n  test:\n    runs-on: x\n    steps: [{run: make}]\n",
+        )?;
+        write(
+            "cd.yml",
+            "on:\n  push:\n    branches: ['release/**', '!release/old']\njobs:\n  ship:\n    runs-on: x\n    environment: production\n    steps: [{run: make}]\n",
+        )?;
+        write(
+            "preview.yml",
+            "on:\n  push:\n    branches: [feature-preview]\njobs:\n  ship:\n    runs-on: x\n    environment: review-app\n    steps: [{run: make}]\n",
+        )?;
+        write(
+            "deploy.yaml",
+            "on:\n  push:\n    branches: [live]\n  pull_request:\n    branches: [pr-base]\njobs:\n  go:\n    runs-on: x\n    steps: [{run: make}]\n",
+        )?;
+        assert_eq!(
+            deploy_workflow_branches(dir.path()),
+            vec!["release/**".to_string(), "live".to_string()]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn the_default_window_is_time_bounded_and_capped() {
+        let now = 100 * 86_400;
+        let w = Window::from_config(&HistoryConfig::default(), now);
+        assert_eq!(w.since, Some(now - DEFAULT_WINDOW_DAYS * 86_400));
+        assert_eq!(w.max_commits, Some(200));
+        let explicit = HistoryConfig {
+            max_commits: Some(5),
+            ..HistoryConfig::default()
+        };
+        assert_eq!(Window::from_config(&explicit, now).since, None);
     }
 
     #[test]

@@ -38,6 +38,8 @@ struct JsonFailOpen<'a> {
 #[derive(Serialize)]
 struct JsonGithub {
     repository: String,
+    /// HTTP requests sent to the API in this run (REST and GraphQL, retries included).
+    requests: u32,
     api_requests: u32,
     branches: Vec<JsonBranch>,
 }
@@ -88,6 +90,7 @@ fn github(outcome: &Outcome) -> Option<JsonGithub> {
         .collect();
     Some(JsonGithub {
         repository: facts.repo.to_string(),
+        requests: facts.requests,
         api_requests: facts.requests,
         branches,
     })

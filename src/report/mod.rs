@@ -179,6 +179,14 @@ pub fn scope_lines(outcome: &Outcome) -> Vec<String> {
             names.join(", ")
         ));
     }
+    if let Some(f) = outcome.ctx.github.facts() {
+        lines.push(format!(
+            "GitHub: {} ({} API {})",
+            f.repo,
+            f.requests,
+            plural(f.requests as usize, "request")
+        ));
+    }
     if let Some(d) = &outcome.ctx.diff {
         lines.push(match (&d.base, d.merge_base) {
             (Some(base), Some(mb)) => {

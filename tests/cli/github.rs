@@ -27,27 +27,10 @@ pub(crate) fn world() -> World {
     let mut commits = vec![repo.commit("first").to_string()];
     repo.write("src/app.py", "x = 2\n");
     commits.push(repo.commit("second").to_string());
-    let mock = MockGithub::start();
-    mock.on(&api(""), Reply::ok(repository("main")))
-        .on(
-            &api("/branches/main/protection"),
-            Reply::ok(classic_strict()),
-        )
-        .on(&api("/rules/branches/main"), Reply::ok(json!([])))
-        .on(
-            &api("/environments"),
-            Reply::ok(environments(vec![environment(
-                161088068,
-                "production",
-                true,
-                true,
-                json!({"protected_branches": true, "custom_branch_policies": false}),
-                false,
-            )])),
-        );
-    for (i, sha) in commits.iter().enumerate() {
+    let w = world_for(repo, commits);
+    for (i, sha) in w.commits.iter().enumerate() {
         merged(
-            &mock,
+            &w.mock,
             i + 1,
             sha,
             "dev1",
@@ -61,6 +44,35 @@ pub(crate) fn world() -> World {
             )],
         );
     }
+    w
+}
+
+/// `repo` behind a GitHub with strict classic protection on `main` and a protected `production`
+/// environment; no pull requests yet.
+fn world_for(repo: Repo, commits: Vec<String>) -> World {
+    let mock = MockGithub::start();
+    mock.on(&api(""), Reply::ok(repository("main")))
+        .on(
+            &api("/branches/main/protection"),
+            Reply::ok(classic_strict()),
+        )
+        .on(&api("/rules/branches/main"), Reply::ok(json!([])))
+        .ref_rules(
+            "main",
+            ref_update_rule_strict(),
+            Some(branch_protection_rule_strict()),
+        )
+        .on(
+            &api("/environments"),
+            Reply::ok(environments(vec![environment(
+                161088068,
+                "production",
+                true,
+                true,
+                json!({"protected_branches": true, "custom_branch_policies": false}),
+                false,
+            )])),
+        );
     World {
         repo,
         mock,
@@ -70,14 +82,31 @@ pub(crate) fn world() -> World {
 
 /// Commit `sha` reached main through PR #n by `author`, with these reviews.
 fn merged(mock: &MockGithub, n: usize, sha: &str, author: &str, kind: &str, reviews: Vec<Value>) {
-    mock.on(
-        &api(&format!("/commits/{sha}/pulls")),
-        Reply::ok(json!([pull(n as u64, author, kind, &head(n), sha)])),
-    )
-    .on(
-        &api(&format!("/pulls/{n}/reviews")),
-        Reply::ok(Value::Array(reviews)),
+    mock.commit_pulls(
+        sha,
+        vec![gql_pull(
+            &pull(n as u64, author, kind, &head(n), sha),
+            &reviews,
+        )],
     );
+}
+
+/// The commit ids the review queries asked about, in order.
+pub(crate) fn asked_commits(mock: &MockGithub) -> Vec<String> {
+    mock.graphql_queries()
+        .iter()
+        .flat_map(|q| {
+            let vars = q["variables"].as_object().cloned().unwrap_or_default();
+            let mut oids: Vec<(usize, String)> = vars
+                .iter()
+                .filter_map(|(k, v)| {
+                    Some((k.strip_prefix('o')?.parse().ok()?, v.as_str()?.to_string()))
+                })
+                .collect();
+            oids.sort();
+            oids.into_iter().map(|(_, o)| o)
+        })
+        .collect()
 }
 
 pub(crate) fn gh(w: &World, args: &[&str], env: &[(&str, &str)]) -> Run {
@@ -153,13 +182,18 @@ fn a_protected_reviewed_repository_passes_and_the_token_is_only_in_the_header() 
     assert_eq!(score["scorecard"]["score"], 10, "{score:#}");
     // Sent as a header on every request, never printed (checked in `gh`).
     let requests = w.mock.requests();
-    assert!(requests.iter().all(|r| r.method == "GET"
+    assert!(requests.iter().all(|r| (r.method == "GET"
+        || (r.method == "POST" && r.path == "/graphql"))
         && r.authorization.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)));
-    // Review evidence: one pull lookup per commit and one review listing per pull request.
-    for (i, sha) in w.commits.iter().enumerate() {
-        assert_eq!(w.mock.hits(&api(&format!("/commits/{sha}/pulls"))), 1);
-        assert_eq!(w.mock.hits(&api(&format!("/pulls/{}/reviews", i + 1))), 1);
-    }
+    // Review evidence: one GraphQL query for the whole window, asking about every commit but the root
+    // commit, which (as offline) needs no review: nothing existed to review it against.
+    assert_eq!(w.mock.graphql_queries().len(), 1);
+    assert_eq!(asked_commits(&w.mock), vec![w.commits[1].clone()]);
+    assert_eq!(
+        w.mock
+            .hits(&api(&format!("/commits/{}/pulls", w.commits[1]))),
+        0
+    );
     let human = gh(&w, &["check"], &[]);
     assert!(
         human
@@ -237,7 +271,9 @@ fn rulesets_alone_decide_when_classic_protection_is_unreadable() {
         .on(
             &api("/rulesets/42"),
             Reply::ok(ruleset(42, "protect main", Some(json!([])))),
-        );
+        )
+        // GraphQL: no classic rule is enforced on this token; the admin-only rule is not visible.
+        .ref_rules("main", Value::Null, None);
     let (code, report) = gh_json(&w, &[]);
     assert_eq!(code, 0, "{report:#}");
     // Scorecard sees the ruleset too; the unreadable classic settings are listed.
@@ -359,6 +395,12 @@ fn a_token_without_administration_read_is_told_exactly_what_is_unknown() {
         (403, "Resource not accessible by personal access token"),
     ] {
         let w = world();
+        // GraphQL refused too (reviews off, so only the protection query would be sent).
+        w.repo.write(
+            "shipgate.toml",
+            "[github.reviews]\ncommits = 0\n[rules]\n\"review/direct-push\" = \"off\"\n",
+        );
+        w.mock.on("/graphql", Reply::error(403, msg));
         w.mock
             .on(&api("/branches/main/protection"), Reply::error(status, msg));
         let (code, report) = gh_json(&w, &[]);
@@ -407,6 +449,101 @@ fn a_token_without_administration_read_is_told_exactly_what_is_unknown() {
             "{s:?}"
         );
     }
+}
+
+/// The Actions GITHUB_TOKEN cannot read classic protection over REST; GraphQL's `refUpdateRule` shows it
+/// to any reader. What only an admin sees (stale dismissal, last-push approval, admin bypass) stays
+/// unknown — a warning while review evidence checks every commit that reached the branch.
+#[test]
+fn the_default_token_reads_protection_through_ref_update_rule() {
+    let w = world();
+    w.mock
+        .on(
+            &api("/branches/main/protection"),
+            Reply::error(403, "Resource not accessible by integration"),
+        )
+        .ref_rules("main", ref_update_rule_strict(), None);
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let mut found: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["location"]["name"].as_str().unwrap_or("").to_string(),
+                f["severity"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    let w3 = |name: &str| {
+        (
+            "branch/unverified".to_string(),
+            name.to_string(),
+            "warning".to_string(),
+        )
+    };
+    assert_eq!(
+        found,
+        vec![
+            w3("bypass_actors"),
+            w3("dismiss_stale_reviews"),
+            w3("require_last_push_approval")
+        ],
+        "{report:#}"
+    );
+    let m = message(&report, "branch/unverified", "dismiss_stale_reviews");
+    assert!(
+        m.contains("Administration: read") && m.contains("review evidence"),
+        "{m}"
+    );
+    // Scorecard from the same facts without admin: tier 1 (3) and tier 2 (approvals and pull requests
+    // known; up-to-date and last-push unknown, left out of the maximum) complete, tier 3 status checks,
+    // tier 4 two approvals and code owners; tier 5 unknown.
+    let score = &report["github"]["branches"][0]["scorecard"];
+    assert_eq!(score["score"], 10, "{score:#}");
+
+    // Without review evidence, what cannot be read fails closed as before.
+    w.repo
+        .write("shipgate.toml", "[github.reviews]\ncommits = 0\n");
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(has(&report, "branch/unverified", "dismiss_stale_reviews"));
+
+    // A weaker rule shows as a shortfall, not as unknown.
+    w.repo.write("shipgate.toml", "");
+    w.mock.ref_rules(
+        "main",
+        with(ref_update_rule_strict(), "/allowsForcePushes", json!(true)),
+        None,
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        has(&report, "branch/weak-protection", "allow_force_pushes"),
+        "{:#}",
+        report["findings"]
+    );
+    // Tier 1 half done: 1.5 points, truncated, and no later tier counts.
+    assert_eq!(report["github"]["branches"][0]["scorecard"]["score"], 1);
+    // One approval and no status checks: tiers 1 and 2 complete (6), tier 3 missing — Scorecard's 6.
+    let one = with(
+        ref_update_rule_strict(),
+        "/requiredApprovingReviewCount",
+        json!(1),
+    );
+    w.mock.ref_rules(
+        "main",
+        with(one, "/requiredStatusCheckContexts", json!([])),
+        None,
+    );
+    let (_, report) = gh_json(&w, &[]);
+    assert_eq!(
+        report["github"]["branches"][0]["scorecard"]["score"], 6,
+        "{report:#}"
+    );
 }
 
 #[test]
@@ -553,10 +690,7 @@ fn review_evidence_reports_unreviewed_bot_approved_and_stale_commits() {
     }
     // 1: reviewed. 2: pushed directly. 3: approved only by a bot. 4: approved on an earlier head.
     // 5 and 6: merged together through one reviewed pull request (rebase merge) — one review listing.
-    w.mock.on(
-        &api(&format!("/commits/{}/pulls", shas[1])),
-        Reply::ok(json!([])),
-    );
+    w.mock.commit_pulls(&shas[1], vec![]);
     merged(
         &w.mock,
         3,
@@ -582,22 +716,19 @@ fn review_evidence_reports_unreviewed_bot_approved_and_stale_commits() {
             review(42, "dev3", "User", "COMMENTED", &head(4)),
         ],
     );
-    for sha in &shas[4..] {
-        w.mock.on(
-            &api(&format!("/commits/{sha}/pulls")),
-            Reply::ok(json!([pull(
-                5,
-                "dev1",
-                "User",
-                &head(5),
-                "ffffffffffffffffffffffffffffffffffffffff"
-            )])),
-        );
-    }
-    w.mock.on(
-        &api("/pulls/5/reviews"),
-        Reply::ok(json!([review(51, "dev2", "User", "APPROVED", &head(5))])),
+    let rebase_merged = gql_pull(
+        &pull(
+            5,
+            "dev1",
+            "User",
+            &head(5),
+            "ffffffffffffffffffffffffffffffffffffffff",
+        ),
+        &[review(51, "dev2", "User", "APPROVED", &head(5))],
     );
+    for sha in &shas[4..] {
+        w.mock.commit_pulls(sha, vec![rebase_merged.clone()]);
+    }
     let (code, report) = gh_json(&w, &[]);
     assert_eq!(code, 1);
     let short = |s: &str| format!("commit {}", &s[..7]);
@@ -627,11 +758,12 @@ fn review_evidence_reports_unreviewed_bot_approved_and_stale_commits() {
         m.contains("approved by dev2 on 0123456, not on the merged head"),
         "{m}"
     );
-    // At most two requests per commit; the shared pull request's reviews were fetched once.
-    assert_eq!(w.mock.hits(&api("/pulls/5/reviews")), 1);
-    for sha in &shas {
-        assert_eq!(w.mock.hits(&api(&format!("/commits/{sha}/pulls"))), 1);
-    }
+    // One query for the window, asking about every commit but the root commit (exempt, as offline).
+    assert_eq!(w.mock.graphql_queries().len(), 1);
+    assert_eq!(
+        asked_commits(&w.mock),
+        shas[1..].iter().rev().cloned().collect::<Vec<_>>()
+    );
 
     // Bot-authored pull requests: reviewed like any other by default, exempt when configured.
     merged(&w.mock, 3, &shas[2], "dependabot[bot]", "Bot", vec![]);
@@ -884,4 +1016,321 @@ fn setting_findings_render_in_sarif_and_github_formats() {
         md.contains("- Scorecard Branch-Protection for 'main' (for comparison): 0/10"),
         "{md}"
     );
+}
+
+/// The commits the review rules flag (their full ids), whichever path judged them.
+fn flagged_commits(report: &Value) -> std::collections::BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().is_some_and(|r| r.starts_with("review/")))
+        .map(|f| f["evidence"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A healthy repository: the root commit pushed directly (nothing existed to review it against), a bot's
+/// direct commit the config exempts, and every other change squash-merged through an approved pull
+/// request. One walk feeds both paths, so offline and online agree on which commits need review: none.
+/// A direct push after the first commit then fails both ways, on the same commit.
+#[test]
+fn offline_and_online_review_evidence_judge_the_same_commits_from_one_walk() {
+    let repo = Repo::new();
+    repo.write(".github/CODEOWNERS", "* @octo-org/release\n")
+        .write(
+            "shipgate.toml",
+            "[history]\nexempt-authors = [\"dependabot[bot]\"]\n",
+        )
+        .write("src/app.py", "x = 1\n");
+    let root = repo.commit("Initial commit").to_string();
+    repo.write("src/app.py", "x = 2\n");
+    let first = repo.commit("Add x (#1)").to_string();
+    repo.write("requirements.txt", "flask==3.0.3\n");
+    let bot = repo
+        .commit_as(
+            "Bump flask from 3.0.2 to 3.0.3",
+            "dependabot[bot]",
+            "49699333+dependabot[bot]@users.noreply.github.com",
+        )
+        .to_string();
+    repo.write("src/app.py", "x = 3\n");
+    let second = repo.commit("Add y (#2)").to_string();
+    let w = world_for(repo, vec![]);
+    for (n, sha) in [(1, &first), (2, &second)] {
+        merged(
+            &w.mock,
+            n,
+            sha,
+            "dev1",
+            "User",
+            vec![review(n as u64 * 10, "dev2", "User", "APPROVED", &head(n))],
+        );
+    }
+    let offline = |w: &World| {
+        let r = gh(w, &["check", "--offline", "--format", "json"], &[]);
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        (r.code, v)
+    };
+    let (code, report) = offline(&w);
+    assert_eq!((code, flagged_commits(&report).len()), (0, 0), "{report:#}");
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!((code, flagged_commits(&report).len()), (0, 0), "{report:#}");
+    // Neither the root commit nor the exempt bot's commit was asked about.
+    let asked = asked_commits(&w.mock);
+    assert_eq!(asked, vec![second.clone(), first.clone()]);
+    assert!(!asked.contains(&root) && !asked.contains(&bot));
+
+    // A direct push after the first commit: both paths flag exactly that commit.
+    w.repo.write("src/app.py", "x = 4\n");
+    let hotfix = w.repo.commit("hotfix straight to main").to_string();
+    w.mock.commit_pulls(&hotfix, vec![]);
+    let (code, off) = offline(&w);
+    assert_eq!(code, 1, "{off:#}");
+    let (code, on) = gh_json(&w, &[]);
+    assert_eq!(code, 1, "{on:#}");
+    let expected: std::collections::BTreeSet<String> = [hotfix.clone()].into();
+    assert_eq!(flagged_commits(&off), expected, "{off:#}");
+    assert_eq!(flagged_commits(&on), expected, "{on:#}");
+    assert!(has(
+        &off,
+        "review/direct-push",
+        &format!("commit {}", &hotfix[..7])
+    ));
+    assert!(has(
+        &on,
+        "review/unreviewed-commit",
+        &format!("commit {}", &hotfix[..7])
+    ));
+}
+
+/// The budget: a full online check of one deployment branch with a 30-commit window (repository, its
+/// environments, classic protection, rulesets, and ONE GraphQL query for the reviews of every commit).
+#[test]
+fn a_full_check_of_one_branch_with_a_30_commit_window_takes_at_most_6_requests() {
+    let repo = Repo::new();
+    repo.write(".github/CODEOWNERS", "* @octo-org/release\n")
+        .write("src/app.py", "x = 0\n");
+    let mut commits = vec![repo.commit("Initial commit").to_string()];
+    for n in 1..30 {
+        repo.write("src/app.py", format!("x = {n}\n"));
+        commits.push(repo.commit(&format!("Change {n} (#{n})")).to_string());
+    }
+    let w = world_for(repo, commits);
+    for (n, sha) in w.commits.iter().enumerate().skip(1) {
+        merged(
+            &w.mock,
+            n,
+            sha,
+            "dev1",
+            "User",
+            vec![review(n as u64, "dev2", "User", "APPROVED", &head(n))],
+        );
+    }
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["deployment_branches"][0]["commits_examined"], 30);
+    let sent = w.mock.requests().len();
+    // Repository, environments, classic protection, rulesets, one GraphQL review query.
+    assert_eq!(sent, 5, "{:#?}", w.mock.requests());
+    assert_eq!(report["github"]["requests"], sent as u64);
+    assert_eq!(asked_commits(&w.mock).len(), 29);
+    let human = gh(&w, &["check"], &[]);
+    assert!(
+        human
+            .stdout
+            .contains(&format!("GitHub: {OWNER}/{NAME} ({sent} API requests)")),
+        "{}",
+        human.stdout
+    );
+
+    // The Actions GITHUB_TOKEN: classic protection refused over REST, read through GraphQL instead.
+    w.mock
+        .on(
+            &api("/branches/main/protection"),
+            Reply::error(403, "Resource not accessible by integration"),
+        )
+        .ref_rules("main", ref_update_rule_strict(), None);
+    let before = w.mock.requests().len();
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let sent = w.mock.requests().len() - before;
+    // The same, plus one GraphQL protection query.
+    assert!(
+        sent == 6,
+        "{sent} requests: {:#?}",
+        &w.mock.requests()[before..]
+    );
+    assert_eq!(report["github"]["requests"], sent as u64);
+}
+
+/// GraphQL answers HTTP 200 even when it fails: every shape of failure is read as one, never as "no
+/// pull request" or "reviewed".
+#[test]
+fn graphql_errors_partial_data_forbidden_and_rate_limits_fail_closed() {
+    let w = world();
+    let sha = &w.commits[1];
+    let short = format!("commit {}", &sha[..7]);
+    let url = format!("{}/graphql", w.mock.url());
+
+    // An `errors` array and no data.
+    w.mock.on(
+        "/graphql",
+        Reply::ok(json!({"errors": [{"type": "INTERNAL", "message": "Something went wrong while executing your query."}]})),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let m = message(&report, "gate/github-unavailable", &url);
+    assert!(
+        m.contains("GraphQL answered with errors: INTERNAL: Something went wrong"),
+        "{m}"
+    );
+    assert!(!has(&report, "review/unreviewed-commit", &short));
+
+    // Partial data: the commit is there, its pull requests are not.
+    w.mock.on(
+        "/graphql",
+        Reply::ok(json!({"data": {"rateLimit": {"cost": 1, "remaining": 4999, "resetAt": "2026-12-03T23:00:00Z"},
+            "repository": {"c0": {"oid": sha}}}})),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let m = message(&report, "gate/github-unavailable", &url);
+    assert!(
+        m.contains("partial data: the pull requests of commit"),
+        "{m}"
+    );
+
+    // FORBIDDEN on one field: that commit is unverified, naming the permission.
+    w.mock.on(
+        "/graphql",
+        Reply::ok(json!({
+            "data": {"rateLimit": {"cost": 1, "remaining": 4999, "resetAt": "2026-12-03T23:00:00Z"},
+                     "repository": {"c0": {"oid": sha, "associatedPullRequests": null}}},
+            "errors": [{"type": "FORBIDDEN", "path": ["repository", "c0", "associatedPullRequests"],
+                        "locations": [{"line": 4, "column": 5}],
+                        "message": "Resource not accessible by integration"}]
+        })),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let m = message(&report, "review/unverified", &short);
+    assert!(
+        m.contains("Resource not accessible by integration") && m.contains("Pull requests: read"),
+        "{m}"
+    );
+
+    // RATE_LIMITED: stop, say when the limit resets, fail closed.
+    w.mock.on(
+        "/graphql",
+        Reply::ok(json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for installation ID 1."}]}))
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", "1796338800"),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let m = message(&report, "gate/github-unavailable", &url);
+    assert!(
+        m.contains("GraphQL rate limit exhausted (API rate limit exceeded")
+            && m.contains("resets at 2026-12-03 23:00 UTC"),
+        "{m}"
+    );
+}
+
+/// When GitHub says the rate limit is spent, shipgate stops asking (no hammering) and fails closed,
+/// saying when it resets.
+#[test]
+fn an_exhausted_rate_limit_stops_the_review_queries_early() {
+    let repo = Repo::new();
+    repo.write(".github/CODEOWNERS", "* @octo-org/release\n")
+        .write("shipgate.toml", "[github.reviews]\ncommits = 60\n")
+        .write("src/app.py", "x = 0\n");
+    let mut commits = vec![repo.commit("Initial commit").to_string()];
+    for n in 1..60 {
+        repo.write("src/app.py", format!("x = {n}\n"));
+        commits.push(repo.commit(&format!("Change {n} (#{n})")).to_string());
+    }
+    let w = world_for(repo, commits);
+    for (n, sha) in w.commits.iter().enumerate().skip(1) {
+        merged(
+            &w.mock,
+            n,
+            sha,
+            "dev1",
+            "User",
+            vec![review(n as u64, "dev2", "User", "APPROVED", &head(n))],
+        );
+    }
+    // 59 commits need review: two queries (50 + 9) when the limit allows.
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(w.mock.graphql_queries().len(), 2);
+
+    w.mock.graphql_remaining(0);
+    let before = w.mock.graphql_queries().len();
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(
+        w.mock.graphql_queries().len() - before,
+        1,
+        "stopped after the first query"
+    );
+    let m = message(
+        &report,
+        "gate/github-unavailable",
+        &format!("{}/graphql", w.mock.url()),
+    );
+    assert!(
+        m.contains("x-ratelimit-remaining: 0") && m.contains("resets at"),
+        "{m}"
+    );
+}
+
+/// A REST answer saying the rate limit is spent, with a reset further off than shipgate waits: nothing
+/// more is asked (no hammering), and the gate fails closed naming the reset time.
+#[test]
+fn a_spent_rate_limit_on_rest_stops_further_requests() {
+    let w = world();
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    w.mock.on(
+        &api(""),
+        Reply::ok(repository("main"))
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", &reset.to_string()),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(w.mock.hits(&api("/branches/main/protection")), 0);
+    assert_eq!(w.mock.graphql_queries().len(), 0);
+    let m = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "gate/github-unavailable")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        m.contains("not asked: GitHub reported the rate limit spent (x-ratelimit-remaining: 0); it resets at"),
+        "{m}"
+    );
+}
+
+/// A GraphQL endpoint that keeps failing is an API failure after bounded retries, like REST.
+#[test]
+fn a_failing_graphql_endpoint_fails_closed_after_retries() {
+    let w = world();
+    w.mock.on("/graphql", Reply::error(502, "Bad Gateway"));
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 2, "{report:#}");
+    let m = message(
+        &report,
+        "gate/github-unavailable",
+        &format!("{}/graphql", w.mock.url()),
+    );
+    assert!(m.contains("502 Bad Gateway after 3 attempts"), "{m}");
+    assert_eq!(w.mock.graphql_queries().len(), 3);
 }

@@ -207,22 +207,70 @@ fn the_window_limits_how_far_back_the_walk_goes() {
     assert_eq!((code, setting_findings(&report).len()), (0, 0), "{report}");
 }
 
-#[test]
-fn deployment_branches_come_from_config_or_the_default_branch_and_release_names() {
-    let repo = Repo::new();
-    repo.commit_file("README.md", "# x\n", "init");
-    let p = repo.path();
-    git(p, &["branch", "release/1.0"]);
-    git(p, &["branch", "develop"]);
-    git(p, &["branch", "production"]);
-    let (_, report) = check_json(p, &[]);
-    let names: Vec<&str> = report["deployment_branches"]
+fn branch_names(report: &serde_json::Value) -> Vec<String> {
+    report["deployment_branches"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| b["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, vec!["main", "production", "release/1.0"]);
+        .map(|b| b["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A commit on `branch` (created from its current tip, or `main`) with the same tree, committed at
+/// `secs` (Unix time) by Dev One, without touching the work tree.
+fn commit_at(repo: &Repo, branch: &str, secs: i64, message: &str) -> String {
+    let git = git2::Repository::open(repo.path()).unwrap();
+    let parent = git
+        .find_reference(&format!("refs/heads/{branch}"))
+        .or_else(|_| git.find_reference("refs/heads/main"))
+        .and_then(|r| r.peel_to_commit())
+        .unwrap();
+    let sig = git2::Signature::new(DEV.0, DEV.1, &git2::Time::new(secs, 0)).unwrap();
+    let id = git
+        .commit(
+            Some(&format!("refs/heads/{branch}")),
+            &sig,
+            &sig,
+            message,
+            &parent.tree().unwrap(),
+            &[&parent],
+        )
+        .unwrap();
+    id.to_string()
+}
+
+#[test]
+fn deployment_branches_come_from_config_or_the_default_branch_and_deploy_workflows() {
+    let repo = Repo::new();
+    repo.commit_file("README.md", "# x\n", "init");
+    let p = repo.path();
+    for b in [
+        "release/1.0",
+        "release-issue-template",
+        "develop",
+        "production",
+        "hotfix-ci",
+    ] {
+        git(p, &["branch", b]);
+    }
+    // Library maintenance branches and look-alike names are not deployment branches by default.
+    let (_, report) = check_json(p, &[]);
+    assert_eq!(branch_names(&report), vec!["main", "production"]);
+
+    // A deploy workflow names the branches it deploys from; a CI workflow does not.
+    repo.write(
+        ".github/workflows/cd.yml",
+        "on:\n  push:\n    branches: ['release/**']\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: ./ship.sh\n",
+    )
+    .write(
+        ".github/workflows/ci.yml",
+        "on:\n  push:\n    branches: [hotfix-ci]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n",
+    );
+    let (_, report) = check_json(p, &[]);
+    assert_eq!(
+        branch_names(&report),
+        vec!["main", "production", "release/1.0"]
+    );
 
     repo.write(
         "shipgate.toml",
@@ -230,12 +278,116 @@ fn deployment_branches_come_from_config_or_the_default_branch_and_release_names(
     );
     let (code, report) = check_json(p, &[]);
     assert_eq!(code, 0);
-    assert_eq!(report["deployment_branches"][0]["name"], "develop");
+    assert_eq!(branch_names(&report), vec!["develop"]);
     let ne = report["not_evaluated"].to_string();
     assert!(
         ne.contains("deployment branch pattern `live/*` in `[branches] deploy`: matches no branch"),
         "{ne}"
     );
+}
+
+#[test]
+fn stale_deployment_branches_are_not_examined_and_the_default_window_is_90_days() {
+    let repo = Repo::new();
+    repo.commit_file("README.md", "# x\n", "init");
+    // `live` last moved in 2016: a direct push then is outside any default window.
+    let old = commit_at(&repo, "live", 1_460_000_000, "hotfix on live in 2016");
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(branch_names(&report), vec!["main"]);
+    let ne = report["not_evaluated"].to_string();
+    assert!(
+        ne.contains("deployment branch `live`")
+            && ne.contains("stale: its last commit (2016-04-07)"),
+        "{ne}"
+    );
+    // An old direct push on main is outside the default 90-day window too.
+    commit_at(&repo, "main", 1_460_000_000, "old hotfix on main");
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(!report["findings"].to_string().contains(&old[..7]));
+    // A window reaching back that far examines both, and finds both direct pushes.
+    repo.write("shipgate.toml", "[history]\nsince = \"2016-01-01\"\n");
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(branch_names(&report), vec!["main", "live"]);
+}
+
+#[test]
+fn a_commit_on_several_deployment_branches_is_reported_once_naming_each() {
+    let repo = Repo::new();
+    repo.commit_file("README.md", "# x\n", "init");
+    let direct = repo.commit_file("app/a.py", "A = 1\n", "hotfix straight to main");
+    let p = repo.path();
+    git(p, &["branch", "production"]);
+    git(p, &["branch", "prod"]);
+    let (code, report) = check_json(p, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(branch_names(&report), vec!["main", "prod", "production"]);
+    let found = setting_findings(&report);
+    assert_eq!(
+        found,
+        vec![(
+            "review/direct-push".to_string(),
+            "git:branch main".to_string(),
+            commit_name(&direct)
+        )],
+        "{report:#}"
+    );
+    let m = message_of(&report, "review/direct-push");
+    assert!(
+        m.contains("direct push to main (also on prod, production):"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_rebase_merging_history_is_one_inconclusive_warning_not_an_error_per_commit() {
+    let repo = Repo::new();
+    repo.commit_file("README.md", "# x\n", "init");
+    // Rebase-merged pull requests: linear, no merge commits, no (#N) suffixes.
+    for i in 0..12 {
+        repo.commit_file_as(
+            if i % 2 == 0 { DEV } else { REVIEWER },
+            &format!("app/m{i}.py"),
+            "X = 1\n",
+            &format!("Add module {i}"),
+        );
+    }
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let found = setting_findings(&report);
+    assert_eq!(
+        found,
+        vec![(
+            "review/history-inconclusive".to_string(),
+            "git:branch main".to_string(),
+            "review history".to_string()
+        )],
+        "{report:#}"
+    );
+    let f = &report["findings"][0];
+    assert_eq!(f["severity"], "warning");
+    let m = f["message"].as_str().unwrap_or("");
+    assert!(
+        m.contains("main: 12 of 12 commits")
+            && m.contains("offline evidence is inconclusive")
+            && m.contains("review/unreviewed-commit"),
+        "{m}"
+    );
+    // Where the history does show pull requests, an unmarked commit is a direct push again.
+    for i in 0..12 {
+        repo.commit_file(
+            "app/s.py",
+            &format!("S = {i}\n"),
+            &format!("Change {i} (#{})", i + 1),
+        );
+    }
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let rules: Vec<String> = setting_findings(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(rules.len(), 12, "{rules:?}");
+    assert!(rules.iter().all(|r| r == "review/direct-push"), "{rules:?}");
 }
 
 #[test]

@@ -58,6 +58,7 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub authorization: Option<String>,
+    pub body: String,
 }
 
 #[derive(Default)]
@@ -65,6 +66,12 @@ struct State {
     routes: HashMap<String, Vec<Reply>>,
     served: HashMap<String, usize>,
     requests: Vec<Request>,
+    /// GraphQL: the pull requests (GraphQL `PullRequest` nodes) associated with each commit id.
+    commit_pulls: HashMap<String, Vec<Value>>,
+    /// GraphQL: per branch, `refUpdateRule` and `branchProtectionRule` (None: FORBIDDEN for this token).
+    ref_rules: HashMap<String, (Value, Option<Value>)>,
+    /// GraphQL: `x-ratelimit-remaining` to report (default 4999).
+    graphql_remaining: Option<u64>,
 }
 
 pub struct MockGithub {
@@ -104,6 +111,45 @@ impl MockGithub {
         self
     }
 
+    /// GraphQL: `object(oid: sha) { ... on Commit { associatedPullRequests } }` answers these pull
+    /// requests (see `gql_pull`). A commit never registered answers `null`, as GitHub does for an id it
+    /// does not know.
+    pub fn commit_pulls(&self, sha: &str, pulls: Vec<Value>) -> &Self {
+        let mut s = self.state.lock().unwrap();
+        s.commit_pulls.insert(sha.to_string(), pulls);
+        self
+    }
+
+    /// GraphQL: what `ref(qualifiedName: "refs/heads/{branch}")` shows. `protection_rule` None answers
+    /// as GitHub does a token without Administration: read: `branchProtectionRule` null with a FORBIDDEN
+    /// error on its path. A branch never registered has no rule (`refUpdateRule: null`).
+    pub fn ref_rules(
+        &self,
+        branch: &str,
+        update_rule: Value,
+        protection_rule: Option<Value>,
+    ) -> &Self {
+        let mut s = self.state.lock().unwrap();
+        s.ref_rules
+            .insert(branch.to_string(), (update_rule, protection_rule));
+        self
+    }
+
+    /// GraphQL: report this many requests left in the rate limit window.
+    pub fn graphql_remaining(&self, remaining: u64) -> &Self {
+        self.state.lock().unwrap().graphql_remaining = Some(remaining);
+        self
+    }
+
+    /// The GraphQL queries sent (request bodies of `POST /graphql`), parsed.
+    pub fn graphql_queries(&self) -> Vec<Value> {
+        self.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/graphql")
+            .map(|r| serde_json::from_str(&r.body).unwrap_or(Value::Null))
+            .collect()
+    }
+
     pub fn requests(&self) -> Vec<Request> {
         self.state.lock().unwrap().requests.clone()
     }
@@ -127,6 +173,14 @@ fn reply_for(state: &Mutex<State>, req: Request) -> Reply {
         bare
     };
     let Some(replies) = s.routes.get(&key).cloned() else {
+        if key == "/graphql" && s.requests.last().is_some_and(|r| r.method == "POST") {
+            let body = s
+                .requests
+                .last()
+                .map(|r| r.body.clone())
+                .unwrap_or_default();
+            return graphql(&s, &body);
+        }
         return Reply::error(404, "Not Found");
     };
     let n = s.served.entry(key).or_insert(0);
@@ -175,6 +229,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                 method,
                 path,
                 authorization,
+                body: String::from_utf8_lossy(&body).into_owned(),
             },
         );
         std::thread::sleep(reply.delay);
@@ -210,6 +265,92 @@ fn reason(status: u16) -> &'static str {
         503 => "Service Unavailable",
         _ => "Status",
     }
+}
+
+/// The built-in GraphQL endpoint: answers shipgate's review query from `commit_pulls`, with the shapes of
+/// GitHub's schema (`Repository.object` → `Commit.associatedPullRequests` → `PullRequest.reviews`).
+fn graphql(s: &State, body: &str) -> Reply {
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return Reply::json(
+            200,
+            json!({"errors": [{"message": "Problems parsing JSON"}]}),
+        );
+    };
+    let query = request["query"].as_str().unwrap_or("");
+    let vars = request["variables"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    if query.contains("refUpdateRule") {
+        let qualified = vars.get("ref").and_then(Value::as_str).unwrap_or("");
+        let branch = qualified.strip_prefix("refs/heads/").unwrap_or(qualified);
+        let (update, protection) = s
+            .ref_rules
+            .get(branch)
+            .cloned()
+            .unwrap_or((Value::Null, Some(Value::Null)));
+        let mut answer = json!({"data": {
+            "rateLimit": {"cost": 1, "remaining": 4998, "resetAt": "2026-12-03T23:00:00Z"},
+            "repository": {"ref": {"name": branch, "refUpdateRule": update,
+                                    "branchProtectionRule": protection.clone().unwrap_or(Value::Null)}}
+        }});
+        if protection.is_none() {
+            answer["errors"] = json!([{
+                "type": "FORBIDDEN", "path": ["repository", "ref", "branchProtectionRule"],
+                "extensions": {"saml_failure": false}, "locations": [{"line": 14, "column": 7}],
+                "message": "Resource not accessible by integration"
+            }]);
+        }
+        return Reply::json(200, answer).header("x-ratelimit-remaining", "4998");
+    }
+    if !query.contains("associatedPullRequests") {
+        return Reply::json(
+            200,
+            json!({"errors": [{"message": "the mock does not know this query"}]}),
+        );
+    }
+    let mut repository = serde_json::Map::new();
+    for (k, v) in &vars {
+        let Some(i) = k.strip_prefix('o') else {
+            continue;
+        };
+        let sha = v.as_str().unwrap_or("");
+        let node = match s.commit_pulls.get(sha) {
+            Some(pulls) => json!({"oid": sha, "associatedPullRequests": {"nodes": pulls}}),
+            None => Value::Null,
+        };
+        repository.insert(format!("c{i}"), node);
+    }
+    let remaining = s.graphql_remaining.unwrap_or(4999);
+    Reply::json(
+        200,
+        json!({"data": {
+            "rateLimit": {"cost": 1, "remaining": remaining, "resetAt": "2026-12-03T23:00:00Z"},
+            "repository": repository
+        }}),
+    )
+    .header("x-ratelimit-remaining", &remaining.to_string())
+    .header("x-ratelimit-reset", "1796338800")
+}
+
+/// A REST pull request (`pull`) and its reviews (`review`) as GraphQL's `PullRequest` node with the fields
+/// shipgate asks for.
+pub fn gql_pull(rest: &Value, reviews: &[Value]) -> Value {
+    let actor = |u: &Value| json!({"__typename": u["type"], "login": u["login"]});
+    let nodes: Vec<Value> = reviews
+        .iter()
+        .filter(|r| matches!(r["state"].as_str(), Some("APPROVED" | "CHANGES_REQUESTED" | "DISMISSED")))
+        .map(|r| json!({"author": actor(&r["user"]), "state": r["state"], "commit": {"oid": r["commit_id"]}}))
+        .collect();
+    json!({
+        "number": rest["number"], "url": rest["html_url"],
+        "merged": !rest["merged_at"].is_null(), "mergedAt": rest["merged_at"],
+        "baseRefName": rest["base"]["ref"], "headRefName": rest["head"]["ref"], "headRefOid": rest["head"]["sha"],
+        "author": actor(&rest["user"]),
+        "mergeCommit": if rest["merge_commit_sha"].is_null() { Value::Null } else { json!({"oid": rest["merge_commit_sha"]}) },
+        "mergedBy": {"__typename": "User", "login": "maintainer"},
+        "reviews": {"totalCount": nodes.len(), "nodes": nodes}
+    })
 }
 
 // ---- Fixtures shaped like GitHub's responses -------------------------------------------------------------
@@ -266,6 +407,25 @@ pub fn classic_strict() -> Value {
         "required_conversation_resolution": {"enabled": true},
         "lock_branch": {"enabled": false},
         "allow_fork_syncing": {"enabled": false}
+    })
+}
+
+/// `Ref.refUpdateRule` as any reader sees the protection of `classic_strict`.
+pub fn ref_update_rule_strict() -> Value {
+    json!({
+        "pattern": "main", "allowsDeletions": false, "allowsForcePushes": false,
+        "requiredApprovingReviewCount": 2, "requiresCodeOwnerReviews": true,
+        "requiresLinearHistory": false, "requiredStatusCheckContexts": ["test"]
+    })
+}
+
+/// `Ref.branchProtectionRule` (admin) for `classic_strict`.
+pub fn branch_protection_rule_strict() -> Value {
+    json!({
+        "pattern": "main", "isAdminEnforced": true, "requiresApprovingReviews": true,
+        "requiredApprovingReviewCount": 2, "dismissesStaleReviews": true, "requiresCodeOwnerReviews": true,
+        "requireLastPushApproval": true, "requiresStatusChecks": true, "requiresStrictStatusChecks": true,
+        "requiredStatusCheckContexts": ["test"], "allowsForcePushes": false, "allowsDeletions": false
     })
 }
 
