@@ -21,5 +21,6 @@ mod owners;
 mod process;
 mod readme;
 mod secrets;
+mod services;
 mod suppressions;
 mod workflows;

@@ -1,0 +1,269 @@
+//! Precision on services (issue 12): each false-positive class found on real UK public-sector services,
+//! rebuilt from a small made-up file of the same shape, next to the twin that must still be reported.
+use crate::common::*;
+
+/// (rule, path, line, severity) of each finding.
+fn with_severity(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
+    report["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap_or("").to_string(),
+                        f["location"]["path"].as_str().unwrap_or("").to_string(),
+                        f["location"]["line"].as_u64().unwrap_or(0),
+                        f["severity"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn gate(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
+    let repo = Repo::new();
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo.commit("c");
+    check_json(repo.path(), &[])
+}
+
+#[test]
+fn switches_inside_a_non_production_scope_are_dev_config() {
+    let config_py = "class Config:\n    DEBUG = False\n\n\nclass Development(Config):\n    DEBUG = True\n\n\nclass Test(Development):\n    TESTING = True\n\n\nclass Production(Config):\n    DEBUG = True\n";
+    let settings_yml = "development:\n  debug: true\ntest:\n  debug: true\nproduction:\n  debug: true\n";
+    let init_js = "if (process.env.NODE_ENV !== 'production') {\n  app.set('debug', true)\n}\n";
+    let (code, report) = gate(&[
+        ("app/config.py", config_py),
+        ("config/settings.yml", settings_yml),
+        ("app/init.js", init_js),
+    ]);
+    let switches: Vec<(String, String, u64)> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("switch/"))
+        .collect();
+    // Only the production scopes are reported.
+    assert_eq!(
+        switches,
+        [
+            ("switch/debug-enabled".into(), "app/config.py".into(), 14),
+            ("switch/debug-enabled".into(), "config/settings.yml".into(), 6),
+        ]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn seed_data_guarded_by_a_non_production_condition_is_a_dev_seed() {
+    let guarded = "if HostingEnvironment.local_development? || HostingEnvironment.review_app?\n  User.create!(email: \"qa@example.com\", role: :admin)\nend\n";
+    let open = "User.create!(email: \"qa@example.com\", role: :admin)\n";
+    let (_, report) = gate(&[("db/seeds.rb", guarded), ("db/seeds/admins.rb", open)]);
+    let found: Vec<(String, String, u64, String)> = with_severity(&report);
+    assert_eq!(
+        found,
+        [(
+            "data/reserved-email".into(),
+            "db/seeds/admins.rb".into(),
+            1,
+            "warning".into()
+        )]
+    );
+}
+
+#[test]
+fn local_development_files_are_not_deploy_files() {
+    let (code, report) = gate(&[
+        ("docker-compose.yml", "services:\n  web:\n    environment:\n      NODE_ENV: development\n"),
+        ("feature.env", "NODE_ENV=development\n"),
+        (".vscode/launch.json", "{\"env\": {\"FLASK_ENV\": \"development\"}}\n"),
+        ("local.Dockerfile", "FROM node:22\nENV NODE_ENV development\n"),
+        ("nodemon.json", "{\"env\": {\"NODE_ENV\": \"development\"}}\n"),
+        ("scripts/generate-dev-environment.sh", "NODE_ENV=development\n"),
+        // Named for production: still a deploy file.
+        ("docker-compose.prod.yml", "services:\n  web:\n    environment:\n      NODE_ENV: development\n"),
+    ]);
+    let switches: Vec<String> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("switch/"))
+        .map(|(_, p, _)| p)
+        .collect();
+    assert_eq!(switches, ["docker-compose.prod.yml"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_switch_in_a_dockerfile_stage_the_final_image_does_not_build_on_is_test_config() {
+    let dockerfile = "FROM ruby:3.3 AS base\nWORKDIR /app\nCOPY . .\n\nFROM base AS test\nENV RAILS_ENV=test\nENV NODE_ENV=test\nRUN bundle exec rspec\n\nFROM base\nENV RAILS_ENV=production\nCMD [\"rails\",\"s\"]\n";
+    let shipped = "FROM ruby:3.3\nENV RAILS_ENV=test\nCMD [\"rails\",\"s\"]\n";
+    let (_, report) = gate(&[
+        ("Dockerfile", dockerfile),
+        (".dockerignore", "spec/\n"),
+        ("deploy/Dockerfile.web", shipped),
+    ]);
+    let switches: Vec<String> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("switch/"))
+        .map(|(_, p, _)| p)
+        .collect();
+    assert_eq!(switches, ["deploy/Dockerfile.web"]);
+}
+
+#[test]
+fn example_text_shown_to_users_is_a_note() {
+    let locale = "en:\n  errors:\n    email: Enter an email address in the correct format, like name@example.com\n    phone: Enter a mobile number, like 07700 900 982\n";
+    let welsh = "{\"email\": \"Rhowch gyfeiriad e-bost yn y ffurf cywir, fel name@example.com\"}\n";
+    let view = "def get_example_csv_rows(template):\n    return {\n        \"email\": [\"test@example.com\"],\n        \"sms\": [\"07700 900321\"],\n    }\n";
+    let config = "SIMULATED_SMS_NUMBERS = (\"+447700900000\", \"+447700900111\")\n";
+    let (code, report) = gate(&[
+        ("config/locales/en.yml", locale),
+        ("src/locales/cy/translation.json", welsh),
+        ("app/main/views/send.py", view),
+        ("app/config.py", config),
+        ("public/openapi/v1.yaml", "example:\n  email: jane@example.com\n"),
+    ]);
+    let found = with_severity(&report);
+    assert!(!found.is_empty());
+    assert!(
+        found.iter().all(|(_, _, _, sev)| sev == "note"),
+        "{found:?}"
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn tests_and_stand_ins_named_as_such_are_not_production() {
+    let (code, report) = gate(&[
+        ("features/step_definitions/sign_in_steps.rb", "fill_in 'Email', with: 'qa@example.com'\nOmniAuth.config.test_mode = true\n"),
+        ("features/support/hooks.rb", "OmniAuth.config.test_mode = true\n"),
+        ("playwright-acceptance-tests/src/support/constants.ts", "export const USER = \"qa@example.com\";\n"),
+        ("frontend/src/screens/List/mocks.ts", "export const user = { email: \"qa@example.com\" };\n"),
+        ("app/clients/email/aws_ses_stub.py", "# dummy-data only\nSENDER = \"qa@example.com\"\n"),
+    ]);
+    assert_eq!(findings(&report), []);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn maintainer_tooling_is_not_a_leak() {
+    let commands = "import json\n\ndef save_routes(routes):\n    with open(\"tests/route-list.json\") as f:\n        old = json.load(f)\n    with open(\"tests/route-list.json\", \"w\") as f:\n        json.dump(routes, f)\n";
+    let rails = "module App\n  class Application < Rails::Application\n    config.view_component.previews.paths = [Rails.root.join(\"spec/components\")]\n  end\nend\n";
+    let selector = "import os\n\nmatch os.getenv(\"FLASK_ENV\"):\n    case \"unit_test\":\n        from config.envs.unit_test import UnitTestConfig as Config\n    case _:\n        from config.envs.default import DefaultConfig as Config\n";
+    let script = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\nfrom app.tests.factories import UserFactory\n";
+    let (code, report) = gate(&[
+        ("app/commands.py", commands),
+        ("tests/route-list.json", "[]\n"),
+        ("config/application.rb", rails),
+        ("spec/components/previews/button_preview.rb", "class ButtonPreview; end\n"),
+        ("config/__init__.py", selector),
+        ("config/envs/unit_test.py", "class UnitTestConfig:\n    pass\n"),
+        ("config/envs/default.py", "class DefaultConfig:\n    pass\n"),
+        ("data_generator.py", script),
+        ("app/tests/factories.py", "class UserFactory:\n    pass\n"),
+        ("app/__init__.py", ""),
+        ("app/tests/__init__.py", ""),
+    ]);
+    let leaks: Vec<(String, String, u64)> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("leak/"))
+        .collect();
+    assert_eq!(leaks, []);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_fixtures_package_and_a_real_test_module_imported_by_production_are_leaks() {
+    let commands = "from app.functional_tests_fixtures import apply_fixtures\nfrom app.checker.means_test import MeansTest\nfrom app.checker.rules_test import test_rules\n";
+    let (code, report) = gate(&[
+        ("app/__init__.py", ""),
+        ("app/commands.py", commands),
+        ("app/functional_tests_fixtures/__init__.py", "def apply_fixtures():\n    pass\n"),
+        ("app/checker/__init__.py", ""),
+        // A legal-aid means test is not a test: it holds no test and imports no test framework.
+        ("app/checker/means_test.py", "class MeansTest:\n    pass\n"),
+        ("app/checker/rules_test.py", "import pytest\n\ndef test_rules():\n    assert True\n"),
+    ]);
+    let leaks: Vec<(String, String, u64)> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("leak/"))
+        .collect();
+    assert_eq!(
+        leaks,
+        [
+            ("leak/fixture-import".into(), "app/commands.py".into(), 1),
+            ("leak/test-import".into(), "app/commands.py".into(), 3),
+        ]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn data_in_comments_is_documentation_but_in_code_it_is_data() {
+    let rb = "class NinoQuestion\n  # show NINOs in the form of \"QQ 12 34 56 C\"\n  DEFAULT = \"QQ123456C\"\nend\n";
+    let (_, report) = gate(&[("app/models/nino_question.rb", rb)]);
+    assert_eq!(
+        findings(&report),
+        [(
+            "data/never-issued-nino".into(),
+            "app/models/nino_question.rb".into(),
+            3
+        )]
+    );
+}
+
+#[test]
+fn repeated_hits_of_one_rule_in_one_file_are_one_finding_and_the_baseline_takes_each() {
+    let seed: String = (1..=6)
+        .map(|i| format!("User.create!(email: \"user{i}@example.com\")\n"))
+        .collect();
+    let repo = Repo::new();
+    repo.write("db/seeds/users.rb", &seed).commit("c");
+    let (_, report) = check_json(repo.path(), &[]);
+    let all = report["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(all.len(), 1, "{all:?}");
+    let repeats = all[0]["repeats"].as_array().cloned().unwrap_or_default();
+    assert_eq!(repeats.len(), 5);
+    assert_eq!(repeats[4]["line"], 6);
+    assert!(all[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("and 5 more in this file"));
+    // SARIF keeps every place as a related location.
+    let sarif = run(&["check", "--offline", "--format", "sarif"], repo.path());
+    let v: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap_or_default();
+    let related = v["runs"][0]["results"][0]["relatedLocations"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(related, Some(5));
+    // The baseline accepts each hit by its own fingerprint: a seventh address is new.
+    let b = run(&["baseline"], repo.path());
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let (_, report) = check_json(repo.path(), &["--fail-on", "warning"]);
+    assert_eq!(findings(&report), []);
+    repo.write(
+        "db/seeds/users.rb",
+        format!("{seed}User.create!(email: \"user7@example.com\")\n"),
+    );
+    let (code, report) = check_json(repo.path(), &["--fail-on", "warning"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        [("data/reserved-email".into(), "db/seeds/users.rb".into(), 7)]
+    );
+}
+
+#[test]
+fn an_allow_statement_is_not_paired_with_the_next_statements_wildcard_deny() {
+    let yaml = "Statement:\n  - Sid: Logs\n    Effect: Allow\n    Principal:\n      Service: logging.s3.amazonaws.com\n    Action: s3:PutObject\n  - Sid: TLS\n    Effect: Deny\n    Principal: \"*\"\n    Action: \"s3:*\"\n";
+    let open = "Statement:\n  - Sid: Public\n    Effect: Allow\n    Principal: \"*\"\n    Action: s3:GetObject\n";
+    let (_, report) = gate(&[("infra/logs.yaml", yaml), ("infra/site.yaml", open)]);
+    assert_eq!(
+        findings(&report),
+        [(
+            "access/policy-wildcard-principal".into(),
+            "infra/site.yaml".into(),
+            3
+        )]
+    );
+}
