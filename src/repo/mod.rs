@@ -11,6 +11,7 @@ pub mod history;
 pub mod lexer;
 pub mod regions;
 pub mod text;
+pub mod tracked;
 pub mod workflows;
 pub mod yaml_depth;
 
