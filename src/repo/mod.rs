@@ -4,6 +4,7 @@ pub mod changes;
 pub mod classify;
 pub mod codeowners;
 pub mod collect;
+pub mod dockerfile;
 pub mod evidence;
 pub mod expr;
 pub mod files;

@@ -928,3 +928,100 @@ fn data_and_switch_rules_skip_comment_lines_and_conditionals() {
         ]
     );
 }
+
+// ------------------------------------------- leak/docker-copy-all through a multi-stage build
+
+/// A made-up Rails-style multi-stage Dockerfile: the build stage copies the whole context to the
+/// application directory (named through an `ENV`), and the final stage takes `final_copy` from it.
+fn multi_stage(final_stage: &str) -> String {
+    format!(
+        "FROM ruby:3.3-slim AS base\nENV APP_HOME=/srv/app\nWORKDIR $APP_HOME\n\nFROM base AS build\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\nCOPY . .\nRUN bundle exec rake assets:precompile\n\n{final_stage}CMD [\"bin/rails\", \"server\"]\n"
+    )
+}
+
+fn rails_tree(dockerfile: &str, ignore: &'static str) -> Vec<(&'static str, String)> {
+    vec![
+        ("Dockerfile", dockerfile.to_string()),
+        (".dockerignore", ignore.to_string()),
+        (
+            "Gemfile",
+            "source 'https://rubygems.org'\ngem 'rails'\n".into(),
+        ),
+        ("Gemfile.lock", "GEM\n".into()),
+        ("app/models/user.rb", "class User\nend\n".into()),
+        (
+            "spec/models/user_spec.rb",
+            "RSpec.describe User do\nend\n".into(),
+        ),
+    ]
+}
+
+fn owned<'a>(t: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    t.iter().map(|(p, c)| (*p, c.as_str())).collect()
+}
+
+#[test]
+fn final_stage_taking_the_whole_context_from_a_build_stage_ships_the_tests() {
+    let df = multi_stage("FROM base\nCOPY --from=build /srv/app /srv/app\n");
+    fails_once(
+        &owned(&rails_tree(&df, ".git\nlog/\n")),
+        &["--fail-on", "warning"],
+        "leak/docker-copy-all",
+        "Dockerfile",
+        12,
+        (19, 27),
+        "takes the whole build context from stage `build` (which copied it in), which holds 1 test and fixture files (`spec/models/user_spec.rb`, …)",
+    );
+    // Copying the parent directory, or the stage by number, is the same.
+    fails_once(
+        &owned(&rails_tree(
+            &multi_stage("FROM base\nCOPY --from=1 /srv /srv\n"),
+            ".git\n",
+        )),
+        &["--fail-on", "warning"],
+        "leak/docker-copy-all",
+        "Dockerfile",
+        12,
+        (15, 19),
+        "from stage `1`",
+    );
+    // A final stage built FROM the build stage holds what it copied.
+    fails_once(
+        &owned(&rails_tree(
+            &multi_stage("FROM build AS app\nUSER app\n"),
+            ".git\n",
+        )),
+        &["--fail-on", "warning"],
+        "leak/docker-copy-all",
+        "Dockerfile",
+        11,
+        (6, 11),
+        "from stage `build`",
+    );
+}
+
+#[test]
+fn final_stage_taking_only_built_artefacts_or_with_tests_dockerignored_passes() {
+    // Only the compiled assets and the app directory come over.
+    let df = multi_stage(
+        "FROM base\nCOPY --from=build /srv/app/public /srv/app/public\nCOPY --from=build /srv/app/app /srv/app/app\n",
+    );
+    passes(
+        &owned(&rails_tree(&df, ".git\n")),
+        &["--fail-on", "warning"],
+    );
+    // The whole context, but the .dockerignore keeps spec/ out of it.
+    let df = multi_stage("FROM base\nCOPY --from=build /srv/app /srv/app\n");
+    passes(
+        &owned(&rails_tree(&df, ".git\nspec/\n")),
+        &["--fail-on", "warning"],
+    );
+    // A test stage built from the build stage is not production.
+    let df = multi_stage(
+        "FROM base\nCOPY --from=build /srv/app/public /srv/app/public\n\nFROM build AS test\nRUN bundle exec rspec\n",
+    );
+    passes(
+        &owned(&rails_tree(&df, ".git\n")),
+        &["--fail-on", "warning"],
+    );
+}

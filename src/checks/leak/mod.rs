@@ -372,8 +372,10 @@ pub(crate) enum Want {
     RustMod { candidates: Vec<String> },
     /// A path relative to the crate root (`concat!(env!("CARGO_MANIFEST_DIR"), "/tests/x")`).
     RustCrateRelative { rel: String, used: Use },
-    /// `COPY . .` into a Dockerfile's production stage: fine if a .dockerignore excludes the tests.
-    DockerCopyAll,
+    /// `COPY . .` into a Dockerfile's production stage: fine if a .dockerignore excludes the tests. `via`:
+    /// the stage that copied the context, when the production stage takes it from there
+    /// (`COPY --from=build /app /app`, or `FROM build`).
+    DockerCopyAll { via: Option<Box<str>> },
     /// `find_packages()` / `[tool.setuptools.packages.find]`: does it pick up a top-level test package?
     FindPackages(Box<FindPackages>),
     /// Faker in a Gemfile's default group: only a production dependency when the Gemfile is an
