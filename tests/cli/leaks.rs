@@ -1025,3 +1025,84 @@ fn final_stage_taking_only_built_artefacts_or_with_tests_dockerignored_passes() 
         &["--fail-on", "warning"],
     );
 }
+
+// ------------------------------- leak/test-library-import from JS/TS entry points
+
+#[test]
+fn js_and_ts_entry_points_importing_test_libraries() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "src/server.ts",
+            "import express from \"express\";\nimport sinon from \"sinon\";\nexport const app = express();\n",
+            "sinon",
+        ),
+        (
+            "server.js",
+            "const express = require(\"express\");\nconst nock = require(\"nock\");\nnock(\"https://api.invalid\");\n",
+            "nock",
+        ),
+        (
+            "src/index.mjs",
+            "import express from 'express';\nimport { fn } from 'jest-mock';\nexport const hook = fn();\n",
+            "jest-mock",
+        ),
+        (
+            "app/main.tsx",
+            "import React from 'react';\nimport { faker } from \"@faker-js/faker\";\nexport const name = faker.person.fullName();\n",
+            "@faker-js/faker",
+        ),
+        (
+            "lib/app.cjs",
+            "'use strict';\nconst { expect } = require('chai');\nmodule.exports = expect;\n",
+            "chai",
+        ),
+        // An Express generator's entry point: no extension, a node `#!` line.
+        (
+            "bin/www",
+            "#!/usr/bin/env node\nconst app = require('../app');\nconst sinon = require('sinon');\napp.listen(3000);\n",
+            "sinon",
+        ),
+    ];
+    for (path, text, lib) in cases {
+        let line = text.lines().position(|l| l.contains(lib)).unwrap() as u64 + 1;
+        // The span is the specifier inside its quotes.
+        let at = text.lines().nth(line as usize - 1).unwrap();
+        let quoted = at
+            .find(&format!("\"{lib}\""))
+            .or_else(|| at.find(&format!("'{lib}'")))
+            .unwrap() as u64;
+        let columns = (quoted + 2, quoted + 2 + lib.len() as u64);
+        fails_once(
+            &[(path, text), ("app.js", "module.exports = {};\n")],
+            &["--fail-on", "warning"],
+            "leak/test-library-import",
+            path,
+            line,
+            columns,
+            &format!("imports `{lib}`"),
+        );
+    }
+}
+
+#[test]
+fn test_libraries_in_js_tests_tool_config_and_other_scripts_are_fine() {
+    let sinon = "import sinon from \"sinon\";\nexport const clock = sinon.useFakeTimers();\n";
+    passes(
+        &[
+            ("test/server.test.ts", sinon),
+            ("src/__tests__/clock.js", sinon),
+            ("jest.setup.js", sinon),
+            (
+                "jest.config.js",
+                "const { faker } = require('@faker-js/faker');\n",
+            ),
+            // Not a node program: its `require(` is not JavaScript.
+            ("bin/check", "#!/bin/sh\necho \"require('sinon')\"\n"),
+            (
+                "src/server.ts",
+                "import express from \"express\";\n// not sinon: import sinon from \"sinon\";\n",
+            ),
+        ],
+        &["--fail-on", "warning"],
+    );
+}

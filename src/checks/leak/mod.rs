@@ -134,6 +134,9 @@ enum Kind {
     Dockerfile,
     DockerIgnore,
     Manifest(manifests::ManifestKind),
+    /// An extensionless program in a `bin/` directory (`bin/www`, an Express app's entry point): its
+    /// `#!` line says which language it is.
+    Script,
 }
 
 impl Kind {
@@ -153,6 +156,9 @@ impl Kind {
             && (file.path.starts_with("src/") || file.path.contains("/src/"))
         {
             return Some(Kind::RustTestModule);
+        }
+        if file.class == FileClass::Other && file.lang == Lang::Other && is_bin_script(&file.path) {
+            return Some(Kind::Script);
         }
         // Production code, migrations (they run against the live database) and single-file components.
         let importer = matches!(file.class, FileClass::Code | FileClass::Migration)
@@ -185,7 +191,42 @@ impl Kind {
     }
 }
 
+/// `bin/www`, `app/bin/server`: a file without an extension directly in a `bin` directory.
+fn is_bin_script(path: &str) -> bool {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    paths::file_name(dir) == "bin" && !name.contains('.') && !name.is_empty()
+}
+
+/// The language a `#!` line names, for the extractors that read it.
+fn script_kind(content: &[u8]) -> Option<Kind> {
+    let first = content.split(|b| *b == b'\n').next()?.strip_prefix(b"#!")?;
+    let words = first.split(|b| matches!(b, b' ' | b'\t' | b'/' | b'\r'));
+    for w in words {
+        match w {
+            b"node" | b"nodejs" | b"ts-node" | b"tsx" | b"bun" | b"deno" => {
+                return Some(Kind::JavaScript)
+            }
+            w if w.starts_with(b"python") => return Some(Kind::Python),
+            b"ruby" => return Some(Kind::Ruby),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Extracted {
+    let kind = match kind {
+        Kind::Script => match script_kind(content) {
+            Some(k) => k,
+            None => {
+                return Extracted {
+                    path: file.path.to_string(),
+                    ..Extracted::default()
+                }
+            }
+        },
+        k => k,
+    };
     let mut src = Source::new(config, &file.path, content, kind.syntax());
     let mut out = Extracted {
         path: file.path.to_string(),
@@ -202,6 +243,7 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
         Kind::Dockerfile => docker::extract(&mut src, &mut out),
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
         Kind::Manifest(m) => manifests::extract(m, &mut src, &mut out),
+        Kind::Script => {}
     }
     out
 }
