@@ -170,3 +170,36 @@ fn a_tracked_gitignored_file_that_config_ignores_is_counted_once() {
         );
     }
 }
+
+#[test]
+fn lorem_ipsum_after_an_escaped_newline_is_still_filler() {
+    let repo = Repo::new();
+    repo.write(
+        "src/intro.js",
+        "export const intro = \"Welcome to the service.\\n\\nLorem ipsum, more to follow.\";\n",
+    )
+    .write(
+        "app/help.py",
+        "HELP = 'Read this first.\\tDolor sit amet'\n",
+    )
+    // Its twin: an escape before a word that only starts like the filler.
+    .write(
+        "src/outro.js",
+        "export const outro = \"Goodbye.\\n\\nLoremaster ipsumfield\";\n",
+    );
+    repo.commit("c");
+    let (code, report) = check_json(repo.path(), &["--fail-on", "warning"]);
+    let lorem: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|f| f.0 == "data/lorem-ipsum")
+        .collect();
+    assert_eq!(
+        lorem,
+        vec![
+            ("data/lorem-ipsum".into(), "app/help.py".into(), 1),
+            ("data/lorem-ipsum".into(), "src/intro.js".into(), 1)
+        ],
+        "{report}"
+    );
+    assert_eq!(code, 1);
+}
