@@ -363,6 +363,7 @@ fn review_app_image(wf: &Workflow, job: &Job) -> bool {
         "github.event.number",
         "github.event.pull_request.number",
         "github.event.pull_request.head.sha",
+        "github.event.pull_request.head.ref",
         "github.head_ref",
         "pr-${{",
         "pr_${{",
