@@ -149,6 +149,20 @@ pub fn stages(text: &[u8]) -> Vec<Stage> {
     stages
 }
 
+/// A Dockerfile by name (`Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`, `web-dockerfile`) that is not
+/// named for development or CI (`Dockerfile.dev`, `ci.Dockerfile`, `Dockerfile.local`).
+pub fn is_production_dockerfile(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let is = lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with("-dockerfile");
+    // Dockerfile.dev, ci.Dockerfile: images for development and CI, not production.
+    is && !lower
+        .split(['.', '-', '_'])
+        .any(|t| is_nonprod_stage_name(t) || t == "local")
+}
+
 /// A stage named for tests or development (`test`, `ci`, `dev-deps`, `e2e`).
 pub fn is_nonprod_stage_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();

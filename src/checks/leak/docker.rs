@@ -11,21 +11,11 @@ use super::paths;
 use super::rule_docs::DOCKER_COPIES_TESTS;
 use super::{Extracted, Fact, Source, Want};
 use crate::repo::classify::FileClass;
-use crate::repo::dockerfile::{self, is_nonprod_stage_name, Instruction};
+use crate::repo::dockerfile::{self, Instruction};
 use crate::repo::files;
 use std::ops::Range;
 
-pub(crate) fn is_dockerfile(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let is = lower == "dockerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.ends_with(".dockerfile")
-        || lower.ends_with("-dockerfile");
-    // Dockerfile.dev, ci.Dockerfile: images for development and CI, not production.
-    is && !lower
-        .split(['.', '-', '_'])
-        .any(|t| is_nonprod_stage_name(t) || t == "local")
-}
+pub(crate) use crate::repo::dockerfile::is_production_dockerfile as is_dockerfile;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     let text = src.text;
