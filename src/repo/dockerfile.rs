@@ -288,7 +288,7 @@ mod tests {
         let s = stages(df);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].name.as_deref(), Some("Build"));
-        assert_eq!(&df[s[0].image.clone().unwrap()], b"node:20");
+        assert_eq!(s[0].image.clone().map(|r| &df[r]), Some(&b"node:20"[..]));
         assert_eq!(base_stage(df, &s, 1), Some(0));
         assert_eq!(stage_named(&s, 1, "0"), Some(0));
         assert_eq!(stage_named(&s, 0, "build"), None);

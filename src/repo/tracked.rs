@@ -219,61 +219,59 @@ mod tests {
     use super::*;
     use std::process::Command;
 
-    fn git(dir: &Path, args: &[&str]) {
+    type R = Result<(), Box<dyn std::error::Error>>;
+
+    fn git(dir: &Path, args: &[&str]) -> R {
         let out = Command::new("git")
             .args(args)
             .current_dir(dir)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("HOME", dir)
-            .output()
-            .expect("git");
+            .output()?;
         assert!(out.status.success(), "git {args:?}: {out:?}");
+        Ok(())
     }
 
     /// The stream reader gives what libgit2 gives, for index versions 2, 3 (an intent-to-add entry has
     /// extended flags) and 4 (prefix-compressed paths), with names of every length mod 8.
     #[test]
-    fn the_index_reader_agrees_with_libgit2() {
-        let dir = tempfile::tempdir().expect("tempdir");
+    fn the_index_reader_agrees_with_libgit2() -> R {
+        let dir = tempfile::tempdir()?;
         let root = dir.path();
-        git(root, &["init", "-q"]);
+        git(root, &["init", "-q"])?;
         let mut names = Vec::new();
         for n in 1..=17 {
-            let name = format!("d{}/{}", n % 3, "f".repeat(n));
-            names.push(name);
+            names.push(format!("d{}/{}", n % 3, "f".repeat(n)));
         }
         names.push("dir/sub/é-non-ascii.txt".to_string());
         for n in &names {
             let p = root.join(n);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, n).unwrap();
+            std::fs::create_dir_all(p.parent().ok_or("parent")?)?;
+            std::fs::write(p, n)?;
         }
-        git(root, &["add", "."]);
-        std::fs::write(root.join("later.txt"), "x").unwrap();
-        git(root, &["add", "-N", "later.txt"]);
+        git(root, &["add", "."])?;
+        std::fs::write(root.join("later.txt"), "x")?;
+        git(root, &["add", "-N", "later.txt"])?;
         let index = root.join(".git/index");
         for version in ["3", "4", "2"] {
             if version == "2" {
-                git(root, &["rm", "-q", "--cached", "later.txt"]);
+                git(root, &["rm", "-q", "--cached", "later.txt"])?;
             }
-            git(root, &["update-index", "--index-version", version]);
+            git(root, &["update-index", "--index-version", version])?;
             let mut streamed = Vec::new();
-            read_index(&index, 20, |mode, p| streamed.push((mode, p.to_vec()))).expect(version);
-            let repo = git2::Repository::open(root).unwrap();
-            let expected: Vec<(u32, Vec<u8>)> = repo
-                .index()
-                .unwrap()
-                .iter()
-                .map(|e| (e.mode, e.path))
-                .collect();
+            read_index(&index, 20, |mode, p| streamed.push((mode, p.to_vec())))?;
+            let repo = git2::Repository::open(root)?;
+            let expected: Vec<(u32, Vec<u8>)> =
+                repo.index()?.iter().map(|e| (e.mode, e.path)).collect();
             assert_eq!(streamed, expected, "version {version}");
             assert!(streamed.len() >= names.len());
         }
+        Ok(())
     }
 
     #[test]
-    fn a_damaged_index_is_an_error_not_a_panic() {
-        let dir = tempfile::tempdir().expect("tempdir");
+    fn a_damaged_index_is_an_error_not_a_panic() -> R {
+        let dir = tempfile::tempdir()?;
         let f = dir.path().join("index");
         for bytes in [
             &b""[..],
@@ -282,14 +280,15 @@ mod tests {
             b"DIRC\0\0\0\x09\0\0\0\x01",
             b"XXXX\0\0\0\x02\0\0\0\x00",
         ] {
-            std::fs::write(&f, bytes).unwrap();
+            std::fs::write(&f, bytes)?;
             assert!(read_index(&f, 20, |_, _| {}).is_err(), "{bytes:?}");
         }
         // A v4 entry whose prefix strip is longer than the previous path.
         let mut v4 = b"DIRC\0\0\0\x04\0\0\0\x01".to_vec();
         v4.extend_from_slice(&[0u8; 62]);
         v4.extend_from_slice(&[0x05, b'a', 0]);
-        std::fs::write(&f, &v4).unwrap();
+        std::fs::write(&f, &v4)?;
         assert!(read_index(&f, 20, |_, _| {}).is_err());
+        Ok(())
     }
 }
