@@ -1016,6 +1016,15 @@ fn final_stage_taking_only_built_artefacts_or_with_tests_dockerignored_passes() 
         &owned(&rails_tree(&df, ".git\nspec/\n")),
         &["--fail-on", "warning"],
     );
+    // The build stage deletes the tests after using the context.
+    let df = multi_stage("FROM base\nCOPY --from=build /srv/app /srv/app\n").replace(
+        "RUN bundle exec rake assets:precompile\n",
+        "RUN bundle exec rake assets:precompile && rm -rf spec test\n",
+    );
+    passes(
+        &owned(&rails_tree(&df, ".git\n")),
+        &["--fail-on", "warning"],
+    );
     // A test stage built from the build stage is not production.
     let df = multi_stage(
         "FROM base\nCOPY --from=build /srv/app/public /srv/app/public\n\nFROM build AS test\nRUN bundle exec rspec\n",

@@ -106,8 +106,9 @@ struct StageState {
 
 /// For each stage, the directories (absolute, normalised) where the whole build context lands in its
 /// filesystem: a `COPY . <dir>` in it or in the stages it is built from, or a `COPY --from` of such a
-/// directory from another stage. `ENV`/`ARG` values with a default are substituted in paths; a path
-/// that still holds an unknown variable is followed no further.
+/// directory from another stage; a `RUN rm …` of a test directory afterwards clears them. `ENV`/`ARG`
+/// values with a default are substituted in paths; a path that still holds an unknown variable is
+/// followed no further.
 fn context_places(text: &[u8], stages: &[dockerfile::Stage]) -> Vec<Vec<String>> {
     let mut states: Vec<StageState> = Vec::with_capacity(stages.len());
     for (i, stage) in stages.iter().enumerate() {
@@ -142,6 +143,26 @@ fn context_places(text: &[u8], stages: &[dockerfile::Stage]) -> Vec<Vec<String>>
                         }
                         _ => None,
                     };
+                }
+                // `RUN rm -rf spec test` after copying the context: the stage cleaned the tests out.
+                "RUN" => {
+                    let mut in_rm = false;
+                    let mut removes_tests = false;
+                    for w in ins.args.iter().map(word) {
+                        if matches!(w.as_str(), "&&" | "||" | ";" | "|") {
+                            in_rm = false;
+                            continue;
+                        }
+                        if w == "rm" {
+                            in_rm = true;
+                            continue;
+                        }
+                        removes_tests |= in_rm && names_test_dir(w.trim_end_matches(';'));
+                        in_rm &= !w.ends_with(';');
+                    }
+                    if removes_tests {
+                        st.places.clear();
+                    }
                 }
                 "COPY" | "ADD" => {
                     let Some(copy) = Copy::parse(text, ins) else {
@@ -183,6 +204,17 @@ fn context_places(text: &[u8], stages: &[dockerfile::Stage]) -> Vec<Vec<String>>
         states.push(st);
     }
     states.into_iter().map(|s| s.places).collect()
+}
+
+/// A path naming a test directory (`spec`, `./test/`, `app/__tests__`), as `rm` removes it.
+fn names_test_dir(word: &str) -> bool {
+    !word.starts_with('-')
+        && word.split('/').any(|c| {
+            matches!(
+                c.to_ascii_lowercase().as_str(),
+                "spec" | "specs" | "test" | "tests" | "__tests__" | "features" | "cypress" | "e2e"
+            )
+        })
 }
 
 /// `$NAME` and `${NAME}` replaced by their values; None when one is unknown (or uses `${x:-y}` forms).
@@ -405,6 +437,23 @@ mod tests {
             "FROM x\nCOPY --from=builder /src/tests /tests\n",
         );
         assert_eq!(copied(&out), vec![("/src/tests".into(), 2, 21)]);
+    }
+
+    #[test]
+    fn only_an_rm_of_a_test_directory_cleans_the_copied_context() {
+        let df = |run: &str| {
+            format!("FROM x AS build\nWORKDIR /app\nCOPY . .\n{run}\nFROM y\nCOPY --from=build /app /app\n")
+        };
+        assert!(run("Dockerfile", &df("RUN make && rm -rf spec test"))
+            .pending
+            .is_empty());
+        for keeps in [
+            "RUN rm -rf /var/lib/apt/lists/* && npm test",
+            "RUN rm -rf /tmp/latest",
+            "RUN npm test",
+        ] {
+            assert_eq!(run("Dockerfile", &df(keeps)).pending.len(), 1, "{keeps}");
+        }
     }
 
     #[test]
