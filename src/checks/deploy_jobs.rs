@@ -240,6 +240,8 @@ pub struct Deploy {
     /// The target is a preview (a non-production environment name, a per-PR Static Web Apps
     /// environment, a `--branch` Pages deploy): deploying unmerged code there is what previews are for.
     pub preview: bool,
+    /// It pushes a container image (a build artefact) rather than changing an environment.
+    pub image: bool,
 }
 
 /// Could `cond` be true in `scope`?
@@ -309,20 +311,80 @@ fn job_deploys_at(
         .find_map(|s| step_deploys(wf, s, scope, local, job.credentials));
     let preview_env = environment.as_deref().is_some_and(is_nonprod_environment);
     match (step, &job.environment) {
-        (Some(step), _) => Some(Deploy {
-            what: step.what,
-            pos: step.pos,
-            preview: step.preview || preview_env,
-            environment,
-        }),
+        (Some(step), _) => {
+            // An image tagged per pull request, or built for a review app, is a build for that review
+            // app: it previews unmerged code, like a preview environment.
+            let review_app = step.image && review_app_image(wf, job);
+            let what = if review_app {
+                format!(
+                    "{}, an image for a pull-request review app: a build, not a production deploy",
+                    step.what
+                )
+            } else {
+                step.what
+            };
+            Some(Deploy {
+                what,
+                pos: step.pos,
+                preview: step.preview || preview_env || review_app,
+                image: step.image,
+                environment,
+            })
+        }
         (None, Some(env)) if environment.is_some() => Some(Deploy {
             what: format!("uses environment `{}`", env.value),
             pos: env.pos,
             preview: preview_env,
+            image: false,
             environment,
         }),
         _ => None,
     }
+}
+
+/// The text of `job`: from its key to the next job's key (or the end of the file).
+fn job_text<'w>(wf: &'w Workflow, job: &Job) -> &'w str {
+    let start = job.id.pos.start;
+    let end = wf
+        .jobs
+        .iter()
+        .map(|j| j.id.pos.start)
+        .filter(|s| *s > start)
+        .min()
+        .unwrap_or(wf.text.len());
+    wf.text.get(start..end).unwrap_or("")
+}
+
+/// Does `job` push its image for a pull request's review app? The tag (or anything else in the job) is
+/// derived from the pull request (`pr-${{ github.event.number }}`, `github.head_ref`), or the job or the
+/// workflow is named for a review or preview app.
+fn review_app_image(wf: &Workflow, job: &Job) -> bool {
+    const PER_PR: &[&str] = &[
+        "github.event.number",
+        "github.event.pull_request.number",
+        "github.event.pull_request.head.sha",
+        "github.event.pull_request.head.ref",
+        "github.head_ref",
+        "pr-${{",
+        "pr_${{",
+        "pr-$",
+        "review-app",
+        "review_app",
+        "reviewapp",
+    ];
+    let text: String = job_text(wf, job)
+        .to_ascii_lowercase()
+        .split_whitespace()
+        .collect();
+    let named = |n: &str| {
+        n.to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|t| t.starts_with("review") || t.starts_with("preview"))
+    };
+    PER_PR.iter().any(|m| text.contains(m))
+        || named(&job.id.value)
+        || job.name.as_deref().is_some_and(named)
+        || wf.name.as_deref().is_some_and(named)
 }
 
 /// A job calling a reusable workflow in this repository deploys if a job of the called workflow does

@@ -77,6 +77,9 @@ pub(super) struct StepDeploy {
     pub what: String,
     pub pos: Pos,
     pub preview: bool,
+    /// It pushes a container image to a registry: a build artefact, which reaches an environment only when
+    /// something deploys that tag.
+    pub image: bool,
 }
 
 /// Does this step deploy (in `scope`)? Deploy actions take their credentials as inputs; a deploy
@@ -147,14 +150,18 @@ pub(super) fn step_deploys(
                 what: format!("uses {}", uses.value.trim()),
                 pos: uses.pos,
                 preview,
+                image: name == "docker/build-push-action",
             });
         }
     }
     let run = step.run.as_ref().filter(|_| credentials)?;
     let command = deploy_command(&run.value, local_cluster)?;
+    let lower = command.to_ascii_lowercase();
     Some(StepDeploy {
         preview: command.contains("--branch"),
         pos: wf.locate(run.pos, &command),
+        image: (lower.starts_with("docker") || lower.starts_with("podman"))
+            && lower.contains("push"),
         what: format!("runs `{command}`"),
     })
 }
@@ -186,6 +193,11 @@ const DEPLOY_COMMANDS: &[(&str, bool)] = &[
         true,
     ),
     (r"\beb\s+deploy\b", false),
+    // Cloud Foundry (GOV.UK PaaS and its successors): `cf push` and the zero-downtime plugins.
+    (
+        r"\bcf\s+(?:push|v3-push|v3-zdt-push|zero-downtime-push|blue-green-deploy)\b",
+        false,
+    ),
     (r"\bgcloud\s+[^|;&\n]*?\bdeploy\b", false),
     (
         r"\baz\s+(?:webapp\s+(?:deploy|up|deployment)|functionapp\s+deployment|containerapp\s+(?:update|up)|deployment\s+group\s+create|staticwebapp)\b",
@@ -306,6 +318,8 @@ mod tests {
             "git push https://git.heroku.com/app.git HEAD:main",
             "uv run fastapi deploy",
             "cd web && npx vercel --prod",
+            "cf push my-app -f manifest-production.yml",
+            "cf blue-green-deploy app --delete-old-apps",
         ] {
             assert!(deploy_command(yes, false).is_some(), "{yes}");
         }
@@ -326,6 +340,8 @@ mod tests {
             "helm plugin install https://github.com/x/y",
             "kubectl get po | grep create",
             "git commit -m deploy",
+            "cf apps",
+            "cf logs app --recent",
         ] {
             assert!(deploy_command(no, false).is_none(), "{no}");
         }

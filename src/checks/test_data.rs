@@ -8,6 +8,7 @@ use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::Lang;
 use crate::repo::files::{FileCheck, FileEntry};
 use crate::repo::lexer::{self, NonCode, Syntax};
+use crate::repo::dockerfile;
 use crate::repo::regions;
 use crate::repo::scopes::{self, Scope};
 use crate::repo::text::{evidence, LineIndex};
@@ -37,8 +38,12 @@ impl FileCheck for TestDataMarkers<'_> {
                 return;
             }
             hits.sort_by_key(|h| (h.start, h.rule));
+            // Rust `#[cfg(test)]` items, and Dockerfile stages the production image is not built from
+            // (`FROM base AS test` with `ENV RAILS_ENV=test`), are test-only regions of a production file.
             let test_regions = if file.lang == Lang::Rust {
                 regions::rust_test_regions(content)
+            } else if is_dockerfile(file) {
+                dockerfile::stages_outside_final_image(content)
             } else {
                 Vec::new()
             };
@@ -70,6 +75,11 @@ impl FileCheck for TestDataMarkers<'_> {
             }
         });
     }
+}
+
+fn is_dockerfile(file: &FileEntry) -> bool {
+    let name = file.path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+    name == "dockerfile" || name.starts_with("dockerfile.") || name.ends_with(".dockerfile")
 }
 
 /// Text that is not code in a source file: a `switch/` rule matched inside a string or comment is a

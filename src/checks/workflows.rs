@@ -377,6 +377,11 @@ fn outside_branches(
                     Severity::Warning,
                     format!(" unless environment `{e}` limits its deployment branches"),
                 ),
+                // A pull request's image is a build: it goes live only if something deploys that tag.
+                None if d.image && s.start == Start::PullRequest => (
+                    Severity::Warning,
+                    "; an image push is a build, not a deploy: it reaches production only if something deploys that tag".to_string(),
+                ),
                 None => (Severity::Error, String::new()),
             };
             Some(

@@ -79,6 +79,9 @@ pub struct Walked {
     pub stats: WalkStats,
     /// Submodules and nested repositories that were not walked, relative to the root, sorted.
     pub nested_repos: Vec<String>,
+    /// Paths the walk visited but did not list (ignored by config, unreadable): not walked twice when
+    /// the index's tracked paths are added. Emptied before the walk returns.
+    passed_over: Vec<Box<str>>,
 }
 
 /// Rule for a file or directory that could not be read. Nothing is silently dropped.
@@ -97,22 +100,59 @@ pub fn classify(config: &Config, rel: &str) -> Option<FileClass> {
 }
 
 pub fn walk(root: &Path, config: &Config, checks: &[&dyn FileCheck]) -> Walked {
-    let results: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
         .follow_links(false)
         .filter_entry(|e| !matches!(e.file_name().to_str(), Some(".git" | ".hg" | ".svn")))
         .build_parallel();
+    let mut all = run_walker(walker, root, config, checks);
+    all.files.sort_by(|a, b| a.path.cmp(&b.path));
+    // `.gitignore` never hides a file git tracks: what the walk skipped for an ignore rule is walked now.
+    all.passed_over.sort();
+    let seen = |rel: &str| {
+        all.files.binary_search_by(|f| (*f.path).cmp(rel)).is_ok()
+            || all.passed_over.binary_search_by(|p| (**p).cmp(rel)).is_ok()
+    };
+    match crate::repo::tracked::unvisited(root, &all.nested_repos, seen) {
+        Ok(paths) if paths.is_empty() => {}
+        Ok(paths) => {
+            let mut builder = ignore::WalkBuilder::new(&paths[0]);
+            for p in &paths[1..] {
+                builder.add(p);
+            }
+            let extra = run_walker(builder.build_parallel(), root, config, checks);
+            all.files.extend(extra.files);
+            all.findings.extend(extra.findings);
+            all.stats.add(&extra.stats);
+            all.files.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        Err(why) => {
+            let mut w = Worker::new(root, config, checks);
+            w.unreadable(
+                ".git/index",
+                &format!("git's index could not be read: {why}"),
+            );
+            let part = std::mem::take(&mut w.local);
+            all.findings.extend(part.findings);
+            all.stats.add(&part.stats);
+        }
+    }
+    all.passed_over = Vec::new();
+    all.nested_repos.sort();
+    all
+}
+
+fn run_walker(
+    walker: ignore::WalkParallel,
+    root: &Path,
+    config: &Config,
+    checks: &[&dyn FileCheck],
+) -> Walked {
+    let results: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
     walker.run(|| {
-        let mut worker = Worker {
-            root,
-            config,
-            checks,
-            buf: Vec::with_capacity(64 * 1024),
-            local: Walked::default(),
-            results: &results,
-        };
+        let mut worker = Worker::new(root, config, checks);
+        worker.results = Some(&results);
         Box::new(move |entry| worker.visit(entry))
     });
     let parts = results.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -125,9 +165,8 @@ pub fn walk(root: &Path, config: &Config, checks: &[&dyn FileCheck]) -> Walked {
         all.findings.extend(part.findings);
         all.stats.add(&part.stats);
         all.nested_repos.extend(part.nested_repos);
+        all.passed_over.extend(part.passed_over);
     }
-    all.files.sort_by(|a, b| a.path.cmp(&b.path));
-    all.nested_repos.sort();
     all
 }
 
@@ -137,17 +176,32 @@ struct Worker<'a> {
     checks: &'a [&'a dyn FileCheck],
     buf: Vec<u8>,
     local: Walked,
-    results: &'a Mutex<Vec<Walked>>,
+    results: Option<&'a Mutex<Vec<Walked>>>,
+}
+
+impl<'a> Worker<'a> {
+    fn new(root: &'a Path, config: &'a Config, checks: &'a [&'a dyn FileCheck]) -> Worker<'a> {
+        Worker {
+            root,
+            config,
+            checks,
+            buf: Vec::with_capacity(64 * 1024),
+            local: Walked::default(),
+            results: None,
+        }
+    }
 }
 
 /// Each thread hands its results over when the walk drops its closure.
 impl Drop for Worker<'_> {
     fn drop(&mut self) {
-        let local = std::mem::take(&mut self.local);
-        self.results
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(local);
+        if let Some(results) = self.results {
+            let local = std::mem::take(&mut self.local);
+            results
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(local);
+        }
     }
 }
 
@@ -200,11 +254,16 @@ impl Worker<'_> {
         let rel = relative(self.root, entry.path());
         let Some(class) = classify(self.config, &rel) else {
             self.local.stats.ignored += 1;
+            self.local.passed_over.push(rel.into_boxed_str());
             return;
         };
         let size = match entry.metadata() {
             Ok(m) => m.len(),
-            Err(err) => return self.unreadable(&rel, &err.to_string()),
+            Err(err) => {
+                self.unreadable(&rel, &err.to_string());
+                self.local.passed_over.push(rel.into_boxed_str());
+                return;
+            }
         };
         let file = FileEntry::new(rel, class, size);
         self.local.stats.files += 1;

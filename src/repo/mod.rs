@@ -4,6 +4,7 @@ pub mod changes;
 pub mod classify;
 pub mod codeowners;
 pub mod collect;
+pub mod dockerfile;
 pub mod evidence;
 pub mod expr;
 pub mod files;
@@ -12,6 +13,7 @@ pub mod lexer;
 pub mod regions;
 pub mod scopes;
 pub mod text;
+pub mod tracked;
 pub mod workflows;
 pub mod yaml_depth;
 

@@ -928,3 +928,190 @@ fn data_and_switch_rules_skip_comment_lines_and_conditionals() {
         ]
     );
 }
+
+// ------------------------------------------- leak/docker-copy-all through a multi-stage build
+
+/// A made-up Rails-style multi-stage Dockerfile: the build stage copies the whole context to the
+/// application directory (named through an `ENV`), and the final stage takes `final_copy` from it.
+fn multi_stage(final_stage: &str) -> String {
+    format!(
+        "FROM ruby:3.3-slim AS base\nENV APP_HOME=/srv/app\nWORKDIR $APP_HOME\n\nFROM base AS build\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\nCOPY . .\nRUN bundle exec rake assets:precompile\n\n{final_stage}CMD [\"bin/rails\", \"server\"]\n"
+    )
+}
+
+fn rails_tree(dockerfile: &str, ignore: &'static str) -> Vec<(&'static str, String)> {
+    vec![
+        ("Dockerfile", dockerfile.to_string()),
+        (".dockerignore", ignore.to_string()),
+        (
+            "Gemfile",
+            "source 'https://rubygems.org'\ngem 'rails'\n".into(),
+        ),
+        ("Gemfile.lock", "GEM\n".into()),
+        ("app/models/user.rb", "class User\nend\n".into()),
+        (
+            "spec/models/user_spec.rb",
+            "RSpec.describe User do\nend\n".into(),
+        ),
+    ]
+}
+
+fn owned<'a>(t: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    t.iter().map(|(p, c)| (*p, c.as_str())).collect()
+}
+
+#[test]
+fn final_stage_taking_the_whole_context_from_a_build_stage_ships_the_tests() {
+    let df = multi_stage("FROM base\nCOPY --from=build /srv/app /srv/app\n");
+    fails_once(
+        &owned(&rails_tree(&df, ".git\nlog/\n")),
+        &["--fail-on", "warning"],
+        "leak/docker-copy-all",
+        "Dockerfile",
+        12,
+        (19, 27),
+        "takes the whole build context from stage `build` (which copied it in), which holds 1 test and fixture files (`spec/models/user_spec.rb`, …)",
+    );
+    // Copying the parent directory, or the stage by number, is the same.
+    fails_once(
+        &owned(&rails_tree(
+            &multi_stage("FROM base\nCOPY --from=1 /srv /srv\n"),
+            ".git\n",
+        )),
+        &["--fail-on", "warning"],
+        "leak/docker-copy-all",
+        "Dockerfile",
+        12,
+        (15, 19),
+        "from stage `1`",
+    );
+    // A final stage built FROM the build stage holds what it copied.
+    fails_once(
+        &owned(&rails_tree(
+            &multi_stage("FROM build AS app\nUSER app\n"),
+            ".git\n",
+        )),
+        &["--fail-on", "warning"],
+        "leak/docker-copy-all",
+        "Dockerfile",
+        11,
+        (6, 11),
+        "from stage `build`",
+    );
+}
+
+#[test]
+fn final_stage_taking_only_built_artefacts_or_with_tests_dockerignored_passes() {
+    // Only the compiled assets and the app directory come over.
+    let df = multi_stage(
+        "FROM base\nCOPY --from=build /srv/app/public /srv/app/public\nCOPY --from=build /srv/app/app /srv/app/app\n",
+    );
+    passes(
+        &owned(&rails_tree(&df, ".git\n")),
+        &["--fail-on", "warning"],
+    );
+    // The whole context, but the .dockerignore keeps spec/ out of it.
+    let df = multi_stage("FROM base\nCOPY --from=build /srv/app /srv/app\n");
+    passes(
+        &owned(&rails_tree(&df, ".git\nspec/\n")),
+        &["--fail-on", "warning"],
+    );
+    // The build stage deletes the tests after using the context.
+    let df = multi_stage("FROM base\nCOPY --from=build /srv/app /srv/app\n").replace(
+        "RUN bundle exec rake assets:precompile\n",
+        "RUN bundle exec rake assets:precompile && rm -rf spec test\n",
+    );
+    passes(
+        &owned(&rails_tree(&df, ".git\n")),
+        &["--fail-on", "warning"],
+    );
+    // A test stage built from the build stage is not production.
+    let df = multi_stage(
+        "FROM base\nCOPY --from=build /srv/app/public /srv/app/public\n\nFROM build AS test\nRUN bundle exec rspec\n",
+    );
+    passes(
+        &owned(&rails_tree(&df, ".git\n")),
+        &["--fail-on", "warning"],
+    );
+}
+
+// ------------------------------- leak/test-library-import from JS/TS entry points
+
+#[test]
+fn js_and_ts_entry_points_importing_test_libraries() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "src/server.ts",
+            "import express from \"express\";\nimport sinon from \"sinon\";\nexport const app = express();\n",
+            "sinon",
+        ),
+        (
+            "server.js",
+            "const express = require(\"express\");\nconst nock = require(\"nock\");\nnock(\"https://api.invalid\");\n",
+            "nock",
+        ),
+        (
+            "src/index.mjs",
+            "import express from 'express';\nimport { fn } from 'jest-mock';\nexport const hook = fn();\n",
+            "jest-mock",
+        ),
+        (
+            "app/main.tsx",
+            "import React from 'react';\nimport { faker } from \"@faker-js/faker\";\nexport const name = faker.person.fullName();\n",
+            "@faker-js/faker",
+        ),
+        (
+            "lib/app.cjs",
+            "'use strict';\nconst { expect } = require('chai');\nmodule.exports = expect;\n",
+            "chai",
+        ),
+        // An Express generator's entry point: no extension, a node `#!` line.
+        (
+            "bin/www",
+            "#!/usr/bin/env node\nconst app = require('../app');\nconst sinon = require('sinon');\napp.listen(3000);\n",
+            "sinon",
+        ),
+    ];
+    for (path, text, lib) in cases {
+        let line = text.lines().position(|l| l.contains(lib)).unwrap() as u64 + 1;
+        // The span is the specifier inside its quotes.
+        let at = text.lines().nth(line as usize - 1).unwrap();
+        let quoted = at
+            .find(&format!("\"{lib}\""))
+            .or_else(|| at.find(&format!("'{lib}'")))
+            .unwrap() as u64;
+        let columns = (quoted + 2, quoted + 2 + lib.len() as u64);
+        fails_once(
+            &[(path, text), ("app.js", "module.exports = {};\n")],
+            &["--fail-on", "warning"],
+            "leak/test-library-import",
+            path,
+            line,
+            columns,
+            &format!("imports `{lib}`"),
+        );
+    }
+}
+
+#[test]
+fn test_libraries_in_js_tests_tool_config_and_other_scripts_are_fine() {
+    let sinon = "import sinon from \"sinon\";\nexport const clock = sinon.useFakeTimers();\n";
+    passes(
+        &[
+            ("test/server.test.ts", sinon),
+            ("src/__tests__/clock.js", sinon),
+            ("jest.setup.js", sinon),
+            (
+                "jest.config.js",
+                "const { faker } = require('@faker-js/faker');\n",
+            ),
+            // Not a node program: its `require(` is not JavaScript.
+            ("bin/check", "#!/bin/sh\necho \"require('sinon')\"\n"),
+            (
+                "src/server.ts",
+                "import express from \"express\";\n// not sinon: import sinon from \"sinon\";\n",
+            ),
+        ],
+        &["--fail-on", "warning"],
+    );
+}

@@ -426,3 +426,86 @@ fn regressions_from_public_workflows() {
     let status_action = "on: pull_request\npermissions: {}\njobs:\n  s:\n    runs-on: x\n    steps:\n      - uses: bobheadxi/deployments@v1\n        with:\n          token: ${{ secrets.GITHUB_TOKEN }}\n";
     assert_eq!(wf(status_action), vec![]);
 }
+
+/// A made-up review-app workflow: on a pull request, build the image and push it to a registry, tagged
+/// for that pull request.
+const REVIEW_APP_IMAGE: &str = "name: Review app image
+on: pull_request
+permissions:
+  contents: read
+  packages: write
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: echo \"${{ secrets.REGISTRY_TOKEN }}\" | docker login ghcr.io -u bot --password-stdin
+      - run: docker build -t ghcr.io/acme/web:pr-${{ github.event.number }} .
+      - run: docker push ghcr.io/acme/web:pr-${{ github.event.number }}
+";
+
+#[test]
+fn a_review_app_image_pushed_from_a_pull_request_is_a_build_not_a_deploy() {
+    assert_eq!(wf(REVIEW_APP_IMAGE), vec![]);
+    // The same with the build-push action, tagged per pull request, in a job named for the review app.
+    let action = "on: pull_request\npermissions: {}\njobs:\n  review-app:\n    runs-on: x\n    steps:\n      - uses: docker/login-action@v3\n        with:\n          password: ${{ secrets.REGISTRY_TOKEN }}\n      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: registry.acme.invalid/web:latest-review\n";
+    assert_eq!(wf(action), vec![]);
+    // Started by an outsider (pull_request_target), it is still a warning: the job holds the credentials,
+    // and the message says what it is.
+    let outsider = REVIEW_APP_IMAGE.replace("on: pull_request", "on: pull_request_target");
+    let (_, report) = scan(&[(".github/workflows/w.yml", &outsider)], &[]);
+    assert_eq!(
+        located(&report, "workflow/"),
+        vec![at("workflow/deploy-from-untrusted-trigger", 7, 3)]
+    );
+    let msg = message_of(&report, "workflow/deploy-from-untrusted-trigger");
+    assert!(
+        msg.contains("an image for a pull-request review app: a build, not a production deploy"),
+        "{msg}"
+    );
+    assert_eq!(report["findings"][0]["severity"], "warning", "{report}");
+}
+
+#[test]
+fn an_image_push_from_a_pull_request_is_rated_below_a_real_deploy() {
+    // Not tagged for the pull request: a warning that says it is a build.
+    let latest = REVIEW_APP_IMAGE
+        .replace("name: Review app image\n", "")
+        .replace("pr-${{ github.event.number }}", "latest");
+    let (code, report) = scan(&[(".github/workflows/w.yml", &latest)], &[]);
+    let outside: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "workflow/deploy-outside-deploy-branches")
+        .collect();
+    assert_eq!(outside.len(), 1, "{report}");
+    assert_eq!(outside[0]["severity"], "warning");
+    assert!(
+        outside[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("an image push is a build, not a deploy"),
+        "{report}"
+    );
+    assert_eq!(code, 0, "{report}");
+    // Real deploys from a pull request stay errors, review-app naming or not.
+    for deploy in [
+        "kubectl apply -f k8s/",
+        "helm upgrade --install web ./chart",
+        "terraform apply -auto-approve",
+        "cf push web -f manifest-production.yml",
+    ] {
+        let text = REVIEW_APP_IMAGE.replace(
+            "docker push ghcr.io/acme/web:pr-${{ github.event.number }}",
+            deploy,
+        );
+        let found = wf(&text);
+        assert!(
+            found.contains(&at("workflow/deploy-outside-deploy-branches", 7, 3)),
+            "{deploy}: {found:?}"
+        );
+        let (code, _) = scan(&[(".github/workflows/w.yml", &text)], &[]);
+        assert_eq!(code, 1, "{deploy}");
+    }
+}

@@ -1,190 +1,291 @@
 //! Dockerfiles: the production stage must not `COPY`/`ADD` tests or fixtures, and `COPY . .` into it needs a
 //! .dockerignore that keeps them out.
 //!
-//! Multi-stage aware: stages are split at `FROM … [AS name]`; the production stage is the last one, unless
-//! the last one is named like a test or dev stage (`AS test`, `AS ci`), then it is the last stage not so
-//! named. Builder and test stages may copy and run whatever they like. `COPY --from=stage /src /dst` copies
-//! built output from another stage: its source path is judged the same way.
+//! Multi-stage aware (stages and the production stage as `repo::dockerfile` says). Builder and test stages
+//! may copy and run whatever they like. `COPY --from=stage /src /dst` copies built output from another
+//! stage: its source path is judged the same way, and when that stage holds the whole build context at or
+//! below `/src` (a `COPY . .` there), the production image holds it too, like a `COPY . .` of its own. So
+//! does a production stage built `FROM` such a stage.
 
 use super::paths;
 use super::rule_docs::DOCKER_COPIES_TESTS;
-use super::tokens::skip_ws;
 use super::{Extracted, Fact, Source, Want};
 use crate::repo::classify::FileClass;
+use crate::repo::dockerfile::{self, Instruction};
 use crate::repo::files;
 use std::ops::Range;
 
-pub(crate) fn is_dockerfile(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let is = lower == "dockerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.ends_with(".dockerfile")
-        || lower.ends_with("-dockerfile");
-    // Dockerfile.dev, ci.Dockerfile: images for development and CI, not production.
-    is && !lower
-        .split(['.', '-', '_'])
-        .any(|t| is_nonprod_stage_name(t) || t == "local")
-}
-
-fn is_nonprod_stage_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.split(['-', '_', '.']).any(|t| {
-        matches!(
-            t,
-            "test"
-                | "tests"
-                | "testing"
-                | "ci"
-                | "dev"
-                | "development"
-                | "debug"
-                | "lint"
-                | "e2e"
-                | "spec"
-                | "check"
-                | "checks"
-        )
-    })
-}
-
-/// One instruction, joined across `\` continuations: its keyword and the argument range of each word.
-#[derive(Debug)]
-struct Instruction {
-    keyword: String,
-    /// Words of the arguments (flags included), as byte ranges into the file; JSON-array form unquoted.
-    args: Vec<Range<usize>>,
-}
-
-fn instructions(text: &[u8]) -> Vec<Instruction> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < text.len() {
-        let start = skip_ws(text, pos, text.len());
-        // The logical line: physical lines joined while they end in `\`.
-        let mut end = start;
-        let mut words: Vec<Range<usize>> = Vec::new();
-        loop {
-            let line_end = memchr::memchr(b'\n', &text[end..]).map_or(text.len(), |i| end + i);
-            let mut content_end = line_end;
-            while content_end > end && text[content_end - 1].is_ascii_whitespace() {
-                content_end -= 1;
-            }
-            let continued = content_end > end && text[content_end - 1] == b'\\';
-            let stop = if continued {
-                content_end - 1
-            } else {
-                content_end
-            };
-            let comment = text[skip_ws(text, end, stop)..stop].starts_with(b"#");
-            if !comment {
-                words.extend(split_words(text, end, stop));
-            }
-            end = line_end + 1;
-            if !continued || end >= text.len() {
-                break;
-            }
-        }
-        pos = end;
-        let Some(first) = words.first().cloned() else {
-            continue;
-        };
-        if text[first.clone()].starts_with(b"#") {
-            continue;
-        }
-        out.push(Instruction {
-            keyword: String::from_utf8_lossy(&text[first]).to_ascii_uppercase(),
-            args: words[1..].to_vec(),
-        });
-    }
-    out
-}
-
-/// Whitespace-separated words; a JSON array (`["a", "b"]`) gives its strings' contents.
-fn split_words(text: &[u8], from: usize, to: usize) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut i = from;
-    while i < to {
-        i = skip_ws(text, i, to);
-        if i >= to {
-            break;
-        }
-        if text[i] == b'"' {
-            let close = memchr::memchr(b'"', &text[i + 1..to]).map_or(to, |k| i + 1 + k);
-            out.push(i + 1..close);
-            i = close + 1;
-            continue;
-        }
-        if matches!(text[i], b'[' | b']' | b',') {
-            i += 1;
-            continue;
-        }
-        let s = i;
-        while i < to && !matches!(text[i], b' ' | b'\t' | b',' | b']') {
-            i += 1;
-        }
-        out.push(s..i);
-    }
-    out
-}
-
-struct Stage {
-    name: Option<String>,
-    instructions: Vec<Instruction>,
-}
+pub(crate) use crate::repo::dockerfile::is_production_dockerfile as is_dockerfile;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     let text = src.text;
-    let mut stages: Vec<Stage> = Vec::new();
-    for ins in instructions(text) {
-        if ins.keyword == "FROM" {
-            let words: Vec<String> = ins.args.iter().map(|r| src.str(r.clone())).collect();
-            let name = words
-                .iter()
-                .position(|w| w.eq_ignore_ascii_case("as"))
-                .and_then(|i| words.get(i + 1).cloned());
-            stages.push(Stage {
-                name,
-                instructions: Vec::new(),
-            });
-        } else if let Some(stage) = stages.last_mut() {
-            stage.instructions.push(ins);
-        }
-    }
-    let production = stages
-        .iter()
-        .rposition(|s| !s.name.as_deref().is_some_and(is_nonprod_stage_name));
-    let Some(stage) = production.and_then(|i| stages.get(i)) else {
+    let stages = dockerfile::stages(text);
+    let Some(prod) = dockerfile::production_stage(&stages) else {
         return;
     };
-    for ins in &stage.instructions {
+    let places = context_places(text, &stages);
+    // Built FROM a stage that holds the whole context: the production image holds it too.
+    if let Some(base) = dockerfile::base_stage(text, &stages, prod) {
+        if let (false, Some(image)) = (places[base].is_empty(), stages[prod].image.clone()) {
+            let name = src.str(image.clone());
+            let at = src.span(image);
+            let via = Some(name.clone().into_boxed_str());
+            out.pending(at, name, Want::DockerCopyAll { via });
+        }
+    }
+    for ins in &stages[prod].instructions {
         if ins.keyword != "COPY" && ins.keyword != "ADD" {
             continue;
         }
-        let mut from_stage = None;
+        let Some(copy) = Copy::parse(text, ins) else {
+            continue;
+        };
+        let from_index = copy
+            .from
+            .as_deref()
+            .and_then(|f| dockerfile::stage_named(&stages, prod, f));
+        for source in &copy.sources {
+            // `COPY --from=build /app /app` where `build` copied the whole context to /app.
+            if let Some(j) = from_index {
+                let raw = src.str(source.clone());
+                let whole = absolute("/", &raw)
+                    .is_some_and(|s| places[j].iter().any(|p| under(p, &s).is_some()));
+                if whole {
+                    let at = src.span(source.clone());
+                    let via = copy.from.clone().map(String::into_boxed_str);
+                    out.pending(at, raw, Want::DockerCopyAll { via });
+                    continue;
+                }
+            }
+            copy_source(src, out, source.clone(), copy.from.as_deref(), &ins.keyword);
+        }
+    }
+}
+
+/// A `COPY`/`ADD`: `--from`, the sources, and the destination. None for heredocs and malformed lines.
+struct Copy {
+    from: Option<String>,
+    sources: Vec<Range<usize>>,
+    dest: Range<usize>,
+}
+
+impl Copy {
+    fn parse(text: &[u8], ins: &Instruction) -> Option<Copy> {
+        let mut from = None;
         let mut operands: Vec<Range<usize>> = Vec::new();
         for a in &ins.args {
             let w = &text[a.clone()];
             if let Some(v) = w.strip_prefix(b"--from=") {
-                from_stage = Some(String::from_utf8_lossy(v).into_owned());
-            } else if w.starts_with(b"--") {
-                continue;
-            } else {
+                from = Some(String::from_utf8_lossy(v).into_owned());
+            } else if !w.starts_with(b"--") {
                 operands.push(a.clone());
             }
         }
         // Heredocs (`COPY <<EOF`) carry their content inline; the last operand is the destination.
         if operands.len() < 2 || text[operands[0].clone()].starts_with(b"<<") {
-            continue;
+            return None;
         }
-        for source in &operands[..operands.len() - 1] {
-            copy_source(
-                src,
-                out,
-                source.clone(),
-                from_stage.as_deref(),
-                &ins.keyword,
-            );
+        let dest = operands.pop()?;
+        Some(Copy {
+            from,
+            sources: operands,
+            dest,
+        })
+    }
+}
+
+/// What is known, at one point of a stage, about where the build context is.
+#[derive(Clone)]
+struct StageState {
+    /// Directories (absolute, normalised) holding the whole build context.
+    places: Vec<String>,
+    /// None once a `WORKDIR` could not be resolved: nothing relative to it is followed.
+    workdir: Option<String>,
+    vars: Vec<(String, String)>,
+}
+
+/// For each stage, the directories (absolute, normalised) where the whole build context lands in its
+/// filesystem: a `COPY . <dir>` in it or in the stages it is built from, or a `COPY --from` of such a
+/// directory from another stage; a `RUN rm …` of a test directory afterwards clears them. `ENV`/`ARG`
+/// values with a default are substituted in paths; a path that still holds an unknown variable is
+/// followed no further.
+fn context_places(text: &[u8], stages: &[dockerfile::Stage]) -> Vec<Vec<String>> {
+    let mut states: Vec<StageState> = Vec::with_capacity(stages.len());
+    for (i, stage) in stages.iter().enumerate() {
+        let mut st = match dockerfile::base_stage(text, stages, i) {
+            Some(b) => states[b].clone(),
+            None => StageState {
+                places: Vec::new(),
+                workdir: Some("/".to_string()),
+                vars: Vec::new(),
+            },
+        };
+        let word = |r: &Range<usize>| String::from_utf8_lossy(&text[r.clone()]).into_owned();
+        for ins in &stage.instructions {
+            match ins.keyword.as_str() {
+                "ENV" | "ARG" => {
+                    let words: Vec<String> = ins.args.iter().map(word).collect();
+                    if ins.keyword == "ENV" && words.len() == 2 && !words[0].contains('=') {
+                        st.vars.push((words[0].clone(), words[1].clone()));
+                    } else {
+                        for w in &words {
+                            if let Some((k, v)) = w.split_once('=') {
+                                st.vars
+                                    .push((k.to_string(), v.trim_matches('"').to_string()));
+                            }
+                        }
+                    }
+                }
+                "WORKDIR" => {
+                    st.workdir = match (&st.workdir, ins.args.first()) {
+                        (Some(wd), Some(r)) => {
+                            substitute(&word(r), &st.vars).and_then(|d| absolute(wd, &d))
+                        }
+                        _ => None,
+                    };
+                }
+                // `RUN rm -rf spec test` after copying the context: the stage cleaned the tests out.
+                "RUN" => {
+                    let mut in_rm = false;
+                    let mut removes_tests = false;
+                    for w in ins.args.iter().map(word) {
+                        if matches!(w.as_str(), "&&" | "||" | ";" | "|") {
+                            in_rm = false;
+                            continue;
+                        }
+                        if w == "rm" {
+                            in_rm = true;
+                            continue;
+                        }
+                        removes_tests |= in_rm && names_test_dir(w.trim_end_matches(';'));
+                        in_rm &= !w.ends_with(';');
+                    }
+                    if removes_tests {
+                        st.places.clear();
+                    }
+                }
+                "COPY" | "ADD" => {
+                    let Some(copy) = Copy::parse(text, ins) else {
+                        continue;
+                    };
+                    let Some(dest) = st.workdir.as_ref().and_then(|wd| {
+                        substitute(&word(&copy.dest), &st.vars).and_then(|d| absolute(wd, &d))
+                    }) else {
+                        continue;
+                    };
+                    let Some(f) = copy.from.as_deref() else {
+                        let all = |s: &Range<usize>| matches!(&text[s.clone()], b"." | b"./");
+                        if copy.sources.iter().any(all) {
+                            st.places.push(dest);
+                        }
+                        continue;
+                    };
+                    let Some(j) = dockerfile::stage_named(stages, i, f) else {
+                        continue;
+                    };
+                    for s in &copy.sources {
+                        let Some(s) =
+                            substitute(&word(s), &st.vars).and_then(|s| absolute("/", &s))
+                        else {
+                            continue;
+                        };
+                        let landed: Vec<String> = states[j]
+                            .places
+                            .iter()
+                            .filter_map(|p| under(p, &s))
+                            .map(|rest| join_abs(&dest, rest))
+                            .collect();
+                        st.places.extend(landed);
+                    }
+                }
+                _ => {}
+            }
         }
+        states.push(st);
+    }
+    states.into_iter().map(|s| s.places).collect()
+}
+
+/// A path naming a test directory (`spec`, `./test/`, `app/__tests__`), as `rm` removes it.
+fn names_test_dir(word: &str) -> bool {
+    !word.starts_with('-')
+        && word.split('/').any(|c| {
+            matches!(
+                c.to_ascii_lowercase().as_str(),
+                "spec" | "specs" | "test" | "tests" | "__tests__" | "features" | "cypress" | "e2e"
+            )
+        })
+}
+
+/// `$NAME` and `${NAME}` replaced by their values; None when one is unknown (or uses `${x:-y}` forms).
+fn substitute(word: &str, vars: &[(String, String)]) -> Option<String> {
+    if !word.contains('$') {
+        return Some(word.to_string());
+    }
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, next) = if let Some(b) = after.strip_prefix('{') {
+            let close = b.find('}')?;
+            (&b[..close], &b[close + 1..])
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        let value = vars.iter().rev().find(|(k, _)| k == name)?;
+        out.push_str(&value.1);
+        rest = next;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// `path` made absolute against `dir` and normalised (`.` and empty parts dropped, `..` applied); None
+/// for globs, URLs and variables.
+fn absolute(dir: &str, path: &str) -> Option<String> {
+    if path.contains(['*', '?', '[', '$']) || path.contains("://") {
+        return None;
+    }
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{dir}/{path}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for p in joined.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(format!("/{}", parts.join("/")))
+}
+
+/// What is left of `path` below `dir` (`""` when equal), if `path` is `dir` or inside it.
+fn under<'p>(path: &'p str, dir: &str) -> Option<&'p str> {
+    if dir == "/" {
+        return Some(path.trim_start_matches('/'));
+    }
+    let rest = path.strip_prefix(dir)?;
+    if rest.is_empty() {
+        Some("")
+    } else {
+        rest.strip_prefix('/')
+    }
+}
+
+fn join_abs(dir: &str, rest: &str) -> String {
+    match (dir, rest) {
+        (d, "") => d.to_string(),
+        ("/", r) => format!("/{r}"),
+        (d, r) => format!("{d}/{r}"),
     }
 }
 
@@ -203,7 +304,7 @@ fn copy_source(
     if trimmed == "." || trimmed.is_empty() {
         if from_stage.is_none() {
             let at = src.span(range);
-            out.pending(at, raw.clone(), Want::DockerCopyAll);
+            out.pending(at, raw.clone(), Want::DockerCopyAll { via: None });
         }
         return;
     }
@@ -336,6 +437,23 @@ mod tests {
             "FROM x\nCOPY --from=builder /src/tests /tests\n",
         );
         assert_eq!(copied(&out), vec![("/src/tests".into(), 2, 21)]);
+    }
+
+    #[test]
+    fn only_an_rm_of_a_test_directory_cleans_the_copied_context() {
+        let df = |run: &str| {
+            format!("FROM x AS build\nWORKDIR /app\nCOPY . .\n{run}\nFROM y\nCOPY --from=build /app /app\n")
+        };
+        assert!(run("Dockerfile", &df("RUN make && rm -rf spec test"))
+            .pending
+            .is_empty());
+        for keeps in [
+            "RUN rm -rf /var/lib/apt/lists/* && npm test",
+            "RUN rm -rf /tmp/latest",
+            "RUN npm test",
+        ] {
+            assert_eq!(run("Dockerfile", &df(keeps)).pending.len(), 1, "{keeps}");
+        }
     }
 
     #[test]

@@ -139,6 +139,9 @@ enum Kind {
     Dockerfile,
     DockerIgnore,
     Manifest(manifests::ManifestKind),
+    /// An extensionless program in a `bin/` directory (`bin/www`, an Express app's entry point): its
+    /// `#!` line says which language it is.
+    Script,
 }
 
 impl Kind {
@@ -166,6 +169,9 @@ impl Kind {
         {
             return Some(Kind::PythonNamedTest);
         }
+        if file.class == FileClass::Other && file.lang == Lang::Other && is_bin_script(&file.path) {
+            return Some(Kind::Script);
+        }
         // Production code, migrations (they run against the live database) and single-file components.
         let importer = matches!(file.class, FileClass::Code | FileClass::Migration)
             || file.class == FileClass::Template
@@ -189,7 +195,13 @@ impl Kind {
     fn is_code(self) -> bool {
         matches!(
             self,
-            Kind::Python | Kind::JavaScript | Kind::Go | Kind::Rust | Kind::Jvm | Kind::Ruby
+            Kind::Python
+                | Kind::JavaScript
+                | Kind::Go
+                | Kind::Rust
+                | Kind::Jvm
+                | Kind::Ruby
+                | Kind::Script
         )
     }
 
@@ -205,7 +217,42 @@ impl Kind {
     }
 }
 
+/// `bin/www`, `app/bin/server`: a file without an extension directly in a `bin` directory.
+fn is_bin_script(path: &str) -> bool {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    paths::file_name(dir) == "bin" && !name.contains('.') && !name.is_empty()
+}
+
+/// The language a `#!` line names, for the extractors that read it.
+fn script_kind(content: &[u8]) -> Option<Kind> {
+    let first = content.split(|b| *b == b'\n').next()?.strip_prefix(b"#!")?;
+    let words = first.split(|b| matches!(b, b' ' | b'\t' | b'/' | b'\r'));
+    for w in words {
+        match w {
+            b"node" | b"nodejs" | b"ts-node" | b"tsx" | b"bun" | b"deno" => {
+                return Some(Kind::JavaScript)
+            }
+            w if w.starts_with(b"python") => return Some(Kind::Python),
+            b"ruby" => return Some(Kind::Ruby),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Extracted {
+    let kind = match kind {
+        Kind::Script => match script_kind(content) {
+            Some(k) => k,
+            None => {
+                return Extracted {
+                    path: file.path.to_string(),
+                    ..Extracted::default()
+                }
+            }
+        },
+        k => k,
+    };
     let mut src = Source::new(config, &file.path, content, kind.syntax());
     let mut out = Extracted {
         path: file.path.to_string(),
@@ -223,6 +270,7 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
         Kind::Dockerfile => docker::extract(&mut src, &mut out),
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
         Kind::Manifest(m) => manifests::extract(m, &mut src, &mut out),
+        Kind::Script => {}
     }
     if kind.is_code() {
         drop_non_production_scopes(content, &mut out);
@@ -412,8 +460,10 @@ pub(crate) enum Want {
     RustMod { candidates: Vec<String> },
     /// A path relative to the crate root (`concat!(env!("CARGO_MANIFEST_DIR"), "/tests/x")`).
     RustCrateRelative { rel: String, used: Use },
-    /// `COPY . .` into a Dockerfile's production stage: fine if a .dockerignore excludes the tests.
-    DockerCopyAll,
+    /// `COPY . .` into a Dockerfile's production stage: fine if a .dockerignore excludes the tests. `via`:
+    /// the stage that copied the context, when the production stage takes it from there
+    /// (`COPY --from=build /app /app`, or `FROM build`).
+    DockerCopyAll { via: Option<Box<str>> },
     /// `find_packages()` / `[tool.setuptools.packages.find]`: does it pick up a top-level test package?
     FindPackages(Box<FindPackages>),
     /// Faker in a Gemfile's default group: only a production dependency when the Gemfile is an

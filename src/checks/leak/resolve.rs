@@ -189,7 +189,7 @@ impl<'a> Index<'a> {
                 let (path, class) = self.target(&[target])?;
                 self.leak(file, p, *used, "imports", &path, class)
             }
-            Want::DockerCopyAll => self.docker_copy_all(file, p),
+            Want::DockerCopyAll { via } => self.docker_copy_all(file, p, via.as_deref()),
             Want::FindPackages(f) => {
                 let (pkg, evidence) =
                     self.find_packages(&f.base, f.namespaces, &f.include, &f.exclude)?;
@@ -342,7 +342,7 @@ impl<'a> Index<'a> {
         self.leak(file, p, Use::Import, "imports package", &dir, class)
     }
 
-    fn docker_copy_all(&self, dockerfile: &str, p: &Pending) -> Option<Finding> {
+    fn docker_copy_all(&self, dockerfile: &str, p: &Pending, via: Option<&str>) -> Option<Finding> {
         let dir = parent(dockerfile);
         let ignores = [
             under(dir, ".dockerignore"),
@@ -374,8 +374,14 @@ impl<'a> Index<'a> {
             }
         }
         let first = &first?[prefix.len()..];
+        let what = match via {
+            None => "the production stage copies the whole build context".to_string(),
+            Some(stage) => format!(
+                "the production stage takes the whole build context from stage `{stage}` (which copied it in)"
+            ),
+        };
         let msg = format!(
-            "the production stage copies the whole build context, which holds {count} test and fixture files (`{first}`, …), and no .dockerignore excludes them"
+            "{what}, which holds {count} test and fixture files (`{first}`, …), and no .dockerignore excludes them"
         );
         Some(make_finding(
             &DOCKER_COPY_ALL,
@@ -822,14 +828,14 @@ mod tests {
         ];
         let from_df = |facts, want| judge(&files, facts, "Dockerfile", ".", want);
         assert_eq!(
-            rule(from_df(vec![], Want::DockerCopyAll)),
+            rule(from_df(vec![], Want::DockerCopyAll { via: None })),
             Some("leak/docker-copy-all".into())
         );
         let ignore = vec![Fact::DockerIgnore {
             path: ".dockerignore".into(),
             patterns: vec!["tests/".into()],
         }];
-        assert_eq!(from_df(ignore, Want::DockerCopyAll), None);
+        assert_eq!(from_df(ignore, Want::DockerCopyAll { via: None }), None);
         let fp = |ex: &[&str], inc: &[&str]| {
             Want::FindPackages(Box::new(FindPackages {
                 base: String::new(),
