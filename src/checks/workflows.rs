@@ -309,9 +309,16 @@ fn check_workflow(
                     .map(|d| (s, d))
             });
         if let Some((s, d)) = &manual {
+            // Pushing an image by hand publishes a build artefact; whatever deploys it later is where the
+            // review belongs. Still worth a warning: anyone who can start the workflow can publish.
+            let (severity, what) = if d.image {
+                (Severity::Warning, "publishes an image")
+            } else {
+                (Severity::Error, "deploys")
+            };
             out.push(
-                at(MANUAL_DEPLOY, Severity::Error, wf, job.id.pos, format!(
-                    "job `{}` deploys ({} at line {}) when started by hand (`workflow_dispatch`, line {}) on any branch, and has no environment to require review",
+                at(MANUAL_DEPLOY, severity, wf, job.id.pos, format!(
+                    "job `{}` {what} ({} at line {}) when started by hand (`workflow_dispatch`, line {}) on any branch, and has no environment to require review",
                     job.id.value, d.what, d.pos.line, s.trigger.line
                 ))
                 .with_evidence(job.id.value.clone())
