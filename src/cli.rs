@@ -328,8 +328,8 @@ fn catalogue_for(path: &Path) -> Result<Catalogue, SourceDiag> {
     if !path.is_dir() {
         return Catalogue::builtin();
     }
-    let config = config::load(path, None)?;
-    Catalogue::load(path, &config)
+    let policy = config::policy::read(path, None, config::policy::Source::WorkTree, None)?;
+    Catalogue::from_packs(&policy.config, &policy.packs)
 }
 
 fn rules(format: ListFormat, path: &Path) -> Result<u8, SourceDiag> {

@@ -7,7 +7,7 @@
 //!   references from changed files are resolved against the pushed commit's whole tree.
 
 use crate::checks::leak::LeakCheck;
-use crate::config::{self, Config};
+use crate::config::{self, policy::PolicyFiles, Config};
 use crate::diag::SourceDiag;
 use crate::engine;
 use crate::finding::{self, Finding, Location};
@@ -61,8 +61,20 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
         )
     })?;
     let root = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
-    let config = config::load(&root, None)?;
-    let catalogue = Catalogue::load(&root, &config)?;
+    // The policy is the remote's, not the one being pushed: a push cannot weaken the gate that judges it.
+    let remote_policy = remote_policy_commit(&repo, remote);
+    let source = match remote_policy {
+        Some(commit) => config::policy::Source::Commit {
+            repo: &repo,
+            commit,
+            prefix: "",
+        },
+        None => config::policy::Source::WorkTree,
+    };
+    let policy_files = config::policy::read(&root, None, source, None)?;
+    let config = policy_files.config.clone();
+    let catalogue = Catalogue::from_packs(&config, &policy_files.packs)?;
+    let judged_by = remote_policy.map(|_| (&policy_files, &catalogue));
     let policy = DeployPolicy::new(Some(&repo), &config, remote);
 
     let mut updates = Vec::new();
@@ -107,8 +119,8 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
                         refused.push((u.remote_ref.clone(), Refusal::DirectPush { new_commits }));
                     }
                 }
-                let found =
-                    scan(&repo, u, remote, checks, &leaks, &config, &catalogue).map_err(git_err)?;
+                let found = scan(&repo, u, remote, checks, &leaks, &config, &catalogue, judged_by)
+                    .map_err(git_err)?;
                 let (failing, below): (Vec<Finding>, Vec<Finding>) = found
                     .into_iter()
                     .partition(|f| f.severity >= config.fail_on);
@@ -215,6 +227,7 @@ fn scan(
     leaks: &LeakCheck,
     config: &Config,
     catalogue: &Catalogue,
+    judged_by: Option<(&PolicyFiles, &Catalogue)>,
 ) -> Result<Vec<Finding>, git2::Error> {
     let base = range_base(repo, u, remote);
     let (diff, added) = changes::between_commits(repo, base, u.local)?;
@@ -265,23 +278,72 @@ fn scan(
     let tree: Vec<FileEntry> = tree.into_iter().map(|(entry, _)| entry).collect();
     found.extend(leaks.resolve(config, &tree));
     finding::finalize(&mut found);
+    // Judged by the remote's policy: the allows this push adds are policy changes, not suppressions.
+    let (held, directives): (Vec<_>, Vec<_>) = allows
+        .into_directives()
+        .into_iter()
+        .partition(|d| judged_by.is_some() && added.introduces(&d.span));
+    let changed_policy = match judged_by {
+        Some(base) => pushed_policy_changes(repo, u.local, base, &held),
+        None => Vec::new(),
+    };
     let inputs = suppress::Inputs {
         config,
         catalogue,
-        directives: allows.into_directives(),
+        directives,
+        held,
         baseline: None,
         enabled: true,
     };
     let (mut found, _) = suppress::apply(found, inputs);
+    found.extend(changed_policy);
     // The hook prints these to the pusher's terminal: redacted like every other output.
     crate::redact::findings(&mut found);
     Ok(found
         .into_iter()
         .filter(|f| match &f.location {
+            _ if f.rule == suppress::policy::POLICY_CHANGED => true,
             Location::File(span) => added.introduces(span),
             _ => true,
         })
         .collect())
+}
+
+/// The commit whose policy judges a push: the remote's default branch, when it has been fetched.
+fn remote_policy_commit(repo: &Repository, remote: &str) -> Option<Oid> {
+    let default = history::default_branch(repo, remote)?;
+    repo.refname_to_id(&format!("refs/remotes/{remote}/{default}"))
+        .ok()
+}
+
+/// The pushed commit's own policy compared with the remote's: what it weakens, and the allows it adds.
+fn pushed_policy_changes(
+    repo: &Repository,
+    pushed: Oid,
+    base: (&PolicyFiles, &Catalogue),
+    held: &[suppress::inline::Directive],
+) -> Vec<Finding> {
+    let source = config::policy::Source::Commit {
+        repo,
+        commit: pushed,
+        prefix: "",
+    };
+    let root = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
+    let head = config::policy::read(&root, None, source, None)
+        .map_err(|d| d.message)
+        .and_then(|h| {
+            let cat = Catalogue::from_packs(&h.config, &h.packs).map_err(|d| d.message)?;
+            Ok((h, cat))
+        });
+    suppress::policy::weakenings(
+        base,
+        None,
+        suppress::policy::Proposed {
+            files: head.as_ref().map(|(h, c)| (h, c)).map_err(Clone::clone),
+            baseline: None,
+        },
+        held,
+    )
 }
 
 /// Every file in the pushed commit's tree that the config does not ignore, sorted by path as the walk's
