@@ -146,11 +146,12 @@ impl Outcome {
 pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let start = Instant::now();
     let asked = canonical_root(&opts.root)?;
+    refuse_symlinked_git(&asked)?;
     let opened = history::open(&asked);
     // Run from a subdirectory, the repository is still the unit: its root's policy, owners and README
     // decide, whatever the working directory (as git finds its root).
     let root = match &opened {
-        Ok(Some(repo)) => work_tree_root(repo, &asked)?.unwrap_or(asked),
+        Ok(Some(repo)) => work_tree_root(repo, &asked).unwrap_or(asked),
         _ => asked,
     };
     let (repo, open_error) = match opened {
@@ -327,14 +328,16 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     })
 }
 
-/// The work tree's root when `asked` is a directory below it; None when `asked` is the root itself or
-/// the repository has no work tree. A `.git` that is a symbolic link is refused: it could point the
-/// gate at another repository's history and diff.
-fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Result<Option<PathBuf>, SourceDiag> {
-    let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
-        return Ok(None);
+/// A `.git` that is a symbolic link (at or above the checked directory, the one git would use) is
+/// refused: it could point the gate at another repository's history and diff.
+fn refuse_symlinked_git(asked: &Path) -> Result<(), SourceDiag> {
+    let Some(dot_git) = asked
+        .ancestors()
+        .map(|d| d.join(".git"))
+        .find(|p| p.symlink_metadata().is_ok())
+    else {
+        return Ok(());
     };
-    let dot_git = workdir.join(".git");
     if dot_git
         .symlink_metadata()
         .is_ok_and(|m| m.file_type().is_symlink())
@@ -345,7 +348,14 @@ fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Result<Option<PathBu
         )
         .with_help("clone the repository normally (a `.git` directory, or the `.git` file of a worktree or submodule)"));
     }
-    Ok((workdir != asked && asked.starts_with(&workdir)).then_some(workdir))
+    Ok(())
+}
+
+/// The work tree's root when `asked` is a directory below it; None when `asked` is the root itself or
+/// the repository has no work tree.
+fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Option<PathBuf> {
+    let workdir = repo.workdir().and_then(|w| w.canonicalize().ok())?;
+    (workdir != asked && asked.starts_with(&workdir)).then_some(workdir)
 }
 
 /// Run `f` with every file check the engine has (plus `extra`, e.g. the inline-allow collector), built

@@ -21,5 +21,6 @@ mod owners;
 mod process;
 mod readme;
 mod secrets;
+mod security;
 mod suppressions;
 mod workflows;

@@ -1,0 +1,319 @@
+//! Hostile pull requests and hostile input (issue 13): a change cannot weaken the gate that judges it,
+//! file names are bytes, policy files stay inside the repository, and repository text cannot forge output.
+
+use crate::common::*;
+use std::path::Path;
+
+const SETTINGS: &str = "app/settings.py";
+const CLEAN: &str = "import os\nNAME = \"app\"\n";
+const BAD: &str = "import os\nNAME = \"app\"\nADMIN = \"qa@example.com\"\nDEBUG = True\n";
+const ORIGINAL: [&str; 2] = ["data/reserved-email", "switch/debug-enabled"];
+
+/// `main` holds clean production code (and `base_files`); branch `feature` adds the two findings and
+/// whatever `bypass` writes. Returns the repository, checked out on `feature` with everything committed.
+fn feature_branch(base_files: &[(&str, &str)], bypass: impl FnOnce(&Repo)) -> Repo {
+    let repo = Repo::new();
+    repo.write(SETTINGS, CLEAN);
+    for (p, t) in base_files {
+        repo.write(p, t);
+    }
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write(SETTINGS, BAD);
+    bypass(&repo);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "feature"]);
+    repo
+}
+
+fn messages(report: &serde_json::Value, rule: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn rules_of(report: &serde_json::Value) -> Vec<String> {
+    findings(report).into_iter().map(|(r, _, _)| r).collect()
+}
+
+/// Exit 1, the original findings still reported, and `gate/policy-changed` naming `names`.
+fn assert_caught(repo: &Repo, names: &str) {
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    let rules = rules_of(&report);
+    assert_eq!(code, 1, "{report:#}");
+    for r in ORIGINAL {
+        assert!(rules.iter().any(|x| x == r), "{r} missing: {rules:?}");
+    }
+    let msgs = messages(&report, "gate/policy-changed");
+    assert!(
+        msgs.iter().any(|m| m.contains(names)),
+        "`{names}` not in {msgs:?}\n{report:#}"
+    );
+}
+
+#[test]
+fn without_a_bypass_the_feature_fails_and_nothing_is_a_policy_change() {
+    let repo = feature_branch(&[], |_| {});
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1);
+    let rules = rules_of(&report);
+    assert!(!rules.iter().any(|r| r == "gate/policy-changed"), "{rules:?}");
+}
+
+#[test]
+fn rules_turned_off_in_the_change_do_not_apply_and_are_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            "shipgate.toml",
+            "[rules]\n\"data/reserved-email\" = \"off\"\n\"switch/debug-enabled\" = \"off\"\n",
+        );
+    });
+    assert_caught(&repo, "rule `data/reserved-email` turned off");
+    let (_, report) = check_json(repo.path(), &["--diff", "main"]);
+    let all: Vec<_> = located(&report, "gate/policy-changed");
+    assert!(
+        all.iter().any(|(_, p, l, _)| p == "shipgate.toml" && *l == 2),
+        "located on the config line: {all:?}"
+    );
+    // Without --diff the working tree's policy is the user's own: the rules are off.
+    let (code, _) = check_json(repo.path(), &[]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn rules_lowered_to_note_are_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            "shipgate.toml",
+            "[rules]\n\"data/reserved-email\" = \"note\"\n\"switch/debug-enabled\" = \"note\"\n",
+        );
+    });
+    assert_caught(&repo, "lowered from error to note");
+}
+
+#[test]
+fn new_ignore_and_test_path_globs_are_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write("shipgate.toml", "[paths]\nignore = [\"app/\"]\n");
+    });
+    assert_caught(&repo, "new `[paths] ignore` glob `app/`");
+    let repo = feature_branch(&[], |r| {
+        r.write("shipgate.toml", "[paths]\ntest = [\"app/**\"]\n");
+    });
+    assert_caught(&repo, "new `[paths] test` glob `app/**`");
+}
+
+#[test]
+fn a_smaller_max_file_size_is_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write("shipgate.toml", "[scan]\nmax-file-size = 1\n");
+    });
+    assert_caught(&repo, "`[scan] max-file-size` lowered");
+}
+
+#[test]
+fn a_root_config_shadowing_the_base_one_is_reported() {
+    let base = [(
+        ".github/shipgate.toml",
+        "[rules]\n\"data/lorem-ipsum\" = \"error\"\n",
+    )];
+    let repo = feature_branch(&base, |r| {
+        r.write(
+            "shipgate.toml",
+            "[rules]\n\"data/reserved-email\" = \"off\"\n\"switch/debug-enabled\" = \"off\"\n",
+        );
+    });
+    assert_caught(&repo, "shipgate.toml which takes the place of .github/shipgate.toml");
+}
+
+#[test]
+fn a_baseline_committed_by_the_change_is_reported_and_not_applied() {
+    let repo = feature_branch(&[], |r| {
+        let out = run(&["baseline"], r.path());
+        assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+    });
+    assert!(repo.path().join(".shipgate/baseline.json").is_file());
+    assert_caught(&repo, "the change adds a baseline entry hiding `data/reserved-email`");
+}
+
+#[test]
+fn inline_allows_added_by_the_change_do_not_suppress() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            SETTINGS,
+            "import os\nNAME = \"app\"\n# shipgate:allow(data/reserved-email) demo tenant, never emailed\n\
+             ADMIN = \"qa@example.com\"\nDEBUG = True  # shipgate:allow(switch/debug-enabled) only in staging\n",
+        );
+    });
+    assert_caught(&repo, "the change adds an inline allow for `data/reserved-email`");
+    // An allow that was already on the base branch still works.
+    let repo = Repo::new();
+    repo.write(
+        SETTINGS,
+        "# shipgate:allow(data/reserved-email) demo tenant, never emailed\nADMIN = \"qa@example.com\"\n",
+    );
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.commit_file("app/other.py", "X = 1\n", "other");
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn strengthening_the_policy_is_not_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            "shipgate.toml",
+            "fail-on = \"warning\"\n[rules]\n\"data/lorem-ipsum\" = \"error\"\n[paths]\nproduction = [\"lib/**\"]\n",
+        );
+    });
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1);
+    let rules = rules_of(&report);
+    assert!(!rules.iter().any(|r| r == "gate/policy-changed"), "{rules:?}");
+}
+
+#[test]
+fn the_summary_names_the_policy_source() {
+    let repo = feature_branch(&[("shipgate.toml", "fail-on = \"error\"\n")], |_| {});
+    let r = run(&["check", "--offline", "--diff", "main"], repo.path());
+    assert!(
+        r.stdout.contains("config shipgate.toml from commit "),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_pre_push_hook_judges_by_the_remote_policy() {
+    let remote = Remote::new();
+    let p = remote.clone.path();
+    remote.clone.commit_file(SETTINGS, CLEAN, "clean settings");
+    git(p, &["push", "-q", "origin", "main"]);
+    git(p, &["remote", "set-head", "origin", "main"]);
+    git(p, &["checkout", "-q", "-b", "feature"]);
+    remote.clone.write(
+        "shipgate.toml",
+        "[rules]\n\"data/reserved-email\" = \"off\"\n\"switch/debug-enabled\" = \"off\"\n",
+    );
+    remote.clone.commit_file(SETTINGS, BAD, "bad settings");
+    let sha = git(p, &["rev-parse", "HEAD"]);
+    let input = format!("refs/heads/feature {sha} refs/heads/feature {}\n", "0".repeat(40));
+    let mut cmd = shipgate(&["hook", "pre-push", "origin"], p);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(input.as_bytes()).expect("write");
+    }
+    let out: Run = child.wait_with_output().expect("wait").into();
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("gate/policy-changed"), "{}", out.stderr);
+    assert!(out.stderr.contains("data/reserved-email"), "{}", out.stderr);
+}
+
+// --- Policy files stay inside the repository -------------------------------------------------------
+
+fn outside_secret() -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("secret.txt"), "TOP-SECRET-LINE = 42\n").expect("write");
+    d
+}
+
+#[test]
+fn rule_packs_outside_the_repository_are_refused() {
+    let secret = outside_secret();
+    let abs = secret.path().join("secret.txt");
+    for pack in [
+        "../outside/secret.txt".to_string(),
+        abs.to_string_lossy().into_owned(),
+        "../../**".to_string(),
+    ] {
+        let repo = Repo::new();
+        repo.write(
+            "shipgate.toml",
+            format!("[scan]\nrule-packs = [{:?}]\n", pack),
+        );
+        let r = run(&["check", "--offline"], repo.path());
+        assert_eq!(r.code, 2, "{pack}: {}", r.stderr);
+        assert!(r.stderr.contains("rule-packs"), "{pack}: {}", r.stderr);
+        assert!(!r.stderr.contains("TOP-SECRET"), "{}", r.stderr);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_policy_files_are_refused() {
+    let secret = outside_secret();
+    let target = secret.path().join("secret.txt");
+    let repo = Repo::new();
+    std::os::unix::fs::symlink(&target, repo.path().join("shipgate.toml")).expect("symlink");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
+    assert!(!r.stderr.contains("TOP-SECRET"), "{}", r.stderr);
+
+    let repo = Repo::new();
+    std::fs::create_dir_all(repo.path().join(".shipgate")).expect("mkdir");
+    std::os::unix::fs::symlink(&target, repo.path().join(".shipgate/baseline.json"))
+        .expect("symlink");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("baseline"), "{}", r.stderr);
+    assert!(!r.stderr.contains("TOP-SECRET"), "{}", r.stderr);
+
+    // A rule-pack directory that is a link to somewhere else.
+    let repo = Repo::new();
+    std::os::unix::fs::symlink(secret.path(), repo.path().join(".shipgate")).expect("symlink");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("TOP-SECRET"), "{}", r.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_dot_git_is_refused() {
+    let real = Repo::new();
+    real.commit_file("a.py", "X = 1\n", "one");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("b.py"), "Y = 2\n").expect("write");
+    std::os::unix::fs::symlink(real.path().join(".git"), dir.path().join(".git")).expect("symlink");
+    let r = run(&["check", "--offline", "--diff", "main"], dir.path());
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
+}
+
+// --- Running from a subdirectory (issue 14) --------------------------------------------------------
+
+#[test]
+fn a_subdirectory_run_uses_the_repository_root_and_its_policy() {
+    let repo = Repo::new();
+    repo.write("shipgate.toml", "[rules]\n\"switch/debug-enabled\" = \"off\"\n");
+    repo.write(SETTINGS, "DEBUG = True\nADMIN = \"qa@example.com\"\n");
+    repo.write("docs/x.md", "# x\n");
+    repo.commit("init");
+    let (root_code, root_report) = check_json(repo.path(), &[]);
+    let (sub_code, sub_report) = check_json(&repo.path().join("docs"), &[]);
+    assert_eq!(root_code, sub_code);
+    assert_eq!(rules_of(&root_report), rules_of(&sub_report));
+    assert!(rules_of(&sub_report).iter().any(|r| r == "data/reserved-email"));
+    assert!(!rules_of(&sub_report).iter().any(|r| r == "switch/debug-enabled"));
+    let r = run(&["check", "--offline"], &repo.path().join("docs"));
+    let root = repo.path().canonicalize().expect("canonical");
+    assert!(
+        r.stdout
+            .contains(&format!("policy: root {}; config shipgate.toml", root.display())),
+        "{}",
+        r.stdout
+    );
+    let _ = Path::new("");
+}
