@@ -188,6 +188,15 @@ pub fn read_file(
     }
 }
 
+/// How a policy file is named in messages: `config`, `baseline`, `rule pack`.
+fn what(setting: &str) -> &'static str {
+    match setting {
+        "config" | "--config" => "config",
+        "baseline" => "baseline",
+        _ => "rule pack",
+    }
+}
+
 fn outside(setting: &str, rel: &str) -> SourceDiag {
     SourceDiag::plain(
         "config/outside-repository",
@@ -199,7 +208,7 @@ fn outside(setting: &str, rel: &str) -> SourceDiag {
 fn symlinked(setting: &str, rel: &str) -> SourceDiag {
     SourceDiag::plain(
         "config/symlink",
-        format!("{setting}: `{rel}` is a symbolic link; policy files are never read through links"),
+        format!("cannot read {} {rel}: it is a symbolic link ({setting}); policy files are never read through links", what(setting)),
     )
     .with_help("commit the file itself in the repository instead of a link to it")
 }
@@ -216,7 +225,7 @@ fn read_disk(root: &Path, rel: &str, setting: &str) -> Result<Option<Vec<u8>>, S
             Err(e) => {
                 return Err(SourceDiag::plain(
                     "config/unreadable",
-                    format!("{setting}: cannot read `{rel}`: {e}"),
+                    format!("cannot read {} {rel}: {e}", what(setting)),
                 ))
             }
         };
@@ -231,7 +240,7 @@ fn read_disk(root: &Path, rel: &str, setting: &str) -> Result<Option<Vec<u8>>, S
             if !meta.is_file() {
                 return Err(SourceDiag::plain(
                     "config/unreadable",
-                    format!("{setting}: cannot read `{rel}`: it is not a regular file"),
+                    format!("cannot read {} {rel}: it is not a regular file", what(setting)),
                 )
                 .with_help(format!("make {rel} a file, or remove it")));
             }
@@ -246,7 +255,7 @@ fn read_disk(root: &Path, rel: &str, setting: &str) -> Result<Option<Vec<u8>>, S
     std::fs::read(&at).map(Some).map_err(|e| {
         SourceDiag::plain(
             "config/unreadable",
-            format!("{setting}: cannot read `{rel}`: {e}"),
+            format!("cannot read {} {rel}: {e}", what(setting)),
         )
     })
 }
@@ -254,7 +263,7 @@ fn read_disk(root: &Path, rel: &str, setting: &str) -> Result<Option<Vec<u8>>, S
 fn too_large(setting: &str, rel: &str, len: u64) -> SourceDiag {
     SourceDiag::plain(
         "config/unreadable",
-        format!("{setting}: `{rel}` is {len} bytes, more than a policy file may be ({MAX_POLICY_FILE})"),
+        format!("cannot read {} {rel} ({setting}): it is {len} bytes, more than a policy file may be ({MAX_POLICY_FILE})", what(setting)),
     )
 }
 
@@ -268,7 +277,7 @@ fn read_blob(
     let git = |e: git2::Error| {
         SourceDiag::plain(
             "config/unreadable",
-            format!("{setting}: cannot read `{rel}` from commit {commit}: {}", e.message()),
+            format!("cannot read {} {rel} from commit {commit}: {}", what(setting), e.message()),
         )
     };
     let tree = repo.find_commit(commit).and_then(|c| c.tree()).map_err(git)?;
@@ -286,7 +295,7 @@ fn read_blob(
     if entry.kind() != Some(ObjectType::Blob) {
         return Err(SourceDiag::plain(
             "config/unreadable",
-            format!("{setting}: cannot read `{rel}`: it is not a regular file"),
+            format!("cannot read {} {rel}: it is not a regular file", what(setting)),
         ));
     }
     let blob = repo.find_blob(entry.id()).map_err(git)?;

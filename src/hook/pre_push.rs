@@ -240,7 +240,7 @@ fn scan(
             continue;
         }
         let new = delta.new_file();
-        let Some(path) = new.path().map(|p| p.to_string_lossy().replace('\\', "/")) else {
+        let Some(path) = new.path_bytes().map(files::path_key) else {
             continue;
         };
         let Some(class) = files::classify(config, &path) else {
@@ -357,7 +357,7 @@ fn pushed_tree(
     let mut out = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, e| {
         if e.kind() == Some(ObjectType::Blob) {
-            let path = format!("{dir}{}", String::from_utf8_lossy(e.name_bytes()));
+            let path = format!("{dir}{}", files::path_key(e.name_bytes()));
             if let Some(class) = files::classify(config, &path) {
                 // The size is not needed to resolve references; reading every blob's header is.
                 out.push((FileEntry::new(path, class, 0), e.id()));

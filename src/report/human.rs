@@ -119,8 +119,8 @@ fn source(
     cache: &mut Option<(String, Option<String>)>,
 ) -> Option<String> {
     if cache.as_ref().is_none_or(|(p, _)| p != path) {
-        let text = std::fs::read(outcome.ctx.root.join(path))
-            .ok()
+        let text = crate::repo::files::disk_path(&outcome.ctx.root, path)
+            .and_then(|p| std::fs::read(p).ok())
             .map(|b| crate::redact::text(&String::from_utf8_lossy(&b)).into_owned());
         *cache = Some((path.to_string(), text));
     }

@@ -317,3 +317,79 @@ fn a_subdirectory_run_uses_the_repository_root_and_its_policy() {
     );
     let _ = Path::new("");
 }
+
+// --- File names are bytes ----------------------------------------------------------------------------
+
+#[cfg(target_os = "linux")]
+fn write_raw(dir: &Path, name: &[u8], content: &str) {
+    use std::os::unix::ffi::OsStrExt;
+    let p = dir.join(std::ffi::OsStr::from_bytes(name));
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, content).expect("write");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn two_non_utf8_names_never_share_suppressions() {
+    let repo = Repo::new();
+    write_raw(
+        repo.path(),
+        b"app/settings\xff.py",
+        "ADMIN = \"qa@example.com\"\nDEBUG = True\nSUPPORT = \"help@example.com\"\n",
+    );
+    write_raw(
+        repo.path(),
+        b"app/settings\xfe.py",
+        &format!(
+            "# shipgate:allow(data/reserved-email, switch/debug-enabled) {}\n# shipgate:allow(data/reserved-email) {}\nX = 1\n",
+            "a long and careful reason ".repeat(8),
+            "another reason ".repeat(8)
+        ),
+    );
+    for extra in [&[][..], &["--no-suppress"][..]] {
+        let (code, report) = check_json(repo.path(), extra);
+        assert_eq!(code, 1, "{extra:?} {report:#}");
+        let errors: Vec<_> = findings(&report)
+            .into_iter()
+            .filter(|(r, _, _)| ORIGINAL.contains(&r.as_str()))
+            .collect();
+        assert_eq!(errors.len(), 3, "{extra:?}: {errors:?}");
+        assert!(
+            errors.iter().all(|(_, p, _)| p == "app/settings\\xff.py"),
+            "{errors:?}"
+        );
+    }
+    // The allows are in their own file, unused there: reported against that file, by its own name.
+    let (_, report) = check_json(repo.path(), &[]);
+    let unused: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r == "suppress/unused-allow")
+        .collect();
+    assert!(
+        !unused.is_empty() && unused.iter().all(|(_, p, _)| p == "app/settings\\xfe.py"),
+        "{unused:?}"
+    );
+    // Human output shows the escaped name and quotes the right file.
+    let r = run(&["check", "--offline"], repo.path());
+    assert!(r.stdout.contains("app/settings\\xff.py:1:"), "{}", r.stdout);
+    assert!(!r.stdout.contains('\u{fffd}'), "{}", r.stdout);
+
+    // --diff keys the change by the same bytes.
+    repo.commit("init");
+    let (code, _) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 0, "nothing new since main");
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    write_raw(
+        repo.path(),
+        b"app/settings\xff.py",
+        "ADMIN = \"qa@example.com\"\nDEBUG = True\nSUPPORT = \"help@example.com\"\nOPS = \"ops@example.com\"\n",
+    );
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1, "{report:#}");
+    let got = findings(&report);
+    assert!(
+        got.iter()
+            .any(|(r, p, l)| r == "data/reserved-email" && p == "app/settings\\xff.py" && *l == 4),
+        "{got:?}"
+    );
+}
