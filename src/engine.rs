@@ -310,10 +310,10 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let policy = format!(
         "root {}; config {} from {policy_from}",
         ctx.root.display(),
-        ctx.config
-            .source
-            .as_ref()
-            .map_or_else(|| "(defaults)".to_string(), |(p, _)| p.display().to_string()),
+        ctx.config.source.as_ref().map_or_else(
+            || "(defaults)".to_string(),
+            |(p, _)| p.display().to_string()
+        ),
     );
     Ok(Outcome {
         ctx,

@@ -63,8 +63,12 @@ pub fn read(
     let config = read_config(root, explicit, source)?;
     let packs = read_packs(root, &config.rule_packs, source)?;
     let baseline = match baseline {
-        Some(rel) => read_file(root, source, rel, "baseline")?
-            .map(|bytes| (rel.to_string(), String::from_utf8_lossy(&bytes).into_owned())),
+        Some(rel) => read_file(root, source, rel, "baseline")?.map(|bytes| {
+            (
+                rel.to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )
+        }),
         None => None,
     };
     Ok(PolicyFiles {
@@ -87,7 +91,10 @@ fn read_config(
                 let bytes = read_file(root, source, &rel, "--config")?.ok_or_else(|| {
                     SourceDiag::plain(
                         "config/unreadable",
-                        format!("cannot read config {rel}: it does not exist in {}", source.describe()),
+                        format!(
+                            "cannot read config {rel}: it does not exist in {}",
+                            source.describe()
+                        ),
                     )
                 })?;
                 (rel, bytes)
@@ -215,7 +222,10 @@ fn symlinked(setting: &str, rel: &str) -> SourceDiag {
 
 fn read_disk(root: &Path, rel: &str, setting: &str) -> Result<Option<Vec<u8>>, SourceDiag> {
     let mut at = root.to_path_buf();
-    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let parts: Vec<&str> = rel
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     for (i, part) in parts.iter().enumerate() {
         at.push(part);
         let meta = match at.symlink_metadata() {
@@ -240,7 +250,10 @@ fn read_disk(root: &Path, rel: &str, setting: &str) -> Result<Option<Vec<u8>>, S
             if !meta.is_file() {
                 return Err(SourceDiag::plain(
                     "config/unreadable",
-                    format!("cannot read {} {rel}: it is not a regular file", what(setting)),
+                    format!(
+                        "cannot read {} {rel}: it is not a regular file",
+                        what(setting)
+                    ),
                 )
                 .with_help(format!("make {rel} a file, or remove it")));
             }
@@ -277,10 +290,17 @@ fn read_blob(
     let git = |e: git2::Error| {
         SourceDiag::plain(
             "config/unreadable",
-            format!("cannot read {} {rel} from commit {commit}: {}", what(setting), e.message()),
+            format!(
+                "cannot read {} {rel} from commit {commit}: {}",
+                what(setting),
+                e.message()
+            ),
         )
     };
-    let tree = repo.find_commit(commit).and_then(|c| c.tree()).map_err(git)?;
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(git)?;
     // Each directory on the way must be a real tree: a committed symlink is a blob, not a directory.
     let entry = match tree.get_path(Path::new(path)) {
         Ok(e) => e,
@@ -295,7 +315,10 @@ fn read_blob(
     if entry.kind() != Some(ObjectType::Blob) {
         return Err(SourceDiag::plain(
             "config/unreadable",
-            format!("cannot read {} {rel}: it is not a regular file", what(setting)),
+            format!(
+                "cannot read {} {rel}: it is not a regular file",
+                what(setting)
+            ),
         ));
     }
     let blob = repo.find_blob(entry.id()).map_err(git)?;
@@ -428,7 +451,10 @@ fn list(root: &Path, source: Source<'_>, dir: &str) -> Result<Vec<String>, Sourc
                     format!("cannot list rule packs under {dir}: {}", e.message()),
                 )
             };
-            let tree = repo.find_commit(commit).and_then(|c| c.tree()).map_err(git)?;
+            let tree = repo
+                .find_commit(commit)
+                .and_then(|c| c.tree())
+                .map_err(git)?;
             let start = format!("{prefix}{dir}");
             let tree = if start.trim_end_matches('/').is_empty() {
                 tree

@@ -119,8 +119,10 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
                         refused.push((u.remote_ref.clone(), Refusal::DirectPush { new_commits }));
                     }
                 }
-                let found = scan(&repo, u, remote, checks, &leaks, &config, &catalogue, judged_by)
-                    .map_err(git_err)?;
+                let found = scan(
+                    &repo, u, remote, checks, &leaks, &config, &catalogue, judged_by,
+                )
+                .map_err(git_err)?;
                 let (failing, below): (Vec<Finding>, Vec<Finding>) = found
                     .into_iter()
                     .partition(|f| f.severity >= config.fail_on);
@@ -395,7 +397,11 @@ fn report(
     for (r, why) in refused {
         match why {
             Refusal::Delete => {
-                writeln!(out, "  ✗ {r}: deleting a deployment branch")?;
+                writeln!(
+                    out,
+                    "  ✗ {}: deleting a deployment branch",
+                    crate::redact::visible_line(r)
+                )?;
                 writeln!(out, "    deployment branches are removed deliberately, by an administrator, not by a push")?;
             }
             Refusal::DirectPush { new_commits } => {
@@ -435,16 +441,17 @@ fn report(
 }
 
 fn finding_line(out: &mut dyn Write, f: &Finding) -> std::io::Result<()> {
+    use crate::redact::visible_line;
     writeln!(
         out,
         "    {}  {} {}  {}",
-        f.location.display(),
+        visible_line(&f.location.display()),
         f.severity,
-        f.rule,
-        f.message
+        visible_line(&f.rule),
+        visible_line(&f.message)
     )?;
     if let Some(help) = &f.help {
-        writeln!(out, "      fix: {help}")?;
+        writeln!(out, "      fix: {}", visible_line(help))?;
     }
     Ok(())
 }

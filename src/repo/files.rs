@@ -308,7 +308,9 @@ pub fn os_path_key(path: &std::ffi::OsStr) -> String {
 /// `settings\xfe.py` stay apart), and a name cannot carry a carriage return or an escape sequence into
 /// a log. `path_from_key` turns a key back into the bytes.
 pub fn path_key(bytes: &[u8]) -> String {
-    let needs = bytes.iter().any(|&b| b < 0x20 || b == 0x7f || b == b'\\' || b >= 0x80);
+    let needs = bytes
+        .iter()
+        .any(|&b| b < 0x20 || b == 0x7f || b == b'\\' || b >= 0x80);
     if !needs {
         // Plain printable ASCII: the common case, no work.
         return String::from_utf8_lossy(bytes).into_owned();

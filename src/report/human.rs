@@ -4,6 +4,7 @@ use super::{summary_line, RenderOptions};
 use crate::diag::SourceDiag;
 use crate::engine::{Outcome, Verdict};
 use crate::finding::{Finding, Location, Severity};
+use crate::redact::{neutralise_commands, visible, visible_line, visible_with_offsets};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use std::io::{self, Write};
 
@@ -21,29 +22,42 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions, out: &mut dyn Write) -> i
         let diag = to_diag(outcome, f, &mut source_cache);
         let mut text = String::new();
         if handler.render_report(&mut text, &diag).is_err() {
-            text = format!("{}: {} [{}]\n", f.severity, f.message, f.rule);
+            text = format!(
+                "{}: {} [{}]\n",
+                f.severity,
+                visible_line(&f.message),
+                visible_line(&f.rule)
+            );
         }
-        out.write_all(text.as_bytes())?;
+        // The pieces were made visible before rendering (the colours miette adds are its own); a line
+        // the runner would take for a workflow command is made inert.
+        out.write_all(neutralise_commands(&text).as_bytes())?;
     }
     for line in super::scope_lines(outcome) {
-        writeln!(out, "{line}")?;
+        line_out(out, &line)?;
     }
     for ne in &outcome.not_evaluated {
-        writeln!(out, "not evaluated: {ne}")?;
+        line_out(out, &format!("not evaluated: {ne}"))?;
     }
     for line in super::fail_open_lines(outcome) {
-        writeln!(out, "{line}")?;
+        line_out(out, &line)?;
     }
     if !opts.quiet {
         for line in super::scorecard_lines(outcome) {
-            writeln!(out, "{line}")?;
+            line_out(out, &line)?;
         }
     }
-    writeln!(out, "shipgate: {}", summary_line(outcome))?;
+    line_out(out, &format!("shipgate: {}", summary_line(outcome)))?;
     if verdict != Verdict::Passed {
-        writeln!(out, "{}", verdict_hint(outcome, verdict))?;
+        line_out(out, &verdict_hint(outcome, verdict))?;
     }
     Ok(())
+}
+
+/// One line of the summary: repository text in it (paths, branch names, reasons) cannot break the
+/// line, colour the terminal or start a runner command.
+fn line_out(out: &mut dyn Write, line: &str) -> io::Result<()> {
+    writeln!(out, "{}", neutralise_commands(&visible_line(line)))
 }
 
 pub fn handler(color: bool) -> GraphicalReportHandler {
@@ -74,16 +88,16 @@ fn to_diag(
     cache: &mut Option<(String, Option<String>)>,
 ) -> SourceDiag {
     let message = match f.location {
-        Location::Repository => f.message.clone(),
-        _ => format!("{}  [{}]", f.message, f.location.display()),
+        Location::Repository => visible_line(&f.message).into_owned(),
+        _ => visible_line(&format!("{}  [{}]", f.message, f.location.display())).into_owned(),
     };
-    let mut diag = SourceDiag::plain(&f.rule, message);
+    let mut diag = SourceDiag::plain(&visible_line(&f.rule), message);
     diag.severity = Some(match f.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
         Severity::Note => miette::Severity::Advice,
     });
-    diag.help = f.help.clone();
+    diag.help = f.help.as_deref().map(|h| visible(h).into_owned());
     if let Location::File(fs) = &f.location {
         if fs.line > 0 {
             let text = source(outcome, &fs.path, cache);
@@ -98,12 +112,15 @@ fn to_diag(
                     .catalogue
                     .get(&f.rule)
                     .map_or_else(|| f.rule.clone(), |d| d.title.clone());
-                diag.src = Some(NamedSource::new(&fs.path, text));
+                // The quoted source with its control characters escaped, the span moved with them.
+                let mut at = [fs.span.0, fs.span.1];
+                let text = visible_with_offsets(&text, &mut at);
+                diag.src = Some(NamedSource::new(visible_line(&fs.path), text));
                 diag.labels = vec![LabeledSpan::new_with_span(
-                    Some(label),
-                    fs.span.0..fs.span.1,
+                    Some(visible_line(&label).into_owned()),
+                    at[0]..at[1],
                 )];
-                diag.message = f.message.clone();
+                diag.message = visible_line(&f.message).into_owned();
             }
         }
     }

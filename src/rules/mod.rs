@@ -97,7 +97,10 @@ impl Catalogue {
 
     /// Built-in rules plus the user's packs (`(shown path, text)`, as `config::policy` read them),
     /// checked against the config.
-    pub fn from_packs(config: &Config, packs: &[(String, String)]) -> Result<Catalogue, SourceDiag> {
+    pub fn from_packs(
+        config: &Config,
+        packs: &[(String, String)],
+    ) -> Result<Catalogue, SourceDiag> {
         let mut cat = Catalogue::builtin()?;
         for (shown, text) in packs {
             cat.add_pack(shown, shown, text)?;

@@ -39,15 +39,25 @@ pub fn weakenings(
         Err(why) => out.push(at_whole(
             severity,
             config_path(&base_files.config),
-            format!("the change's policy does not load ({why}); the gate used the policy of {}", base_files.from),
+            format!(
+                "the change's policy does not load ({why}); the gate used the policy of {}",
+                base_files.from
+            ),
         )),
         Ok((head_files, head_cat)) => {
-            compare_config(&mut out, severity, base_files, base_cat, head_files, head_cat);
+            compare_config(
+                &mut out, severity, base_files, base_cat, head_files, head_cat,
+            );
         }
     }
     if let Some(head_baseline) = head.baseline {
         let known: HashSet<&str> = base_baseline
-            .map(|b| b.entries.iter().map(|(e, _)| e.fingerprint.as_str()).collect())
+            .map(|b| {
+                b.entries
+                    .iter()
+                    .map(|(e, _)| e.fingerprint.as_str())
+                    .collect()
+            })
             .unwrap_or_default();
         for (e, line) in &head_baseline.entries {
             if !known.contains(e.fingerprint.as_str()) {
@@ -93,7 +103,8 @@ pub fn weakenings(
     out
 }
 
-const HELP: &str = "a change may not weaken the gate that judges it: have the policy's code owners approve \
+const HELP: &str =
+    "a change may not weaken the gate that judges it: have the policy's code owners approve \
                     this change, or fix the finding it hides instead";
 
 fn config_path(c: &Config) -> String {
@@ -155,7 +166,8 @@ fn compare_config(
     head_cat: &Catalogue,
 ) {
     let (base, head) = (&base_files.config, &head_files.config);
-    let mut weaker = |needle: &str, message: String| out.push(at_setting(sev, head, needle, message));
+    let mut weaker =
+        |needle: &str, message: String| out.push(at_setting(sev, head, needle, message));
 
     match (&base.source, &head.source) {
         (Some((b, _)), Some((h, _))) if b != h => weaker(
@@ -168,7 +180,10 @@ fn compare_config(
         ),
         (Some((b, _)), None) => weaker(
             "",
-            format!("the change removes {}: its settings would go back to the defaults", b.display()),
+            format!(
+                "the change removes {}: its settings would go back to the defaults",
+                b.display()
+            ),
         ),
         _ => {}
     }
@@ -188,7 +203,10 @@ fn compare_config(
             None => {
                 weaker(
                     &doc.id,
-                    format!("rule `{}` ({}) is removed by the change", doc.id, doc.origin),
+                    format!(
+                        "rule `{}` ({}) is removed by the change",
+                        doc.id, doc.origin
+                    ),
                 );
                 continue;
             }
@@ -205,7 +223,10 @@ fn compare_config(
             if h.pattern != doc.pattern || h.applies_to != doc.applies_to {
                 weaker(
                     &doc.id,
-                    format!("rule `{}` has its pattern or scope changed ({})", doc.id, h.origin),
+                    format!(
+                        "rule `{}` has its pattern or scope changed ({})",
+                        doc.id, h.origin
+                    ),
                 );
             }
         }
@@ -215,7 +236,11 @@ fn compare_config(
         if g.0 != PathOverride::Class(FileClass::Code) && !base_globs.contains(g) {
             weaker(
                 &format!("\"{}\"", g.1),
-                format!("new `[paths] {}` glob `{}` takes files out of the production scan", class_name(g.0), g.1),
+                format!(
+                    "new `[paths] {}` glob `{}` takes files out of the production scan",
+                    class_name(g.0),
+                    g.1
+                ),
             );
         }
     }
@@ -237,13 +262,48 @@ fn compare_config(
         );
     }
     let flags = [
-        ("[scan] fail-closed", base.scan_fail_closed, head.scan_fail_closed, true),
-        ("[history] fail-closed", base.history.fail_closed, head.history.fail_closed, true),
-        ("[github] fail-closed", base.github.fail_closed, head.github.fail_closed, true),
-        ("[history] require", base.history.require, head.history.require, true),
-        ("[github] require", base.github.require, head.github.require, true),
-        ("[history] allow-shallow", base.history.allow_shallow, head.history.allow_shallow, false),
-        ("[hook] allow-direct-push", base.hook.allow_direct_push, head.hook.allow_direct_push, false),
+        (
+            "[scan] fail-closed",
+            base.scan_fail_closed,
+            head.scan_fail_closed,
+            true,
+        ),
+        (
+            "[history] fail-closed",
+            base.history.fail_closed,
+            head.history.fail_closed,
+            true,
+        ),
+        (
+            "[github] fail-closed",
+            base.github.fail_closed,
+            head.github.fail_closed,
+            true,
+        ),
+        (
+            "[history] require",
+            base.history.require,
+            head.history.require,
+            true,
+        ),
+        (
+            "[github] require",
+            base.github.require,
+            head.github.require,
+            true,
+        ),
+        (
+            "[history] allow-shallow",
+            base.history.allow_shallow,
+            head.history.allow_shallow,
+            false,
+        ),
+        (
+            "[hook] allow-direct-push",
+            base.hook.allow_direct_push,
+            head.hook.allow_direct_push,
+            false,
+        ),
     ];
     for (name, was, now, strict) in flags {
         if was == strict && now != strict {
@@ -253,7 +313,10 @@ fn compare_config(
     }
     for b in &base.deploy_branches {
         if !head.deploy_branches.contains(b) {
-            weaker("deploy", format!("deployment branch `{b}` removed from `[branches] deploy`"));
+            weaker(
+                "deploy",
+                format!("deployment branch `{b}` removed from `[branches] deploy`"),
+            );
         }
     }
     for a in &head.history.exempt_authors {
@@ -264,16 +327,27 @@ fn compare_config(
     if base.history.commit_limit() != head.history.commit_limit()
         || base.history.since != head.history.since
     {
-        weaker("[history]", "`[history]` scope (max-commits / since) changed".to_string());
+        weaker(
+            "[history]",
+            "`[history]` scope (max-commits / since) changed".to_string(),
+        );
     }
     let sections = [
-        ("[github.branch]", format!("{:?}", base.github.branch), format!("{:?}", head.github.branch)),
+        (
+            "[github.branch]",
+            format!("{:?}", base.github.branch),
+            format!("{:?}", head.github.branch),
+        ),
         (
             "[github.environments]",
             format!("{:?}", base.github.environments),
             format!("{:?}", head.github.environments),
         ),
-        ("[github.reviews]", format!("{:?}", base.github.reviews), format!("{:?}", head.github.reviews)),
+        (
+            "[github.reviews]",
+            format!("{:?}", base.github.reviews),
+            format!("{:?}", head.github.reviews),
+        ),
     ];
     for (name, was, now) in sections {
         if was != now {

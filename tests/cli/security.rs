@@ -62,7 +62,10 @@ fn without_a_bypass_the_feature_fails_and_nothing_is_a_policy_change() {
     let (code, report) = check_json(repo.path(), &["--diff", "main"]);
     assert_eq!(code, 1);
     let rules = rules_of(&report);
-    assert!(!rules.iter().any(|r| r == "gate/policy-changed"), "{rules:?}");
+    assert!(
+        !rules.iter().any(|r| r == "gate/policy-changed"),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -77,7 +80,8 @@ fn rules_turned_off_in_the_change_do_not_apply_and_are_reported() {
     let (_, report) = check_json(repo.path(), &["--diff", "main"]);
     let all: Vec<_> = located(&report, "gate/policy-changed");
     assert!(
-        all.iter().any(|(_, p, l, _)| p == "shipgate.toml" && *l == 2),
+        all.iter()
+            .any(|(_, p, l, _)| p == "shipgate.toml" && *l == 2),
         "located on the config line: {all:?}"
     );
     // Without --diff the working tree's policy is the user's own: the rules are off.
@@ -128,7 +132,10 @@ fn a_root_config_shadowing_the_base_one_is_reported() {
             "[rules]\n\"data/reserved-email\" = \"off\"\n\"switch/debug-enabled\" = \"off\"\n",
         );
     });
-    assert_caught(&repo, "shipgate.toml which takes the place of .github/shipgate.toml");
+    assert_caught(
+        &repo,
+        "shipgate.toml which takes the place of .github/shipgate.toml",
+    );
 }
 
 #[test]
@@ -138,7 +145,10 @@ fn a_baseline_committed_by_the_change_is_reported_and_not_applied() {
         assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
     });
     assert!(repo.path().join(".shipgate/baseline.json").is_file());
-    assert_caught(&repo, "the change adds a baseline entry hiding `data/reserved-email`");
+    assert_caught(
+        &repo,
+        "the change adds a baseline entry hiding `data/reserved-email`",
+    );
 }
 
 #[test]
@@ -150,7 +160,10 @@ fn inline_allows_added_by_the_change_do_not_suppress() {
              ADMIN = \"qa@example.com\"\nDEBUG = True  # shipgate:allow(switch/debug-enabled) only in staging\n",
         );
     });
-    assert_caught(&repo, "the change adds an inline allow for `data/reserved-email`");
+    assert_caught(
+        &repo,
+        "the change adds an inline allow for `data/reserved-email`",
+    );
     // An allow that was already on the base branch still works.
     let repo = Repo::new();
     repo.write(
@@ -176,7 +189,10 @@ fn strengthening_the_policy_is_not_reported() {
     let (code, report) = check_json(repo.path(), &["--diff", "main"]);
     assert_eq!(code, 1);
     let rules = rules_of(&report);
-    assert!(!rules.iter().any(|r| r == "gate/policy-changed"), "{rules:?}");
+    assert!(
+        !rules.iter().any(|r| r == "gate/policy-changed"),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -204,7 +220,10 @@ fn the_pre_push_hook_judges_by_the_remote_policy() {
     );
     remote.clone.commit_file(SETTINGS, BAD, "bad settings");
     let sha = git(p, &["rev-parse", "HEAD"]);
-    let input = format!("refs/heads/feature {sha} refs/heads/feature {}\n", "0".repeat(40));
+    let input = format!(
+        "refs/heads/feature {sha} refs/heads/feature {}\n",
+        "0".repeat(40)
+    );
     let mut cmd = shipgate(&["hook", "pre-push", "origin"], p);
     cmd.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -297,7 +316,10 @@ fn a_symlinked_dot_git_is_refused() {
 #[test]
 fn a_subdirectory_run_uses_the_repository_root_and_its_policy() {
     let repo = Repo::new();
-    repo.write("shipgate.toml", "[rules]\n\"switch/debug-enabled\" = \"off\"\n");
+    repo.write(
+        "shipgate.toml",
+        "[rules]\n\"switch/debug-enabled\" = \"off\"\n",
+    );
     repo.write(SETTINGS, "DEBUG = True\nADMIN = \"qa@example.com\"\n");
     repo.write("docs/x.md", "# x\n");
     repo.commit("init");
@@ -305,13 +327,19 @@ fn a_subdirectory_run_uses_the_repository_root_and_its_policy() {
     let (sub_code, sub_report) = check_json(&repo.path().join("docs"), &[]);
     assert_eq!(root_code, sub_code);
     assert_eq!(rules_of(&root_report), rules_of(&sub_report));
-    assert!(rules_of(&sub_report).iter().any(|r| r == "data/reserved-email"));
-    assert!(!rules_of(&sub_report).iter().any(|r| r == "switch/debug-enabled"));
+    assert!(rules_of(&sub_report)
+        .iter()
+        .any(|r| r == "data/reserved-email"));
+    assert!(!rules_of(&sub_report)
+        .iter()
+        .any(|r| r == "switch/debug-enabled"));
     let r = run(&["check", "--offline"], &repo.path().join("docs"));
     let root = repo.path().canonicalize().expect("canonical");
     assert!(
-        r.stdout
-            .contains(&format!("policy: root {}; config shipgate.toml", root.display())),
+        r.stdout.contains(&format!(
+            "policy: root {}; config shipgate.toml",
+            root.display()
+        )),
         "{}",
         r.stdout
     );
@@ -392,4 +420,118 @@ fn two_non_utf8_names_never_share_suppressions() {
             .any(|(r, p, l)| r == "data/reserved-email" && p == "app/settings\\xff.py" && *l == 4),
         "{got:?}"
     );
+}
+
+// --- Repository text cannot forge output --------------------------------------------------------------
+
+#[cfg(target_os = "linux")]
+fn hostile_text_repo() -> Repo {
+    let repo = Repo::new();
+    write_raw(
+        repo.path(),
+        b"app/evil\r\n::error file=x::forged\n##[set-output name=result]passed.py",
+        "DEBUG = True\n",
+    );
+    repo.write(
+        "app/settings.py",
+        "ADMIN = \"qa@example.com\"  # \x1b]0;pwned\x07\x1b[2J\r## ✅ shipgate: passed\n\
+         # shipgate:allow(nope\r| x |\r<!-- ) hide the rest\n",
+    );
+    repo
+}
+
+#[cfg(target_os = "linux")]
+fn assert_inert(what: &str, text: &str) {
+    assert!(!text.contains('\r'), "{what}: raw CR in {text:?}");
+    assert!(!text.contains('\x1b'), "{what}: raw ESC in {text:?}");
+    assert!(!text.contains('\x07'), "{what}: raw BEL in {text:?}");
+    for line in text.lines() {
+        let t = line.trim_start();
+        assert!(!t.starts_with("##["), "{what}: command line {line:?}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn control_characters_are_escaped_in_every_output() {
+    let repo = hostile_text_repo();
+    let human = run(&["check", "--offline"], repo.path());
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert_inert("human", &human.stdout);
+    for line in human.stdout.lines() {
+        assert!(!line.trim_start().starts_with("::"), "human: {line:?}");
+    }
+    assert!(
+        human.stdout.contains("app/evil\\x0d\\x0a::error"),
+        "{}",
+        human.stdout
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("summary.md");
+    let outputs = dir.path().join("outputs");
+    let r: Run = shipgate(&["check", "--offline", "--format", "github"], repo.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .expect("run")
+        .into();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_inert("annotations", &r.stdout);
+    // Each annotation is one command on one line; nothing else on stdout starts a command.
+    for line in r.stdout.lines() {
+        assert!(
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice ")
+                || line.starts_with("shipgate: "),
+            "{line:?}"
+        );
+    }
+    let md = std::fs::read_to_string(&summary).expect("summary");
+    assert_inert("summary", &md);
+    assert!(md.starts_with("## ❌ shipgate: failed"), "{md}");
+    assert!(!md.contains("<!--"), "{md}");
+    assert!(md.contains("&lt;!--"), "{md}");
+    let rows = md.lines().filter(|l| l.starts_with("| ")).count();
+    let (_, report) = check_json(repo.path(), &[]);
+    let n = report["findings"].as_array().map_or(0, Vec::len);
+    assert_eq!(rows, n + 1, "one row per finding plus the header:\n{md}");
+    let out = std::fs::read_to_string(&outputs).expect("outputs");
+    assert!(out.starts_with("result=failed\n"), "{out}");
+}
+
+#[test]
+fn could_not_evaluate_still_writes_result_error() {
+    let repo = Repo::new();
+    repo.write("shipgate.toml", "fail-on = \"sometimes\"\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().join("outputs");
+    let r: Run = shipgate(&["check", "--offline", "--format", "github"], repo.path())
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .expect("run")
+        .into();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let out = std::fs::read_to_string(&outputs).expect("outputs");
+    assert_eq!(out, "result=error\nexit-code=2\n");
+}
+
+#[test]
+fn diagnostics_escape_control_characters_from_the_config() {
+    let repo = Repo::new();
+    repo.write(
+        "shipgate.toml",
+        "[rules]\n\"data/x\x1b]0;t\x07\r::error::forged\" = \"off\"\n",
+    );
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains('\x1b') && !r.stderr.contains('\r'),
+        "{:?}",
+        r.stderr
+    );
+    for line in r.stderr.lines() {
+        assert!(!line.trim_start().starts_with("::"), "{line:?}");
+    }
 }
