@@ -25,8 +25,9 @@ use std::sync::LazyLock;
 
 /// Well-known token formats. Every capture group is the secret part; the rest of the match stays visible.
 const TOKEN_PATTERNS: &[&str] = &[
-    r"\bgh[opsur]_([A-Za-z0-9]{16,})",
-    r"\bgithub_pat_([A-Za-z0-9_]{20,})",
+    // No word boundary before the prefix: text glued to a token (`EEEE…ghp_…`) must not hide it.
+    r"gh[opsur]_([A-Za-z0-9]{16,})",
+    r"github_pat_([A-Za-z0-9_]{20,})",
     r"\b(?:AKIA|ASIA)([A-Z0-9]{16})\b",
     r"\bxox[bpars]-([A-Za-z0-9-]{8,})",
     r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)",

@@ -41,7 +41,7 @@ pub fn annotation(f: &Finding) -> String {
         "title={}",
         escape_property(&visible_line(&format!("shipgate {}", f.rule)))
     ));
-    let mut message = visible_line(&f.message).into_owned();
+    let mut message = visible(&f.message).into_owned();
     if !matches!(f.location, Location::File(_)) {
         message = format!("{} — {}", visible_line(&f.location.display()), message);
     }

@@ -535,3 +535,181 @@ fn diagnostics_escape_control_characters_from_the_config() {
         assert!(!line.trim_start().starts_with("::"), "{line:?}");
     }
 }
+
+// --- A hostile GitHub API ----------------------------------------------------------------------------
+
+mod hostile_api {
+    use crate::common::Run;
+    use crate::github::{gh, gh_json, world, TOKEN};
+    use crate::mock_github::*;
+    use serde_json::{json, Value};
+    use std::time::Duration;
+
+    fn unavailable(report: &Value) -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["rule"] == "gate/github-unavailable")
+            .map(|f| f["message"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
+    fn assert_unavailable(report: &Value, code: i32, want: &str) {
+        assert_eq!(code, 2, "{report:#}");
+        let got = unavailable(report);
+        assert!(
+            got.iter().any(|m| m.contains(want)),
+            "`{want}` not in {got:?}"
+        );
+    }
+
+    fn envs(n: usize) -> Value {
+        environments(
+            (0..n)
+                .map(|i| {
+                    environment(
+                        i as u64,
+                        &format!("env-{i}"),
+                        true,
+                        true,
+                        json!({"protected_branches": true, "custom_branch_policies": false}),
+                        false,
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_list_that_never_ends_fails_closed_at_the_page_cap() {
+        let w = world();
+        let next = format!(
+            "<{}{}>; rel=\"next\"",
+            w.mock.url(),
+            api("/environments?per_page=100&page=2")
+        );
+        w.mock.on(
+            &api("/environments"),
+            Reply::ok(envs(1)).header("Link", &next),
+        );
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "goes on past 10 pages");
+    }
+
+    #[test]
+    fn a_next_link_to_another_host_is_refused() {
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::ok(envs(1)).header(
+                "Link",
+                "<http://attacker.invalid/steal?page=2>; rel=\"next\"",
+            ),
+        );
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "the next page is on another host");
+    }
+
+    #[test]
+    fn too_many_environments_fail_closed_without_a_request_each() {
+        let w = world();
+        w.mock.on(&api("/environments"), Reply::ok(envs(1001)));
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "1000 items");
+        let follow_ups = w
+            .mock
+            .requests()
+            .iter()
+            .filter(|r| r.path.contains("deployment-branch-policies"))
+            .count();
+        assert!(follow_ups < 10, "{follow_ups} follow-up requests");
+    }
+
+    #[test]
+    fn a_huge_body_is_refused() {
+        let w = world();
+        let huge = format!("{{\"x\": \"{}\"}}", "a".repeat(17 * 1024 * 1024));
+        w.mock.on(&api("/environments"), Reply::raw(200, &huge));
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "larger than 16777216 bytes");
+    }
+
+    #[test]
+    fn the_github_phase_has_one_deadline() {
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::ok(envs(1)).delay(Duration::from_millis(2000)),
+        );
+        let (code, report) = gh_json(&w, &[("SHIPGATE_GITHUB_DEADLINE_MS", "300")]);
+        assert_unavailable(&report, code, "overall deadline of 0.3 s");
+        assert_eq!(
+            w.mock.hits(&api("/environments")),
+            1,
+            "no retry past the deadline"
+        );
+    }
+
+    #[test]
+    fn error_bodies_never_show_any_part_of_the_token() {
+        let b64 = {
+            // base64 of the token, computed here independently of shipgate.
+            const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut out = String::new();
+            for c in TOKEN.as_bytes().chunks(3) {
+                let n = (u32::from(c[0]) << 16)
+                    | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                    | u32::from(*c.get(2).unwrap_or(&0));
+                for i in 0..=c.len() {
+                    out.push(ABC[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                }
+            }
+            out
+        };
+        let glued = format!("{}{TOKEN}", "E".repeat(161));
+        for reply in [
+            Reply::raw(403, &glued),
+            Reply::error(403, &glued),
+            Reply::error(403, &format!("bad header Basic {b64}")),
+            Reply::raw(500, &glued),
+        ] {
+            let w = world();
+            w.mock.on(&api("/environments"), reply.clone());
+            let r: Run = gh(&w, &["check", "--format", "json"], &[]);
+            let all = format!("{}{}", r.stdout, r.stderr);
+            for part in [&TOKEN[4..16], &TOKEN[20..], &b64[8..24]] {
+                assert!(!all.contains(part), "{reply:?} leaked `{part}`:\n{all}");
+            }
+        }
+        // A non-JSON body is described, not quoted.
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::raw(500, "<html>proxy error</html>"),
+        );
+        let (_, report) = gh_json(&w, &[]);
+        let got = unavailable(&report).join("\n");
+        assert!(
+            got.contains("-byte answer that is not GitHub's JSON"),
+            "{got}"
+        );
+        assert!(!got.contains("proxy error"), "{got}");
+    }
+
+    #[test]
+    fn credentials_in_the_api_url_are_never_printed() {
+        let w = world();
+        let url = w
+            .mock
+            .url()
+            .replace("http://", "http://deploy:hunter2pass@");
+        w.mock.on(&api("/environments"), Reply::raw(500, "x"));
+        for args in [&["check", "--format", "json"][..], &["check"][..]] {
+            let r = gh(&w, args, &[("GITHUB_API_URL", &url)]);
+            let all = format!("{}{}", r.stdout, r.stderr);
+            assert!(!all.contains("hunter2pass"), "{all}");
+            assert!(r.code == 2, "{all}");
+        }
+    }
+}
