@@ -713,3 +713,26 @@ mod hostile_api {
         }
     }
 }
+
+// --- Large CODEOWNERS: each quote is a window of the file -------------------------------------------
+
+#[test]
+fn a_large_codeowners_quotes_each_finding_at_its_own_line() {
+    let repo = Repo::new();
+    let mut text = String::from("* @acme/maintainers\n");
+    for i in 0..5000 {
+        text.push_str(&format!("/nothing{i}/ @acme/maintainers\n"));
+    }
+    repo.write(".github/CODEOWNERS", &text);
+    let r = run(&["check", "--offline"], repo.path());
+    // The last pattern sits on line 5001; its quote shows lines 5000-5002 (the file's end).
+    assert!(
+        r.stdout.contains("╭─[.github/CODEOWNERS:5001:1]"),
+        "{}",
+        &r.stdout[r.stdout.len().saturating_sub(3000)..]
+    );
+    assert!(r.stdout.contains(" 5001 │ /nothing4999/ @acme/maintainers"));
+    assert!(r.stdout.contains(" 5000 │ /nothing4998/ @acme/maintainers"));
+    // Linear output: each of the 5000 findings is a few lines, never the whole file.
+    assert!(r.stdout.len() < 5000 * 600, "{} bytes", r.stdout.len());
+}
