@@ -119,10 +119,12 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
                         refused.push((u.remote_ref.clone(), Refusal::DirectPush { new_commits }));
                     }
                 }
-                let found = scan(
-                    &repo, u, remote, checks, &leaks, &config, &catalogue, judged_by,
-                )
-                .map_err(git_err)?;
+                let judge = Judge {
+                    config: &config,
+                    catalogue: &catalogue,
+                    judged_by,
+                };
+                let found = scan(&repo, u, remote, checks, &leaks, &judge).map_err(git_err)?;
                 let (failing, below): (Vec<Finding>, Vec<Finding>) = found
                     .into_iter()
                     .partition(|f| f.severity >= config.fail_on);
@@ -227,10 +229,13 @@ fn scan(
     remote: &str,
     checks: &[&dyn FileCheck],
     leaks: &LeakCheck,
-    config: &Config,
-    catalogue: &Catalogue,
-    judged_by: Option<(&PolicyFiles, &Catalogue)>,
+    judge: &Judge<'_>,
 ) -> Result<Vec<Finding>, git2::Error> {
+    let Judge {
+        config,
+        catalogue,
+        judged_by,
+    } = *judge;
     let base = range_base(repo, u, remote);
     let (diff, added) = changes::between_commits(repo, base, u.local)?;
     // Allows are collected per ref: the same path may differ between the refs of one push.
@@ -309,6 +314,14 @@ fn scan(
             _ => true,
         })
         .collect())
+}
+
+/// The policy a push is judged by, and (when it is the remote's) the files it was read from.
+#[derive(Clone, Copy)]
+struct Judge<'a> {
+    config: &'a Config,
+    catalogue: &'a Catalogue,
+    judged_by: Option<(&'a PolicyFiles, &'a Catalogue)>,
 }
 
 /// The commit whose policy judges a push: the remote's default branch, when it has been fetched.

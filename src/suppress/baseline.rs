@@ -54,7 +54,7 @@ pub fn load(path: &Path, shown: &str) -> Result<Option<Baseline>, SourceDiag> {
 
 /// A baseline from its text (read by `config::policy`, from the working tree or the merge base).
 pub fn parse(text: &str, shown: &str) -> Result<Baseline, SourceDiag> {
-    let file: File = serde_json::from_str(&text).map_err(|e| {
+    let file: File = serde_json::from_str(text).map_err(|e| {
         let offset = text
             .lines()
             .take(e.line().saturating_sub(1))
