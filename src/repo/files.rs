@@ -56,6 +56,9 @@ pub struct WalkStats {
     pub symlinks: u64,
     /// Submodules and other nested repositories: not walked (see `Worker::nested_repository`).
     pub nested_repos: u64,
+    /// Third-party files checked in (`vendor/`, `node_modules/`, `third_party/`, …): listed, not gated
+    /// as production code; counted so the summary says how much was left to its upstream.
+    pub vendored: u64,
 }
 
 impl WalkStats {
@@ -69,6 +72,7 @@ impl WalkStats {
         self.unreadable += o.unreadable;
         self.symlinks += o.symlinks;
         self.nested_repos += o.nested_repos;
+        self.vendored += o.vendored;
     }
 }
 
@@ -208,6 +212,9 @@ impl Worker<'_> {
         };
         let file = FileEntry::new(rel, class, size);
         self.local.stats.files += 1;
+        if class == FileClass::Vendor {
+            self.local.stats.vendored += 1;
+        }
         let wanted: Vec<&dyn FileCheck> = self
             .checks
             .iter()

@@ -75,6 +75,9 @@ pub fn summary_line(outcome: &Outcome) -> String {
     if s.unreadable > 0 {
         skipped.push(format!("{} unreadable", s.unreadable));
     }
+    if s.vendored > 0 {
+        skipped.push(format!("{} vendored (not gated)", s.vendored));
+    }
     if s.nested_repos > 0 {
         let what = if s.nested_repos == 1 {
             "nested repository"

@@ -736,3 +736,15 @@ fn a_large_codeowners_quotes_each_finding_at_its_own_line() {
     // Linear output: each of the 5000 findings is a few lines, never the whole file.
     assert!(r.stdout.len() < 5000 * 600, "{} bytes", r.stdout.len());
 }
+
+// --- Vendored trees -----------------------------------------------------------------------------------
+
+#[test]
+fn vendored_files_are_counted_in_the_summary() {
+    let repo = Repo::new();
+    repo.write("app/main.py", "X = 1\n");
+    repo.write("node_modules/left-pad/index.js", "module.exports = 1;\n");
+    repo.write("vendor/lib/conf.py", "DEBUG = True\n");
+    let r = run(&["check", "--offline"], repo.path());
+    assert!(r.stdout.contains("2 vendored (not gated)"), "{}", r.stdout);
+}
