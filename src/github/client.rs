@@ -264,6 +264,13 @@ impl Client {
         })
     }
 
+    /// Replace the overall deadline (from now): for a `[github]` setting, should one be wired in.
+    pub fn with_deadline(mut self, deadline: Duration) -> Client {
+        self.deadline_len = deadline;
+        self.deadline = tokio::time::Instant::now() + deadline;
+        self
+    }
+
     /// Every API failure of the run, in the order seen, one per URL.
     pub fn failures(&self) -> Vec<ApiError> {
         lock(&self.failures).clone()
@@ -330,7 +337,7 @@ impl Client {
                             ApiErrorKind::Malformed,
                             format!(
                                 "the next page is on another host ({}); not followed, so the list is incomplete",
-                                mask_userinfo(&truncate(link, MAX_MESSAGE))
+                                truncate(&mask_userinfo(link), MAX_MESSAGE)
                             ),
                         ))
                     }
