@@ -7,7 +7,7 @@
 use super::baseline::Baseline;
 use super::inline::Directive;
 use crate::config::policy::PolicyFiles;
-use crate::config::{Config, PathOverride};
+use crate::config::{Config, PathOverride, Since};
 use crate::finding::{FileSpan, Finding, Location, Severity};
 use crate::repo::classify::FileClass;
 use crate::repo::text::LineIndex;
@@ -324,37 +324,139 @@ fn compare_config(
             weaker(a, format!("`[history] exempt-authors` gains `{a}`"));
         }
     }
-    if base.history.commit_limit() != head.history.commit_limit()
-        || base.history.since != head.history.since
-    {
+    // Fewer commits, or a later cutoff, examine less history.
+    let fewer = match (base.history.commit_limit(), head.history.commit_limit()) {
+        (None, Some(_)) => true,
+        (Some(b), Some(h)) => h < b,
+        _ => false,
+    };
+    let later = match (base.history.since, head.history.since) {
+        (None, Some(_)) => true,
+        (Some(Since::SecondsAgo(b)), Some(Since::SecondsAgo(h))) => h < b,
+        (Some(Since::Date(b)), Some(Since::Date(h))) => h > b,
+        (Some(b), Some(h)) => b != h,
+        _ => false,
+    };
+    if fewer || later {
         weaker(
-            "[history]",
-            "`[history]` scope (max-commits / since) changed".to_string(),
+            if fewer { "max-commits" } else { "since" },
+            "`[history]` examines less of the deployment branches' history".to_string(),
         );
     }
-    let sections = [
+    github_weakenings(&base.github, &head.github, &mut weaker);
+}
+
+/// `[github]` requirements the change relaxes, field by field (a stricter value is not reported).
+fn github_weakenings(
+    base: &crate::config::GithubConfig,
+    head: &crate::config::GithubConfig,
+    weaker: &mut impl FnMut(&str, String),
+) {
+    use crate::config::{BotPrs, CodeOwnerReview, StatusChecks};
+    let (b, h) = (&base.branch, &head.branch);
+    let flags = [
+        ("pull-request", b.pull_request, h.pull_request),
         (
-            "[github.branch]",
-            format!("{:?}", base.github.branch),
-            format!("{:?}", head.github.branch),
+            "dismiss-stale-reviews",
+            b.dismiss_stale_reviews,
+            h.dismiss_stale_reviews,
         ),
         (
-            "[github.environments]",
-            format!("{:?}", base.github.environments),
-            format!("{:?}", head.github.environments),
+            "last-push-approval",
+            b.last_push_approval,
+            h.last_push_approval,
         ),
         (
-            "[github.reviews]",
-            format!("{:?}", base.github.reviews),
-            format!("{:?}", head.github.reviews),
+            "block-force-pushes",
+            b.block_force_pushes,
+            h.block_force_pushes,
+        ),
+        ("block-deletions", b.block_deletions, h.block_deletions),
+        ("no-bypass", b.no_bypass, h.no_bypass),
+        (
+            "required-reviewers",
+            base.environments.required_reviewers,
+            head.environments.required_reviewers,
+        ),
+        (
+            "prevent-self-review",
+            base.environments.prevent_self_review,
+            head.environments.prevent_self_review,
+        ),
+        (
+            "restrict-branches",
+            base.environments.restrict_branches,
+            head.environments.restrict_branches,
+        ),
+        (
+            "allow-admin-bypass",
+            !base.environments.allow_admin_bypass,
+            !head.environments.allow_admin_bypass,
         ),
     ];
-    for (name, was, now) in sections {
-        if was != now {
+    for (key, was, now) in flags {
+        if was && !now {
+            weaker(key, format!("`[github]` requirement `{key}` relaxed"));
+        }
+    }
+    if h.approvals < b.approvals {
+        weaker(
+            "approvals",
+            format!(
+                "required approvals lowered from {} to {}",
+                b.approvals, h.approvals
+            ),
+        );
+    }
+    let owner_rank = |c: CodeOwnerReview| match c {
+        CodeOwnerReview::Never => 0,
+        CodeOwnerReview::Auto => 1,
+        CodeOwnerReview::Always => 2,
+    };
+    if owner_rank(h.code_owner_review) < owner_rank(b.code_owner_review) {
+        weaker("code-owner-review", "code-owner review relaxed".to_string());
+    }
+    let checks_weaker = match (&b.status_checks, &h.status_checks) {
+        (StatusChecks::Off, _) => false,
+        (_, StatusChecks::Off) => true,
+        (StatusChecks::Named(was), StatusChecks::Named(now)) => {
+            was.iter().any(|c| !now.contains(c))
+        }
+        (StatusChecks::Named(_), StatusChecks::Any) => true,
+        _ => false,
+    };
+    if checks_weaker {
+        weaker(
+            "status-checks",
+            "required status checks relaxed".to_string(),
+        );
+    }
+    for a in &h.allowed_bypass {
+        if !b.allowed_bypass.contains(a) {
             weaker(
-                name.trim_start_matches('[').trim_end_matches(']'),
-                format!("`{name}` requirements changed by the change"),
+                &a.actor_type,
+                format!("new allowed bypass actor `{}`", a.actor_type),
             );
         }
+    }
+    for (name, _) in &head.environments.exempt {
+        if !base.environments.exempt.iter().any(|(n, _)| n == name) {
+            weaker(name, format!("environment `{name}` exempted"));
+        }
+    }
+    if head.reviews.commits < base.reviews.commits {
+        weaker(
+            "commits",
+            format!(
+                "review evidence window lowered from {} to {} commits",
+                base.reviews.commits, head.reviews.commits
+            ),
+        );
+    }
+    if base.reviews.bot_prs == BotPrs::Review && head.reviews.bot_prs == BotPrs::Exempt {
+        weaker(
+            "bot-prs",
+            "bot pull requests exempted from review".to_string(),
+        );
     }
 }

@@ -748,3 +748,30 @@ fn vendored_files_are_counted_in_the_summary() {
     let r = run(&["check", "--offline"], repo.path());
     assert!(r.stdout.contains("2 vendored (not gated)"), "{}", r.stdout);
 }
+
+#[test]
+fn relaxed_github_and_history_requirements_are_reported_and_stricter_ones_are_not() {
+    let base = [(
+        "shipgate.toml",
+        "[history]\nmax-commits = 300\n[github.branch-protection]\napprovals = 2\n",
+    )];
+    let repo = feature_branch(&base, |r| {
+        r.write(
+            "shipgate.toml",
+            "[history]\nmax-commits = 10\n[github.branch-protection]\napprovals = 1\n",
+        );
+    });
+    assert_caught(&repo, "required approvals lowered from 2 to 1");
+    assert_caught(&repo, "examines less");
+    let repo = feature_branch(&base, |r| {
+        r.write(
+            "shipgate.toml",
+            "[history]\nmax-commits = 500\n[github.branch-protection]\napprovals = 3\n",
+        );
+    });
+    let (_, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert!(
+        messages(&report, "gate/policy-changed").is_empty(),
+        "{report:#}"
+    );
+}
