@@ -307,14 +307,17 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         crate::redact::redact_in_place(&mut ne.why);
     }
     let fail_open = checks::gate::fail_open(&ctx.config);
-    let policy = format!(
-        "root {}; config {} from {policy_from}",
-        ctx.root.display(),
-        ctx.config.source.as_ref().map_or_else(
-            || "(defaults)".to_string(),
-            |(p, _)| p.display().to_string()
+    let policy = match &ctx.config.source {
+        Some((p, _)) => format!(
+            "root {}; config {} from {policy_from}",
+            ctx.root.display(),
+            p.display()
         ),
-    );
+        None => format!(
+            "root {}; no config file in {policy_from}, so the defaults",
+            ctx.root.display()
+        ),
+    };
     Ok(Outcome {
         ctx,
         findings,
