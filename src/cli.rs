@@ -185,7 +185,7 @@ pub fn run(cli: Cli) -> u8 {
 /// Print a diagnostic to stderr, redacted (it may quote the user's config or rule pack), and without
 /// the quote when its lines are too wide to show.
 pub fn print_error(diag: SourceDiag) {
-    let diag = diag.redacted().quotable_or_located();
+    let diag = visible_diag(diag.redacted().quotable_or_located());
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut text = String::new();
     if report::human::handler(color)
@@ -194,7 +194,36 @@ pub fn print_error(diag: SourceDiag) {
     {
         text = format!("error[{}]: {}\n", diag.code, diag.message);
     }
+    let text = crate::redact::neutralise_commands(&text);
     let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// A diagnostic quoting repository text (a config line, a file name) with its control characters made
+/// visible, labels moved with the quoted text.
+fn visible_diag(mut diag: SourceDiag) -> SourceDiag {
+    use crate::redact::{visible, visible_line, visible_with_offsets};
+    diag.message = visible_line(&diag.message).into_owned();
+    diag.help = diag.help.map(|h| visible(&h).into_owned());
+    if let Some(src) = diag.src.take() {
+        let mut offsets: Vec<usize> = diag
+            .labels
+            .iter()
+            .flat_map(|l| [l.offset(), l.offset() + l.len()])
+            .collect();
+        let text = visible_with_offsets(src.inner(), &mut offsets);
+        diag.labels = diag
+            .labels
+            .iter()
+            .zip(offsets.chunks(2))
+            .map(|(l, at)| {
+                let label = l.label().map(|t| visible_line(t).into_owned());
+                miette::LabeledSpan::new_with_span(label, at[0]..at[1].max(at[0]))
+            })
+            .collect();
+        diag.src =
+            Some(miette::NamedSource::new(visible_line(src.name()), text).with_language("toml"));
+    }
+    diag
 }
 
 fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
@@ -207,7 +236,20 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
         no_suppress: args.no_suppress,
         ignore_baseline: false,
     };
-    let outcome = engine::check(&opts)?;
+    let outcome = match engine::check(&opts) {
+        Ok(o) => o,
+        Err(diag) => {
+            // Could not evaluate: later steps of the job still see a result, and it is not "passed".
+            if let Some(path) = env_path("GITHUB_OUTPUT") {
+                let _ = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .and_then(|mut f| f.write_all(b"result=error\nexit-code=2\n"));
+            }
+            return Err(diag);
+        }
+    };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let render = RenderOptions {
         quiet: args.quiet,
@@ -328,8 +370,8 @@ fn catalogue_for(path: &Path) -> Result<Catalogue, SourceDiag> {
     if !path.is_dir() {
         return Catalogue::builtin();
     }
-    let config = config::load(path, None)?;
-    Catalogue::load(path, &config)
+    let policy = config::policy::read(path, None, config::policy::Source::WorkTree, None)?;
+    Catalogue::from_packs(&policy.config, &policy.packs)
 }
 
 fn rules(format: ListFormat, path: &Path) -> Result<u8, SourceDiag> {

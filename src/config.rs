@@ -6,10 +6,11 @@ use crate::repo::classify::FileClass;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use toml::Spanned;
 
 mod github;
+pub mod policy;
 pub use github::{
     AllowedBypass, BotPrs, BranchRequirements, CodeOwnerReview, EnvironmentRequirements,
     GithubConfig, ReviewRequirements, StatusChecks,
@@ -247,6 +248,8 @@ impl Config {
 #[derive(Debug, Clone, Default)]
 pub struct PathClasses {
     sets: Vec<(PathOverride, GlobSet)>,
+    /// Each glob as written, with its class: what a change to the policy is compared by.
+    pub globs: Vec<(PathOverride, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,76 +265,6 @@ impl PathClasses {
             .find(|(_, set)| set.is_match(rel))
             .map(|(o, _)| *o)
     }
-}
-
-/// Find and load the config for `root`. `explicit` (from `--config`) must exist; the default locations may not.
-pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, SourceDiag> {
-    let path = match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => default_location(root)?,
-    };
-    let Some(path) = path else {
-        return Ok(Config::default());
-    };
-    let bytes = std::fs::read(&path).map_err(|e| {
-        SourceDiag::plain(
-            "config/unreadable",
-            format!("cannot read config {}: {e}", display_path(root, &path)),
-        )
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        SourceDiag::plain(
-            "config/not-utf8",
-            format!(
-                "config {} is not valid UTF-8 (first bad byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ),
-        )
-        .with_help("save the file as UTF-8")
-    })?;
-    let shown = display_path(root, &path);
-    parse(&shown, &text).map(|mut c| {
-        c.source = Some((PathBuf::from(shown), text));
-        c
-    })
-}
-
-/// The first default location that exists. Anything there that is not a regular file (a directory, a
-/// dangling symlink, a FIFO) is an error: silently using the defaults would drop the repository's policy,
-/// and opening a FIFO would wait forever for a writer. (`--config` may name a pipe: the user chose it.)
-fn default_location(root: &Path) -> Result<Option<PathBuf>, SourceDiag> {
-    for rel in CONFIG_LOCATIONS {
-        let path = root.join(rel);
-        if path.symlink_metadata().is_err() {
-            continue;
-        }
-        return match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() => Ok(Some(path)),
-            Ok(_) => Err(SourceDiag::plain(
-                "config/unreadable",
-                format!("cannot read config {rel}: it is not a regular file"),
-            )
-            .with_help(format!(
-                "make {rel} a file (`shipgate init` writes one), or remove it to use the defaults"
-            ))),
-            Err(e) => Err(SourceDiag::plain(
-                "config/unreadable",
-                format!("cannot read config {rel}: {e}"),
-            )
-            .with_help(format!(
-                "{rel} exists but cannot be opened (a dangling symlink?): fix it, or remove it to use the defaults"
-            ))),
-        };
-    }
-    Ok(None)
-}
-
-fn display_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 /// Parse and validate config text. `name` is how the file is shown in diagnostics.
@@ -398,6 +331,9 @@ pub fn parse(name: &str, text: &str) -> Result<Config, SourceDiag> {
             .build()
             .map_err(|e| at(globs[0].span(), format!("bad path globs: {e}"), "here"))?;
         cfg.paths.sets.push((class, set));
+        cfg.paths
+            .globs
+            .extend(globs.iter().map(|g| (class, g.get_ref().clone())));
     }
 
     if let Some(size) = &raw.scan.max_file_size {
@@ -411,6 +347,17 @@ pub fn parse(name: &str, text: &str) -> Result<Config, SourceDiag> {
     }
     if let Some(packs) = &raw.scan.rule_packs {
         for g in packs {
+            if !policy::stays_inside(g.get_ref().trim_start_matches("./")) {
+                return Err(at(
+                    g.span(),
+                    format!(
+                        "`[scan] rule-packs` entry `{}` reaches outside the repository",
+                        g.get_ref()
+                    ),
+                    "outside the repository",
+                )
+                .with_help("rule packs must live inside the repository: use a path relative to its root, without `..`"));
+            }
             path_glob(g.get_ref()).map_err(|e| {
                 at(
                     g.span(),

@@ -2,7 +2,7 @@
 //! suppressions → an outcome with an exit code. No printing here.
 
 use crate::checks::{self, RepoCheck};
-use crate::config::{self, Config};
+use crate::config::{policy, Config};
 use crate::context::Context;
 use crate::diag::SourceDiag;
 use crate::finding::{self, Finding, Location, Severity};
@@ -44,6 +44,8 @@ pub struct Outcome {
     pub pre_existing: usize,
     /// The user's opt-outs from failing closed, printed with every summary so a weakened gate is visible.
     pub fail_open: Vec<FailOpen>,
+    /// Which root and which policy the run used, for the summary: `root /x; config shipgate.toml from commit abc1234`.
+    pub policy: String,
 }
 
 /// A setting in effect that lets a source's failures pass the gate instead of failing it closed.
@@ -143,16 +145,18 @@ impl Outcome {
 
 pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let start = Instant::now();
-    let root = canonical_root(&opts.root)?;
-    let config = config::load(&root, opts.config.as_deref())?;
-    let catalogue = Catalogue::load(&root, &config)?;
-
-    let (repo, history, open_error) = match history::open(&root) {
-        Ok(repo) => {
-            let facts = evidence::gather(repo.as_ref(), &config, unix_now());
-            (repo, facts, None)
-        }
-        Err(e) => (None, git_unreadable(&e), Some(e)),
+    let asked = canonical_root(&opts.root)?;
+    refuse_symlinked_git(&asked)?;
+    let opened = history::open(&asked);
+    // Run from a subdirectory, the repository is still the unit: its root's policy, owners and README
+    // decide, whatever the working directory (as git finds its root).
+    let root = match &opened {
+        Ok(Some(repo)) => work_tree_root(repo, &asked).unwrap_or(asked),
+        _ => asked,
+    };
+    let (repo, open_error) = match opened {
+        Ok(repo) => (repo, None),
+        Err(e) => (None, Some(e)),
     };
     let diff = match (&opts.diff, &open_error) {
         (None, _) => None,
@@ -167,14 +171,56 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         }
         (Some(request), None) => Some(changes::resolve(repo.as_ref(), &root, request)?),
     };
-    drop(repo);
 
-    let baseline = if opts.ignore_baseline || opts.no_suppress {
-        None
-    } else {
-        let shown = suppress::baseline::DEFAULT_PATH;
-        suppress::baseline::load(&root.join(shown), shown)?.map(|b| (b, shown.to_string()))
+    // The policy: from the merge base in pre-merge mode (the change cannot weaken its own gate), else
+    // from the working tree.
+    let baseline_rel = suppress::baseline::DEFAULT_PATH;
+    let head = policy::read(
+        &root,
+        opts.config.as_deref(),
+        policy::Source::WorkTree,
+        Some(baseline_rel),
+    );
+    let prefix = repo
+        .as_ref()
+        .and_then(|r| changes::workdir_prefix(r, &root))
+        .unwrap_or_default();
+    let merge_base = diff.as_ref().and_then(|d| d.merge_base);
+    let (files, proposed) = match (merge_base, repo.as_ref()) {
+        (Some(commit), Some(repo)) => {
+            let source = policy::Source::Commit {
+                repo,
+                commit,
+                prefix: &prefix,
+            };
+            let base = policy::read(&root, opts.config.as_deref(), source, Some(baseline_rel))?;
+            (base, Some(head))
+        }
+        _ => (head?, None),
     };
+    let catalogue = Catalogue::from_packs(&files.config, &files.packs)?;
+    let baseline = match &files.baseline {
+        Some((shown, text)) => Some(suppress::baseline::parse(text, shown)?),
+        None => None,
+    };
+    let proposed = proposed.map(|head| {
+        head.map_err(|d| d.message).and_then(|h| {
+            let cat = Catalogue::from_packs(&h.config, &h.packs).map_err(|d| d.message)?;
+            let baseline = h
+                .baseline
+                .as_ref()
+                .and_then(|(shown, text)| suppress::baseline::parse(text, shown).ok());
+            Ok((h, cat, baseline))
+        })
+    });
+    let policy_from = files.from.clone();
+    let config = files.config.clone();
+
+    let history = match (&repo, &open_error) {
+        (_, Some(e)) => git_unreadable(e),
+        (repo, None) => evidence::gather(repo.as_ref(), &config, unix_now()),
+    };
+    drop(repo);
 
     // GitHub is asked on its own thread while the walk reads the tree.
     let github = github::Pending::start(&root, &config, opts.offline, &history);
@@ -208,14 +254,46 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     raw.extend(leaks.run(&ctx));
     // Fingerprints are given over the complete set, before anything is hidden, so they cannot depend on it.
     finding::finalize(&mut raw);
+    // Allows the change itself adds do not suppress in pre-merge mode: they are policy changes.
+    let (held, directives): (Vec<_>, Vec<_>) =
+        allows
+            .into_directives()
+            .into_iter()
+            .partition(|d| match (&ctx.diff, &proposed) {
+                (Some(scope), Some(_)) => scope.changes.introduces(&d.span),
+                _ => false,
+            });
+    let policy_findings = match &proposed {
+        Some(head) => suppress::policy::weakenings(
+            (&files, &ctx.catalogue),
+            baseline.as_ref(),
+            suppress::policy::Proposed {
+                files: head
+                    .as_ref()
+                    .map(|(h, cat, _)| (h, cat))
+                    .map_err(Clone::clone),
+                baseline: head.as_ref().ok().and_then(|(_, _, b)| b.as_ref()),
+            },
+            &held,
+        ),
+        None => Vec::new(),
+    };
+    let baseline = if opts.ignore_baseline || opts.no_suppress {
+        None
+    } else {
+        baseline.map(|b| (b, baseline_rel.to_string()))
+    };
     let inputs = suppress::Inputs {
         config: &ctx.config,
         catalogue: &ctx.catalogue,
-        directives: allows.into_directives(),
+        directives,
+        held,
         baseline,
         enabled: !opts.no_suppress,
     };
     let (mut findings, suppressed) = suppress::apply(raw, inputs);
+    findings.extend(policy_findings);
+    finding::finalize(&mut findings);
     let pre_existing = match &ctx.diff {
         Some(scope) => keep_introduced(&mut findings, scope),
         None => 0,
@@ -230,6 +308,17 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         crate::redact::redact_in_place(&mut ne.why);
     }
     let fail_open = checks::gate::fail_open(&ctx.config);
+    let policy = match &ctx.config.source {
+        Some((p, _)) => format!(
+            "root {}; config {} from {policy_from}",
+            ctx.root.display(),
+            p.display()
+        ),
+        None => format!(
+            "root {}; no config file in {policy_from}, so the defaults",
+            ctx.root.display()
+        ),
+    };
     Ok(Outcome {
         ctx,
         findings,
@@ -239,7 +328,38 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         suppressed,
         pre_existing,
         fail_open,
+        policy,
     })
+}
+
+/// A `.git` that is a symbolic link (at or above the checked directory, the one git would use) is
+/// refused: it could point the gate at another repository's history and diff.
+fn refuse_symlinked_git(asked: &Path) -> Result<(), SourceDiag> {
+    let Some(dot_git) = asked
+        .ancestors()
+        .map(|d| d.join(".git"))
+        .find(|p| p.symlink_metadata().is_ok())
+    else {
+        return Ok(());
+    };
+    if dot_git
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(SourceDiag::plain(
+            "gate/bad-path",
+            format!("`{}` is a symbolic link; shipgate refuses a repository whose .git points elsewhere", dot_git.display()),
+        )
+        .with_help("clone the repository normally (a `.git` directory, or the `.git` file of a worktree or submodule)"));
+    }
+    Ok(())
+}
+
+/// The work tree's root when `asked` is a directory below it; None when `asked` is the root itself or
+/// the repository has no work tree.
+fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Option<PathBuf> {
+    let workdir = repo.workdir().and_then(|w| w.canonicalize().ok())?;
+    (workdir != asked && asked.starts_with(&workdir)).then_some(workdir)
 }
 
 /// Run `f` with every file check the engine has (plus `extra`, e.g. the inline-allow collector), built
@@ -267,6 +387,7 @@ fn keep_introduced(findings: &mut Vec<Finding>, scope: &DiffScope) -> usize {
     let before = findings.len();
     findings.retain(|f| {
         checks::gate::is_evaluation_failure(&f.rule)
+            || f.rule == suppress::policy::POLICY_CHANGED
             || matches!(&f.location, Location::File(span) if scope.changes.introduces(span))
     });
     before - findings.len()

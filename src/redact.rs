@@ -25,8 +25,9 @@ use std::sync::LazyLock;
 
 /// Well-known token formats. Every capture group is the secret part; the rest of the match stays visible.
 const TOKEN_PATTERNS: &[&str] = &[
-    r"\bgh[opsur]_([A-Za-z0-9]{16,})",
-    r"\bgithub_pat_([A-Za-z0-9_]{20,})",
+    // No word boundary before the prefix: text glued to a token (`EEEE…ghp_…`) must not hide it.
+    r"gh[opsur]_([A-Za-z0-9]{16,})",
+    r"github_pat_([A-Za-z0-9_]{20,})",
     r"\b(?:AKIA|ASIA)([A-Z0-9]{16})\b",
     r"\bxox[bpars]-([A-Za-z0-9-]{8,})",
     r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)",
@@ -147,8 +148,138 @@ fn mask(text: &str, ranges: &[Range<usize>]) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// Is `c` a character that must not reach a terminal or a CI log raw: C0 controls (tab and newline
+/// excepted), DEL, C1 controls, and the bidirectional controls that reorder what a reader sees.
+fn is_hidden_control(c: char, keep_newline: bool) -> bool {
+    match c {
+        '\t' => false,
+        '\n' => !keep_newline,
+        c => {
+            (c as u32) < 0x20
+                || matches!(c as u32, 0x7f..=0x9f | 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069)
+        }
+    }
+}
+
+fn escape_char(c: char, out: &mut String) {
+    let n = c as u32;
+    if n < 0x80 {
+        out.push_str(&format!("\\x{n:02x}"));
+    } else {
+        out.push_str(&format!("\\u{{{n:04x}}}"));
+    }
+}
+
+/// Repository text made safe to echo: control characters (a carriage return, an ANSI/OSC escape, a
+/// bidirectional override) become visible escapes (`\x0d`, `\x1b`, `\u{202e}`); tabs and newlines stay.
+/// Every output that shows text from the repository goes through this or `visible_line`.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    escape_controls(text, true)
+}
+
+/// As `visible`, and newlines escaped too: for what must stay on one line (a message, a path).
+pub fn visible_line(text: &str) -> Cow<'_, str> {
+    escape_controls(text, false)
+}
+
+fn escape_controls(text: &str, keep_newline: bool) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_hidden_control(c, keep_newline)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hidden_control(c, keep_newline) {
+            escape_char(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `visible(text)` with byte offsets into `text` moved to the same places in the result (for quoting
+/// a source file with a label on a span).
+pub fn visible_with_offsets(text: &str, offsets: &mut [usize]) -> String {
+    let escaped = visible(text);
+    if let Cow::Borrowed(t) = escaped {
+        return t.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut moved = vec![false; offsets.len()];
+    for (i, c) in text.char_indices() {
+        for (o, m) in offsets.iter_mut().zip(moved.iter_mut()) {
+            if !*m && *o <= i {
+                *o = out.len() + (*o - i);
+                *m = true;
+            }
+        }
+        if is_hidden_control(c, true) {
+            escape_char(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    for (o, m) in offsets.iter_mut().zip(moved.iter_mut()) {
+        if !*m {
+            *o = out.len();
+        }
+    }
+    out
+}
+
+/// Lines a CI runner would read as commands — `::name …::` workflow commands and `##[…]` — are made
+/// inert by escaping their first character, wherever repository text put them at the start of a line.
+pub fn neutralise_commands(text: &str) -> Cow<'_, str> {
+    let starts_command = |line: &str| {
+        let t = line.trim_start();
+        t.starts_with("::") || t.starts_with("##[")
+    };
+    if !text.split('\n').any(starts_command) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if starts_command(line) {
+            let lead = line.len() - line.trim_start().len();
+            out.push_str(&line[..lead]);
+            let rest = &line[lead..];
+            out.push_str(if rest.starts_with(':') {
+                "\\x3a"
+            } else {
+                "\\x23"
+            });
+            out.push_str(&rest[1..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn control_characters_become_visible_and_commands_inert() {
+        assert_eq!(
+            visible("a\rb\x1b]8;;x\x07c\td\ne"),
+            "a\\x0db\\x1b]8;;x\\x07c\td\ne"
+        );
+        assert_eq!(visible_line("a\nb\u{202e}c"), "a\\x0ab\\u{202e}c");
+        assert!(matches!(visible("plain é"), Cow::Borrowed(_)));
+        let mut offs = [1, 3, 4];
+        let t = visible_with_offsets("a\rbc", &mut offs);
+        assert_eq!(t, "a\\x0dbc");
+        assert_eq!(&t[offs[0]..offs[1]], "\\x0db");
+        assert_eq!(offs[2], t.len());
+        assert_eq!(
+            neutralise_commands("ok\n::error::forged\n  ##[set-output name=x]y\nfine :: here"),
+            "ok\n\\x3a:error::forged\n  \\x23#[set-output name=x]y\nfine :: here"
+        );
+    }
     use super::*;
 
     fn r(s: &str) -> String {

@@ -90,6 +90,7 @@ fn outcome(u: &mut Unstructured) -> Result<Outcome> {
         suppressed: Default::default(),
         pre_existing: u.arbitrary()?,
         fail_open: Vec::new(),
+        policy: String::new(),
     })
 }
 
@@ -126,5 +127,22 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             .count(),
         n + 1
     );
-    let _ = render(Format::Human, &outcome);
+    // Repository text cannot forge output: no raw carriage return or escape reaches the log, and no
+    // line but shipgate's own annotations starts a runner command.
+    let inert = |text: &[u8], annotations: bool| {
+        assert!(!text.contains(&b'\r') && !text.contains(&0x1b), "raw control character");
+        for line in text.split(|b| *b == b'\n') {
+            let t = line.trim_ascii_start();
+            let ours = annotations
+                && [&b"::error "[..], b"::warning ", b"::notice "]
+                    .iter()
+                    .any(|p| line.starts_with(p));
+            assert!(ours || !(t.starts_with(b"::") || t.starts_with(b"##[")), "command line");
+        }
+    };
+    inert(&github, true);
+    let human = render(Format::Human, &outcome);
+    inert(&human, false);
+    let summary = shipgate::report::github::markdown_summary(&outcome);
+    assert!(!summary.contains('\r') && !summary.contains("<!--"));
 });

@@ -11,8 +11,19 @@ use tokio::sync::{OnceCell, Semaphore};
 
 /// Requests in flight at once: enough to hide latency, few enough not to trip secondary rate limits.
 const MAX_IN_FLIGHT: usize = 8;
-/// A list endpoint is followed for at most this many pages (100 items each).
+/// A list endpoint is followed for at most this many pages (100 items each). A list still going on
+/// after that is not judged on its first pages: it fails closed.
 const MAX_PAGES: usize = 10;
+/// Items of one list, whatever the page size (100k environments on one page would mean 100k follow-up
+/// requests): more fails closed.
+const MAX_ITEMS: usize = 1000;
+/// A response body larger than this is refused rather than read into memory.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// One deadline for the whole GitHub phase, retries and waits included; then every question left
+/// fails closed. `SHIPGATE_GITHUB_DEADLINE_MS` overrides it.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// How much of an error message from the server is shown (after redaction).
+const MAX_MESSAGE: usize = 200;
 
 /// A GitHub token. Its `Debug` and `Display` say `[redacted]`, so no format string can leak it.
 #[derive(Clone)]
@@ -29,9 +40,21 @@ impl Token {
         &self.0
     }
 
-    /// Remove the token from text that came from elsewhere (an error chain, a server message).
+    /// Remove the token from text that came from elsewhere (an error chain, a server message): the
+    /// value itself, its base64 forms (as in a Basic `Authorization` header echoed back), and every
+    /// secret-like pattern `redact` knows.
     pub fn scrub(&self, text: &str) -> String {
-        text.replace(&self.0, "[redacted]")
+        let mut out = text.replace(&self.0, "[redacted]");
+        for form in [
+            base64(self.0.as_bytes()),
+            base64(format!("x-access-token:{}", self.0).as_bytes()),
+        ] {
+            let trimmed = form.trim_end_matches('=');
+            if trimmed.len() >= 8 {
+                out = out.replace(trimmed, "[redacted]");
+            }
+        }
+        crate::redact::text(&out).into_owned()
     }
 }
 
@@ -187,6 +210,11 @@ pub struct Client {
     /// REST base `https://HOST/api/v3`. None: `{api}/graphql` (github.com, the tests' server).
     graphql_octo: Option<octocrab::Octocrab>,
     api_url: String,
+    /// `api_url` with any `user:password@` masked: what messages show.
+    shown_url: String,
+    /// When the GitHub phase must be over.
+    deadline: tokio::time::Instant,
+    deadline_len: Duration,
     token: Token,
     policy: RetryPolicy,
     permits: Semaphore,
@@ -200,8 +228,9 @@ pub struct Client {
 impl Client {
     pub fn new(api_url: &str, token: Token, policy: RetryPolicy) -> Result<Client, ApiError> {
         let api_url = api_url.trim_end_matches('/').to_string();
+        let shown_url = mask_userinfo(&api_url);
         let setup = |detail: String| ApiError {
-            url: api_url.clone(),
+            url: shown_url.clone(),
             kind: ApiErrorKind::Setup,
             detail: token.scrub(&detail),
         };
@@ -238,10 +267,17 @@ impl Client {
             )
             .build()
             .map_err(|e| setup(format!("cannot create the HTTP client: {e}")))?;
+        let deadline_len = std::env::var("SHIPGATE_GITHUB_DEADLINE_MS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(DEFAULT_DEADLINE, Duration::from_millis);
         Ok(Client {
             octo,
             graphql_octo,
             api_url,
+            shown_url,
+            deadline: tokio::time::Instant::now() + deadline_len,
+            deadline_len,
             token,
             policy,
             permits: Semaphore::new(MAX_IN_FLIGHT),
@@ -250,6 +286,13 @@ impl Client {
             requests: Mutex::new(0),
             rate: Mutex::new(None),
         })
+    }
+
+    /// Replace the overall deadline (from now): for a `[github]` setting, should one be wired in.
+    pub fn with_deadline(mut self, deadline: Duration) -> Client {
+        self.deadline_len = deadline;
+        self.deadline = tokio::time::Instant::now() + deadline;
+        self
     }
 
     /// Every API failure of the run, in the order seen, one per URL.
@@ -288,6 +331,9 @@ impl Client {
         let mut next = Some(path.to_string());
         for _ in 0..MAX_PAGES {
             let Some(current) = next.take() else { break };
+            if items.len() > MAX_ITEMS {
+                break;
+            }
             let page = match self.page(&current).await {
                 Ok(p) => p,
                 Err(e) => return Fetched::Unavailable(e),
@@ -304,7 +350,34 @@ impl Client {
                 Ok(mut v) => items.append(&mut v),
                 Err(e) => return Fetched::Unavailable(self.malformed(&current, &e)),
             }
-            next = page.next.as_deref().and_then(|n| self.relative(n));
+            next = match page.next.as_deref() {
+                None => None,
+                Some(link) => match self.relative(link) {
+                    Some(rel) => Some(rel),
+                    // Never follow a link off the API host with the token, and never stop silently.
+                    None => {
+                        return Fetched::Unavailable(self.fail(
+                            path,
+                            ApiErrorKind::Malformed,
+                            format!(
+                                "the next page is on another host ({}); not followed, so the list is incomplete",
+                                truncate(&mask_userinfo(link), MAX_MESSAGE)
+                            ),
+                        ))
+                    }
+                },
+            };
+        }
+        if next.is_some() || items.len() > MAX_ITEMS {
+            // A truncated list would be judged as if it were whole (an unprotected environment on
+            // page 11 never seen): fail closed instead.
+            return Fetched::Unavailable(self.fail(
+                path,
+                ApiErrorKind::Malformed,
+                format!(
+                    "the list goes on past {MAX_PAGES} pages or {MAX_ITEMS} items; shipgate does not judge a partial list"
+                ),
+            ));
         }
         Fetched::Ok(items)
     }
@@ -336,9 +409,11 @@ impl Client {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{}", self.api_url, path)
+        format!("{}{}", self.shown_url, path)
     }
 
+    /// GitHub's `message`, redacted first and only then shortened (a cut token is still a token). A
+    /// body that is not GitHub's JSON is described by its length only: it could be anything.
     fn status(&self, page: &Page) -> HttpStatus {
         let message = serde_json::from_str::<serde_json::Value>(&page.body)
             .ok()
@@ -346,18 +421,26 @@ impl Client {
                 v.get("message")
                     .and_then(|m| m.as_str())
                     .map(str::to_string)
-            })
-            .unwrap_or_else(|| page.body.chars().take(200).collect());
+            });
+        let message = match message {
+            Some(m) => truncate(&self.token.scrub(&m), MAX_MESSAGE),
+            None => format!(
+                "(a {}-byte answer that is not GitHub's JSON)",
+                page.body.len()
+            ),
+        };
         HttpStatus {
             code: page.status,
-            message: self.token.scrub(&message),
+            message,
         }
     }
 
     /// A pagination link back to a path under the API URL, or None if it points elsewhere (never follow
     /// a link off the configured host with the token).
     fn relative(&self, link: &str) -> Option<String> {
-        let rest = link.strip_prefix(&self.api_url)?;
+        let rest = link
+            .strip_prefix(&self.api_url)
+            .or_else(|| link.strip_prefix(&without_userinfo(&self.api_url)))?;
         let rest = if rest.starts_with('/') {
             rest.to_string()
         } else {
@@ -396,11 +479,29 @@ impl Client {
         }
         let mut last = err(ApiErrorKind::Transport, "no attempt made".into());
         let mut backoff = self.policy.base;
+        let past_deadline = || {
+            err(
+                ApiErrorKind::Timeout,
+                format!(
+                    "the GitHub checks ran past their overall deadline of {}",
+                    secs(self.deadline_len)
+                ),
+            )
+        };
         for attempt in 1..=self.policy.tries.max(1) {
             let answer = {
                 let _permit = self.permits.acquire().await;
+                let left = self
+                    .deadline
+                    .saturating_duration_since(tokio::time::Instant::now());
+                if left.is_zero() {
+                    return Err(past_deadline());
+                }
                 *lock(&self.requests) += 1;
-                tokio::time::timeout(self.policy.timeout, self.send(route)).await
+                match tokio::time::timeout(self.policy.timeout.min(left), self.send(route)).await {
+                    Err(_) if self.policy.timeout > left => return Err(past_deadline()),
+                    other => other,
+                }
             };
             let retry_in = match answer {
                 Err(_) => {
@@ -468,6 +569,12 @@ impl Client {
                 }
             };
             if attempt < self.policy.tries {
+                let left = self
+                    .deadline
+                    .saturating_duration_since(tokio::time::Instant::now());
+                if retry_in >= left {
+                    return Err(past_deadline());
+                }
                 tokio::time::sleep(retry_in).await;
                 backoff = backoff.saturating_mul(2);
             }
@@ -476,15 +583,15 @@ impl Client {
     }
 
     async fn send(&self, route: &str) -> Result<(Page, http::HeaderMap), String> {
-        let response = self.octo._get(route).await.map_err(|e| describe(&e))?;
+        let response = self
+            .octo
+            ._get(route)
+            .await
+            .map_err(|e| self.token.scrub(&describe(&e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         self.note_rate(&headers);
-        let body = self
-            .octo
-            .body_to_string(response)
-            .await
-            .map_err(|e| format!("reading the response failed: {}", describe(&e)))?;
+        let body = read_capped(response, &headers).await?;
         let next = headers
             .get(http::header::LINK)
             .and_then(|v| v.to_str().ok())
@@ -682,11 +789,7 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         self.note_rate(&headers);
-        let body = self
-            .octo
-            .body_to_string(response)
-            .await
-            .map_err(|e| format!("reading the response failed: {}", describe(&e)))?;
+        let body = read_capped(response, &headers).await?;
         Ok((
             Page {
                 status,
@@ -705,6 +808,87 @@ const GRAPHQL_PATH: &str = "/graphql";
 fn graphql_base(api_url: &str) -> Option<http::Uri> {
     api_url.strip_suffix("/api/v3")?;
     api_url.strip_suffix("/v3")?.parse().ok()
+}
+
+/// `https://user:secret@host/x` shown as `https://***@host/x`: credentials in a URL are never printed.
+pub fn mask_userinfo(url: &str) -> String {
+    replace_userinfo(url, "***@")
+}
+
+fn without_userinfo(url: &str) -> String {
+    replace_userinfo(url, "")
+}
+
+fn replace_userinfo(url: &str, with: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{with}{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// At most `max` characters, marked when cut.
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Standard base64 with padding (for matching a token's encoded forms).
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A response body, read frame by frame so that one without a length (or lying about it) stops at the
+/// cap: a hostile or broken server cannot make the gate hold gigabytes.
+async fn read_capped(
+    response: http::Response<http_body_util::combinators::BoxBody<bytes::Bytes, octocrab::Error>>,
+    headers: &http::HeaderMap,
+) -> Result<String, String> {
+    use http_body_util::BodyExt;
+    let too_large = || format!("the response is larger than {MAX_BODY} bytes; not read");
+    let declared = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    // Read frame by frame, so a body without a length (or lying about it) stops at the cap.
+    let mut body = response.into_body();
+    let mut bytes: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| format!("reading the response failed: {}", describe(&e)))?;
+        if let Some(data) = frame.data_ref() {
+            if bytes.len() + data.len() > MAX_BODY {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(data);
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| "the response is not valid UTF-8".to_string())
 }
 
 /// The error and its causes on one line: octocrab's top-level message alone ("Service error") says little.
@@ -817,6 +1001,40 @@ mod tests {
         assert_eq!(
             graphql_base("https://ghe.corp.example/api/v3").map(|u| u.to_string()),
             Some("https://ghe.corp.example/api".to_string())
+        );
+    }
+
+    #[test]
+    fn scrub_redacts_before_cutting_and_every_form_of_the_token() {
+        let raw = "ghp_0123456789abcdefghij0123456789abcdef";
+        let t = Token::new(raw.into());
+        let Some(t) = t else { return };
+        assert_eq!(base64(b"Man"), "TWFu");
+        assert_eq!(base64(b"Ma"), "TWE=");
+        let b64 = base64(raw.as_bytes());
+        let glued = format!("{}{raw}", "E".repeat(161));
+        for text in [
+            glued.clone(),
+            format!("Basic {b64}"),
+            format!("x{}y", &b64[..b64.len() - 1]),
+        ] {
+            let out = truncate(&t.scrub(&text), MAX_MESSAGE);
+            assert!(!out.contains(&raw[4..12]), "{out}");
+            assert!(!out.contains(&b64[..20]), "{out}");
+        }
+        // Another token than ours, glued to text: masked by pattern.
+        let other = format!(
+            "{}ghs_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            "E".repeat(161)
+        );
+        assert!(!t.scrub(&other).contains("ABCDEFGHIJKLMNOP"));
+        assert_eq!(
+            mask_userinfo("https://u:p@ghe.example/api/v3"),
+            "https://***@ghe.example/api/v3"
+        );
+        assert_eq!(
+            mask_userinfo("https://ghe.example/a@b"),
+            "https://ghe.example/a@b"
         );
     }
 

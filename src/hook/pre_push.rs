@@ -7,7 +7,7 @@
 //!   references from changed files are resolved against the pushed commit's whole tree.
 
 use crate::checks::leak::LeakCheck;
-use crate::config::{self, Config};
+use crate::config::{self, policy::PolicyFiles, Config};
 use crate::diag::SourceDiag;
 use crate::engine;
 use crate::finding::{self, Finding, Location};
@@ -61,8 +61,20 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
         )
     })?;
     let root = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
-    let config = config::load(&root, None)?;
-    let catalogue = Catalogue::load(&root, &config)?;
+    // The policy is the remote's, not the one being pushed: a push cannot weaken the gate that judges it.
+    let remote_policy = remote_policy_commit(&repo, remote);
+    let source = match remote_policy {
+        Some(commit) => config::policy::Source::Commit {
+            repo: &repo,
+            commit,
+            prefix: "",
+        },
+        None => config::policy::Source::WorkTree,
+    };
+    let policy_files = config::policy::read(&root, None, source, None)?;
+    let config = policy_files.config.clone();
+    let catalogue = Catalogue::from_packs(&config, &policy_files.packs)?;
+    let judged_by = remote_policy.map(|_| (&policy_files, &catalogue));
     let policy = DeployPolicy::new(Some(&repo), &config, remote);
 
     let mut updates = Vec::new();
@@ -107,8 +119,12 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
                         refused.push((u.remote_ref.clone(), Refusal::DirectPush { new_commits }));
                     }
                 }
-                let found =
-                    scan(&repo, u, remote, checks, &leaks, &config, &catalogue).map_err(git_err)?;
+                let judge = Judge {
+                    config: &config,
+                    catalogue: &catalogue,
+                    judged_by,
+                };
+                let found = scan(&repo, u, remote, checks, &leaks, &judge).map_err(git_err)?;
                 let (failing, below): (Vec<Finding>, Vec<Finding>) = found
                     .into_iter()
                     .partition(|f| f.severity >= config.fail_on);
@@ -213,9 +229,13 @@ fn scan(
     remote: &str,
     checks: &[&dyn FileCheck],
     leaks: &LeakCheck,
-    config: &Config,
-    catalogue: &Catalogue,
+    judge: &Judge<'_>,
 ) -> Result<Vec<Finding>, git2::Error> {
+    let Judge {
+        config,
+        catalogue,
+        judged_by,
+    } = *judge;
     let base = range_base(repo, u, remote);
     let (diff, added) = changes::between_commits(repo, base, u.local)?;
     // Allows are collected per ref: the same path may differ between the refs of one push.
@@ -227,7 +247,7 @@ fn scan(
             continue;
         }
         let new = delta.new_file();
-        let Some(path) = new.path().map(|p| p.to_string_lossy().replace('\\', "/")) else {
+        let Some(path) = new.path_bytes().map(files::path_key) else {
             continue;
         };
         let Some(class) = files::classify(config, &path) else {
@@ -265,23 +285,80 @@ fn scan(
     let tree: Vec<FileEntry> = tree.into_iter().map(|(entry, _)| entry).collect();
     found.extend(leaks.resolve(config, &tree));
     finding::finalize(&mut found);
+    // Judged by the remote's policy: the allows this push adds are policy changes, not suppressions.
+    let (held, directives): (Vec<_>, Vec<_>) = allows
+        .into_directives()
+        .into_iter()
+        .partition(|d| judged_by.is_some() && added.introduces(&d.span));
+    let changed_policy = match judged_by {
+        Some(base) => pushed_policy_changes(repo, u.local, base, &held),
+        None => Vec::new(),
+    };
     let inputs = suppress::Inputs {
         config,
         catalogue,
-        directives: allows.into_directives(),
+        directives,
+        held,
         baseline: None,
         enabled: true,
     };
     let (mut found, _) = suppress::apply(found, inputs);
+    found.extend(changed_policy);
     // The hook prints these to the pusher's terminal: redacted like every other output.
     crate::redact::findings(&mut found);
     Ok(found
         .into_iter()
         .filter(|f| match &f.location {
+            _ if f.rule == suppress::policy::POLICY_CHANGED => true,
             Location::File(span) => added.introduces(span),
             _ => true,
         })
         .collect())
+}
+
+/// The policy a push is judged by, and (when it is the remote's) the files it was read from.
+#[derive(Clone, Copy)]
+struct Judge<'a> {
+    config: &'a Config,
+    catalogue: &'a Catalogue,
+    judged_by: Option<(&'a PolicyFiles, &'a Catalogue)>,
+}
+
+/// The commit whose policy judges a push: the remote's default branch, when it has been fetched.
+fn remote_policy_commit(repo: &Repository, remote: &str) -> Option<Oid> {
+    let default = history::default_branch(repo, remote)?;
+    repo.refname_to_id(&format!("refs/remotes/{remote}/{default}"))
+        .ok()
+}
+
+/// The pushed commit's own policy compared with the remote's: what it weakens, and the allows it adds.
+fn pushed_policy_changes(
+    repo: &Repository,
+    pushed: Oid,
+    base: (&PolicyFiles, &Catalogue),
+    held: &[suppress::inline::Directive],
+) -> Vec<Finding> {
+    let source = config::policy::Source::Commit {
+        repo,
+        commit: pushed,
+        prefix: "",
+    };
+    let root = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
+    let head = config::policy::read(&root, None, source, None)
+        .map_err(|d| d.message)
+        .and_then(|h| {
+            let cat = Catalogue::from_packs(&h.config, &h.packs).map_err(|d| d.message)?;
+            Ok((h, cat))
+        });
+    suppress::policy::weakenings(
+        base,
+        None,
+        suppress::policy::Proposed {
+            files: head.as_ref().map(|(h, c)| (h, c)).map_err(Clone::clone),
+            baseline: None,
+        },
+        held,
+    )
 }
 
 /// Every file in the pushed commit's tree that the config does not ignore, sorted by path as the walk's
@@ -295,7 +372,7 @@ fn pushed_tree(
     let mut out = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, e| {
         if e.kind() == Some(ObjectType::Blob) {
-            let path = format!("{dir}{}", String::from_utf8_lossy(e.name_bytes()));
+            let path = format!("{dir}{}", files::path_key(e.name_bytes()));
             if let Some(class) = files::classify(config, &path) {
                 // The size is not needed to resolve references; reading every blob's header is.
                 out.push((FileEntry::new(path, class, 0), e.id()));
@@ -333,7 +410,11 @@ fn report(
     for (r, why) in refused {
         match why {
             Refusal::Delete => {
-                writeln!(out, "  ✗ {r}: deleting a deployment branch")?;
+                writeln!(
+                    out,
+                    "  ✗ {}: deleting a deployment branch",
+                    crate::redact::visible_line(r)
+                )?;
                 writeln!(out, "    deployment branches are removed deliberately, by an administrator, not by a push")?;
             }
             Refusal::DirectPush { new_commits } => {
@@ -373,16 +454,17 @@ fn report(
 }
 
 fn finding_line(out: &mut dyn Write, f: &Finding) -> std::io::Result<()> {
+    use crate::redact::visible_line;
     writeln!(
         out,
         "    {}  {} {}  {}",
-        f.location.display(),
+        visible_line(&f.location.display()),
         f.severity,
-        f.rule,
-        f.message
+        visible_line(&f.rule),
+        visible_line(&f.message)
     )?;
     if let Some(help) = &f.help {
-        writeln!(out, "      fix: {help}")?;
+        writeln!(out, "      fix: {}", visible_line(help))?;
     }
     Ok(())
 }

@@ -95,9 +95,10 @@ fn ranges(numbers: &[u32]) -> Vec<(u32, u32)> {
 fn delta_path(delta: &git2::DiffDelta<'_>, prefix: &str) -> Option<String> {
     let path = delta
         .new_file()
-        .path()
-        .or_else(|| delta.old_file().path())?;
-    let path = path.to_string_lossy().replace('\\', "/");
+        .path_bytes()
+        .or_else(|| delta.old_file().path_bytes())?;
+    // Keyed as the walk keys files: the raw bytes, escaped (two non-UTF-8 names never merge).
+    let path = crate::repo::files::path_key(path);
     path.strip_prefix(prefix).map(str::to_string)
 }
 
@@ -150,7 +151,7 @@ pub fn between_commits<'r>(
 pub fn workdir_prefix(repo: &Repository, root: &Path) -> Option<String> {
     let workdir = repo.workdir()?.canonicalize().ok()?;
     let rel = root.strip_prefix(&workdir).ok()?;
-    let rel = rel.to_string_lossy().replace('\\', "/");
+    let rel = crate::repo::files::os_path_key(rel.as_os_str());
     Some(if rel.is_empty() {
         rel
     } else {

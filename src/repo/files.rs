@@ -56,6 +56,9 @@ pub struct WalkStats {
     pub symlinks: u64,
     /// Submodules and other nested repositories: not walked (see `Worker::nested_repository`).
     pub nested_repos: u64,
+    /// Third-party files checked in (`vendor/`, `node_modules/`, `third_party/`, …): listed, not gated
+    /// as production code; counted so the summary says how much was left to its upstream.
+    pub vendored: u64,
 }
 
 impl WalkStats {
@@ -69,6 +72,7 @@ impl WalkStats {
         self.unreadable += o.unreadable;
         self.symlinks += o.symlinks;
         self.nested_repos += o.nested_repos;
+        self.vendored += o.vendored;
     }
 }
 
@@ -267,6 +271,9 @@ impl Worker<'_> {
         };
         let file = FileEntry::new(rel, class, size);
         self.local.stats.files += 1;
+        if class == FileClass::Vendor {
+            self.local.stats.vendored += 1;
+        }
         let wanted: Vec<&dyn FileCheck> = self
             .checks
             .iter()
@@ -343,11 +350,112 @@ fn read_text(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<bool> {
 
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let s = rel.to_string_lossy();
-    if std::path::MAIN_SEPARATOR == '/' {
-        s.into_owned()
-    } else {
-        s.replace(std::path::MAIN_SEPARATOR, "/")
+    os_path_key(rel.as_os_str())
+}
+
+/// A path from the operating system (or git) as shipgate keys and shows it; see `path_key`.
+pub fn os_path_key(path: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        path_key(path.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        let s = path.to_string_lossy();
+        path_key(s.replace(std::path::MAIN_SEPARATOR, "/").as_bytes())
+    }
+}
+
+/// File names are bytes. The key a file is matched by (findings, inline allows, diffs, baselines) and
+/// shown as is its name with every byte kept distinct and printable: valid UTF-8 stays as it is, except
+/// `\` (written `\\`), control characters and invalid bytes (`\xNN`), and C1 controls and bidirectional
+/// overrides (`\u{NNNN}`). Two different names never share a key (`settings\xff.py` and
+/// `settings\xfe.py` stay apart), and a name cannot carry a carriage return or an escape sequence into
+/// a log. `path_from_key` turns a key back into the bytes.
+pub fn path_key(bytes: &[u8]) -> String {
+    let needs = bytes
+        .iter()
+        .any(|&b| b < 0x20 || b == 0x7f || b == b'\\' || b >= 0x80);
+    if !needs {
+        // Plain printable ASCII: the common case, no work.
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                    out.push_str(&format!("\\x{:02x}", c as u32));
+                }
+                c if is_invisible_control(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+/// C1 controls and the bidirectional-text controls that reorder what a reader sees.
+fn is_invisible_control(c: char) -> bool {
+    matches!(c as u32, 0x80..=0x9f | 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069)
+}
+
+/// The bytes a `path_key` stands for (None: not a key `path_key` could have written).
+pub fn path_from_key(key: &str) -> Option<Vec<u8>> {
+    if !key.contains('\\') {
+        return Some(key.as_bytes().to_vec());
+    }
+    let mut out = Vec::with_capacity(key.len());
+    let mut chars = key.char_indices();
+    while let Some((_, c)) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            continue;
+        }
+        match chars.next()?.1 {
+            '\\' => out.push(b'\\'),
+            'x' => {
+                let hex: String = [chars.next()?.1, chars.next()?.1].iter().collect();
+                out.push(u8::from_str_radix(&hex, 16).ok()?);
+            }
+            'u' => {
+                if chars.next()?.1 != '{' {
+                    return None;
+                }
+                let mut hex = String::new();
+                loop {
+                    match chars.next()?.1 {
+                        '}' => break,
+                        h => hex.push(h),
+                    }
+                }
+                let c = char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?;
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The file on disk a key names, under `root`.
+pub fn disk_path(root: &Path, key: &str) -> Option<std::path::PathBuf> {
+    let bytes = path_from_key(key)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(root.join(std::ffi::OsStr::from_bytes(&bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        Some(root.join(String::from_utf8(bytes).ok()?))
     }
 }
 
@@ -362,4 +470,36 @@ fn walk_error_path(root: &Path, err: &ignore::Error) -> String {
         }
     }
     find(err).map_or_else(|| ".".to_string(), |p| relative(root, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_keys_are_distinct_printable_and_reversible() {
+        let names: [&[u8]; 8] = [
+            b"app/settings.py",
+            b"app/settings\xff.py",
+            b"app/settings\xfe.py",
+            b"app/settings\\xff.py",
+            b"a\rb\x1b[31m.py",
+            "caf\u{e9}/\u{202e}txt.py".as_bytes(),
+            b"\xc2\x9b.py",
+            b"",
+        ];
+        let keys: Vec<String> = names.iter().map(|n| path_key(n)).collect();
+        assert_eq!(keys[1], "app/settings\\xff.py");
+        assert_eq!(keys[3], "app/settings\\\\xff.py");
+        assert_eq!(keys[4], "a\\x0db\\x1b[31m.py");
+        assert_eq!(keys[5], "caf\u{e9}/\\u{202e}txt.py");
+        for (n, k) in names.iter().zip(&keys) {
+            assert!(!k.chars().any(char::is_control), "{k:?}");
+            assert_eq!(path_from_key(k).as_deref(), Some(*n), "{k}");
+        }
+        let unique: std::collections::HashSet<&String> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len());
+        assert_eq!(path_from_key("bad\\q"), None);
+        assert_eq!(path_from_key("bad\\x"), None);
+    }
 }

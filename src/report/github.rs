@@ -4,6 +4,7 @@
 use super::{summary_line, RenderOptions};
 use crate::engine::Outcome;
 use crate::finding::{Finding, Location, Severity};
+use crate::redact::{visible, visible_line};
 use std::io::{self, Write};
 
 /// Escape the message part of a workflow command.
@@ -26,7 +27,7 @@ pub fn annotation(f: &Finding) -> String {
     };
     let mut props = Vec::new();
     if let Location::File(s) = &f.location {
-        props.push(format!("file={}", escape_property(&s.path)));
+        props.push(format!("file={}", escape_property(&visible_line(&s.path))));
         if s.line > 0 {
             props.push(format!("line={}", s.line));
             props.push(format!("col={}", s.column));
@@ -38,15 +39,15 @@ pub fn annotation(f: &Finding) -> String {
     }
     props.push(format!(
         "title={}",
-        escape_property(&format!("shipgate {}", f.rule))
+        escape_property(&visible_line(&format!("shipgate {}", f.rule)))
     ));
-    let mut message = f.message.clone();
+    let mut message = visible(&f.message).into_owned();
     if !matches!(f.location, Location::File(_)) {
-        message = format!("{} — {}", f.location.display(), message);
+        message = format!("{} — {}", visible_line(&f.location.display()), message);
     }
     if let Some(help) = &f.help {
         message.push_str("\nFix: ");
-        message.push_str(help);
+        message.push_str(&visible(help));
     }
     format!("::{command} {}::{}", props.join(","), escape_data(&message))
 }
@@ -56,7 +57,7 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions, out: &mut dyn Write) -> i
         writeln!(out, "{}", annotation(f))?;
     }
     for line in super::fail_open_lines(outcome) {
-        writeln!(out, "shipgate: {line}")?;
+        writeln!(out, "shipgate: {}", visible_line(&line))?;
     }
     writeln!(out, "shipgate: {}", summary_line(outcome))?;
     if let Some(path) = &opts.step_summary {
@@ -132,7 +133,7 @@ pub fn markdown_summary(outcome: &Outcome) -> String {
         md.push_str(&format!(
             "| {} | `{}` | `{}` | {} |\n",
             f.severity,
-            f.rule,
+            cell(&f.rule),
             cell(&f.location.display()),
             cell(&f.message)
         ));
@@ -150,9 +151,16 @@ pub fn markdown_summary(outcome: &Outcome) -> String {
     md
 }
 
-/// Make text safe inside a markdown table cell.
+/// Make repository text safe inside a markdown table cell or list item: control characters (a `\r`
+/// would end the table and let the rest render as a forged verdict) become visible escapes, HTML is
+/// escaped (no `<!--` hiding the real findings), and the cell's own syntax cannot be broken.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ").replace('`', "'")
+    visible_line(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace('`', "'")
 }
 
 #[cfg(test)]

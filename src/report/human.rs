@@ -4,7 +4,8 @@ use super::{summary_line, RenderOptions};
 use crate::diag::SourceDiag;
 use crate::engine::{Outcome, Verdict};
 use crate::finding::{Finding, Location, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use crate::redact::{neutralise_commands, visible, visible_line, visible_with_offsets};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::io::{self, Write};
 
 pub fn render(outcome: &Outcome, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -21,29 +22,42 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions, out: &mut dyn Write) -> i
         let diag = to_diag(outcome, f, &mut source_cache);
         let mut text = String::new();
         if handler.render_report(&mut text, &diag).is_err() {
-            text = format!("{}: {} [{}]\n", f.severity, f.message, f.rule);
+            text = format!(
+                "{}: {} [{}]\n",
+                f.severity,
+                visible_line(&f.message),
+                visible_line(&f.rule)
+            );
         }
-        out.write_all(text.as_bytes())?;
+        // The pieces were made visible before rendering (the colours miette adds are its own); a line
+        // the runner would take for a workflow command is made inert.
+        out.write_all(neutralise_commands(&text).as_bytes())?;
     }
     for line in super::scope_lines(outcome) {
-        writeln!(out, "{line}")?;
+        line_out(out, &line)?;
     }
     for ne in &outcome.not_evaluated {
-        writeln!(out, "not evaluated: {ne}")?;
+        line_out(out, &format!("not evaluated: {ne}"))?;
     }
     for line in super::fail_open_lines(outcome) {
-        writeln!(out, "{line}")?;
+        line_out(out, &line)?;
     }
     if !opts.quiet {
         for line in super::scorecard_lines(outcome) {
-            writeln!(out, "{line}")?;
+            line_out(out, &line)?;
         }
     }
-    writeln!(out, "shipgate: {}", summary_line(outcome))?;
+    line_out(out, &format!("shipgate: {}", summary_line(outcome)))?;
     if verdict != Verdict::Passed {
-        writeln!(out, "{}", verdict_hint(outcome, verdict))?;
+        line_out(out, &verdict_hint(outcome, verdict))?;
     }
     Ok(())
+}
+
+/// One line of the summary: repository text in it (paths, branch names, reasons) cannot break the
+/// line, colour the terminal or start a runner command.
+fn line_out(out: &mut dyn Write, line: &str) -> io::Result<()> {
+    writeln!(out, "{}", neutralise_commands(&visible_line(line)))
 }
 
 pub fn handler(color: bool) -> GraphicalReportHandler {
@@ -67,23 +81,22 @@ fn verdict_hint(outcome: &Outcome, verdict: Verdict) -> String {
     }
 }
 
-/// Build a diagnostic for one finding, quoting its file when it can still be read.
-fn to_diag(
-    outcome: &Outcome,
-    f: &Finding,
-    cache: &mut Option<(String, Option<String>)>,
-) -> SourceDiag {
+/// Build a diagnostic for one finding, quoting its file when it can still be read. Only the lines
+/// around the finding are copied and escaped (the file is read once per run of findings in it), so a
+/// file with thousands of findings — a 3 MiB CODEOWNERS — renders in time linear in the output.
+fn to_diag(outcome: &Outcome, f: &Finding, cache: &mut Option<(String, Option<String>)>) -> Quoted {
     let message = match f.location {
-        Location::Repository => f.message.clone(),
-        _ => format!("{}  [{}]", f.message, f.location.display()),
+        Location::Repository => visible_line(&f.message).into_owned(),
+        _ => visible_line(&format!("{}  [{}]", f.message, f.location.display())).into_owned(),
     };
-    let mut diag = SourceDiag::plain(&f.rule, message);
+    let mut diag = SourceDiag::plain(&visible_line(&f.rule), message);
     diag.severity = Some(match f.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
         Severity::Note => miette::Severity::Advice,
     });
-    diag.help = f.help.clone();
+    diag.help = f.help.as_deref().map(|h| visible(h).into_owned());
+    let mut window = None;
     if let Location::File(fs) = &f.location {
         if fs.line > 0 {
             let text = source(outcome, &fs.path, cache);
@@ -98,31 +111,138 @@ fn to_diag(
                     .catalogue
                     .get(&f.rule)
                     .map_or_else(|| f.rule.clone(), |d| d.title.clone());
-                diag.src = Some(NamedSource::new(&fs.path, text));
+                let (w, at) =
+                    Window::around(text, fs.span, fs.line, visible_line(&fs.path).into_owned());
+                window = Some(w);
                 diag.labels = vec![LabeledSpan::new_with_span(
-                    Some(label),
-                    fs.span.0..fs.span.1,
+                    Some(visible_line(&label).into_owned()),
+                    at.0..at.1,
                 )];
-                diag.message = f.message.clone();
+                diag.message = visible_line(&f.message).into_owned();
             }
         }
     }
-    diag
+    Quoted { diag, window }
+}
+
+/// The lines miette quotes around a span (one line of context either side), with control characters
+/// escaped and line numbers kept those of the whole file.
+struct Window {
+    name: String,
+    text: String,
+    /// 0-based line number of the window's first line in the file.
+    first_line: usize,
+}
+
+impl Window {
+    /// The window around `span` (byte offsets in `text`, starting on 1-based `line`), and the span's
+    /// place inside it.
+    fn around(
+        text: &str,
+        span: (usize, usize),
+        line: u32,
+        name: String,
+    ) -> (Window, (usize, usize)) {
+        let b = text.as_bytes();
+        let line_start = |at: usize| memchr::memrchr(b'\n', &b[..at]).map_or(0, |i| i + 1);
+        let line_end = |at: usize| memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |i| at + i);
+        let own = line_start(span.0);
+        let (start, back) = if own > 0 {
+            (line_start(own - 1), 1)
+        } else {
+            (0, 0)
+        };
+        let last = line_end(span.1.max(span.0));
+        let end = if last < b.len() {
+            line_end(last + 1)
+        } else {
+            last
+        };
+        let mut at = [span.0 - start, span.1 - start];
+        let escaped = visible_with_offsets(&text[start..end], &mut at);
+        let first_line = (line as usize).saturating_sub(1 + back);
+        (
+            Window {
+                name,
+                text: escaped,
+                first_line,
+            },
+            (at[0], at[1]),
+        )
+    }
+}
+
+impl miette::SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// A finding's diagnostic with its quoted window.
+struct Quoted {
+    diag: SourceDiag,
+    window: Option<Window>,
+}
+
+impl std::fmt::Debug for Quoted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.diag, f)
+    }
+}
+
+impl std::fmt::Display for Quoted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.diag, f)
+    }
+}
+
+impl std::error::Error for Quoted {}
+
+impl miette::Diagnostic for Quoted {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.code()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diag.help()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.window.as_ref().map(|w| w as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.window.as_ref()?;
+        self.diag.labels()
+    }
 }
 
 /// The file's text (read again only for files with findings; consecutive findings share one read),
 /// redacted: the quoted line is as much output as the message. Redaction keeps the byte length, so the
 /// finding's span still underlines the match.
-fn source(
+fn source<'c>(
     outcome: &Outcome,
     path: &str,
-    cache: &mut Option<(String, Option<String>)>,
-) -> Option<String> {
+    cache: &'c mut Option<(String, Option<String>)>,
+) -> Option<&'c str> {
     if cache.as_ref().is_none_or(|(p, _)| p != path) {
-        let text = std::fs::read(outcome.ctx.root.join(path))
-            .ok()
+        let text = crate::repo::files::disk_path(&outcome.ctx.root, path)
+            .and_then(|p| std::fs::read(p).ok())
             .map(|b| crate::redact::text(&String::from_utf8_lossy(&b)).into_owned());
         *cache = Some((path.to_string(), text));
     }
-    cache.as_ref().and_then(|(_, t)| t.clone())
+    cache.as_ref().and_then(|(_, t)| t.as_deref())
 }

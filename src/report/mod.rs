@@ -75,6 +75,9 @@ pub fn summary_line(outcome: &Outcome) -> String {
     if s.unreadable > 0 {
         skipped.push(format!("{} unreadable", s.unreadable));
     }
+    if s.vendored > 0 {
+        skipped.push(format!("{} vendored (not gated)", s.vendored));
+    }
     if s.nested_repos > 0 {
         let what = if s.nested_repos == 1 {
             "nested repository"
@@ -164,7 +167,7 @@ pub fn scorecard_lines(outcome: &Outcome) -> Vec<String> {
 /// What the run looked at besides files — deployment branches, the `--diff` range — one line each,
 /// shared by the human and GitHub renderings.
 pub fn scope_lines(outcome: &Outcome) -> Vec<String> {
-    let mut lines = Vec::new();
+    let mut lines = vec![format!("policy: {}", outcome.policy)];
     let h = &outcome.ctx.history;
     if !h.branches.is_empty() {
         let names: Vec<&str> = h.branches.iter().map(|b| b.branch.name.as_str()).collect();

@@ -10,7 +10,6 @@ use crate::diag::{did_you_mean, SourceDiag};
 use crate::finding::Severity;
 use crate::repo::classify::FileClass;
 use serde::Serialize;
-use std::path::Path;
 
 pub use pack::PatternRule;
 
@@ -96,22 +95,15 @@ impl Catalogue {
         Ok(cat)
     }
 
-    /// Built-in rules plus the user's packs (globs from config, relative to `root`), checked against the config.
-    pub fn load(root: &Path, config: &Config) -> Result<Catalogue, SourceDiag> {
+    /// Built-in rules plus the user's packs (`(shown path, text)`, as `config::policy` read them),
+    /// checked against the config.
+    pub fn from_packs(
+        config: &Config,
+        packs: &[(String, String)],
+    ) -> Result<Catalogue, SourceDiag> {
         let mut cat = Catalogue::builtin()?;
-        for path in user_pack_paths(root, &config.rule_packs)? {
-            let shown = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .display()
-                .to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                SourceDiag::plain(
-                    "rules/unreadable",
-                    format!("cannot read rule pack {shown}: {e}"),
-                )
-            })?;
-            cat.add_pack(&shown, &shown, &text)?;
+        for (shown, text) in packs {
+            cat.add_pack(shown, shown, text)?;
         }
         cat.check_config(config)?;
         Ok(cat)
@@ -173,55 +165,6 @@ impl Catalogue {
         }
         Ok(())
     }
-}
-
-/// Expand the rule-pack globs. A glob that names a file explicitly (no wildcard) must exist.
-fn user_pack_paths(root: &Path, globs: &[String]) -> Result<Vec<std::path::PathBuf>, SourceDiag> {
-    let mut out = Vec::new();
-    for g in globs {
-        let is_pattern = g.contains(['*', '?', '[', '{']);
-        if !is_pattern {
-            let p = root.join(g);
-            if !p.is_file() {
-                return Err(SourceDiag::plain(
-                    "rules/missing-pack",
-                    format!("rule pack `{g}` named in the config does not exist"),
-                ));
-            }
-            out.push(p);
-            continue;
-        }
-        // Walk only the fixed directory prefix of the glob (e.g. `.shipgate/rules`).
-        let fixed: Vec<&str> = g
-            .split('/')
-            .take_while(|c| !c.contains(['*', '?', '[', '{']))
-            .collect();
-        let base = root.join(fixed.join("/"));
-        if !base.is_dir() {
-            continue;
-        }
-        let matcher = crate::config::path_glob(g)
-            .map_err(|e| {
-                SourceDiag::plain("rules/bad-glob", format!("bad rule-pack glob `{g}`: {e}"))
-            })?
-            .compile_matcher();
-        for entry in ignore::WalkBuilder::new(&base).hidden(false).build() {
-            let entry = entry.map_err(|e| {
-                SourceDiag::plain(
-                    "rules/unreadable",
-                    format!("cannot list rule packs under {}: {e}", base.display()),
-                )
-            })?;
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if entry.file_type().is_some_and(|t| t.is_file()) && matcher.is_match(&rel) {
-                out.push(entry.path().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -49,7 +49,12 @@ pub fn load(path: &Path, shown: &str) -> Result<Option<Baseline>, SourceDiag> {
             ))
         }
     };
-    let file: File = serde_json::from_str(&text).map_err(|e| {
+    parse(&text, shown).map(Some)
+}
+
+/// A baseline from its text (read by `config::policy`, from the working tree or the merge base).
+pub fn parse(text: &str, shown: &str) -> Result<Baseline, SourceDiag> {
+    let file: File = serde_json::from_str(text).map_err(|e| {
         let offset = text
             .lines()
             .take(e.line().saturating_sub(1))
@@ -60,7 +65,7 @@ pub fn load(path: &Path, shown: &str) -> Result<Option<Baseline>, SourceDiag> {
             "baseline/invalid",
             format!("invalid baseline: {e}"),
             shown,
-            &text,
+            text,
             offset..offset + 1,
             "here",
         )
@@ -88,7 +93,7 @@ pub fn load(path: &Path, shown: &str) -> Result<Option<Baseline>, SourceDiag> {
             (e, u32::try_from(line).unwrap_or(0))
         })
         .collect();
-    Ok(Some(Baseline { entries }))
+    Ok(Baseline { entries })
 }
 
 /// The baseline file's text for `findings`: one entry per line, sorted, so diffs of it are reviewable.

@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod inline;
+pub mod policy;
 
 use crate::config::{Config, RuleSetting};
 use crate::diag::did_you_mean;
@@ -20,6 +21,19 @@ pub const UNUSED_ALLOW: &str = "suppress/unused-allow";
 pub const STALE_BASELINE: &str = "suppress/stale-baseline";
 
 pub const RULES: &[CodeRule] = &[
+    CodeRule {
+        id: policy::POLICY_CHANGED,
+        title: "A change weakens the gate's own policy",
+        severity: Severity::Error,
+        why: "shipgate runs on pull requests written by people the repository does not control. If a change could \
+              turn a rule off, add an ignore glob, shrink `max-file-size`, add baseline entries or inline allows and \
+              be judged by that weakened policy, any change could pass its own gate. In pre-merge mode (`--diff`, \
+              the Action on pull requests, the pre-push hook) the policy is read from the merge base, and each \
+              weakening in the change is reported so the policy's owners approve it explicitly.",
+        fix: "Have the policy's code owners review and approve the policy change (then it takes effect after the \
+              merge), or fix the findings it would hide instead. Strengthening the policy is never reported.",
+        example: "rule `data/reserved-email` turned off  [shipgate.toml:4:1]",
+    },
     CodeRule {
         id: MISSING_REASON,
         title: "Inline allow without a reason",
@@ -73,6 +87,8 @@ pub struct Inputs<'a> {
     pub config: &'a Config,
     pub catalogue: &'a Catalogue,
     pub directives: Vec<Directive>,
+    /// Allows the change itself adds in pre-merge mode: checked for problems, never suppressing.
+    pub held: Vec<Directive>,
     /// The baseline and how its path is shown.
     pub baseline: Option<(Baseline, String)>,
     /// False with `--no-suppress`: inline allows and the baseline are not applied (overrides still are).
@@ -83,8 +99,14 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
     let mut out = overrides(findings, inputs.config, inputs.catalogue);
     let mut counts = Suppressed::default();
     // A match inside an allow comment is the comment quoting a rule id (`data/lorem-ipsum`), not evidence.
-    out.retain(|f| !inside_directive(f, &inputs.directives));
-    let mut added = directive_problems(&inputs.directives, inputs.catalogue);
+    let all: Vec<Directive> = inputs
+        .directives
+        .iter()
+        .chain(&inputs.held)
+        .cloned()
+        .collect();
+    out.retain(|f| !inside_directive(f, &all));
+    let mut added = directive_problems(&all, inputs.catalogue);
     if inputs.enabled {
         let usable: Vec<&Directive> = inputs
             .directives

@@ -790,6 +790,15 @@ fn the_hook_can_allow_direct_pushes_by_config() {
         "[hook]\nallow-direct-push = true\n",
         "policy",
     );
+    // A push cannot grant itself the exception: the hook judges it by the remote's policy.
+    let r = remote.push(&["origin", "main"]);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("gate/policy-changed"), "{}", r.stderr);
+    // Once the policy is on the remote (merged through review), direct pushes are allowed.
+    let r = remote.push(&["--no-verify", "origin", "main"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    git(remote.clone.path(), &["fetch", "-q", "origin"]);
+    remote.clone.commit_file("notes.md", "# notes\n", "notes");
     let r = remote.push(&["origin", "main"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }

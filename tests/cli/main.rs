@@ -21,6 +21,7 @@ mod owners;
 mod process;
 mod readme;
 mod secrets;
+mod security;
 mod services;
 mod suppressions;
 mod workflows;

@@ -1,0 +1,777 @@
+//! Hostile pull requests and hostile input (issue 13): a change cannot weaken the gate that judges it,
+//! file names are bytes, policy files stay inside the repository, and repository text cannot forge output.
+
+use crate::common::*;
+use std::path::Path;
+
+const SETTINGS: &str = "app/settings.py";
+const CLEAN: &str = "import os\nNAME = \"app\"\n";
+const BAD: &str = "import os\nNAME = \"app\"\nADMIN = \"qa@example.com\"\nDEBUG = True\n";
+const ORIGINAL: [&str; 2] = ["data/reserved-email", "switch/debug-enabled"];
+
+/// `main` holds clean production code (and `base_files`); branch `feature` adds the two findings and
+/// whatever `bypass` writes. Returns the repository, checked out on `feature` with everything committed.
+fn feature_branch(base_files: &[(&str, &str)], bypass: impl FnOnce(&Repo)) -> Repo {
+    let repo = Repo::new();
+    repo.write(SETTINGS, CLEAN);
+    for (p, t) in base_files {
+        repo.write(p, t);
+    }
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write(SETTINGS, BAD);
+    bypass(&repo);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "feature"]);
+    repo
+}
+
+fn messages(report: &serde_json::Value, rule: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn rules_of(report: &serde_json::Value) -> Vec<String> {
+    findings(report).into_iter().map(|(r, _, _)| r).collect()
+}
+
+/// Exit 1, the original findings still reported, and `gate/policy-changed` naming `names`.
+fn assert_caught(repo: &Repo, names: &str) {
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    let rules = rules_of(&report);
+    assert_eq!(code, 1, "{report:#}");
+    for r in ORIGINAL {
+        assert!(rules.iter().any(|x| x == r), "{r} missing: {rules:?}");
+    }
+    let msgs = messages(&report, "gate/policy-changed");
+    assert!(
+        msgs.iter().any(|m| m.contains(names)),
+        "`{names}` not in {msgs:?}\n{report:#}"
+    );
+}
+
+#[test]
+fn without_a_bypass_the_feature_fails_and_nothing_is_a_policy_change() {
+    let repo = feature_branch(&[], |_| {});
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1);
+    let rules = rules_of(&report);
+    assert!(
+        !rules.iter().any(|r| r == "gate/policy-changed"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn rules_turned_off_in_the_change_do_not_apply_and_are_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            "shipgate.toml",
+            "[rules]\n\"data/reserved-email\" = \"off\"\n\"switch/debug-enabled\" = \"off\"\n",
+        );
+    });
+    assert_caught(&repo, "rule `data/reserved-email` turned off");
+    let (_, report) = check_json(repo.path(), &["--diff", "main"]);
+    let all: Vec<_> = located(&report, "gate/policy-changed");
+    assert!(
+        all.iter()
+            .any(|(_, p, l, _)| p == "shipgate.toml" && *l == 2),
+        "located on the config line: {all:?}"
+    );
+    // Without --diff the working tree's policy is the user's own: the rules are off.
+    let (code, _) = check_json(repo.path(), &[]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn rules_lowered_to_note_are_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            "shipgate.toml",
+            "[rules]\n\"data/reserved-email\" = \"note\"\n\"switch/debug-enabled\" = \"note\"\n",
+        );
+    });
+    assert_caught(&repo, "lowered from error to note");
+}
+
+#[test]
+fn new_ignore_and_test_path_globs_are_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write("shipgate.toml", "[paths]\nignore = [\"app/\"]\n");
+    });
+    assert_caught(&repo, "new `[paths] ignore` glob `app/`");
+    let repo = feature_branch(&[], |r| {
+        r.write("shipgate.toml", "[paths]\ntest = [\"app/**\"]\n");
+    });
+    assert_caught(&repo, "new `[paths] test` glob `app/**`");
+}
+
+#[test]
+fn a_smaller_max_file_size_is_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write("shipgate.toml", "[scan]\nmax-file-size = 1\n");
+    });
+    assert_caught(&repo, "`[scan] max-file-size` lowered");
+}
+
+#[test]
+fn a_root_config_shadowing_the_base_one_is_reported() {
+    let base = [(
+        ".github/shipgate.toml",
+        "[rules]\n\"data/lorem-ipsum\" = \"error\"\n",
+    )];
+    let repo = feature_branch(&base, |r| {
+        r.write(
+            "shipgate.toml",
+            "[rules]\n\"data/reserved-email\" = \"off\"\n\"switch/debug-enabled\" = \"off\"\n",
+        );
+    });
+    assert_caught(
+        &repo,
+        "shipgate.toml which takes the place of .github/shipgate.toml",
+    );
+}
+
+#[test]
+fn a_baseline_committed_by_the_change_is_reported_and_not_applied() {
+    let repo = feature_branch(&[], |r| {
+        let out = run(&["baseline"], r.path());
+        assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+    });
+    assert!(repo.path().join(".shipgate/baseline.json").is_file());
+    assert_caught(
+        &repo,
+        "the change adds a baseline entry hiding `data/reserved-email`",
+    );
+}
+
+#[test]
+fn inline_allows_added_by_the_change_do_not_suppress() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            SETTINGS,
+            "import os\nNAME = \"app\"\n# shipgate:allow(data/reserved-email) demo tenant, never emailed\n\
+             ADMIN = \"qa@example.com\"\nDEBUG = True  # shipgate:allow(switch/debug-enabled) only in staging\n",
+        );
+    });
+    assert_caught(
+        &repo,
+        "the change adds an inline allow for `data/reserved-email`",
+    );
+    // An allow that was already on the base branch still works.
+    let repo = Repo::new();
+    repo.write(
+        SETTINGS,
+        "# shipgate:allow(data/reserved-email) demo tenant, never emailed\nADMIN = \"qa@example.com\"\n",
+    );
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.commit_file("app/other.py", "X = 1\n", "other");
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn strengthening_the_policy_is_not_reported() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            "shipgate.toml",
+            "fail-on = \"warning\"\n[rules]\n\"data/lorem-ipsum\" = \"error\"\n[paths]\nproduction = [\"lib/**\"]\n",
+        );
+    });
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1);
+    let rules = rules_of(&report);
+    assert!(
+        !rules.iter().any(|r| r == "gate/policy-changed"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn the_summary_names_the_policy_source() {
+    let repo = feature_branch(&[("shipgate.toml", "fail-on = \"error\"\n")], |_| {});
+    let r = run(&["check", "--offline", "--diff", "main"], repo.path());
+    assert!(
+        r.stdout.contains("config shipgate.toml from commit "),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_pre_push_hook_judges_by_the_remote_policy() {
+    let remote = Remote::new();
+    let p = remote.clone.path();
+    remote.clone.commit_file(SETTINGS, CLEAN, "clean settings");
+    git(p, &["push", "-q", "origin", "main"]);
+    git(p, &["remote", "set-head", "origin", "main"]);
+    git(p, &["checkout", "-q", "-b", "feature"]);
+    remote.clone.write(
+        "shipgate.toml",
+        "[rules]\n\"data/reserved-email\" = \"off\"\n\"switch/debug-enabled\" = \"off\"\n",
+    );
+    remote.clone.commit_file(SETTINGS, BAD, "bad settings");
+    let sha = git(p, &["rev-parse", "HEAD"]);
+    let input = format!(
+        "refs/heads/feature {sha} refs/heads/feature {}\n",
+        "0".repeat(40)
+    );
+    let mut cmd = shipgate(&["hook", "pre-push", "origin"], p);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(input.as_bytes()).expect("write");
+    }
+    let out: Run = child.wait_with_output().expect("wait").into();
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("gate/policy-changed"), "{}", out.stderr);
+    assert!(out.stderr.contains("data/reserved-email"), "{}", out.stderr);
+}
+
+// --- Policy files stay inside the repository -------------------------------------------------------
+
+fn outside_secret() -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("secret.txt"), "TOP-SECRET-LINE = 42\n").expect("write");
+    d
+}
+
+#[test]
+fn rule_packs_outside_the_repository_are_refused() {
+    let secret = outside_secret();
+    let abs = secret.path().join("secret.txt");
+    for pack in [
+        "../outside/secret.txt".to_string(),
+        abs.to_string_lossy().into_owned(),
+        "../../**".to_string(),
+    ] {
+        let repo = Repo::new();
+        repo.write(
+            "shipgate.toml",
+            format!("[scan]\nrule-packs = [{:?}]\n", pack),
+        );
+        let r = run(&["check", "--offline"], repo.path());
+        assert_eq!(r.code, 2, "{pack}: {}", r.stderr);
+        assert!(r.stderr.contains("rule-packs"), "{pack}: {}", r.stderr);
+        assert!(!r.stderr.contains("TOP-SECRET"), "{}", r.stderr);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_policy_files_are_refused() {
+    let secret = outside_secret();
+    let target = secret.path().join("secret.txt");
+    let repo = Repo::new();
+    std::os::unix::fs::symlink(&target, repo.path().join("shipgate.toml")).expect("symlink");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
+    assert!(!r.stderr.contains("TOP-SECRET"), "{}", r.stderr);
+
+    let repo = Repo::new();
+    std::fs::create_dir_all(repo.path().join(".shipgate")).expect("mkdir");
+    std::os::unix::fs::symlink(&target, repo.path().join(".shipgate/baseline.json"))
+        .expect("symlink");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("baseline"), "{}", r.stderr);
+    assert!(!r.stderr.contains("TOP-SECRET"), "{}", r.stderr);
+
+    // A rule-pack directory that is a link to somewhere else.
+    let repo = Repo::new();
+    std::os::unix::fs::symlink(secret.path(), repo.path().join(".shipgate")).expect("symlink");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("TOP-SECRET"), "{}", r.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_dot_git_is_refused() {
+    let real = Repo::new();
+    real.commit_file("a.py", "X = 1\n", "one");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("b.py"), "Y = 2\n").expect("write");
+    std::os::unix::fs::symlink(real.path().join(".git"), dir.path().join(".git")).expect("symlink");
+    let r = run(&["check", "--offline", "--diff", "main"], dir.path());
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
+}
+
+// --- Running from a subdirectory (issue 14) --------------------------------------------------------
+
+#[test]
+fn a_subdirectory_run_uses_the_repository_root_and_its_policy() {
+    let repo = Repo::new();
+    repo.write(
+        "shipgate.toml",
+        "[rules]\n\"switch/debug-enabled\" = \"off\"\n",
+    );
+    repo.write(SETTINGS, "DEBUG = True\nADMIN = \"qa@example.com\"\n");
+    repo.write("docs/x.md", "# x\n");
+    repo.commit("init");
+    let (root_code, root_report) = check_json(repo.path(), &[]);
+    let (sub_code, sub_report) = check_json(&repo.path().join("docs"), &[]);
+    assert_eq!(root_code, sub_code);
+    assert_eq!(rules_of(&root_report), rules_of(&sub_report));
+    assert!(rules_of(&sub_report)
+        .iter()
+        .any(|r| r == "data/reserved-email"));
+    assert!(!rules_of(&sub_report)
+        .iter()
+        .any(|r| r == "switch/debug-enabled"));
+    let r = run(&["check", "--offline"], &repo.path().join("docs"));
+    let root = repo.path().canonicalize().expect("canonical");
+    assert!(
+        r.stdout.contains(&format!(
+            "policy: root {}; config shipgate.toml",
+            root.display()
+        )),
+        "{}",
+        r.stdout
+    );
+    let _ = Path::new("");
+}
+
+// --- File names are bytes ----------------------------------------------------------------------------
+
+#[cfg(target_os = "linux")]
+fn write_raw(dir: &Path, name: &[u8], content: &str) {
+    use std::os::unix::ffi::OsStrExt;
+    let p = dir.join(std::ffi::OsStr::from_bytes(name));
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, content).expect("write");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn two_non_utf8_names_never_share_suppressions() {
+    let repo = Repo::new();
+    write_raw(
+        repo.path(),
+        b"app/settings\xff.py",
+        "ADMIN = \"qa@example.com\"\nDEBUG = True\nSUPPORT = \"help@example.com\"\n",
+    );
+    write_raw(
+        repo.path(),
+        b"app/settings\xfe.py",
+        &format!(
+            "# shipgate:allow(data/reserved-email, switch/debug-enabled) {}\n# shipgate:allow(data/reserved-email) {}\nX = 1\n",
+            "a long and careful reason ".repeat(8),
+            "another reason ".repeat(8)
+        ),
+    );
+    for extra in [&[][..], &["--no-suppress"][..]] {
+        let (code, report) = check_json(repo.path(), extra);
+        assert_eq!(code, 1, "{extra:?} {report:#}");
+        let errors: Vec<_> = findings(&report)
+            .into_iter()
+            .filter(|(r, _, _)| ORIGINAL.contains(&r.as_str()))
+            .collect();
+        assert_eq!(errors.len(), 3, "{extra:?}: {errors:?}");
+        assert!(
+            errors.iter().all(|(_, p, _)| p == "app/settings\\xff.py"),
+            "{errors:?}"
+        );
+    }
+    // The allows are in their own file, unused there: reported against that file, by its own name.
+    let (_, report) = check_json(repo.path(), &[]);
+    let unused: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r == "suppress/unused-allow")
+        .collect();
+    assert!(
+        !unused.is_empty() && unused.iter().all(|(_, p, _)| p == "app/settings\\xfe.py"),
+        "{unused:?}"
+    );
+    // Human output shows the escaped name and quotes the right file.
+    let r = run(&["check", "--offline"], repo.path());
+    assert!(r.stdout.contains("app/settings\\xff.py:1:"), "{}", r.stdout);
+    assert!(!r.stdout.contains('\u{fffd}'), "{}", r.stdout);
+
+    // --diff keys the change by the same bytes.
+    repo.commit("init");
+    let (code, _) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 0, "nothing new since main");
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    write_raw(
+        repo.path(),
+        b"app/settings\xff.py",
+        "ADMIN = \"qa@example.com\"\nDEBUG = True\nSUPPORT = \"help@example.com\"\nOPS = \"ops@example.com\"\n",
+    );
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1, "{report:#}");
+    let got = findings(&report);
+    assert!(
+        got.iter()
+            .any(|(r, p, l)| r == "data/reserved-email" && p == "app/settings\\xff.py" && *l == 4),
+        "{got:?}"
+    );
+}
+
+// --- Repository text cannot forge output --------------------------------------------------------------
+
+#[cfg(target_os = "linux")]
+fn hostile_text_repo() -> Repo {
+    let repo = Repo::new();
+    write_raw(
+        repo.path(),
+        b"app/evil\r\n::error file=x::forged\n##[set-output name=result]passed.py",
+        "DEBUG = True\n",
+    );
+    repo.write(
+        "app/settings.py",
+        "ADMIN = \"qa@example.com\"  # \x1b]0;pwned\x07\x1b[2J\r## ✅ shipgate: passed\n\
+         # shipgate:allow(nope\r| x |\r<!-- ) hide the rest\n",
+    );
+    repo
+}
+
+#[cfg(target_os = "linux")]
+fn assert_inert(what: &str, text: &str) {
+    assert!(!text.contains('\r'), "{what}: raw CR in {text:?}");
+    assert!(!text.contains('\x1b'), "{what}: raw ESC in {text:?}");
+    assert!(!text.contains('\x07'), "{what}: raw BEL in {text:?}");
+    for line in text.lines() {
+        let t = line.trim_start();
+        assert!(!t.starts_with("##["), "{what}: command line {line:?}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn control_characters_are_escaped_in_every_output() {
+    let repo = hostile_text_repo();
+    let human = run(&["check", "--offline"], repo.path());
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert_inert("human", &human.stdout);
+    for line in human.stdout.lines() {
+        assert!(!line.trim_start().starts_with("::"), "human: {line:?}");
+    }
+    assert!(
+        human.stdout.contains("app/evil\\x0d\\x0a::error"),
+        "{}",
+        human.stdout
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("summary.md");
+    let outputs = dir.path().join("outputs");
+    let r: Run = shipgate(&["check", "--offline", "--format", "github"], repo.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .expect("run")
+        .into();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_inert("annotations", &r.stdout);
+    // Each annotation is one command on one line; nothing else on stdout starts a command.
+    for line in r.stdout.lines() {
+        assert!(
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice ")
+                || line.starts_with("shipgate: "),
+            "{line:?}"
+        );
+    }
+    let md = std::fs::read_to_string(&summary).expect("summary");
+    assert_inert("summary", &md);
+    assert!(md.starts_with("## ❌ shipgate: failed"), "{md}");
+    assert!(!md.contains("<!--"), "{md}");
+    assert!(md.contains("&lt;!--"), "{md}");
+    let rows = md.lines().filter(|l| l.starts_with("| ")).count();
+    let (_, report) = check_json(repo.path(), &[]);
+    let n = report["findings"].as_array().map_or(0, Vec::len);
+    assert_eq!(rows, n + 1, "one row per finding plus the header:\n{md}");
+    let out = std::fs::read_to_string(&outputs).expect("outputs");
+    assert!(out.starts_with("result=failed\n"), "{out}");
+}
+
+#[test]
+fn could_not_evaluate_still_writes_result_error() {
+    let repo = Repo::new();
+    repo.write("shipgate.toml", "fail-on = \"sometimes\"\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().join("outputs");
+    let r: Run = shipgate(&["check", "--offline", "--format", "github"], repo.path())
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .expect("run")
+        .into();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let out = std::fs::read_to_string(&outputs).expect("outputs");
+    assert_eq!(out, "result=error\nexit-code=2\n");
+}
+
+#[test]
+fn diagnostics_escape_control_characters_from_the_config() {
+    let repo = Repo::new();
+    repo.write(
+        "shipgate.toml",
+        "[rules]\n\"data/x\x1b]0;t\x07\r::error::forged\" = \"off\"\n",
+    );
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains('\x1b') && !r.stderr.contains('\r'),
+        "{:?}",
+        r.stderr
+    );
+    for line in r.stderr.lines() {
+        assert!(!line.trim_start().starts_with("::"), "{line:?}");
+    }
+}
+
+// --- A hostile GitHub API ----------------------------------------------------------------------------
+
+mod hostile_api {
+    use crate::common::Run;
+    use crate::github::{gh, gh_json, world, TOKEN};
+    use crate::mock_github::*;
+    use serde_json::{json, Value};
+    use std::time::Duration;
+
+    fn unavailable(report: &Value) -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["rule"] == "gate/github-unavailable")
+            .map(|f| f["message"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
+    fn assert_unavailable(report: &Value, code: i32, want: &str) {
+        assert_eq!(code, 2, "{report:#}");
+        let got = unavailable(report);
+        assert!(
+            got.iter().any(|m| m.contains(want)),
+            "`{want}` not in {got:?}"
+        );
+    }
+
+    fn envs(n: usize) -> Value {
+        environments(
+            (0..n)
+                .map(|i| {
+                    environment(
+                        i as u64,
+                        &format!("env-{i}"),
+                        true,
+                        true,
+                        json!({"protected_branches": true, "custom_branch_policies": false}),
+                        false,
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_list_that_never_ends_fails_closed_at_the_page_cap() {
+        let w = world();
+        let next = format!(
+            "<{}{}>; rel=\"next\"",
+            w.mock.url(),
+            api("/environments?per_page=100&page=2")
+        );
+        w.mock.on(
+            &api("/environments"),
+            Reply::ok(envs(1)).header("Link", &next),
+        );
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "goes on past 10 pages");
+    }
+
+    #[test]
+    fn a_next_link_to_another_host_is_refused() {
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::ok(envs(1)).header(
+                "Link",
+                "<http://attacker.invalid/steal?page=2>; rel=\"next\"",
+            ),
+        );
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "the next page is on another host");
+    }
+
+    #[test]
+    fn too_many_environments_fail_closed_without_a_request_each() {
+        let w = world();
+        w.mock.on(&api("/environments"), Reply::ok(envs(1001)));
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "1000 items");
+        let follow_ups = w
+            .mock
+            .requests()
+            .iter()
+            .filter(|r| r.path.contains("deployment-branch-policies"))
+            .count();
+        assert!(follow_ups < 10, "{follow_ups} follow-up requests");
+    }
+
+    #[test]
+    fn a_huge_body_is_refused() {
+        let w = world();
+        let huge = format!("{{\"x\": \"{}\"}}", "a".repeat(17 * 1024 * 1024));
+        w.mock.on(&api("/environments"), Reply::raw(200, &huge));
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "larger than 16777216 bytes");
+    }
+
+    #[test]
+    fn the_github_phase_has_one_deadline() {
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::ok(envs(1)).delay(Duration::from_millis(2000)),
+        );
+        let (code, report) = gh_json(&w, &[("SHIPGATE_GITHUB_DEADLINE_MS", "300")]);
+        assert_unavailable(&report, code, "overall deadline of 0.3 s");
+        assert_eq!(
+            w.mock.hits(&api("/environments")),
+            1,
+            "no retry past the deadline"
+        );
+    }
+
+    #[test]
+    fn error_bodies_never_show_any_part_of_the_token() {
+        let b64 = {
+            // base64 of the token, computed here independently of shipgate.
+            const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut out = String::new();
+            for c in TOKEN.as_bytes().chunks(3) {
+                let n = (u32::from(c[0]) << 16)
+                    | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                    | u32::from(*c.get(2).unwrap_or(&0));
+                for i in 0..=c.len() {
+                    out.push(ABC[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                }
+            }
+            out
+        };
+        let glued = format!("{}{TOKEN}", "E".repeat(161));
+        for reply in [
+            Reply::raw(403, &glued),
+            Reply::error(403, &glued),
+            Reply::error(403, &format!("bad header Basic {b64}")),
+            Reply::raw(500, &glued),
+        ] {
+            let w = world();
+            w.mock.on(&api("/environments"), reply.clone());
+            let r: Run = gh(&w, &["check", "--format", "json"], &[]);
+            let all = format!("{}{}", r.stdout, r.stderr);
+            for part in [&TOKEN[4..16], &TOKEN[20..], &b64[8..24]] {
+                assert!(!all.contains(part), "{reply:?} leaked `{part}`:\n{all}");
+            }
+        }
+        // A non-JSON body is described, not quoted.
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::raw(500, "<html>proxy error</html>"),
+        );
+        let (_, report) = gh_json(&w, &[]);
+        let got = unavailable(&report).join("\n");
+        assert!(
+            got.contains("-byte answer that is not GitHub's JSON"),
+            "{got}"
+        );
+        assert!(!got.contains("proxy error"), "{got}");
+    }
+
+    #[test]
+    fn credentials_in_the_api_url_are_never_printed() {
+        let w = world();
+        let url = w
+            .mock
+            .url()
+            .replace("http://", "http://deploy:hunter2pass@");
+        w.mock.on(&api("/environments"), Reply::raw(500, "x"));
+        for args in [&["check", "--format", "json"][..], &["check"][..]] {
+            let r = gh(&w, args, &[("GITHUB_API_URL", &url)]);
+            let all = format!("{}{}", r.stdout, r.stderr);
+            assert!(!all.contains("hunter2pass"), "{all}");
+            assert!(r.code == 2, "{all}");
+        }
+    }
+}
+
+// --- Large CODEOWNERS: each quote is a window of the file -------------------------------------------
+
+#[test]
+fn a_large_codeowners_quotes_each_finding_at_its_own_line() {
+    let repo = Repo::new();
+    let mut text = String::from("* @acme/maintainers\n");
+    for i in 0..5000 {
+        text.push_str(&format!("/nothing{i}/ @acme/maintainers\n"));
+    }
+    repo.write(".github/CODEOWNERS", &text);
+    let r = run(&["check", "--offline"], repo.path());
+    // The last pattern sits on line 5001; its quote shows lines 5000-5002 (the file's end).
+    assert!(
+        r.stdout.contains("╭─[.github/CODEOWNERS:5001:1]"),
+        "{}",
+        &r.stdout[r.stdout.len().saturating_sub(3000)..]
+    );
+    assert!(r.stdout.contains(" 5001 │ /nothing4999/ @acme/maintainers"));
+    assert!(r.stdout.contains(" 5000 │ /nothing4998/ @acme/maintainers"));
+    // Linear output: each of the 5000 findings is a few lines, never the whole file.
+    assert!(r.stdout.len() < 5000 * 600, "{} bytes", r.stdout.len());
+}
+
+// --- Vendored trees -----------------------------------------------------------------------------------
+
+#[test]
+fn vendored_files_are_counted_in_the_summary() {
+    let repo = Repo::new();
+    repo.write("app/main.py", "X = 1\n");
+    repo.write("node_modules/left-pad/index.js", "module.exports = 1;\n");
+    repo.write("vendor/lib/conf.py", "DEBUG = True\n");
+    let r = run(&["check", "--offline"], repo.path());
+    assert!(r.stdout.contains("2 vendored (not gated)"), "{}", r.stdout);
+}
+
+#[test]
+fn relaxed_github_and_history_requirements_are_reported_and_stricter_ones_are_not() {
+    let base = [(
+        "shipgate.toml",
+        "[history]\nmax-commits = 300\n[github.branch-protection]\napprovals = 2\n",
+    )];
+    let repo = feature_branch(&base, |r| {
+        r.write(
+            "shipgate.toml",
+            "[history]\nmax-commits = 10\n[github.branch-protection]\napprovals = 1\n",
+        );
+    });
+    assert_caught(&repo, "required approvals lowered from 2 to 1");
+    assert_caught(&repo, "examines less");
+    let repo = feature_branch(&base, |r| {
+        r.write(
+            "shipgate.toml",
+            "[history]\nmax-commits = 500\n[github.branch-protection]\napprovals = 3\n",
+        );
+    });
+    let (_, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert!(
+        messages(&report, "gate/policy-changed").is_empty(),
+        "{report:#}"
+    );
+}
