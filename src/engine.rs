@@ -214,6 +214,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         directives: allows.into_directives(),
         baseline,
         enabled: !opts.no_suppress,
+        unevaluated: suppress::Unevaluated::of(&ctx),
     };
     let (mut findings, suppressed) = suppress::apply(raw, inputs);
     let pre_existing = match &ctx.diff {

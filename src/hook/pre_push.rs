@@ -271,6 +271,7 @@ fn scan(
         directives: allows.into_directives(),
         baseline: None,
         enabled: true,
+        unevaluated: suppress::Unevaluated::default(),
     };
     let (mut found, _) = suppress::apply(found, inputs);
     // The hook prints these to the pusher's terminal: redacted like every other output.
