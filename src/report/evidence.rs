@@ -215,7 +215,9 @@ fn scope(outcome: &Outcome) -> Vec<(&'static str, String)> {
                 times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
             let complete = h.branches.iter().all(|b| b.complete);
             let mut s = format!("{n} {}", if n == 1 { "commit" } else { "commits" });
-            if n > 0 {
+            if n > 0 && date(first) == date(last) {
+                s.push_str(&format!(", on {}", date(first)));
+            } else if n > 0 {
                 s.push_str(&format!(", {} to {}", date(first), date(last)));
             }
             s.push_str(if complete {
