@@ -1,5 +1,8 @@
 //! SARIF 2.1.0, as GitHub code scanning accepts it: every rule with its help in `tool.driver.rules`,
-//! results with repository-relative URIs, regions in Unicode code points, and stable fingerprints.
+//! every result with a physical location (a repository-relative URI and a region from line 1 on — findings
+//! about settings or the repository are anchored on the file that would fix them), regions in Unicode code
+//! points, stable fingerprints, and no more results than code scanning takes in one run.
+//! `tests/cli/sarif_ingestion.rs` holds every SARIF the test suite produces to code scanning's rules.
 
 use crate::engine::Outcome;
 use crate::finding::{FileSpan, Finding, Location, Severity};
