@@ -3,7 +3,8 @@
 # interpolated into the script) to shipgate's flags, and run it from the workspace.
 set -uo pipefail
 
-bin=${INPUT_BINARY:-}
+# The binary: the `binary` input, else the verified release binary (action/install.sh), else the build.
+bin=${INPUT_BINARY:-${SHIPGATE_RELEASE_BINARY:-}}
 if [ -z "$bin" ]; then
   bin="${SHIPGATE_TARGET_DIR:?}/release/shipgate"
 fi
@@ -32,6 +33,22 @@ if [ -n "${INPUT_SARIF_FILE:-}" ]; then
   echo "sarif-file=$INPUT_SARIF_FILE" >>"${GITHUB_OUTPUT:-/dev/null}"
 fi
 
+if [ -n "${INPUT_REPORT:-}" ]; then
+  args+=(--report "$INPUT_REPORT")
+  echo "report=$INPUT_REPORT" >>"${GITHUB_OUTPUT:-/dev/null}"
+fi
+
 cd "${GITHUB_WORKSPACE:-.}" || exit 2
 echo "shipgate ${args[*]}"
 "$bin" "${args[@]}"
+code=$?
+
+# The job summary links to the evidence report (kept by uploading it as an artifact).
+if [ -n "${INPUT_REPORT:-}" ] && [ -f "$INPUT_REPORT" ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+  artifacts="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}#artifacts"
+  {
+    echo
+    echo "📄 Evidence report written to \`$INPUT_REPORT\` — upload it with actions/upload-artifact to keep it with [this run's artifacts]($artifacts)."
+  } >>"$GITHUB_STEP_SUMMARY"
+fi
+exit "$code"

@@ -2,7 +2,7 @@
 //! nothing below here calls `process::exit`.
 
 use crate::config;
-use crate::diag::{did_you_mean, SourceDiag};
+use crate::diag::SourceDiag;
 use crate::engine::{self, CheckOptions};
 use crate::finding::Severity;
 use crate::hook;
@@ -136,6 +136,13 @@ pub struct CheckArgs {
     /// the whole tree, elsewhere the default branch (origin/HEAD, main or master).
     #[arg(long, value_name = "BASE", num_args = 0..=1, default_missing_value = "auto")]
     pub diff: Option<String>,
+    /// Also write the evidence report for auditors to FILE: HTML when it ends in .html/.htm, else Markdown.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Pass a run that found no files to scan (by default that is exit 2: an empty directory or a
+    /// wrong `path:` must not pass the gate).
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -250,6 +257,9 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
             return Err(diag);
         }
     };
+    if outcome.ctx.stats.files == 0 && !args.allow_empty {
+        return Err(no_files(&outcome));
+    }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let render = RenderOptions {
         quiet: args.quiet,
@@ -262,6 +272,26 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
     })?;
     if let Some(path) = &args.sarif_file {
         write_output(Some(path), |out| report::sarif::render(&outcome, out))?;
+    }
+    if let Some(path) = &args.report {
+        let html = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+        write_output(Some(path), |out| {
+            if html {
+                report::evidence_html::render(&outcome, out)
+            } else {
+                report::evidence_md::render(&outcome, out)
+            }
+        })?;
+    }
+    // The report went to a file: the CI log still shows the verdict.
+    if let Some(path) = &args.output {
+        eprintln!(
+            "shipgate: {} · report written to {}",
+            report::summary_line(&outcome),
+            path.display()
+        );
     }
     // Inside GitHub Actions, whatever the format: later steps can branch on the result.
     if let Some(path) = &render.step_outputs {
@@ -358,7 +388,7 @@ fn write_output(
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
             match write(&mut w).and_then(|_| w.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) if is_broken_pipe(&e) => Ok(()),
                 other => other.map_err(|e| io_err("cannot write to standard output".into(), e)),
             }
         }
@@ -420,12 +450,27 @@ fn rules(format: ListFormat, path: &Path) -> Result<u8, SourceDiag> {
 
 fn explain(id: &str, path: &Path) -> Result<u8, SourceDiag> {
     let cat = catalogue_for(path)?;
-    let Some(doc) = cat.get(id) else {
-        let help = did_you_mean(id, cat.ids())
-            .unwrap_or_else(|| "`shipgate rules` lists every rule id".into());
-        return Err(
-            SourceDiag::plain("explain/unknown-rule", format!("no rule `{id}`")).with_help(help),
-        );
+    let doc = match crate::explain::lookup(&cat, id) {
+        Ok(crate::explain::Found::Rule(doc)) => doc,
+        Ok(crate::explain::Found::Diagnostic(code)) => {
+            write_output(None, |out| {
+                writeln!(out, "{} — {}", code.id, code.title)?;
+                writeln!(
+                    out,
+                    "a diagnostic: the run stops with exit code 2 (could not evaluate)"
+                )?;
+                writeln!(out, "\nWHY IT MATTERS\n{}\n", wrap(code.why))?;
+                writeln!(out, "HOW TO FIX\n{}\n", wrap(code.fix))?;
+                writeln!(out, "EXAMPLE\n    error[{}]: {}", code.id, code.example)
+            })?;
+            return Ok(0);
+        }
+        Err(help) => {
+            return Err(
+                SourceDiag::plain("explain/unknown-rule", format!("no rule `{id}`"))
+                    .with_help(help),
+            )
+        }
     };
     write_output(None, |out| {
         writeln!(out, "{} — {}", doc.id, doc.title)?;
@@ -455,7 +500,7 @@ fn explain(id: &str, path: &Path) -> Result<u8, SourceDiag> {
         }
         writeln!(
             out,
-            "\nTurn it off or change its severity in shipgate.toml:  [rules] \"{}\" = \"warning\"",
+            "\nChange its severity in shipgate.toml:  [rules] \"{0}\" = \"warning\"   (or \"off\" to turn it off)",
             doc.id
         )
     })?;
@@ -493,7 +538,31 @@ fn write_baseline(path: &Path, config: Option<PathBuf>) -> Result<u8, SourceDiag
         ..CheckOptions::default()
     };
     let outcome = engine::check(&opts)?;
-    // "Could not evaluate" is never accepted into a baseline, nor are problems with suppressions themselves.
+    let shown = crate::suppress::baseline::DEFAULT_PATH;
+    let target = outcome.ctx.root.join(shown);
+    // An incomplete run writes nothing: the old baseline stays exactly as it was.
+    if outcome.verdict() == engine::Verdict::Incomplete {
+        let why: Vec<String> = outcome
+            .findings
+            .iter()
+            .filter(|f| {
+                crate::checks::gate::is_evaluation_failure(&f.rule) && f.severity == Severity::Error
+            })
+            .map(|f| format!("{}: {}", f.rule, f.message))
+            .collect();
+        return Err(SourceDiag::plain(
+            "baseline/not-evaluated",
+            format!(
+                "not writing {shown}: the gate could not evaluate everything, and a baseline written now would drop what it did not look at\n  {}",
+                why.join("\n  ")
+            ),
+        )
+        .with_help("fix what `shipgate check` reports as could not evaluate (e.g. `git fetch --unshallow`), then run `shipgate baseline` again"));
+    }
+    let old = crate::suppress::baseline::load(&target, shown)?;
+    let unevaluated = crate::suppress::Unevaluated::of(&outcome.ctx);
+    let kept = crate::suppress::baseline::kept_entries(old.as_ref(), unevaluated);
+    // Problems with suppressions themselves, and opted-out evaluation failures, are never accepted.
     let accepted: Vec<_> = outcome
         .findings
         .iter()
@@ -502,28 +571,60 @@ fn write_baseline(path: &Path, config: Option<PathBuf>) -> Result<u8, SourceDiag
         })
         .cloned()
         .collect();
-    let target = path.join(crate::suppress::baseline::DEFAULT_PATH);
-    let io = |e: std::io::Error| {
-        SourceDiag::plain(
-            "baseline/io",
-            format!("cannot write {}: {e}", target.display()),
-        )
-    };
-    if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    std::fs::write(&target, crate::suppress::baseline::render(&accepted)).map_err(io)?;
-    let left_out = outcome.findings.len() - accepted.len();
+    let text = crate::suppress::baseline::render_with(&accepted, kept.clone());
+    crate::suppress::baseline::write_atomic(&target, &text)
+        .map_err(|e| SourceDiag::plain("baseline/io", format!("cannot write {shown}: {e}")))?;
     println!(
-        "wrote {} finding(s) to {}",
-        accepted.len(),
-        crate::suppress::baseline::DEFAULT_PATH
+        "wrote {} {} to {shown}",
+        accepted.len() + kept.len(),
+        if accepted.len() + kept.len() == 1 {
+            "finding"
+        } else {
+            "findings"
+        }
     );
+    if !kept.is_empty() {
+        println!(
+            "kept {} {} from the previous baseline: {} could not be evaluated in this run",
+            kept.len(),
+            if kept.len() == 1 { "entry" } else { "entries" },
+            unevaluated.describe()
+        );
+    }
+    println!(
+        "commit it through a pull request, so the accepted findings are reviewed like any change"
+    );
+    let left_out = outcome.findings.len() - accepted.len();
     if left_out > 0 {
-        println!("{left_out} finding(s) not baselined: the gate could not evaluate something, or a suppression is malformed — run `shipgate check`");
+        println!("{left_out} {} not baselined: a suppression is malformed or an opted-out source could not be evaluated — run `shipgate check`", if left_out == 1 { "finding" } else { "findings" });
         return Ok(outcome.verdict().exit_code().max(1));
     }
     Ok(0)
+}
+
+/// Zero files scanned proves nothing: an empty directory or a wrong `path:` must not pass.
+fn no_files(outcome: &engine::Outcome) -> SourceDiag {
+    let s = &outcome.ctx.stats;
+    SourceDiag::plain(
+        "gate/no-files",
+        format!(
+            "no files scanned in `{}` ({} ignored by config, {} symlinks, {} nested repositories): nothing was checked",
+            outcome.ctx.root.display(),
+            s.ignored,
+            s.symlinks,
+            s.nested_repos
+        ),
+    )
+    .with_help("point shipgate at the repository root (the Action's `path` input), check `[paths] ignore`, or pass --allow-empty if an empty tree is expected")
+}
+
+/// A reader that went away (`| head`): not an error worth a diagnostic. serde_json wraps the I/O error.
+fn is_broken_pipe(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<serde_json::Error>())
+            .and_then(serde_json::Error::io_error_kind)
+            == Some(std::io::ErrorKind::BrokenPipe)
 }
 
 fn init(path: &Path) -> Result<u8, SourceDiag> {

@@ -379,7 +379,9 @@ pub fn parse(name: &str, text: &str) -> Result<Config, SourceDiag> {
                     format!("rule `{}`: `{s}` is not a setting", id.get_ref()),
                     "expected error, warning, note or off",
                 )
-                .with_help(did_you_mean(s, ["error", "warning", "note", "off"]).unwrap_or_default())
+                .with_help(did_you_mean(s, ["error", "warning", "note", "off"]).unwrap_or_else(|| {
+                    "a severity (\"error\", \"warning\", \"note\"), or \"off\" to turn the rule off (not \"disabled\" or false)".into()
+                }))
             })?),
         };
         cfg.rules.push(RuleOverride {

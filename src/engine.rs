@@ -290,6 +290,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         held,
         baseline,
         enabled: !opts.no_suppress,
+        unevaluated: suppress::Unevaluated::of(&ctx),
     };
     let (mut findings, suppressed) = suppress::apply(raw, inputs);
     findings.extend(policy_findings);

@@ -8,6 +8,7 @@ pub mod config;
 pub mod context;
 pub mod diag;
 pub mod engine;
+pub mod explain;
 pub mod finding;
 pub mod github;
 pub mod hook;

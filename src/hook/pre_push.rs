@@ -301,6 +301,7 @@ fn scan(
         held,
         baseline: None,
         enabled: true,
+        unevaluated: suppress::Unevaluated::default(),
     };
     let (mut found, _) = suppress::apply(found, inputs);
     found.extend(changed_policy);

@@ -1,5 +1,6 @@
 //! The evidence report for auditors (`--format markdown` / `--format html`): for each control the
-//! regulator named, PASS / FAIL / NOT VERIFIED with the evidence behind it, the commit, tool version and time.
+//! regulator named, PASS / PASS WITH WARNINGS / FAIL / NOT VERIFIED with the evidence behind it, the
+//! scope of the run (branches, commits, period, online or offline), the commit, tool version and time.
 //!
 //! NOT VERIFIED is as important as FAIL: a control whose evidence could not be gathered (no token, no git
 //! history, no check in this version) must never read as passed.
@@ -45,7 +46,10 @@ pub const CONTROLS: &[Control] = &[
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    /// Evaluated, and nothing found.
     Pass,
+    /// Evaluated; findings below `fail-on` (they do not fail the gate, but the control is not clean).
+    PassWithWarnings,
     Fail,
     NotVerified,
 }
@@ -54,6 +58,7 @@ impl Status {
     pub fn label(self) -> &'static str {
         match self {
             Status::Pass => "PASS",
+            Status::PassWithWarnings => "PASS WITH WARNINGS",
             Status::Fail => "FAIL",
             Status::NotVerified => "NOT VERIFIED",
         }
@@ -103,6 +108,9 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
                 Status::Fail
             } else if !gaps.is_empty() {
                 Status::NotVerified
+            } else if !findings.is_empty() {
+                // Never PASS directly above findings that say the control is not met.
+                Status::PassWithWarnings
             } else {
                 Status::Pass
             };
@@ -119,7 +127,11 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
 
 /// Facts about the run shown at the top of the report.
 pub struct Header {
+    /// `owner/name` from GITHUB_REPOSITORY or the `origin` remote, else the directory's name — never a
+    /// local absolute path.
     pub repository: String,
+    /// What the run covered: (label, value) rows — branches, commits, period, online or offline, diff.
+    pub scope: Vec<(&'static str, String)>,
     /// The commit checked out, or why there is none.
     pub commit: String,
     pub version: &'static str,
@@ -132,7 +144,8 @@ pub struct Header {
 
 pub fn header(outcome: &Outcome) -> Header {
     Header {
-        repository: outcome.ctx.root.display().to_string(),
+        repository: repository_name(outcome),
+        scope: scope(outcome),
         commit: crate::repo::head_commit(&outcome.ctx.root).unwrap_or_else(|| {
             // A damaged repository must not read as "not a git repository" in an audit record.
             match &outcome.ctx.history.skipped {
@@ -157,6 +170,91 @@ pub fn header(outcome: &Outcome) -> Header {
                 .join("; ")
         },
     }
+}
+
+fn repository_name(outcome: &Outcome) -> String {
+    if let Some(f) = outcome.ctx.github.facts() {
+        return f.repo.to_string();
+    }
+    let env = std::env::var("GITHUB_REPOSITORY").ok();
+    if let Some((id, _)) = crate::github::remote::discover(&outcome.ctx.root, env.as_deref()) {
+        return id.to_string();
+    }
+    outcome.ctx.root.file_name().map_or_else(
+        || "(unnamed)".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// The run's scope, stated so a reader knows what PASS covers.
+fn scope(outcome: &Outcome) -> Vec<(&'static str, String)> {
+    let ctx = &outcome.ctx;
+    let h = &ctx.history;
+    let mut rows = Vec::new();
+    let branches: Vec<&str> = h.branches.iter().map(|b| b.branch.name.as_str()).collect();
+    rows.push((
+        "Deployment branches",
+        if branches.is_empty() {
+            format!("none found (patterns: {})", h.patterns.join(", "))
+        } else {
+            branches.join(", ")
+        },
+    ));
+    let history = match &h.skipped {
+        Some(Skip::Shallow) => "not evaluated: shallow clone".to_string(),
+        Some(Skip::Failed(why)) => format!("not evaluated: git could not be read ({why})"),
+        Some(Skip::NotARepository) => "not evaluated: not a git repository".to_string(),
+        Some(Skip::NoDeployBranch) => "not evaluated: no deployment branch".to_string(),
+        None => {
+            let n = h.commits_examined();
+            let times = h
+                .branches
+                .iter()
+                .flat_map(|b| b.commits.iter().map(|c| c.commit.time));
+            let (first, last) =
+                times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+            let complete = h.branches.iter().all(|b| b.complete);
+            let mut s = format!("{n} {}", if n == 1 { "commit" } else { "commits" });
+            if n > 0 && date(first) == date(last) {
+                s.push_str(&format!(", on {}", date(first)));
+            } else if n > 0 {
+                s.push_str(&format!(", {} to {}", date(first), date(last)));
+            }
+            s.push_str(if complete {
+                " (the whole history)"
+            } else {
+                " (limited by [history] max-commits / since)"
+            });
+            s
+        }
+    };
+    rows.push(("History examined", history));
+    rows.push((
+        "GitHub settings",
+        match &ctx.github {
+            crate::github::GithubFacts::Gathered(f) => {
+                format!("online: read from the GitHub API ({} requests)", f.requests)
+            }
+            crate::github::GithubFacts::NotEvaluated(why) => format!("offline: not asked ({why})"),
+            crate::github::GithubFacts::Failed(e) => format!("online, but the API failed: {e}"),
+        },
+    ));
+    if let Some(d) = &ctx.diff {
+        rows.push((
+            "Change",
+            match &d.base {
+                Some(base) => format!("only what {base}...HEAD introduces ({})", d.reason),
+                None => format!("the whole tree ({})", d.reason),
+            },
+        ));
+    }
+    rows
+}
+
+/// Unix seconds as `YYYY-MM-DD`.
+fn date(secs: i64) -> String {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// The current time as `YYYY-MM-DD HH:MM:SS UTC`, without a date-time dependency.

@@ -9,7 +9,7 @@ const CSS: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;marg
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}code{font-size:.9em}td code{white-space:nowrap}.why{color:#555;font-style:italic}\
-.PASS{background:#e6f4ea;color:#0b6b2b}.FAIL{background:#fde7e9;color:#a4000f}.NOT-VERIFIED{background:#fff4ce;color:#6b4f00}\
+.PASS{background:#e6f4ea;color:#0b6b2b}.PASS-WITH-WARNINGS{background:#fff4ce;color:#5b4a00;border:1px solid #d8b600}.FAIL{background:#fde7e9;color:#a4000f}.NOT-VERIFIED{background:#ececec;color:#444;border:1px dashed #888}\
 .status{font-weight:700;padding:.1rem .5rem;border-radius:4px;white-space:nowrap}";
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
@@ -24,6 +24,11 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     row(out, "Generated", &h.generated)?;
     row(out, "Gate", &h.summary)?;
     row(out, "Fail-open settings", &h.fail_open)?;
+    writeln!(out, "</table>")?;
+    writeln!(out, "<h2>Scope</h2><table class=\"meta\">")?;
+    for (k, v) in &h.scope {
+        row(out, k, v)?;
+    }
     writeln!(out, "</table>")?;
     writeln!(
         out,
@@ -51,7 +56,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "<p class=\"why\">Why: {}</p>",
-            esc(x.control.recommendation)
+            inline(x.control.recommendation)
         )?;
         if !x.rules.is_empty() {
             let rules: Vec<String> = x
@@ -72,9 +77,16 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         if !x.gaps.is_empty() {
             writeln!(out, "<ul>")?;
             for g in &x.gaps {
-                writeln!(out, "<li>Not verified: {}</li>", esc(g))?;
+                writeln!(out, "<li>Not verified: {}</li>", inline(g))?;
             }
             writeln!(out, "</ul>")?;
+        }
+        if x.status == Status::PassWithWarnings {
+            writeln!(
+                out,
+                "<p>Findings below the gate's fail-on level ({}): they do not fail the gate, but the control is not fully met.</p>",
+                outcome.fail_on
+            )?;
         }
         if x.status == Status::Pass && x.findings.is_empty() {
             writeln!(out, "<p>No findings.</p>")?;
@@ -91,7 +103,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                     f.severity,
                     esc(&f.rule),
                     esc(&f.location.display()),
-                    esc(&f.message)
+                    inline(&f.message)
                 )?;
             }
             writeln!(out, "</table>")?;
@@ -101,7 +113,54 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn row(out: &mut dyn Write, k: &str, v: &str) -> io::Result<()> {
-    writeln!(out, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v))
+    writeln!(out, "<tr><th>{}</th><td>{}</td></tr>", esc(k), inline(v))
+}
+
+/// Escape text and render its inline Markdown: `code` spans and **bold**, as the Markdown report shows
+/// them (messages and help are written in Markdown). An unpaired backtick stays a literal character.
+pub fn inline(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    let mut out = String::with_capacity(s.len());
+    let last_code = if parts.len() % 2 == 0 {
+        parts.len() - 2 // an odd number of backticks: the last one is unpaired
+    } else {
+        parts.len()
+    };
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 && i < last_code {
+            out.push_str("<code>");
+            out.push_str(&esc(part));
+            out.push_str("</code>");
+        } else {
+            if i % 2 == 1 {
+                out.push('`');
+            }
+            out.push_str(&bold(&esc(part)));
+        }
+    }
+    out
+}
+
+/// `**x**` → `<strong>x</strong>` in already-escaped text.
+fn bold(escaped: &str) -> String {
+    let parts: Vec<&str> = escaped.split("**").collect();
+    if parts.len() < 3 {
+        return escaped.to_string();
+    }
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i % 2 == 1 && i + 1 < parts.len() {
+            out.push_str("<strong>");
+            out.push_str(p);
+            out.push_str("</strong>");
+        } else {
+            if i % 2 == 1 {
+                out.push_str("**");
+            }
+            out.push_str(p);
+        }
+    }
+    out
 }
 
 /// Escape text for HTML element content and attribute values.
@@ -122,6 +181,19 @@ pub fn esc(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn renders_inline_markdown() {
+        assert_eq!(
+            super::inline("set `fetch-depth: 0` in <b> **now**"),
+            "set <code>fetch-depth: 0</code> in &lt;b&gt; <strong>now</strong>"
+        );
+        assert_eq!(super::inline("a ` b"), "a ` b");
+        assert_eq!(
+            super::inline("`<x>` and `y"),
+            "<code>&lt;x&gt;</code> and `y"
+        );
+    }
+
     #[test]
     fn escapes_markup() {
         assert_eq!(

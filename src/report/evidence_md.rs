@@ -8,12 +8,16 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     let h = header(outcome);
     writeln!(out, "# Deployment-safety evidence report\n")?;
     writeln!(out, "| | |\n|---|---|")?;
-    writeln!(out, "| Repository | `{}` |", h.repository)?;
-    writeln!(out, "| Commit | `{}` |", h.commit)?;
+    writeln!(out, "| Repository | {} |", code(&h.repository))?;
+    writeln!(out, "| Commit | {} |", code(&h.commit))?;
     writeln!(out, "| Tool | shipgate {} |", h.version)?;
     writeln!(out, "| Generated | {} |", h.generated)?;
     writeln!(out, "| Gate | {} |", h.summary)?;
     writeln!(out, "| Fail-open settings | {} |", cell(&h.fail_open))?;
+    writeln!(out, "\n## Scope\n\n| | |\n|---|---|")?;
+    for (k, v) in &h.scope {
+        writeln!(out, "| {k} | {} |", cell(v))?;
+    }
     writeln!(out)?;
     let assessments = assess(outcome);
     writeln!(
@@ -54,6 +58,13 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         for g in &a.gaps {
             writeln!(out, "- Not verified: {}", cell(g))?;
         }
+        if a.status == Status::PassWithWarnings {
+            writeln!(
+                out,
+                "Findings below the gate's fail-on level ({}): they do not fail the gate, but the control is not fully met.",
+                outcome.fail_on
+            )?;
+        }
         if a.status == Status::Pass && a.findings.is_empty() {
             writeln!(out, "No findings.")?;
         }
@@ -65,10 +76,10 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             for f in &a.findings {
                 writeln!(
                     out,
-                    "| {} | `{}` | `{}` | {} |",
+                    "| {} | {} | {} | {} |",
                     f.severity,
-                    f.rule,
-                    cell(&f.location.display()),
+                    code(&f.rule),
+                    code(&f.location.display()),
                     cell(&f.message)
                 )?;
             }
@@ -77,6 +88,16 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// Inline code that stays code whatever it contains (a backtick in a file name widens the fence).
+fn code(s: &str) -> String {
+    if s.contains('`') {
+        format!("`` {} ``", cell(s))
+    } else {
+        format!("`{}`", cell(s))
+    }
+}
+
+/// Text for a table cell: pipes escaped, one line. Inline code (`x`) is kept: it renders.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ").replace('`', "'")
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }

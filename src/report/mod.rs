@@ -112,7 +112,7 @@ pub fn summary_line(outcome: &Outcome) -> String {
         _ => String::new(),
     };
     format!(
-        "{} · {} {}, {} {}, {} {}{} · {} files, {} scanned{}{} · {:.2}s",
+        "{} · {} {}, {} {}, {} {}{} · {} {}, {} scanned{}{} · {:.2}s",
         outcome.verdict().as_str().to_uppercase(),
         c.errors,
         plural(c.errors, "error"),
@@ -122,6 +122,7 @@ pub fn summary_line(outcome: &Outcome) -> String {
         plural(c.notes, "note"),
         hidden,
         s.files,
+        plural(usize::try_from(s.files).unwrap_or(usize::MAX), "file"),
         s.scanned,
         skipped,
         pre_existing,

@@ -1,13 +1,19 @@
 //! SARIF 2.1.0, as GitHub code scanning accepts it: every rule with its help in `tool.driver.rules`,
-//! results with repository-relative URIs, regions in Unicode code points, and stable fingerprints.
+//! every result with a physical location (a repository-relative URI and a region from line 1 on — findings
+//! about settings or the repository are anchored on the file that would fix them), regions in Unicode code
+//! points, stable fingerprints, and no more results than code scanning takes in one run.
+//! `tests/cli/sarif_ingestion.rs` holds every SARIF the test suite produces to code scanning's rules.
 
 use crate::engine::Outcome;
-use crate::finding::{Finding, Location, Severity};
+use crate::finding::{FileSpan, Finding, Location, Severity};
 use crate::rules::RuleDoc;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -45,7 +51,7 @@ fn pascal_case(id: &str) -> String {
         .collect()
 }
 
-fn result(f: &Finding, rule_index: Option<usize>) -> Value {
+fn result(f: &Finding, rule_index: Option<usize>, anchor: &Anchor) -> Value {
     let mut r = json!({
         "ruleId": f.rule,
         "level": level(f.severity),
@@ -55,27 +61,23 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     if let Some(i) = rule_index {
         r["ruleIndex"] = json!(i);
     }
+    // Code scanning refuses a whole file when one result lacks a physical location with a relative
+    // `uri` and a `region.startLine`: findings about a setting or the repository are anchored on the
+    // file that would fix them (line 1 when there is no better line), keeping the setting as a
+    // logical location.
     r["locations"] = match &f.location {
-        Location::File(s) => {
-            let mut physical = json!({ "artifactLocation": { "uri": uri_escape(&s.path), "uriBaseId": "%SRCROOT%" } });
-            if s.line > 0 {
-                physical["region"] = json!({
-                    "startLine": s.line,
-                    "startColumn": s.column,
-                    "endLine": s.end_line,
-                    "endColumn": s.end_column,
-                    "byteOffset": s.span.0,
-                    // An inverted span would be a checker's bug; it must not take the report down
-                    // with it (the `report_writers` fuzz target's first crash): it shows as empty.
-                    "byteLength": s.span.1.saturating_sub(s.span.0),
-                });
-            }
-            json!([{ "physicalLocation": physical }])
-        }
+        Location::File(s) => json!([{ "physicalLocation": physical(&s.path, s) }]),
         Location::Setting { scope, name, .. } => {
-            json!([{ "logicalLocations": [{ "fullyQualifiedName": format!("{scope} / {name}"), "kind": "resource" }] }])
+            let (path, line) = anchor.for_finding(f);
+            json!([{
+                "physicalLocation": physical(&path, &on_line(&path, line)),
+                "logicalLocations": [{ "fullyQualifiedName": format!("{scope} / {name}"), "kind": "resource" }],
+            }])
         }
-        Location::Repository => json!([]),
+        Location::Repository => {
+            let (path, line) = anchor.for_finding(f);
+            json!([{ "physicalLocation": physical(&path, &on_line(&path, line)) }])
+        }
     };
     // A grouped finding's other hits: code scanning shows them as related locations of the one alert.
     if let Location::File(first) = &f.location {
@@ -106,6 +108,152 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     r
 }
 
+fn on_line(path: &str, line: u32) -> FileSpan {
+    FileSpan {
+        path: path.to_string(),
+        line: 0,
+        column: 1,
+        end_line: line.max(1),
+        end_column: 1,
+        span: (0, 0),
+    }
+}
+
+/// A physical location code scanning accepts: a relative `uri` and a region starting on line 1 or later.
+fn physical(path: &str, s: &FileSpan) -> Value {
+    // Line 0 (no line known, or an anchor): the region starts at `end_line` (an anchor's line), else 1.
+    let start_line = if s.line == 0 {
+        s.end_line.max(1)
+    } else {
+        s.line
+    };
+    let start_column = s.column.max(1);
+    let end_line = s.end_line.max(start_line);
+    let end_column = if end_line == start_line {
+        s.end_column.max(start_column)
+    } else {
+        s.end_column.max(1)
+    };
+    let mut region = json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    });
+    if s.line > 0 {
+        region["byteOffset"] = json!(s.span.0);
+        // An inverted span would be a checker's bug; it must not take the report down with it (the
+        // `report_writers` fuzz target's first crash): it shows as empty.
+        region["byteLength"] = json!(s.span.1.saturating_sub(s.span.0));
+    }
+    json!({
+        "artifactLocation": { "uri": uri_escape(&relative(path)), "uriBaseId": "%SRCROOT%" },
+        "region": region,
+    })
+}
+
+/// A repository-relative path: leading `/`, `./`, drive letters and `..` segments removed, so the `uri`
+/// can never be absolute or point outside the checkout.
+fn relative(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != "." && *p != ".." && !p.ends_with(':'))
+        .collect();
+    if parts.is_empty() {
+        ".github".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Which file would fix a finding that is not in a file: CODEOWNERS for `owners/*`, the process
+/// documents for `process/*`, the workflow that runs shipgate for the gate's own history and GitHub
+/// failures, else the config (where deployment branches and GitHub settings are declared), else the
+/// README.
+pub struct Anchor {
+    codeowners: String,
+    process_doc: String,
+    pr_template: String,
+    /// The workflow that runs shipgate and the line of its checkout step.
+    workflow: Option<(String, u32)>,
+    config: String,
+}
+
+impl Anchor {
+    pub fn new(outcome: &Outcome) -> Anchor {
+        let ctx = &outcome.ctx;
+        let exists = |p: &str| ctx.files.iter().any(|f| &*f.path == p);
+        let first =
+            |candidates: &[&str]| candidates.iter().find(|c| exists(c)).map(|c| c.to_string());
+        let readme = first(&[
+            "README.md",
+            "README",
+            "README.rst",
+            "README.txt",
+            "docs/README.md",
+        ]);
+        let config = ctx
+            .config
+            .source
+            .as_ref()
+            .map(|(p, _)| p.to_string_lossy().replace('\\', "/"))
+            .filter(|p| !p.starts_with('/') && !p.contains(':') && !p.split('/').any(|s| s == ".."))
+            .or_else(|| first(&[".github/CODEOWNERS"]))
+            .or_else(|| readme.clone())
+            .unwrap_or_else(|| "shipgate.toml".to_string());
+        Anchor {
+            codeowners: ctx
+                .repo
+                .codeowners()
+                .map_or_else(|| ".github/CODEOWNERS".to_string(), |c| c.path.clone()),
+            process_doc: first(&[
+                "CONTRIBUTING.md",
+                ".github/CONTRIBUTING.md",
+                "docs/CONTRIBUTING.md",
+            ])
+            .or(readme)
+            .unwrap_or_else(|| "CONTRIBUTING.md".to_string()),
+            pr_template: ".github/pull_request_template.md".to_string(),
+            workflow: ctx
+                .repo
+                .workflows()
+                .find(|w| w.text.contains("shipgate"))
+                .map(|w| {
+                    let checkout = w
+                        .jobs
+                        .iter()
+                        .flat_map(|j| &j.steps)
+                        .find(|s| {
+                            s.uses
+                                .as_ref()
+                                .is_some_and(|u| u.value.starts_with("actions/checkout"))
+                        })
+                        .map_or(1, |s| s.pos.line);
+                    (w.path.clone(), checkout)
+                }),
+            config,
+        }
+    }
+
+    /// The file (repository-relative) and line a finding outside any file is shown on.
+    pub fn for_finding(&self, f: &Finding) -> (String, u32) {
+        let family = f.rule.split('/').next().unwrap_or("");
+        let path = match (family, f.rule.as_str()) {
+            (_, crate::checks::process_docs::NO_PR_TEMPLATE) => &self.pr_template,
+            ("owners", _) => &self.codeowners,
+            ("process", _) => &self.process_doc,
+            // A shallow clone is fixed in the workflow's checkout step (`fetch-depth: 0`).
+            (_, crate::checks::gate::SHALLOW_CLONE) => match &self.workflow {
+                Some((path, line)) => return (path.clone(), *line),
+                None => &self.config,
+            },
+            _ => &self.config,
+        };
+        (path.clone(), 1)
+    }
+}
+
 /// Percent-encode what may not appear raw in a URI reference path.
 fn uri_escape(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -121,11 +269,23 @@ fn uri_escape(path: &str) -> String {
 
 pub fn to_value(outcome: &Outcome) -> Value {
     let docs = &outcome.ctx.catalogue.docs;
+    let anchor = Anchor::new(outcome);
+    let total = outcome.findings.len();
     let results: Vec<Value> = outcome
         .findings
         .iter()
-        .map(|f| result(f, docs.iter().position(|d| d.id == f.rule)))
+        .take(MAX_RESULTS)
+        .map(|f| result(f, docs.iter().position(|d| d.id == f.rule), &anchor))
         .collect();
+    let mut notifications: Vec<Value> = Vec::new();
+    if total > MAX_RESULTS {
+        notifications.push(json!({
+            "level": "warning",
+            "message": { "text": format!(
+                "{total} findings; only the first {MAX_RESULTS} are in this SARIF file (code scanning's limit per run) — run `shipgate check --format json` for all"
+            )},
+        }));
+    }
     let mut root_uri = outcome.ctx.root.display().to_string().replace('\\', "/");
     if !root_uri.ends_with('/') {
         root_uri.push('/');
@@ -155,6 +315,7 @@ pub fn to_value(outcome: &Outcome) -> Value {
                     "level": "warning",
                     "message": { "text": format!("fail-open: {f}") },
                 })).collect::<Vec<_>>(),
+                "toolExecutionNotifications": notifications,
             }],
             "results": results,
         }]
@@ -183,7 +344,14 @@ mod tests {
                 span,
             };
             let f = Finding::new("x/y", Severity::Note, "m\n\u{0}", Location::File(at));
-            let region = &result(&f, None)["locations"][0]["physicalLocation"]["region"];
+            let anchor = Anchor {
+                codeowners: String::new(),
+                process_doc: String::new(),
+                pr_template: String::new(),
+                workflow: None,
+                config: "shipgate.toml".into(),
+            };
+            let region = &result(&f, None, &anchor)["locations"][0]["physicalLocation"]["region"];
             assert_eq!(region["byteLength"], 0);
             assert_eq!(region["byteOffset"], json!(span.0));
         }
@@ -193,5 +361,8 @@ mod tests {
     fn names_and_uris() {
         assert_eq!(pascal_case("data/reserved-email"), "DataReservedEmail");
         assert_eq!(uri_escape("src/my file#1.py"), "src/my%20file%231.py");
+        assert_eq!(relative("/abs/../x/./y"), "abs/x/y");
+        assert_eq!(relative("C:\\a\\b"), "a/b");
+        assert_eq!(relative(""), ".github");
     }
 }

@@ -5,7 +5,7 @@
 //! stays baselined when unrelated lines move (gitleaks' lesson: position-based ignores go stale).
 
 use crate::diag::SourceDiag;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Pos};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -32,10 +32,10 @@ struct File {
     findings: Vec<Entry>,
 }
 
-/// A loaded baseline: entries with the 1-based line each sits on (for stale-entry findings).
+/// A loaded baseline: entries with the place each sits on in the file (for stale-entry findings).
 #[derive(Debug, Default)]
 pub struct Baseline {
-    pub entries: Vec<(Entry, u32)>,
+    pub entries: Vec<(Entry, Pos)>,
 }
 
 pub fn load(path: &Path, shown: &str) -> Result<Option<Baseline>, SourceDiag> {
@@ -86,18 +86,87 @@ pub fn parse(text: &str, shown: &str) -> Result<Baseline, SourceDiag> {
         .findings
         .into_iter()
         .map(|e| {
-            let line = text
-                .lines()
-                .position(|l| l.contains(&e.fingerprint))
-                .map_or(0, |i| i + 1);
-            (e, u32::try_from(line).unwrap_or(0))
+            let pos = entry_pos(&text, &e.fingerprint);
+            (e, pos)
         })
         .collect();
     Ok(Baseline { entries })
 }
 
+/// The line holding `fingerprint` (its text without indentation), or line 0 when it cannot be found.
+fn entry_pos(text: &str, fingerprint: &str) -> Pos {
+    let mut start = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if !fingerprint.is_empty() && body.contains(&format!("\"{fingerprint}\"")) {
+            let indent = body.len() - body.trim_start().len();
+            let content = body.trim().trim_end_matches(',');
+            let n = u32::try_from(i + 1).unwrap_or(0);
+            let chars = u32::try_from(content.chars().count()).unwrap_or(0);
+            return Pos {
+                start: start + indent,
+                end: start + indent + content.len(),
+                line: n,
+                column: u32::try_from(indent + 1).unwrap_or(1),
+                end_line: n,
+                end_column: u32::try_from(indent + 1).unwrap_or(1) + chars,
+            };
+        }
+        start += line.len();
+    }
+    Pos::default()
+}
+
+/// The entries a new baseline keeps from the old one: those whose source this run could not evaluate
+/// (GitHub offline, a shallow clone), so rewriting the baseline never drops what it did not look for.
+pub fn kept_entries(old: Option<&Baseline>, unevaluated: super::Unevaluated) -> Vec<Entry> {
+    old.map(|b| {
+        b.entries
+            .iter()
+            .filter(|(e, _)| !unevaluated.covers(e))
+            .map(|(e, _)| e.clone())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Write the baseline atomically: a temporary file in the same directory, flushed, then renamed over
+/// the old one — a failure at any point leaves the previous baseline as it was.
+pub fn write_atomic(target: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = target.file_name().map_or_else(
+        || "baseline.json".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// The baseline file's text for `findings`: one entry per line, sorted, so diffs of it are reviewable.
 pub fn render(findings: &[Finding]) -> String {
+    render_with(findings, Vec::new())
+}
+
+/// `render`, plus entries kept from the previous baseline (`kept_entries`).
+pub fn render_with(findings: &[Finding], kept: Vec<Entry>) -> String {
     // A grouped finding stands for several hits; each is accepted by its own fingerprint.
     let mut entries: Vec<Entry> = findings
         .iter()
@@ -117,6 +186,11 @@ pub fn render(findings: &[Finding]) -> String {
             std::iter::once(first).chain(repeats)
         })
         .collect();
+    for e in kept {
+        if !entries.iter().any(|x| x.fingerprint == e.fingerprint) {
+            entries.push(e);
+        }
+    }
     entries.sort_by(|a, b| (&a.location, &a.rule).cmp(&(&b.location, &b.rule)));
     let mut out = format!(
         "{{\n  \"version\": {VERSION},\n  \"generated_by\": \"shipgate {}\",\n  \"findings\": [\n",
@@ -150,10 +224,35 @@ mod tests {
         let b = load(&p, "b.json").ok().flatten().unwrap_or_default();
         assert_eq!(b.entries.len(), 2);
         assert_eq!(
-            b.entries.iter().map(|(_, l)| *l).collect::<Vec<_>>(),
+            b.entries.iter().map(|(_, p)| p.line).collect::<Vec<_>>(),
             vec![5, 6]
         );
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        let at = b.entries[0].1;
+        assert_eq!(at.column, 5);
+        assert!(text[at.start..at.end].starts_with("{\"fingerprint\""));
+        assert!(text[at.start..at.end].ends_with('}'));
         assert_eq!(b.entries[0].0.fingerprint, f[0].fingerprint);
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::abort());
+        let p = dir.path().join(".shipgate/baseline.json");
+        assert!(write_atomic(&p, "one").is_ok());
+        assert!(write_atomic(&p, "two").is_ok());
+        assert_eq!(std::fs::read_to_string(&p).unwrap_or_default(), "two");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join(".shipgate"))
+            .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert_eq!(names.len(), 1, "{names:?}");
+        // A target that cannot be replaced (a directory) fails and keeps the temporary file away too.
+        std::fs::create_dir_all(dir.path().join("d/x.json/inner")).unwrap_or_default();
+        assert!(write_atomic(&dir.path().join("d/x.json"), "t").is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("d"))
+            .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert_eq!(left.len(), 1, "{left:?}");
     }
 
     #[test]

@@ -93,6 +93,45 @@ pub struct Inputs<'a> {
     pub baseline: Option<(Baseline, String)>,
     /// False with `--no-suppress`: inline allows and the baseline are not applied (overrides still are).
     pub enabled: bool,
+    /// Sources this run could not evaluate: their baseline entries are neither matched nor stale.
+    pub unevaluated: Unevaluated,
+}
+
+/// Sources of findings that a run may not have evaluated (offline, a shallow clone, an API failure).
+/// A baseline entry from such a source is kept and never reported stale: its finding was not looked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unevaluated {
+    /// GitHub settings and reviews (entries located at `github:…`).
+    pub github: bool,
+    /// The deployment branches' history (entries located at `git:…`).
+    pub history: bool,
+}
+
+impl Unevaluated {
+    pub fn of(ctx: &crate::context::Context) -> Unevaluated {
+        Unevaluated {
+            github: !matches!(&ctx.github, crate::github::GithubFacts::Gathered(f) if f.failures.is_empty()),
+            history: ctx.history.skipped.is_some(),
+        }
+    }
+
+    /// Whether the finding behind this baseline entry could have been seen by this run.
+    pub fn covers(&self, entry: &baseline::Entry) -> bool {
+        let l = entry.location.as_str();
+        !((self.github && l.starts_with("github:")) || (self.history && l.starts_with("git:")))
+    }
+
+    /// What was not evaluated, for messages: `GitHub settings, git history`.
+    pub fn describe(&self) -> String {
+        let mut what = Vec::new();
+        if self.github {
+            what.push("GitHub settings");
+        }
+        if self.history {
+            what.push("the deployment branches' history");
+        }
+        what.join(" and ")
+    }
 }
 
 pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppressed) {
@@ -147,7 +186,8 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
             }
         }
         if let Some((baseline, shown)) = &inputs.baseline {
-            counts.baselined = apply_baseline(&mut out, baseline, shown, &mut added);
+            counts.baselined =
+                apply_baseline(&mut out, baseline, shown, inputs.unevaluated, &mut added);
         }
     }
     crate::finding::finalize(&mut added);
@@ -236,6 +276,7 @@ fn apply_baseline(
     findings: &mut Vec<Finding>,
     baseline: &Baseline,
     shown: &str,
+    unevaluated: Unevaluated,
     added: &mut Vec<Finding>,
 ) -> usize {
     let known: HashSet<&str> = baseline
@@ -254,16 +295,11 @@ fn apply_baseline(
         matched.insert(f.fingerprint.clone());
         false
     });
-    for (entry, line) in &baseline.entries {
-        if !matched.contains(&entry.fingerprint) {
-            let span = crate::finding::FileSpan {
-                path: shown.to_string(),
-                line: *line,
-                column: 1,
-                end_line: *line,
-                end_column: 1,
-                span: (0, 0),
-            };
+    for (entry, at) in &baseline.entries {
+        // An entry whose source was not evaluated (offline, a shallow clone) is not stale: its finding
+        // was never looked for.
+        if !matched.contains(&entry.fingerprint) && unevaluated.covers(entry) {
+            let span = at.in_file(shown);
             added.push(
                 Finding::new(
                     STALE_BASELINE,

@@ -59,7 +59,7 @@ pub fn weakenings(
                     .collect()
             })
             .unwrap_or_default();
-        for (e, line) in &head_baseline.entries {
+        for (e, pos) in &head_baseline.entries {
             if !known.contains(e.fingerprint.as_str()) {
                 out.push(
                     Finding::new(
@@ -69,14 +69,7 @@ pub fn weakenings(
                             "the change adds a baseline entry hiding `{}` at {}",
                             e.rule, e.location
                         ),
-                        Location::File(FileSpan {
-                            path: super::baseline::DEFAULT_PATH.to_string(),
-                            line: *line,
-                            column: 1,
-                            end_line: *line,
-                            end_column: 1,
-                            span: (0, 0),
-                        }),
+                        Location::File(pos.in_file(super::baseline::DEFAULT_PATH)),
                     )
                     .with_evidence(e.fingerprint.clone())
                     .with_help(HELP),

@@ -172,9 +172,13 @@ fn unreadable_directory_is_reported_and_fails_closed() {
 }
 
 #[test]
-fn empty_repository_and_empty_directory_pass() {
+fn empty_repository_fails_closed_unless_allowed() {
+    // Zero files scanned proves nothing (a wrong `path:`): exit 2, unless --allow-empty says it is intended.
     let repo = Repo::bare();
     let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("gate/no-files"), "{}", r.stderr);
+    let r = run(&["check", "--offline", "--allow-empty"], repo.path());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("0 files"), "{}", r.stdout);
 }

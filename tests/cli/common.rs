@@ -87,9 +87,14 @@ pub fn bin() -> PathBuf {
 
 /// A command for the binary with a scrubbed environment: nothing from the developer's shell or CI
 /// (tokens, GITHUB_*) leaks into a test.
+///
+/// Every `check` also writes SARIF to a scratch file that turning the output into a `Run` checks against
+/// GitHub code scanning's ingestion rules and the 2.1.0 schema (`sarif_ingestion.rs`): every fixture
+/// repository the tests build is a SARIF test too.
 pub fn shipgate(args: &[&str], cwd: &Path) -> Command {
     let mut cmd = Command::new(bin());
-    cmd.args(args)
+    let args = crate::sarif_ingestion::with_sarif_probe(args);
+    cmd.args(&args)
         .current_dir(cwd)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -105,6 +110,7 @@ pub struct Run {
 
 impl From<Output> for Run {
     fn from(o: Output) -> Run {
+        crate::sarif_ingestion::check_probes();
         Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),

@@ -76,7 +76,7 @@ fn init_baseline_check_adopts_a_repo_and_fails_on_the_next_new_leak() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout
-            .contains("wrote 3 finding(s) to .shipgate/baseline.json"),
+            .contains("wrote 3 findings to .shipgate/baseline.json"),
         "{}",
         r.stdout
     );

@@ -1,0 +1,337 @@
+//! `shipgate explain`: every code shipgate prints can be looked up — the rules of the catalogue, and the
+//! diagnostic codes of runs that stop before any finding (`gate/bad-path`, `config/invalid`, …). Lookups
+//! forgive case and a missing family (`explain reserved-email`), and suggest the closest code otherwise.
+
+use crate::finding::Severity;
+use crate::rules::{Catalogue, CodeRule, RuleDoc};
+
+/// Diagnostic codes: what stopped a run (exit 2) before it could report findings. Each one is printed as
+/// `error[CODE]` and explained here like a rule.
+pub const DIAGNOSTICS: &[CodeRule] = &[
+    diag(
+        "gate/bad-path",
+        "The path to check is not a checkout",
+        "shipgate checks a directory: the repository's work tree. A missing directory, a file, or a bare repository has no files to check, and passing it would pass a gate that looked at nothing (a wrong `path:` in CI is the usual cause).",
+        "Pass the repository's root directory (`shipgate check .`), or in the Action fix the `path` input; for a bare repository, clone it first.",
+        "cannot check `servcie`: No such file or directory (os error 2)",
+    ),
+    diag(
+        "gate/no-files",
+        "No files were scanned",
+        "A run that scanned zero files proves nothing: an empty directory, a `path:` pointing at the wrong place, or `[paths] ignore` matching everything would otherwise pass. The gate fails closed instead (exit 2).",
+        "Point shipgate at the repository root (`shipgate check .`, the Action's `path` input), check `[paths] ignore` in shipgate.toml, or pass `--allow-empty` when an empty tree is really expected.",
+        "no files scanned in `build/`: nothing was checked",
+    ),
+    diag(
+        "gate/diff-base",
+        "The --diff base could not be resolved",
+        "`--diff BASE` reports only what the change adds since the merge base with BASE. Without that base (not fetched, misspelt, a shallow clone) shipgate cannot tell new findings from old ones, so it stops rather than guess.",
+        "Fetch the base (`git fetch origin main`, or `fetch-depth: 0` with actions/checkout), check its spelling (`origin/main`, not `main` in a CI clone), or drop `--diff` to check the whole tree.",
+        "--diff origin/main: no such ref (fetch it: git fetch origin main)",
+    ),
+    diag(
+        "gate/output",
+        "The report could not be written",
+        "A report that was not written is a run nobody can read: writing `--output`, `--sarif-file`, `--report` or GITHUB_OUTPUT failed, so the run ends with exit 2.",
+        "Make sure the output's directory exists and is writable, and that the disk is not full.",
+        "cannot create out/report.sarif: No such file or directory (os error 2)",
+    ),
+    diag(
+        "baseline/invalid",
+        "The baseline file is not valid",
+        "The baseline hides accepted findings by fingerprint. A damaged baseline could hide nothing or the wrong things, so it is an error, located on the line at fault.",
+        "Fix the JSON at the position shown, or regenerate the baseline with `shipgate baseline` (and review the diff in a pull request).",
+        "invalid baseline: expected `,` or `]` at line 3 column 5",
+    ),
+    diag(
+        "baseline/io",
+        "The baseline could not be written",
+        "`shipgate baseline` writes .shipgate/baseline.json through a temporary file and a rename, so a failure leaves the previous baseline as it was; the run says so and exits 2.",
+        "Make sure .shipgate/ is writable (and not a file), then run `shipgate baseline` again.",
+        "cannot write .shipgate/baseline.json: Permission denied (os error 13)",
+    ),
+    diag(
+        "baseline/not-evaluated",
+        "Not writing a baseline from a run that could not evaluate everything",
+        "A baseline written from an incomplete run (a shallow clone, an unreadable file, an API failure) would drop the entries of what was not looked at, and later runs would report them as new or as stale. `shipgate baseline` therefore writes nothing and leaves the old baseline untouched.",
+        "Fix what `shipgate check` reports as could not evaluate (e.g. `git fetch --unshallow`), then run `shipgate baseline` again.",
+        "not writing .shipgate/baseline.json: gate/shallow-clone: shallow clone: the history of main is missing",
+    ),
+    diag(
+        "baseline/unreadable",
+        "The baseline file could not be read",
+        "A baseline that exists but cannot be read would silently stop hiding accepted findings — or, worse, the run would pass without applying it. It is an error instead.",
+        "Check the file's permissions, or remove it and regenerate it with `shipgate baseline`.",
+        "cannot read baseline .shipgate/baseline.json: Permission denied (os error 13)",
+    ),
+    diag(
+        "baseline/version",
+        "The baseline was written by an incompatible shipgate",
+        "Fingerprints are versioned with the baseline format; reading another version could match the wrong findings.",
+        "Regenerate it with `shipgate baseline` using this version, and review the diff in a pull request.",
+        "baseline .shipgate/baseline.json has version 2, this shipgate reads 1",
+    ),
+    diag(
+        "config/invalid",
+        "shipgate.toml is not valid",
+        "A config the gate cannot understand could loosen it silently (a misspelt `fail-on`, a path glob that matches nothing), so every unknown key, bad value or bad glob is an error on its own line.",
+        "Fix the key or value at the position shown; `shipgate init` writes a commented starter file to compare with.",
+        "unknown key `fial-on` (did you mean `fail-on`?)",
+    ),
+    diag(
+        "config/not-utf8",
+        "shipgate.toml is not UTF-8",
+        "TOML is UTF-8 by definition; a file in another encoding cannot be read faithfully.",
+        "Save the file as UTF-8.",
+        "config shipgate.toml is not valid UTF-8 (first bad byte at offset 120)",
+    ),
+    diag(
+        "config/unknown-rule",
+        "shipgate.toml names a rule that does not exist",
+        "An override for a misspelt rule id changes nothing, so the rule the author meant to tune still runs as before — or the author believes it is off when it is not.",
+        "Use an id from `shipgate rules` (the diagnostic suggests the closest one).",
+        "[rules] \"data/reserved-emial\": no such rule (did you mean `data/reserved-email`?)",
+    ),
+    diag(
+        "config/unreadable",
+        "The config file could not be read",
+        "A config that exists but cannot be read must not be replaced by the defaults: the repository's own policy would be ignored.",
+        "Check the path given to --config and the file's permissions.",
+        "cannot read config shipgate.toml: Permission denied (os error 13)",
+    ),
+    diag(
+        "explain/unknown-rule",
+        "No rule or code with that id",
+        "`shipgate explain` knows every rule and every diagnostic code shipgate prints; the id given matches none of them.",
+        "Run `shipgate rules` for the list; ids are `family/name` (the family may be left out when the name is unique).",
+        "no rule `data/reserved-emial`",
+    ),
+    diag(
+        "hook/bad-input",
+        "The pre-push hook got input it does not understand",
+        "git passes `<local ref> <local sha> <remote ref> <remote sha>` lines to a pre-push hook. Input that is not that cannot be checked, so the push is refused rather than passed unchecked.",
+        "Run the hook through git (`git push`), or through the pre-commit framework's pre-push stage.",
+        "cannot read the pushed refs from stdin: stream did not contain valid UTF-8",
+    ),
+    diag(
+        "hook/exists",
+        "A pre-push hook that shipgate did not write is already installed",
+        "Replacing someone's hook silently would drop whatever it guarded.",
+        "Use `shipgate hook install --chain` to keep it and run it first, or `--force` to replace it.",
+        ".git/hooks/pre-push exists and was not written by shipgate",
+    ),
+    diag(
+        "hook/git",
+        "git could not be read by the pre-push hook",
+        "The hook checks what is being pushed; when git cannot say what that is, it refuses the push rather than let it through unchecked.",
+        "Check the repository (`git fsck`), then push again.",
+        "cannot resolve refs/heads/main: reference not found",
+    ),
+    diag(
+        "hook/io",
+        "The hook file could not be written or removed",
+        "Installing or removing the hook touches .git/hooks (or core.hooksPath); a failure there leaves the repository unguarded or half-configured, so it is reported.",
+        "Check the hooks directory's permissions (and core.hooksPath), then run the command again.",
+        "cannot write .git/hooks/pre-push: Permission denied (os error 13)",
+    ),
+    diag(
+        "hook/not-a-repository",
+        "Not inside a git repository",
+        "The hook is installed into a repository's hooks directory; outside one there is nothing to install into.",
+        "Run `shipgate hook install` inside a clone (or pass its path).",
+        "`/tmp/x` is not inside a git repository",
+    ),
+    diag(
+        "hook/not-ours",
+        "The pre-push hook was not written by shipgate",
+        "`shipgate hook uninstall` only removes what it installed, so another tool's hook is never deleted by mistake.",
+        "Remove that hook by hand if it should go.",
+        ".git/hooks/pre-push was not written by shipgate; leaving it",
+    ),
+    diag(
+        "init/exists",
+        "shipgate.toml already exists",
+        "`shipgate init` never overwrites a config: it may hold decisions someone reviewed.",
+        "Edit the existing file, or remove it first if you want the starter file.",
+        "shipgate.toml already exists; not overwriting it",
+    ),
+    diag(
+        "init/io",
+        "The starter config could not be written",
+        "`shipgate init` writes shipgate.toml in the given directory; writing it failed.",
+        "Check that the directory exists and is writable.",
+        "cannot create shipgate.toml: Read-only file system (os error 30)",
+    ),
+    diag(
+        "rules/bad-glob",
+        "A rule pack's path glob is not valid",
+        "A rule whose `paths` glob cannot be compiled would match nothing, silently turning the rule off.",
+        "Fix the glob at the position shown (globset syntax: `**/*.py`, `config/{a,b}.yml`).",
+        "invalid glob `src/[a-`: unclosed character class",
+    ),
+    diag(
+        "rules/duplicate-id",
+        "Two rules share one id",
+        "Overrides, allows and baselines name rules by id; two rules with one id make all of them ambiguous.",
+        "Rename one of the rules in your rule pack (ids are `family/name`).",
+        "rule id `data/internal-host` is defined twice (rules/acme.toml and built-in)",
+    ),
+    diag(
+        "rules/invalid",
+        "A rule pack is not valid",
+        "A rule that cannot be compiled (bad TOML, a bad regex, an example it does not match, a near-miss it matches) would test nothing or the wrong thing, so loading it is an error located on the rule.",
+        "Fix the rule at the position shown; every rule needs an `example` it reports and may list `near-miss` lines it must not.",
+        "rule `acme/host`: its example `db.acme.internal` is not reported by its pattern",
+    ),
+    diag(
+        "rules/missing-pack",
+        "A configured rule pack does not exist",
+        "`rule-packs` in shipgate.toml names files of extra rules; a missing one would silently run without them.",
+        "Fix the path (relative to the repository root) or remove the entry.",
+        "rule pack `rules/acme.toml` not found",
+    ),
+    diag(
+        "rules/too-large",
+        "The rules could not be compiled",
+        "The rules' keywords are compiled into one searcher; when that fails, no pattern rule can run, so the run stops.",
+        "Shorten or reduce the user rule packs' keywords, then run again.",
+        "the rule keywords could not be compiled: pattern too large",
+    ),
+    diag(
+        "rules/unreadable",
+        "A rule pack could not be read",
+        "A configured rule pack that cannot be read would silently run without its rules.",
+        "Check the file's permissions and encoding (UTF-8).",
+        "cannot read rule pack rules/acme.toml: Permission denied (os error 13)",
+    ),
+];
+
+const fn diag(
+    id: &'static str,
+    title: &'static str,
+    why: &'static str,
+    fix: &'static str,
+    example: &'static str,
+) -> CodeRule {
+    CodeRule {
+        id,
+        title,
+        severity: Severity::Error,
+        why,
+        fix,
+        example,
+    }
+}
+
+/// What `explain ID` shows: a rule of the catalogue or a diagnostic code.
+pub enum Found<'a> {
+    Rule(&'a RuleDoc),
+    Diagnostic(&'static CodeRule),
+}
+
+impl Found<'_> {
+    pub fn id(&self) -> &str {
+        match self {
+            Found::Rule(d) => &d.id,
+            Found::Diagnostic(c) => c.id,
+        }
+    }
+}
+
+/// Find `query`: exactly, then ignoring case, then by the name after the family (`reserved-email`).
+/// Err carries the help to print: the candidates, or the closest id.
+pub fn lookup<'a>(cat: &'a Catalogue, query: &str) -> Result<Found<'a>, String> {
+    let q = query.trim().to_ascii_lowercase();
+    let all: Vec<Found<'a>> = cat
+        .docs
+        .iter()
+        .map(Found::Rule)
+        .chain(DIAGNOSTICS.iter().map(Found::Diagnostic))
+        .collect();
+    let mut exact: Vec<Found<'a>> = Vec::new();
+    let mut suffix: Vec<Found<'a>> = Vec::new();
+    for f in all {
+        let id = f.id().to_ascii_lowercase();
+        if id == q {
+            exact.push(f);
+        } else if !q.is_empty() && id.ends_with(&format!("/{}", q.trim_start_matches('/'))) {
+            suffix.push(f);
+        }
+    }
+    if let Some(f) = exact.into_iter().next() {
+        return Ok(f);
+    }
+    match suffix.len() {
+        1 => return Ok(suffix.remove(0)),
+        n if n > 1 => {
+            let ids: Vec<String> = suffix.iter().map(|f| format!("`{}`", f.id())).collect();
+            return Err(format!("several ids end in `{query}`: {}", ids.join(", ")));
+        }
+        _ => {}
+    }
+    let ids: Vec<&str> = cat.ids().chain(DIAGNOSTICS.iter().map(|d| d.id)).collect();
+    // Compare with whole ids, and with the names after the family for a query without one.
+    let by_name = if q.contains('/') {
+        None
+    } else {
+        ids.iter()
+            .map(|id| {
+                (
+                    strsim::jaro_winkler(&q, id.rsplit('/').next().unwrap_or(id)),
+                    *id,
+                )
+            })
+            .filter(|(score, _)| *score > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| format!("did you mean `{id}`?"))
+    };
+    Err(by_name
+        .or_else(|| crate::diag::did_you_mean(&q, ids.iter().copied()))
+        .unwrap_or_else(|| "`shipgate rules` lists every rule id".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat() -> Catalogue {
+        Catalogue::builtin().unwrap_or_else(|_| std::process::abort())
+    }
+
+    #[test]
+    fn exact_case_insensitive_and_suffix() {
+        let c = cat();
+        let id = |q: &str| lookup(&c, q).map(|f| f.id().to_string());
+        assert_eq!(
+            id("data/reserved-email").ok().as_deref(),
+            Some("data/reserved-email")
+        );
+        assert_eq!(
+            id("DATA/Reserved-Email").ok().as_deref(),
+            Some("data/reserved-email")
+        );
+        assert_eq!(
+            id("reserved-email").ok().as_deref(),
+            Some("data/reserved-email")
+        );
+        assert_eq!(id("gate/diff-base").ok().as_deref(), Some("gate/diff-base"));
+        assert_eq!(id("bad-path").ok().as_deref(), Some("gate/bad-path"));
+        assert_eq!(
+            id("reserved-emial").err().as_deref(),
+            Some("did you mean `data/reserved-email`?")
+        );
+        assert!(id("zzzzzz").is_err());
+    }
+
+    #[test]
+    fn diagnostic_codes_are_not_rule_ids() {
+        let c = cat();
+        for d in DIAGNOSTICS {
+            assert!(
+                c.get(d.id).is_none(),
+                "{} is both a rule and a diagnostic",
+                d.id
+            );
+        }
+    }
+}

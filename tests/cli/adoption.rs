@@ -1,0 +1,406 @@
+//! A new user's first hour, through the binary: empty trees, reports written to files, every printed code
+//! explainable, pipes closed early, baselines in shallow clones, and an evidence report that never says
+//! PASS over findings.
+use crate::common::*;
+use std::io::Read;
+use std::process::Stdio;
+
+#[test]
+fn an_empty_directory_is_exit_2_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(&["check", "--offline"], dir.path());
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("gate/no-files"), "{}", r.stderr);
+    assert!(r.stderr.contains("no files scanned"), "{}", r.stderr);
+    assert!(r.stderr.contains("--allow-empty"), "{}", r.stderr);
+    // A wrong `path:` in CI: an existing but empty subdirectory of a real repository.
+    let repo = Repo::new();
+    repo.write("src/app.py", "x = 1\n");
+    std::fs::create_dir_all(repo.path().join("build")).unwrap();
+    let r = run(&["check", "--offline", "build"], repo.path());
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    // Everything ignored by config is zero files too.
+    repo.write("shipgate.toml", "[paths]\nignore = [\"**\"]\n");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    // The flag allows the rare intended case.
+    let r = run(&["check", "--offline", "--allow-empty"], dir.path());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = run(&["explain", "gate/no-files"], dir.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn output_to_a_file_still_prints_the_verdict_to_stderr() {
+    let repo = Repo::new();
+    repo.write("src/app.py", "ADMIN = 'ops@example.com'\n");
+    let out = repo.path().join("report.json");
+    let r = run(
+        &[
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        repo.path(),
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("FAILED · 1 error") && r.stderr.contains("report.json"),
+        "{}",
+        r.stderr
+    );
+    assert!(std::fs::read_to_string(out)
+        .unwrap()
+        .contains("\"schema_version\""));
+}
+
+#[test]
+fn one_file_is_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.py"), "x = 1\n").unwrap();
+    let r = run(&["check", "--offline"], dir.path());
+    assert!(r.stdout.contains("· 1 file, 1 scanned"), "{}", r.stdout);
+    std::fs::write(dir.path().join("b.py"), "x = 1\n").unwrap();
+    let r = run(&["check", "--offline"], dir.path());
+    assert!(r.stdout.contains("· 2 files, 2 scanned"), "{}", r.stdout);
+}
+
+/// Every `family/name` code the source can print as a diagnostic (`error[CODE]`).
+fn printed_codes() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![root];
+    let mut codes = std::collections::BTreeSet::new();
+    let families = [
+        "baseline/",
+        "config/",
+        "explain/",
+        "gate/",
+        "hook/",
+        "init/",
+        "rules/",
+    ];
+    while let Some(p) = files.pop() {
+        if p.is_dir() {
+            files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if p.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        for lit in text.split('"').skip(1).step_by(2) {
+            let is_code = families.iter().any(|f| lit.starts_with(f))
+                && lit.len() < 40
+                && lit.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/'
+                })
+                && lit.matches('/').count() == 1
+                && !lit.ends_with('/');
+            if is_code {
+                codes.insert(lit.to_string());
+            }
+        }
+    }
+    codes.into_iter().collect()
+}
+
+#[test]
+fn every_printed_code_is_explained() {
+    let codes = printed_codes();
+    for must in [
+        "gate/diff-base",
+        "gate/bad-path",
+        "gate/output",
+        "config/invalid",
+    ] {
+        assert!(
+            codes.iter().any(|c| c == must),
+            "{must} not found in {codes:?}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut unexplained = Vec::new();
+    for code in &codes {
+        let r = run(&["explain", code], dir.path());
+        if r.code != 0 || !r.stdout.starts_with(&format!("{code} — ")) {
+            unexplained.push(format!("{code}: {}", r.stderr.trim()));
+        }
+    }
+    assert!(unexplained.is_empty(), "{unexplained:#?}");
+}
+
+#[test]
+fn explain_forgives_case_and_a_missing_family_and_suggests() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(&["explain", "reserved-email"], dir.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("data/reserved-email — "),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["explain", "Gate/Diff-Base"], dir.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("gate/diff-base — "), "{}", r.stdout);
+    let r = run(&["explain", "reserved-emial"], dir.path());
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean `data/reserved-email`?"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["explain", "data/reserved-emial"], dir.path());
+    assert!(
+        r.stderr.contains("did you mean `data/reserved-email`?"),
+        "{}",
+        r.stderr
+    );
+    // The rule page says how to turn a rule off with the word the config takes.
+    let r = run(&["explain", "data/reserved-email"], dir.path());
+    assert!(r.stdout.contains("\"off\""), "{}", r.stdout);
+}
+
+#[test]
+fn a_rule_setting_of_disabled_is_told_to_use_off() {
+    let repo = Repo::new();
+    repo.write("src/app.py", "x = 1\n").write(
+        "shipgate.toml",
+        "[rules]\n\"data/reserved-email\" = \"disabled\"\n",
+    );
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("\"off\" to turn the rule off"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["rules", "--format", "json"][..],
+        &["rules"][..],
+        &["explain", "data/reserved-email"][..],
+    ] {
+        let mut child = shipgate(args, dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 1];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout); // `| head -c1`
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+    // The JSON rule list is larger than a pipe's buffer, so the case above did hit a closed pipe.
+    let r = run(&["rules", "--format", "json"], dir.path());
+    assert!(r.stdout.len() > 70_000, "{}", r.stdout.len());
+}
+
+#[test]
+fn a_stale_baseline_note_points_at_the_entry_line() {
+    let repo = Repo::new();
+    repo.write("src/app.py", "x = 1\n").write(
+        ".shipgate/baseline.json",
+        "{\n  \"version\": 1,\n  \"findings\": [\n    {\"fingerprint\": \"00000000deadbeef\", \"rule\": \"data/reserved-email\", \"location\": \"gone.py:1:1\"}\n  ]\n}\n",
+    );
+    let (_, report) = check_json(repo.path(), &[]);
+    let stale = located(&report, "suppress/stale-baseline");
+    assert_eq!(
+        stale,
+        vec![(
+            "suppress/stale-baseline".to_string(),
+            ".shipgate/baseline.json".to_string(),
+            4,
+            5
+        )]
+    );
+    let r = run(&["check", "--offline"], repo.path());
+    assert!(
+        r.stdout.contains(".shipgate/baseline.json:4:5"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// A repository with direct pushes on main (review findings from history) and its baseline committed.
+fn remote_with_baseline() -> (Remote, String) {
+    let remote = Remote::new();
+    let p = remote.clone.path();
+    remote
+        .clone
+        .commit_file("src/a.py", "x = 1\n", "direct one");
+    remote
+        .clone
+        .commit_file("src/b.py", "y = 2\n", "direct two");
+    git(p, &["push", "-q", "origin", "main"]);
+    let r = run(&["baseline"], p);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("pull request"), "{}", r.stdout);
+    let text = std::fs::read_to_string(p.join(".shipgate/baseline.json")).unwrap();
+    assert!(
+        text.contains("\"location\":\"git:branch main"),
+        "the fixture must baseline history findings: {text}"
+    );
+    git(p, &["add", "-A"]);
+    git(p, &["commit", "-q", "-m", "baseline"]);
+    git(p, &["push", "-q", "origin", "main"]);
+    (remote, text)
+}
+
+fn shallow_clone(remote: &Remote) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", remote.bare.path().display());
+    git(dir.path(), &["clone", "-q", "--depth", "1", &url, "work"]);
+    let work = dir.path().join("work");
+    (dir, work)
+}
+
+#[test]
+fn a_shallow_clone_never_rewrites_or_stales_the_history_baseline() {
+    let (remote, committed) = remote_with_baseline();
+    let (_keep, work) = shallow_clone(&remote);
+    let baseline = work.join(".shipgate/baseline.json");
+    assert_eq!(std::fs::read_to_string(&baseline).unwrap(), committed);
+
+    // `shipgate baseline` in a shallow clone: exit 2, and the file is untouched.
+    let r = run(&["baseline"], &work);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("baseline/not-evaluated"), "{}", r.stderr);
+    assert!(r.stderr.contains("gate/shallow-clone"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&baseline).unwrap(), committed);
+    let leftovers: Vec<_> = std::fs::read_dir(work.join(".shipgate"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+
+    // `check` in the shallow clone: the history entries are not "fixed?".
+    let (code, report) = check_json(&work, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        located(&report, "suppress/stale-baseline").is_empty(),
+        "{report}"
+    );
+
+    // With shallow clones accepted, `baseline` succeeds and keeps what it could not evaluate.
+    std::fs::write(
+        work.join("shipgate.toml"),
+        "[history]\nallow-shallow = true\n",
+    )
+    .unwrap();
+    let r = run(&["baseline"], &work);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("kept"), "{}", r.stdout);
+    let rewritten = std::fs::read_to_string(&baseline).unwrap();
+    let history = |t: &str| {
+        t.lines()
+            .filter(|l| l.contains("\"location\":\"git:"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert!(!history(&committed).is_empty());
+    assert_eq!(history(&rewritten), history(&committed));
+    let (code, report) = check_json(&work, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        located(&report, "suppress/stale-baseline").is_empty(),
+        "{report}"
+    );
+
+    // In the full clone, the same entries are still matched (not stale), so the fixture is real.
+    let (_, full) = check_json(remote.clone.path(), &[]);
+    assert!(
+        located(&full, "suppress/stale-baseline").is_empty(),
+        "{full}"
+    );
+    assert!(
+        full["summary"]["baselined"].as_u64().unwrap_or(0) >= 2,
+        "{full}"
+    );
+}
+
+#[test]
+fn the_evidence_report_never_says_pass_over_findings_and_states_its_scope() {
+    let remote = Remote::new();
+    let p = remote.clone.path();
+    git(
+        p,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            "https://github.com/acme/service.git",
+        ],
+    );
+    // A warning-level finding only (below the default fail-on): lorem ipsum in production code.
+    remote
+        .clone
+        .commit_file("src/app.py", "TITLE = 'Lorem ipsum dolor sit amet'\n", "c");
+    let r = run(&["check", "--offline", "--format", "markdown"], p);
+    let md = &r.stdout;
+    assert!(
+        md.contains("| Nothing test-only reaches production | **PASS WITH WARNINGS** |"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("| Nothing test-only reaches production | **PASS** |"),
+        "{md}"
+    );
+    assert!(md.contains("| Repository | `acme/service` |"), "{md}");
+    assert!(
+        !md.contains(&p.display().to_string()),
+        "local path in the report: {md}"
+    );
+    assert!(md.contains("| Deployment branches | main |"), "{md}");
+    assert!(md.contains("| History examined | 1 commit, "), "{md}");
+    assert!(md.contains("| GitHub settings | offline"), "{md}");
+
+    let page = tempfile::tempdir().unwrap();
+    let html_path = page.path().join("r.html");
+    run(
+        &[
+            "check",
+            "--offline",
+            "--format",
+            "html",
+            "--output",
+            html_path.to_str().unwrap(),
+        ],
+        p,
+    );
+    let html = std::fs::read_to_string(html_path).unwrap();
+    assert!(html.contains(">PASS WITH WARNINGS<"), "{html}");
+    assert!(html.contains("<code>"), "{html}");
+    assert!(!html.contains('`'), "raw backticks in the HTML: {html}");
+    assert!(html.contains("acme/service"), "{html}");
+}
+
+#[test]
+fn the_readme_says_to_commit_the_baseline_through_a_pull_request() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("shipgate baseline "))
+        .unwrap();
+    assert!(line.contains("pull request"), "{line}");
+    assert!(!line.contains("(commit it)"), "{line}");
+}
