@@ -413,9 +413,14 @@ fn build_scanner(catalogue: &Catalogue, config: &Config) -> Result<Scanner, Sour
         .patterns
         .iter()
         .filter_map(|r| {
+            let mut rule = r.clone();
+            // A severity the user chose applies to every hit, settings included.
+            if config.setting_for(&r.doc.id).is_some() {
+                rule.setting_severity = None;
+            }
             catalogue
                 .effective(&r.doc.id, r.doc.severity, config)
-                .map(|s| (r.clone(), s))
+                .map(|s| (rule, s))
         })
         .collect();
     Scanner::new(enabled).map_err(|e| {

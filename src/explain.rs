@@ -79,6 +79,20 @@ pub const DIAGNOSTICS: &[CodeRule] = &[
         "unknown key `fial-on` (did you mean `fail-on`?)",
     ),
     diag(
+        "config/outside-repository",
+        "A policy path points outside the repository",
+        "Policy files (config, rule packs, baseline) decide what the gate reports. A path that leaves the repository (`../`, an absolute path, a glob reaching up) would let a change read — and quote in its diagnostics — files the repository does not own, or swap the policy for one nobody reviewed.",
+        "Keep rule packs and the baseline inside the repository and name them by relative paths (`.shipgate/rules/*.toml`).",
+        "[scan] rule-packs = [\"../outside/secret.txt\"]",
+    ),
+    diag(
+        "config/symlink",
+        "A policy file is a symbolic link",
+        "A symlinked shipgate.toml, rule pack or baseline can point anywhere on the machine, so its content would not be what the repository's reviewers approved. Policy files are read only as regular files.",
+        "Replace the link with the file itself, committed in the repository.",
+        "shipgate.toml -> /etc/passwd",
+    ),
+    diag(
         "config/not-utf8",
         "shipgate.toml is not UTF-8",
         "TOML is UTF-8 by definition; a file in another encoding cannot be read faithfully.",

@@ -199,7 +199,12 @@ pub fn finalize(findings: &mut [Finding]) {
     }
 }
 
-/// Fold every later finding of the same rule, file and severity into the first one (findings come sorted
+/// The family whose hits are grouped: test-data markers, where one seed or demo file can hold hundreds
+/// of the same marker. Every other rule's findings each say something different (a CODEOWNERS line, a
+/// policy weakening, an import) and stay one finding each.
+const GROUPED_FAMILY: &str = "data/";
+
+/// Fold every later `data/` finding of the same rule, file and severity into the first one (findings come sorted
 /// by `finalize`). Runs after suppression, so inline allows and the baseline still judge each hit by its
 /// own fingerprint; a finding about the whole file (line 0) is never folded.
 pub fn group_repeats(findings: Vec<Finding>) -> Vec<Finding> {
@@ -208,7 +213,7 @@ pub fn group_repeats(findings: Vec<Finding>) -> Vec<Finding> {
         std::collections::HashMap::new();
     for f in findings {
         let key = match &f.location {
-            Location::File(span) if span.line > 0 => {
+            Location::File(span) if span.line > 0 && f.rule.starts_with(GROUPED_FAMILY) => {
                 (f.rule.clone(), span.path.clone(), f.severity)
             }
             _ => {

@@ -6,9 +6,9 @@
 
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::Lang;
+use crate::repo::dockerfile;
 use crate::repo::files::{FileCheck, FileEntry};
 use crate::repo::lexer::{self, NonCode, Syntax};
-use crate::repo::dockerfile;
 use crate::repo::regions;
 use crate::repo::scopes::{self, Scope};
 use crate::repo::text::{evidence, LineIndex};
@@ -77,8 +77,36 @@ impl FileCheck for TestDataMarkers<'_> {
     }
 }
 
+/// Is the match the value of a top-level setting: a line that starts, at the margin, with an
+/// UPPER_CASE name assigned with `=` or `:` (`ADMIN = "…"`, `FIRST_SUPERUSER=…`, `export FROM=…`)?
+fn is_setting(content: &[u8], at: usize) -> bool {
+    let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    let mut line = &content[start..at];
+    if let Some(rest) = line.strip_prefix(b"\xEF\xBB\xBF") {
+        line = rest; // a byte-order mark before the first line
+    }
+    if let Some(rest) = line.strip_prefix(b"export ") {
+        line = rest;
+    }
+    let name_len = line
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'_')
+        .count();
+    let rest = &line[name_len..];
+    let after = rest
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t'))
+        .map(|i| rest[i]);
+    name_len >= 1 && line[0].is_ascii_uppercase() && matches!(after, Some(b'=' | b':'))
+}
+
 fn is_dockerfile(file: &FileEntry) -> bool {
-    let name = file.path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+    let name = file
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     name == "dockerfile" || name.starts_with("dockerfile.") || name.ends_with(".dockerfile")
 }
 
@@ -131,6 +159,12 @@ fn finding(
     let (rule, severity) = scanner.rule(hit.rule);
     let matched = evidence(&content[hit.start..hit.end], 120);
     let hint = hit.hint || shown_as_example && rule.hint_downgrade;
+    // The value of a top-level setting is a stronger signal than the same value elsewhere (a severity
+    // the user set for the rule clears `setting_severity` when the scanner is built, and wins).
+    let severity = match rule.setting_severity {
+        Some(s) if !hint && is_setting(content, hit.start) => s,
+        _ => severity,
+    };
     let severity = if hint {
         severity.min(Severity::Note)
     } else {

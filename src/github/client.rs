@@ -879,8 +879,7 @@ async fn read_capped(
     let mut body = response.into_body();
     let mut bytes: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
-        let frame =
-            frame.map_err(|e| format!("reading the response failed: {}", describe(&e)))?;
+        let frame = frame.map_err(|e| format!("reading the response failed: {}", describe(&e)))?;
         if let Some(data) = frame.data_ref() {
             if bytes.len() + data.len() > MAX_BODY {
                 return Err(too_large());

@@ -437,7 +437,10 @@ pub fn classify_default(rel: &str) -> FileClass {
     }
     // Dev containers, editor settings, non-production apps and build tooling configure a developer's
     // machine or the build, never the live service.
-    if dirs.iter().any(|d| DEV_DIRS.contains(&d.to_ascii_lowercase().as_str())) {
+    if dirs
+        .iter()
+        .any(|d| DEV_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+    {
         return FileClass::DevConfig;
     }
     // CI before everything else: a workflow under `.github/workflows/test.yml` is CI, not a test.
@@ -517,7 +520,10 @@ fn is_fixture_dir(dir: &str) -> bool {
     let lower = dir.to_ascii_lowercase();
     FIXTURE_DIRS.contains(&lower.as_str())
         || dir_tokens(dir).last().is_some_and(|t| {
-            matches!(t.as_str(), "fixtures" | "fixture" | "mocks" | "stubs" | "fakes")
+            matches!(
+                t.as_str(),
+                "fixtures" | "fixture" | "mocks" | "stubs" | "fakes"
+            )
         })
 }
 
@@ -527,9 +533,12 @@ fn is_doc_dir(dir: &str) -> bool {
     // `project_template/` is the starter a kit copies into a new project (GOV.UK prototype kit).
     DOC_DIRS.contains(&lower.as_str())
         || matches!(lower.as_str(), "project_template" | "project-template")
-        || dir_tokens(dir)
-            .last()
-            .is_some_and(|t| matches!(t.as_str(), "docs" | "examples" | "example" | "samples" | "demos"))
+        || dir_tokens(dir).last().is_some_and(|t| {
+            matches!(
+                t.as_str(),
+                "docs" | "examples" | "example" | "samples" | "demos"
+            )
+        })
 }
 
 /// A test directory named for its kind of test: `playwright-acceptance-tests`, `e2e_tests`,
@@ -560,7 +569,8 @@ fn is_dev_code(lower: &str, ext: &str, stem_tokens: &[&str]) -> bool {
     if matches!(ext, "sh" | "bash" | "ps1") && names_dev {
         return true;
     }
-    let dockerfile = lower == "dockerfile" || lower.starts_with("dockerfile.") || ext == "dockerfile";
+    let dockerfile =
+        lower == "dockerfile" || lower.starts_with("dockerfile.") || ext == "dockerfile";
     let whole_name_dev = tokens(lower)
         .iter()
         .any(|t| matches!(*t, "dev" | "development" | "local"));
@@ -611,7 +621,11 @@ fn is_test_path(dirs: &[&str], name: &str, lower: &str, ext: &str, stem_tokens: 
         return true;
     }
     // Cucumber: `features/support/` (hooks, env) and the `.feature` files themselves.
-    if ext == "feature" || dirs.windows(2).any(|w| w[0] == "features" && w[1] == "support") {
+    if ext == "feature"
+        || dirs
+            .windows(2)
+            .any(|w| w[0] == "features" && w[1] == "support")
+    {
         return true;
     }
     // Java/Kotlin/Scala: src/test/..., src/it/..., src/testFixtures/...

@@ -57,27 +57,35 @@ pub fn file_is_non_production(content: &[u8]) -> bool {
     let settings = memchr::memmem::find_iter(content, b"DJANGO_SETTINGS_MODULE").any(|at| {
         let line_end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
         let rest = &content[at..line_end];
-        words(rest)
-            .iter()
-            .skip(3)
-            .any(|w| matches!(w.as_str(), "local" | "dev" | "development" | "test" | "testing"))
+        words(rest).iter().skip(3).any(|w| {
+            matches!(
+                w.as_str(),
+                "local" | "dev" | "development" | "test" | "testing"
+            )
+        })
     });
     let refuses_production = memchr::memmem::find(content, b"before_action").is_some()
         && memchr::memmem::find_iter(content, b"Rails.env.production?").any(|at| {
             let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
             let line = &content[start..at];
-            memchr::memmem::find(line, b"raise").is_some() || memchr::memmem::find(line, b"head :not_found").is_some()
+            memchr::memmem::find(line, b"raise").is_some()
+                || memchr::memmem::find(line, b"head :not_found").is_some()
         });
     settings || refuses_production
 }
 
 /// Leading spaces and tabs (a tab counts as one: files mix them rarely, and only the order matters).
 fn indent(line: &[u8]) -> usize {
-    line.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()
+    line.iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count()
 }
 
 fn is_comment(text: &[u8]) -> bool {
-    text.starts_with(b"#") || text.starts_with(b"//") || text.starts_with(b"/*") || text.starts_with(b"*")
+    text.starts_with(b"#")
+        || text.starts_with(b"//")
+        || text.starts_with(b"/*")
+        || text.starts_with(b"*")
 }
 
 /// Lower-case words of a header: split at anything not a letter or digit, and at camelCase humps
@@ -128,7 +136,9 @@ fn names_production(text: &[u8]) -> bool {
 fn header_says(text: &[u8]) -> Scope {
     let w = words(text);
     let has = |list: &[&str]| w.iter().any(|x| list.contains(&x.as_str()));
-    let non_prod = w.windows(2).any(|p| p[0] == "non" && PROD_WORDS.contains(&p[1].as_str()));
+    let non_prod = w
+        .windows(2)
+        .any(|p| p[0] == "non" && PROD_WORDS.contains(&p[1].as_str()));
     let prod = has(PROD_WORDS) && !non_prod;
     let review_app = w.windows(2).any(|p| p[0] == "review" && p[1] == "app");
     // `unless Rails.env.production?`, `if not IS_PRODUCTION:`, `if (!isProduction) {`
@@ -166,7 +176,10 @@ mod tests {
     fn python_classes_per_environment() {
         let cfg = "class Config:\n    DEBUG = False\n\n\nclass Development(Config):\n    # local\n    DEBUG = True\n\nclass Test(Development):\n    TESTING = True\n\nclass Production(Config):\n    DEBUG = True\n";
         assert_eq!(scope_of(cfg, "DEBUG = False"), Scope::Plain);
-        assert_eq!(scope_of(cfg, "DEBUG = True\n\nclass Test"), Scope::NonProduction);
+        assert_eq!(
+            scope_of(cfg, "DEBUG = True\n\nclass Test"),
+            Scope::NonProduction
+        );
         assert_eq!(scope_of(cfg, "TESTING"), Scope::NonProduction);
         assert_eq!(scope_of(cfg, "DEBUG = True\n"), Scope::NonProduction);
         let prod_at = cfg.rfind("DEBUG = True").unwrap_or(0);
@@ -182,7 +195,10 @@ mod tests {
     #[test]
     fn top_level_lines_have_no_scope() {
         assert_eq!(scope_of("DEBUG = True\n", "DEBUG"), Scope::Plain);
-        assert_eq!(scope_of("class Test:\n    pass\nDEBUG = True\n", "DEBUG"), Scope::Plain);
+        assert_eq!(
+            scope_of("class Test:\n    pass\nDEBUG = True\n", "DEBUG"),
+            Scope::Plain
+        );
     }
 
     #[test]
@@ -217,7 +233,9 @@ mod tests {
         assert!(file_is_non_production(
             b"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n"
         ));
-        assert!(file_is_non_production(b"export DJANGO_SETTINGS_MODULE=\"config.settings.dev\"\n"));
+        assert!(file_is_non_production(
+            b"export DJANGO_SETTINGS_MODULE=\"config.settings.dev\"\n"
+        ));
         assert!(!file_is_non_production(
             b"os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.production')\n"
         ));
@@ -236,10 +254,16 @@ mod tests {
             ["class", "non", "prod", "config", "test", "base"]
         );
         assert_eq!(words(b"if review_app?"), ["if", "review", "app"]);
-        assert_eq!(scope_of("class NonProdConfig:\n    DEBUG = True\n", "DEBUG"), Scope::NonProduction);
+        assert_eq!(
+            scope_of("class NonProdConfig:\n    DEBUG = True\n", "DEBUG"),
+            Scope::NonProduction
+        );
         let js = "if (process.env.NODE_ENV !== 'production') {\n  app.use(debug());\n}\n";
         assert_eq!(scope_of(js, "app.use"), Scope::NonProduction);
         // `latest`, `contest`, `attestation` are words of their own, not "test".
-        assert_eq!(scope_of("def latest_contest():\n    x = 1\n", "x"), Scope::Plain);
+        assert_eq!(
+            scope_of("def latest_contest():\n    x = 1\n", "x"),
+            Scope::Plain
+        );
     }
 }

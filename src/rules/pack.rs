@@ -47,6 +47,10 @@ struct RawRule {
     capture: Option<Spanned<usize>>,
     #[serde(default)]
     hint_downgrade: bool,
+    /// Severity when the match is the value of a top-level setting (`ADMIN = "ops@example.com"`,
+    /// `FIRST_SUPERUSER=admin@example.com`): a production setting holding test data is a stronger
+    /// signal than the same value anywhere else.
+    setting_severity: Option<Spanned<String>>,
     applies_to: Option<Vec<Spanned<String>>>,
     why: String,
     fix: String,
@@ -67,6 +71,7 @@ pub struct PatternRule {
     pub validator: Option<fn(&[u8]) -> bool>,
     pub capture: Option<usize>,
     pub hint_downgrade: bool,
+    pub setting_severity: Option<Severity>,
     pub applies: ClassSet,
 }
 
@@ -141,6 +146,16 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<PatternRule>, SourceDiag> {
                 .with_help(e)
             })?;
         let regex = compiled.regex;
+        let setting_severity = match &r.setting_severity {
+            None => None,
+            Some(v) => Some(Severity::parse(v.get_ref()).ok_or_else(|| {
+                err(
+                    v.span(),
+                    format!("rule `{id}`: setting-severity must be error, warning or note"),
+                    "not a severity",
+                )
+            })?),
+        };
         let validator = match &r.validator {
             None => None,
             Some(v) => Some(validators::by_name(v.get_ref()).ok_or_else(|| {
@@ -221,6 +236,7 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<PatternRule>, SourceDiag> {
             validator,
             capture: r.capture.as_ref().map(|c| *c.get_ref()),
             hint_downgrade: r.hint_downgrade,
+            setting_severity,
             applies: ClassSet::of(&classes),
         };
         self_test(&rule, &r.example, &r.near_miss)

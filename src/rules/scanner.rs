@@ -363,13 +363,11 @@ fn on_example_line(hay: &[u8], start: usize, end: usize) -> bool {
 /// A value assigned to a name that documents it as a stand-in the product offers on purpose:
 /// `SIMULATED_SMS_NUMBERS = ("+447700900000", …)` — numbers a service's users send to in tests of their own.
 fn names_simulated(before: &[u8]) -> bool {
-    before
-        .split(|b| !b.is_ascii_alphanumeric())
-        .any(|w| {
-            ["simulated", "simulation", "simulator"]
-                .iter()
-                .any(|s| w.eq_ignore_ascii_case(s.as_bytes()))
-        })
+    before.split(|b| !b.is_ascii_alphanumeric()).any(|w| {
+        ["simulated", "simulation", "simulator"]
+            .iter()
+            .any(|s| w.eq_ignore_ascii_case(s.as_bytes()))
+    })
 }
 
 /// The word "example" used as a word or identifier part, not as a domain (`@example.com`,
@@ -472,7 +470,8 @@ near-miss = ['qq12']
         let s = scanner(PACK);
         let mut scratch = Scratch::default();
         let mut hits = Vec::new();
-        let text = b"invalid: Enter an email address in the correct format, like name@example.com\n\
+        let text =
+            b"invalid: Enter an email address in the correct format, like name@example.com\n\
 \"email\": [\"test@example.com\"] if use_example_as_example else [user.email]\n\
 ADMIN = \"admin@example.com\"\n\
 A = \"a@example.com\", \"b@example.com\"\n\

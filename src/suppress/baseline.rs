@@ -86,7 +86,7 @@ pub fn parse(text: &str, shown: &str) -> Result<Baseline, SourceDiag> {
         .findings
         .into_iter()
         .map(|e| {
-            let pos = entry_pos(&text, &e.fingerprint);
+            let pos = entry_pos(text, &e.fingerprint);
             (e, pos)
         })
         .collect();

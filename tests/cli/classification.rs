@@ -128,7 +128,8 @@ fn a_tracked_gitignored_file_is_gated_from_a_subdirectory_root_too() {
         .collect();
     assert_eq!(
         switches,
-        vec![("switch/debug-enabled".into(), "settings.py".into(), 1)],
+        // A subdirectory gates the whole repository from its root (issue 14 item 4).
+        vec![("switch/debug-enabled".into(), "app/settings.py".into(), 1)],
         "{report}"
     );
     assert_eq!(code, 1);

@@ -364,3 +364,23 @@ pub fn shipgate_unprivileged(args: &[&str], cwd: &Path, unreadable: &Path) -> Op
         .env("NO_COLOR", "1");
     Some(cmd)
 }
+
+/// (rule, path, line) of each finding and of each grouped repeat (a `data/` rule's further hits in the
+/// same file ride along with its first finding), sorted by path and line.
+pub fn hits(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    let mut out = Vec::new();
+    for f in report["findings"].as_array().into_iter().flatten() {
+        let rule = f["rule"].as_str().unwrap_or("").to_string();
+        let path = f["location"]["path"].as_str().unwrap_or("").to_string();
+        out.push((
+            rule.clone(),
+            path.clone(),
+            f["location"]["line"].as_u64().unwrap_or(0),
+        ));
+        for r in f["repeats"].as_array().into_iter().flatten() {
+            out.push((rule.clone(), path.clone(), r["line"].as_u64().unwrap_or(0)));
+        }
+    }
+    out.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    out
+}

@@ -377,7 +377,7 @@ fn two_non_utf8_names_never_share_suppressions() {
     for extra in [&[][..], &["--no-suppress"][..]] {
         let (code, report) = check_json(repo.path(), extra);
         assert_eq!(code, 1, "{extra:?} {report:#}");
-        let errors: Vec<_> = findings(&report)
+        let errors: Vec<_> = hits(&report)
             .into_iter()
             .filter(|(r, _, _)| ORIGINAL.contains(&r.as_str()))
             .collect();

@@ -33,7 +33,8 @@ fn gate(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
 #[test]
 fn switches_inside_a_non_production_scope_are_dev_config() {
     let config_py = "class Config:\n    DEBUG = False\n\n\nclass Development(Config):\n    DEBUG = True\n\n\nclass Test(Development):\n    TESTING = True\n\n\nclass Production(Config):\n    DEBUG = True\n";
-    let settings_yml = "development:\n  debug: true\ntest:\n  debug: true\nproduction:\n  debug: true\n";
+    let settings_yml =
+        "development:\n  debug: true\ntest:\n  debug: true\nproduction:\n  debug: true\n";
     let init_js = "if (process.env.NODE_ENV !== 'production') {\n  app.set('debug', true)\n}\n";
     let (code, report) = gate(&[
         ("app/config.py", config_py),
@@ -49,7 +50,11 @@ fn switches_inside_a_non_production_scope_are_dev_config() {
         switches,
         [
             ("switch/debug-enabled".into(), "app/config.py".into(), 14),
-            ("switch/debug-enabled".into(), "config/settings.yml".into(), 6),
+            (
+                "switch/debug-enabled".into(),
+                "config/settings.yml".into(),
+                6
+            ),
         ]
     );
     assert_eq!(code, 1);
@@ -75,14 +80,32 @@ fn seed_data_guarded_by_a_non_production_condition_is_a_dev_seed() {
 #[test]
 fn local_development_files_are_not_deploy_files() {
     let (code, report) = gate(&[
-        ("docker-compose.yml", "services:\n  web:\n    environment:\n      NODE_ENV: development\n"),
+        (
+            "docker-compose.yml",
+            "services:\n  web:\n    environment:\n      NODE_ENV: development\n",
+        ),
         ("feature.env", "NODE_ENV=development\n"),
-        (".vscode/launch.json", "{\"env\": {\"FLASK_ENV\": \"development\"}}\n"),
-        ("local.Dockerfile", "FROM node:22\nENV NODE_ENV development\n"),
-        ("nodemon.json", "{\"env\": {\"NODE_ENV\": \"development\"}}\n"),
-        ("scripts/generate-dev-environment.sh", "NODE_ENV=development\n"),
+        (
+            ".vscode/launch.json",
+            "{\"env\": {\"FLASK_ENV\": \"development\"}}\n",
+        ),
+        (
+            "local.Dockerfile",
+            "FROM node:22\nENV NODE_ENV development\n",
+        ),
+        (
+            "nodemon.json",
+            "{\"env\": {\"NODE_ENV\": \"development\"}}\n",
+        ),
+        (
+            "scripts/generate-dev-environment.sh",
+            "NODE_ENV=development\n",
+        ),
         // Named for production: still a deploy file.
-        ("docker-compose.prod.yml", "services:\n  web:\n    environment:\n      NODE_ENV: development\n"),
+        (
+            "docker-compose.prod.yml",
+            "services:\n  web:\n    environment:\n      NODE_ENV: development\n",
+        ),
     ]);
     let switches: Vec<String> = findings(&report)
         .into_iter()
@@ -121,7 +144,10 @@ fn example_text_shown_to_users_is_a_note() {
         ("src/locales/cy/translation.json", welsh),
         ("app/main/views/send.py", view),
         ("app/config.py", config),
-        ("public/openapi/v1.yaml", "example:\n  email: jane@example.com\n"),
+        (
+            "public/openapi/v1.yaml",
+            "example:\n  email: jane@example.com\n",
+        ),
     ]);
     let found = with_severity(&report);
     assert!(!found.is_empty());
@@ -135,11 +161,26 @@ fn example_text_shown_to_users_is_a_note() {
 #[test]
 fn tests_and_stand_ins_named_as_such_are_not_production() {
     let (code, report) = gate(&[
-        ("features/step_definitions/sign_in_steps.rb", "fill_in 'Email', with: 'qa@example.com'\nOmniAuth.config.test_mode = true\n"),
-        ("features/support/hooks.rb", "OmniAuth.config.test_mode = true\n"),
-        ("playwright-acceptance-tests/src/support/constants.ts", "export const USER = \"qa@example.com\";\n"),
-        ("frontend/src/screens/List/mocks.ts", "export const user = { email: \"qa@example.com\" };\n"),
-        ("app/clients/email/aws_ses_stub.py", "# dummy-data only\nSENDER = \"qa@example.com\"\n"),
+        (
+            "features/step_definitions/sign_in_steps.rb",
+            "fill_in 'Email', with: 'qa@example.com'\nOmniAuth.config.test_mode = true\n",
+        ),
+        (
+            "features/support/hooks.rb",
+            "OmniAuth.config.test_mode = true\n",
+        ),
+        (
+            "playwright-acceptance-tests/src/support/constants.ts",
+            "export const USER = \"qa@example.com\";\n",
+        ),
+        (
+            "frontend/src/screens/List/mocks.ts",
+            "export const user = { email: \"qa@example.com\" };\n",
+        ),
+        (
+            "app/clients/email/aws_ses_stub.py",
+            "# dummy-data only\nSENDER = \"qa@example.com\"\n",
+        ),
     ]);
     assert_eq!(findings(&report), []);
     assert_eq!(code, 0);
@@ -155,9 +196,15 @@ fn maintainer_tooling_is_not_a_leak() {
         ("app/commands.py", commands),
         ("tests/route-list.json", "[]\n"),
         ("config/application.rb", rails),
-        ("spec/components/previews/button_preview.rb", "class ButtonPreview; end\n"),
+        (
+            "spec/components/previews/button_preview.rb",
+            "class ButtonPreview; end\n",
+        ),
         ("config/__init__.py", selector),
-        ("config/envs/unit_test.py", "class UnitTestConfig:\n    pass\n"),
+        (
+            "config/envs/unit_test.py",
+            "class UnitTestConfig:\n    pass\n",
+        ),
         ("config/envs/default.py", "class DefaultConfig:\n    pass\n"),
         ("data_generator.py", script),
         ("app/tests/factories.py", "class UserFactory:\n    pass\n"),
@@ -178,11 +225,17 @@ fn a_fixtures_package_and_a_real_test_module_imported_by_production_are_leaks() 
     let (code, report) = gate(&[
         ("app/__init__.py", ""),
         ("app/commands.py", commands),
-        ("app/functional_tests_fixtures/__init__.py", "def apply_fixtures():\n    pass\n"),
+        (
+            "app/functional_tests_fixtures/__init__.py",
+            "def apply_fixtures():\n    pass\n",
+        ),
         ("app/checker/__init__.py", ""),
         // A legal-aid means test is not a test: it holds no test and imports no test framework.
         ("app/checker/means_test.py", "class MeansTest:\n    pass\n"),
-        ("app/checker/rules_test.py", "import pytest\n\ndef test_rules():\n    assert True\n"),
+        (
+            "app/checker/rules_test.py",
+            "import pytest\n\ndef test_rules():\n    assert True\n",
+        ),
     ]);
     let leaks: Vec<(String, String, u64)> = findings(&report)
         .into_iter()

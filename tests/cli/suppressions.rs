@@ -22,11 +22,7 @@ fn inline_allow_with_reason_suppresses_on_its_line_or_the_next() {
         (1, Some(2))
     );
     let (_, everything) = check_json(repo.path(), &["--no-suppress"]);
-    assert_eq!(
-        findings(&everything).len(),
-        3,
-        "--no-suppress shows everything"
-    );
+    assert_eq!(hits(&everything).len(), 3, "--no-suppress shows everything");
 }
 
 #[test]
@@ -44,7 +40,7 @@ fn an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding() {
     let (code, report) = check_json(repo.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
-        findings(&report),
+        hits(&report),
         vec![
             ("data/reserved-email".into(), "src/a.py".into(), 1), // not suppressed: no reason
             ("suppress/missing-reason".into(), "src/a.py".into(), 1),

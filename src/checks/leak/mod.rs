@@ -162,8 +162,11 @@ impl Kind {
         {
             return Some(Kind::RustTestModule);
         }
+        // Only a test by the naming convention alone: a class the user's `[paths]` gave is never
+        // second-guessed.
         if file.lang == Lang::Python
             && file.class == FileClass::Test
+            && crate::repo::classify::classify_default(&file.path) == FileClass::Test
             && !crate::repo::classify::classify_default(&format!("{}/_", paths::parent(&file.path)))
                 .is_test_side()
         {
@@ -483,11 +486,21 @@ pub(crate) struct FindPackages {
 /// Facts about the tree that other files' references need.
 #[derive(Debug, Clone)]
 pub(crate) enum Fact {
-    GoModule { dir: String, module: String },
-    RustCfgTestFile { path: String },
+    GoModule {
+        dir: String,
+        module: String,
+    },
+    RustCfgTestFile {
+        path: String,
+    },
     /// A Python module named like a test (`*_test.py`, `test_*.py`) that holds no test.
-    PythonNotATest { path: String },
-    DockerIgnore { path: String, patterns: Vec<String> },
+    PythonNotATest {
+        path: String,
+    },
+    DockerIgnore {
+        path: String,
+        patterns: Vec<String>,
+    },
 }
 
 /// Run one extractor on `code` as the file at `path`, for the language modules' unit tests.
