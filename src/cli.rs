@@ -236,6 +236,8 @@ fn visible_diag(mut diag: SourceDiag) -> SourceDiag {
 fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
     let opts = CheckOptions {
         root: args.path.clone(),
+        // No path (or `.`): run where you stand, so the repository around you is the unit.
+        find_repository_root: args.path == Path::new("."),
         config: args.config.clone(),
         offline: args.offline,
         fail_on: args.fail_on.map(Severity::from),
@@ -532,6 +534,7 @@ fn wrap(text: &str) -> String {
 fn write_baseline(path: &Path, config: Option<PathBuf>) -> Result<u8, SourceDiag> {
     let opts = CheckOptions {
         root: path.to_path_buf(),
+        find_repository_root: path == Path::new("."),
         config,
         offline: true,
         ignore_baseline: true,

@@ -30,6 +30,10 @@ pub struct CheckOptions {
     pub no_suppress: bool,
     /// `shipgate baseline` collects findings without applying the existing baseline.
     pub ignore_baseline: bool,
+    /// Gate the whole repository that `root` lies in, from its top (as git finds it): what running from
+    /// a subdirectory means. An explicitly named directory (`check examples/sample-service`, one package
+    /// of a monorepo) is gated as the tree given.
+    pub find_repository_root: bool,
 }
 
 pub struct Outcome {
@@ -151,7 +155,9 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     // Run from a subdirectory, the repository is still the unit: its root's policy, owners and README
     // decide, whatever the working directory (as git finds its root).
     let root = match &opened {
-        Ok(Some(repo)) => work_tree_root(repo, &asked).unwrap_or(asked),
+        Ok(Some(repo)) if opts.find_repository_root => {
+            work_tree_root(repo, &asked).unwrap_or(asked)
+        }
         _ => asked,
     };
     let (repo, open_error) = match opened {

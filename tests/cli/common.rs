@@ -135,6 +135,14 @@ pub fn check_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
 
 /// (rule, path, line) of each finding.
 pub fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    located_with_severity(report)
+        .into_iter()
+        .map(|(rule, path, line, _)| (rule, path, line))
+        .collect()
+}
+
+/// (rule, path, line, severity) of each finding.
+pub fn located_with_severity(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
     report["findings"]
         .as_array()
         .map(|a| {
@@ -144,6 +152,7 @@ pub fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
                         f["rule"].as_str().unwrap_or("").to_string(),
                         f["location"]["path"].as_str().unwrap_or("").to_string(),
                         f["location"]["line"].as_u64().unwrap_or(0),
+                        f["severity"].as_str().unwrap_or("").to_string(),
                     )
                 })
                 .collect()

@@ -2,25 +2,6 @@
 //! rebuilt from a small made-up file of the same shape, next to the twin that must still be reported.
 use crate::common::*;
 
-/// (rule, path, line, severity) of each finding.
-fn with_severity(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
-    report["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| {
-                    (
-                        f["rule"].as_str().unwrap_or("").to_string(),
-                        f["location"]["path"].as_str().unwrap_or("").to_string(),
-                        f["location"]["line"].as_u64().unwrap_or(0),
-                        f["severity"].as_str().unwrap_or("").to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn gate(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
     let repo = Repo::new();
     for (path, text) in files {
@@ -65,7 +46,7 @@ fn seed_data_guarded_by_a_non_production_condition_is_a_dev_seed() {
     let guarded = "if HostingEnvironment.local_development? || HostingEnvironment.review_app?\n  User.create!(email: \"qa@example.com\", role: :admin)\nend\n";
     let open = "User.create!(email: \"qa@example.com\", role: :admin)\n";
     let (_, report) = gate(&[("db/seeds.rb", guarded), ("db/seeds/admins.rb", open)]);
-    let found: Vec<(String, String, u64, String)> = with_severity(&report);
+    let found: Vec<(String, String, u64, String)> = located_with_severity(&report);
     assert_eq!(
         found,
         [(
@@ -149,7 +130,7 @@ fn example_text_shown_to_users_is_a_note() {
             "example:\n  email: jane@example.com\n",
         ),
     ]);
-    let found = with_severity(&report);
+    let found = located_with_severity(&report);
     assert!(!found.is_empty());
     assert!(
         found.iter().all(|(_, _, _, sev)| sev == "note"),
