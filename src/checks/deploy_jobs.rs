@@ -414,30 +414,9 @@ fn environment_name(raw: &str, scope: &dyn Scope) -> String {
     }
 }
 
-/// Environments that are not production by name: deploying there from a branch or PR is the point of them.
-/// Also used for branch names: a branch named `staging` or `preview` deploys there by convention.
-pub fn is_nonprod_environment(name: &str) -> bool {
-    // Short words must be whole (`pr` is not `prod`); longer ones may start a word (`testenvs`, `previews`).
-    const EXACT: &[&str] = &["dev", "qa", "pr", "ci", "uat", "stg", "tst", "sbx"];
-    const PREFIX: &[&str] = &[
-        "preview",
-        "review",
-        "staging",
-        "stage",
-        "develop",
-        "test",
-        "sandbox",
-        "demo",
-        "ephemeral",
-        "integration",
-        "nightly",
-        "local",
-        "storybook",
-    ];
-    name.to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|t| EXACT.contains(&t) || PREFIX.iter().any(|p| t.starts_with(p)))
-}
+/// Environments and branches that are not production by name (one list, kept with the history walk,
+/// which needs it too: layers point down).
+pub use crate::repo::history::is_nonprod_environment;
 
 #[cfg(test)]
 mod tests {

@@ -264,9 +264,9 @@ pub fn deploy_workflow_branches(workdir: &Path) -> Vec<String> {
                 || wf.jobs.iter().any(|j| {
                     named(&j.id.value)
                         || j.name.as_deref().is_some_and(named)
-                        || j.environment
-                            .as_ref()
-                            .is_some_and(|e| !nonprod_name(&e.value) && !e.value.contains("${{"))
+                        || j.environment.as_ref().is_some_and(|e| {
+                            !is_nonprod_environment(&e.value) && !e.value.contains("${{")
+                        })
                 });
             if !deploys {
                 continue;
@@ -284,9 +284,10 @@ pub fn deploy_workflow_branches(workdir: &Path) -> Vec<String> {
     out
 }
 
-/// An environment or branch named for something other than production (previews, staging, tests).
-fn nonprod_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
+/// Environments that are not production by name: deploying there from a branch or PR is the point of them.
+/// Also used for branch names: a branch named `staging` or `preview` deploys there by convention.
+pub fn is_nonprod_environment(name: &str) -> bool {
+    // Short words must be whole (`pr` is not `prod`); longer ones may start a word (`testenvs`, `previews`).
     const EXACT: &[&str] = &["dev", "qa", "pr", "ci", "uat", "stg", "tst", "sbx"];
     const PREFIX: &[&str] = &[
         "preview",
@@ -298,9 +299,14 @@ fn nonprod_name(name: &str) -> bool {
         "sandbox",
         "demo",
         "ephemeral",
+        "integration",
+        "nightly",
+        "local",
+        "storybook",
     ];
-    n.split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| EXACT.contains(&w) || PREFIX.iter().any(|p| w.starts_with(p)))
+    name.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| EXACT.contains(&t) || PREFIX.iter().any(|p| t.starts_with(p)))
 }
 
 /// A deployment branch as found in the repository.
