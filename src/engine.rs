@@ -423,6 +423,7 @@ fn build_scanner(catalogue: &Catalogue, config: &Config) -> Result<Scanner, Sour
             // A severity the user chose applies to every hit, settings included.
             if config.setting_for(&r.doc.id).is_some() {
                 rule.setting_severity = None;
+                rule.severity_set_by_user = true;
             }
             catalogue
                 .effective(&r.doc.id, r.doc.severity, config)

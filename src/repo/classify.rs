@@ -327,6 +327,15 @@ const NONPROD_ENV_TOKENS: &[&str] = &[
 const STAND_IN_TOKENS: &[&str] = &[
     "mock", "mocks", "mocked", "fake", "fakes", "stub", "stubs", "stubbed", "dummy",
 ];
+/// Configuration files only a test runner reads.
+const TEST_RUNNER_CONFIGS: &[&str] = &[
+    "pytest.ini",
+    "tox.ini",
+    ".coveragerc",
+    ".mocharc.yml",
+    ".mocharc.json",
+    ".mocharc.js",
+];
 /// Directories that hold only development tooling or non-production apps (`nonprod/`, `gulp/`).
 const DEV_DIRS: &[&str] = &[
     "nonprod",
@@ -620,6 +629,34 @@ fn is_test_path(dirs: &[&str], name: &str, lower: &str, ext: &str, stem_tokens: 
     {
         return true;
     }
+    // An image built to run the tests (`snapshots-playwright.Dockerfile`, `Dockerfile.e2e`).
+    let dockerfile =
+        lower == "dockerfile" || lower.starts_with("dockerfile.") || ext == "dockerfile";
+    if dockerfile
+        && tokens(lower).iter().any(|t| {
+            matches!(
+                *t,
+                "test" | "tests" | "testing" | "e2e" | "playwright" | "cypress" | "selenium"
+            )
+        })
+    {
+        return true;
+    }
+    // Test runners' own configuration: read by pytest, tox, Jest, Karma, Cypress, Playwright, never by
+    // the live service (`pytest.ini` setting `FLASK_DEBUG=1` for the test run).
+    if TEST_RUNNER_CONFIGS.contains(&lower)
+        || [
+            "jest.config.",
+            "karma.conf.",
+            "cypress.config.",
+            "playwright.config.",
+            "vitest.config.",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        return true;
+    }
     // Cucumber: `features/support/` (hooks, env) and the `.feature` files themselves.
     if ext == "feature"
         || dirs
@@ -825,6 +862,12 @@ mod tests {
             ("app/test_models.py", Test),
             ("app/models_test.py", Test),
             ("conftest.py", Test),
+            ("pytest.ini", Test),
+            ("tox.ini", Test),
+            ("jest.config.js", Test),
+            ("snapshots-playwright.Dockerfile", Test),
+            ("Dockerfile.e2e", Test),
+            ("Dockerfile", Deploy),
             ("tests/fixtures/users.json", Fixture),
             ("app/settings/dev.py", DevConfig),
             ("app/settings/production.py", Code),

@@ -35,6 +35,7 @@ mod python;
 mod python_packaging;
 mod resolve;
 mod ruby;
+mod ruby_reach;
 mod rule_docs;
 mod rust_lang;
 mod tokens;
@@ -98,13 +99,14 @@ impl LeakCheck {
     }
 
     /// Does the file state a fact that other files' references are resolved with (`go.mod`'s module
-    /// path, `.dockerignore`, a `#![cfg(test)]` Rust test module)? A check of only the changed files (the
+    /// path, `.dockerignore`, a `#![cfg(test)]` Rust test module, the classes a Ruby file uses)? A check of only the changed files (the
     /// pre-push hook) must still read these, or a reference that they make legitimate would be reported.
     pub fn states_facts(file: &FileEntry) -> bool {
         matches!(
             Kind::of(file),
             Some(
                 Kind::DockerIgnore
+                    | Kind::Ruby
                     | Kind::RustTestModule
                     | Kind::PythonNamedTest
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
@@ -277,6 +279,18 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
     }
     if kind.is_code() {
         drop_non_production_scopes(content, &mut out);
+    }
+    if kind == Kind::Ruby {
+        let mut constants = ruby_reach::extract(content);
+        if scopes::file_is_non_production(content) {
+            constants.uses.iter_mut().for_each(|u| u.guarded = true);
+        }
+        if !constants.uses.is_empty() || !constants.definitions.is_empty() {
+            out.facts.push(Fact::RubyConstants {
+                path: file.path.to_string(),
+                constants: Box::new(constants),
+            });
+        }
     }
     out
 }
@@ -500,6 +514,12 @@ pub(crate) enum Fact {
     DockerIgnore {
         path: String,
         patterns: Vec<String>,
+    },
+    /// The classes a production Ruby file defines and the constants it uses, for following a class back
+    /// to the environment guards around its uses.
+    RubyConstants {
+        path: String,
+        constants: Box<ruby_reach::FileConstants>,
     },
 }
 

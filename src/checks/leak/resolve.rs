@@ -7,6 +7,7 @@
 use super::docker::ignore_excludes_tests;
 use super::manifests::class_word;
 use super::paths::{self, file_name, parent, under};
+use super::ruby_reach::Reach;
 use super::rule_docs::{
     DOCKER_COPY_ALL, FAKER_DEPENDENCY, FIXTURE_IMPORT, FIXTURE_READ, PACKAGE_SHIPS_TESTS,
     TEST_IMPORT,
@@ -52,6 +53,7 @@ pub(crate) struct Index<'a> {
     python_not_tests: HashSet<String>,
     dockerignores: HashMap<String, Vec<String>>,
     jvm: OnceCell<JvmIndex>,
+    ruby: Reach,
 }
 
 impl<'a> Index<'a> {
@@ -65,7 +67,9 @@ impl<'a> Index<'a> {
             python_not_tests: HashSet::new(),
             dockerignores: HashMap::new(),
             jvm: OnceCell::new(),
+            ruby: Reach::default(),
         };
+        let mut ruby_files = Vec::new();
         for fact in facts {
             match fact {
                 Fact::GoModule { dir, module } => index.go_modules.push((module, dir)),
@@ -78,8 +82,10 @@ impl<'a> Index<'a> {
                 Fact::DockerIgnore { path, patterns } => {
                     index.dockerignores.insert(path, patterns);
                 }
+                Fact::RubyConstants { path, constants } => ruby_files.push((path, *constants)),
             }
         }
+        index.ruby = Reach::new(ruby_files);
         index
             .go_modules
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
@@ -237,6 +243,10 @@ impl<'a> Index<'a> {
         class: FileClass,
     ) -> Option<Finding> {
         if !class.is_test_side() {
+            return None;
+        }
+        // A Ruby class only environment-guarded code reaches (a dev or review-app seeder).
+        if self.ruby.only_outside_production(file, p.at.start) {
             return None;
         }
         if used == Use::Import && self.is_mocking_api(file, path) {
