@@ -524,16 +524,49 @@ fn dir_tokens(dir: &str) -> Vec<String> {
         .collect()
 }
 
-/// `fixtures/`, `__mocks__/`, and a directory whose name ends in such a word (`functional_tests_fixtures`).
+/// `fixtures/`, `__mocks__/`, a directory whose name ends in such a word (`functional_tests_fixtures`),
+/// and made-up data named as such (`localMockData`, `mock_data`, `fake-data`).
 fn is_fixture_dir(dir: &str) -> bool {
     let lower = dir.to_ascii_lowercase();
+    let words = camel_words(dir);
+    let stand_in_data = words.len() >= 2
+        && words.last().is_some_and(|w| w == "data")
+        && words[words.len() - 2..]
+            .iter()
+            .any(|w| matches!(w.as_str(), "mock" | "mocked" | "fake" | "dummy" | "stub"));
     FIXTURE_DIRS.contains(&lower.as_str())
+        || stand_in_data
         || dir_tokens(dir).last().is_some_and(|t| {
             matches!(
                 t.as_str(),
                 "fixtures" | "fixture" | "mocks" | "stubs" | "fakes"
             )
         })
+}
+
+/// Lower-case words of a name split at `-`, `_`, `.` and lower-to-upper case changes (`localMockData`).
+fn camel_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
 }
 
 /// `docs/`, `examples/`, and a directory whose name ends in such a word (`full-page-examples`, `tech_docs`).
@@ -866,6 +899,9 @@ mod tests {
             ("tox.ini", Test),
             ("jest.config.js", Test),
             ("snapshots-playwright.Dockerfile", Test),
+            ("server/data/localMockData/inmateDetailMock.ts", Fixture),
+            ("app/mock_data/users.json", Fixture),
+            ("server/data/userData/profile.ts", Code),
             ("Dockerfile.e2e", Test),
             ("Dockerfile", Deploy),
             ("tests/fixtures/users.json", Fixture),
