@@ -739,14 +739,194 @@ fn a_large_codeowners_quotes_each_finding_at_its_own_line() {
 
 // --- Vendored trees -----------------------------------------------------------------------------------
 
-#[test]
-fn vendored_files_are_counted_in_the_summary() {
+const VENDORED_BAD: &str = "DEBUG = True\nADMIN = \"qa@example.com\"\n";
+
+/// Rules reported at `path`.
+fn rules_at(report: &serde_json::Value, path: &str) -> Vec<String> {
+    findings(report)
+        .into_iter()
+        .filter(|(_, p, _)| p == path)
+        .map(|(r, _, _)| r)
+        .collect()
+}
+
+/// A Python app whose settings import `app/vendor/conf.py` (with `import_line`); the same content sits
+/// in an un-imported vendored module, a vendored tree at the root and `node_modules`.
+fn vendored_app(import_line: &str) -> Repo {
     let repo = Repo::new();
-    repo.write("app/main.py", "X = 1\n");
+    repo.write("app/__init__.py", "");
+    repo.write(
+        "app/settings.py",
+        format!("{import_line}\nNAME = \"app\"\n"),
+    );
+    repo.write("app/vendor/__init__.py", "");
+    repo.write("app/vendor/conf.py", VENDORED_BAD);
+    repo.write("app/vendor/unused.py", VENDORED_BAD);
+    repo.write("vendor/lib/conf.py", VENDORED_BAD);
+    repo.write("node_modules/left-pad/conf.py", VENDORED_BAD);
     repo.write("node_modules/left-pad/index.js", "module.exports = 1;\n");
-    repo.write("vendor/lib/conf.py", "DEBUG = True\n");
+    repo
+}
+
+#[test]
+fn a_vendored_module_production_code_imports_is_gated_at_its_own_path() {
+    for import in [
+        "from app.vendor import conf",
+        "from .vendor.conf import *",
+        "import app.vendor.conf",
+    ] {
+        let repo = vendored_app(import);
+        let (code, report) = check_json(repo.path(), &[]);
+        assert_eq!(code, 1, "{import}: {report:#}");
+        let rules = rules_at(&report, "app/vendor/conf.py");
+        assert!(
+            rules.iter().any(|r| r == "switch/debug-enabled")
+                && rules.iter().any(|r| r == "data/reserved-email"),
+            "{import}: {rules:?}\n{report:#}"
+        );
+        // The same content where production code does not import it stays third-party.
+        for other in [
+            "app/vendor/unused.py",
+            "vendor/lib/conf.py",
+            "node_modules/left-pad/conf.py",
+        ] {
+            assert!(rules_at(&report, other).is_empty(), "{import}: {other}");
+        }
+        let s = &report["summary"];
+        assert_eq!(s["vendored_trees"], 3, "{s:#}");
+        assert_eq!(s["vendored_files"], 6, "{s:#}");
+        assert_eq!(s["vendored_gated"], 1, "{s:#}");
+    }
+}
+
+#[test]
+fn without_the_import_no_vendored_file_is_gated() {
+    let repo = vendored_app("import os");
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["vendored_gated"], 0);
     let r = run(&["check", "--offline"], repo.path());
-    assert!(r.stdout.contains("2 vendored (not gated)"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("3 third-party trees (6 vendored files not gated)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_human_summary_counts_trees_and_gated_imports() {
+    let repo = vendored_app("from app.vendor import conf");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "3 third-party trees (5 vendored files not gated; 1 that production code imports gated)"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("app/vendor/conf.py"), "{}", r.stdout);
+}
+
+#[test]
+fn javascript_and_ruby_imports_of_vendored_files_gate_them() {
+    let repo = Repo::new();
+    repo.write(
+        "web/server.js",
+        "const conf = require('./vendor/conf');\nmodule.exports = conf;\n",
+    );
+    repo.write(
+        "web/vendor/conf.js",
+        "module.exports = { debug: true, admin: 'qa@example.com' };\n",
+    );
+    repo.write(
+        "web/vendor/other.js",
+        "module.exports = { admin: 'qa@example.com' };\n",
+    );
+    repo.write("lib/app.rb", "require_relative 'vendor/conf'\n");
+    repo.write("lib/vendor/conf.rb", "ADMIN = 'qa@example.com'\n");
+    repo.write("lib/vendor/other.rb", "ADMIN = 'qa@example.com'\n");
+    repo.write(
+        "node_modules/x/index.js",
+        "module.exports = { admin: 'qa@example.com' };\n",
+    );
+    let (_, report) = check_json(repo.path(), &[]);
+    for gated in ["web/vendor/conf.js", "lib/vendor/conf.rb"] {
+        assert!(
+            rules_at(&report, gated)
+                .iter()
+                .any(|r| r == "data/reserved-email"),
+            "{gated}: {report:#}"
+        );
+    }
+    for skipped in [
+        "web/vendor/other.js",
+        "lib/vendor/other.rb",
+        "node_modules/x/index.js",
+    ] {
+        assert!(rules_at(&report, skipped).is_empty(), "{skipped}");
+    }
+    assert_eq!(report["summary"]["vendored_gated"], 2, "{report:#}");
+}
+
+#[test]
+fn only_the_imported_vendored_files_are_read() {
+    let small = vendored_app("from app.vendor import conf");
+    let large = vendored_app("from app.vendor import conf");
+    for i in 0..40 {
+        large.write(&format!("vendor/big/m{i}.py"), VENDORED_BAD);
+        large.write(
+            &format!("node_modules/big/m{i}.js"),
+            "module.exports = 1;\n",
+        );
+    }
+    let (_, a) = check_json(small.path(), &[]);
+    let (_, b) = check_json(large.path(), &[]);
+    assert_eq!(b["summary"]["vendored_files"], 86, "{:#}", b["summary"]);
+    assert_eq!(
+        a["summary"]["files_scanned"], b["summary"]["files_scanned"],
+        "un-imported vendored files were read: {:#} vs {:#}",
+        a["summary"], b["summary"]
+    );
+    assert_eq!(a["summary"]["bytes_scanned"], b["summary"]["bytes_scanned"]);
+}
+
+#[test]
+fn a_change_that_imports_a_vendored_file_is_caught_in_pre_merge_mode() {
+    let repo = Repo::new();
+    repo.write("app/__init__.py", "");
+    repo.write(SETTINGS, CLEAN);
+    repo.write("app/vendor/__init__.py", "");
+    repo.write("app/vendor/conf.py", VENDORED_BAD);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write(SETTINGS, "from app.vendor.conf import *\nNAME = \"app\"\n");
+    git(repo.path(), &["commit", "-q", "-am", "feature"]);
+    // The vendored lines predate the change, but the import that makes them production code is new.
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1, "{report:#}");
+    let rules = rules_at(&report, "app/vendor/conf.py");
+    assert!(
+        rules.iter().any(|r| r == "switch/debug-enabled"),
+        "{report:#}"
+    );
+    assert!(
+        message_of(&report, "switch/debug-enabled")
+            .contains("vendored code that production code imports: `app/settings.py:1`"),
+        "{report:#}"
+    );
+    // A change that leaves the import alone does not make the old vendored findings its own.
+    git(repo.path(), &["checkout", "-q", "-b", "later"]);
+    git(repo.path(), &["commit", "-q", "-m", "x", "--allow-empty"]);
+    git(repo.path(), &["branch", "-f", "main", "feature"]);
+    repo.write("app/other.py", "X = 1\n");
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "other"]);
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(rules_at(&report, "app/vendor/conf.py").is_empty());
 }
 
 #[test]
