@@ -19,9 +19,6 @@ const MAX_PAGES: usize = 10;
 const MAX_ITEMS: usize = 1000;
 /// A response body larger than this is refused rather than read into memory.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
-/// One deadline for the whole GitHub phase, retries and waits included; then every question left
-/// fails closed. `SHIPGATE_GITHUB_DEADLINE_MS` overrides it.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 /// How much of an error message from the server is shown (after redaction).
 const MAX_MESSAGE: usize = 200;
 
@@ -81,6 +78,9 @@ pub struct RetryPolicy {
     pub timeout: Duration,
     /// Longest wait for a rate limit to reset before giving up with a clear error.
     pub max_wait: Duration,
+    /// One deadline for the whole GitHub phase, retries and waits included; then every question left
+    /// fails closed (`[github] deadline`, `SHIPGATE_GITHUB_DEADLINE_MS`).
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -90,6 +90,7 @@ impl Default for RetryPolicy {
             base: Duration::from_millis(1000),
             timeout: Duration::from_secs(30),
             max_wait: Duration::from_secs(60),
+            deadline: crate::config::DEFAULT_GITHUB_DEADLINE,
         }
     }
 }
@@ -212,9 +213,8 @@ pub struct Client {
     api_url: String,
     /// `api_url` with any `user:password@` masked: what messages show.
     shown_url: String,
-    /// When the GitHub phase must be over.
+    /// When the GitHub phase must be over (`policy.deadline` from the client's creation).
     deadline: tokio::time::Instant,
-    deadline_len: Duration,
     token: Token,
     policy: RetryPolicy,
     permits: Semaphore,
@@ -267,17 +267,12 @@ impl Client {
             )
             .build()
             .map_err(|e| setup(format!("cannot create the HTTP client: {e}")))?;
-        let deadline_len = std::env::var("SHIPGATE_GITHUB_DEADLINE_MS")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map_or(DEFAULT_DEADLINE, Duration::from_millis);
         Ok(Client {
             octo,
             graphql_octo,
             api_url,
             shown_url,
-            deadline: tokio::time::Instant::now() + deadline_len,
-            deadline_len,
+            deadline: tokio::time::Instant::now() + policy.deadline,
             token,
             policy,
             permits: Semaphore::new(MAX_IN_FLIGHT),
@@ -286,13 +281,6 @@ impl Client {
             requests: Mutex::new(0),
             rate: Mutex::new(None),
         })
-    }
-
-    /// Replace the overall deadline (from now): for a `[github]` setting, should one be wired in.
-    pub fn with_deadline(mut self, deadline: Duration) -> Client {
-        self.deadline_len = deadline;
-        self.deadline = tokio::time::Instant::now() + deadline;
-        self
     }
 
     /// Every API failure of the run, in the order seen, one per URL.
@@ -462,18 +450,30 @@ impl Client {
         result
     }
 
-    /// GET with bounded retries: timeouts, transport errors and 5xx back off exponentially; rate limits
-    /// wait as GitHub asks, up to `max_wait`; 401 stops at once.
+    /// GET with the bounds of `attempts`.
     async fn fetch(&self, path: &str) -> Result<Page, ApiError> {
-        let url = self.url(path);
+        self.attempts(self.url(path), || self.send(path))
+            .await
+            .map(|(page, _)| page)
+    }
+
+    /// One request with bounded retries, the same for REST and GraphQL: a permit, a per-attempt
+    /// timeout, the run's overall deadline; timeouts, transport errors and 5xx back off exponentially;
+    /// rate limits wait as GitHub asks, up to `max_wait`; 401 stops at once. `url` is what messages show.
+    async fn attempts<F, Fut>(
+        &self,
+        url: String,
+        send: F,
+    ) -> Result<(Page, http::HeaderMap), ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<(Page, http::HeaderMap), String>>,
+    {
         let err = |kind, detail: String| ApiError {
             url: url.clone(),
             kind,
             detail: self.token.scrub(&detail),
         };
-        // Paths are relative to the API URL; octocrab joins them to its base (keeping GHES's `/api/v3`),
-        // and only attaches the token to requests it routes there.
-        let route = path;
         if let Some(detail) = self.spent() {
             return Err(err(ApiErrorKind::RateLimited, detail));
         }
@@ -484,7 +484,7 @@ impl Client {
                 ApiErrorKind::Timeout,
                 format!(
                     "the GitHub checks ran past their overall deadline of {}",
-                    secs(self.deadline_len)
+                    secs(self.policy.deadline)
                 ),
             )
         };
@@ -498,7 +498,7 @@ impl Client {
                     return Err(past_deadline());
                 }
                 *lock(&self.requests) += 1;
-                match tokio::time::timeout(self.policy.timeout.min(left), self.send(route)).await {
+                match tokio::time::timeout(self.policy.timeout.min(left), send()).await {
                     Err(_) if self.policy.timeout > left => return Err(past_deadline()),
                     other => other,
                 }
@@ -510,7 +510,7 @@ impl Client {
                         format!(
                             "no answer within {} (tried {attempt} time{})",
                             secs(self.policy.timeout),
-                            if attempt == 1 { "" } else { "s" }
+                            plural(attempt)
                         ),
                     );
                     backoff
@@ -564,7 +564,7 @@ impl Client {
                         );
                         backoff
                     } else {
-                        return Ok(page);
+                        return Ok((page, headers));
                     }
                 }
             };
@@ -634,118 +634,23 @@ impl Client {
     }
 
     async fn graphql_attempts(&self, body: &serde_json::Value) -> Result<GraphqlAnswer, ApiError> {
-        let url = self.graphql_url();
-        let err = |kind, detail: String| ApiError {
-            url: url.clone(),
-            kind,
-            detail: self.token.scrub(&detail),
-        };
-        if let Some(detail) = self.spent() {
-            return Err(err(ApiErrorKind::RateLimited, detail));
-        }
-        let mut last = err(ApiErrorKind::Transport, "no attempt made".into());
-        let mut backoff = self.policy.base;
-        for attempt in 1..=self.policy.tries.max(1) {
-            let answer = {
-                let _permit = self.permits.acquire().await;
-                *lock(&self.requests) += 1;
-                tokio::time::timeout(self.policy.timeout, self.post(GRAPHQL_PATH, body)).await
-            };
-            let retry_in = match answer {
-                Err(_) => {
-                    last = err(
-                        ApiErrorKind::Timeout,
-                        format!(
-                            "no answer within {} (tried {attempt} time{})",
-                            secs(self.policy.timeout),
-                            plural(attempt)
-                        ),
-                    );
-                    backoff
-                }
-                Ok(Err(detail)) => {
-                    last = err(
-                        ApiErrorKind::Transport,
-                        format!("{detail} (tried {attempt} time{})", plural(attempt)),
-                    );
-                    backoff
-                }
-                Ok(Ok((page, headers))) => {
-                    let header = |name: &str| {
-                        headers
-                            .get(name)
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|v| v.trim().parse::<u64>().ok())
-                    };
-                    if page.status == 401 {
-                        return Err(err(
-                            ApiErrorKind::BadCredentials,
-                            format!(
-                                "401 {}: the token was not accepted",
-                                self.status(&page).message
-                            ),
-                        ));
-                    }
-                    if let Some(wait) = rate_limit_wait(&page, &headers) {
-                        if wait > self.policy.max_wait {
-                            return Err(err(
-                                ApiErrorKind::RateLimited,
-                                format!(
-                                    "rate limited ({}); GitHub asks to wait {}, more than the {} shipgate waits",
-                                    self.status(&page),
-                                    secs(wait),
-                                    secs(self.policy.max_wait)
-                                ),
-                            ));
-                        }
-                        last = err(
-                            ApiErrorKind::RateLimited,
-                            format!(
-                                "still rate limited after {attempt} attempt{} ({})",
-                                plural(attempt),
-                                self.status(&page)
-                            ),
-                        );
-                        wait
-                    } else if page.status >= 500 {
-                        last = err(
-                            ApiErrorKind::Server,
-                            format!(
-                                "{} after {attempt} attempt{}",
-                                self.status(&page),
-                                plural(attempt)
-                            ),
-                        );
-                        backoff
-                    } else {
-                        return Ok(GraphqlAnswer {
-                            status: page.status,
-                            remaining: header("x-ratelimit-remaining"),
-                            reset: header("x-ratelimit-reset"),
-                            body: page.body,
-                        });
-                    }
-                }
-            };
-            if attempt < self.policy.tries {
-                tokio::time::sleep(retry_in).await;
-                backoff = backoff.saturating_mul(2);
-            }
-        }
-        Err(last)
+        let (page, headers) = self
+            .attempts(self.graphql_url(), || self.post(GRAPHQL_PATH, body))
+            .await?;
+        Ok(GraphqlAnswer {
+            status: page.status,
+            remaining: header_number(&headers, "x-ratelimit-remaining"),
+            reset: header_number(&headers, "x-ratelimit-reset"),
+            body: page.body,
+        })
     }
 
     /// Remember the rate limit GitHub reported with an answer.
     fn note_rate(&self, headers: &http::HeaderMap) {
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
-        if let (Some(remaining), Some(reset)) =
-            (header("x-ratelimit-remaining"), header("x-ratelimit-reset"))
-        {
+        if let (Some(remaining), Some(reset)) = (
+            header_number(headers, "x-ratelimit-remaining"),
+            header_number(headers, "x-ratelimit-reset"),
+        ) {
             *lock(&self.rate) = Some((remaining, reset));
         }
     }
@@ -937,6 +842,14 @@ fn rate_limit_wait(page: &Page, headers: &http::HeaderMap) -> Option<Duration> {
     }
     // GitHub's guidance for a secondary limit without retry-after: wait at least a minute.
     Some(Duration::from_secs(60))
+}
+
+/// A header's value as a whole number (`x-ratelimit-remaining`, `x-ratelimit-reset`).
+fn header_number(headers: &http::HeaderMap, name: &str) -> Option<u64> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 /// The `rel="next"` URL of a `Link` header.

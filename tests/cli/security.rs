@@ -651,6 +651,90 @@ mod hostile_api {
         );
     }
 
+    /// A server that never answers the environments question (the reply waits an hour).
+    fn never_answers() -> crate::github::World {
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::ok(envs(1)).delay(Duration::from_secs(3600)),
+        );
+        w
+    }
+
+    #[test]
+    fn the_deadline_is_a_config_setting() {
+        let w = never_answers();
+        w.repo
+            .write("shipgate.toml", "[github]\ndeadline = \"400ms\"\n");
+        let (code, report) = gh_json(&w, &[("SHIPGATE_GITHUB_TIMEOUT_MS", "600000")]);
+        assert_unavailable(&report, code, "overall deadline of 0.4 s");
+        // Fail closed: the environments are not judged as if there were none.
+        assert_eq!(report["result"], "error", "{report:#}");
+        assert_eq!(
+            w.mock.hits(&api("/environments")),
+            1,
+            "no retry past the deadline"
+        );
+    }
+
+    #[test]
+    fn graphql_queries_keep_the_same_deadline_as_rest() {
+        let w = world();
+        w.mock.on(
+            "/graphql",
+            Reply::ok(json!({"data": null})).delay(Duration::from_secs(3600)),
+        );
+        w.repo
+            .write("shipgate.toml", "[github]\ndeadline = \"500ms\"\n");
+        // Without the deadline this would end after three 4 s timeouts, with another message.
+        let (code, report) = gh_json(&w, &[("SHIPGATE_GITHUB_TIMEOUT_MS", "4000")]);
+        let got = unavailable(&report);
+        assert_eq!(code, 2, "{report:#}");
+        assert!(
+            got.iter()
+                .any(|m| m.contains("POST") && m.contains("overall deadline of 0.5 s")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn the_environment_variable_wins_over_the_config_deadline() {
+        let w = never_answers();
+        w.repo
+            .write("shipgate.toml", "[github]\ndeadline = \"59m\"\n");
+        let (code, report) = gh_json(
+            &w,
+            &[
+                ("SHIPGATE_GITHUB_TIMEOUT_MS", "600000"),
+                ("SHIPGATE_GITHUB_DEADLINE_MS", "300"),
+            ],
+        );
+        assert_unavailable(&report, code, "overall deadline of 0.3 s");
+    }
+
+    #[test]
+    fn a_bad_deadline_is_a_config_error() {
+        for (value, want) in [
+            ("120", "`deadline` needs a unit"),
+            ("\"soon\"", "`deadline` is not a duration: `soon`"),
+            ("\"0s\"", "more than 0 and at most 1 hour"),
+            ("\"2 hours\"", "is not a duration"),
+        ] {
+            let w = world();
+            w.repo
+                .write("shipgate.toml", format!("[github]\ndeadline = {value}\n"));
+            let r: Run = gh(&w, &["check"], &[]);
+            assert_eq!(r.code, 2, "{value}: {}{}", r.stdout, r.stderr);
+            assert!(r.stderr.contains(want), "{value}: {}", r.stderr);
+            assert!(
+                r.stderr.contains("shipgate.toml:2"),
+                "{value}: {}",
+                r.stderr
+            );
+            assert!(w.mock.requests().is_empty(), "{value}: asked GitHub anyway");
+        }
+    }
+
     #[test]
     fn error_bodies_never_show_any_part_of_the_token() {
         let b64 = {
