@@ -317,11 +317,9 @@ impl Client {
     ) -> Fetched<Vec<T>> {
         let mut items = Vec::new();
         let mut next = Some(path.to_string());
+        let mut over_cap = false;
         for _ in 0..MAX_PAGES {
             let Some(current) = next.take() else { break };
-            if items.len() > MAX_ITEMS {
-                break;
-            }
             let page = match self.page(&current).await {
                 Ok(p) => p,
                 Err(e) => return Fetched::Unavailable(e),
@@ -329,14 +327,18 @@ impl Client {
             if !(200..300).contains(&page.status) {
                 return Fetched::Refused(self.status(&page));
             }
-            let value: Result<serde_json::Value, _> = serde_json::from_str(&page.body);
-            let list = value.map(|v| match field {
-                Some(f) => v.get(f).cloned().unwrap_or(serde_json::Value::Null),
-                None => v,
-            });
-            match list.and_then(serde_json::from_value::<Vec<T>>) {
-                Ok(mut v) => items.append(&mut v),
-                Err(e) => return Fetched::Unavailable(self.malformed(&current, &e)),
+            // Streamed into `items`, stopping at the cap: a page of a million entries is never
+            // materialised (as a `Value` tree it would take gigabytes), and fails closed below.
+            let room = MAX_ITEMS.saturating_sub(items.len());
+            match parse_list_page(&page.body, field, room, &mut items) {
+                Ok(()) => {}
+                Err(ListError::OverCap) => {
+                    over_cap = true;
+                    break;
+                }
+                Err(ListError::Json(e)) => {
+                    return Fetched::Unavailable(self.malformed(&current, &e))
+                }
             }
             next = match page.next.as_deref() {
                 None => None,
@@ -356,15 +358,21 @@ impl Client {
                 },
             };
         }
-        if next.is_some() || items.len() > MAX_ITEMS {
+        if next.is_some() || over_cap {
             // A truncated list would be judged as if it were whole (an unprotected environment on
             // page 11 never seen): fail closed instead.
             return Fetched::Unavailable(self.fail(
                 path,
                 ApiErrorKind::Malformed,
-                format!(
-                    "the list goes on past {MAX_PAGES} pages or {MAX_ITEMS} items; shipgate does not judge a partial list"
-                ),
+                if over_cap {
+                    format!(
+                        "the list has more than {MAX_ITEMS} items (shipgate's cap; the rest was not read); shipgate does not judge a partial list"
+                    )
+                } else {
+                    format!(
+                        "the list goes on past {MAX_PAGES} pages (shipgate's cap); shipgate does not judge a partial list"
+                    )
+                },
             ));
         }
         Fetched::Ok(items)
@@ -844,6 +852,124 @@ fn rate_limit_wait(page: &Page, headers: &http::HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(60))
 }
 
+/// Why a list page was not taken whole.
+#[derive(Debug)]
+enum ListError {
+    /// More items than the room left: the rest of the page was not read.
+    OverCap,
+    Json(serde_json::Error),
+}
+
+/// Parse one list page into `items`: the page is the array, or `field` names the array inside an
+/// object-shaped page (`environments`, `branch_policies`; other fields are skipped unread). At most
+/// `room` items are kept; one more is `OverCap`, and parsing stops there.
+fn parse_list_page<T: DeserializeOwned>(
+    body: &str,
+    field: Option<&str>,
+    room: usize,
+    items: &mut Vec<T>,
+) -> Result<(), ListError> {
+    let mut over = false;
+    let seq = CappedSeq {
+        room,
+        items,
+        over: &mut over,
+    };
+    let mut de = serde_json::Deserializer::from_str(body);
+    let parsed = match field {
+        None => serde::de::DeserializeSeed::deserialize(seq, &mut de),
+        Some(field) => serde::de::DeserializeSeed::deserialize(FieldOf { field, seq }, &mut de),
+    };
+    match parsed.and_then(|()| de.end()) {
+        Ok(()) => Ok(()),
+        Err(_) if over => Err(ListError::OverCap),
+        Err(e) => Err(ListError::Json(e)),
+    }
+}
+
+/// An array, each element appended to `items` as it is read, up to `room` of them.
+struct CappedSeq<'a, T> {
+    room: usize,
+    items: &'a mut Vec<T>,
+    over: &'a mut bool,
+}
+
+impl<'de, T: DeserializeOwned> serde::de::DeserializeSeed<'de> for CappedSeq<'_, T> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for CappedSeq<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut taken = 0usize;
+        loop {
+            if taken == self.room {
+                // One more element means the list is over the cap: stop reading here.
+                return match seq.next_element::<serde::de::IgnoredAny>()? {
+                    None => Ok(()),
+                    Some(_) => {
+                        *self.over = true;
+                        Err(serde::de::Error::custom("the list is over the item cap"))
+                    }
+                };
+            }
+            match seq.next_element::<T>()? {
+                Some(item) => {
+                    self.items.push(item);
+                    taken += 1;
+                }
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+/// An object whose `field` is the list; every other field is skipped without being built.
+struct FieldOf<'a, 'f, T> {
+    field: &'f str,
+    seq: CappedSeq<'a, T>,
+}
+
+impl<'de, T: DeserializeOwned> serde::de::DeserializeSeed<'de> for FieldOf<'_, '_, T> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for FieldOf<'_, '_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an object with a `{}` list", self.field)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let FieldOf { field, seq } = self;
+        let mut seq = Some(seq);
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == field {
+                match seq.take() {
+                    Some(s) => map.next_value_seed(s)?,
+                    None => return Err(serde::de::Error::duplicate_field("list")),
+                }
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        match seq {
+            None => Ok(()),
+            Some(_) => Err(serde::de::Error::custom(format_args!(
+                "missing field `{field}`"
+            ))),
+        }
+    }
+}
+
 /// A header's value as a whole number (`x-ratelimit-remaining`, `x-ratelimit-reset`).
 fn header_number(headers: &http::HeaderMap, name: &str) -> Option<u64> {
     headers
@@ -948,6 +1074,60 @@ mod tests {
             mask_userinfo("https://ghe.example/a@b"),
             "https://ghe.example/a@b"
         );
+    }
+
+    #[test]
+    fn list_pages_stream_up_to_the_cap() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Env {
+            id: u64,
+        }
+        let page = |n: usize| {
+            let items: Vec<String> = (0..n)
+                .map(|i| format!("{{\"id\":{i},\"x\":[1,{{}}]}}"))
+                .collect();
+            format!("[{}]", items.join(","))
+        };
+        let mut items: Vec<Env> = Vec::new();
+        assert!(parse_list_page(&page(3), None, 3, &mut items).is_ok());
+        assert_eq!(items.len(), 3);
+        let mut items: Vec<Env> = Vec::new();
+        assert!(matches!(
+            parse_list_page(&page(4), None, 3, &mut items),
+            Err(ListError::OverCap)
+        ));
+        assert_eq!(items.len(), 3, "stopped at the cap");
+        // Object-shaped pages: other fields are skipped, wherever they are.
+        let body = format!(
+            "{{\"total_count\":2,\"pad\":{{\"a\":[\"{}\"]}},\"environments\":{},\"z\":null}}",
+            "y".repeat(1000),
+            page(2)
+        );
+        let mut items: Vec<Env> = Vec::new();
+        assert!(parse_list_page(&body, Some("environments"), 10, &mut items).is_ok());
+        assert_eq!(items, vec![Env { id: 0 }, Env { id: 1 }]);
+        for bad in [
+            "{\"total_count\":1}",
+            "{\"environments\":{}}",
+            "{\"environments\":[],\"environments\":[]}",
+            "[1]",
+            "[{\"id\":1}] trailing",
+            "",
+            "[",
+        ] {
+            let mut items: Vec<Env> = Vec::new();
+            let field = bad.starts_with('{').then_some("environments");
+            assert!(
+                matches!(
+                    parse_list_page(bad, field, 10, &mut items),
+                    Err(ListError::Json(_))
+                ),
+                "{bad}"
+            );
+        }
+        // A cap of zero still reads an empty list.
+        let mut items: Vec<Env> = Vec::new();
+        assert!(parse_list_page("[]", None, 0, &mut items).is_ok());
     }
 
     #[test]

@@ -626,6 +626,79 @@ mod hostile_api {
         assert!(follow_ups < 10, "{follow_ups} follow-up requests");
     }
 
+    /// An environments page just under the 16 MiB body cap: `n` tiny entries.
+    fn a_page_of(n: usize) -> String {
+        let items: Vec<String> = (0..n)
+            .map(|i| format!("{{\"id\":{i},\"name\":\"e{i}\"}}"))
+            .collect();
+        format!(
+            "{{\"total_count\":{n},\"environments\":[{}]}}",
+            items.join(",")
+        )
+    }
+
+    #[test]
+    fn a_page_over_the_item_cap_fails_closed_naming_it() {
+        let w = world();
+        w.mock
+            .on(&api("/environments"), Reply::raw(200, &a_page_of(1500)));
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "the list has more than 1000 items");
+        assert!(
+            unavailable(&report)
+                .iter()
+                .any(|m| m.contains("the rest was not read")),
+            "{report:#}"
+        );
+        // Exactly at the cap is a whole list, judged.
+        let w = world();
+        w.mock
+            .on(&api("/environments"), Reply::raw(200, &a_page_of(1000)));
+        let (_, report) = gh_json(&w, &[]);
+        assert!(unavailable(&report).is_empty(), "{report:#}");
+    }
+
+    /// A list page of half a million entries (15 MiB, under the body cap) is not materialised: the run
+    /// stays within a 250 MB data limit (`ulimit -d`; Vec-deserialising it through a `Value` took
+    /// ~800 MB and aborted there) and fails closed at the item cap.
+    #[test]
+    fn a_page_of_half_a_million_entries_is_read_in_bounded_memory() {
+        let w = world();
+        let page = a_page_of(500_000);
+        assert!(
+            page.len() > 14 << 20 && page.len() < 16 << 20,
+            "{}",
+            page.len()
+        );
+        w.mock.on(&api("/environments"), Reply::raw(200, &page));
+        let out = std::process::Command::new("sh")
+            .args(["-c", "ulimit -d 250000 && exec \"$0\" \"$@\""])
+            .arg(crate::common::bin())
+            .args(["check", "--format", "json"])
+            .current_dir(w.repo.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GITHUB_API_URL", w.mock.url())
+            .env("GITHUB_REPOSITORY", format!("{OWNER}/{NAME}"))
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("SHIPGATE_GITHUB_RETRY_BASE_MS", "10")
+            .output()
+            .expect("run shipgate under a data limit");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "no report ({e}), exit {:?}: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        assert_unavailable(
+            &report,
+            out.status.code().unwrap_or(-1),
+            "the list has more than 1000 items",
+        );
+    }
+
     #[test]
     fn a_huge_body_is_refused() {
         let w = world();
