@@ -887,6 +887,22 @@ fn parse_list_page<T: DeserializeOwned>(
     }
 }
 
+/// `parse_list_page` with JSON values as items, for the fuzz target (`fuzz/fuzz_targets/github_list.rs`):
+/// Ok(the items), Err(true) over the cap, Err(false) not the list expected.
+#[doc(hidden)]
+pub fn list_page_for_fuzzing(
+    body: &str,
+    field: Option<&str>,
+    room: usize,
+) -> Result<Vec<serde_json::Value>, bool> {
+    let mut items = Vec::new();
+    match parse_list_page(body, field, room, &mut items) {
+        Ok(()) => Ok(items),
+        Err(ListError::OverCap) => Err(true),
+        Err(ListError::Json(_)) => Err(false),
+    }
+}
+
 /// An array, each element appended to `items` as it is read, up to `room` of them.
 struct CappedSeq<'a, T> {
     room: usize,
@@ -1125,6 +1141,20 @@ mod tests {
                 "{bad}"
             );
         }
+        // An ignored field is checked for JSON syntax only: odd values a `Value` refuses (a lone
+        // surrogate, a number out of f64's range) do not matter to the list, and do not fail it.
+        for odd in ["\"\\ud800\"", "1e999", "-0", "[[[[]]]]"] {
+            let body = format!("{{\"x\":{odd},\"environments\":[{{\"id\":7}}]}}");
+            let mut items: Vec<Env> = Vec::new();
+            assert!(
+                parse_list_page(&body, Some("environments"), 1, &mut items).is_ok(),
+                "{body}"
+            );
+            assert_eq!(items, vec![Env { id: 7 }]);
+        }
+        let mut items: Vec<Env> = Vec::new();
+        let unclosed = "{\"x\":\"\\u12\",\"environments\":[]}";
+        assert!(parse_list_page(unclosed, Some("environments"), 1, &mut items).is_err());
         // A cap of zero still reads an empty list.
         let mut items: Vec<Env> = Vec::new();
         assert!(parse_list_page("[]", None, 0, &mut items).is_ok());
