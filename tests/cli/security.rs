@@ -178,6 +178,54 @@ fn inline_allows_added_by_the_change_do_not_suppress() {
     assert_eq!(code, 0, "{report:#}");
 }
 
+/// The Action on a `pull_request` event: its step script passes `--diff origin/<base>`, so the change's
+/// own policy edits are judged by the base's policy there too.
+#[test]
+fn the_action_on_a_pull_request_judges_by_the_base_policy() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            "shipgate.toml",
+            "[rules]\n\"data/reserved-email\" = \"off\"\n\"switch/debug-enabled\" = \"off\"\n",
+        );
+    });
+    git(
+        repo.path(),
+        &["update-ref", "refs/remotes/origin/main", "main"],
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().join("outputs");
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let r: Run = std::process::Command::new("bash")
+        .arg(root.join("action/entrypoint.sh"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", repo.path())
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_BASE_REF", "main")
+        .env("INPUT_BINARY", bin())
+        .env("INPUT_OFFLINE", "true")
+        .env("INPUT_FORMAT", "json")
+        .output()
+        .expect("run the action step")
+        .into();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("--diff origin/main"), "{}", r.stdout);
+    let json = &r.stdout[r.stdout.find('{').unwrap_or(0)..];
+    let report: serde_json::Value = serde_json::from_str(json).expect("report");
+    let rules = rules_of(&report);
+    for rule in ORIGINAL {
+        assert!(rules.iter().any(|x| x == rule), "{rule}: {rules:?}");
+    }
+    assert!(
+        messages(&report, "gate/policy-changed")
+            .iter()
+            .any(|m| m.contains("rule `data/reserved-email` turned off")),
+        "{report:#}"
+    );
+}
+
 #[test]
 fn strengthening_the_policy_is_not_reported() {
     let repo = feature_branch(&[], |r| {
@@ -892,6 +940,15 @@ fn a_large_codeowners_quotes_each_finding_at_its_own_line() {
     assert!(r.stdout.contains(" 5000 │ /nothing4998/ @acme/maintainers"));
     // Linear output: each of the 5000 findings is a few lines, never the whole file.
     assert!(r.stdout.len() < 5000 * 600, "{} bytes", r.stdout.len());
+    // JSON and SARIF too (each finding ~0.5 KB / ~0.9 KB; a quote of the file in each was 1.8 GiB).
+    for format in ["json", "sarif"] {
+        let r = run(&["check", "--offline", "--format", format], repo.path());
+        assert!(
+            r.stdout.len() < 5000 * 1500,
+            "{format}: {} bytes",
+            r.stdout.len()
+        );
+    }
 }
 
 // --- Vendored trees -----------------------------------------------------------------------------------
