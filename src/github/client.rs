@@ -883,7 +883,13 @@ fn parse_list_page<T: DeserializeOwned>(
     match parsed.and_then(|()| de.end()) {
         Ok(()) => Ok(()),
         Err(_) if over => Err(ListError::OverCap),
-        Err(e) => Err(ListError::Json(e)),
+        // Not JSON at all says more than "not the shape expected": report the syntax error first
+        // (checked without building anything).
+        Err(e) => Err(ListError::Json(
+            serde_json::from_str::<serde::de::IgnoredAny>(body)
+                .err()
+                .unwrap_or(e),
+        )),
     }
 }
 
