@@ -428,6 +428,23 @@ const DOC_NAMES: &[&str] = &[
     "codeowners",
 ];
 
+/// The third-party tree a path lies in by convention: the path up to and including its first
+/// `vendor/`, `node_modules/`, `third_party/`, … directory (`app/vendor` for `app/vendor/x/conf.py`;
+/// nested `node_modules` count once, in the outermost). None outside such a tree.
+pub fn vendor_root(rel: &str) -> Option<&str> {
+    let mut end = 0;
+    let mut parts = rel.split('/').peekable();
+    while let Some(part) = parts.next() {
+        parts.peek()?; // the last part is the file's own name, not a directory
+        end += part.len();
+        if VENDOR_DIRS.contains(&part) {
+            return Some(&rel[..end]);
+        }
+        end += 1;
+    }
+    None
+}
+
 /// Classify a repository-relative path (forward slashes) by convention.
 pub fn classify_default(rel: &str) -> FileClass {
     let mut parts: Vec<&str> = rel.split('/').collect();
@@ -937,6 +954,19 @@ mod tests {
             ("package.json", Manifest),
             ("node_modules/left-pad/index.js", Vendor),
         ]);
+    }
+
+    #[test]
+    fn vendor_roots() {
+        assert_eq!(vendor_root("app/vendor/x/conf.py"), Some("app/vendor"));
+        assert_eq!(
+            vendor_root("node_modules/a/node_modules/b/i.js"),
+            Some("node_modules")
+        );
+        assert_eq!(vendor_root("third_party/lib.c"), Some("third_party"));
+        assert_eq!(vendor_root("app/vendor"), None);
+        assert_eq!(vendor_root("app/vendors/x.py"), None);
+        assert_eq!(vendor_root(""), None);
     }
 
     #[test]

@@ -115,6 +115,25 @@ impl LeakCheck {
     }
 }
 
+impl LeakCheck {
+    /// The vendored files (`vendor/`, `node_modules/`, `third_party/`, … or `[paths] vendor`) that
+    /// production code collected so far imports, sorted and once each: third-party trees are skipped,
+    /// but a vendored file production code runs is production code, and is gated as such. Only direct
+    /// imports count (what the vendored file imports in turn is its upstream's concern).
+    pub fn imported_vendored(&self, files: &[FileEntry]) -> Vec<VendoredImport> {
+        let collected = self.collected.lock().unwrap_or_else(|p| p.into_inner());
+        resolve::vendored_imports(&self.config, files, &collected)
+    }
+}
+
+/// A vendored file that production code imports, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendoredImport {
+    pub path: String,
+    /// The import statements' spans, in the importing production files (sorted).
+    pub imported_at: Vec<FileSpan>,
+}
+
 impl RepoCheck for LeakCheck {
     fn run(&self, ctx: &Context) -> Vec<Finding> {
         self.resolve(&ctx.config, &ctx.files)
@@ -384,15 +403,19 @@ impl<'a> Source<'a> {
         Some((span, parts.join("/")))
     }
 
-    /// Could any of these repository paths be test code or fixtures? A cheap walk-time filter: the
-    /// conventions' words, or the user's own `[paths]` globs. Exact classification happens at resolution.
-    pub fn maybe_test_side<S: AsRef<str>>(&self, candidates: &[S]) -> bool {
+    /// Could any of these repository paths be test code or fixtures (a leak), or vendored code (which
+    /// production code's import makes production code)? A cheap walk-time filter: the conventions'
+    /// words and third-party directories, or the user's own `[paths]` globs. Exact classification
+    /// happens at resolution.
+    pub fn worth_resolving<S: AsRef<str>>(&self, candidates: &[S]) -> bool {
         candidates.iter().any(|c| {
             let c = c.as_ref();
             paths::has_test_word(c)
+                || crate::repo::classify::vendor_root(c).is_some()
                 || matches!(
                     self.config.paths.lookup(c),
-                    Some(crate::config::PathOverride::Class(k)) if k.is_test_side()
+                    Some(crate::config::PathOverride::Class(k))
+                        if k.is_test_side() || k == FileClass::Vendor
                 )
         })
     }

@@ -90,7 +90,7 @@ fn absolute(
         format!("{module_path}.py"),
         paths::under(src.dir(), &format!("{module_path}.py")),
     ];
-    if !src.maybe_test_side(&guesses) || !src.in_code(stmt.keyword) {
+    if !src.worth_resolving(&guesses) || !src.in_code(stmt.keyword) {
         return;
     }
     let evidence = src.str(span.clone());
@@ -138,7 +138,7 @@ fn relative(
         refs.push((module.start - dots..module.end, c));
     }
     for (span, candidates) in refs {
-        if !src.maybe_test_side(&candidates) || !src.in_code(stmt.keyword) {
+        if !src.worth_resolving(&candidates) || !src.in_code(stmt.keyword) {
             continue;
         }
         let evidence = src.str(span.clone());
@@ -330,7 +330,7 @@ fn reads(src: &mut Source, out: &mut Extracted) {
         if !path.file_relative {
             candidates.extend(paths::join(src.dir(), &path.rel));
         }
-        if candidates.is_empty() || !src.maybe_test_side(&candidates) || !src.in_code(keyword) {
+        if candidates.is_empty() || !src.worth_resolving(&candidates) || !src.in_code(keyword) {
             continue;
         }
         let at = src.span(path.span);
