@@ -601,13 +601,19 @@ fn is_doc_dir(dir: &str) -> bool {
 }
 
 /// A test directory named for its kind of test: `playwright-acceptance-tests`, `e2e_tests`,
-/// `k6_load_testing`. The word must close the name (`tests_fixtures` is fixtures).
+/// `k6_load_testing`, or the tests' shared code (`tests_common`, `test_utils`). The word must close the
+/// name, or open it before a word for shared code (`tests_fixtures` is fixtures).
 fn is_named_test_dir(dir: &str) -> bool {
     let toks = dir_tokens(dir);
+    let is_test =
+        |t: &String| matches!(t.as_str(), "test" | "tests" | "testing" | "spec" | "specs");
     toks.len() >= 2
-        && toks
-            .last()
-            .is_some_and(|t| matches!(t.as_str(), "test" | "tests" | "testing" | "spec" | "specs"))
+        && (toks.last().is_some_and(is_test)
+            || toks.first().is_some_and(is_test)
+                && matches!(
+                    toks[1].as_str(),
+                    "common" | "utils" | "util" | "helpers" | "support" | "shared" | "lib"
+                ))
 }
 
 /// Code that only development uses: stand-ins named for what they are (`aws_ses_stub.py`, `mocks.ts`,
@@ -917,6 +923,8 @@ mod tests {
             ("jest.config.js", Test),
             ("snapshots-playwright.Dockerfile", Test),
             ("server/data/localMockData/inmateDetailMock.ts", Fixture),
+            ("tests_common/api_client/request_data.py", Test),
+            ("test_utils/factories.py", Test),
             ("app/mock_data/users.json", Fixture),
             ("server/data/userData/profile.ts", Code),
             ("Dockerfile.e2e", Test),

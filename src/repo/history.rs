@@ -783,8 +783,16 @@ pub fn trailers(message: &str) -> Vec<Trailer> {
         .collect()
 }
 
-/// The pull-request number of a squash merge's subject, e.g. `Fix login (#123)` → 123.
+/// The pull-request number of a squash merge's subject, e.g. `Fix login (#123)` → 123, or of GitHub's own
+/// merge title kept on a squashed or rebased merge (`Merge pull request #123 from owner/branch`, seen on
+/// Prometheus' single-parent commits that GitHub itself committed and signed).
 pub fn squash_pr(subject: &str) -> Option<u64> {
+    if let Some(rest) = subject.strip_prefix("Merge pull request #") {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if !digits.is_empty() && rest[digits.len()..].starts_with(" from ") {
+            return digits.parse().ok();
+        }
+    }
     let s = subject.trim_end().strip_suffix(')')?;
     let (_, n) = s.rsplit_once("(#")?;
     if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
@@ -849,6 +857,12 @@ mod tests {
         assert_eq!(squash_pr("Fix login (#12a)"), None);
         assert_eq!(squash_pr("Fix (#) login"), None);
         assert_eq!(squash_pr("Bump deps (see #4)"), None);
+        assert_eq!(
+            squash_pr("Merge pull request #19124 from a/validate"),
+            Some(19124)
+        );
+        assert_eq!(squash_pr("Merge pull request #19124"), None);
+        assert_eq!(squash_pr("Merge pull request #x from a/b"), None);
     }
 
     #[test]

@@ -24,6 +24,12 @@ fn story() -> Story {
     repo.commit_file("README.md", "# service\n", "init"); // root: exempt
     let direct = repo.commit_file("app/a.py", "A = 1\n", "hotfix straight to main");
     repo.commit_file("app/b.py", "B = 1\n", "Add b (#12)"); // squash merge
+                                                            // GitHub's merge title kept on a squashed merge.
+    repo.commit_file(
+        "app/b2.py",
+        "B2 = 1\n",
+        "Merge pull request #13 from dev/b2",
+    );
     repo.commit_file(
         "app/c.py",
         "C = 1\n",
@@ -140,13 +146,13 @@ fn direct_pushes_and_self_merges_are_found_and_reviewed_arrivals_are_not() {
     assert_eq!(report["deployment_branches"][0]["name"], "main");
     assert_eq!(report["deployment_branches"][0]["ref"], "refs/heads/main");
     assert_eq!(report["deployment_branches"][0]["complete"], true);
-    // root + 6 single commits + 3 merges on the first-parent line; the merged commits are not on it.
-    assert_eq!(report["deployment_branches"][0]["commits_examined"], 10);
+    // root + 7 single commits + 3 merges on the first-parent line; the merged commits are not on it.
+    assert_eq!(report["deployment_branches"][0]["commits_examined"], 11);
 
     let r = run(&["check", "--offline"], s.repo.path());
     assert!(
         r.stdout
-            .contains("deployment branches: main (10 commits examined)"),
+            .contains("deployment branches: main (11 commits examined)"),
         "{}",
         r.stdout
     );
