@@ -459,7 +459,10 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
                     .open(path)
                     .and_then(|mut f| f.write_all(text.as_bytes()))
                     .map_err(|e| {
-                        SourceDiag::plain("gate/output", format!("cannot append to GITHUB_OUTPUT: {e}"))
+                        SourceDiag::plain(
+                            "gate/output",
+                            format!("cannot append to GITHUB_OUTPUT: {e}"),
+                        )
                     })?;
             }
             eprintln!(

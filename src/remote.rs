@@ -95,12 +95,8 @@ pub fn check(
             ))
         })?;
     let _context = runtime.enter();
-    let client = Client::new(&settings.api_url, token, settings.retry).map_err(|error| {
-        RemoteError::Api {
-            error,
-            requests: 0,
-        }
-    })?;
+    let client = Client::new(&settings.api_url, token, settings.retry)
+        .map_err(|error| RemoteError::Api { error, requests: 0 })?;
     let client = match opts.deadline {
         Some(d) => client.with_deadline(d),
         None => client,
@@ -155,7 +151,8 @@ pub fn check(
     let facts = outcome.ctx.github.facts();
     let requests = snapshot_requests + facts.map_or(0, |f| f.requests);
     let rate = facts.and_then(|f| f.rate).or(snapshot_rate);
-    outcome.policy = format!(
+    outcome.policy =
+        format!(
         "remote {repo} (no clone): default branch {} at {}; {} file(s) read through the API; {}",
         snap.default_branch.as_deref().unwrap_or("(none: empty repository)"),
         snap.head.as_deref().map_or("-", |h| &h[..h.len().min(12)]),
@@ -221,7 +218,10 @@ impl TempDir {
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.subsec_nanos());
-            let path = base.join(format!("shipgate-remote-{}-{n}-{nanos}", std::process::id()));
+            let path = base.join(format!(
+                "shipgate-remote-{}-{n}-{nanos}",
+                std::process::id()
+            ));
             match create_private_dir(&path) {
                 Ok(()) => return Ok(TempDir(path)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

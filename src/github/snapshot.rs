@@ -114,7 +114,8 @@ pub fn extra_query(count: usize) -> String {
 
 /// Read the repository's snapshot. Err: the repository could not be read at all (fails closed).
 pub async fn fetch(client: &Client, repo: &RepoId) -> Result<Snapshot, ApiError> {
-    let body = json!({"query": first_query(), "variables": {"owner": repo.owner, "name": repo.name}});
+    let body =
+        json!({"query": first_query(), "variables": {"owner": repo.owner, "name": repo.name}});
     let data = ask(client, &body).await?;
     let mut snap = Snapshot {
         queries: 1,
@@ -124,7 +125,10 @@ pub async fn fetch(client: &Client, repo: &RepoId) -> Result<Snapshot, ApiError>
     snap.archived = r["isArchived"].as_bool().unwrap_or(false);
     snap.visibility = r["visibility"].as_str().unwrap_or("").to_ascii_lowercase();
     if let Some(branch) = r["defaultBranchRef"].as_object() {
-        snap.default_branch = branch.get("name").and_then(Value::as_str).map(str::to_string);
+        snap.default_branch = branch
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let target = &branch.get("target").cloned().unwrap_or(Value::Null);
         snap.head = target["oid"].as_str().map(str::to_string);
         snap.log = target["history"]["nodes"]
@@ -138,9 +142,12 @@ pub async fn fetch(client: &Client, repo: &RepoId) -> Result<Snapshot, ApiError>
             let name = e["name"].as_str().unwrap_or("");
             match entry_name(name) {
                 Err(why) => snap.left_out.push(format!(".github/workflows/{why}")),
-                Ok(name) if e["type"] == "blob" => {
-                    take_blob(&mut snap, &format!(".github/workflows/{name}"), e.get("mode"), &e["object"])
-                }
+                Ok(name) if e["type"] == "blob" => take_blob(
+                    &mut snap,
+                    &format!(".github/workflows/{name}"),
+                    e.get("mode"),
+                    &e["object"],
+                ),
                 Ok(_) => {}
             }
         }
@@ -215,11 +222,18 @@ pub async fn fetch(client: &Client, repo: &RepoId) -> Result<Snapshot, ApiError>
 async fn ask(client: &Client, body: &Value) -> Result<Value, ApiError> {
     let answer = client.graphql(body).await?;
     let fail = |kind, detail: String| client.fail_graphql(kind, detail);
-    let value: Value = serde_json::from_str(&answer.body)
-        .map_err(|e| fail(ApiErrorKind::Malformed, format!("the GraphQL response is not JSON ({e})")))?;
+    let value: Value = serde_json::from_str(&answer.body).map_err(|e| {
+        fail(
+            ApiErrorKind::Malformed,
+            format!("the GraphQL response is not JSON ({e})"),
+        )
+    })?;
     if !(200..300).contains(&answer.status) {
         let message = value["message"].as_str().unwrap_or("no message");
-        let message = crate::redact::visible_line(message).chars().take(200).collect::<String>();
+        let message = crate::redact::visible_line(message)
+            .chars()
+            .take(200)
+            .collect::<String>();
         let kind = if answer.status >= 500 {
             ApiErrorKind::Server
         } else {
@@ -280,15 +294,22 @@ pub fn entry_name(name: &str) -> Result<&str, String> {
 /// Keep a blob's text, or say why not.
 fn take_blob(snap: &mut Snapshot, path: &str, mode: Option<&Value>, blob: &Value) {
     // 0o120000: a symbolic link (its "text" is the target); 0o160000: a submodule.
-    if mode.and_then(Value::as_u64).is_some_and(|m| m == 0o120000 || m == 0o160000) {
-        snap.left_out.push(format!("{path}: a symbolic link or submodule, not followed"));
+    if mode
+        .and_then(Value::as_u64)
+        .is_some_and(|m| m == 0o120000 || m == 0o160000)
+    {
+        snap.left_out.push(format!(
+            "{path}: a symbolic link or submodule, not followed"
+        ));
         return;
     }
     let size = blob["byteSize"].as_u64().unwrap_or(0);
     if blob["isBinary"].as_bool().unwrap_or(false) {
         snap.left_out.push(format!("{path}: binary"));
     } else if blob["isTruncated"].as_bool().unwrap_or(false) || size > MAX_FILE {
-        snap.left_out.push(format!("{path}: larger than shipgate reads through the API ({size} bytes)"));
+        snap.left_out.push(format!(
+            "{path}: larger than shipgate reads through the API ({size} bytes)"
+        ));
     } else if let Some(text) = blob["text"].as_str() {
         snap.files.push((path.to_string(), text.to_string()));
     } else {
@@ -366,7 +387,9 @@ pub fn history_facts(snap: &Snapshot, config: &Config, now: i64) -> HistoryFacts
         {
             break;
         }
-        let Ok(oid) = git2::Oid::from_str(&c.oid) else { break };
+        let Ok(oid) = git2::Oid::from_str(&c.oid) else {
+            break;
+        };
         let parents: Vec<git2::Oid> = c
             .parents
             .iter()
@@ -414,13 +437,19 @@ pub fn history_facts(snap: &Snapshot, config: &Config, now: i64) -> HistoryFacts
 pub fn not_evaluated(remote: &super::RemoteTarget) -> Vec<crate::engine::NotEvaluated> {
     let mut out = vec![crate::engine::NotEvaluated {
         families: vec!["data", "leak", "switch", "access"],
-        what: "file contents beyond workflows, CODEOWNERS, shipgate's config and process documents".into(),
-        why: "--remote reads no clone: test data, leaks, switches and access files were not scanned".into(),
+        what: "file contents beyond workflows, CODEOWNERS, shipgate's config and process documents"
+            .into(),
+        why:
+            "--remote reads no clone: test data, leaks, switches and access files were not scanned"
+                .into(),
     }];
     if !remote.left_out.is_empty() {
         out.push(crate::engine::NotEvaluated {
             families: vec!["workflow", "owners", "process"],
-            what: format!("{} file(s) seen through the API but not read", remote.left_out.len()),
+            what: format!(
+                "{} file(s) seen through the API but not read",
+                remote.left_out.len()
+            ),
             why: remote
                 .left_out
                 .iter()
@@ -439,7 +468,18 @@ mod tests {
 
     #[test]
     fn hostile_names_are_refused() {
-        for bad in ["", ".", "..", ".git", ".GIT", "a/b", "a\\b", "x\ny", "c:d", "\u{1b}[31m"] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".git",
+            ".GIT",
+            "a/b",
+            "a\\b",
+            "x\ny",
+            "c:d",
+            "\u{1b}[31m",
+        ] {
             assert!(entry_name(bad).is_err(), "{bad:?}");
         }
         assert_eq!(entry_name("deploy.yml"), Ok("deploy.yml"));

@@ -93,9 +93,7 @@ pub fn plan(
                 .case_insensitive(true)
                 .build()
                 .map(|g| g.compile_matcher())
-                .map_err(|e| {
-                    SourceDiag::plain("org/bad-filter", format!("--name `{g}`: {e}"))
-                })
+                .map_err(|e| SourceDiag::plain("org/bad-filter", format!("--name `{g}`: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let (all, requests) = list(org, settings)?;
@@ -153,9 +151,8 @@ pub fn plan(
             of: n,
             repositories: repos,
         };
-        let text = serde_json::to_vec_pretty(&shard).map_err(|e| {
-            SourceDiag::plain("org/output", format!("cannot encode a shard: {e}"))
-        })?;
+        let text = serde_json::to_vec_pretty(&shard)
+            .map_err(|e| SourceDiag::plain("org/output", format!("cannot encode a shard: {e}")))?;
         write_file(&out.join(&file), &text)?;
         include.push(json!({"shard": file, "repositories": shard.repositories.len()}));
     }
@@ -255,8 +252,7 @@ pub fn list(org: &str, settings: &Settings) -> Result<(Vec<Listed>, u32), Source
             )));
         };
         for n in nodes {
-            let (Some(name), Some(full)) = (n["name"].as_str(), n["nameWithOwner"].as_str())
-            else {
+            let (Some(name), Some(full)) = (n["name"].as_str(), n["nameWithOwner"].as_str()) else {
                 continue;
             };
             if crate::github::RepoId::parse(full).is_none() {
@@ -308,7 +304,10 @@ fn valid_login(s: &str) -> bool {
 fn read_repos_file(path: &Path, org: &str) -> Result<Vec<String>, SourceDiag> {
     let shown = crate::redact::visible_line(&path.display().to_string()).into_owned();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        SourceDiag::plain("org/bad-filter", format!("cannot read --repos-file {shown}: {e}"))
+        SourceDiag::plain(
+            "org/bad-filter",
+            format!("cannot read --repos-file {shown}: {e}"),
+        )
     })?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {

@@ -6,7 +6,9 @@
 //! Repository names, messages and reasons come from result files that came from the API: every one is
 //! escaped for the format it is written into.
 
-use super::{read_json, unix_now, write_file, RepoResult, Status, CONTROLS, REPORT_SCHEMA, RESULT_SCHEMA};
+use super::{
+    read_json, unix_now, write_file, RepoResult, Status, CONTROLS, REPORT_SCHEMA, RESULT_SCHEMA,
+};
 use crate::diag::SourceDiag;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -101,7 +103,9 @@ pub fn report(dir: &Path, previous: Option<&Path>, out: &Path) -> Result<Report,
             Ok(r) if r.schema == RESULT_SCHEMA => results.push(r),
             _ => unreadable.push(
                 crate::redact::visible_line(
-                    &f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    &f.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
                 )
                 .into_owned(),
             ),
@@ -115,7 +119,9 @@ pub fn report(dir: &Path, previous: Option<&Path>, out: &Path) -> Result<Report,
                 dir.display()
             ),
         )
-        .with_help("point at the directory `shipgate org run --out` wrote (all shards' results together)"));
+        .with_help(
+            "point at the directory `shipgate org run --out` wrote (all shards' results together)",
+        ));
     }
     results.sort_by(|a, b| a.repository.cmp(&b.repository));
     results.dedup_by(|a, b| a.repository == b.repository);
@@ -163,7 +169,10 @@ pub fn build(results: &[RepoResult], now: i64) -> Report {
         requests += u64::from(r.requests);
         bump(&mut totals, r.status);
         for c in &mut controls {
-            let s = r.controls.get(&c.id).map_or(Status::NotVerified, |x| x.status);
+            let s = r
+                .controls
+                .get(&c.id)
+                .map_or(Status::NotVerified, |x| x.status);
             bump(c, s);
         }
         for b in &r.branches {
@@ -176,12 +185,25 @@ pub fn build(results: &[RepoResult], now: i64) -> Report {
         }
         for n in &r.not_evaluated {
             // The reason without repository-specific detail, so it counts across repositories.
-            let key: String = n.replace(&r.repository, "OWNER/NAME").chars().take(200).collect();
+            let key: String = n
+                .replace(&r.repository, "OWNER/NAME")
+                .chars()
+                .take(200)
+                .collect();
             *scope.not_seen.entry(key).or_insert(0) += 1;
         }
         if let Some(reason) = &r.reason {
-            let key: String = reason.split(':').next().unwrap_or(reason).chars().take(200).collect();
-            *scope.not_seen.entry(format!("not verified: {key}")).or_insert(0) += 1;
+            let key: String = reason
+                .split(':')
+                .next()
+                .unwrap_or(reason)
+                .chars()
+                .take(200)
+                .collect();
+            *scope
+                .not_seen
+                .entry(format!("not verified: {key}"))
+                .or_insert(0) += 1;
         }
         rows.push(RepoRow {
             repository: r.repository.clone(),
@@ -192,7 +214,11 @@ pub fn build(results: &[RepoResult], now: i64) -> Report {
                 .map(|(k, v)| (k.clone(), v.status))
                 .collect(),
             errors: r.findings.iter().filter(|f| f.severity == "error").count(),
-            warnings: r.findings.iter().filter(|f| f.severity == "warning").count(),
+            warnings: r
+                .findings
+                .iter()
+                .filter(|f| f.severity == "warning")
+                .count(),
             reason: r.reason.clone(),
             requests: r.requests,
         });
@@ -240,10 +266,16 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
         Some(Status::Fail) => 0,
         None => -1,
     };
-    let old_rows: BTreeMap<&str, &RepoRow> =
-        old.repositories.iter().map(|r| (r.repository.as_str(), r)).collect();
-    let new_rows: BTreeMap<&str, &RepoRow> =
-        new.repositories.iter().map(|r| (r.repository.as_str(), r)).collect();
+    let old_rows: BTreeMap<&str, &RepoRow> = old
+        .repositories
+        .iter()
+        .map(|r| (r.repository.as_str(), r))
+        .collect();
+    let new_rows: BTreeMap<&str, &RepoRow> = new
+        .repositories
+        .iter()
+        .map(|r| (r.repository.as_str(), r))
+        .collect();
     let mut d = Diff {
         previous_generated_at: old.generated_at,
         ..Diff::default()
@@ -315,9 +347,19 @@ pub fn markdown(r: &Report) -> String {
         "{} repositories: **{} pass**, **{} fail**, **{} not verified** · generated {} · {} API requests\n",
         r.scope.repositories, t.pass, t.fail, t.not_verified, date(Some(r.generated_at)), r.requests
     );
-    let _ = writeln!(o, "## Controls\n\n| Control | Pass | Fail | Not verified |\n|---|---:|---:|---:|");
+    let _ = writeln!(
+        o,
+        "## Controls\n\n| Control | Pass | Fail | Not verified |\n|---|---:|---:|---:|"
+    );
     for c in &r.controls {
-        let _ = writeln!(o, "| {} | {} | {} | {} |", md(&c.title), c.pass, c.fail, c.not_verified);
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            md(&c.title),
+            c.pass,
+            c.fail,
+            c.not_verified
+        );
     }
     let _ = writeln!(o, "\n## Scope\n");
     let _ = writeln!(o, "- Repositories: {}", r.scope.repositories);
@@ -327,7 +369,15 @@ pub fn markdown(r: &Report) -> String {
         .iter()
         .map(|(b, n)| format!("`{}` ({n})", md(b)))
         .collect();
-    let _ = writeln!(o, "- Deployment branches checked: {}", if branches.is_empty() { "none".into() } else { branches.join(", ") });
+    let _ = writeln!(
+        o,
+        "- Deployment branches checked: {}",
+        if branches.is_empty() {
+            "none".into()
+        } else {
+            branches.join(", ")
+        }
+    );
     let _ = writeln!(
         o,
         "- Review period: {} to {} ({} commits examined)",
@@ -338,16 +388,31 @@ pub fn markdown(r: &Report) -> String {
     if r.scope.not_seen.is_empty() {
         let _ = writeln!(o, "- Not evaluated: nothing");
     } else {
-        let _ = writeln!(o, "- Not evaluated (settings the token could not see, files not read):");
+        let _ = writeln!(
+            o,
+            "- Not evaluated (settings the token could not see, files not read):"
+        );
         for (what, n) in &r.scope.not_seen {
             let _ = writeln!(o, "  - {} — {n} repositories", md(what));
         }
     }
     if !r.scope.unreadable.is_empty() {
-        let _ = writeln!(o, "- Result files left out (not shipgate results): {}", r.scope.unreadable.iter().map(|s| md(s)).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            o,
+            "- Result files left out (not shipgate results): {}",
+            r.scope
+                .unreadable
+                .iter()
+                .map(|s| md(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     if !r.worst.is_empty() {
-        let _ = writeln!(o, "\n## Worst offenders\n\n| Repository | Failing controls | Errors |\n|---|---:|---:|");
+        let _ = writeln!(
+            o,
+            "\n## Worst offenders\n\n| Repository | Failing controls | Errors |\n|---|---:|---:|"
+        );
         for w in &r.worst {
             let failing = w.controls.values().filter(|s| **s == Status::Fail).count();
             let _ = writeln!(o, "| {} | {failing} | {} |", md(&w.repository), w.errors);
@@ -452,7 +517,15 @@ pub fn html(r: &Report) -> String {
         .iter()
         .map(|(b, n)| format!("<code>{}</code> ({n})", esc(b)))
         .collect();
-    let _ = writeln!(o, "<li>Deployment branches checked: {}</li>", if branches.is_empty() { "none".into() } else { branches.join(", ") });
+    let _ = writeln!(
+        o,
+        "<li>Deployment branches checked: {}</li>",
+        if branches.is_empty() {
+            "none".into()
+        } else {
+            branches.join(", ")
+        }
+    );
     let _ = writeln!(
         o,
         "<li>Review period: {} to {} ({} commits examined)</li>",
@@ -474,7 +547,12 @@ pub fn html(r: &Report) -> String {
         o.push_str("<h2>Worst offenders</h2>\n<table id=\"worst\"><tr><th>Repository</th><th>Failing controls</th><th>Errors</th></tr>\n");
         for w in &r.worst {
             let failing = w.controls.values().filter(|s| **s == Status::Fail).count();
-            let _ = writeln!(o, "<tr><td>{}</td><td class=\"num\">{failing}</td><td class=\"num\">{}</td></tr>", esc(&w.repository), w.errors);
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td class=\"num\">{failing}</td><td class=\"num\">{}</td></tr>",
+                esc(&w.repository),
+                w.errors
+            );
         }
         o.push_str("</table>\n");
     }
@@ -502,13 +580,20 @@ pub fn html(r: &Report) -> String {
         }
         o.push_str("</ul>\n");
     }
-    o.push_str("<h2>Repositories</h2>\n<table id=\"repositories\"><tr><th>Repository</th><th>Status</th>");
+    o.push_str(
+        "<h2>Repositories</h2>\n<table id=\"repositories\"><tr><th>Repository</th><th>Status</th>",
+    );
     for c in CONTROLS {
         let _ = write!(o, "<th>{}</th>", esc(c.id));
     }
     o.push_str("<th>Errors</th></tr>\n");
     for row in &r.repositories {
-        let _ = write!(o, "<tr><td>{}</td>{}", esc(&row.repository), cell(Some(row.status)));
+        let _ = write!(
+            o,
+            "<tr><td>{}</td>{}",
+            esc(&row.repository),
+            cell(Some(row.status))
+        );
         for c in CONTROLS {
             o.push_str(&cell(row.controls.get(c.id).copied()));
         }

@@ -64,7 +64,10 @@ pub fn run(opts: &RunOptions, settings: &Settings) -> Result<Totals, SourceDiag>
         ));
     }
     if opts.jobs == 0 {
-        return Err(SourceDiag::plain("org/bad-shard", "--jobs takes a number above 0"));
+        return Err(SourceDiag::plain(
+            "org/bad-shard",
+            "--jobs takes a number above 0",
+        ));
     }
     std::fs::create_dir_all(&opts.out).map_err(|e| {
         SourceDiag::plain(
@@ -90,7 +93,9 @@ pub fn run(opts: &RunOptions, settings: &Settings) -> Result<Totals, SourceDiag>
                     None => format!("invalid-{:03}-{i:05}.json", shard.shard),
                 };
                 let written = serde_json::to_vec_pretty(&result)
-                    .map_err(|e| SourceDiag::plain("org/output", format!("cannot encode a result: {e}")))
+                    .map_err(|e| {
+                        SourceDiag::plain("org/output", format!("cannot encode a result: {e}"))
+                    })
                     .and_then(|text| write_file(&opts.out.join(&file), &text));
                 let mut t = lock(&totals);
                 t.repositories += 1;
@@ -188,13 +193,11 @@ fn gate_one(
         match wait {
             None => break,
             Some(w) if w < left => std::thread::sleep(w.min(Duration::from_secs(30))),
-            Some(_) => {
-                return not_verified(
-                    "the rate-limit budget is spent and GitHub resets it after the shard's deadline"
-                        .into(),
-                    0,
-                )
-            }
+            Some(_) => return not_verified(
+                "the rate-limit budget is spent and GitHub resets it after the shard's deadline"
+                    .into(),
+                0,
+            ),
         }
     }
     let left = opts.deadline.saturating_sub(start.elapsed());
@@ -246,7 +249,11 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
         let mut unverified: Vec<String> = outcome
             .findings
             .iter()
-            .filter(|f| unverified_families(&f.rule).iter().any(|u| c.families.contains(u)))
+            .filter(|f| {
+                unverified_families(&f.rule)
+                    .iter()
+                    .any(|u| c.families.contains(u))
+            })
             .map(|f| f.rule.clone())
             .collect();
         unverified.extend(
@@ -276,7 +283,12 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
     // The review window: the commits GitHub was asked about (`[github.reviews] commits`).
     let window = outcome.ctx.config.github.reviews.commits as usize;
     let period = outcome.ctx.history.branches.first().and_then(|b| {
-        let times: Vec<i64> = b.commits.iter().take(window).map(|c| c.commit.time).collect();
+        let times: Vec<i64> = b
+            .commits
+            .iter()
+            .take(window)
+            .map(|c| c.commit.time)
+            .collect();
         Some(Period {
             commits: times.len(),
             from: *times.iter().min()?,
@@ -307,7 +319,11 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
                 location: crate::redact::visible_line(&f.location.display()).into_owned(),
             })
             .collect(),
-        not_evaluated: outcome.not_evaluated.iter().map(|n| n.to_string()).collect(),
+        not_evaluated: outcome
+            .not_evaluated
+            .iter()
+            .map(|n| n.to_string())
+            .collect(),
         requests: r.requests,
         elapsed_ms: 0,
         checked_at: unix_now(),

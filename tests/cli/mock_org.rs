@@ -29,6 +29,8 @@ pub struct OrgState {
     /// Repositories (by name) that answer 500 to every request.
     pub failing: Mutex<HashSet<String>>,
     pub requests: AtomicU64,
+    /// GraphQL queries (`POST /graphql`), counted apart: GitHub budgets them apart (points, not requests).
+    pub graphql: AtomicU64,
     /// Requests per repository name (`org` for the organisation listing).
     pub per_repo: Mutex<std::collections::HashMap<String, u64>>,
     /// The rate-limit budget reported in `x-ratelimit-remaining`.
@@ -54,6 +56,7 @@ impl MockOrg {
             size,
             failing: Mutex::new(HashSet::new()),
             requests: AtomicU64::new(0),
+            graphql: AtomicU64::new(0),
             per_repo: Mutex::new(Default::default()),
             limit: AtomicU64::new(10_000_000),
             slow: Duration::from_millis(20),
@@ -87,7 +90,13 @@ impl MockOrg {
     }
 
     pub fn requests_for(&self, name: &str) -> u64 {
-        self.state.per_repo.lock().unwrap().get(name).copied().unwrap_or(0)
+        self.state
+            .per_repo
+            .lock()
+            .unwrap()
+            .get(name)
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -132,7 +141,11 @@ fn iso(t: i64) -> String {
 }
 
 fn workflow(i: usize) -> String {
-    let perms = if i % 7 == 0 { "write-all" } else { "\n  contents: read" };
+    let perms = if i % 7 == 0 {
+        "write-all"
+    } else {
+        "\n  contents: read"
+    };
     format!(
         "name: deploy\non:\n  push:\n    branches: [main]\npermissions: {perms}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n      - run: ./deploy.sh\n"
     )
@@ -158,9 +171,11 @@ fn snapshot(i: usize, name: &str) -> Value {
             })
         })
         .collect();
-    let mut root = vec![json!({"name": "README.md", "type": "blob", "mode": 33188}),
-                        json!({"name": ".github", "type": "tree", "mode": 16384}),
-                        json!({"name": "src", "type": "tree", "mode": 16384})];
+    let mut root = vec![
+        json!({"name": "README.md", "type": "blob", "mode": 33188}),
+        json!({"name": ".github", "type": "tree", "mode": 16384}),
+        json!({"name": "src", "type": "tree", "mode": 16384}),
+    ];
     let mut repo = json!({
         "nameWithOwner": format!("{ORG}/{name}"),
         "isArchived": i % 50 == 49, "isEmpty": false, "visibility": visibility(i),
@@ -191,7 +206,9 @@ fn snapshot(i: usize, name: &str) -> Value {
 fn review_answer(i: usize, vars: &serde_json::Map<String, Value>) -> Value {
     let mut repository = serde_json::Map::new();
     for (k, v) in vars {
-        let Some(n) = k.strip_prefix('o') else { continue };
+        let Some(n) = k.strip_prefix('o') else {
+            continue;
+        };
         let sha = v.as_str().unwrap_or("");
         let commit = (0..COMMITS).find(|c| oid(i, *c) == sha);
         let node = match commit {
@@ -200,7 +217,9 @@ fn review_answer(i: usize, vars: &serde_json::Map<String, Value>) -> Value {
                 let reviews: Vec<Value> = if i % 6 == 5 {
                     Vec::new()
                 } else {
-                    vec![json!({"author": {"__typename": "User", "login": "reviewer-b"}, "state": "APPROVED", "commit": {"oid": head}})]
+                    vec![
+                        json!({"author": {"__typename": "User", "login": "reviewer-b"}, "state": "APPROVED", "commit": {"oid": head}}),
+                    ]
                 };
                 json!({"oid": sha, "associatedPullRequests": {"nodes": [{
                     "number": 1000 + c, "url": format!("https://github.com/{ORG}/{}/pull/{}", repo_name(i), 1000 + c),
@@ -248,19 +267,44 @@ fn org_page(s: &OrgState, vars: &serde_json::Map<String, Value>) -> Value {
 fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<String>) {
     if method == "POST" && path == "/graphql" {
         let Ok(request) = serde_json::from_str::<Value>(body) else {
-            return (Reply::json(200, json!({"errors": [{"message": "Problems parsing JSON"}]})), None);
+            return (
+                Reply::json(
+                    200,
+                    json!({"errors": [{"message": "Problems parsing JSON"}]}),
+                ),
+                None,
+            );
         };
         let query = request["query"].as_str().unwrap_or("");
-        let vars = request["variables"].as_object().cloned().unwrap_or_default();
+        let vars = request["variables"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         if query.contains("ShipgateOrgRepos") {
             if vars.get("org").and_then(Value::as_str) != Some(ORG) {
-                return (Reply::json(200, json!({"data": {"organization": null}, "errors": [{"type": "NOT_FOUND", "path": ["organization"], "message": "Could not resolve to an Organization"}]})), Some("org".into()));
+                return (
+                    Reply::json(
+                        200,
+                        json!({"data": {"organization": null}, "errors": [{"type": "NOT_FOUND", "path": ["organization"], "message": "Could not resolve to an Organization"}]}),
+                    ),
+                    Some("org".into()),
+                );
             }
             return (Reply::ok(org_page(s, &vars)), Some("org".into()));
         }
-        let name = vars.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        let name = vars
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let Some(i) = index(&name).filter(|i| *i < s.size) else {
-            return (Reply::json(200, json!({"data": {"repository": null}, "errors": [{"type": "NOT_FOUND", "path": ["repository"], "message": "Could not resolve to a Repository"}]})), Some(name));
+            return (
+                Reply::json(
+                    200,
+                    json!({"data": {"repository": null}, "errors": [{"type": "NOT_FOUND", "path": ["repository"], "message": "Could not resolve to a Repository"}]}),
+                ),
+                Some(name),
+            );
         };
         if s.failing.lock().unwrap().contains(&name) {
             return (Reply::error(500, "Internal Server Error"), Some(name));
@@ -276,11 +320,20 @@ fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<
         } else if query.contains("associatedPullRequests") {
             Reply::ok(review_answer(i, &vars))
         } else if query.contains("refUpdateRule") {
-            Reply::ok(json!({"data": {"repository": {"ref": {"name": "main", "refUpdateRule": null, "branchProtectionRule": null}}}}))
+            Reply::ok(
+                json!({"data": {"repository": {"ref": {"name": "main", "refUpdateRule": null, "branchProtectionRule": null}}}}),
+            )
         } else {
-            Reply::json(200, json!({"errors": [{"message": "the mock does not know this query"}]}))
+            Reply::json(
+                200,
+                json!({"errors": [{"message": "the mock does not know this query"}]}),
+            )
         };
-        let reply = if i % 97 == 0 { reply.delay(s.slow) } else { reply };
+        let reply = if i % 97 == 0 {
+            reply.delay(s.slow)
+        } else {
+            reply
+        };
         return (reply, Some(name));
     }
     let bare = path.split('?').next().unwrap_or("");
@@ -297,13 +350,22 @@ fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<
     }
     let rest = &parts[3..];
     let reply = match rest {
-        [] => Reply::ok(json!({"name": name, "full_name": format!("{ORG}/{name}"), "private": i % 3 != 0,
+        [] => Reply::ok(
+            json!({"name": name, "full_name": format!("{ORG}/{name}"), "private": i % 3 != 0,
             "html_url": format!("https://github.com/{ORG}/{name}"), "default_branch": "main",
-            "archived": i % 50 == 49, "fork": i % 40 == 39, "visibility": visibility(i).to_ascii_lowercase()})),
+            "archived": i % 50 == 49, "fork": i % 40 == 39, "visibility": visibility(i).to_ascii_lowercase()}),
+        ),
         ["environments"] => {
             let list = if i % 5 == 0 {
                 let policy = json!({"protected_branches": true, "custom_branch_policies": false});
-                vec![environment(1, "production", i % 10 != 5, true, policy, false)]
+                vec![environment(
+                    1,
+                    "production",
+                    i % 10 != 5,
+                    true,
+                    policy,
+                    false,
+                )]
             } else {
                 Vec::new()
             };
@@ -319,7 +381,11 @@ fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<
         }
         _ => Reply::error(404, "Not Found"),
     };
-    let reply = if i % 97 == 0 { reply.delay(s.slow) } else { reply };
+    let reply = if i % 97 == 0 {
+        reply.delay(s.slow)
+    } else {
+        reply
+    };
     (reply, Some(name))
 }
 
@@ -357,6 +423,9 @@ fn serve(stream: TcpStream, state: &OrgState) {
         let body = String::from_utf8_lossy(&body);
         let (reply, repo) = answer(state, &method, &path, &body);
         let used = state.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        if method == "POST" {
+            state.graphql.fetch_add(1, Ordering::SeqCst);
+        }
         if let Some(r) = repo {
             *state.per_repo.lock().unwrap().entry(r).or_insert(0) += 1;
         }

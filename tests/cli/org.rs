@@ -45,14 +45,23 @@ fn remote_check_reads_settings_and_files_without_a_clone() {
     // repo-0003: main not protected; no CODEOWNERS; reviewed history.
     let r = sg(
         &mock,
-        &["check", "--remote", &format!("{ORG}/repo-0003"), "--format", "json"],
+        &[
+            "check",
+            "--remote",
+            &format!("{ORG}/repo-0003"),
+            "--format",
+            "json",
+        ],
         dir.path(),
         &[],
     );
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     let found = rules(&report);
-    assert!(found.contains(&"branch/unprotected".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"branch/unprotected".to_string()),
+        "{found:?}"
+    );
     assert!(found.contains(&"owners/missing".to_string()), "{found:?}");
     assert!(!found.iter().any(|f| f.starts_with("review/")), "{found:?}");
     assert!(!found.iter().any(|f| f.starts_with("gate/")), "{found:?}");
@@ -72,26 +81,46 @@ fn remote_check_sees_unreviewed_commits_and_write_all_workflows() {
     // repo-0035: 35 % 6 == 5 (no approvals), 35 % 7 == 0 (write-all), 35 % 4 == 3 (unprotected).
     let r = sg(
         &mock,
-        &["check", "--remote", &format!("{ORG}/repo-0035"), "--format", "json"],
+        &[
+            "check",
+            "--remote",
+            &format!("{ORG}/repo-0035"),
+            "--format",
+            "json",
+        ],
         dir.path(),
         &[],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     let found = rules(&report);
-    assert!(found.contains(&"review/unreviewed-commit".to_string()), "{found:?}");
-    assert!(found.contains(&"workflow/permissions-write-all".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"review/unreviewed-commit".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"workflow/permissions-write-all".to_string()),
+        "{found:?}"
+    );
     // The clean twin: repo-0008 is protected, reviewed, owned.
     let r = sg(
         &mock,
-        &["check", "--remote", &format!("{ORG}/repo-0008"), "--format", "json"],
+        &[
+            "check",
+            "--remote",
+            &format!("{ORG}/repo-0008"),
+            "--format",
+            "json",
+        ],
         dir.path(),
         &[],
     );
     let report: Value = serde_json::from_str(&r.stdout).unwrap();
     let found = rules(&report);
     assert!(
-        !found.iter().any(|f| f.starts_with("review/") || f.starts_with("branch/") || f == "workflow/permissions-write-all"),
+        !found.iter().any(|f| f.starts_with("review/")
+            || f.starts_with("branch/")
+            || f == "workflow/permissions-write-all"),
         "{found:?}"
     );
 }
@@ -110,13 +139,26 @@ fn remote_check_fails_closed_when_the_api_fails() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("remote/unavailable"), "{}", r.stderr);
     // A repository that does not exist, and a name that is not one.
-    let r = sg(&mock, &["check", "--remote", &format!("{ORG}/nope")], dir.path(), &[]);
+    let r = sg(
+        &mock,
+        &["check", "--remote", &format!("{ORG}/nope")],
+        dir.path(),
+        &[],
+    );
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let r = sg(&mock, &["check", "--remote", "../etc/passwd"], dir.path(), &[]);
+    let r = sg(
+        &mock,
+        &["check", "--remote", "../etc/passwd"],
+        dir.path(),
+        &[],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("remote/bad-repository"), "{}", r.stderr);
     // No token: a clear error.
-    let mut cmd = shipgate(&["check", "--remote", &format!("{ORG}/repo-0002")], dir.path());
+    let mut cmd = shipgate(
+        &["check", "--remote", &format!("{ORG}/repo-0002")],
+        dir.path(),
+    );
     cmd.env("GITHUB_API_URL", mock.url());
     let r: Run = cmd.output().unwrap().into();
     assert_eq!(r.code, 2);
@@ -132,7 +174,15 @@ fn org_plan_filters_and_shards() {
     std::fs::write(&gh_output, "").unwrap();
     let r = sg(
         &mock,
-        &["org", "plan", ORG, "--shards", "3", "--out", out.to_str().unwrap()],
+        &[
+            "org",
+            "plan",
+            ORG,
+            "--shards",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         dir.path(),
         &[("GITHUB_OUTPUT", gh_output.to_str().unwrap())],
     );
@@ -141,10 +191,16 @@ fn org_plan_filters_and_shards() {
     let include = matrix["include"].as_array().unwrap();
     assert_eq!(include.len(), 3);
     // 200 listed; archived (i % 50 == 49: 4) and forks (i % 40 == 39: 5, one of them archived) left out.
-    let total: u64 = include.iter().map(|s| s["repositories"].as_u64().unwrap()).sum();
+    let total: u64 = include
+        .iter()
+        .map(|s| s["repositories"].as_u64().unwrap())
+        .sum();
     assert_eq!(total, 200 - 8);
     let written = std::fs::read_to_string(&gh_output).unwrap();
-    assert!(written.starts_with(&format!("matrix={}\n", r.stdout.trim())), "{written}");
+    assert!(
+        written.starts_with(&format!("matrix={}\n", r.stdout.trim())),
+        "{written}"
+    );
     let plan = json_file(&out.join("plan.json"));
     assert_eq!(plan["excluded"]["archived"], 4);
     assert_eq!(plan["excluded"]["fork"], 4);
@@ -154,23 +210,57 @@ fn org_plan_filters_and_shards() {
     // Filters: topic `prod` (i % 4 == 0) and public (i % 3 == 0) and a name glob: i % 12 == 0, i < 100.
     let r = sg(
         &mock,
-        &["org", "plan", ORG, "--topic", "prod", "--visibility", "public", "--name", "repo-00*",
-          "--include-archived", "--include-forks", "--out", out.to_str().unwrap()],
+        &[
+            "org",
+            "plan",
+            ORG,
+            "--topic",
+            "prod",
+            "--visibility",
+            "public",
+            "--name",
+            "repo-00*",
+            "--include-archived",
+            "--include-forks",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         dir.path(),
         &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let shard = json_file(&out.join("shard-000.json"));
-    let names: Vec<&str> = shard["repositories"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let names: Vec<&str> = shard["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert_eq!(names.len(), 9, "{names:?}");
-    assert!(names.iter().all(|n| n.ends_with("0") || n.ends_with("2") || n.ends_with("4") || n.ends_with("6") || n.ends_with("8")));
+    assert!(names.iter().all(|n| n.ends_with("0")
+        || n.ends_with("2")
+        || n.ends_with("4")
+        || n.ends_with("6")
+        || n.ends_with("8")));
 
     // A file of names: one unknown is reported, another owner is refused.
     let list = dir.path().join("repos.txt");
-    std::fs::write(&list, "# audit these\nrepo-0001\nmock-org/repo-0002\nghost\n").unwrap();
+    std::fs::write(
+        &list,
+        "# audit these\nrepo-0001\nmock-org/repo-0002\nghost\n",
+    )
+    .unwrap();
     let r = sg(
         &mock,
-        &["org", "plan", ORG, "--repos-file", list.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "org",
+            "plan",
+            ORG,
+            "--repos-file",
+            list.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         dir.path(),
         &[],
     );
@@ -179,16 +269,34 @@ fn org_plan_filters_and_shards() {
     std::fs::write(&list, "other-org/x\n").unwrap();
     let r = sg(
         &mock,
-        &["org", "plan", ORG, "--repos-file", list.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "org",
+            "plan",
+            ORG,
+            "--repos-file",
+            list.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         dir.path(),
         &[],
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("org/bad-filter"), "{}", r.stderr);
     // Too many shards for a matrix; an organisation that does not exist.
-    let r = sg(&mock, &["org", "plan", ORG, "--per-shard", "0"], dir.path(), &[]);
+    let r = sg(
+        &mock,
+        &["org", "plan", ORG, "--per-shard", "0"],
+        dir.path(),
+        &[],
+    );
     assert_eq!(r.code, 2);
-    let r = sg(&mock, &["org", "plan", "ghost-org", "--out", out.to_str().unwrap()], dir.path(), &[]);
+    let r = sg(
+        &mock,
+        &["org", "plan", "ghost-org", "--out", out.to_str().unwrap()],
+        dir.path(),
+        &[],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("org/unavailable"), "{}", r.stderr);
 }
@@ -203,14 +311,26 @@ fn org_plan_run_report_end_to_end_with_a_failing_repository() {
     let shards = dir.path().join("shards");
     let r = sg(
         &mock,
-        &["org", "plan", ORG, "--per-shard", "20", "--out", shards.to_str().unwrap()],
+        &[
+            "org",
+            "plan",
+            ORG,
+            "--per-shard",
+            "20",
+            "--out",
+            shards.to_str().unwrap(),
+        ],
         dir.path(),
         &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let matrix: Value = serde_json::from_str(r.stdout.trim()).unwrap();
     assert_eq!(matrix["include"].as_array().unwrap().len(), 96); // 1,920 selected
-    assert!(r.stderr.contains("2000 repositories listed, 1920 selected"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2000 repositories listed, 1920 selected"),
+        "{}",
+        r.stderr
+    );
     let failing = format!("{ORG}/repo-0042");
     let shard = (0..96)
         .map(|i| shards.join(format!("shard-{i:03}.json")))
@@ -219,7 +339,16 @@ fn org_plan_run_report_end_to_end_with_a_failing_repository() {
     let results = dir.path().join("results");
     let r = sg(
         &mock,
-        &["org", "run", "--shard", shard.to_str().unwrap(), "--out", results.to_str().unwrap(), "--jobs", "4"],
+        &[
+            "org",
+            "run",
+            "--shard",
+            shard.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+            "--jobs",
+            "4",
+        ],
         dir.path(),
         &[],
     );
@@ -228,7 +357,10 @@ fn org_plan_run_report_end_to_end_with_a_failing_repository() {
     assert_eq!(files.len(), 20);
     let failed = json_file(&results.join("mock-org__repo-0042.json"));
     assert_eq!(failed["status"], "not-verified");
-    assert!(failed["reason"].as_str().unwrap().contains("500"), "{failed}");
+    assert!(
+        failed["reason"].as_str().unwrap().contains("500"),
+        "{failed}"
+    );
     let mut verified = 0;
     for f in &files {
         let v = json_file(&f.path());
@@ -244,7 +376,13 @@ fn org_plan_run_report_end_to_end_with_a_failing_repository() {
     let out = dir.path().join("report");
     let r = sg(
         &mock,
-        &["org", "report", results.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "org",
+            "report",
+            results.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         dir.path(),
         &[],
     );
@@ -272,22 +410,39 @@ fn org_plan_run_report_end_to_end_with_a_failing_repository() {
     mock.state.failing.lock().unwrap().clear();
     let r = sg(
         &mock,
-        &["org", "run", "--shard", shard.to_str().unwrap(), "--out", results.to_str().unwrap()],
+        &[
+            "org",
+            "run",
+            "--shard",
+            shard.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+        ],
         dir.path(),
         &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = sg(
         &mock,
-        &["org", "report", results.to_str().unwrap(), "--out", out.to_str().unwrap(),
-          "--previous", previous.to_str().unwrap()],
+        &[
+            "org",
+            "report",
+            results.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--previous",
+            previous.to_str().unwrap(),
+        ],
         dir.path(),
         &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = json_file(&out.join("report.json"));
     let better = report["diff"]["better"].as_array().unwrap();
-    assert!(better.iter().any(|c| c["repository"] == failing.as_str()), "{report}");
+    assert!(
+        better.iter().any(|c| c["repository"] == failing.as_str()),
+        "{report}"
+    );
     assert_eq!(report["totals"]["not_verified"], 0);
 }
 
@@ -308,8 +463,20 @@ fn org_run_keeps_within_the_rate_limit_budget() {
     let results = dir.path().join("results");
     let r = sg(
         &mock,
-        &["org", "run", "--shard", shard.to_str().unwrap(), "--out", results.to_str().unwrap(),
-          "--jobs", "1", "--reserve", "0", "--deadline", "600"],
+        &[
+            "org",
+            "run",
+            "--shard",
+            shard.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+            "--jobs",
+            "1",
+            "--reserve",
+            "0",
+            "--deadline",
+            "600",
+        ],
         dir.path(),
         &[],
     );
@@ -320,7 +487,11 @@ fn org_run_keeps_within_the_rate_limit_budget() {
     let verified = all.iter().filter(|v| v["status"] != "not-verified").count();
     let budget = all
         .iter()
-        .filter(|v| v["reason"].as_str().is_some_and(|r| r.contains("rate-limit budget")))
+        .filter(|v| {
+            v["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("rate-limit budget"))
+        })
         .count();
     assert!(verified >= 3, "{all:?}");
     assert!(budget >= 1, "{all:?}");
@@ -342,7 +513,14 @@ fn org_run_treats_the_shard_file_as_hostile() {
     let results = dir.path().join("results");
     let r = sg(
         &mock,
-        &["org", "run", "--shard", shard.to_str().unwrap(), "--out", results.to_str().unwrap()],
+        &[
+            "org",
+            "run",
+            "--shard",
+            shard.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+        ],
         dir.path(),
         &[],
     );
@@ -353,13 +531,25 @@ fn org_run_treats_the_shard_file_as_hostile() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, vec!["invalid-000-00000.json", "invalid-000-00002.json", "mock-org__repo-0001.json"]);
+    assert_eq!(
+        names,
+        vec![
+            "invalid-000-00000.json",
+            "invalid-000-00002.json",
+            "mock-org__repo-0001.json"
+        ]
+    );
     let bad = std::fs::read_to_string(results.join("invalid-000-00002.json")).unwrap();
     assert!(!bad.contains('\u{1b}'), "{bad}");
     assert!(!dir.path().join("escape").exists());
     // Not a shard at all.
     std::fs::write(&shard, "{\"schema\": \"something else\"}").unwrap();
-    let r = sg(&mock, &["org", "run", "--shard", shard.to_str().unwrap()], dir.path(), &[]);
+    let r = sg(
+        &mock,
+        &["org", "run", "--shard", shard.to_str().unwrap()],
+        dir.path(),
+        &[],
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("org/bad-shard"), "{}", r.stderr);
 }
@@ -392,12 +582,26 @@ fn org_report_renders_in_a_browser() {
             "requests": 7
         })
     };
-    std::fs::write(results.join("a.json"), result("o/<img src=x onerror=alert(1)>", "fail", "fail").to_string()).unwrap();
-    std::fs::write(results.join("b.json"), result("o/good", "pass", "pass").to_string()).unwrap();
+    std::fs::write(
+        results.join("a.json"),
+        result("o/<img src=x onerror=alert(1)>", "fail", "fail").to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        results.join("b.json"),
+        result("o/good", "pass", "pass").to_string(),
+    )
+    .unwrap();
     std::fs::write(results.join("c.json"), "not json").unwrap();
     let out = dir.path().join("report");
     let r: Run = shipgate(
-        &["org", "report", results.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "org",
+            "report",
+            results.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         dir.path(),
     )
     .output()
@@ -421,8 +625,13 @@ fn org_report_renders_in_a_browser() {
     let profile = tempfile::tempdir().unwrap();
     let shot = dir.path().join("org-report.png");
     let base = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
     ];
     let dom = Command::new(browser)
         .args(base)
@@ -431,12 +640,28 @@ fn org_report_renders_in_a_browser() {
         .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
-    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
     let dom = String::from_utf8_lossy(&dom.stdout);
-    assert!(!dom.contains("<img"), "the browser parsed the name as markup");
-    assert!(dom.contains("o/&lt;img src=x onerror=alert(1)&gt;"), "{dom}");
-    assert!(dom.contains("2 repositories: <strong>1 pass</strong>, <strong>1 fail</strong>"), "{dom}");
-    assert!(dom.contains("Review period: 2025-11-24 to 2025-12-02 (60 commits examined)"), "{dom}");
+    assert!(
+        !dom.contains("<img"),
+        "the browser parsed the name as markup"
+    );
+    assert!(
+        dom.contains("o/&lt;img src=x onerror=alert(1)&gt;"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("2 repositories: <strong>1 pass</strong>, <strong>1 fail</strong>"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("Review period: 2025-11-24 to 2025-12-02 (60 commits examined)"),
+        "{dom}"
+    );
     assert!(dom.contains("<code>main</code> (2)"), "{dom}");
     assert!(dom.contains("environments not readable"), "{dom}");
     let status = Command::new(browser)
@@ -449,4 +674,156 @@ fn org_report_renders_in_a_browser() {
         .unwrap();
     assert!(status.status.success());
     assert!(std::fs::metadata(&shot).unwrap().len() > 1000);
+}
+
+/// The scale benchmark (bench/org.sh runs it with a release binary): not a test, no timing asserted.
+/// `SHIPGATE_BIN` the binary, `BENCH_REPOS` the organisation's size (2000), `BENCH_SHARDS` the parallel
+/// processes to try (1,2,4), `BENCH_JOBS` repositories at once per process (4), `BENCH_RSS_SIZES` the
+/// shard sizes for the memory check (50,200,800).
+#[test]
+#[ignore = "benchmark: bench/org.sh"]
+fn bench_org_scale() {
+    use std::time::Instant;
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    let bin = std::path::PathBuf::from(env("SHIPGATE_BIN", crate::common::bin().to_str().unwrap()));
+    let size: usize = env("BENCH_REPOS", "2000").parse().unwrap();
+    let jobs = env("BENCH_JOBS", "4");
+    let list = |k: &str, d: &str| -> Vec<usize> {
+        env(k, d)
+            .split(',')
+            .map(|s| s.trim().parse().unwrap())
+            .collect()
+    };
+    let mock = MockOrg::start(size);
+    let dir = tempfile::tempdir().unwrap();
+    let command = |args: &[&str]| {
+        let mut c = Command::new("/usr/bin/time");
+        c.arg("-f")
+            .arg("rss_kb=%M elapsed=%e")
+            .arg(&bin)
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GITHUB_API_URL", mock.url())
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("SHIPGATE_GITHUB_RETRY_BASE_MS", "5");
+        c
+    };
+    let parse = |stderr: &str| -> (u64, f64) {
+        let line = stderr
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("rss_kb="))
+            .unwrap_or_else(|| panic!("{stderr}"));
+        let mut it = line.split_whitespace();
+        let rss = it
+            .next()
+            .unwrap()
+            .trim_start_matches("rss_kb=")
+            .parse()
+            .unwrap();
+        let el = it
+            .next()
+            .unwrap()
+            .trim_start_matches("elapsed=")
+            .parse()
+            .unwrap();
+        (rss, el)
+    };
+    println!("# org bench: {size} repositories (mock organisation), --jobs {jobs} per process, binary {}", bin.display());
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    println!("machine: {cpus} CPUs");
+    let mut plan_requests = 0;
+    for shards in list("BENCH_SHARDS", "1,2,4") {
+        let out = dir.path().join(format!("plan-{shards}"));
+        let before = mock.requests();
+        let o = command(&[
+            "org",
+            "plan",
+            ORG,
+            "--include-archived",
+            "--include-forks",
+            "--shards",
+            &shards.to_string(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        plan_requests = mock.requests() - before;
+        let results = dir.path().join(format!("results-{shards}"));
+        let before = mock.requests();
+        let before_gql = mock.state.graphql.load(std::sync::atomic::Ordering::SeqCst);
+        let start = Instant::now();
+        let children: Vec<_> = (0..shards)
+            .map(|i| {
+                let shard = out.join(format!("shard-{i:03}.json"));
+                command(&[
+                    "org",
+                    "run",
+                    "--shard",
+                    shard.to_str().unwrap(),
+                    "--out",
+                    results.to_str().unwrap(),
+                    "--jobs",
+                    &jobs,
+                ])
+                .stderr(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+            })
+            .collect();
+        let mut per = Vec::new();
+        for c in children {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            per.push(parse(&String::from_utf8_lossy(&o.stderr)));
+        }
+        let wall = start.elapsed().as_secs_f64();
+        let requests = mock.requests() - before;
+        let gql = mock.state.graphql.load(std::sync::atomic::Ordering::SeqCst) - before_gql;
+        let per_shard = size as f64 / shards as f64;
+        let slowest = per.iter().map(|p| p.1).fold(0.0, f64::max);
+        let rss = per.iter().map(|p| p.0).max().unwrap_or(0);
+        println!(
+            "shards={shards} wall_s={wall:.1} repos_per_min_per_shard={:.0} requests={requests} per_repo={:.2} (graphql {:.2}, rest {:.2}) plan_requests={plan_requests} peak_rss_mb={:.1}",
+            per_shard / (slowest / 60.0),
+            requests as f64 / size as f64,
+            gql as f64 / size as f64,
+            (requests - gql) as f64 / size as f64,
+            rss as f64 / 1024.0
+        );
+        let count = std::fs::read_dir(&results).unwrap().count();
+        assert_eq!(count, size);
+    }
+    for n in list("BENCH_RSS_SIZES", "50,200,800") {
+        let n = n.min(size);
+        let shard = dir.path().join(format!("rss-{n}.json"));
+        let names: Vec<String> = (0..n).map(|i| format!("{ORG}/{}", repo_name(i))).collect();
+        std::fs::write(&shard, serde_json::json!({"schema": "shipgate/org-shard@1", "org": ORG, "shard": 0, "of": 1, "repositories": names}).to_string()).unwrap();
+        let results = dir.path().join(format!("rss-results-{n}"));
+        let o = command(&[
+            "org",
+            "run",
+            "--shard",
+            shard.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+            "--jobs",
+            &jobs,
+        ])
+        .output()
+        .unwrap();
+        assert!(o.status.success());
+        let (rss, el) = parse(&String::from_utf8_lossy(&o.stderr));
+        println!(
+            "rss_check repos={n} peak_rss_mb={:.1} elapsed_s={el:.1}",
+            rss as f64 / 1024.0
+        );
+    }
 }
