@@ -495,6 +495,48 @@ mod tests {
     }
 
     #[test]
+    fn the_first_parent_line_is_rebuilt_from_the_log() {
+        let person = |n: &str| Person {
+            name: n.into(),
+            email: format!("{n}@example.org"),
+        };
+        let c = |oid: char, parents: &[char], msg: &str, time: i64| RemoteCommit {
+            oid: oid.to_string().repeat(40),
+            message: msg.into(),
+            time,
+            author: person("ann"),
+            committer: person("ann"),
+            parents: parents.iter().map(|p| p.to_string().repeat(40)).collect(),
+        };
+        // a (merge of b and side c) ← b (squash) ← d (root); `git log` order interleaves the side commit.
+        let snap = Snapshot {
+            default_branch: Some("main".into()),
+            head: Some("a".repeat(40)),
+            log: vec![
+                c('a', &['b', 'c'], "Merge pull request #2 from x/y", 400),
+                c('c', &['b'], "side work", 300),
+                c('b', &['d'], "Add thing (#1)", 200),
+                c('d', &[], "Initial", 100),
+            ],
+            ..Snapshot::default()
+        };
+        let facts = history_facts(&snap, &Config::default(), 500);
+        let b = &facts.branches[0];
+        let ids: Vec<String> = b.commits.iter().map(|e| e.commit.short()).collect();
+        assert_eq!(ids, vec!["aaaaaaa", "bbbbbbb", "ddddddd"]);
+        assert!(b.complete);
+        assert_eq!(b.commits[0].arrival, evidence::Arrival::Merge);
+        assert_eq!(
+            b.commits[1].arrival,
+            evidence::Arrival::SquashMerge { pr: 1 }
+        );
+        assert_eq!(b.commits[2].arrival, evidence::Arrival::Root);
+        // An empty repository has no deployment branch.
+        let empty = history_facts(&Snapshot::default(), &Config::default(), 500);
+        assert_eq!(empty.skipped, Some(evidence::Skip::NoDeployBranch));
+    }
+
+    #[test]
     fn queries_name_only_schema_fields() {
         let q = first_query();
         assert!(q.contains("object(expression: \"HEAD:.github/workflows\")"));

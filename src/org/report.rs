@@ -192,6 +192,21 @@ pub fn build(results: &[RepoResult], now: i64) -> Report {
                 .collect();
             *scope.not_seen.entry(key).or_insert(0) += 1;
         }
+        // Settings the token could not read (or the API did not answer for): by rule, across repositories.
+        let mut unread: Vec<&str> = r
+            .findings
+            .iter()
+            .filter(|f| !super::unverified_families(&f.rule).is_empty())
+            .map(|f| f.rule.as_str())
+            .collect();
+        unread.sort_unstable();
+        unread.dedup();
+        for rule in unread {
+            *scope
+                .not_seen
+                .entry(format!("{rule}: a setting or record the token could not read, or the API did not answer"))
+                .or_insert(0) += 1;
+        }
         if let Some(reason) = &r.reason {
             let key: String = reason
                 .split(':')

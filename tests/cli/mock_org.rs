@@ -37,6 +37,8 @@ pub struct OrgState {
     pub limit: AtomicU64,
     /// Delay of the slow repositories.
     pub slow: Duration,
+    /// Added to every answer (milliseconds): a network's round trip, for the benchmark.
+    pub latency_ms: AtomicU64,
 }
 
 pub struct MockOrg {
@@ -60,6 +62,7 @@ impl MockOrg {
             per_repo: Mutex::new(Default::default()),
             limit: AtomicU64::new(10_000_000),
             slow: Duration::from_millis(20),
+            latency_ms: AtomicU64::new(0),
         });
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -430,7 +433,9 @@ fn serve(stream: TcpStream, state: &OrgState) {
             *state.per_repo.lock().unwrap().entry(r).or_insert(0) += 1;
         }
         let remaining = state.limit.load(Ordering::SeqCst).saturating_sub(used);
-        std::thread::sleep(reply.delay);
+        std::thread::sleep(
+            reply.delay + Duration::from_millis(state.latency_ms.load(Ordering::Relaxed)),
+        );
         let reset = now() + 3600;
         let mut head = format!(
             "HTTP/1.1 {} X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nx-ratelimit-limit: 5000\r\nx-ratelimit-remaining: {remaining}\r\nx-ratelimit-reset: {reset}\r\n",

@@ -72,6 +72,20 @@ fn remote_check_reads_settings_and_files_without_a_clone() {
     assert!((1..=8).contains(&n), "{n} requests");
     // Nothing was written for the hostile `..` entry: the temporary directory is gone, the cwd untouched.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // The human format, from the same run: the summary names what was not evaluated.
+    let r = sg(
+        &mock,
+        &["check", "--remote", &format!("{ORG}/repo-0003")],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("branch/unprotected"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("remote mock-org/repo-0003 (no clone)"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -404,6 +418,11 @@ fn org_plan_run_report_end_to_end_with_a_failing_repository() {
     assert!(md.contains("Review period:"), "{md}");
     assert!(md.contains("Not evaluated"), "{md}");
 
+    // For the screenshot in docs/: `SHIPGATE_ORG_REPORT_COPY=/tmp/x.html cargo test … end_to_end`.
+    if let Some(copy) = std::env::var_os("SHIPGATE_ORG_REPORT_COPY") {
+        std::fs::copy(out.join("report.html"), copy).unwrap();
+    }
+
     // A second run where repo-0042 recovers: the diff says it got better.
     let previous = dir.path().join("previous.json");
     std::fs::copy(out.join("report.json"), &previous).unwrap();
@@ -679,7 +698,7 @@ fn org_report_renders_in_a_browser() {
 /// The scale benchmark (bench/org.sh runs it with a release binary): not a test, no timing asserted.
 /// `SHIPGATE_BIN` the binary, `BENCH_REPOS` the organisation's size (2000), `BENCH_SHARDS` the parallel
 /// processes to try (1,2,4), `BENCH_JOBS` repositories at once per process (4), `BENCH_RSS_SIZES` the
-/// shard sizes for the memory check (50,200,800).
+/// shard sizes for the memory check (50,200,800), `BENCH_LATENCY_MS` a round trip added to every answer.
 #[test]
 #[ignore = "benchmark: bench/org.sh"]
 fn bench_org_scale() {
@@ -695,6 +714,10 @@ fn bench_org_scale() {
             .collect()
     };
     let mock = MockOrg::start(size);
+    let latency: u64 = env("BENCH_LATENCY_MS", "0").parse().unwrap();
+    mock.state
+        .latency_ms
+        .store(latency, std::sync::atomic::Ordering::SeqCst);
     let dir = tempfile::tempdir().unwrap();
     let command = |args: &[&str]| {
         let mut c = Command::new("/usr/bin/time");
@@ -735,7 +758,7 @@ fn bench_org_scale() {
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    println!("machine: {cpus} CPUs");
+    println!("machine: {cpus} CPUs; mock latency {latency} ms per answer");
     let mut plan_requests = 0;
     for shards in list("BENCH_SHARDS", "1,2,4") {
         let out = dir.path().join(format!("plan-{shards}"));
