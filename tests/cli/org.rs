@@ -759,7 +759,6 @@ fn bench_org_scale() {
         .map(|n| n.get())
         .unwrap_or(1);
     println!("machine: {cpus} CPUs; mock latency {latency} ms per answer");
-    let mut plan_requests = 0;
     for shards in list("BENCH_SHARDS", "1,2,4") {
         let out = dir.path().join(format!("plan-{shards}"));
         let before = mock.requests();
@@ -777,7 +776,7 @@ fn bench_org_scale() {
         .output()
         .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        plan_requests = mock.requests() - before;
+        let plan_requests = mock.requests() - before;
         let results = dir.path().join(format!("results-{shards}"));
         let before = mock.requests();
         let before_gql = mock.state.graphql.load(std::sync::atomic::Ordering::SeqCst);
