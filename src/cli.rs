@@ -71,6 +71,73 @@ pub enum Command {
         #[command(subcommand)]
         action: HookCommand,
     },
+    /// Audit a whole GitHub organisation in a job matrix: plan shards, run one shard, merge a report.
+    Org {
+        #[command(subcommand)]
+        action: OrgCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// List the organisation's repositories and cut them into shards: prints the matrix JSON for
+    /// `strategy.matrix` (also `matrix=` in $GITHUB_OUTPUT) and writes one shard file per job.
+    Plan {
+        org: String,
+        /// Directory for the shard files and plan.json.
+        #[arg(long, default_value = "shipgate-org/shards")]
+        out: PathBuf,
+        /// This many shards (balanced).
+        #[arg(long, conflicts_with = "per_shard")]
+        shards: Option<usize>,
+        /// At most this many repositories a shard [default: 100].
+        #[arg(long)]
+        per_shard: Option<usize>,
+        #[arg(long)]
+        include_archived: bool,
+        #[arg(long)]
+        include_forks: bool,
+        /// public, private or internal (repeatable: any of them).
+        #[arg(long)]
+        visibility: Vec<String>,
+        /// Only repositories with this topic (repeatable: any of them).
+        #[arg(long)]
+        topic: Vec<String>,
+        /// Only repositories whose name matches this glob (repeatable: any of them).
+        #[arg(long, value_name = "GLOB")]
+        name: Vec<String>,
+        /// Only the repositories named in FILE (one a line, `#` comments).
+        #[arg(long, value_name = "FILE")]
+        repos_file: Option<PathBuf>,
+    },
+    /// Gate one shard's repositories through the API, writing one JSON result per repository.
+    Run {
+        #[arg(long, value_name = "FILE")]
+        shard: PathBuf,
+        #[arg(long, default_value = "shipgate-org/results")]
+        out: PathBuf,
+        /// Repositories checked at once.
+        #[arg(long, default_value_t = 4)]
+        jobs: usize,
+        /// Seconds the shard may take; repositories not started by then are reported not verified.
+        #[arg(long, default_value_t = 3000)]
+        deadline: u64,
+        /// Requests of the rate limit left for others (the installation's budget is shared by shards).
+        #[arg(long, default_value_t = 100)]
+        reserve: u64,
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+    },
+    /// Merge the per-repository results into one evidence report (report.md, report.html, report.json).
+    Report {
+        /// The directory of results (every shard's, together).
+        dir: PathBuf,
+        #[arg(long, default_value = "shipgate-org/report")]
+        out: PathBuf,
+        /// The previous report.json, to show what got better or worse.
+        #[arg(long, value_name = "OLD.json")]
+        previous: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +210,10 @@ pub struct CheckArgs {
     /// wrong `path:` must not pass the gate).
     #[arg(long)]
     pub allow_empty: bool,
+    /// Check a repository on GitHub without a clone (OWNER/NAME): its settings, reviews, workflows,
+    /// CODEOWNERS and process documents read through the API; other file contents are not evaluated.
+    #[arg(long, value_name = "OWNER/NAME", conflicts_with_all = ["diff", "offline", "config"])]
+    pub remote: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -179,6 +250,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Baseline { path, config } => write_baseline(&path, config),
         Command::Init { path } => init(&path),
         Command::Hook { action } => hook(action),
+        Command::Org { action } => org(action),
     };
     match result {
         Ok(code) => code,
@@ -234,6 +306,49 @@ fn visible_diag(mut diag: SourceDiag) -> SourceDiag {
 }
 
 fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
+    // `--remote`: the files live in a temporary directory until the report is rendered.
+    let mut _remote_dir = None;
+    let outcome = match &args.remote {
+        Some(name) => {
+            let repo = crate::remote::parse_repo(name)?;
+            let settings = crate::github::Settings::from_env();
+            let opts = crate::remote::RemoteOptions {
+                fail_on: args.fail_on.map(Severity::from),
+                no_suppress: args.no_suppress,
+                deadline: None,
+            };
+            match crate::remote::check(&repo, &settings, &opts) {
+                Ok(mut r) => {
+                    if let crate::github::GithubFacts::Gathered(f) = &mut r.outcome.ctx.github {
+                        f.requests = r.requests;
+                    }
+                    _remote_dir = Some(r.dir);
+                    r.outcome
+                }
+                Err(e) => return Err(could_not_evaluate(e.into_diag())),
+            }
+        }
+        None => local_outcome(args)?,
+    };
+    if outcome.ctx.stats.files == 0 && !args.allow_empty && args.remote.is_none() {
+        return Err(no_files(&outcome));
+    }
+    report_outcome(args, &outcome)
+}
+
+/// Could not evaluate: later steps of the job still see a result, and it is not "passed".
+fn could_not_evaluate(diag: SourceDiag) -> SourceDiag {
+    if let Some(path) = env_path("GITHUB_OUTPUT") {
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(b"result=error\nexit-code=2\n"));
+    }
+    diag
+}
+
+fn local_outcome(args: &CheckArgs) -> Result<engine::Outcome, SourceDiag> {
     let opts = CheckOptions {
         root: args.path.clone(),
         // No path (or `.`): run where you stand, so the repository around you is the unit.
@@ -244,24 +359,12 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
         diff: args.diff.as_deref().map(diff_base),
         no_suppress: args.no_suppress,
         ignore_baseline: false,
+        remote: None,
     };
-    let outcome = match engine::check(&opts) {
-        Ok(o) => o,
-        Err(diag) => {
-            // Could not evaluate: later steps of the job still see a result, and it is not "passed".
-            if let Some(path) = env_path("GITHUB_OUTPUT") {
-                let _ = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .and_then(|mut f| f.write_all(b"result=error\nexit-code=2\n"));
-            }
-            return Err(diag);
-        }
-    };
-    if outcome.ctx.stats.files == 0 && !args.allow_empty {
-        return Err(no_files(&outcome));
-    }
+    engine::check(&opts).map_err(could_not_evaluate)
+}
+
+fn report_outcome(args: &CheckArgs, outcome: &engine::Outcome) -> Result<u8, SourceDiag> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let render = RenderOptions {
         quiet: args.quiet,
@@ -270,10 +373,10 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
         step_outputs: env_path("GITHUB_OUTPUT"),
     };
     write_output(args.output.as_deref(), |out| {
-        report::render(args.format, &outcome, &render, out)
+        report::render(args.format, outcome, &render, out)
     })?;
     if let Some(path) = &args.sarif_file {
-        write_output(Some(path), |out| report::sarif::render(&outcome, out))?;
+        write_output(Some(path), |out| report::sarif::render(outcome, out))?;
     }
     if let Some(path) = &args.report {
         let html = path
@@ -281,9 +384,9 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
             .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
         write_output(Some(path), |out| {
             if html {
-                report::evidence_html::render(&outcome, out)
+                report::evidence_html::render(outcome, out)
             } else {
-                report::evidence_md::render(&outcome, out)
+                report::evidence_md::render(outcome, out)
             }
         })?;
     }
@@ -291,7 +394,7 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
     if let Some(path) = &args.output {
         eprintln!(
             "shipgate: {} · report written to {}",
-            report::summary_line(&outcome),
+            report::summary_line(outcome),
             path.display()
         );
     }
@@ -308,10 +411,123 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
             .append(true)
             .open(path)
             .map_err(io)?;
-        file.write_all(report::github::step_outputs(&outcome).as_bytes())
+        file.write_all(report::github::step_outputs(outcome).as_bytes())
             .map_err(io)?;
     }
     Ok(outcome.verdict().exit_code())
+}
+
+fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
+    use crate::org::{plan, report, run};
+    let settings = crate::github::Settings::from_env();
+    match action {
+        OrgCommand::Plan {
+            org,
+            out,
+            shards,
+            per_shard,
+            include_archived,
+            include_forks,
+            visibility,
+            topic,
+            name,
+            repos_file,
+        } => {
+            let filters = plan::Filters {
+                include_archived,
+                include_forks,
+                visibility,
+                topics: topic,
+                names: name,
+                repos_file,
+            };
+            let sharding = match shards {
+                Some(n) => plan::Sharding::Shards(n),
+                None => plan::Sharding::PerShard(per_shard.unwrap_or(100)),
+            };
+            let p = plan::plan(&org, &filters, sharding, &out, &settings)?;
+            let matrix = p.matrix.to_string();
+            write_output(None, |o| writeln!(o, "{matrix}"))?;
+            if let Some(path) = env_path("GITHUB_OUTPUT") {
+                let text = format!(
+                    "matrix={matrix}\nshards={}\nrepositories={}\n",
+                    p.shards, p.selected
+                );
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .and_then(|mut f| f.write_all(text.as_bytes()))
+                    .map_err(|e| {
+                        SourceDiag::plain(
+                            "gate/output",
+                            format!("cannot append to GITHUB_OUTPUT: {e}"),
+                        )
+                    })?;
+            }
+            eprintln!(
+                "shipgate org plan: {} repositories listed, {} selected, {} shard(s) in {}; {} API request(s){}",
+                p.listed,
+                p.selected,
+                p.shards,
+                out.display(),
+                p.requests,
+                if p.not_found.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not found: {}", p.not_found.join(", "))
+                }
+            );
+            Ok(0)
+        }
+        OrgCommand::Run {
+            shard,
+            out,
+            jobs,
+            deadline,
+            reserve,
+            fail_on,
+        } => {
+            let opts = run::RunOptions {
+                shard,
+                out: out.clone(),
+                jobs,
+                deadline: std::time::Duration::from_secs(deadline),
+                reserve,
+                fail_on: fail_on.map(Severity::from),
+            };
+            let t = run::run(&opts, &settings)?;
+            eprintln!(
+                "shipgate org run: {} repositories: {} pass, {} fail, {} not verified; {} API request(s); results in {}",
+                t.repositories,
+                t.passed,
+                t.failed,
+                t.not_verified,
+                t.requests,
+                out.display()
+            );
+            Ok(0)
+        }
+        OrgCommand::Report { dir, out, previous } => {
+            let r = report::report(&dir, previous.as_deref(), &out)?;
+            if let Some(path) = env_path("GITHUB_STEP_SUMMARY") {
+                let _ = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .and_then(|mut f| f.write_all(report::markdown(&r).as_bytes()));
+            }
+            eprintln!(
+                "shipgate org report: {} repositories: {} pass, {} fail, {} not verified; written to {}",
+                r.scope.repositories,
+                r.totals.pass,
+                r.totals.fail,
+                r.totals.not_verified,
+                out.display()
+            );
+            Ok(0)
+        }
+    }
 }
 
 /// `--diff` / `--diff auto` read the GitHub Actions environment here, so the engine stays testable.

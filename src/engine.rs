@@ -36,6 +36,9 @@ pub struct CheckOptions {
     /// a subdirectory means. An explicitly named directory (`check examples/sample-service`, one package
     /// of a monorepo) is gated as the tree given.
     pub find_repository_root: bool,
+    /// `check --remote`: `root` is a directory holding the files read through the API; the history and
+    /// the repository come from here, not from git (see `remote.rs`).
+    pub remote: Option<github::RemoteTarget>,
 }
 
 pub struct Outcome {
@@ -224,14 +227,25 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let policy_from = files.from.clone();
     let config = files.config.clone();
 
-    let history = match (&repo, &open_error) {
-        (_, Some(e)) => git_unreadable(e),
-        (repo, None) => evidence::gather(repo.as_ref(), &config, unix_now()),
+    let history = match (&opts.remote, &repo, &open_error) {
+        (Some(remote), _, _) => remote.history.clone(),
+        (None, _, Some(e)) => git_unreadable(e),
+        (None, repo, None) => evidence::gather(repo.as_ref(), &config, unix_now()),
     };
     drop(repo);
 
     // GitHub is asked on its own thread while the walk reads the tree.
-    let github = github::Pending::start(&root, &config, opts.offline, &history);
+    let github = match &opts.remote {
+        Some(r) => github::Pending::start_for(
+            r.repo.clone(),
+            r.settings.clone(),
+            r.deadline,
+            &config,
+            opts.offline,
+            &history,
+        ),
+        None => github::Pending::start(&root, &config, opts.offline, &history),
+    };
     let allows = suppress::inline::InlineAllows::default();
     let collector = crate::repo::collect::Collector::default();
     let leaks = checks::leak::LeakCheck::new(&config);
@@ -316,6 +330,9 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
     not_evaluated.extend(checks::review::not_evaluated(&ctx));
     not_evaluated.extend(checks::gate::not_evaluated(&ctx));
+    if let Some(remote) = &opts.remote {
+        not_evaluated.extend(github::snapshot::not_evaluated(remote));
+    }
     // The one place findings leave the engine: every format renders them from here, redacted.
     crate::redact::findings(&mut findings);
     for ne in &mut not_evaluated {

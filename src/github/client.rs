@@ -288,6 +288,11 @@ impl Client {
         lock(&self.failures).clone()
     }
 
+    /// The last `x-ratelimit-remaining` and `x-ratelimit-reset` (Unix seconds) GitHub sent.
+    pub fn rate(&self) -> Option<(u64, u64)> {
+        *lock(&self.rate)
+    }
+
     /// HTTP requests sent (retries included).
     pub fn request_count(&self) -> u32 {
         *lock(&self.requests)

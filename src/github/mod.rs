@@ -12,6 +12,7 @@ pub mod protection;
 pub mod remote;
 pub mod reviews;
 pub mod scorecard;
+pub mod snapshot;
 
 use crate::config::{Config, GithubConfig};
 use crate::context::Context;
@@ -119,6 +120,22 @@ pub struct Facts {
     /// Things not evaluated, for the summary (e.g. a branch missing from a shallow clone).
     pub notes: Vec<String>,
     pub requests: u32,
+    /// The last `x-ratelimit-remaining` / `x-ratelimit-reset` GitHub sent (for a shared budget).
+    pub rate: Option<(u64, u64)>,
+}
+
+/// `check --remote`: the repository named on the command line, not discovered from a checkout, and the
+/// settings to reach it (an organisation run passes one per repository, never through the environment).
+#[derive(Debug, Clone, Default)]
+pub struct RemoteTarget {
+    pub repo: Option<RepoId>,
+    pub settings: Settings,
+    /// The history facts read through the API (the shared walk's stand-in).
+    pub history: HistoryFacts,
+    /// A deadline for this repository's API phase shorter than the default (a shard's time running out).
+    pub deadline: Option<Duration>,
+    /// Files the snapshot saw but did not read, and why.
+    pub left_out: Vec<String>,
 }
 
 /// The deployment branches to check: the configured names (globs expanded against the repository's
@@ -187,6 +204,19 @@ impl Pending {
     /// the offline rules judge (same window, same exemptions), never walking git a second time.
     pub fn start(root: &Path, config: &Config, offline: bool, history: &HistoryFacts) -> Pending {
         let settings = Settings::from_env();
+        let repo = remote::discover(root, settings.repository.as_deref()).map(|(r, _)| r);
+        Pending::start_for(repo, settings, None, config, offline, history)
+    }
+
+    /// As `start`, for a repository and settings given by the caller (`check --remote`, `org run`).
+    pub fn start_for(
+        repo: Option<RepoId>,
+        settings: Settings,
+        deadline: Option<Duration>,
+        config: &Config,
+        offline: bool,
+        history: &HistoryFacts,
+    ) -> Pending {
         if offline {
             return Pending(None, Some(GithubFacts::NotEvaluated("--offline".into())));
         }
@@ -198,7 +228,7 @@ impl Pending {
                 )),
             );
         };
-        let Some((repo, _)) = remote::discover(root, settings.repository.as_deref()) else {
+        let Some(repo) = repo else {
             return Pending(
                 None,
                 Some(GithubFacts::NotEvaluated(
@@ -216,6 +246,7 @@ impl Pending {
             settings,
             token,
             repo,
+            deadline,
         };
         let api_url = job.settings.api_url.clone();
         match std::thread::Builder::new()
@@ -264,6 +295,7 @@ struct Job {
     settings: Settings,
     token: Token,
     repo: RepoId,
+    deadline: Option<Duration>,
 }
 
 impl Job {
@@ -282,8 +314,10 @@ impl Job {
         };
         // octocrab's service stack spawns its buffer worker when built: it needs the runtime's context.
         let _context = runtime.enter();
+        // A shard's own deadline for this repository (org run) can only shorten the configured one.
+        let configured = self.settings.deadline.unwrap_or(self.github.deadline);
         let policy = RetryPolicy {
-            deadline: self.settings.deadline.unwrap_or(self.github.deadline),
+            deadline: self.deadline.map_or(configured, |d| d.min(configured)),
             ..self.settings.retry
         };
         let client = match Client::new(&self.settings.api_url, self.token.clone(), policy) {
@@ -404,6 +438,7 @@ impl Job {
             failures: client.failures(),
             notes,
             requests: client.request_count(),
+            rate: client.rate(),
         }))
     }
 }

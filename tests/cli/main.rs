@@ -3,6 +3,7 @@
 
 mod common;
 mod mock_github;
+mod mock_org;
 
 mod access;
 mod action;
@@ -18,6 +19,7 @@ mod history;
 mod install_script;
 mod leaks;
 mod markers;
+mod org;
 mod outputs;
 mod owners;
 mod process;
