@@ -13,6 +13,7 @@ use crate::repo::files::{self, FileCheck};
 use crate::repo::history;
 use crate::rules::scanner::Scanner;
 use crate::rules::Catalogue;
+pub use crate::status::{FailOpen, NotEvaluated, Verdict};
 use crate::suppress;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -48,66 +49,10 @@ pub struct Outcome {
     pub pre_existing: usize,
     /// The user's opt-outs from failing closed, printed with every summary so a weakened gate is visible.
     pub fail_open: Vec<FailOpen>,
+    /// OpenSSF Scorecard's Branch-Protection score per deployment branch, computed once for the renderers.
+    pub scorecards: Vec<(String, crate::github::scorecard::Score)>,
     /// Which root and which policy the run used, for the summary: `root /x; config shipgate.toml from commit abc1234`.
     pub policy: String,
-}
-
-/// A setting in effect that lets a source's failures pass the gate instead of failing it closed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailOpen {
-    /// `git`, `filesystem`, `github` (config errors cannot be opted out of).
-    pub source: &'static str,
-    /// As written in shipgate.toml, e.g. `[github] fail-closed = false`.
-    pub setting: String,
-    /// What it changes, e.g. "GitHub API failures are warnings".
-    pub effect: String,
-}
-
-impl std::fmt::Display for FailOpen {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} — {}", self.setting, self.effect)
-    }
-}
-
-/// A part of the gate that did not run, which rule families it would have fed, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotEvaluated {
-    /// Rule families (`branch`, `review`, ...) whose evidence is missing because of this.
-    pub families: Vec<&'static str>,
-    pub what: String,
-    pub why: String,
-}
-
-impl std::fmt::Display for NotEvaluated {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.what, self.why)
-    }
-}
-
-/// What the run concluded, and the exit code that says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Passed,
-    Failed,
-    /// Could not evaluate something it had to (unreadable file, API failure): fails closed.
-    Incomplete,
-}
-
-impl Verdict {
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Verdict::Passed => 0,
-            Verdict::Failed => 1,
-            Verdict::Incomplete => 2,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Passed => "passed",
-            Verdict::Failed => "failed",
-            Verdict::Incomplete => "error",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -204,14 +149,14 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         }
         _ => (head?, None),
     };
-    let catalogue = Catalogue::from_packs(&files.config, &files.packs)?;
+    let catalogue = checks::catalogue(Some((&files.config, &files.packs)))?;
     let baseline = match &files.baseline {
         Some((shown, text)) => Some(suppress::baseline::parse(text, shown)?),
         None => None,
     };
     let proposed = proposed.map(|head| {
         head.map_err(|d| d.message).and_then(|h| {
-            let cat = Catalogue::from_packs(&h.config, &h.packs).map_err(|d| d.message)?;
+            let cat = checks::catalogue(Some((&h.config, &h.packs))).map_err(|d| d.message)?;
             let baseline = h
                 .baseline
                 .as_ref()
@@ -326,7 +271,9 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
             ctx.root.display()
         ),
     };
+    let scorecards = checks::branch_protection::scorecards(&ctx);
     Ok(Outcome {
+        scorecards,
         ctx,
         findings,
         fail_on,

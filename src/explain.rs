@@ -309,7 +309,7 @@ mod tests {
     use super::*;
 
     fn cat() -> Catalogue {
-        Catalogue::builtin().unwrap_or_else(|_| std::process::abort())
+        crate::checks::catalogue(None).unwrap_or_else(|_| std::process::abort())
     }
 
     #[test]

@@ -4,8 +4,9 @@
 use crate::config::{BranchRequirements, CodeOwnerReview, StatusChecks};
 use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
-use crate::github::has_codeowners;
 use crate::github::protection::{self, Aspect, Bypass, Policy, Source, Value};
+use crate::github::scorecard;
+use crate::repo::codeowners;
 use crate::rules::CodeRule;
 use std::collections::BTreeMap;
 
@@ -131,6 +132,30 @@ fn wants(req: &BranchRequirements, codeowners: bool) -> Vec<(Aspect, Want)> {
     }
     w.sort_by_key(|(a, _)| *a);
     w
+}
+
+/// Whether the tree has a CODEOWNERS file where GitHub looks for one.
+pub fn has_codeowners(ctx: &Context) -> bool {
+    ctx.files
+        .iter()
+        .any(|f| codeowners::LOCATIONS.contains(&&*f.path))
+}
+
+/// The Scorecard comparison for every deployment branch whose protection could be read: computed once
+/// per run by the engine, for the renderers.
+pub fn scorecards(ctx: &Context) -> Vec<(String, scorecard::Score)> {
+    let Some(f) = ctx.github.facts() else {
+        return Vec::new();
+    };
+    let codeowners = has_codeowners(ctx);
+    f.branches
+        .iter()
+        .filter_map(|b| {
+            protection::effective(b, &f.html_url)
+                .ok()
+                .map(|p| (b.name.clone(), scorecard::score(&p, codeowners)))
+        })
+        .collect()
 }
 
 pub fn run(ctx: &Context) -> Vec<Finding> {

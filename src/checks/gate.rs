@@ -2,9 +2,9 @@
 
 use crate::config::{Config, RuleSetting};
 use crate::context::Context;
-use crate::engine::{FailOpen, NotEvaluated};
 use crate::finding::{Finding, Location, Severity};
 use crate::github::GithubFacts;
+use crate::status::{FailOpen, NotEvaluated};
 
 pub const GITHUB_UNAVAILABLE: &str = "gate/github-unavailable";
 pub const GITHUB_REQUIRED: &str = "gate/github-required";

@@ -3,11 +3,11 @@
 //! so a better source of evidence can replace git's without touching these rules.
 
 use crate::context::Context;
-use crate::engine::NotEvaluated;
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::evidence::{Arrival, BranchEvidence, CommitEvidence, Skip};
 use crate::repo::history;
 use crate::rules::CodeRule;
+use crate::status::NotEvaluated;
 use git2::Oid;
 use std::collections::{HashMap, HashSet};
 

@@ -6,7 +6,7 @@
 //! - the pushed commits' added lines are scanned with the engine's file checks, and the leak check's
 //!   references from changed files are resolved against the pushed commit's whole tree.
 
-use crate::checks::leak::LeakCheck;
+use crate::checks::{self, leak::LeakCheck};
 use crate::config::{self, policy::PolicyFiles, Config};
 use crate::diag::SourceDiag;
 use crate::engine;
@@ -73,7 +73,7 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
     };
     let policy_files = config::policy::read(&root, None, source, None)?;
     let config = policy_files.config.clone();
-    let catalogue = Catalogue::from_packs(&config, &policy_files.packs)?;
+    let catalogue = checks::catalogue(Some((&config, &policy_files.packs)))?;
     let judged_by = remote_policy.map(|_| (&policy_files, &catalogue));
     let policy = DeployPolicy::new(Some(&repo), &config, remote);
 
@@ -348,7 +348,7 @@ fn pushed_policy_changes(
     let head = config::policy::read(&root, None, source, None)
         .map_err(|d| d.message)
         .and_then(|h| {
-            let cat = Catalogue::from_packs(&h.config, &h.packs).map_err(|d| d.message)?;
+            let cat = checks::catalogue(Some((&h.config, &h.packs))).map_err(|d| d.message)?;
             Ok((h, cat))
         });
     suppress::policy::weakenings(

@@ -5,6 +5,7 @@
 //! NOT VERIFIED is as important as FAIL: a control whose evidence could not be gathered (no token, no git
 //! history, no check in this version) must never read as passed.
 
+use crate::calendar::{civil_from_days, date};
 use crate::engine::{Outcome, Verdict};
 use crate::finding::Finding;
 use crate::repo::evidence::Skip;
@@ -251,12 +252,6 @@ fn scope(outcome: &Outcome) -> Vec<(&'static str, String)> {
     rows
 }
 
-/// Unix seconds as `YYYY-MM-DD`.
-fn date(secs: i64) -> String {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// The current time as `YYYY-MM-DD HH:MM:SS UTC`, without a date-time dependency.
 pub fn utc_now() -> String {
     let secs = std::time::SystemTime::now()
@@ -270,29 +265,4 @@ pub fn utc_now() -> String {
         rem % 3600 / 60,
         rem % 60
     )
-}
-
-/// Days since 1970-01-01 to (year, month, day): Howard Hinnant's `civil_from_days`.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-    }
 }
