@@ -4,6 +4,7 @@ pub mod pack;
 pub mod pattern;
 pub mod scanner;
 pub mod validators;
+pub mod vocab;
 
 use crate::config::{Config, RuleSetting};
 use crate::diag::{did_you_mean, SourceDiag};
