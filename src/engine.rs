@@ -1,8 +1,8 @@
 //! One run of the gate: config → catalogue → one walk with the file checks → repository checks →
 //! suppressions → an outcome with an exit code. No printing here.
 
-use crate::checks::{self, RepoCheck};
-use crate::config::{policy, Config};
+use crate::checks;
+use crate::config::policy;
 use crate::context::Context;
 use crate::diag::SourceDiag;
 use crate::finding::{self, Finding, Location, Severity};
@@ -11,8 +11,6 @@ use crate::repo::changes::{self, DiffBase, DiffScope};
 use crate::repo::evidence::{self, HistoryFacts, Skip};
 use crate::repo::files::{self, FileCheck};
 use crate::repo::history;
-use crate::rules::scanner::Scanner;
-use crate::rules::Catalogue;
 pub use crate::status::{FailOpen, NotEvaluated, Verdict};
 use crate::suppress;
 use std::path::{Path, PathBuf};
@@ -177,13 +175,14 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let github = github::Pending::start(&root, &config, opts.offline, &history);
     let allows = suppress::inline::InlineAllows::default();
     let collector = crate::repo::collect::Collector::default();
-    let leaks = checks::leak::LeakCheck::new(&config);
-    let walked = with_file_checks(
-        &catalogue,
-        &config,
-        &[&collector, &allows, &leaks],
-        |file_checks| files::walk(&root, &config, file_checks),
-    )?;
+    let stages = checks::registry::file_stages(&checks::registry::Setup {
+        catalogue: &catalogue,
+        config: &config,
+    })?;
+    let mut file_checks: Vec<&dyn FileCheck> =
+        stages.iter().map(|s| s.stage.as_file_check()).collect();
+    file_checks.extend([&collector as &dyn FileCheck, &allows]);
+    let walked = files::walk(&root, &config, &file_checks);
 
     let fail_on = opts.fail_on.unwrap_or(config.fail_on);
     let ctx = Context {
@@ -199,10 +198,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         repo: collector.into_repo_files(),
     };
     let mut raw = walked.findings;
-    for check in checks::REPOSITORY_CHECKS {
-        raw.extend(check(&ctx));
-    }
-    raw.extend(leaks.run(&ctx));
+    checks::registry::run_after_walk(&ctx, &stages, &mut raw);
     // Fingerprints are given over the complete set, before anything is hidden, so they cannot depend on it.
     finding::finalize(&mut raw);
     // Allows the change itself adds do not suppress in pre-merge mode: they are policy changes.
@@ -316,22 +312,6 @@ fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Option<PathBuf> {
     (workdir != asked && asked.starts_with(&workdir)).then_some(workdir)
 }
 
-/// Run `f` with every file check the engine has (plus `extra`, e.g. the inline-allow collector), built
-/// for this catalogue and config. The pre-push hook runs the same set on pushed blobs, so a check
-/// registered here guards pushes too.
-pub fn with_file_checks<R>(
-    catalogue: &Catalogue,
-    config: &Config,
-    extra: &[&dyn FileCheck],
-    f: impl FnOnce(&[&dyn FileCheck]) -> R,
-) -> Result<R, SourceDiag> {
-    let scanner = build_scanner(catalogue, config)?;
-    let markers = checks::test_data::TestDataMarkers { scanner: &scanner };
-    let mut file_checks: Vec<&dyn FileCheck> = vec![&markers];
-    file_checks.extend_from_slice(extra);
-    Ok(f(&file_checks))
-}
-
 /// `--diff`: drop the findings the change did not introduce and count them. What the gate could not
 /// evaluate always stays; findings about history and settings predate any one change.
 fn keep_introduced(findings: &mut Vec<Finding>, scope: &DiffScope) -> usize {
@@ -358,30 +338,6 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// The enabled pattern rules with their configured severities.
-fn build_scanner(catalogue: &Catalogue, config: &Config) -> Result<Scanner, SourceDiag> {
-    let enabled = catalogue
-        .patterns
-        .iter()
-        .filter_map(|r| {
-            let mut rule = r.clone();
-            // A severity the user chose applies to every hit, settings included.
-            if config.setting_for(&r.doc.id).is_some() {
-                rule.setting_severity = None;
-            }
-            catalogue
-                .effective(&r.doc.id, r.doc.severity, config)
-                .map(|s| (rule, s))
-        })
-        .collect();
-    Scanner::new(enabled).map_err(|e| {
-        SourceDiag::plain(
-            "rules/too-large",
-            format!("the rule keywords could not be compiled: {e}"),
-        )
-    })
 }
 
 fn canonical_root(path: &Path) -> Result<PathBuf, SourceDiag> {

@@ -93,6 +93,13 @@ pub fn is_evaluation_failure(rule: &str) -> bool {
 }
 
 /// Why GitHub could not be asked, when that matters: every API failure, and a required check that was not run.
+/// The gate's own findings: what GitHub, then git history, could not provide.
+pub fn run(ctx: &Context) -> Vec<Finding> {
+    let mut out = github(ctx);
+    out.extend(history(ctx));
+    out
+}
+
 pub fn github(ctx: &Context) -> Vec<Finding> {
     let cfg = &ctx.config.github;
     // `fail-closed = false`: the user accepts that an outage does not block deployments; still reported.

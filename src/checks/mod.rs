@@ -1,4 +1,5 @@
-//! Check families. Each module owns its rules' documentation (`RULES`) and its logic.
+//! Check families. Each module owns its rules' documentation (`RULES`) and its logic; `registry` lists
+//! every check once (its rules, what it reads, how it runs), and everything else reads that list.
 //! File checks run inside the walk on each file's bytes; repository checks run on the gathered Context.
 
 pub mod access;
@@ -11,42 +12,14 @@ pub mod gate;
 pub mod leak;
 pub mod owners;
 pub mod process_docs;
+pub mod registry;
 pub mod review;
 pub mod suppression;
 pub mod test_data;
 pub mod workflow_permissions;
 pub mod workflows;
 
-use crate::context::Context;
-use crate::finding::Finding;
-use crate::rules::CodeRule;
-
-/// A check that needs the whole tree: it runs once, after the walk, on the gathered Context. A check may
-/// be both a `FileCheck` (collecting from each file's bytes during the walk) and a `RepoCheck` (judging
-/// what it collected against the complete file index), as the `leak/…` check is.
-pub trait RepoCheck {
-    fn run(&self, ctx: &Context) -> Vec<Finding>;
-}
-
-/// Every rule implemented in code, for the catalogue (`shipgate rules`, `shipgate explain`).
-pub fn code_rules() -> Vec<&'static CodeRule> {
-    [
-        gate::RULES,
-        branch_protection::RULES,
-        deploy_env::RULES,
-        code_review::RULES,
-        review::RULES,
-        suppression::RULES,
-        owners::RULES,
-        workflows::RULES,
-        access::RULES,
-        process_docs::RULES,
-        leak::RULES,
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-}
+pub use registry::{code_rules, Check, Control, Needs, Run, REGISTRY};
 
 /// The rule catalogue: every code rule of the registry, the built-in packs, and (with a config) the
 /// user's packs, checked against the config.
@@ -59,19 +32,6 @@ pub fn catalogue(
         Some((config, packs)) => crate::rules::Catalogue::from_packs(&code, config, packs),
     }
 }
-
-/// Checks that run once, after the walk, on the whole Context: pure functions of what was gathered.
-pub const REPOSITORY_CHECKS: &[fn(&Context) -> Vec<Finding>] = &[
-    gate::github,
-    branch_protection::run,
-    deploy_env::run,
-    code_review::run,
-    gate::history,
-    review::run,
-    owners::run,
-    workflows::run,
-    process_docs::run,
-];
 
 #[cfg(test)]
 mod tests {

@@ -6,42 +6,50 @@
 //! history, no check in this version) must never read as passed.
 
 use crate::calendar::{civil_from_days, date};
+use crate::checks;
 use crate::engine::{Outcome, Verdict};
 use crate::finding::Finding;
 use crate::repo::evidence::Skip;
 
-/// A control, in the regulator's terms, and the rule families whose findings are its evidence.
+/// A control, in the regulator's terms. The rule families whose findings are its evidence are the check
+/// registry's (`checks::registry`): each check names the control its families serve.
 pub struct Control {
+    pub id: checks::Control,
     pub title: &'static str,
     pub recommendation: &'static str,
-    pub families: &'static [&'static str],
+}
+
+impl Control {
+    pub fn families(&self) -> Vec<&'static str> {
+        checks::registry::families_for(self.id)
+    }
 }
 
 pub const CONTROLS: &[Control] = &[
     Control {
+        id: checks::Control::ProtectedBranches,
         title: "Deployment branches are protected",
         recommendation: "Better protect deployment code branches (ICO reprimand, Police National Database).",
-        families: &["branch", "deploy", "workflow"],
     },
     Control {
+        id: checks::Control::Reviewed,
         title: "Code is reviewed before deployment",
         recommendation: "Ensure code reviews take place before deployment (ICO reprimand, Police National Database).",
-        families: &["review", "owners"],
     },
     Control {
+        id: checks::Control::NothingTestOnly,
         title: "Nothing test-only reaches production",
         recommendation: "Prevent code being inadvertently added to live systems; test data reached the live PND.",
-        families: &["data", "switch", "leak"],
     },
     Control {
+        id: checks::Control::AccessReviewed,
         title: "Access is not widened without review",
         recommendation: "Web-form submissions were made public with no review and no permissions policy (ICO reprimand, MOPAC).",
-        families: &["access"],
     },
     Control {
+        id: checks::Control::Documented,
         title: "The process is documented",
         recommendation: "Document how code is to be tested, reviewed and deployed (ICO reprimand, Police National Database).",
-        families: &["process"],
     },
 ];
 
@@ -85,7 +93,8 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
     CONTROLS
         .iter()
         .map(|control| {
-            let ours = |rule: &str| control.families.contains(&family(rule));
+            let families = control.families();
+            let ours = |rule: &str| families.contains(&family(rule));
             let rules: Vec<&str> = outcome
                 .ctx
                 .catalogue
@@ -99,7 +108,7 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
             let mut gaps: Vec<String> = outcome
                 .not_evaluated
                 .iter()
-                .filter(|n| n.families.iter().any(|f| control.families.contains(f)))
+                .filter(|n| n.families.iter().any(|f| families.contains(f)))
                 .map(ToString::to_string)
                 .collect();
             if rules.is_empty() {

@@ -15,7 +15,7 @@
 //!    production code, a Dockerfile's final stage copying `tests/`), [`Pending`] references with their
 //!    exact spans, and [`Fact`]s other files' references need (a `go.mod`'s module path, a
 //!    `.dockerignore`). Extractors are pure functions of (path, class, bytes), unit-tested per language.
-//! 2. as a [`RepoCheck`] it runs once on the finished [`Context`]: it builds an [`resolve::Index`] from the
+//! 2. as a registry file stage it is finished once on the complete file index: it builds an [`resolve::Index`] from the
 //!    file list and the facts, and resolves each pending reference against the path classification
 //!    (`files::classify`), keeping the ones that land on test code or fixtures.
 //!
@@ -41,9 +41,7 @@ mod tokens;
 
 pub use rule_docs::RULES;
 
-use crate::checks::RepoCheck;
 use crate::config::Config;
-use crate::context::Context;
 use crate::finding::{FileSpan, Finding, Location};
 use crate::repo::classify::{FileClass, Lang};
 use crate::repo::files::{FileCheck, FileEntry};
@@ -110,12 +108,6 @@ impl LeakCheck {
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
             )
         )
-    }
-}
-
-impl RepoCheck for LeakCheck {
-    fn run(&self, ctx: &Context) -> Vec<Finding> {
-        self.resolve(&ctx.config, &ctx.files)
     }
 }
 
