@@ -248,7 +248,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     let mut findings = finding::group_repeats(findings);
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
-    not_evaluated.extend(checks::review::not_evaluated(&ctx));
+    not_evaluated.extend(checks::review_git::not_evaluated(&ctx));
     not_evaluated.extend(checks::gate::not_evaluated(&ctx));
     // The one place findings leave the engine: every format renders them from here, redacted.
     crate::redact::findings(&mut findings);

@@ -4,7 +4,6 @@
 
 pub mod access;
 pub mod branch_protection;
-pub mod code_review;
 pub mod deploy_env;
 pub mod deploy_jobs;
 pub mod deploy_steps;
@@ -13,7 +12,8 @@ pub mod leak;
 pub mod owners;
 pub mod process_docs;
 pub mod registry;
-pub mod review;
+pub mod review_git;
+pub mod review_github;
 pub mod suppression;
 pub mod test_data;
 pub mod workflow_permissions;

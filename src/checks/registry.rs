@@ -8,8 +8,8 @@
 //! `Check` here. See CONTRIBUTING.md.
 
 use super::{
-    access, branch_protection, code_review, deploy_env, gate, leak, owners, process_docs, review,
-    suppression, test_data, workflows,
+    access, branch_protection, deploy_env, gate, leak, owners, process_docs, review_git,
+    review_github, suppression, test_data, workflows,
 };
 use crate::config::Config;
 use crate::context::Context;
@@ -174,27 +174,27 @@ pub const REGISTRY: &[Check] = &[
         run: Run::Repository(deploy_env::run),
     },
     Check {
-        name: "code-review",
+        name: "review-github",
         about: "Review evidence from GitHub: the pull requests that brought each deployment commit.",
         families: &[("review", Some(Control::Reviewed))],
-        rules: code_review::RULES,
+        rules: review_github::RULES,
         packs: &[],
         needs: GITHUB,
-        run: Run::Repository(code_review::run),
+        run: Run::Repository(review_github::run),
     },
     Check {
-        name: "review-history",
+        name: "review-git",
         about: "Review evidence from git: how each commit arrived on a deployment branch (merge, squash, \
                 direct push).",
         families: &[("review", Some(Control::Reviewed))],
-        rules: review::RULES,
+        rules: review_git::RULES,
         packs: &[],
         needs: Needs {
             history: true,
             github: true,
             ..NEEDS_NOTHING
         },
-        run: Run::Repository(review::run),
+        run: Run::Repository(review_git::run),
     },
     Check {
         name: "owners",

@@ -2,7 +2,7 @@
 //!
 //! Gathered once per run, on its own thread while the file walk runs, with a small tokio runtime of its own
 //! (the rest of shipgate is synchronous). Requests run concurrently, each URL at most once. Nothing here
-//! decides pass or fail: the checks in `checks::{branch_protection, deploy_env, code_review}` do, from
+//! decides pass or fail: the checks in `checks::{branch_protection, deploy_env, review_github}` do, from
 //! these facts alone.
 
 pub mod client;

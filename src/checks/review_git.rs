@@ -1,10 +1,10 @@
-//! Review evidence on deployment branches (rule family `review/`): commits that reached a branch that
+//! Review evidence from git (rule family `review/`; its other source is `review_github`): commits that reached a branch that
 //! deploys without arriving through a reviewed change. Reads only `ctx.history` (see repo/evidence.rs),
 //! so a better source of evidence can replace git's without touching these rules.
 
 use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
-use crate::repo::evidence::{Arrival, BranchEvidence, CommitEvidence, Skip};
+use crate::repo::evidence::{Arrival, BranchEvidence, CommitArrival, Skip};
 use crate::repo::history;
 use crate::rules::CodeRule;
 use crate::status::NotEvaluated;
@@ -120,7 +120,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
 /// A branch whose commits needing review are mostly (and many) without any sign of a pull request: git
 /// cannot tell a rebase-merging project from direct pushes.
 fn inconclusive_branch(branch: &BranchEvidence) -> Option<Finding> {
-    let needing: Vec<&CommitEvidence> = branch
+    let needing: Vec<&CommitArrival> = branch
         .commits
         .iter()
         .filter(|c| !c.arrival.exempt_from_review())
@@ -166,7 +166,7 @@ fn reached_text(names: &[&str]) -> String {
     }
 }
 
-fn location(branch: &BranchEvidence, c: &CommitEvidence) -> Location {
+fn location(branch: &BranchEvidence, c: &CommitArrival) -> Location {
     Location::Setting {
         scope: format!("git:branch {}", branch.branch.name),
         name: format!("commit {}", c.commit.short()),
@@ -174,7 +174,7 @@ fn location(branch: &BranchEvidence, c: &CommitEvidence) -> Location {
     }
 }
 
-fn direct_push(branch: &BranchEvidence, c: &CommitEvidence, names: &[&str]) -> Finding {
+fn direct_push(branch: &BranchEvidence, c: &CommitArrival, names: &[&str]) -> Finding {
     let f = &c.commit;
     Finding::new(
         DIRECT_PUSH,
@@ -198,7 +198,7 @@ fn direct_push(branch: &BranchEvidence, c: &CommitEvidence, names: &[&str]) -> F
 
 fn self_merged(
     branch: &BranchEvidence,
-    c: &CommitEvidence,
+    c: &CommitArrival,
     merged: usize,
     names: &[&str],
 ) -> Finding {

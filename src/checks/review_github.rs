@@ -1,4 +1,4 @@
-//! Review evidence (rule family `review/`): every commit that reached a deployment branch came through a
+//! Review evidence from GitHub (rule family `review/`; its other source is `review_git`): every commit that reached a deployment branch came through a
 //! pull request that a human other than its author approved, on the head that was merged.
 
 use crate::context::Context;
