@@ -3,7 +3,7 @@
 //! Git is a lower bound. A merge commit or a `(#12)` squash suffix says a pull request existed, not that
 //! anyone approved it; a commit without them says only that git recorded no review. A later source (the
 //! GitHub API) may replace an `Arrival` with a fact and set `source` accordingly — the rules in
-//! `checks/review.rs` read only this struct, so they need not change when it does.
+//! `checks/review_git.rs` read only this struct, so they need not change when it does.
 
 use super::history::{
     self, CommitFacts, DeployBranch, DeployPolicy, MergedSide, Person, Walk, Window,

@@ -1,6 +1,6 @@
 //! Git facts, read with git2: the repository, its deployment branches, and the first-parent history of
 //! each within a window. Plain data out; `repo/evidence.rs` says what the data shows about review and
-//! `checks/review.rs` turns that into findings.
+//! `checks/review_git.rs` turns that into findings.
 
 pub use crate::calendar::{date, days_from_civil};
 use crate::config::{Config, HistoryConfig};
