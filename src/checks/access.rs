@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::finding::FileSpan;
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::codeowners;
+use crate::rules::rule;
 use crate::rules::CodeRule;
 
 pub const UNOWNED_CHANGE: &str = "access/unowned-change";
@@ -68,7 +69,7 @@ pub fn unowned_access_changes(
             .collect();
         for f in &widening {
             out.push(
-                Finding::new(UNOWNED_CHANGE, Severity::Error, format!(
+                rule!(UNOWNED_CHANGE).finding(format!(
                     "this change widens access ({}) and {why_unowned}, so nobody has to review `{path}`",
                     f.rule
                 ), f.location.clone())
@@ -79,14 +80,15 @@ pub fn unowned_access_changes(
         let access_file = is_access_control(path) || codeowners::LOCATIONS.contains(&path.as_str());
         if widening.is_empty() && access_file {
             out.push(
-                Finding::new(
-                    UNOWNED_CHANGE,
-                    Severity::Error,
-                    format!("`{path}` decides who can access what, it changed, and {why_unowned}"),
-                    Location::File(whole_file(path)),
-                )
-                .with_evidence(path.clone())
-                .with_help("add a CODEOWNERS rule for this path and require code-owner review"),
+                rule!(UNOWNED_CHANGE)
+                    .finding(
+                        format!(
+                            "`{path}` decides who can access what, it changed, and {why_unowned}"
+                        ),
+                        Location::File(whole_file(path)),
+                    )
+                    .with_evidence(path.clone())
+                    .with_help("add a CODEOWNERS rule for this path and require code-owner review"),
             );
         }
     }

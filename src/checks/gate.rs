@@ -4,6 +4,7 @@ use crate::config::{Config, RuleSetting};
 use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
 use crate::github::GithubFacts;
+use crate::rules::rule;
 use crate::status::{FailOpen, NotEvaluated};
 
 pub const GITHUB_UNAVAILABLE: &str = "gate/github-unavailable";
@@ -110,10 +111,7 @@ pub fn github(ctx: &Context) -> Vec<Finding> {
     };
     let failures = match &ctx.github {
         GithubFacts::NotEvaluated(reason) if cfg.require => {
-            return vec![Finding::new(
-                GITHUB_REQUIRED,
-                Severity::Error,
-                format!("[github] require = true, but GitHub was not asked: {reason}"),
+            return vec![rule!(GITHUB_REQUIRED).finding(format!("[github] require = true, but GitHub was not asked: {reason}"),
                 Location::Setting {
                     scope: "shipgate.toml".into(),
                     name: "github.require".into(),
@@ -129,18 +127,18 @@ pub fn github(ctx: &Context) -> Vec<Finding> {
     failures
         .into_iter()
         .map(|e| {
-            Finding::new(
-                GITHUB_UNAVAILABLE,
-                severity,
-                format!("GitHub API: {e}"),
-                Location::Setting {
-                    scope: "github:api".into(),
-                    name: e.url.clone(),
-                    url: None,
-                },
-            )
-            .with_evidence(e.url.clone())
-            .with_help(e.help())
+            rule!(GITHUB_UNAVAILABLE)
+                .finding(
+                    format!("GitHub API: {e}"),
+                    Location::Setting {
+                        scope: "github:api".into(),
+                        name: e.url.clone(),
+                        url: None,
+                    },
+                )
+                .with_severity(severity)
+                .with_evidence(e.url.clone())
+                .with_help(e.help())
         })
         .collect()
 }
@@ -160,7 +158,7 @@ pub fn history(ctx: &Context) -> Vec<Finding> {
         .collect();
     let (rule, message, help) = match skip {
         Skip::Shallow if !h.allow_shallow => (
-            SHALLOW_CLONE,
+            rule!(SHALLOW_CLONE),
             format!(
                 "shallow clone: the history of {} is missing, so review/direct-push and review/self-merged \
                  (commits that reached a deployment branch without review) could not be checked",
@@ -181,22 +179,22 @@ pub fn history(ctx: &Context) -> Vec<Finding> {
             } else {
                 Severity::Warning
             };
-            return vec![Finding::new(
-                HISTORY_UNAVAILABLE,
-                severity,
-                format!("the git history could not be read: {why}"),
-                Location::Repository,
-            )
-            .with_help("run shipgate in a complete clone it can read (for a corrupt clone, clone again)")];
+            return vec![rule!(HISTORY_UNAVAILABLE)
+                .finding(
+                    format!("the git history could not be read: {why}"),
+                    Location::Repository,
+                )
+                .with_severity(severity)
+                .with_help("run shipgate in a complete clone it can read (for a corrupt clone, clone again)")];
         }
         Skip::NotARepository if h.require => (
-            HISTORY_UNAVAILABLE,
+            rule!(HISTORY_UNAVAILABLE),
             "`[history] require = true`, but this is not a git repository: review history could not be checked"
                 .to_string(),
             "run shipgate inside a clone (with its history), or drop `[history] require`",
         ),
         Skip::NoDeployBranch if h.require => (
-            HISTORY_UNAVAILABLE,
+            rule!(HISTORY_UNAVAILABLE),
             format!(
                 "`[history] require = true`, but no branch matches the deployment patterns ({})",
                 ctx.history.patterns.join(", ")
@@ -205,7 +203,7 @@ pub fn history(ctx: &Context) -> Vec<Finding> {
         ),
         _ => return Vec::new(),
     };
-    vec![Finding::new(rule, Severity::Error, message, Location::Repository).with_help(help)]
+    vec![rule.finding(message, Location::Repository).with_help(help)]
 }
 
 /// Parts of the tree the walk left out on purpose and names in the summary: submodules and nested

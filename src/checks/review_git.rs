@@ -6,6 +6,7 @@ use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::evidence::{Arrival, BranchEvidence, CommitArrival, Skip};
 use crate::repo::history;
+use crate::rules::rule;
 use crate::rules::CodeRule;
 use crate::status::NotEvaluated;
 use git2::Oid;
@@ -134,10 +135,7 @@ fn inconclusive_branch(branch: &BranchEvidence) -> Option<Finding> {
     }
     let name = &branch.branch.name;
     Some(
-        Finding::new(
-            INCONCLUSIVE,
-            Severity::Warning,
-            format!(
+        rule!(INCONCLUSIVE).finding(format!(
                 "{name}: {direct} of {} commits in the window arrived with no merge commit, no (#N) \
                  pull-request suffix and no review trailer — in git, rebase-merged pull requests and direct \
                  pushes look the same, so offline evidence is inconclusive; run with a GitHub token for \
@@ -176,10 +174,7 @@ fn location(branch: &BranchEvidence, c: &CommitArrival) -> Location {
 
 fn direct_push(branch: &BranchEvidence, c: &CommitArrival, names: &[&str]) -> Finding {
     let f = &c.commit;
-    Finding::new(
-        DIRECT_PUSH,
-        Severity::Error,
-        format!(
+    rule!(DIRECT_PUSH).finding(format!(
             "direct push to {}: {} \"{}\" by {}, {} — not a merge, no (#N) pull-request suffix, no review trailer",
             reached_text(names),
             f.short(),
@@ -203,10 +198,7 @@ fn self_merged(
     names: &[&str],
 ) -> Finding {
     let f = &c.commit;
-    Finding::new(
-        SELF_MERGED,
-        Severity::Error,
-        format!(
+    rule!(SELF_MERGED).finding(format!(
             "self-merged into {}: {} \"{}\", {} — {} merged {merged} commit{} they wrote themselves, and no \
              Reviewed-by/Approved-by trailer names anyone else",
             reached_text(names),

@@ -4,6 +4,7 @@
 use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
 use crate::github::reviews::{self, CommitEvidence, Verdict};
+use crate::rules::rule;
 use crate::rules::CodeRule;
 use std::collections::{HashMap, HashSet};
 
@@ -132,11 +133,11 @@ fn finding(
     let (rule, message) = match verdict {
         Verdict::Reviewed | Verdict::ExemptBot | Verdict::Unavailable => return None,
         Verdict::NoPullRequest => (
-            UNREVIEWED,
+            rule!(UNREVIEWED),
             format!("{commit} reached {reached} without a merged pull request (pushed directly?)"),
         ),
         Verdict::NoApproval { dismissed } => (
-            UNREVIEWED,
+            rule!(UNREVIEWED),
             format!(
                 "{commit} reached {reached}{via}{author} with no approving review{}",
                 if dismissed > 0 {
@@ -147,7 +148,7 @@ fn finding(
             ),
         ),
         Verdict::Stale { approvers, approved } => (
-            STALE,
+            rule!(STALE),
             format!(
                 "{commit} reached {reached}{via}{author}: approved by {} on {}, not on the merged head {}",
                 approvers.join(", "),
@@ -156,23 +157,20 @@ fn finding(
             ),
         ),
         Verdict::BotOnly { bots } => (
-            BOT_ONLY,
+            rule!(BOT_ONLY),
             format!(
                 "{commit} reached {reached}{via}{author}: approved only by bots ({})",
                 bots.join(", ")
             ),
         ),
-        Verdict::Unknown(why) => (UNVERIFIED, format!("{commit} on {reached}: {why}")),
+        Verdict::Unknown(why) => (rule!(UNVERIFIED), format!("{commit} on {reached}: {why}")),
     };
     let url = pr.map_or_else(
         || format!("{html_url}/commit/{}", c.sha),
         |p| p.html_url.clone(),
     );
-    let help = RULES.iter().find(|r| r.id == rule).map_or("", |r| r.fix);
     Some(
-        Finding::new(
-            rule,
-            Severity::Error,
+        rule.finding(
             message,
             Location::Setting {
                 scope: format!("github:branch {branch}"),
@@ -181,6 +179,6 @@ fn finding(
             },
         )
         .with_evidence(c.sha.clone())
-        .with_help(help),
+        .with_help(rule.fix),
     )
 }

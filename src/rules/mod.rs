@@ -8,7 +8,7 @@ pub mod vocab;
 
 use crate::config::{Config, RuleSetting};
 use crate::diag::{did_you_mean, SourceDiag};
-use crate::finding::Severity;
+use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::FileClass;
 use serde::Serialize;
 
@@ -24,6 +24,54 @@ pub struct CodeRule {
     pub why: &'static str,
     pub fix: &'static str,
     pub example: &'static str,
+}
+
+impl CodeRule {
+    /// A finding of this rule, at the rule's own severity: checks emit through the rule, so the severity
+    /// is stated once (here in the rule), and `[rules]` overrides apply to it later, in `suppress`.
+    pub fn finding(&self, message: impl Into<String>, location: Location) -> Finding {
+        Finding::new(self.id, self.severity, message, location)
+    }
+}
+
+/// `rule!(ID)`: the rule with this id in the calling module's `RULES`, resolved at compile time (a
+/// missing id fails the build, never the run). Emit with `rule!(ID).finding(message, location)`.
+macro_rules! rule {
+    ($id:expr) => {
+        const { $crate::rules::find(RULES, $id) }
+    };
+    ($rules:path, $id:expr) => {
+        const { $crate::rules::find($rules, $id) }
+    };
+}
+pub(crate) use rule;
+
+/// The rule with this id in `rules`. Only for `rule!`, which evaluates it at compile time.
+#[doc(hidden)]
+pub const fn find(rules: &'static [CodeRule], id: &str) -> &'static CodeRule {
+    let mut i = 0;
+    while i < rules.len() {
+        if const_eq(rules[i].id, id) {
+            return &rules[i];
+        }
+        i += 1;
+    }
+    panic!("no such rule in this check's RULES")
+}
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Everything `shipgate rules` and `shipgate explain` show about a rule.

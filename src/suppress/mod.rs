@@ -7,9 +7,10 @@ pub mod baseline;
 pub mod inline;
 pub mod policy;
 
-use crate::config::{Config, RuleSetting};
+use crate::config::Config;
 use crate::diag::did_you_mean;
-use crate::finding::{Finding, Location, Severity};
+use crate::finding::{Finding, Location};
+use crate::rules::rule;
 use crate::rules::Catalogue;
 use baseline::Baseline;
 use inline::Directive;
@@ -116,15 +117,14 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
                 .any(|(r, _)| inputs.catalogue.get(r).is_some());
             if known {
                 added.push(
-                    Finding::new(
-                        UNUSED_ALLOW,
-                        Severity::Note,
-                        "this allow suppresses no finding",
-                        Location::File(d.span.clone()),
-                    )
-                    .with_help(
-                        "delete it, or move it onto (or just above) the line it is meant for",
-                    ),
+                    rule!(UNUSED_ALLOW)
+                        .finding(
+                            "this allow suppresses no finding",
+                            Location::File(d.span.clone()),
+                        )
+                        .with_help(
+                            "delete it, or move it onto (or just above) the line it is meant for",
+                        ),
                 );
             }
         }
@@ -133,6 +133,8 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
                 apply_baseline(&mut out, baseline, shown, inputs.unevaluated, &mut added);
         }
     }
+    // The suppression stage's own findings are rules like any other: `[rules]` applies to them too.
+    let mut added = overrides(added, inputs.config, inputs.catalogue);
     crate::finding::finalize(&mut added);
     out.extend(added);
     crate::finding::finalize(&mut out);
@@ -141,6 +143,10 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
 
 /// `[rules]` settings for code rules. Pattern rules got theirs when the scanner was built (an `off`
 /// pattern rule never runs, and a hint-downgraded note must stay a note).
+/// `[rules]` severity overrides and `off`, for every rule implemented in code. The one decision is
+/// `Catalogue::effective`; pattern rules take it when the scanner is built (`checks::registry`), because
+/// their findings' severity also depends on where the match is (a setting, example text), which only
+/// the scan knows.
 fn overrides(findings: Vec<Finding>, config: &Config, catalogue: &Catalogue) -> Vec<Finding> {
     let is_pattern = |id: &str| catalogue.patterns.iter().any(|p| p.doc.id == id);
     findings
@@ -149,14 +155,8 @@ fn overrides(findings: Vec<Finding>, config: &Config, catalogue: &Catalogue) -> 
             if is_pattern(&f.rule) {
                 return Some(f);
             }
-            match config.setting_for(&f.rule) {
-                Some(RuleSetting::Off) => None,
-                Some(RuleSetting::Severity(s)) => {
-                    f.severity = s;
-                    Some(f)
-                }
-                None => Some(f),
-            }
+            f.severity = catalogue.effective(&f.rule, f.severity, config)?;
+            Some(f)
         })
         .collect()
 }
@@ -175,38 +175,34 @@ fn directive_problems(directives: &[Directive], catalogue: &Catalogue) -> Vec<Fi
     for d in directives {
         if d.reason.is_none() {
             out.push(
-                Finding::new(
-                    MISSING_REASON,
-                    Severity::Warning,
-                    "inline allow without a reason does not suppress anything",
-                    Location::File(d.span.clone()),
-                )
-                .with_help(
-                    "say why after the parenthesis: `shipgate:allow(RULE-ID) why this is safe`",
-                ),
+                rule!(MISSING_REASON)
+                    .finding(
+                        "inline allow without a reason does not suppress anything",
+                        Location::File(d.span.clone()),
+                    )
+                    .with_help(
+                        "say why after the parenthesis: `shipgate:allow(RULE-ID) why this is safe`",
+                    ),
             );
         }
         if d.rules.is_empty() {
-            out.push(Finding::new(
-                UNKNOWN_RULE,
-                Severity::Warning,
-                "inline allow names no rule",
-                Location::File(d.span.clone()),
-            ));
+            out.push(
+                rule!(UNKNOWN_RULE)
+                    .finding("inline allow names no rule", Location::File(d.span.clone())),
+            );
         }
         for (id, span) in &d.rules {
             if catalogue.get(id).is_none() {
                 let help = did_you_mean(id, catalogue.ids())
                     .unwrap_or_else(|| "`shipgate rules` lists every rule id".into());
                 out.push(
-                    Finding::new(
-                        UNKNOWN_RULE,
-                        Severity::Warning,
-                        format!("inline allow names unknown rule `{id}`"),
-                        Location::File(span.clone()),
-                    )
-                    .with_evidence(id.clone())
-                    .with_help(help),
+                    rule!(UNKNOWN_RULE)
+                        .finding(
+                            format!("inline allow names unknown rule `{id}`"),
+                            Location::File(span.clone()),
+                        )
+                        .with_evidence(id.clone())
+                        .with_help(help),
                 );
             }
         }
@@ -244,17 +240,16 @@ fn apply_baseline(
         if !matched.contains(&entry.fingerprint) && unevaluated.covers(entry) {
             let span = at.in_file(shown);
             added.push(
-                Finding::new(
-                    STALE_BASELINE,
-                    Severity::Note,
-                    format!(
-                        "baseline entry for `{}` at {} no longer matches a finding (fixed?)",
-                        entry.rule, entry.location
-                    ),
-                    Location::File(span),
-                )
-                .with_evidence(entry.fingerprint.clone())
-                .with_help("remove the entry, or regenerate with `shipgate baseline`"),
+                rule!(STALE_BASELINE)
+                    .finding(
+                        format!(
+                            "baseline entry for `{}` at {} no longer matches a finding (fixed?)",
+                            entry.rule, entry.location
+                        ),
+                        Location::File(span),
+                    )
+                    .with_evidence(entry.fingerprint.clone())
+                    .with_help("remove the entry, or regenerate with `shipgate baseline`"),
             );
         }
     }
