@@ -13,7 +13,7 @@ mod github;
 pub mod policy;
 pub use github::{
     AllowedBypass, BotPrs, BranchRequirements, CodeOwnerReview, EnvironmentRequirements,
-    GithubConfig, ReviewRequirements, StatusChecks,
+    GithubConfig, ReviewRequirements, StatusChecks, DEFAULT_DEADLINE as DEFAULT_GITHUB_DEADLINE,
 };
 
 /// Where shipgate looks for its config, in order, relative to the scanned root.

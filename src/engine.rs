@@ -1,13 +1,15 @@
 //! One run of the gate: config → catalogue → one walk with the file checks → repository checks →
 //! suppressions → an outcome with an exit code. No printing here.
 
+use crate::checks::leak::VendoredImport;
 use crate::checks;
-use crate::config::policy;
+use crate::config::{policy, Config};
 use crate::context::Context;
 use crate::diag::SourceDiag;
 use crate::finding::{self, Finding, Location, Severity};
 use crate::github;
 use crate::repo::changes::{self, DiffBase, DiffScope};
+use crate::repo::classify::FileClass;
 use crate::repo::evidence::{self, HistoryFacts, Skip};
 use crate::repo::files::{self, FileCheck};
 use crate::repo::history;
@@ -182,7 +184,12 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let mut file_checks: Vec<&dyn FileCheck> =
         stages.iter().map(|s| s.stage.as_file_check()).collect();
     file_checks.extend([&collector as &dyn FileCheck, &allows]);
-    let walked = files::walk(&root, &config, &file_checks);
+    let mut walked = files::walk(&root, &config, &file_checks);
+    let imported: Vec<VendoredImport> = stages
+        .iter()
+        .flat_map(|s| s.stage.imported_vendored(&walked.files))
+        .collect();
+    let vendored = gate_imported_vendored(&root, &config, imported, &file_checks, &mut walked);
 
     let fail_on = opts.fail_on.unwrap_or(config.fail_on);
     let ctx = Context {
@@ -243,7 +250,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     findings.extend(policy_findings);
     finding::finalize(&mut findings);
     let pre_existing = match &ctx.diff {
-        Some(scope) => keep_introduced(&mut findings, scope),
+        Some(scope) => keep_introduced(&mut findings, scope, &vendored),
         None => 0,
     };
     let mut findings = finding::group_repeats(findings);
@@ -314,17 +321,59 @@ fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Option<PathBuf> {
 
 /// `--diff`: drop the findings the change did not introduce and count them. What the gate could not
 /// evaluate always stays; findings about history and settings predate any one change.
-fn keep_introduced(findings: &mut Vec<Finding>, scope: &DiffScope) -> usize {
+/// A vendored file the change newly imports is new production code: its findings count as introduced.
+fn keep_introduced(
+    findings: &mut Vec<Finding>,
+    scope: &DiffScope,
+    vendored: &[VendoredImport],
+) -> usize {
     if scope.base.is_none() {
         return 0; // `--diff auto` outside a pull request: the whole tree was the scope
     }
+    let newly_imported = |path: &str| {
+        vendored
+            .iter()
+            .find(|v| v.path == path)
+            .is_some_and(|v| v.imported_at.iter().any(|at| scope.changes.introduces(at)))
+    };
     let before = findings.len();
     findings.retain(|f| {
         checks::gate::is_evaluation_failure(&f.rule)
             || f.rule == suppress::policy::POLICY_CHANGED
-            || matches!(&f.location, Location::File(span) if scope.changes.introduces(span))
+            || matches!(&f.location, Location::File(span)
+                if scope.changes.introduces(span) || newly_imported(&span.path))
     });
     before - findings.len()
+}
+
+/// Third-party trees are skipped, but a vendored file that production code imports runs in production:
+/// only those files are read, gated as production code, and their findings say who imports them.
+fn gate_imported_vendored(
+    root: &Path,
+    config: &Config,
+    imported: Vec<VendoredImport>,
+    file_checks: &[&dyn FileCheck],
+    walked: &mut files::Walked,
+) -> Vec<VendoredImport> {
+    if imported.is_empty() {
+        return imported;
+    }
+    let paths: Vec<String> = imported.iter().map(|v| v.path.clone()).collect();
+    let first_new = walked.findings.len();
+    files::gate_as(root, config, file_checks, &paths, FileClass::Code, walked);
+    for f in &mut walked.findings[first_new..] {
+        let Location::File(span) = &f.location else {
+            continue;
+        };
+        if let Some(v) = imported.iter().find(|v| v.path == span.path) {
+            let by = &v.imported_at[0];
+            f.message.push_str(&format!(
+                " (vendored code that production code imports: `{}:{}`)",
+                by.path, by.line
+            ));
+        }
+    }
+    imported
 }
 
 fn git_unreadable(e: &git2::Error) -> HistoryFacts {

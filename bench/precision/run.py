@@ -240,6 +240,7 @@ def main():
 
 def report_precision(rows, pins, per_repo):
     kinds = {name: kind for name, _, kind in pins}
+    sets = list(dict.fromkeys(kind for _, _, kind in pins))  # in repos.txt order
     for severity in ("error", "warning"):
         by_rule = collections.defaultdict(collections.Counter)
         for r in rows:
@@ -247,17 +248,17 @@ def report_precision(rows, pins, per_repo):
                 by_rule[r["rule"]][(kinds.get(r["repo"]), r["verdict"])] += 1
         if not by_rule:
             continue
-        print(f"\n== {severity}-level precision per rule (distinct findings; service set / all)")
+        print(f"\n== {severity}-level precision per rule (distinct findings; {' / '.join(sets)} / all)")
         totals = collections.Counter()
         for rule in sorted(by_rule):
             c = by_rule[rule]
             totals.update(c)
-            print(f"  {rule:38} {fmt(c, 'service')}   {fmt(c, None)}")
-        print(f"  {'all rules':38} {fmt(totals, 'service')}   {fmt(totals, None)}")
+            print(f"  {rule:38} " + "   ".join(fmt(c, k) for k in sets + [None]))
+        print(f"  {'all rules':38} " + "   ".join(fmt(totals, k) for k in sets + [None]))
 
     # A repository "should pass" when no error-level finding on it is a true positive.
     tp_error_repos = {r["repo"] for r in rows if r["severity"] == "error" and r["verdict"] == "tp"}
-    for kind in ("service", "library"):
+    for kind in sets:
         clean_repos = [(n, code) for n, k, code, _, _ in per_repo if k == kind and n not in tp_error_repos]
         if clean_repos:
             passed = sum(1 for _, code in clean_repos if code == 0)

@@ -242,6 +242,9 @@ pub struct Deploy {
     pub preview: bool,
     /// It pushes a container image (a build artefact) rather than changing an environment.
     pub image: bool,
+    /// The image's tag is named for the branch that was pushed (`${GITHUB_REF_NAME}.${GITHUB_SHA::7}`)
+    /// and never a moving tag such as `latest`: each branch's build, not what production runs.
+    pub branch_tagged: bool,
 }
 
 /// Could `cond` be true in `scope`?
@@ -327,6 +330,7 @@ fn job_deploys_at(
                 what,
                 pos: step.pos,
                 preview: step.preview || preview_env || review_app,
+                branch_tagged: step.image && branch_tagged_image(wf, job),
                 image: step.image,
                 environment,
             })
@@ -336,6 +340,7 @@ fn job_deploys_at(
             pos: env.pos,
             preview: preview_env,
             image: false,
+            branch_tagged: false,
             environment,
         }),
         _ => None,
@@ -385,6 +390,32 @@ fn review_app_image(wf: &Workflow, job: &Job) -> bool {
         || named(&job.id.value)
         || job.name.as_deref().is_some_and(named)
         || wf.name.as_deref().is_some_and(named)
+}
+
+/// Is every image `job` pushes tagged for the branch it was built from? The tag is derived from the
+/// branch name, and nothing in the job names a moving tag (`latest`, `production`, `stable`).
+fn branch_tagged_image(wf: &Workflow, job: &Job) -> bool {
+    const BRANCH_NAMES: &[&str] = &[
+        "github_ref_name",
+        "github.ref_name",
+        "github_head_ref",
+        "github.head_ref",
+    ];
+    const MOVING_TAGS: &[&str] = &["latest", "production", "prod", "stable", "live"];
+    let text = job_text(wf, job).to_ascii_lowercase();
+    // A moving tag follows the image name's `:` (`web:latest`) or a metadata action's `value=latest`;
+    // `runs-on: ubuntu-latest` is no tag.
+    let moving = text.match_indices([':', '=']).any(|(at, _)| {
+        let rest = &text[at + 1..];
+        MOVING_TAGS.iter().any(|t| {
+            rest.starts_with(t)
+                && rest[t.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_ascii_alphanumeric())
+        })
+    });
+    BRANCH_NAMES.iter().any(|m| text.contains(m)) && !moving
 }
 
 /// A job calling a reusable workflow in this repository deploys if a job of the called workflow does

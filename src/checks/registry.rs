@@ -57,6 +57,11 @@ pub trait FileStage: FileCheck {
     fn reads_unchanged(&self, _file: &FileEntry) -> bool {
         false
     }
+    /// Vendored files (skipped by the walk) that production code, as collected so far, imports: the
+    /// engine gates them as production code with every file check.
+    fn imported_vendored(&self, _files: &[FileEntry]) -> Vec<leak::VendoredImport> {
+        Vec::new()
+    }
     /// Judge what was collected so far against the complete file index, and start afresh.
     fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
         Vec::new()
@@ -343,6 +348,9 @@ impl FileStage for leak::LeakCheck {
     fn reads_unchanged(&self, file: &FileEntry) -> bool {
         leak::LeakCheck::states_facts(file)
     }
+    fn imported_vendored(&self, files: &[FileEntry]) -> Vec<leak::VendoredImport> {
+        leak::LeakCheck::imported_vendored(self, files)
+    }
     fn finish(&self, config: &Config, files: &[FileEntry]) -> Vec<Finding> {
         self.resolve(config, files)
     }
@@ -362,6 +370,7 @@ fn build_scanner(catalogue: &Catalogue, config: &Config) -> Result<Scanner, Sour
             // A severity the user chose applies to every hit, settings included.
             if config.setting_for(&r.doc.id).is_some() {
                 rule.setting_severity = None;
+                rule.severity_set_by_user = true;
             }
             catalogue
                 .effective(&r.doc.id, r.doc.severity, config)

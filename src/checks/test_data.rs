@@ -11,6 +11,7 @@ use crate::repo::files::{FileCheck, FileEntry};
 use crate::repo::lexer::{self, NonCode, Syntax};
 use crate::repo::regions;
 use crate::repo::scopes::{self, Scope};
+use crate::repo::switch_forms;
 use crate::repo::text::{evidence, LineIndex};
 use crate::rules::scanner::{Hit, Scanner, Scratch};
 use std::cell::RefCell;
@@ -76,6 +77,14 @@ impl FileCheck for TestDataMarkers<'_> {
         });
     }
 }
+
+/// Addresses framework generators write (Rails' `ApplicationMailer`, Devise's initializer): left in place
+/// where the real sender is set elsewhere (GOV.UK Notify, the app's own Devise mailer), measured false on
+/// every service that had one. Shown as a note, so that one left in use is still seen.
+const GENERATOR_PLACEHOLDERS: &[&str] = &[
+    "from@example.com",
+    "please-change-me-at-config-initializers-devise@example.com",
+];
 
 /// Is the match the value of a top-level setting: a line that starts, at the margin, with an
 /// UPPER_CASE name assigned with `=` or `:` (`ADMIN = "…"`, `FIRST_SUPERUSER=…`, `export FROM=…`)?
@@ -158,15 +167,24 @@ fn finding(
 ) -> Finding {
     let (rule, severity) = scanner.rule(hit.rule);
     let matched = evidence(&content[hit.start..hit.end], 120);
-    let hint = hit.hint || shown_as_example && rule.hint_downgrade;
+    let generated =
+        rule.doc.id == "data/reserved-email" && GENERATOR_PLACEHOLDERS.contains(&matched.as_str());
+    let hint = hit.hint || shown_as_example && rule.hint_downgrade || generated;
     // The value of a top-level setting is a stronger signal than the same value elsewhere (a severity
     // the user set for the rule clears `setting_severity` when the scanner is built, and wins).
     let severity = match rule.setting_severity {
         Some(s) if !hint && is_setting(content, hit.start) => s,
         _ => severity,
     };
+    let weak = if rule.severity_set_by_user || !rule.doc.id.starts_with("switch/") {
+        None
+    } else {
+        switch_forms::weak_form(file.lang, content, hit.start, hit.end)
+    };
     let severity = if hint {
         severity.min(Severity::Note)
+    } else if weak.is_some() {
+        severity.min(Severity::Warning)
     } else {
         severity
     };
@@ -175,8 +193,12 @@ fn finding(
         rule.doc.title,
         file.class.as_str()
     );
-    if hint {
+    if generated {
+        message.push_str(" (a framework generator's placeholder: reported as a note)");
+    } else if hint {
         message.push_str(" (example text shown to users: reported as a note)");
+    } else if let Some(weak) = weak {
+        message.push_str(&format!(" ({weak}: reported as a warning)"));
     }
     Finding::new(
         &rule.doc.id,

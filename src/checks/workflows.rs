@@ -387,6 +387,11 @@ fn outside_branches(
                     Severity::Warning,
                     "; an image push is a build, not a deploy: it reaches production only if something deploys that tag".to_string(),
                 ),
+                // Each branch's image under its own name: a build for that branch's tests and review.
+                None if d.image && d.branch_tagged => (
+                    Severity::Warning,
+                    "; the image is tagged for its branch, a build, not a deploy: it reaches production only if something deploys that tag".to_string(),
+                ),
                 None => (Severity::Error, String::new()),
             };
             Some(

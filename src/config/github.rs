@@ -4,18 +4,24 @@
 use crate::diag::{did_you_mean, SourceDiag};
 use serde::Deserialize;
 use std::ops::Range;
+use std::time::Duration;
 use toml::Spanned;
 
 /// Review evidence looks at this many first-parent commits of each deployment branch by default.
 pub const DEFAULT_REVIEW_COMMITS: u32 = 30;
 /// More would cost two requests a commit for little gain; the baseline handles old history.
 const MAX_REVIEW_COMMITS: i64 = 500;
+/// One deadline for the whole GitHub phase, retries and waits included (`[github] deadline`).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// A longer deadline would let a server that never answers hold a CI job for hours.
+const MAX_DEADLINE: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawGithub {
     require: Option<bool>,
     fail_closed: Option<bool>,
+    deadline: Option<Spanned<toml::Value>>,
     #[serde(default)]
     branch_protection: RawBranchProtection,
     #[serde(default)]
@@ -80,6 +86,9 @@ pub struct GithubConfig {
     pub require: bool,
     /// API failures fail the gate (exit 2). `false` reports them as warnings.
     pub fail_closed: bool,
+    /// When the whole GitHub phase must be over; every question still open then fails closed.
+    /// `SHIPGATE_GITHUB_DEADLINE_MS` in the environment wins over it.
+    pub deadline: Duration,
     pub branch: BranchRequirements,
     pub environments: EnvironmentRequirements,
     pub reviews: ReviewRequirements,
@@ -90,6 +99,7 @@ impl Default for GithubConfig {
         GithubConfig {
             require: false,
             fail_closed: true,
+            deadline: DEFAULT_DEADLINE,
             branch: BranchRequirements::default(),
             environments: EnvironmentRequirements::default(),
             reviews: ReviewRequirements::default(),
@@ -220,10 +230,66 @@ pub(super) fn parse(raw: &RawGithub, at: At<'_>) -> Result<GithubConfig, SourceD
     Ok(GithubConfig {
         require: raw.require.unwrap_or(d.require),
         fail_closed: raw.fail_closed.unwrap_or(d.fail_closed),
+        deadline: match &raw.deadline {
+            None => d.deadline,
+            Some(v) => deadline(v, at)?,
+        },
         branch: branch(&raw.branch_protection, at)?,
         environments: environments(&raw.environments, at)?,
         reviews: reviews(&raw.reviews, at)?,
     })
+}
+
+/// `deadline = "120s"`, `"2m"`, `"2 minutes"`, `"500ms"`: a number and a unit, more than zero and at
+/// most an hour. A bare number is refused: seconds or milliseconds would be a guess.
+fn deadline(v: &Spanned<toml::Value>, at: At<'_>) -> Result<Duration, SourceDiag> {
+    let bad = |why: String, label: &str| {
+        at(v.span(), why, label)
+            .with_help("e.g. deadline = \"120s\", \"2m\" or \"500ms\" (the default is \"120s\")")
+    };
+    let text = match v.get_ref() {
+        toml::Value::String(s) => s,
+        toml::Value::Integer(_) | toml::Value::Float(_) => {
+            return Err(bad(
+                "`deadline` needs a unit: a string like \"120s\", \"2m\" or \"500ms\"".into(),
+                "no unit",
+            ))
+        }
+        _ => {
+            return Err(bad(
+                "`deadline` must be a duration like \"120s\"".into(),
+                "expected a string",
+            ))
+        }
+    };
+    let Some(d) = parse_duration(text) else {
+        return Err(bad(
+            format!("`deadline` is not a duration: `{text}`"),
+            "expected a number and a unit (ms, s, m)",
+        ));
+    };
+    if d.is_zero() || d > MAX_DEADLINE {
+        return Err(bad(
+            format!("`deadline` must be more than 0 and at most 1 hour, not `{text}`"),
+            "out of range",
+        ));
+    }
+    Ok(d)
+}
+
+/// "120s", "2m", "2 minutes", "500ms": a whole number and a unit, as the config's other periods.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let ms: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "ms" | "millisecond" | "milliseconds" => 1,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1_000,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60_000,
+        _ => return None,
+    };
+    n.checked_mul(ms).map(Duration::from_millis)
 }
 
 fn branch(raw: &RawBranchProtection, at: At<'_>) -> Result<BranchRequirements, SourceDiag> {
@@ -399,6 +465,39 @@ mod tests {
         assert_eq!(c.map(|c| c.branch.approvals), Some(1));
         assert_eq!(c.map(|c| c.fail_closed), Some(true));
         assert_eq!(c.map(|c| c.reviews.commits), Some(30));
+        assert_eq!(c.map(|c| c.deadline.as_secs()), Some(120));
+    }
+
+    #[test]
+    fn deadlines_need_a_unit_and_a_sane_length() {
+        use super::parse_duration;
+        use std::time::Duration;
+        assert_eq!(parse_duration("120s"), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_duration(" 2 minutes "),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        for bad in ["", "s", "120", "1.5s", "-1s", "2h", "99999999999999999999s"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        let ok = parse("s.toml", "[github]\ndeadline = \"2m\"\n").map(|c| c.github.deadline);
+        assert_eq!(ok.ok(), Some(Duration::from_secs(120)));
+        for (text, want) in [
+            ("deadline = 120", "needs a unit"),
+            ("deadline = \"soon\"", "not a duration"),
+            ("deadline = \"0s\"", "more than 0"),
+            ("deadline = \"2 hours\"", "not a duration"),
+            ("deadline = \"61m\"", "at most 1 hour"),
+            ("deadline = true", "must be a duration"),
+        ] {
+            let e = parse("s.toml", &format!("[github]\n{text}\n")).err();
+            assert!(
+                e.as_ref().is_some_and(|e| e.message.contains(want)),
+                "{text}: {e:?}"
+            );
+            assert_eq!(e.as_ref().and_then(crate::diag::SourceDiag::line), Some(2));
+        }
     }
 
     #[test]

@@ -19,9 +19,6 @@ const MAX_PAGES: usize = 10;
 const MAX_ITEMS: usize = 1000;
 /// A response body larger than this is refused rather than read into memory.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
-/// One deadline for the whole GitHub phase, retries and waits included; then every question left
-/// fails closed. `SHIPGATE_GITHUB_DEADLINE_MS` overrides it.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 /// How much of an error message from the server is shown (after redaction).
 const MAX_MESSAGE: usize = 200;
 
@@ -81,6 +78,9 @@ pub struct RetryPolicy {
     pub timeout: Duration,
     /// Longest wait for a rate limit to reset before giving up with a clear error.
     pub max_wait: Duration,
+    /// One deadline for the whole GitHub phase, retries and waits included; then every question left
+    /// fails closed (`[github] deadline`, `SHIPGATE_GITHUB_DEADLINE_MS`).
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -90,6 +90,7 @@ impl Default for RetryPolicy {
             base: Duration::from_millis(1000),
             timeout: Duration::from_secs(30),
             max_wait: Duration::from_secs(60),
+            deadline: crate::config::DEFAULT_GITHUB_DEADLINE,
         }
     }
 }
@@ -212,9 +213,8 @@ pub struct Client {
     api_url: String,
     /// `api_url` with any `user:password@` masked: what messages show.
     shown_url: String,
-    /// When the GitHub phase must be over.
+    /// When the GitHub phase must be over (`policy.deadline` from the client's creation).
     deadline: tokio::time::Instant,
-    deadline_len: Duration,
     token: Token,
     policy: RetryPolicy,
     permits: Semaphore,
@@ -267,17 +267,12 @@ impl Client {
             )
             .build()
             .map_err(|e| setup(format!("cannot create the HTTP client: {e}")))?;
-        let deadline_len = std::env::var("SHIPGATE_GITHUB_DEADLINE_MS")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map_or(DEFAULT_DEADLINE, Duration::from_millis);
         Ok(Client {
             octo,
             graphql_octo,
             api_url,
             shown_url,
-            deadline: tokio::time::Instant::now() + deadline_len,
-            deadline_len,
+            deadline: tokio::time::Instant::now() + policy.deadline,
             token,
             policy,
             permits: Semaphore::new(MAX_IN_FLIGHT),
@@ -286,13 +281,6 @@ impl Client {
             requests: Mutex::new(0),
             rate: Mutex::new(None),
         })
-    }
-
-    /// Replace the overall deadline (from now): for a `[github]` setting, should one be wired in.
-    pub fn with_deadline(mut self, deadline: Duration) -> Client {
-        self.deadline_len = deadline;
-        self.deadline = tokio::time::Instant::now() + deadline;
-        self
     }
 
     /// Every API failure of the run, in the order seen, one per URL.
@@ -329,11 +317,9 @@ impl Client {
     ) -> Fetched<Vec<T>> {
         let mut items = Vec::new();
         let mut next = Some(path.to_string());
+        let mut over_cap = false;
         for _ in 0..MAX_PAGES {
             let Some(current) = next.take() else { break };
-            if items.len() > MAX_ITEMS {
-                break;
-            }
             let page = match self.page(&current).await {
                 Ok(p) => p,
                 Err(e) => return Fetched::Unavailable(e),
@@ -341,14 +327,18 @@ impl Client {
             if !(200..300).contains(&page.status) {
                 return Fetched::Refused(self.status(&page));
             }
-            let value: Result<serde_json::Value, _> = serde_json::from_str(&page.body);
-            let list = value.map(|v| match field {
-                Some(f) => v.get(f).cloned().unwrap_or(serde_json::Value::Null),
-                None => v,
-            });
-            match list.and_then(serde_json::from_value::<Vec<T>>) {
-                Ok(mut v) => items.append(&mut v),
-                Err(e) => return Fetched::Unavailable(self.malformed(&current, &e)),
+            // Streamed into `items`, stopping at the cap: a page of a million entries is never
+            // materialised (as a `Value` tree it would take gigabytes), and fails closed below.
+            let room = MAX_ITEMS.saturating_sub(items.len());
+            match parse_list_page(&page.body, field, room, &mut items) {
+                Ok(()) => {}
+                Err(ListError::OverCap) => {
+                    over_cap = true;
+                    break;
+                }
+                Err(ListError::Json(e)) => {
+                    return Fetched::Unavailable(self.malformed(&current, &e))
+                }
             }
             next = match page.next.as_deref() {
                 None => None,
@@ -368,15 +358,21 @@ impl Client {
                 },
             };
         }
-        if next.is_some() || items.len() > MAX_ITEMS {
+        if next.is_some() || over_cap {
             // A truncated list would be judged as if it were whole (an unprotected environment on
             // page 11 never seen): fail closed instead.
             return Fetched::Unavailable(self.fail(
                 path,
                 ApiErrorKind::Malformed,
-                format!(
-                    "the list goes on past {MAX_PAGES} pages or {MAX_ITEMS} items; shipgate does not judge a partial list"
-                ),
+                if over_cap {
+                    format!(
+                        "the list has more than {MAX_ITEMS} items (shipgate's cap; the rest was not read); shipgate does not judge a partial list"
+                    )
+                } else {
+                    format!(
+                        "the list goes on past {MAX_PAGES} pages (shipgate's cap); shipgate does not judge a partial list"
+                    )
+                },
             ));
         }
         Fetched::Ok(items)
@@ -462,18 +458,30 @@ impl Client {
         result
     }
 
-    /// GET with bounded retries: timeouts, transport errors and 5xx back off exponentially; rate limits
-    /// wait as GitHub asks, up to `max_wait`; 401 stops at once.
+    /// GET with the bounds of `attempts`.
     async fn fetch(&self, path: &str) -> Result<Page, ApiError> {
-        let url = self.url(path);
+        self.attempts(self.url(path), || self.send(path))
+            .await
+            .map(|(page, _)| page)
+    }
+
+    /// One request with bounded retries, the same for REST and GraphQL: a permit, a per-attempt
+    /// timeout, the run's overall deadline; timeouts, transport errors and 5xx back off exponentially;
+    /// rate limits wait as GitHub asks, up to `max_wait`; 401 stops at once. `url` is what messages show.
+    async fn attempts<F, Fut>(
+        &self,
+        url: String,
+        send: F,
+    ) -> Result<(Page, http::HeaderMap), ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<(Page, http::HeaderMap), String>>,
+    {
         let err = |kind, detail: String| ApiError {
             url: url.clone(),
             kind,
             detail: self.token.scrub(&detail),
         };
-        // Paths are relative to the API URL; octocrab joins them to its base (keeping GHES's `/api/v3`),
-        // and only attaches the token to requests it routes there.
-        let route = path;
         if let Some(detail) = self.spent() {
             return Err(err(ApiErrorKind::RateLimited, detail));
         }
@@ -484,7 +492,7 @@ impl Client {
                 ApiErrorKind::Timeout,
                 format!(
                     "the GitHub checks ran past their overall deadline of {}",
-                    secs(self.deadline_len)
+                    secs(self.policy.deadline)
                 ),
             )
         };
@@ -498,7 +506,7 @@ impl Client {
                     return Err(past_deadline());
                 }
                 *lock(&self.requests) += 1;
-                match tokio::time::timeout(self.policy.timeout.min(left), self.send(route)).await {
+                match tokio::time::timeout(self.policy.timeout.min(left), send()).await {
                     Err(_) if self.policy.timeout > left => return Err(past_deadline()),
                     other => other,
                 }
@@ -510,7 +518,7 @@ impl Client {
                         format!(
                             "no answer within {} (tried {attempt} time{})",
                             secs(self.policy.timeout),
-                            if attempt == 1 { "" } else { "s" }
+                            plural(attempt)
                         ),
                     );
                     backoff
@@ -564,7 +572,7 @@ impl Client {
                         );
                         backoff
                     } else {
-                        return Ok(page);
+                        return Ok((page, headers));
                     }
                 }
             };
@@ -634,118 +642,23 @@ impl Client {
     }
 
     async fn graphql_attempts(&self, body: &serde_json::Value) -> Result<GraphqlAnswer, ApiError> {
-        let url = self.graphql_url();
-        let err = |kind, detail: String| ApiError {
-            url: url.clone(),
-            kind,
-            detail: self.token.scrub(&detail),
-        };
-        if let Some(detail) = self.spent() {
-            return Err(err(ApiErrorKind::RateLimited, detail));
-        }
-        let mut last = err(ApiErrorKind::Transport, "no attempt made".into());
-        let mut backoff = self.policy.base;
-        for attempt in 1..=self.policy.tries.max(1) {
-            let answer = {
-                let _permit = self.permits.acquire().await;
-                *lock(&self.requests) += 1;
-                tokio::time::timeout(self.policy.timeout, self.post(GRAPHQL_PATH, body)).await
-            };
-            let retry_in = match answer {
-                Err(_) => {
-                    last = err(
-                        ApiErrorKind::Timeout,
-                        format!(
-                            "no answer within {} (tried {attempt} time{})",
-                            secs(self.policy.timeout),
-                            plural(attempt)
-                        ),
-                    );
-                    backoff
-                }
-                Ok(Err(detail)) => {
-                    last = err(
-                        ApiErrorKind::Transport,
-                        format!("{detail} (tried {attempt} time{})", plural(attempt)),
-                    );
-                    backoff
-                }
-                Ok(Ok((page, headers))) => {
-                    let header = |name: &str| {
-                        headers
-                            .get(name)
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|v| v.trim().parse::<u64>().ok())
-                    };
-                    if page.status == 401 {
-                        return Err(err(
-                            ApiErrorKind::BadCredentials,
-                            format!(
-                                "401 {}: the token was not accepted",
-                                self.status(&page).message
-                            ),
-                        ));
-                    }
-                    if let Some(wait) = rate_limit_wait(&page, &headers) {
-                        if wait > self.policy.max_wait {
-                            return Err(err(
-                                ApiErrorKind::RateLimited,
-                                format!(
-                                    "rate limited ({}); GitHub asks to wait {}, more than the {} shipgate waits",
-                                    self.status(&page),
-                                    secs(wait),
-                                    secs(self.policy.max_wait)
-                                ),
-                            ));
-                        }
-                        last = err(
-                            ApiErrorKind::RateLimited,
-                            format!(
-                                "still rate limited after {attempt} attempt{} ({})",
-                                plural(attempt),
-                                self.status(&page)
-                            ),
-                        );
-                        wait
-                    } else if page.status >= 500 {
-                        last = err(
-                            ApiErrorKind::Server,
-                            format!(
-                                "{} after {attempt} attempt{}",
-                                self.status(&page),
-                                plural(attempt)
-                            ),
-                        );
-                        backoff
-                    } else {
-                        return Ok(GraphqlAnswer {
-                            status: page.status,
-                            remaining: header("x-ratelimit-remaining"),
-                            reset: header("x-ratelimit-reset"),
-                            body: page.body,
-                        });
-                    }
-                }
-            };
-            if attempt < self.policy.tries {
-                tokio::time::sleep(retry_in).await;
-                backoff = backoff.saturating_mul(2);
-            }
-        }
-        Err(last)
+        let (page, headers) = self
+            .attempts(self.graphql_url(), || self.post(GRAPHQL_PATH, body))
+            .await?;
+        Ok(GraphqlAnswer {
+            status: page.status,
+            remaining: header_number(&headers, "x-ratelimit-remaining"),
+            reset: header_number(&headers, "x-ratelimit-reset"),
+            body: page.body,
+        })
     }
 
     /// Remember the rate limit GitHub reported with an answer.
     fn note_rate(&self, headers: &http::HeaderMap) {
-        let header = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
-        if let (Some(remaining), Some(reset)) =
-            (header("x-ratelimit-remaining"), header("x-ratelimit-reset"))
-        {
+        if let (Some(remaining), Some(reset)) = (
+            header_number(headers, "x-ratelimit-remaining"),
+            header_number(headers, "x-ratelimit-reset"),
+        ) {
             *lock(&self.rate) = Some((remaining, reset));
         }
     }
@@ -939,6 +852,154 @@ fn rate_limit_wait(page: &Page, headers: &http::HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(60))
 }
 
+/// Why a list page was not taken whole.
+#[derive(Debug)]
+enum ListError {
+    /// More items than the room left: the rest of the page was not read.
+    OverCap,
+    Json(serde_json::Error),
+}
+
+/// Parse one list page into `items`: the page is the array, or `field` names the array inside an
+/// object-shaped page (`environments`, `branch_policies`; other fields are skipped unread). At most
+/// `room` items are kept; one more is `OverCap`, and parsing stops there.
+fn parse_list_page<T: DeserializeOwned>(
+    body: &str,
+    field: Option<&str>,
+    room: usize,
+    items: &mut Vec<T>,
+) -> Result<(), ListError> {
+    let mut over = false;
+    let seq = CappedSeq {
+        room,
+        items,
+        over: &mut over,
+    };
+    let mut de = serde_json::Deserializer::from_str(body);
+    let parsed = match field {
+        None => serde::de::DeserializeSeed::deserialize(seq, &mut de),
+        Some(field) => serde::de::DeserializeSeed::deserialize(FieldOf { field, seq }, &mut de),
+    };
+    match parsed.and_then(|()| de.end()) {
+        Ok(()) => Ok(()),
+        Err(_) if over => Err(ListError::OverCap),
+        // Not JSON at all says more than "not the shape expected": report the syntax error first
+        // (checked without building anything).
+        Err(e) => Err(ListError::Json(
+            serde_json::from_str::<serde::de::IgnoredAny>(body)
+                .err()
+                .unwrap_or(e),
+        )),
+    }
+}
+
+/// `parse_list_page` with JSON values as items, for the fuzz target (`fuzz/fuzz_targets/github_list.rs`):
+/// Ok(the items), Err(true) over the cap, Err(false) not the list expected.
+#[doc(hidden)]
+pub fn list_page_for_fuzzing(
+    body: &str,
+    field: Option<&str>,
+    room: usize,
+) -> Result<Vec<serde_json::Value>, bool> {
+    let mut items = Vec::new();
+    match parse_list_page(body, field, room, &mut items) {
+        Ok(()) => Ok(items),
+        Err(ListError::OverCap) => Err(true),
+        Err(ListError::Json(_)) => Err(false),
+    }
+}
+
+/// An array, each element appended to `items` as it is read, up to `room` of them.
+struct CappedSeq<'a, T> {
+    room: usize,
+    items: &'a mut Vec<T>,
+    over: &'a mut bool,
+}
+
+impl<'de, T: DeserializeOwned> serde::de::DeserializeSeed<'de> for CappedSeq<'_, T> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for CappedSeq<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut taken = 0usize;
+        loop {
+            if taken == self.room {
+                // One more element means the list is over the cap: stop reading here.
+                return match seq.next_element::<serde::de::IgnoredAny>()? {
+                    None => Ok(()),
+                    Some(_) => {
+                        *self.over = true;
+                        Err(serde::de::Error::custom("the list is over the item cap"))
+                    }
+                };
+            }
+            match seq.next_element::<T>()? {
+                Some(item) => {
+                    self.items.push(item);
+                    taken += 1;
+                }
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+/// An object whose `field` is the list; every other field is skipped without being built.
+struct FieldOf<'a, 'f, T> {
+    field: &'f str,
+    seq: CappedSeq<'a, T>,
+}
+
+impl<'de, T: DeserializeOwned> serde::de::DeserializeSeed<'de> for FieldOf<'_, '_, T> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for FieldOf<'_, '_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an object with a `{}` list", self.field)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let FieldOf { field, seq } = self;
+        let mut seq = Some(seq);
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == field {
+                match seq.take() {
+                    Some(s) => map.next_value_seed(s)?,
+                    None => return Err(serde::de::Error::duplicate_field("list")),
+                }
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        match seq {
+            None => Ok(()),
+            Some(_) => Err(serde::de::Error::custom(format_args!(
+                "missing field `{field}`"
+            ))),
+        }
+    }
+}
+
+/// A header's value as a whole number (`x-ratelimit-remaining`, `x-ratelimit-reset`).
+fn header_number(headers: &http::HeaderMap, name: &str) -> Option<u64> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
 /// The `rel="next"` URL of a `Link` header.
 fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
@@ -1035,6 +1096,74 @@ mod tests {
             mask_userinfo("https://ghe.example/a@b"),
             "https://ghe.example/a@b"
         );
+    }
+
+    #[test]
+    fn list_pages_stream_up_to_the_cap() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Env {
+            id: u64,
+        }
+        let page = |n: usize| {
+            let items: Vec<String> = (0..n)
+                .map(|i| format!("{{\"id\":{i},\"x\":[1,{{}}]}}"))
+                .collect();
+            format!("[{}]", items.join(","))
+        };
+        let mut items: Vec<Env> = Vec::new();
+        assert!(parse_list_page(&page(3), None, 3, &mut items).is_ok());
+        assert_eq!(items.len(), 3);
+        let mut items: Vec<Env> = Vec::new();
+        assert!(matches!(
+            parse_list_page(&page(4), None, 3, &mut items),
+            Err(ListError::OverCap)
+        ));
+        assert_eq!(items.len(), 3, "stopped at the cap");
+        // Object-shaped pages: other fields are skipped, wherever they are.
+        let body = format!(
+            "{{\"total_count\":2,\"pad\":{{\"a\":[\"{}\"]}},\"environments\":{},\"z\":null}}",
+            "y".repeat(1000),
+            page(2)
+        );
+        let mut items: Vec<Env> = Vec::new();
+        assert!(parse_list_page(&body, Some("environments"), 10, &mut items).is_ok());
+        assert_eq!(items, vec![Env { id: 0 }, Env { id: 1 }]);
+        for bad in [
+            "{\"total_count\":1}",
+            "{\"environments\":{}}",
+            "{\"environments\":[],\"environments\":[]}",
+            "[1]",
+            "[{\"id\":1}] trailing",
+            "",
+            "[",
+        ] {
+            let mut items: Vec<Env> = Vec::new();
+            let field = bad.starts_with('{').then_some("environments");
+            assert!(
+                matches!(
+                    parse_list_page(bad, field, 10, &mut items),
+                    Err(ListError::Json(_))
+                ),
+                "{bad}"
+            );
+        }
+        // An ignored field is checked for JSON syntax only: odd values a `Value` refuses (a lone
+        // surrogate, a number out of f64's range) do not matter to the list, and do not fail it.
+        for odd in ["\"\\ud800\"", "1e999", "-0", "[[[[]]]]"] {
+            let body = format!("{{\"x\":{odd},\"environments\":[{{\"id\":7}}]}}");
+            let mut items: Vec<Env> = Vec::new();
+            assert!(
+                parse_list_page(&body, Some("environments"), 1, &mut items).is_ok(),
+                "{body}"
+            );
+            assert_eq!(items, vec![Env { id: 7 }]);
+        }
+        let mut items: Vec<Env> = Vec::new();
+        let unclosed = "{\"x\":\"\\u12\",\"environments\":[]}";
+        assert!(parse_list_page(unclosed, Some("environments"), 1, &mut items).is_err());
+        // A cap of zero still reads an empty list.
+        let mut items: Vec<Env> = Vec::new();
+        assert!(parse_list_page("[]", None, 0, &mut items).is_ok());
     }
 
     #[test]

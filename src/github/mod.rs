@@ -35,12 +35,15 @@ pub struct Settings {
     pub repository: Option<String>,
     pub ci: CiRef,
     pub retry: RetryPolicy,
+    /// `SHIPGATE_GITHUB_DEADLINE_MS`: wins over `[github] deadline` (a CI job's own bound).
+    pub deadline: Option<Duration>,
 }
 
 impl Settings {
     /// `GITHUB_API_URL`, `GITHUB_TOKEN` or `GH_TOKEN`, `GITHUB_REPOSITORY`, `GITHUB_REF`, `GITHUB_SHA`.
     /// `SHIPGATE_GITHUB_RETRY_BASE_MS`, `SHIPGATE_GITHUB_TIMEOUT_MS` and `SHIPGATE_GITHUB_MAX_WAIT_MS` tune
-    /// the retries (tests shrink them; a slow GHES may need a longer timeout).
+    /// the retries (tests shrink them; a slow GHES may need a longer timeout);
+    /// `SHIPGATE_GITHUB_DEADLINE_MS` replaces `[github] deadline`.
     pub fn from_env() -> Settings {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let ms = |k: &str| {
@@ -64,7 +67,9 @@ impl Settings {
                 base: ms("SHIPGATE_GITHUB_RETRY_BASE_MS").unwrap_or(d.base),
                 timeout: ms("SHIPGATE_GITHUB_TIMEOUT_MS").unwrap_or(d.timeout),
                 max_wait: ms("SHIPGATE_GITHUB_MAX_WAIT_MS").unwrap_or(d.max_wait),
+                deadline: d.deadline,
             },
+            deadline: ms("SHIPGATE_GITHUB_DEADLINE_MS"),
         }
     }
 }
@@ -266,11 +271,11 @@ impl Job {
         };
         // octocrab's service stack spawns its buffer worker when built: it needs the runtime's context.
         let _context = runtime.enter();
-        let client = match Client::new(
-            &self.settings.api_url,
-            self.token.clone(),
-            self.settings.retry,
-        ) {
+        let policy = RetryPolicy {
+            deadline: self.settings.deadline.unwrap_or(self.github.deadline),
+            ..self.settings.retry
+        };
+        let client = match Client::new(&self.settings.api_url, self.token.clone(), policy) {
             Ok(c) => c,
             Err(e) => return GithubFacts::Failed(e),
         };

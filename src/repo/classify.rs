@@ -327,6 +327,15 @@ const NONPROD_ENV_TOKENS: &[&str] = &[
 const STAND_IN_TOKENS: &[&str] = &[
     "mock", "mocks", "mocked", "fake", "fakes", "stub", "stubs", "stubbed", "dummy",
 ];
+/// Configuration files only a test runner reads.
+const TEST_RUNNER_CONFIGS: &[&str] = &[
+    "pytest.ini",
+    "tox.ini",
+    ".coveragerc",
+    ".mocharc.yml",
+    ".mocharc.json",
+    ".mocharc.js",
+];
 /// Directories that hold only development tooling or non-production apps (`nonprod/`, `gulp/`).
 const DEV_DIRS: &[&str] = &[
     "nonprod",
@@ -418,6 +427,23 @@ const DOC_NAMES: &[&str] = &[
     "security",
     "codeowners",
 ];
+
+/// The third-party tree a path lies in by convention: the path up to and including its first
+/// `vendor/`, `node_modules/`, `third_party/`, … directory (`app/vendor` for `app/vendor/x/conf.py`;
+/// nested `node_modules` count once, in the outermost). None outside such a tree.
+pub fn vendor_root(rel: &str) -> Option<&str> {
+    let mut end = 0;
+    let mut parts = rel.split('/').peekable();
+    while let Some(part) = parts.next() {
+        parts.peek()?; // the last part is the file's own name, not a directory
+        end += part.len();
+        if VENDOR_DIRS.contains(&part) {
+            return Some(&rel[..end]);
+        }
+        end += 1;
+    }
+    None
+}
 
 /// Classify a repository-relative path (forward slashes) by convention.
 pub fn classify_default(rel: &str) -> FileClass {
@@ -515,16 +541,49 @@ fn dir_tokens(dir: &str) -> Vec<String> {
         .collect()
 }
 
-/// `fixtures/`, `__mocks__/`, and a directory whose name ends in such a word (`functional_tests_fixtures`).
+/// `fixtures/`, `__mocks__/`, a directory whose name ends in such a word (`functional_tests_fixtures`),
+/// and made-up data named as such (`localMockData`, `mock_data`, `fake-data`).
 fn is_fixture_dir(dir: &str) -> bool {
     let lower = dir.to_ascii_lowercase();
+    let words = camel_words(dir);
+    let stand_in_data = words.len() >= 2
+        && words.last().is_some_and(|w| w == "data")
+        && words[words.len() - 2..]
+            .iter()
+            .any(|w| matches!(w.as_str(), "mock" | "mocked" | "fake" | "dummy" | "stub"));
     FIXTURE_DIRS.contains(&lower.as_str())
+        || stand_in_data
         || dir_tokens(dir).last().is_some_and(|t| {
             matches!(
                 t.as_str(),
                 "fixtures" | "fixture" | "mocks" | "stubs" | "fakes"
             )
         })
+}
+
+/// Lower-case words of a name split at `-`, `_`, `.` and lower-to-upper case changes (`localMockData`).
+fn camel_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
 }
 
 /// `docs/`, `examples/`, and a directory whose name ends in such a word (`full-page-examples`, `tech_docs`).
@@ -617,6 +676,34 @@ fn is_test_path(dirs: &[&str], name: &str, lower: &str, ext: &str, stem_tokens: 
     if dirs
         .iter()
         .any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()) || is_named_test_dir(d))
+    {
+        return true;
+    }
+    // An image built to run the tests (`snapshots-playwright.Dockerfile`, `Dockerfile.e2e`).
+    let dockerfile =
+        lower == "dockerfile" || lower.starts_with("dockerfile.") || ext == "dockerfile";
+    if dockerfile
+        && tokens(lower).iter().any(|t| {
+            matches!(
+                *t,
+                "test" | "tests" | "testing" | "e2e" | "playwright" | "cypress" | "selenium"
+            )
+        })
+    {
+        return true;
+    }
+    // Test runners' own configuration: read by pytest, tox, Jest, Karma, Cypress, Playwright, never by
+    // the live service (`pytest.ini` setting `FLASK_DEBUG=1` for the test run).
+    if TEST_RUNNER_CONFIGS.contains(&lower)
+        || [
+            "jest.config.",
+            "karma.conf.",
+            "cypress.config.",
+            "playwright.config.",
+            "vitest.config.",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
     {
         return true;
     }
@@ -825,6 +912,15 @@ mod tests {
             ("app/test_models.py", Test),
             ("app/models_test.py", Test),
             ("conftest.py", Test),
+            ("pytest.ini", Test),
+            ("tox.ini", Test),
+            ("jest.config.js", Test),
+            ("snapshots-playwright.Dockerfile", Test),
+            ("server/data/localMockData/inmateDetailMock.ts", Fixture),
+            ("app/mock_data/users.json", Fixture),
+            ("server/data/userData/profile.ts", Code),
+            ("Dockerfile.e2e", Test),
+            ("Dockerfile", Deploy),
             ("tests/fixtures/users.json", Fixture),
             ("app/settings/dev.py", DevConfig),
             ("app/settings/production.py", Code),
@@ -858,6 +954,19 @@ mod tests {
             ("package.json", Manifest),
             ("node_modules/left-pad/index.js", Vendor),
         ]);
+    }
+
+    #[test]
+    fn vendor_roots() {
+        assert_eq!(vendor_root("app/vendor/x/conf.py"), Some("app/vendor"));
+        assert_eq!(
+            vendor_root("node_modules/a/node_modules/b/i.js"),
+            Some("node_modules")
+        );
+        assert_eq!(vendor_root("third_party/lib.c"), Some("third_party"));
+        assert_eq!(vendor_root("app/vendor"), None);
+        assert_eq!(vendor_root("app/vendors/x.py"), None);
+        assert_eq!(vendor_root(""), None);
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub struct WalkStats {
     /// Third-party files checked in (`vendor/`, `node_modules/`, `third_party/`, …): listed, not gated
     /// as production code; counted so the summary says how much was left to its upstream.
     pub vendored: u64,
+    /// The third-party trees those files lie in (`vendor/`, `app/vendor/`, `node_modules/`, …).
+    pub vendored_trees: u64,
+    /// Vendored files production code imports: gated as production code (see `gate_as_code`).
+    pub vendored_gated: u64,
 }
 
 impl WalkStats {
@@ -73,6 +77,8 @@ impl WalkStats {
         self.symlinks += o.symlinks;
         self.nested_repos += o.nested_repos;
         self.vendored += o.vendored;
+        self.vendored_trees += o.vendored_trees;
+        self.vendored_gated += o.vendored_gated;
     }
 }
 
@@ -144,7 +150,76 @@ pub fn walk(root: &Path, config: &Config, checks: &[&dyn FileCheck]) -> Walked {
     }
     all.passed_over = Vec::new();
     all.nested_repos.sort();
+    all.stats.vendored_trees = vendored_trees(config, &all.files);
     all
+}
+
+/// How many third-party trees the vendored files lie in: each file's conventional root
+/// (`vendor_root`), or for a file the user's `[paths]` made vendored outside one, its directory.
+fn vendored_trees(config: &Config, files: &[FileEntry]) -> u64 {
+    let mut roots: Vec<&str> = files
+        .iter()
+        .filter(|f| f.class == FileClass::Vendor)
+        .map(|f| {
+            let conventional = match config.paths.lookup(&f.path) {
+                Some(PathOverride::Class(_)) => None,
+                _ => crate::repo::classify::vendor_root(&f.path),
+            };
+            conventional.unwrap_or_else(|| f.path.rsplit_once('/').map_or("", |(d, _)| d))
+        })
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
+    roots.len() as u64
+}
+
+/// Read the listed files (keys as the walk gave them) and run `checks` on each as a file of `class`:
+/// vendored files that production code imports, which the walk listed but did not gate. Only these
+/// files are read; findings and stats are added to `walked`. A file that is gone, not a regular file
+/// or unreadable is `gate/unreadable-file`, as in the walk.
+pub fn gate_as(
+    root: &Path,
+    config: &Config,
+    checks: &[&dyn FileCheck],
+    paths: &[String],
+    class: FileClass,
+    walked: &mut Walked,
+) {
+    let mut w = Worker::new(root, config, checks);
+    for rel in paths {
+        let Some(bytes) = path_from_key(rel) else {
+            continue;
+        };
+        let full = root.join(os_path(&bytes));
+        let file = FileEntry::new(rel.clone(), class, 0);
+        match full.symlink_metadata() {
+            Ok(m) if m.file_type().is_file() => {
+                let file = FileEntry {
+                    size: m.len(),
+                    ..file
+                };
+                if w.read_and_check(&file, &full) == Some(true) {
+                    w.local.stats.vendored_gated += 1;
+                }
+            }
+            Ok(_) => w.unreadable(rel, "not a regular file"),
+            Err(e) => w.unreadable(rel, &e.to_string()),
+        }
+    }
+    let part = std::mem::take(&mut w.local);
+    walked.findings.extend(part.findings);
+    walked.stats.add(&part.stats);
+}
+
+#[cfg(unix)]
+fn os_path(bytes: &[u8]) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    std::path::PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn os_path(bytes: &[u8]) -> std::path::PathBuf {
+    std::path::PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
 
 fn run_walker(
@@ -274,34 +349,46 @@ impl Worker<'_> {
         if class == FileClass::Vendor {
             self.local.stats.vendored += 1;
         }
+        // An unreadable file is reported, and still listed.
+        self.read_and_check(&file, entry.path());
+        self.local.files.push(file);
+    }
+
+    /// Read `file` (at `full`) if a non-passive check wants it, and run the checks that want it.
+    /// Some(true): read and checked; Some(false): not read (not wanted, too large, binary); None:
+    /// unreadable, reported.
+    fn read_and_check(&mut self, file: &FileEntry, full: &Path) -> Option<bool> {
         let wanted: Vec<&dyn FileCheck> = self
             .checks
             .iter()
             .copied()
-            .filter(|c| c.wants(&file))
+            .filter(|c| c.wants(file))
             .collect();
-        if wanted.iter().any(|c| !c.passive()) {
-            if size > self.config.max_file_size {
-                self.local.stats.skipped_large += 1;
-            } else {
-                match read_text(entry.path(), &mut self.buf) {
-                    Ok(true) => {
-                        self.local.stats.scanned += 1;
-                        self.local.stats.bytes_scanned += self.buf.len() as u64;
-                        for c in wanted {
-                            c.check(&file, &self.buf, &mut self.local.findings);
-                        }
-                    }
-                    Ok(false) => self.local.stats.skipped_binary += 1,
-                    Err(err) => {
-                        let path = file.path.clone();
-                        self.local.files.push(file);
-                        return self.unreadable(&path, &err.to_string());
-                    }
+        if !wanted.iter().any(|c| !c.passive()) {
+            return Some(false);
+        }
+        if file.size > self.config.max_file_size {
+            self.local.stats.skipped_large += 1;
+            return Some(false);
+        }
+        match read_text(full, &mut self.buf) {
+            Ok(true) => {
+                self.local.stats.scanned += 1;
+                self.local.stats.bytes_scanned += self.buf.len() as u64;
+                for c in wanted {
+                    c.check(file, &self.buf, &mut self.local.findings);
                 }
+                Some(true)
+            }
+            Ok(false) => {
+                self.local.stats.skipped_binary += 1;
+                Some(false)
+            }
+            Err(err) => {
+                self.unreadable(&file.path, &err.to_string());
+                None
             }
         }
-        self.local.files.push(file);
     }
 
     fn unreadable(&mut self, rel: &str, why: &str) {

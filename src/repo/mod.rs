@@ -12,6 +12,7 @@ pub mod history;
 pub mod lexer;
 pub mod regions;
 pub mod scopes;
+pub mod switch_forms;
 pub mod text;
 pub mod tracked;
 pub mod workflows;

@@ -52,7 +52,9 @@ pub fn scope_at(content: &[u8], at: usize) -> Scope {
 /// Does the file say, as a whole, that it runs outside production? A script that selects a local or dev
 /// settings module (`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")`, the same
 /// in a shell `export`), or a Rails controller that refuses to serve in production
-/// (`before_action -> { raise … if Rails.env.production? }`).
+/// (`before_action -> { raise … if Rails.env.production? }`), or a profiling harness: a script that wraps
+/// the app in a profiler and starts the development server itself (`ProfilerMiddleware` … `app.run(`) —
+/// the live service is started by its WSGI server, never by such a script.
 pub fn file_is_non_production(content: &[u8]) -> bool {
     let settings = memchr::memmem::find_iter(content, b"DJANGO_SETTINGS_MODULE").any(|at| {
         let line_end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
@@ -71,7 +73,18 @@ pub fn file_is_non_production(content: &[u8]) -> bool {
             memchr::memmem::find(line, b"raise").is_some()
                 || memchr::memmem::find(line, b"head :not_found").is_some()
         });
-    settings || refuses_production
+    settings || refuses_production || is_profiling_harness(content)
+}
+
+fn is_profiling_harness(content: &[u8]) -> bool {
+    let find = |needle: &[u8]| memchr::memmem::find(content, needle).is_some();
+    let profiles = find(b"ProfilerMiddleware") || find(b"import cProfile") || find(b"pyinstrument");
+    profiles
+        && memchr::memmem::find_iter(content, b".run(").any(|at| {
+            // The server started at the margin (or under `if __name__`), not inside a request handler.
+            let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+            indent(&content[start..]) <= 4
+        })
 }
 
 /// Leading spaces and tabs (a tab counts as one: files mix them rarely, and only the order matters).
@@ -154,7 +167,21 @@ fn header_says(text: &[u8]) -> Scope {
         w.first().map(String::as_str),
         Some("def" | "function" | "fn" | "func" | "async")
     );
-    if !function && (negated_prod || non_prod || (!prod && (has(NONPROD_WORDS) || review_app))) {
+    // `if defined? RSpec`: only where the test framework is installed (a Rakefile's spec task).
+    let negated = w.first().is_some_and(|f| f == "unless")
+        || w.iter().any(|x| x == "not")
+        || memchr::memmem::find(text, b"!defined").is_some();
+    let test_framework_loaded = memchr::memmem::find(text, b"defined?").is_some()
+        && !negated
+        && ["RSpec", "Minitest", "Cucumber"]
+            .iter()
+            .any(|f| memchr::memmem::find(text, f.as_bytes()).is_some());
+    if !function
+        && (negated_prod
+            || non_prod
+            || test_framework_loaded
+            || (!prod && (has(NONPROD_WORDS) || review_app)))
+    {
         return Scope::NonProduction;
     }
     if !prod && has(EXAMPLE_WORDS) {
@@ -218,6 +245,19 @@ mod tests {
     }
 
     #[test]
+    fn a_guard_on_the_test_framework_being_loaded() {
+        let rake = "if defined? RSpec\n  require 'rspec/core/rake_task'\nend\n";
+        assert_eq!(scope_of(rake, "require"), Scope::NonProduction);
+        // Where RSpec is absent: production.
+        let rake = "unless defined?(RSpec)\n  require 'rspec/core/rake_task'\nend\n";
+        assert_eq!(scope_of(rake, "require"), Scope::Plain);
+        assert_eq!(
+            scope_of("if defined?(Sidekiq)\n  require 'x'\nend\n", "require"),
+            Scope::Plain
+        );
+    }
+
+    #[test]
     fn example_blocks() {
         let py = "def get_example_csv_rows(template):\n    return {\n        \"email\": [\"test@example.com\"],\n    }\n";
         assert_eq!(scope_of(py, "\"email\""), Scope::Example);
@@ -245,6 +285,11 @@ mod tests {
         assert!(!file_is_non_production(
             b"class UsersController < ApplicationController\n  before_action :authenticate\n  def x = Rails.env.production?\n"
         ));
+        let harness = "from werkzeug.middleware.profiler import ProfilerMiddleware\nfrom app import create_app\n\napp = create_app()\napp.wsgi_app = ProfilerMiddleware(app.wsgi_app)\napp.debug = True\napp.run(debug=True)\n";
+        assert!(file_is_non_production(harness.as_bytes()));
+        // The app factory that offers profiling behind a setting is still the live app.
+        let factory = "from werkzeug.middleware.profiler import ProfilerMiddleware\n\ndef create_app():\n    app = Flask(__name__)\n    if app.config['PROFILE']:\n        app.wsgi_app = ProfilerMiddleware(app.wsgi_app)\n    app.debug = True\n    return app\n";
+        assert!(!file_is_non_production(factory.as_bytes()));
     }
 
     #[test]

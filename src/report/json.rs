@@ -142,6 +142,11 @@ struct Summary {
     symlinks: u64,
     /// Submodules and nested repositories, not walked (each is gated in its own repository).
     nested_repositories: u64,
+    /// Third-party trees (`vendor/`, `node_modules/`, `third_party/`, …) skipped, and the files in them.
+    vendored_trees: u64,
+    vendored_files: u64,
+    /// Vendored files that production code imports: gated as production code all the same.
+    vendored_gated: u64,
     /// Findings hidden by `shipgate:allow(...)` comments.
     suppressed_inline: usize,
     /// Findings hidden by the baseline.
@@ -272,6 +277,9 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             unreadable: s.unreadable,
             symlinks: s.symlinks,
             nested_repositories: s.nested_repos,
+            vendored_trees: s.vendored_trees,
+            vendored_files: s.vendored,
+            vendored_gated: s.vendored_gated,
             suppressed_inline: outcome.suppressed.inline,
             baselined: outcome.suppressed.baselined,
             pre_existing: outcome.pre_existing,

@@ -76,7 +76,25 @@ pub fn summary_line(outcome: &Outcome) -> String {
         skipped.push(format!("{} unreadable", s.unreadable));
     }
     if s.vendored > 0 {
-        skipped.push(format!("{} vendored (not gated)", s.vendored));
+        let left = s.vendored.saturating_sub(s.vendored_gated);
+        let mut what = format!(
+            "{} third-party {} ({left} vendored {} not gated",
+            s.vendored_trees,
+            if s.vendored_trees == 1 {
+                "tree"
+            } else {
+                "trees"
+            },
+            if left == 1 { "file" } else { "files" },
+        );
+        if s.vendored_gated > 0 {
+            what.push_str(&format!(
+                "; {} that production code imports gated",
+                s.vendored_gated
+            ));
+        }
+        what.push(')');
+        skipped.push(what);
     }
     if s.nested_repos > 0 {
         let what = if s.nested_repos == 1 {

@@ -74,6 +74,9 @@ pub struct PatternRule {
     pub capture: Option<usize>,
     pub hint_downgrade: bool,
     pub setting_severity: Option<Severity>,
+    /// The user chose this rule's severity in `[rules]`: it applies to every hit as set, without the
+    /// built-in calibration (setting values, weak forms of a switch).
+    pub severity_set_by_user: bool,
     pub applies: ClassSet,
 }
 
@@ -216,6 +219,7 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<PatternRule>, SourceDiag> {
             capture: r.capture.as_ref().map(|c| *c.get_ref()),
             hint_downgrade: r.hint_downgrade,
             setting_severity,
+            severity_set_by_user: false,
             applies: ClassSet::of(&classes),
         };
         self_test(&rule, &r.example, &r.near_miss)

@@ -178,6 +178,54 @@ fn inline_allows_added_by_the_change_do_not_suppress() {
     assert_eq!(code, 0, "{report:#}");
 }
 
+/// The Action on a `pull_request` event: its step script passes `--diff origin/<base>`, so the change's
+/// own policy edits are judged by the base's policy there too.
+#[test]
+fn the_action_on_a_pull_request_judges_by_the_base_policy() {
+    let repo = feature_branch(&[], |r| {
+        r.write(
+            "shipgate.toml",
+            "[rules]\n\"data/reserved-email\" = \"off\"\n\"switch/debug-enabled\" = \"off\"\n",
+        );
+    });
+    git(
+        repo.path(),
+        &["update-ref", "refs/remotes/origin/main", "main"],
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outputs = dir.path().join("outputs");
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let r: Run = std::process::Command::new("bash")
+        .arg(root.join("action/entrypoint.sh"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", repo.path())
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_BASE_REF", "main")
+        .env("INPUT_BINARY", bin())
+        .env("INPUT_OFFLINE", "true")
+        .env("INPUT_FORMAT", "json")
+        .output()
+        .expect("run the action step")
+        .into();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("--diff origin/main"), "{}", r.stdout);
+    let json = &r.stdout[r.stdout.find('{').unwrap_or(0)..];
+    let report: serde_json::Value = serde_json::from_str(json).expect("report");
+    let rules = rules_of(&report);
+    for rule in ORIGINAL {
+        assert!(rules.iter().any(|x| x == rule), "{rule}: {rules:?}");
+    }
+    assert!(
+        messages(&report, "gate/policy-changed")
+            .iter()
+            .any(|m| m.contains("rule `data/reserved-email` turned off")),
+        "{report:#}"
+    );
+}
+
 #[test]
 fn strengthening_the_policy_is_not_reported() {
     let repo = feature_branch(&[], |r| {
@@ -626,6 +674,79 @@ mod hostile_api {
         assert!(follow_ups < 10, "{follow_ups} follow-up requests");
     }
 
+    /// An environments page just under the 16 MiB body cap: `n` tiny entries.
+    fn a_page_of(n: usize) -> String {
+        let items: Vec<String> = (0..n)
+            .map(|i| format!("{{\"id\":{i},\"name\":\"e{i}\"}}"))
+            .collect();
+        format!(
+            "{{\"total_count\":{n},\"environments\":[{}]}}",
+            items.join(",")
+        )
+    }
+
+    #[test]
+    fn a_page_over_the_item_cap_fails_closed_naming_it() {
+        let w = world();
+        w.mock
+            .on(&api("/environments"), Reply::raw(200, &a_page_of(1500)));
+        let (code, report) = gh_json(&w, &[]);
+        assert_unavailable(&report, code, "the list has more than 1000 items");
+        assert!(
+            unavailable(&report)
+                .iter()
+                .any(|m| m.contains("the rest was not read")),
+            "{report:#}"
+        );
+        // Exactly at the cap is a whole list, judged.
+        let w = world();
+        w.mock
+            .on(&api("/environments"), Reply::raw(200, &a_page_of(1000)));
+        let (_, report) = gh_json(&w, &[]);
+        assert!(unavailable(&report).is_empty(), "{report:#}");
+    }
+
+    /// A list page of half a million entries (15 MiB, under the body cap) is not materialised: the run
+    /// stays within a 250 MB data limit (`ulimit -d`; Vec-deserialising it through a `Value` took
+    /// ~800 MB and aborted there) and fails closed at the item cap.
+    #[test]
+    fn a_page_of_half_a_million_entries_is_read_in_bounded_memory() {
+        let w = world();
+        let page = a_page_of(500_000);
+        assert!(
+            page.len() > 14 << 20 && page.len() < 16 << 20,
+            "{}",
+            page.len()
+        );
+        w.mock.on(&api("/environments"), Reply::raw(200, &page));
+        let out = std::process::Command::new("sh")
+            .args(["-c", "ulimit -d 250000 && exec \"$0\" \"$@\""])
+            .arg(crate::common::bin())
+            .args(["check", "--format", "json"])
+            .current_dir(w.repo.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GITHUB_API_URL", w.mock.url())
+            .env("GITHUB_REPOSITORY", format!("{OWNER}/{NAME}"))
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("SHIPGATE_GITHUB_RETRY_BASE_MS", "10")
+            .output()
+            .expect("run shipgate under a data limit");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "no report ({e}), exit {:?}: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        assert_unavailable(
+            &report,
+            out.status.code().unwrap_or(-1),
+            "the list has more than 1000 items",
+        );
+    }
+
     #[test]
     fn a_huge_body_is_refused() {
         let w = world();
@@ -649,6 +770,90 @@ mod hostile_api {
             1,
             "no retry past the deadline"
         );
+    }
+
+    /// A server that never answers the environments question (the reply waits an hour).
+    fn never_answers() -> crate::github::World {
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::ok(envs(1)).delay(Duration::from_secs(3600)),
+        );
+        w
+    }
+
+    #[test]
+    fn the_deadline_is_a_config_setting() {
+        let w = never_answers();
+        w.repo
+            .write("shipgate.toml", "[github]\ndeadline = \"400ms\"\n");
+        let (code, report) = gh_json(&w, &[("SHIPGATE_GITHUB_TIMEOUT_MS", "600000")]);
+        assert_unavailable(&report, code, "overall deadline of 0.4 s");
+        // Fail closed: the environments are not judged as if there were none.
+        assert_eq!(report["result"], "error", "{report:#}");
+        assert_eq!(
+            w.mock.hits(&api("/environments")),
+            1,
+            "no retry past the deadline"
+        );
+    }
+
+    #[test]
+    fn graphql_queries_keep_the_same_deadline_as_rest() {
+        let w = world();
+        w.mock.on(
+            "/graphql",
+            Reply::ok(json!({"data": null})).delay(Duration::from_secs(3600)),
+        );
+        w.repo
+            .write("shipgate.toml", "[github]\ndeadline = \"500ms\"\n");
+        // Without the deadline this would end after three 4 s timeouts, with another message.
+        let (code, report) = gh_json(&w, &[("SHIPGATE_GITHUB_TIMEOUT_MS", "4000")]);
+        let got = unavailable(&report);
+        assert_eq!(code, 2, "{report:#}");
+        assert!(
+            got.iter()
+                .any(|m| m.contains("POST") && m.contains("overall deadline of 0.5 s")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn the_environment_variable_wins_over_the_config_deadline() {
+        let w = never_answers();
+        w.repo
+            .write("shipgate.toml", "[github]\ndeadline = \"59m\"\n");
+        let (code, report) = gh_json(
+            &w,
+            &[
+                ("SHIPGATE_GITHUB_TIMEOUT_MS", "600000"),
+                ("SHIPGATE_GITHUB_DEADLINE_MS", "300"),
+            ],
+        );
+        assert_unavailable(&report, code, "overall deadline of 0.3 s");
+    }
+
+    #[test]
+    fn a_bad_deadline_is_a_config_error() {
+        for (value, want) in [
+            ("120", "`deadline` needs a unit"),
+            ("\"soon\"", "`deadline` is not a duration: `soon`"),
+            ("\"0s\"", "more than 0 and at most 1 hour"),
+            ("\"2 hours\"", "is not a duration"),
+        ] {
+            let w = world();
+            w.repo
+                .write("shipgate.toml", format!("[github]\ndeadline = {value}\n"));
+            let r: Run = gh(&w, &["check"], &[]);
+            assert_eq!(r.code, 2, "{value}: {}{}", r.stdout, r.stderr);
+            assert!(r.stderr.contains(want), "{value}: {}", r.stderr);
+            assert!(
+                r.stderr.contains("shipgate.toml:2"),
+                "{value}: {}",
+                r.stderr
+            );
+            assert!(w.mock.requests().is_empty(), "{value}: asked GitHub anyway");
+        }
     }
 
     #[test]
@@ -735,18 +940,207 @@ fn a_large_codeowners_quotes_each_finding_at_its_own_line() {
     assert!(r.stdout.contains(" 5000 │ /nothing4998/ @acme/maintainers"));
     // Linear output: each of the 5000 findings is a few lines, never the whole file.
     assert!(r.stdout.len() < 5000 * 600, "{} bytes", r.stdout.len());
+    // JSON and SARIF too (each finding ~0.5 KB / ~0.9 KB; a quote of the file in each was 1.8 GiB).
+    for format in ["json", "sarif"] {
+        let r = run(&["check", "--offline", "--format", format], repo.path());
+        assert!(
+            r.stdout.len() < 5000 * 1500,
+            "{format}: {} bytes",
+            r.stdout.len()
+        );
+    }
 }
 
 // --- Vendored trees -----------------------------------------------------------------------------------
 
-#[test]
-fn vendored_files_are_counted_in_the_summary() {
+const VENDORED_BAD: &str = "DEBUG = True\nADMIN = \"qa@example.com\"\n";
+
+/// Rules reported at `path`.
+fn rules_at(report: &serde_json::Value, path: &str) -> Vec<String> {
+    findings(report)
+        .into_iter()
+        .filter(|(_, p, _)| p == path)
+        .map(|(r, _, _)| r)
+        .collect()
+}
+
+/// A Python app whose settings import `app/vendor/conf.py` (with `import_line`); the same content sits
+/// in an un-imported vendored module, a vendored tree at the root and `node_modules`.
+fn vendored_app(import_line: &str) -> Repo {
     let repo = Repo::new();
-    repo.write("app/main.py", "X = 1\n");
+    repo.write("app/__init__.py", "");
+    repo.write(
+        "app/settings.py",
+        format!("{import_line}\nNAME = \"app\"\n"),
+    );
+    repo.write("app/vendor/__init__.py", "");
+    repo.write("app/vendor/conf.py", VENDORED_BAD);
+    repo.write("app/vendor/unused.py", VENDORED_BAD);
+    repo.write("vendor/lib/conf.py", VENDORED_BAD);
+    repo.write("node_modules/left-pad/conf.py", VENDORED_BAD);
     repo.write("node_modules/left-pad/index.js", "module.exports = 1;\n");
-    repo.write("vendor/lib/conf.py", "DEBUG = True\n");
+    repo
+}
+
+#[test]
+fn a_vendored_module_production_code_imports_is_gated_at_its_own_path() {
+    for import in [
+        "from app.vendor import conf",
+        "from .vendor.conf import *",
+        "import app.vendor.conf",
+    ] {
+        let repo = vendored_app(import);
+        let (code, report) = check_json(repo.path(), &[]);
+        assert_eq!(code, 1, "{import}: {report:#}");
+        let rules = rules_at(&report, "app/vendor/conf.py");
+        assert!(
+            rules.iter().any(|r| r == "switch/debug-enabled")
+                && rules.iter().any(|r| r == "data/reserved-email"),
+            "{import}: {rules:?}\n{report:#}"
+        );
+        // The same content where production code does not import it stays third-party.
+        for other in [
+            "app/vendor/unused.py",
+            "vendor/lib/conf.py",
+            "node_modules/left-pad/conf.py",
+        ] {
+            assert!(rules_at(&report, other).is_empty(), "{import}: {other}");
+        }
+        let s = &report["summary"];
+        assert_eq!(s["vendored_trees"], 3, "{s:#}");
+        assert_eq!(s["vendored_files"], 6, "{s:#}");
+        assert_eq!(s["vendored_gated"], 1, "{s:#}");
+    }
+}
+
+#[test]
+fn without_the_import_no_vendored_file_is_gated() {
+    let repo = vendored_app("import os");
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["vendored_gated"], 0);
     let r = run(&["check", "--offline"], repo.path());
-    assert!(r.stdout.contains("2 vendored (not gated)"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("3 third-party trees (6 vendored files not gated)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_human_summary_counts_trees_and_gated_imports() {
+    let repo = vendored_app("from app.vendor import conf");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "3 third-party trees (5 vendored files not gated; 1 that production code imports gated)"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("app/vendor/conf.py"), "{}", r.stdout);
+}
+
+#[test]
+fn javascript_and_ruby_imports_of_vendored_files_gate_them() {
+    let repo = Repo::new();
+    repo.write(
+        "web/server.js",
+        "const conf = require('./vendor/conf');\nmodule.exports = conf;\n",
+    );
+    repo.write(
+        "web/vendor/conf.js",
+        "module.exports = { debug: true, admin: 'qa@example.com' };\n",
+    );
+    repo.write(
+        "web/vendor/other.js",
+        "module.exports = { admin: 'qa@example.com' };\n",
+    );
+    repo.write("lib/app.rb", "require_relative 'vendor/conf'\n");
+    repo.write("lib/vendor/conf.rb", "ADMIN = 'qa@example.com'\n");
+    repo.write("lib/vendor/other.rb", "ADMIN = 'qa@example.com'\n");
+    repo.write(
+        "node_modules/x/index.js",
+        "module.exports = { admin: 'qa@example.com' };\n",
+    );
+    let (_, report) = check_json(repo.path(), &[]);
+    for gated in ["web/vendor/conf.js", "lib/vendor/conf.rb"] {
+        assert!(
+            rules_at(&report, gated)
+                .iter()
+                .any(|r| r == "data/reserved-email"),
+            "{gated}: {report:#}"
+        );
+    }
+    for skipped in [
+        "web/vendor/other.js",
+        "lib/vendor/other.rb",
+        "node_modules/x/index.js",
+    ] {
+        assert!(rules_at(&report, skipped).is_empty(), "{skipped}");
+    }
+    assert_eq!(report["summary"]["vendored_gated"], 2, "{report:#}");
+}
+
+#[test]
+fn only_the_imported_vendored_files_are_read() {
+    let small = vendored_app("from app.vendor import conf");
+    let large = vendored_app("from app.vendor import conf");
+    for i in 0..40 {
+        large.write(&format!("vendor/big/m{i}.py"), VENDORED_BAD);
+        large.write(
+            &format!("node_modules/big/m{i}.js"),
+            "module.exports = 1;\n",
+        );
+    }
+    let (_, a) = check_json(small.path(), &[]);
+    let (_, b) = check_json(large.path(), &[]);
+    assert_eq!(b["summary"]["vendored_files"], 86, "{:#}", b["summary"]);
+    assert_eq!(
+        a["summary"]["files_scanned"], b["summary"]["files_scanned"],
+        "un-imported vendored files were read: {:#} vs {:#}",
+        a["summary"], b["summary"]
+    );
+    assert_eq!(a["summary"]["bytes_scanned"], b["summary"]["bytes_scanned"]);
+}
+
+#[test]
+fn a_change_that_imports_a_vendored_file_is_caught_in_pre_merge_mode() {
+    let repo = Repo::new();
+    repo.write("app/__init__.py", "");
+    repo.write(SETTINGS, CLEAN);
+    repo.write("app/vendor/__init__.py", "");
+    repo.write("app/vendor/conf.py", VENDORED_BAD);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write(SETTINGS, "from app.vendor.conf import *\nNAME = \"app\"\n");
+    git(repo.path(), &["commit", "-q", "-am", "feature"]);
+    // The vendored lines predate the change, but the import that makes them production code is new.
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1, "{report:#}");
+    let rules = rules_at(&report, "app/vendor/conf.py");
+    assert!(
+        rules.iter().any(|r| r == "switch/debug-enabled"),
+        "{report:#}"
+    );
+    assert!(
+        message_of(&report, "switch/debug-enabled")
+            .contains("vendored code that production code imports: `app/settings.py:1`"),
+        "{report:#}"
+    );
+    // A change that leaves the import alone does not make the old vendored findings its own.
+    git(repo.path(), &["checkout", "-q", "-b", "later"]);
+    git(repo.path(), &["commit", "-q", "-m", "x", "--allow-empty"]);
+    git(repo.path(), &["branch", "-f", "main", "feature"]);
+    repo.write("app/other.py", "X = 1\n");
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "other"]);
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(rules_at(&report, "app/vendor/conf.py").is_empty());
 }
 
 #[test]

@@ -301,3 +301,180 @@ fn an_allow_statement_is_not_paired_with_the_next_statements_wildcard_deny() {
         )]
     );
 }
+
+#[test]
+fn a_command_that_downloads_into_a_test_file_and_a_profiling_harness_are_dev_tools() {
+    let manage = "import os\nimport requests\n\n@manager.command\ndef download_means_test():\n    file_path = os.path.join(os.path.dirname(__file__), \"app\", \"tests\", \"data\", \"means.xlsx\")\n    response = requests.get(URL)\n    s = file(file_path, \"w\")\n    s.write(response.content)\n";
+    // The twin: the same path named first, then read by the live app.
+    let loader = "import os\n\ndef load_means():\n    file_path = os.path.join(os.path.dirname(__file__), \"tests\", \"data\", \"means.xlsx\")\n    with open(file_path, \"rb\") as f:\n        return f.read()\n";
+    let harness = "from werkzeug.middleware.profiler import ProfilerMiddleware\nfrom app.setup import create_app\n\napp = create_app()\napp.wsgi_app = ProfilerMiddleware(app.wsgi_app, profile_dir=\"profiling\")\napp.debug = True\napp.run(debug=True)\n";
+    let factory = "from werkzeug.middleware.profiler import ProfilerMiddleware\n\ndef create_app(settings):\n    app = Flask(__name__)\n    if settings.get(\"PROFILE\"):\n        app.wsgi_app = ProfilerMiddleware(app.wsgi_app)\n    app.debug = True\n    return app\n";
+    let (code, report) = gate(&[
+        ("manage.py", manage),
+        ("app/tests/data/means.xlsx", "xlsx"),
+        ("app/means.py", loader),
+        ("profile_application.py", harness),
+        ("app/factory.py", factory),
+    ]);
+    let errors: Vec<(String, String, u64)> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("leak/") || r.starts_with("switch/"))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("switch/debug-enabled".into(), "app/factory.py".into(), 7),
+            ("leak/fixture-read".into(), "app/means.py".into(), 4),
+        ]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_seeder_only_environment_guarded_code_reaches_is_a_dev_seed() {
+    let seeds = "require_relative \"seeders/base\"\nrequire_relative \"seeders/development\"\nrequire_relative \"seeders/null\"\n\nseeder = if Rails.env.development?\n  Seeders::Development.new\nelse\n  Seeders::Null.new\nend\n\nseeder.call\n";
+    let base = "module Seeders\n  class Base\n    def call\n      CSV.read(Rails.root.join(\"spec/fixtures/files/providers.csv\"))\n    end\n  end\nend\n";
+    let dev = "module Seeders\n  class Development < Base\n  end\nend\n";
+    // The twin: the seeder production runs reads the same fixture.
+    let null = "module Seeders\n  class Null\n    def call\n      CSV.read(Rails.root.join(\"spec/fixtures/files/providers.csv\"))\n    end\n  end\nend\n";
+    let (code, report) = gate(&[
+        ("db/seeds.rb", seeds),
+        ("db/seeders/base.rb", base),
+        ("db/seeders/development.rb", dev),
+        ("db/seeders/null.rb", null),
+        ("spec/fixtures/files/providers.csv", "urn,name\n1,Example\n"),
+    ]);
+    let leaks: Vec<(String, String, u64)> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("leak/"))
+        .collect();
+    assert_eq!(
+        leaks,
+        [("leak/fixture-read".into(), "db/seeders/null.rb".into(), 4)]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn an_image_tagged_for_its_branch_is_a_build_and_a_test_runners_config_is_test_config() {
+    let workflow = |tag: &str| {
+        format!(
+            "name: Build\non:\n  push:\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/login-action@v3\n        with:\n          registry: ghcr.io\n          password: ${{{{ secrets.GITHUB_TOKEN }}}}\n      - name: Push image\n        run: |\n          docker build --tag web .\n          docker tag web ghcr.io/acme/web:{tag}\n          docker push ghcr.io/acme/web:{tag}\n"
+        )
+    };
+    let per_branch = workflow("${GITHUB_REF_NAME}.${GITHUB_SHA::7}");
+    let moving = workflow("latest");
+    let pytest_ini = "[pytest]\nenv =\n    FLASK_ENV=unit_test\n    FLASK_DEBUG=1\n";
+    let (code, report) = gate(&[
+        (".github/workflows/build.yml", &per_branch),
+        ("pytest.ini", pytest_ini),
+    ]);
+    let found = located_with_severity(&report);
+    let outside: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == "workflow/deploy-outside-deploy-branches" || f.0.starts_with("switch/"))
+        .collect();
+    assert_eq!(
+        outside,
+        [&(
+            "workflow/deploy-outside-deploy-branches".to_string(),
+            ".github/workflows/build.yml".to_string(),
+            7,
+            "warning".to_string()
+        )]
+    );
+    assert_eq!(code, 0, "{report:#}");
+    // The twin: `latest` from any branch is what a platform that follows the tag deploys.
+    let (code, report) = gate(&[(".github/workflows/build.yml", &moving)]);
+    let errors: Vec<_> = located_with_severity(&report)
+        .into_iter()
+        .filter(|f| f.0 == "workflow/deploy-outside-deploy-branches" && f.3 == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{report:#}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_debug_default_and_an_own_class_argument_are_warnings_unless_the_user_says_otherwise() {
+    let settings = "import os\n\n# don't run with debug turned on in production!\nDEBUG = os.environ.get('DEBUG', 'True') == 'True'\n";
+    let demo =
+        "def run_demo():\n    bot = Chatbot(env=get_settings(), debug=True)\n    return bot\n";
+    let server =
+        "from app import create_app\n\napp = create_app()\napp.run(host=\"0.0.0.0\", debug=True)\n";
+    let files = [
+        ("app/settings.py", settings),
+        ("chat/app.py", demo),
+        ("app/server.py", server),
+    ];
+    let (code, report) = gate(&files);
+    let switches: Vec<_> = located_with_severity(&report)
+        .into_iter()
+        .filter(|f| f.0.starts_with("switch/"))
+        .map(|f| (f.1, f.3))
+        .collect();
+    assert_eq!(
+        switches,
+        [
+            ("app/server.py".to_string(), "error".to_string()),
+            ("app/settings.py".to_string(), "warning".to_string()),
+            ("chat/app.py".to_string(), "warning".to_string()),
+        ]
+    );
+    assert_eq!(code, 1);
+    // A severity the user chose applies to every form.
+    let repo = Repo::new();
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo.write(
+        "shipgate.toml",
+        "[rules]\n\"switch/debug-enabled\" = \"error\"\n",
+    );
+    repo.commit("c");
+    let (_, report) = check_json(repo.path(), &[]);
+    let errors = located_with_severity(&report)
+        .into_iter()
+        .filter(|f| f.0 == "switch/debug-enabled" && f.3 == "error")
+        .count();
+    assert_eq!(errors, 3, "{report:#}");
+}
+
+#[test]
+fn generator_placeholders_are_notes_and_a_spec_task_guarded_by_rspec_is_not_a_leak() {
+    let mailer = "class ApplicationMailer < ActionMailer::Base\n  default from: \"from@example.com\"\n  layout \"mailer\"\nend\n";
+    let support =
+        "class SupportMailer < ApplicationMailer\n  default from: \"helpdesk@example.com\"\nend\n";
+    let rake = "if defined? RSpec\n  require 'rspec/core/rake_task'\n  RSpec::Core::RakeTask.new(:spec)\nend\n";
+    let prod_rake = "require 'rspec/core/rake_task'\n";
+    let (_, report) = gate(&[
+        ("app/mailers/application_mailer.rb", mailer),
+        ("app/mailers/support_mailer.rb", support),
+        ("lib/tasks/quiet.rake", rake),
+        ("lib/tasks/default.rake", prod_rake),
+    ]);
+    let found: Vec<_> = located_with_severity(&report)
+        .into_iter()
+        .filter(|f| f.0.starts_with("data/") || f.0.starts_with("leak/"))
+        .map(|f| (f.0, f.1, f.3))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "data/reserved-email".to_string(),
+                "app/mailers/application_mailer.rb".to_string(),
+                "note".to_string()
+            ),
+            (
+                "data/reserved-email".to_string(),
+                "app/mailers/support_mailer.rb".to_string(),
+                "warning".to_string()
+            ),
+            (
+                "leak/test-library-import".to_string(),
+                "lib/tasks/default.rake".to_string(),
+                "warning".to_string()
+            ),
+        ]
+    );
+}

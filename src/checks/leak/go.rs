@@ -43,7 +43,7 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
             out.finding(&TEST_LIBRARY_IMPORT, at, msg, &import);
             continue;
         }
-        if src.maybe_test_side(&[&import]) {
+        if src.worth_resolving(&[&import]) {
             let at = src.span(spec);
             out.pending(at, import.clone(), Want::GoPackage { import });
         }

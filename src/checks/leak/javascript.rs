@@ -69,7 +69,7 @@ fn module_reference(src: &mut Source, out: &mut Extracted, keyword: usize, spec:
         let Some(base) = paths::join(src.dir(), &s) else {
             return;
         };
-        if !src.maybe_test_side(&[&base]) || !src.in_code(keyword) {
+        if !src.worth_resolving(&[&base]) || !src.in_code(keyword) {
             return;
         }
         let at = src.span(spec);
@@ -156,7 +156,7 @@ fn reads(src: &mut Source, out: &mut Extracted) {
             candidates.extend(paths::join("", &rel));
             candidates.extend(paths::join(src.dir(), &rel));
         }
-        if candidates.is_empty() || !src.maybe_test_side(&candidates) || !src.in_code(keyword) {
+        if candidates.is_empty() || !src.worth_resolving(&candidates) || !src.in_code(keyword) {
             continue;
         }
         let at = src.span(span);

@@ -35,6 +35,7 @@ mod python;
 mod python_packaging;
 mod resolve;
 mod ruby;
+mod ruby_reach;
 mod rule_docs;
 mod rust_lang;
 mod tokens;
@@ -96,19 +97,39 @@ impl LeakCheck {
     }
 
     /// Does the file state a fact that other files' references are resolved with (`go.mod`'s module
-    /// path, `.dockerignore`, a `#![cfg(test)]` Rust test module)? A check of only the changed files (the
+    /// path, `.dockerignore`, a `#![cfg(test)]` Rust test module, the classes a Ruby file uses)? A check of only the changed files (the
     /// pre-push hook) must still read these, or a reference that they make legitimate would be reported.
     pub fn states_facts(file: &FileEntry) -> bool {
         matches!(
             Kind::of(file),
             Some(
                 Kind::DockerIgnore
+                    | Kind::Ruby
                     | Kind::RustTestModule
                     | Kind::PythonNamedTest
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
             )
         )
     }
+}
+
+impl LeakCheck {
+    /// The vendored files (`vendor/`, `node_modules/`, `third_party/`, … or `[paths] vendor`) that
+    /// production code collected so far imports, sorted and once each: third-party trees are skipped,
+    /// but a vendored file production code runs is production code, and is gated as such. Only direct
+    /// imports count (what the vendored file imports in turn is its upstream's concern).
+    pub fn imported_vendored(&self, files: &[FileEntry]) -> Vec<VendoredImport> {
+        let collected = self.collected.lock().unwrap_or_else(|p| p.into_inner());
+        resolve::vendored_imports(&self.config, files, &collected)
+    }
+}
+
+/// A vendored file that production code imports, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendoredImport {
+    pub path: String,
+    /// The import statements' spans, in the importing production files (sorted).
+    pub imported_at: Vec<FileSpan>,
 }
 
 /// Which extractor a file goes to. Only production-side files are read for references (a test file may
@@ -270,6 +291,18 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
     if kind.is_code() {
         drop_non_production_scopes(content, &mut out);
     }
+    if kind == Kind::Ruby {
+        let mut constants = ruby_reach::extract(content);
+        if scopes::file_is_non_production(content) {
+            constants.uses.iter_mut().for_each(|u| u.guarded = true);
+        }
+        if !constants.uses.is_empty() || !constants.definitions.is_empty() {
+            out.facts.push(Fact::RubyConstants {
+                path: file.path.to_string(),
+                constants: Box::new(constants),
+            });
+        }
+    }
     out
 }
 
@@ -362,15 +395,19 @@ impl<'a> Source<'a> {
         Some((span, parts.join("/")))
     }
 
-    /// Could any of these repository paths be test code or fixtures? A cheap walk-time filter: the
-    /// conventions' words, or the user's own `[paths]` globs. Exact classification happens at resolution.
-    pub fn maybe_test_side<S: AsRef<str>>(&self, candidates: &[S]) -> bool {
+    /// Could any of these repository paths be test code or fixtures (a leak), or vendored code (which
+    /// production code's import makes production code)? A cheap walk-time filter: the conventions'
+    /// words and third-party directories, or the user's own `[paths]` globs. Exact classification
+    /// happens at resolution.
+    pub fn worth_resolving<S: AsRef<str>>(&self, candidates: &[S]) -> bool {
         candidates.iter().any(|c| {
             let c = c.as_ref();
             paths::has_test_word(c)
+                || crate::repo::classify::vendor_root(c).is_some()
                 || matches!(
                     self.config.paths.lookup(c),
-                    Some(crate::config::PathOverride::Class(k)) if k.is_test_side()
+                    Some(crate::config::PathOverride::Class(k))
+                        if k.is_test_side() || k == FileClass::Vendor
                 )
         })
     }
@@ -492,6 +529,12 @@ pub(crate) enum Fact {
     DockerIgnore {
         path: String,
         patterns: Vec<String>,
+    },
+    /// The classes a production Ruby file defines and the constants it uses, for following a class back
+    /// to the environment guards around its uses.
+    RubyConstants {
+        path: String,
+        constants: Box<ruby_reach::FileConstants>,
     },
 }
 

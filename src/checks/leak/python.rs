@@ -90,7 +90,7 @@ fn absolute(
         format!("{module_path}.py"),
         paths::under(src.dir(), &format!("{module_path}.py")),
     ];
-    if !src.maybe_test_side(&guesses) || !src.in_code(stmt.keyword) {
+    if !src.worth_resolving(&guesses) || !src.in_code(stmt.keyword) {
         return;
     }
     let evidence = src.str(span.clone());
@@ -138,7 +138,7 @@ fn relative(
         refs.push((module.start - dots..module.end, c));
     }
     for (span, candidates) in refs {
-        if !src.maybe_test_side(&candidates) || !src.in_code(stmt.keyword) {
+        if !src.worth_resolving(&candidates) || !src.in_code(stmt.keyword) {
             continue;
         }
         let evidence = src.str(span.clone());
@@ -299,6 +299,9 @@ fn reads(src: &mut Source, out: &mut Extracted) {
         .filter(|(_, _, is_open)| *is_open)
         .filter_map(|&(_, paren, _)| written_literal(text, paren))
         .collect();
+    // The same when the path is named first: `file_path = os.path.join(…, "tests", "data", "x.xlsx")`
+    // then `open(file_path, "wb")` (or Python 2's `file(file_path, "w")`).
+    let written_names = written_variables(text);
     let mut covered = 0;
     for (keyword, paren, is_open) in calls {
         if keyword < covered {
@@ -307,7 +310,9 @@ fn reads(src: &mut Source, out: &mut Extracted) {
         let Some(path) = path_expression(text, paren, is_open) else {
             continue;
         };
-        if written.iter().any(|w| w.as_slice() == path.rel.as_bytes()) {
+        let names_written =
+            assigned_name(text, keyword).is_some_and(|name| written_names.contains(&name));
+        if names_written || written.iter().any(|w| w.as_slice() == path.rel.as_bytes()) {
             covered = path.end;
             continue;
         }
@@ -325,7 +330,7 @@ fn reads(src: &mut Source, out: &mut Extracted) {
         if !path.file_relative {
             candidates.extend(paths::join(src.dir(), &path.rel));
         }
-        if candidates.is_empty() || !src.maybe_test_side(&candidates) || !src.in_code(keyword) {
+        if candidates.is_empty() || !src.worth_resolving(&candidates) || !src.in_code(keyword) {
             continue;
         }
         let at = src.span(path.span);
@@ -361,6 +366,43 @@ pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
             path: src.path.to_string(),
         });
     }
+}
+
+/// Variables opened for writing: `x` in `open(x, "w")` or `file(x, "wb")`.
+fn written_variables(text: &[u8]) -> Vec<&[u8]> {
+    let mut names = Vec::new();
+    for word in [&b"open"[..], b"file"] {
+        for at in word_occurrences(text, word, word == b"open") {
+            let paren = at + word.len();
+            let Some((args, _)) = call_args(text, paren, 400) else {
+                continue;
+            };
+            let Some(first) = args.first().map(|a| &text[a.clone()]) else {
+                continue;
+            };
+            let is_name = !first.is_empty() && first.iter().all(|b| is_ident(*b));
+            if is_name && args.iter().skip(1).any(|a| writes(&text[a.clone()])) {
+                names.push(first);
+            }
+        }
+    }
+    names
+}
+
+/// The name a call at `at` is assigned to, when the line reads `name = call(…)`.
+fn assigned_name(text: &[u8], at: usize) -> Option<&[u8]> {
+    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    // Drop the callee's own qualifier: `os.path.` before `join`, `pathlib.` before `Path`.
+    let mut before = &text[start..at];
+    while let Some((&last, rest)) = before.split_last() {
+        if !(is_ident(last) || last == b'.') {
+            break;
+        }
+        before = rest;
+    }
+    let before = before.trim_ascii();
+    let lhs = before.strip_suffix(b"=")?.trim_ascii();
+    (!lhs.is_empty() && lhs.iter().all(|b| is_ident(*b))).then_some(lhs)
 }
 
 /// The literal first argument of an `open(…)` call that writes: `open("tests/x.json", "w")`.

@@ -7,13 +7,14 @@
 use super::docker::ignore_excludes_tests;
 use super::manifests::class_word;
 use super::paths::{self, file_name, parent, under};
+use super::ruby_reach::Reach;
 use super::rule_docs::{
     DOCKER_COPY_ALL, FAKER_DEPENDENCY, FIXTURE_IMPORT, FIXTURE_READ, PACKAGE_SHIPS_TESTS,
     TEST_IMPORT,
 };
-use super::{make_finding, Extracted, Fact, Pending, Use, Want};
+use super::{make_finding, Extracted, Fact, Pending, Use, VendoredImport, Want};
 use crate::config::Config;
-use crate::finding::Finding;
+use crate::finding::{FileSpan, Finding};
 use crate::repo::classify::{classify_default, FileClass};
 use crate::repo::files::{self, FileEntry};
 use std::cell::OnceCell;
@@ -40,6 +41,36 @@ pub(crate) fn resolve_all(
         .collect()
 }
 
+/// The vendored files that production code's imports land on (see `LeakCheck::imported_vendored`).
+pub(crate) fn vendored_imports(
+    config: &Config,
+    files: &[FileEntry],
+    collected: &[Extracted],
+) -> Vec<VendoredImport> {
+    if collected.iter().all(|e| e.pending.is_empty()) {
+        return Vec::new();
+    }
+    // No facts: they only decide whether a target is a test, never where an import lands.
+    let index = Index::new(config, files, Vec::new());
+    let mut found: Vec<(String, FileSpan)> = collected
+        .iter()
+        .flat_map(|e| e.pending.iter().map(move |p| (&*e.path, p)))
+        .filter_map(|(file, p)| Some((index.vendored_target(file, p)?, p.at.in_file(file))))
+        .collect();
+    found.sort_by(|a, b| (&a.0, &a.1.path, a.1.span).cmp(&(&b.0, &b.1.path, b.1.span)));
+    let mut out: Vec<VendoredImport> = Vec::new();
+    for (path, at) in found {
+        match out.last_mut() {
+            Some(last) if last.path == path => last.imported_at.push(at),
+            _ => out.push(VendoredImport {
+                path,
+                imported_at: vec![at],
+            }),
+        }
+    }
+    out
+}
+
 /// The tree as resolution needs it: the Context's file list, which is sorted by path, searched in place
 /// (no map over every path: memory stays flat as the tree grows). Java's class table is built on first use.
 pub(crate) struct Index<'a> {
@@ -52,6 +83,7 @@ pub(crate) struct Index<'a> {
     python_not_tests: HashSet<String>,
     dockerignores: HashMap<String, Vec<String>>,
     jvm: OnceCell<JvmIndex>,
+    ruby: Reach,
 }
 
 impl<'a> Index<'a> {
@@ -65,7 +97,9 @@ impl<'a> Index<'a> {
             python_not_tests: HashSet::new(),
             dockerignores: HashMap::new(),
             jvm: OnceCell::new(),
+            ruby: Reach::default(),
         };
+        let mut ruby_files = Vec::new();
         for fact in facts {
             match fact {
                 Fact::GoModule { dir, module } => index.go_modules.push((module, dir)),
@@ -78,8 +112,10 @@ impl<'a> Index<'a> {
                 Fact::DockerIgnore { path, patterns } => {
                     index.dockerignores.insert(path, patterns);
                 }
+                Fact::RubyConstants { path, constants } => ruby_files.push((path, *constants)),
             }
         }
+        index.ruby = Reach::new(ruby_files);
         index
             .go_modules
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
@@ -226,6 +262,25 @@ impl<'a> Index<'a> {
         }
     }
 
+    /// The vendored file an import by `file` lands on, if it lands on one: found as `resolve` finds
+    /// the targets of imports (a file, not a directory; reads and embeds are data, not code).
+    fn vendored_target(&self, file: &str, p: &Pending) -> Option<String> {
+        let candidates = match &p.want {
+            Want::Path {
+                candidates,
+                used: Use::Import,
+            } => candidates.clone(),
+            Want::PythonModule { module, alt } => {
+                self.python_candidates(file, module, alt.as_deref())
+            }
+            Want::JsModule { base } => js_candidates(base),
+            Want::RubyFeature { feature } => ruby_candidates(file, feature),
+            _ => return None,
+        };
+        let (path, class) = self.target(&candidates)?;
+        (class == FileClass::Vendor && self.is_file(&path)).then_some(path)
+    }
+
     /// A finding if `class` is test-side.
     fn leak(
         &self,
@@ -237,6 +292,10 @@ impl<'a> Index<'a> {
         class: FileClass,
     ) -> Option<Finding> {
         if !class.is_test_side() {
+            return None;
+        }
+        // A Ruby class only environment-guarded code reaches (a dev or review-app seeder).
+        if self.ruby.only_outside_production(file, p.at.start) {
             return None;
         }
         if used == Use::Import && self.is_mocking_api(file, path) {

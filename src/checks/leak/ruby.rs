@@ -43,7 +43,7 @@ fn requires(src: &mut Source, out: &mut Extracted) {
                 if s.starts_with('.') {
                     continue;
                 }
-                if !src.maybe_test_side(&[format!("{s}.rb")]) || !src.in_code(at) {
+                if !src.worth_resolving(&[format!("{s}.rb")]) || !src.in_code(at) {
                     continue;
                 }
                 let a = src.span(arg);
@@ -60,7 +60,7 @@ fn requires(src: &mut Source, out: &mut Extracted) {
                 } else {
                     vec![format!("{p}.rb"), p]
                 };
-                if !src.maybe_test_side(&candidates) || !src.in_code(at) {
+                if !src.worth_resolving(&candidates) || !src.in_code(at) {
                     continue;
                 }
                 let a = src.span(arg);
@@ -163,7 +163,7 @@ fn reads(src: &mut Source, out: &mut Extracted) {
             }
         }
         if candidates.is_empty()
-            || !src.maybe_test_side(&candidates)
+            || !src.worth_resolving(&candidates)
             || !src.in_code(at)
             || sets_preview_paths(text, at)
         {

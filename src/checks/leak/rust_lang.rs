@@ -95,13 +95,13 @@ fn includes(src: &Source, found: &mut Vec<(usize, Range<usize>, Want)>) {
                 first
             };
             if crate_relative {
-                if !src.maybe_test_side(&[rel.trim_start_matches('/')]) {
+                if !src.worth_resolving(&[rel.trim_start_matches('/')]) {
                     continue;
                 }
                 let want = Want::RustCrateRelative { rel, used };
                 found.push((at, span, want));
             } else if let Some(p) = paths::join(src.dir(), &rel) {
-                if !src.maybe_test_side(&[&p]) {
+                if !src.worth_resolving(&[&p]) {
                     continue;
                 }
                 let want = Want::Path {
@@ -150,7 +150,7 @@ fn path_attributes(src: &Source, found: &mut Vec<(usize, Range<usize>, Want)>) {
         let Some(p) = paths::join(src.dir(), &rel) else {
             continue;
         };
-        if src.maybe_test_side(&[&p]) {
+        if src.worth_resolving(&[&p]) {
             let want = Want::Path {
                 candidates: vec![p],
                 used: Use::Import,
@@ -195,7 +195,7 @@ fn module_declarations(src: &Source, found: &mut Vec<(usize, Range<usize>, Want)
             paths::under(&module_dir, &format!("{n}.rs")),
             paths::under(&module_dir, &format!("{n}/mod.rs")),
         ];
-        if src.maybe_test_side(&candidates) {
+        if src.worth_resolving(&candidates) {
             found.push((at, name, Want::RustMod { candidates }));
         }
     }
