@@ -1,8 +1,8 @@
 //! One run of the gate: config → catalogue → one walk with the file checks → repository checks →
 //! suppressions → an outcome with an exit code. No printing here.
 
-use crate::checks::leak::VendoredImport;
 use crate::checks;
+use crate::checks::leak::VendoredImport;
 use crate::config::{policy, Config};
 use crate::context::Context;
 use crate::diag::SourceDiag;

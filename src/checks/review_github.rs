@@ -3,7 +3,7 @@
 
 use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
-use crate::github::reviews::{self, CommitEvidence, Verdict};
+use crate::github::reviews::{self, CommitEvidence, ReviewVerdict};
 use crate::rules::rule;
 use crate::rules::CodeRule;
 use std::collections::{HashMap, HashSet};
@@ -117,7 +117,7 @@ fn finding(
     branch: &str,
     names: &[&str],
     html_url: &str,
-    verdict: Verdict,
+    verdict: ReviewVerdict,
 ) -> Option<Finding> {
     let c = &ev.commit;
     let reached = reached_text(names);
@@ -131,12 +131,12 @@ fn finding(
         .and_then(|p| p.user.as_ref())
         .map_or(String::new(), |u| format!(", opened by {}", u.login));
     let (rule, message) = match verdict {
-        Verdict::Reviewed | Verdict::ExemptBot | Verdict::Unavailable => return None,
-        Verdict::NoPullRequest => (
+        ReviewVerdict::Reviewed | ReviewVerdict::ExemptBot | ReviewVerdict::Unavailable => return None,
+        ReviewVerdict::NoPullRequest => (
             rule!(UNREVIEWED),
             format!("{commit} reached {reached} without a merged pull request (pushed directly?)"),
         ),
-        Verdict::NoApproval { dismissed } => (
+        ReviewVerdict::NoApproval { dismissed } => (
             rule!(UNREVIEWED),
             format!(
                 "{commit} reached {reached}{via}{author} with no approving review{}",
@@ -147,7 +147,7 @@ fn finding(
                 }
             ),
         ),
-        Verdict::Stale { approvers, approved } => (
+        ReviewVerdict::Stale { approvers, approved } => (
             rule!(STALE),
             format!(
                 "{commit} reached {reached}{via}{author}: approved by {} on {}, not on the merged head {}",
@@ -156,14 +156,14 @@ fn finding(
                 pr.map_or(String::new(), |p| abbrev(&p.head.sha))
             ),
         ),
-        Verdict::BotOnly { bots } => (
+        ReviewVerdict::BotOnly { bots } => (
             rule!(BOT_ONLY),
             format!(
                 "{commit} reached {reached}{via}{author}: approved only by bots ({})",
                 bots.join(", ")
             ),
         ),
-        Verdict::Unknown(why) => (rule!(UNVERIFIED), format!("{commit} on {reached}: {why}")),
+        ReviewVerdict::Unknown(why) => (rule!(UNVERIFIED), format!("{commit} on {reached}: {why}")),
     };
     let url = pr.map_or_else(
         || format!("{html_url}/commit/{}", c.sha),
