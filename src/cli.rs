@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and dispatch. Every command returns an exit code;
 //! nothing below here calls `process::exit`.
 
+use crate::checks;
 use crate::config;
 use crate::diag::SourceDiag;
 use crate::engine::{self, CheckOptions};
@@ -616,10 +617,10 @@ fn write_output(
 /// The catalogue for `rules`/`explain`: built-in rules plus the user's packs when a config is found.
 fn catalogue_for(path: &Path) -> Result<Catalogue, SourceDiag> {
     if !path.is_dir() {
-        return Catalogue::builtin();
+        return checks::catalogue(None);
     }
     let policy = config::policy::read(path, None, config::policy::Source::WorkTree, None)?;
-    Catalogue::from_packs(&policy.config, &policy.packs)
+    checks::catalogue(Some((&policy.config, &policy.packs)))
 }
 
 fn rules(format: ListFormat, path: &Path) -> Result<u8, SourceDiag> {

@@ -479,7 +479,7 @@ fn parse_date(s: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
-    Some(crate::repo::history::days_from_civil(y, m, d) * 86_400)
+    Some(crate::calendar::days_from_civil(y, m, d) * 86_400)
 }
 
 /// A path glob: `*` stays within one directory; a pattern without `/` matches at any depth (like .gitignore).

@@ -1,8 +1,8 @@
 //! One run of the gate: config → catalogue → one walk with the file checks → repository checks →
 //! suppressions → an outcome with an exit code. No printing here.
 
+use crate::checks;
 use crate::checks::leak::VendoredImport;
-use crate::checks::{self, RepoCheck};
 use crate::config::{policy, Config};
 use crate::context::Context;
 use crate::diag::SourceDiag;
@@ -13,8 +13,7 @@ use crate::repo::classify::FileClass;
 use crate::repo::evidence::{self, HistoryFacts, Skip};
 use crate::repo::files::{self, FileCheck};
 use crate::repo::history;
-use crate::rules::scanner::Scanner;
-use crate::rules::Catalogue;
+pub use crate::status::{FailOpen, NotEvaluated, Verdict};
 use crate::suppress;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -53,66 +52,10 @@ pub struct Outcome {
     pub pre_existing: usize,
     /// The user's opt-outs from failing closed, printed with every summary so a weakened gate is visible.
     pub fail_open: Vec<FailOpen>,
+    /// OpenSSF Scorecard's Branch-Protection score per deployment branch, computed once for the renderers.
+    pub scorecards: Vec<(String, crate::github::scorecard::Score)>,
     /// Which root and which policy the run used, for the summary: `root /x; config shipgate.toml from commit abc1234`.
     pub policy: String,
-}
-
-/// A setting in effect that lets a source's failures pass the gate instead of failing it closed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailOpen {
-    /// `git`, `filesystem`, `github` (config errors cannot be opted out of).
-    pub source: &'static str,
-    /// As written in shipgate.toml, e.g. `[github] fail-closed = false`.
-    pub setting: String,
-    /// What it changes, e.g. "GitHub API failures are warnings".
-    pub effect: String,
-}
-
-impl std::fmt::Display for FailOpen {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} — {}", self.setting, self.effect)
-    }
-}
-
-/// A part of the gate that did not run, which rule families it would have fed, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotEvaluated {
-    /// Rule families (`branch`, `review`, ...) whose evidence is missing because of this.
-    pub families: Vec<&'static str>,
-    pub what: String,
-    pub why: String,
-}
-
-impl std::fmt::Display for NotEvaluated {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.what, self.why)
-    }
-}
-
-/// What the run concluded, and the exit code that says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Passed,
-    Failed,
-    /// Could not evaluate something it had to (unreadable file, API failure): fails closed.
-    Incomplete,
-}
-
-impl Verdict {
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Verdict::Passed => 0,
-            Verdict::Failed => 1,
-            Verdict::Incomplete => 2,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Passed => "passed",
-            Verdict::Failed => "failed",
-            Verdict::Incomplete => "error",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -209,14 +152,14 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         }
         _ => (head?, None),
     };
-    let catalogue = Catalogue::from_packs(&files.config, &files.packs)?;
+    let catalogue = checks::catalogue(Some((&files.config, &files.packs)))?;
     let baseline = match &files.baseline {
         Some((shown, text)) => Some(suppress::baseline::parse(text, shown)?),
         None => None,
     };
     let proposed = proposed.map(|head| {
         head.map_err(|d| d.message).and_then(|h| {
-            let cat = Catalogue::from_packs(&h.config, &h.packs).map_err(|d| d.message)?;
+            let cat = checks::catalogue(Some((&h.config, &h.packs))).map_err(|d| d.message)?;
             let baseline = h
                 .baseline
                 .as_ref()
@@ -248,18 +191,19 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     let allows = suppress::inline::InlineAllows::default();
     let collector = crate::repo::collect::Collector::default();
-    let leaks = checks::leak::LeakCheck::new(&config);
-    let mut vendored = Vec::new();
-    let walked = with_file_checks(
-        &catalogue,
-        &config,
-        &[&collector, &allows, &leaks],
-        |file_checks| {
-            let mut walked = files::walk(&root, &config, file_checks);
-            vendored = gate_imported_vendored(&root, &config, &leaks, file_checks, &mut walked);
-            walked
-        },
-    )?;
+    let stages = checks::registry::file_stages(&checks::registry::Setup {
+        catalogue: &catalogue,
+        config: &config,
+    })?;
+    let mut file_checks: Vec<&dyn FileCheck> =
+        stages.iter().map(|s| s.stage.as_file_check()).collect();
+    file_checks.extend([&collector as &dyn FileCheck, &allows]);
+    let mut walked = files::walk(&root, &config, &file_checks);
+    let imported: Vec<VendoredImport> = stages
+        .iter()
+        .flat_map(|s| s.stage.imported_vendored(&walked.files))
+        .collect();
+    let vendored = gate_imported_vendored(&root, &config, imported, &file_checks, &mut walked);
 
     let fail_on = opts.fail_on.unwrap_or(config.fail_on);
     let ctx = Context {
@@ -275,10 +219,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         repo: collector.into_repo_files(),
     };
     let mut raw = walked.findings;
-    for check in checks::REPOSITORY_CHECKS {
-        raw.extend(check(&ctx));
-    }
-    raw.extend(leaks.run(&ctx));
+    checks::registry::run_after_walk(&ctx, &stages, &mut raw);
     // Fingerprints are given over the complete set, before anything is hidden, so they cannot depend on it.
     finding::finalize(&mut raw);
     // Allows the change itself adds do not suppress in pre-merge mode: they are policy changes.
@@ -328,7 +269,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     let mut findings = finding::group_repeats(findings);
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
-    not_evaluated.extend(checks::review::not_evaluated(&ctx));
+    not_evaluated.extend(checks::review_git::not_evaluated(&ctx));
     not_evaluated.extend(checks::gate::not_evaluated(&ctx));
     if let Some(remote) = &opts.remote {
         not_evaluated.extend(github::snapshot::not_evaluated(remote));
@@ -350,7 +291,9 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
             ctx.root.display()
         ),
     };
+    let scorecards = checks::branch_protection::scorecards(&ctx);
     Ok(Outcome {
+        scorecards,
         ctx,
         findings,
         fail_on,
@@ -393,22 +336,6 @@ fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Option<PathBuf> {
     (workdir != asked && asked.starts_with(&workdir)).then_some(workdir)
 }
 
-/// Run `f` with every file check the engine has (plus `extra`, e.g. the inline-allow collector), built
-/// for this catalogue and config. The pre-push hook runs the same set on pushed blobs, so a check
-/// registered here guards pushes too.
-pub fn with_file_checks<R>(
-    catalogue: &Catalogue,
-    config: &Config,
-    extra: &[&dyn FileCheck],
-    f: impl FnOnce(&[&dyn FileCheck]) -> R,
-) -> Result<R, SourceDiag> {
-    let scanner = build_scanner(catalogue, config)?;
-    let markers = checks::test_data::TestDataMarkers { scanner: &scanner };
-    let mut file_checks: Vec<&dyn FileCheck> = vec![&markers];
-    file_checks.extend_from_slice(extra);
-    Ok(f(&file_checks))
-}
-
 /// `--diff`: drop the findings the change did not introduce and count them. What the gate could not
 /// evaluate always stays; findings about history and settings predate any one change.
 /// A vendored file the change newly imports is new production code: its findings count as introduced.
@@ -441,11 +368,10 @@ fn keep_introduced(
 fn gate_imported_vendored(
     root: &Path,
     config: &Config,
-    leaks: &checks::leak::LeakCheck,
+    imported: Vec<VendoredImport>,
     file_checks: &[&dyn FileCheck],
     walked: &mut files::Walked,
 ) -> Vec<VendoredImport> {
-    let imported = leaks.imported_vendored(&walked.files);
     if imported.is_empty() {
         return imported;
     }
@@ -478,31 +404,6 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// The enabled pattern rules with their configured severities.
-fn build_scanner(catalogue: &Catalogue, config: &Config) -> Result<Scanner, SourceDiag> {
-    let enabled = catalogue
-        .patterns
-        .iter()
-        .filter_map(|r| {
-            let mut rule = r.clone();
-            // A severity the user chose applies to every hit, settings included.
-            if config.setting_for(&r.doc.id).is_some() {
-                rule.setting_severity = None;
-                rule.severity_set_by_user = true;
-            }
-            catalogue
-                .effective(&r.doc.id, r.doc.severity, config)
-                .map(|s| (rule, s))
-        })
-        .collect();
-    Scanner::new(enabled).map_err(|e| {
-        SourceDiag::plain(
-            "rules/too-large",
-            format!("the rule keywords could not be compiled: {e}"),
-        )
-    })
 }
 
 fn canonical_root(path: &Path) -> Result<PathBuf, SourceDiag> {

@@ -386,7 +386,7 @@ mod tests {
     use super::*;
 
     fn cat() -> Catalogue {
-        Catalogue::builtin().unwrap_or_else(|_| std::process::abort())
+        crate::checks::catalogue(None).unwrap_or_else(|_| std::process::abort())
     }
 
     #[test]
@@ -424,5 +424,66 @@ mod tests {
                 d.id
             );
         }
+    }
+
+    /// Every code the source can print is one `explain` knows: a string literal shaped like a code
+    /// (`family/name`) of a known family, outside test modules, must be a rule or a diagnostic code.
+    #[test]
+    fn every_code_in_the_source_is_explained() {
+        let c = cat();
+        let known = |id: &str| c.get(id).is_some() || DIAGNOSTICS.iter().any(|d| d.id == id);
+        let families: std::collections::BTreeSet<&str> = c
+            .ids()
+            .chain(DIAGNOSTICS.iter().map(|d| d.id))
+            .filter_map(|id| id.split_once('/').map(|(f, _)| f))
+            .collect();
+        let mut files = Vec::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+        assert!(files.len() > 20);
+        let unknown_in = |code: &str| -> Vec<String> {
+            let mut out = Vec::new();
+            for lit in code.split('"').skip(1).step_by(2) {
+                let Some((family, name)) = lit.split_once('/') else {
+                    continue;
+                };
+                let shaped = !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                if shaped && families.contains(family) && !known(lit) {
+                    out.push(lit.to_string());
+                }
+            }
+            out
+        };
+        // The scan can fail: a made-up code is caught, a path is not a code.
+        assert_eq!(
+            unknown_in("f(\"gate/made-up\", \"rules/markers.toml\", \"gate/bad-path\")"),
+            vec!["gate/made-up"]
+        );
+        let mut unknown = Vec::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for lit in unknown_in(code) {
+                unknown.push(format!("{}: \"{lit}\"", f.display()));
+            }
+        }
+        assert!(
+            unknown.is_empty(),
+            "codes explain does not know:\n{}",
+            unknown.join("\n")
+        );
+        assert!(families.contains("gate") && known("gate/bad-path") && known("gate/diff-base"));
     }
 }

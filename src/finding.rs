@@ -165,6 +165,13 @@ impl Finding {
         }
     }
 
+    /// The severity where the check's context changes the rule's own (a preview deploy, an opted-out
+    /// source): the rule states the default, the check states only the exception.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     pub fn with_evidence(mut self, evidence: impl Into<String>) -> Self {
         self.evidence = Some(evidence.into());
         self

@@ -2,6 +2,7 @@
 //!
 //! The flow runs one way: CLI + config → Context (gathered once) → checks → findings → suppress → report.
 
+pub mod calendar;
 pub mod checks;
 pub mod cli;
 pub mod config;
@@ -18,4 +19,5 @@ pub mod remote;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod status;
 pub mod suppress;

@@ -90,6 +90,7 @@ fn outcome(u: &mut Unstructured) -> Result<Outcome> {
         suppressed: Default::default(),
         pre_existing: u.arbitrary()?,
         fail_open: Vec::new(),
+        scorecards: Vec::new(),
         policy: String::new(),
     })
 }

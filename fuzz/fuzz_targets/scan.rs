@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 fn scanner() -> &'static Scanner {
     static S: OnceLock<Scanner> = OnceLock::new();
     S.get_or_init(|| {
-        let cat = shipgate::rules::Catalogue::builtin().unwrap_or_else(|_| std::process::abort());
+        let cat = shipgate::checks::catalogue(None).unwrap_or_else(|_| std::process::abort());
         let rules = cat.patterns.into_iter().map(|r| {
             let s = r.doc.severity;
             (r, s)

@@ -2,10 +2,12 @@
 //! `rules/access.toml`; this module adds the one rule that needs the change itself: in `--diff` mode, a
 //! change that widens access or edits access-control files must have a code owner to review it.
 
-use super::owners::{is_access_control, line_one};
+use super::owners::is_access_control;
 use crate::context::Context;
+use crate::finding::FileSpan;
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::codeowners;
+use crate::rules::rule;
 use crate::rules::CodeRule;
 
 pub const UNOWNED_CHANGE: &str = "access/unowned-change";
@@ -22,6 +24,25 @@ pub const RULES: &[CodeRule] = &[CodeRule {
           code-owner review on the deployment branches, and have them review this change.",
     example: "infra/storage.tf: `acl = \"public-read\"` changed, and no CODEOWNERS rule covers infra/storage.tf",
 }];
+
+/// In `--diff` mode against a base: judge the change's paths with the run's findings. A whole-tree run
+/// has no change to judge.
+pub fn run(ctx: &Context, findings: &[Finding]) -> Vec<Finding> {
+    let Some(scope) = ctx.diff.as_ref().filter(|d| d.base.is_some()) else {
+        return Vec::new();
+    };
+    // Paths the change left in the tree (a deleted file has nothing left to own).
+    let present: std::collections::HashSet<&str> = ctx.files.iter().map(|f| &*f.path).collect();
+    let mut changed: Vec<String> = scope
+        .changes
+        .files
+        .keys()
+        .filter(|p| present.contains(p.as_str()))
+        .cloned()
+        .collect();
+    changed.sort();
+    unowned_access_changes(ctx, &changed, findings)
+}
 
 /// For `--diff`: every changed path that widens access (an `access/…` finding in it) or is an
 /// access-control file (Firebase rules, IAM/RBAC, policies, CODEOWNERS) and that no code owner covers.
@@ -48,7 +69,7 @@ pub fn unowned_access_changes(
             .collect();
         for f in &widening {
             out.push(
-                Finding::new(UNOWNED_CHANGE, Severity::Error, format!(
+                rule!(UNOWNED_CHANGE).finding(format!(
                     "this change widens access ({}) and {why_unowned}, so nobody has to review `{path}`",
                     f.rule
                 ), f.location.clone())
@@ -59,25 +80,37 @@ pub fn unowned_access_changes(
         let access_file = is_access_control(path) || codeowners::LOCATIONS.contains(&path.as_str());
         if widening.is_empty() && access_file {
             out.push(
-                Finding::new(
-                    UNOWNED_CHANGE,
-                    Severity::Error,
-                    format!("`{path}` decides who can access what, it changed, and {why_unowned}"),
-                    Location::File(line_one(path)),
-                )
-                .with_evidence(path.clone())
-                .with_help("add a CODEOWNERS rule for this path and require code-owner review"),
+                rule!(UNOWNED_CHANGE)
+                    .finding(
+                        format!(
+                            "`{path}` decides who can access what, it changed, and {why_unowned}"
+                        ),
+                        Location::File(whole_file(path)),
+                    )
+                    .with_evidence(path.clone())
+                    .with_help("add a CODEOWNERS rule for this path and require code-owner review"),
             );
         }
     }
     out
 }
 
+/// The file as a whole (line 0): the change to it, wherever its lines changed, is what is reported.
+fn whole_file(path: &str) -> FileSpan {
+    FileSpan {
+        path: path.to_string(),
+        line: 0,
+        column: 0,
+        end_line: 0,
+        end_column: 0,
+        span: (0, 0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::finding::FileSpan;
     use crate::repo::codeowners::Codeowners;
     use crate::repo::collect::RepoFiles;
 

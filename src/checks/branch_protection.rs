@@ -4,8 +4,10 @@
 use crate::config::{BranchRequirements, CodeOwnerReview, StatusChecks};
 use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
-use crate::github::has_codeowners;
 use crate::github::protection::{self, Aspect, Bypass, Policy, Source, Value};
+use crate::github::scorecard;
+use crate::repo::codeowners;
+use crate::rules::rule;
 use crate::rules::CodeRule;
 use std::collections::BTreeMap;
 
@@ -133,6 +135,30 @@ fn wants(req: &BranchRequirements, codeowners: bool) -> Vec<(Aspect, Want)> {
     w
 }
 
+/// Whether the tree has a CODEOWNERS file where GitHub looks for one.
+pub fn has_codeowners(ctx: &Context) -> bool {
+    ctx.files
+        .iter()
+        .any(|f| codeowners::LOCATIONS.contains(&&*f.path))
+}
+
+/// The Scorecard comparison for every deployment branch whose protection could be read: computed once
+/// per run by the engine, for the renderers.
+pub fn scorecards(ctx: &Context) -> Vec<(String, scorecard::Score)> {
+    let Some(f) = ctx.github.facts() else {
+        return Vec::new();
+    };
+    let codeowners = has_codeowners(ctx);
+    f.branches
+        .iter()
+        .filter_map(|b| {
+            protection::effective(b, &f.html_url)
+                .ok()
+                .map(|p| (b.name.clone(), scorecard::score(&p, codeowners)))
+        })
+        .collect()
+}
+
 pub fn run(ctx: &Context) -> Vec<Finding> {
     let Some(facts) = ctx.github.facts() else {
         return Vec::new();
@@ -192,10 +218,7 @@ pub fn check(
         format!(" ({})", p.notes.join("; "))
     };
     if p.unprotected() {
-        return vec![Finding::new(
-            UNPROTECTED,
-            Severity::Error,
-            format!(
+        return vec![rule!(UNPROTECTED).finding(format!(
                 "deployment branch `{}` has no branch protection and no ruleset: anyone with write access can push to it unreviewed, force-push or delete it{plan}",
                 p.branch
             ),
@@ -266,10 +289,7 @@ pub fn check(
     for (label, aspects, source) in bypassers.into_values() {
         let s = &p.sources[source];
         out.push(
-            Finding::new(
-                BYPASS,
-                Severity::Error,
-                format!(
+            rule!(BYPASS).finding(format!(
                     "{label} can bypass on `{}`: {} (read from {})",
                     p.branch,
                     names(&aspects),
@@ -289,23 +309,27 @@ pub fn check(
         };
         let partial = matches!(s.kind, protection::SourceKind::Classic) && p.partial_classic();
         out.push(
-            Finding::new(
-                UNVERIFIED,
-                if partial { admin_only } else { Severity::Error },
-                format!(
-                    "who can bypass {} on `{}` is unknown: {why}; it alone enforces {}{}",
-                    s.label,
-                    p.branch,
-                    names(&aspects),
-                    if partial { admin_only_note } else { "" }
-                ),
-                at("bypass_actors", &s.url),
-            )
-            .with_evidence(format!("bypass {}", s.label))
-            .with_help(format!(
-                "run with a token that has {}",
-                protection::ADMIN_READ
-            )),
+            rule!(UNVERIFIED)
+                .finding(
+                    format!(
+                        "who can bypass {} on `{}` is unknown: {why}; it alone enforces {}{}",
+                        s.label,
+                        p.branch,
+                        names(&aspects),
+                        if partial { admin_only_note } else { "" }
+                    ),
+                    at("bypass_actors", &s.url),
+                )
+                .with_severity(if partial {
+                    admin_only
+                } else {
+                    rule!(UNVERIFIED).severity
+                })
+                .with_evidence(format!("bypass {}", s.label))
+                .with_help(format!(
+                    "run with a token that has {}",
+                    protection::ADMIN_READ
+                )),
         );
     }
     if let Some(u) = &p.unknown {
@@ -317,10 +341,7 @@ pub fn check(
         if p.sources.is_empty() && !unknown_aspects.is_empty() {
             // Nothing readable applies: one finding, not one per setting.
             out.push(
-                Finding::new(
-                    UNVERIFIED,
-                    Severity::Error,
-                    format!(
+                rule!(UNVERIFIED).finding(format!(
                         "cannot verify that `{}` is protected: no ruleset applies and {cause}; unknown: {}",
                         p.branch,
                         names(&unknown_aspects)
@@ -334,19 +355,23 @@ pub fn check(
             for a in unknown_aspects {
                 let partial = u.only.is_some();
                 out.push(
-                    Finding::new(
-                        UNVERIFIED,
-                        if partial { admin_only } else { Severity::Error },
-                        format!(
+                    rule!(UNVERIFIED)
+                        .finding(
+                            format!(
                             "`{}` on `{}` is unknown: the rulesets do not satisfy it and {cause}{}",
                             a.setting(),
                             p.branch,
                             if partial { admin_only_note } else { "" }
                         ),
-                        at(a.setting(), &p.settings_url),
-                    )
-                    .with_evidence(a.setting())
-                    .with_help(help.clone()),
+                            at(a.setting(), &p.settings_url),
+                        )
+                        .with_severity(if partial {
+                            admin_only
+                        } else {
+                            rule!(UNVERIFIED).severity
+                        })
+                        .with_evidence(a.setting())
+                        .with_help(help.clone()),
                 );
             }
         }
@@ -412,24 +437,23 @@ fn shortfall(p: &Policy, aspect: Aspect, want: &Want, scope: &str, plan: &str) -
             .find(|s| matches!(s.kind, protection::SourceKind::Ruleset(_)))
             .map_or_else(|| p.settings_url.clone(), |s| s.url.clone()),
     };
-    Finding::new(
-        WEAK,
-        Severity::Error,
-        format!(
-            "`{}` on `{}`: {} = {}, required {required} ({read_from}){plan}",
-            aspect.setting(),
-            p.branch,
-            aspect.setting(),
-            current.show(aspect)
-        ),
-        Location::Setting {
-            scope: scope.to_string(),
-            name: aspect.setting().to_string(),
-            url: Some(url),
-        },
-    )
-    .with_evidence(aspect.setting())
-    .with_help(fix_hint(aspect))
+    rule!(WEAK)
+        .finding(
+            format!(
+                "`{}` on `{}`: {} = {}, required {required} ({read_from}){plan}",
+                aspect.setting(),
+                p.branch,
+                aspect.setting(),
+                current.show(aspect)
+            ),
+            Location::Setting {
+                scope: scope.to_string(),
+                name: aspect.setting().to_string(),
+                url: Some(url),
+            },
+        )
+        .with_evidence(aspect.setting())
+        .with_help(fix_hint(aspect))
 }
 
 /// The strongest value among the sources (what GitHub enforces), or the "off" value when none sets it.

@@ -6,6 +6,7 @@ use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
 use crate::github::client::Fetched;
 use crate::github::environments::{self, EnvironmentFacts, ACTIONS_READ};
+use crate::rules::rule;
 use crate::rules::CodeRule;
 use std::collections::BTreeSet;
 
@@ -83,21 +84,20 @@ pub fn check_environments(ctx: &Context, only: Option<&BTreeSet<String>>) -> Vec
     let envs = match &facts.environments {
         Fetched::Ok(e) => e,
         Fetched::Refused(s) => {
-            return vec![Finding::new(
-                UNVERIFIED,
-                Severity::Error,
-                format!(
-                    "deployment environments of {} could not be read ({s})",
-                    facts.repo
-                ),
-                Location::Setting {
-                    scope: "github:environments".into(),
-                    name: "environments".into(),
-                    url: Some(format!("{}/settings/environments", facts.html_url)),
-                },
-            )
-            .with_evidence("environments")
-            .with_help(format!("give the token {ACTIONS_READ}"))]
+            return vec![rule!(UNVERIFIED)
+                .finding(
+                    format!(
+                        "deployment environments of {} could not be read ({s})",
+                        facts.repo
+                    ),
+                    Location::Setting {
+                        scope: "github:environments".into(),
+                        name: "environments".into(),
+                        url: Some(format!("{}/settings/environments", facts.html_url)),
+                    },
+                )
+                .with_evidence("environments")
+                .with_help(format!("give the token {ACTIONS_READ}"))]
         }
         Fetched::Unavailable(_) => return Vec::new(),
     };
@@ -112,10 +112,8 @@ pub fn check_environments(ctx: &Context, only: Option<&BTreeSet<String>>) -> Vec
 pub fn check(e: &EnvironmentFacts, req: &EnvironmentRequirements, html_url: &str) -> Vec<Finding> {
     let env = &e.env;
     let url = format!("{html_url}/settings/environments/{}/edit", env.id);
-    let finding = |rule: &str, name: &str, message: String, help: &str| {
-        Finding::new(
-            rule,
-            Severity::Error,
+    let finding = |rule: &CodeRule, name: &str, message: String, help: &str| {
+        rule.finding(
             message,
             Location::Setting {
                 scope: format!("github:environment {}", env.name),
@@ -129,13 +127,13 @@ pub fn check(e: &EnvironmentFacts, req: &EnvironmentRequirements, html_url: &str
     let mut out = Vec::new();
     match e.reviewers() {
         None if req.required_reviewers => out.push(finding(
-            NO_REVIEWERS,
+            rule!(NO_REVIEWERS),
             "required_reviewers",
             format!("environment `{}` has no required reviewers: deployments to it need nobody's approval", env.name),
             "add required reviewers to the environment (public repositories, or GitHub Enterprise for private ones)",
         )),
         Some(rule) if req.prevent_self_review && rule.prevent_self_review != Some(true) => out.push(finding(
-            SELF_REVIEW,
+            rule!(SELF_REVIEW),
             "prevent_self_review",
             format!(
                 "environment `{}` lets the person who triggered a deployment approve it (prevent_self_review = {}; reviewers: {})",
@@ -158,7 +156,7 @@ pub fn check(e: &EnvironmentFacts, req: &EnvironmentRequirements, html_url: &str
                     .collect();
                 if !open.is_empty() {
                     out.push(finding(
-                        ANY_BRANCH,
+                        rule!(ANY_BRANCH),
                         "deployment_branch_policy",
                         format!(
                             "environment `{}` can be deployed from any branch: its custom branch policy `{}` matches every branch",
@@ -171,7 +169,7 @@ pub fn check(e: &EnvironmentFacts, req: &EnvironmentRequirements, html_url: &str
             }
             (Some(p), Some(Fetched::Refused(s))) if p.custom_branch_policies => out.push(
                 finding(
-                    UNVERIFIED,
+                    rule!(UNVERIFIED),
                     "deployment_branch_policy",
                     format!(
                         "environment `{}` restricts deployments to custom branch policies that could not be read ({s})",
@@ -182,7 +180,7 @@ pub fn check(e: &EnvironmentFacts, req: &EnvironmentRequirements, html_url: &str
             ),
             (Some(p), Some(Fetched::Unavailable(_))) if p.custom_branch_policies => {}
             (policy, _) => out.push(finding(
-                ANY_BRANCH,
+                rule!(ANY_BRANCH),
                 "deployment_branch_policy",
                 format!(
                     "environment `{}` can be deployed from any branch (deployment_branch_policy = {})",
@@ -196,7 +194,7 @@ pub fn check(e: &EnvironmentFacts, req: &EnvironmentRequirements, html_url: &str
     // GitHub's default is to let admins bypass; an absent field (older GHES) means that default.
     if !req.allow_admin_bypass && env.can_admins_bypass.unwrap_or(true) {
         out.push(finding(
-            ADMIN_BYPASS,
+            rule!(ADMIN_BYPASS),
             "can_admins_bypass",
             format!(
                 "environment `{}` lets admins bypass its protection rules (can_admins_bypass = {})",

@@ -2,9 +2,10 @@
 
 use crate::config::{Config, RuleSetting};
 use crate::context::Context;
-use crate::engine::{FailOpen, NotEvaluated};
 use crate::finding::{Finding, Location, Severity};
 use crate::github::GithubFacts;
+use crate::rules::rule;
+use crate::status::{FailOpen, NotEvaluated};
 
 pub const GITHUB_UNAVAILABLE: &str = "gate/github-unavailable";
 pub const GITHUB_REQUIRED: &str = "gate/github-required";
@@ -93,6 +94,13 @@ pub fn is_evaluation_failure(rule: &str) -> bool {
 }
 
 /// Why GitHub could not be asked, when that matters: every API failure, and a required check that was not run.
+/// The gate's own findings: what GitHub, then git history, could not provide.
+pub fn run(ctx: &Context) -> Vec<Finding> {
+    let mut out = github(ctx);
+    out.extend(history(ctx));
+    out
+}
+
 pub fn github(ctx: &Context) -> Vec<Finding> {
     let cfg = &ctx.config.github;
     // `fail-closed = false`: the user accepts that an outage does not block deployments; still reported.
@@ -103,10 +111,7 @@ pub fn github(ctx: &Context) -> Vec<Finding> {
     };
     let failures = match &ctx.github {
         GithubFacts::NotEvaluated(reason) if cfg.require => {
-            return vec![Finding::new(
-                GITHUB_REQUIRED,
-                Severity::Error,
-                format!("[github] require = true, but GitHub was not asked: {reason}"),
+            return vec![rule!(GITHUB_REQUIRED).finding(format!("[github] require = true, but GitHub was not asked: {reason}"),
                 Location::Setting {
                     scope: "shipgate.toml".into(),
                     name: "github.require".into(),
@@ -122,18 +127,18 @@ pub fn github(ctx: &Context) -> Vec<Finding> {
     failures
         .into_iter()
         .map(|e| {
-            Finding::new(
-                GITHUB_UNAVAILABLE,
-                severity,
-                format!("GitHub API: {e}"),
-                Location::Setting {
-                    scope: "github:api".into(),
-                    name: e.url.clone(),
-                    url: None,
-                },
-            )
-            .with_evidence(e.url.clone())
-            .with_help(e.help())
+            rule!(GITHUB_UNAVAILABLE)
+                .finding(
+                    format!("GitHub API: {e}"),
+                    Location::Setting {
+                        scope: "github:api".into(),
+                        name: e.url.clone(),
+                        url: None,
+                    },
+                )
+                .with_severity(severity)
+                .with_evidence(e.url.clone())
+                .with_help(e.help())
         })
         .collect()
 }
@@ -153,7 +158,7 @@ pub fn history(ctx: &Context) -> Vec<Finding> {
         .collect();
     let (rule, message, help) = match skip {
         Skip::Shallow if !h.allow_shallow => (
-            SHALLOW_CLONE,
+            rule!(SHALLOW_CLONE),
             format!(
                 "shallow clone: the history of {} is missing, so review/direct-push and review/self-merged \
                  (commits that reached a deployment branch without review) could not be checked",
@@ -174,22 +179,22 @@ pub fn history(ctx: &Context) -> Vec<Finding> {
             } else {
                 Severity::Warning
             };
-            return vec![Finding::new(
-                HISTORY_UNAVAILABLE,
-                severity,
-                format!("the git history could not be read: {why}"),
-                Location::Repository,
-            )
-            .with_help("run shipgate in a complete clone it can read (for a corrupt clone, clone again)")];
+            return vec![rule!(HISTORY_UNAVAILABLE)
+                .finding(
+                    format!("the git history could not be read: {why}"),
+                    Location::Repository,
+                )
+                .with_severity(severity)
+                .with_help("run shipgate in a complete clone it can read (for a corrupt clone, clone again)")];
         }
         Skip::NotARepository if h.require => (
-            HISTORY_UNAVAILABLE,
+            rule!(HISTORY_UNAVAILABLE),
             "`[history] require = true`, but this is not a git repository: review history could not be checked"
                 .to_string(),
             "run shipgate inside a clone (with its history), or drop `[history] require`",
         ),
         Skip::NoDeployBranch if h.require => (
-            HISTORY_UNAVAILABLE,
+            rule!(HISTORY_UNAVAILABLE),
             format!(
                 "`[history] require = true`, but no branch matches the deployment patterns ({})",
                 ctx.history.patterns.join(", ")
@@ -198,7 +203,7 @@ pub fn history(ctx: &Context) -> Vec<Finding> {
         ),
         _ => return Vec::new(),
     };
-    vec![Finding::new(rule, Severity::Error, message, Location::Repository).with_help(help)]
+    vec![rule.finding(message, Location::Repository).with_help(help)]
 }
 
 /// Parts of the tree the walk left out on purpose and names in the summary: submodules and nested

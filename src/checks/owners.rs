@@ -8,6 +8,7 @@ use crate::repo::classify::FileClass;
 use crate::repo::codeowners::{self, Codeowners, ProblemKind};
 use crate::repo::files::FileEntry;
 use crate::repo::text::LineIndex;
+use crate::rules::rule;
 use crate::rules::CodeRule;
 
 pub const MISSING: &str = "owners/missing";
@@ -195,58 +196,51 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         return vec![missing(ctx)];
     };
     if used.size >= codeowners::GITHUB_MAX_SIZE {
-        return vec![Finding::new(TOO_LARGE, Severity::Error, format!(
+        return vec![rule!(TOO_LARGE).finding(format!(
             "`{}` is {} bytes; GitHub does not load a CODEOWNERS file of 3 MB or more, so no path has an owner",
             used.path, used.size
         ), Location::File(line_one(&used.path)))];
     }
     let Some(co) = ctx.repo.codeowners().filter(|c| *c.path == *used.path) else {
         // Present but not read (over `[scan] max-file-size`, or binary): ownership cannot be evaluated.
-        return vec![Finding::new(
-            crate::repo::files::UNREADABLE,
-            Severity::Error,
-            format!(
-                "could not read `{}`: it is larger than `[scan] max-file-size` or not text",
-                used.path
-            ),
-            Location::File(line_one(&used.path)),
-        )
-        .with_help(
-            "raise `[scan] max-file-size` in shipgate.toml above the CODEOWNERS file's size",
-        )];
+        return vec![rule!(super::gate::RULES, crate::repo::files::UNREADABLE)
+            .finding(
+                format!(
+                    "could not read `{}`: it is larger than `[scan] max-file-size` or not text",
+                    used.path
+                ),
+                Location::File(line_one(&used.path)),
+            )
+            .with_help(
+                "raise `[scan] max-file-size` in shipgate.toml above the CODEOWNERS file's size",
+            )];
     };
     let mut out = Vec::new();
     for other in ctx.repo.codeowners.iter().skip(1) {
         out.push(
-            Finding::new(
-                IGNORED_FILE,
-                Severity::Warning,
-                format!(
-                    "`{}` is ignored: GitHub uses `{}`, the first CODEOWNERS it finds",
-                    other.path, co.path
-                ),
-                Location::File(line_one(&other.path)),
-            )
-            .with_evidence(other.path.clone())
-            .with_help("merge its rules into the file GitHub uses and delete this one"),
+            rule!(IGNORED_FILE)
+                .finding(
+                    format!(
+                        "`{}` is ignored: GitHub uses `{}`, the first CODEOWNERS it finds",
+                        other.path, co.path
+                    ),
+                    Location::File(line_one(&other.path)),
+                )
+                .with_evidence(other.path.clone())
+                .with_help("merge its rules into the file GitHub uses and delete this one"),
         );
     }
     let mut lines = LineIndex::new(co.text.as_bytes());
     let mut span = |r: &std::ops::Range<usize>| lines.span(&co.path, r.start, r.end);
     for p in &co.problems {
         let rule = match p.kind {
-            ProblemKind::InvalidOwner => INVALID_OWNER,
-            ProblemKind::UnsupportedPattern => UNSUPPORTED_PATTERN,
+            ProblemKind::InvalidOwner => rule!(INVALID_OWNER),
+            ProblemKind::UnsupportedPattern => rule!(UNSUPPORTED_PATTERN),
         };
         out.push(
-            Finding::new(
-                rule,
-                Severity::Error,
-                p.message.clone(),
-                Location::File(span(&p.span)),
-            )
-            .with_evidence(co.text[p.span.clone()].to_string())
-            .with_help(p.help),
+            rule.finding(p.message.clone(), Location::File(span(&p.span)))
+                .with_evidence(co.text[p.span.clone()].to_string())
+                .with_help(p.help),
         );
     }
     let usage = Usage::of(co, &ctx.files);
@@ -265,25 +259,20 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             (0, _, _) if owns_submodule[i] => continue,
             (0, _, _) => (
                 format!("`{}` matches no file in the repository", r.pattern),
-                MATCHES_NOTHING,
+                rule!(MATCHES_NOTHING),
             ),
             (n, false, Some(by)) => (
                 format!(
                     "`{}` never decides ownership: all {n} file(s) it matches are matched again by a later rule (line {} `{}`), and the last match wins",
                     r.pattern, co.rules[by].line, co.rules[by].pattern
                 ),
-                SHADOWED,
+                rule!(SHADOWED),
             ),
             _ => continue,
         };
         out.push(
-            Finding::new(
-                rule,
-                Severity::Warning,
-                message,
-                Location::File(span(&r.span)),
-            )
-            .with_evidence(r.pattern.clone()),
+            rule.finding(message, Location::File(span(&r.span)))
+                .with_evidence(r.pattern.clone()),
         );
     }
     out.extend(unowned_sensitive(ctx, co));
@@ -345,21 +334,20 @@ fn unowned_sensitive(ctx: &Context, co: &Codeowners) -> Vec<Finding> {
                     )
                 })
                 .unwrap_or_default();
-            Finding::new(
-                UNOWNED_SENSITIVE,
-                Severity::Warning,
-                format!(
-                    "{} without a code owner in {} ({}): {}{}",
-                    kind.describe(),
-                    co.path,
-                    files.len(),
-                    list(files.iter().map(|f| &*f.path)),
-                    unowned_by
-                ),
-                Location::File(line_one(&first.path)),
-            )
-            .with_evidence(kind.describe())
-            .with_help(format!("add a CODEOWNERS rule covering `{}`", first.path))
+            rule!(UNOWNED_SENSITIVE)
+                .finding(
+                    format!(
+                        "{} without a code owner in {} ({}): {}{}",
+                        kind.describe(),
+                        co.path,
+                        files.len(),
+                        list(files.iter().map(|f| &*f.path)),
+                        unowned_by
+                    ),
+                    Location::File(line_one(&first.path)),
+                )
+                .with_evidence(kind.describe())
+                .with_help(format!("add a CODEOWNERS rule covering `{}`", first.path))
         })
         .collect()
 }
@@ -380,7 +368,7 @@ fn missing(ctx: &Context) -> Finding {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    Finding::new(MISSING, Severity::Warning, format!(
+    rule!(MISSING).finding(format!(
         "no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS): nobody is required to review changes; it would protect {protects}"
     ), Location::Repository)
     .with_help("create .github/CODEOWNERS and require code-owner review on the deployment branches")

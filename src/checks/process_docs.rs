@@ -6,6 +6,7 @@
 use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::collect::{is_pr_template, TextFile};
+use crate::rules::rule;
 use crate::rules::CodeRule;
 
 pub const UNDOCUMENTED_TESTING: &str = "process/undocumented-testing";
@@ -67,7 +68,7 @@ pub const RULES: &[CodeRule] = &[
 ];
 
 struct Topic {
-    rule: &'static str,
+    rule: &'static CodeRule,
     name: &'static str,
     /// Words that make a heading about the topic.
     heading: &'static [&'static str],
@@ -77,7 +78,7 @@ struct Topic {
 
 const TOPICS: &[Topic] = &[
     Topic {
-        rule: UNDOCUMENTED_TESTING,
+        rule: rule!(UNDOCUMENTED_TESTING),
         name: "how code is tested",
         heading: &["test", "tests", "testing"],
         phrases: &[
@@ -107,7 +108,7 @@ const TOPICS: &[Topic] = &[
         ],
     },
     Topic {
-        rule: UNDOCUMENTED_REVIEW,
+        rule: rule!(UNDOCUMENTED_REVIEW),
         name: "how changes are reviewed",
         heading: &[
             "review",
@@ -136,7 +137,7 @@ const TOPICS: &[Topic] = &[
         ],
     },
     Topic {
-        rule: UNDOCUMENTED_DEPLOYMENT,
+        rule: rule!(UNDOCUMENTED_DEPLOYMENT),
         name: "how code is deployed or released",
         heading: &[
             "deploy",
@@ -177,22 +178,20 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         .iter()
         .filter(|t| !docs.iter().any(|d| documents(d, t)))
         .map(|t| {
-            Finding::new(
-                t.rule,
-                Severity::Warning,
-                format!("the repository does not document {} ({looked})", t.name),
-                Location::Repository,
-            )
-            .with_help(format!(
-                "`shipgate explain {}` says what a good section contains",
-                t.rule
-            ))
+            t.rule
+                .finding(
+                    format!("the repository does not document {} ({looked})", t.name),
+                    Location::Repository,
+                )
+                .with_help(format!(
+                    "`shipgate explain {}` says what a good section contains",
+                    t.rule.id
+                ))
         })
         .collect();
     if !ctx.files.iter().any(|f| is_pr_template(&f.path)) {
         out.push(
-            Finding::new(NO_PR_TEMPLATE, Severity::Warning,
-                "no pull-request template (.github/pull_request_template.md or .github/PULL_REQUEST_TEMPLATE/)",
+            rule!(NO_PR_TEMPLATE).finding("no pull-request template (.github/pull_request_template.md or .github/PULL_REQUEST_TEMPLATE/)",
                 Location::Repository)
             .with_help(format!("`shipgate explain {NO_PR_TEMPLATE}` says what a good one contains")),
         );

@@ -2,9 +2,10 @@
 //! nothing. For the latter we judge from the steps whether write is needed, so the finding says what to write.
 
 use super::deploy_steps::action_name;
-use super::workflows::{at, DEFAULT_PERMISSIONS, WRITE_ALL};
-use crate::finding::{Finding, Severity};
+use super::workflows::{at, DEFAULT_PERMISSIONS, RULES, WRITE_ALL};
+use crate::finding::Finding;
 use crate::repo::workflows::{Job, Permissions, Spanned, Workflow};
+use crate::rules::rule;
 
 pub fn check(wf: &Workflow, out: &mut Vec<Finding>) {
     let write_all = |p: &Option<Spanned<Permissions>>| {
@@ -14,7 +15,7 @@ pub fn check(wf: &Workflow, out: &mut Vec<Finding>) {
     };
     if let Some(pos) = write_all(&wf.permissions) {
         out.push(
-            at(WRITE_ALL, Severity::Error, wf, pos, "`permissions: write-all` gives every job in this workflow write access to everything the token can reach".into())
+            at(rule!(WRITE_ALL), wf, pos, "`permissions: write-all` gives every job in this workflow write access to everything the token can reach".into())
                 .with_evidence("workflow")
                 .with_help("grant only the scopes each job needs, e.g. `contents: read`"),
         );
@@ -23,8 +24,7 @@ pub fn check(wf: &Workflow, out: &mut Vec<Finding>) {
         if let Some(pos) = write_all(&job.permissions) {
             out.push(
                 at(
-                    WRITE_ALL,
-                    Severity::Error,
+                    rule!(WRITE_ALL),
                     wf,
                     pos,
                     format!(
@@ -64,7 +64,7 @@ pub fn check(wf: &Workflow, out: &mut Vec<Finding>) {
         ),
     };
     out.push(
-        at(DEFAULT_PERMISSIONS, Severity::Warning, wf, wf.anchor, format!(
+        at(rule!(DEFAULT_PERMISSIONS), wf, wf.anchor, format!(
             "no `permissions:` block: GITHUB_TOKEN gets the repository default (read-write for older repositories and organisations) in {} job(s); {advice}",
             bare.len()
         ))

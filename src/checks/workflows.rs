@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::collect::{RepoFiles, WorkflowFile};
 use crate::repo::workflows::{Job, Pos, Step, Workflow};
-use crate::rules::CodeRule;
+use crate::rules::{rule, CodeRule};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 pub const INVALID_YAML: &str = "workflow/invalid-yaml";
@@ -236,13 +236,7 @@ fn invalid(
     e: &crate::repo::workflows::YamlError,
     fail_closed: bool,
 ) -> Finding {
-    Finding::new(
-        INVALID_YAML,
-        if fail_closed {
-            Severity::Error
-        } else {
-            Severity::Warning
-        },
+    let f = rule!(INVALID_YAML).finding(
         format!(
             "`{}` is not valid YAML (line {}, column {}): {}; GitHub will not run it, and shipgate could not check it",
             file.path, e.pos.line, e.pos.column, e.message
@@ -250,22 +244,27 @@ fn invalid(
         Location::File(e.pos.in_file(&file.path)),
     )
     .with_evidence(e.message.clone())
-    .with_help("fix the YAML at this position; shipgate exits 2 (could not evaluate) until it parses")
+    .with_help("fix the YAML at this position; shipgate exits 2 (could not evaluate) until it parses");
+    if fail_closed {
+        f
+    } else {
+        f.with_severity(Severity::Warning)
+    }
 }
 
-pub(super) fn at(
-    rule: &str,
+pub(super) fn at(rule: &CodeRule, wf: &Workflow, pos: Pos, message: String) -> Finding {
+    rule.finding(message, Location::File(pos.in_file(&wf.path)))
+}
+
+/// `at`, where the deploy's context sets the severity (a preview or an image build is a warning).
+fn at_severity(
+    rule: &CodeRule,
     severity: Severity,
     wf: &Workflow,
     pos: Pos,
     message: String,
 ) -> Finding {
-    Finding::new(
-        rule,
-        severity,
-        message,
-        Location::File(pos.in_file(&wf.path)),
-    )
+    at(rule, wf, pos, message).with_severity(severity)
 }
 
 fn check_workflow(
@@ -289,7 +288,7 @@ fn check_workflow(
                 (Severity::Error, "a live target")
             };
             out.push(
-                at(UNTRUSTED_DEPLOY, severity, wf, job.id.pos, format!(
+                at_severity(rule!(UNTRUSTED_DEPLOY), severity, wf, job.id.pos, format!(
                     "job `{}` deploys to {target} ({} at line {}) and can be started by `{}` (line {}), which runs for pull requests from forks",
                     job.id.value, d.what, d.pos.line, s.event, s.trigger.line
                 ))
@@ -317,7 +316,7 @@ fn check_workflow(
                 (Severity::Error, "deploys")
             };
             out.push(
-                at(MANUAL_DEPLOY, severity, wf, job.id.pos, format!(
+                at_severity(rule!(MANUAL_DEPLOY), severity, wf, job.id.pos, format!(
                     "job `{}` {what} ({} at line {}) when started by hand (`workflow_dispatch`, line {}) on any branch, and has no environment to require review",
                     job.id.value, d.what, d.pos.line, s.trigger.line
                 ))
@@ -330,8 +329,7 @@ fn check_workflow(
             {
                 out.push(
                     at(
-                        NO_ENVIRONMENT,
-                        Severity::Warning,
+                        rule!(NO_ENVIRONMENT),
                         wf,
                         job.id.pos,
                         format!(
@@ -397,7 +395,7 @@ fn outside_branches(
                 None => (Severity::Error, String::new()),
             };
             Some(
-                at(OUTSIDE_DEPLOY_BRANCHES, severity, wf, job.id.pos, format!(
+                at_severity(rule!(OUTSIDE_DEPLOY_BRANCHES), severity, wf, job.id.pos, format!(
                     "job `{}` deploys ({} at line {}) on {} (`{}`, line {}), outside {}{}",
                     job.id.value, d.what, d.pos.line, from, s.event, s.trigger.line, branches.shown, tail
                 ))
@@ -438,7 +436,7 @@ fn untrusted_checkouts(wf: &Workflow, job: &Job, scenarios: &[Scenario], out: &m
     for step in job.steps.iter().filter(|st| may_run(st.cond.as_ref(), s)) {
         if let Some((pos, what)) = head_checkout(wf, step) {
             out.push(
-                at(UNTRUSTED_CHECKOUT, Severity::Error, wf, pos, format!(
+                at(rule!(UNTRUSTED_CHECKOUT), wf, pos, format!(
                     "job `{}` runs on `{}` (line {}) with the base repository's secrets and checks out the pull request's code: {what}",
                     job.id.value, s.event, s.trigger.line
                 ))

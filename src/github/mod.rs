@@ -2,7 +2,7 @@
 //!
 //! Gathered once per run, on its own thread while the file walk runs, with a small tokio runtime of its own
 //! (the rest of shipgate is synchronous). Requests run concurrently, each URL at most once. Nothing here
-//! decides pass or fail: the checks in `checks::{branch_protection, deploy_env, code_review}` do, from
+//! decides pass or fail: the checks in `checks::{branch_protection, deploy_env, review_github}` do, from
 //! these facts alone.
 
 pub mod client;
@@ -15,9 +15,8 @@ pub mod scorecard;
 pub mod snapshot;
 
 use crate::config::{Config, GithubConfig};
-use crate::context::Context;
-use crate::engine::NotEvaluated;
 use crate::repo::evidence::HistoryFacts;
+use crate::status::NotEvaluated;
 use client::{ApiError, ApiErrorKind, Client, Fetched, RetryPolicy, Token};
 use environments::EnvironmentFacts;
 use protection::BranchFacts;
@@ -28,9 +27,6 @@ use std::path::Path;
 use std::time::Duration;
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
-
-/// Where GitHub code owners files may live; GitHub reads the first it finds.
-pub const CODEOWNERS_PATHS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
 
 /// What the environment says: where the API is, who we are, and which commit CI checked out.
 #[derive(Debug, Clone, Default)]
@@ -184,13 +180,6 @@ pub fn path_segment(s: &str, keep_slash: bool) -> String {
         }
     }
     out
-}
-
-/// Whether the tree has a CODEOWNERS file where GitHub looks for one.
-pub fn has_codeowners(ctx: &Context) -> bool {
-    ctx.files
-        .iter()
-        .any(|f| CODEOWNERS_PATHS.contains(&&*f.path))
 }
 
 /// The GitHub gathering, running on its own thread while the walk runs.
@@ -485,22 +474,6 @@ pub fn not_evaluated(facts: &GithubFacts, config: &GithubConfig) -> Vec<NotEvalu
             lines
         }
     }
-}
-
-/// The Scorecard comparison for every deployment branch whose protection could be read.
-pub fn scorecards(ctx: &Context) -> Vec<(String, scorecard::Score)> {
-    let Some(f) = ctx.github.facts() else {
-        return Vec::new();
-    };
-    let codeowners = has_codeowners(ctx);
-    f.branches
-        .iter()
-        .filter_map(|b| {
-            protection::effective(b, &f.html_url)
-                .ok()
-                .map(|p| (b.name.clone(), scorecard::score(&p, codeowners)))
-        })
-        .collect()
 }
 
 #[cfg(test)]

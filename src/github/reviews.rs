@@ -154,9 +154,9 @@ pub fn pick<'a>(pulls: &'a [PullRequest], sha: &str, branch: &str) -> Option<&'a
         .or_else(|| pulls.iter().find(merged_here))
 }
 
-/// What the evidence says about one commit.
+/// What GitHub's review evidence says about one commit (the run's own verdict is `status::Verdict`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum ReviewVerdict {
     Reviewed,
     /// A bot's pull request, and the config exempts those.
     ExemptBot,
@@ -178,37 +178,37 @@ pub enum Verdict {
     Unavailable,
 }
 
-pub fn judge(ev: &CommitEvidence, bot_prs: BotPrs) -> Verdict {
+pub fn judge(ev: &CommitEvidence, bot_prs: BotPrs) -> ReviewVerdict {
     match &ev.pulls {
-        Fetched::Unavailable(_) => return Verdict::Unavailable,
+        Fetched::Unavailable(_) => return ReviewVerdict::Unavailable,
         Fetched::Refused(s) if s.code == 404 || s.code == 422 => {
-            return Verdict::Unknown(format!(
+            return ReviewVerdict::Unknown(format!(
                 "GitHub does not know this commit ({s}); was it pushed?"
             ))
         }
         Fetched::Refused(s) => {
-            return Verdict::Unknown(format!(
+            return ReviewVerdict::Unknown(format!(
                 "its pull requests could not be read ({s}); the token needs Pull requests: read and Contents: read"
             ))
         }
         Fetched::Ok(_) => {}
     }
     let Some(pr) = &ev.pr else {
-        return Verdict::NoPullRequest;
+        return ReviewVerdict::NoPullRequest;
     };
     let author = pr.user.as_ref();
     if bot_prs == BotPrs::Exempt && author.is_some_and(Actor::is_bot) {
-        return Verdict::ExemptBot;
+        return ReviewVerdict::ExemptBot;
     }
     let reviews = match &ev.reviews {
         Some(Fetched::Ok(r)) => r,
         Some(Fetched::Refused(s)) => {
-            return Verdict::Unknown(format!(
+            return ReviewVerdict::Unknown(format!(
             "the reviews of PR #{} could not be read ({s}); the token needs Pull requests: read",
             pr.number
         ))
         }
-        Some(Fetched::Unavailable(_)) | None => return Verdict::Unavailable,
+        Some(Fetched::Unavailable(_)) | None => return ReviewVerdict::Unavailable,
     };
     // Each reviewer's latest decisive review counts, as on GitHub: a later "changes requested" or a
     // dismissal cancels an approval; comments change nothing.
@@ -235,20 +235,20 @@ pub fn judge(ev: &CommitEvidence, bot_prs: BotPrs) -> Verdict {
         .iter()
         .any(|(_, r)| r.commit_id.as_deref() == Some(pr.head.sha.as_str()))
     {
-        return Verdict::Reviewed;
+        return ReviewVerdict::Reviewed;
     }
     if let Some((_, r)) = humans.first() {
-        return Verdict::Stale {
+        return ReviewVerdict::Stale {
             approvers: humans.iter().map(|(a, _)| a.login.clone()).collect(),
             approved: r.commit_id.clone().unwrap_or_default(),
         };
     }
     if !approvals.is_empty() {
-        return Verdict::BotOnly {
+        return ReviewVerdict::BotOnly {
             bots: approvals.iter().map(|(a, _)| a.login.clone()).collect(),
         };
     }
-    Verdict::NoApproval {
+    ReviewVerdict::NoApproval {
         dismissed: latest
             .values()
             .filter(|(_, r)| r.state == "DISMISSED")
@@ -292,7 +292,7 @@ mod tests {
         }
     }
 
-    fn judge_with(pr: PullRequest, reviews: Vec<Review>, bots: BotPrs) -> Verdict {
+    fn judge_with(pr: PullRequest, reviews: Vec<Review>, bots: BotPrs) -> ReviewVerdict {
         let ev = CommitEvidence {
             commit: LocalCommit {
                 sha: "m".into(),
@@ -311,42 +311,42 @@ mod tests {
         let v = |reviews| judge_with(pr("dev1", "User"), reviews, BotPrs::Review);
         assert_eq!(
             v(vec![review("dev2", "User", "APPROVED", "head")]),
-            Verdict::Reviewed
+            ReviewVerdict::Reviewed
         );
         assert!(matches!(
             v(vec![review("dev2", "User", "APPROVED", "old")]),
-            Verdict::Stale { .. }
+            ReviewVerdict::Stale { .. }
         ));
         assert!(matches!(
             v(vec![review("renovate[bot]", "Bot", "APPROVED", "head")]),
-            Verdict::BotOnly { .. }
+            ReviewVerdict::BotOnly { .. }
         ));
         assert_eq!(
             v(vec![
                 review("dev2", "User", "APPROVED", "head"),
                 review("dev2", "User", "CHANGES_REQUESTED", "head")
             ]),
-            Verdict::NoApproval { dismissed: 0 }
+            ReviewVerdict::NoApproval { dismissed: 0 }
         );
         assert_eq!(
             v(vec![
                 review("dev2", "User", "APPROVED", "head"),
                 review("dev2", "User", "COMMENTED", "head")
             ]),
-            Verdict::Reviewed
+            ReviewVerdict::Reviewed
         );
         assert_eq!(
             v(vec![review("dev1", "User", "APPROVED", "head")]),
-            Verdict::NoApproval { dismissed: 0 }
+            ReviewVerdict::NoApproval { dismissed: 0 }
         );
         let bot_pr = pr("dependabot[bot]", "Bot");
         assert_eq!(
             judge_with(bot_pr.clone(), vec![], BotPrs::Exempt),
-            Verdict::ExemptBot
+            ReviewVerdict::ExemptBot
         );
         assert_eq!(
             judge_with(bot_pr, vec![], BotPrs::Review),
-            Verdict::NoApproval { dismissed: 0 }
+            ReviewVerdict::NoApproval { dismissed: 0 }
         );
     }
 

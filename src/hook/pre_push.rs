@@ -6,10 +6,9 @@
 //! - the pushed commits' added lines are scanned with the engine's file checks, and the leak check's
 //!   references from changed files are resolved against the pushed commit's whole tree.
 
-use crate::checks::leak::LeakCheck;
+use crate::checks::{self, registry::Stage};
 use crate::config::{self, policy::PolicyFiles, Config};
 use crate::diag::SourceDiag;
-use crate::engine;
 use crate::finding::{self, Finding, Location};
 use crate::repo::changes;
 use crate::repo::files::{self, FileCheck, FileEntry};
@@ -73,7 +72,7 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
     };
     let policy_files = config::policy::read(&root, None, source, None)?;
     let config = policy_files.config.clone();
-    let catalogue = Catalogue::from_packs(&config, &policy_files.packs)?;
+    let catalogue = checks::catalogue(Some((&config, &policy_files.packs)))?;
     let judged_by = remote_policy.map(|_| (&policy_files, &catalogue));
     let policy = DeployPolicy::new(Some(&repo), &config, remote);
 
@@ -90,54 +89,50 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
 
     let mut refused: Vec<(String, Refusal)> = Vec::new();
     let mut warnings: Vec<(String, Vec<Finding>)> = Vec::new();
-    let leaks = LeakCheck::new(&config);
-    engine::with_file_checks(
-        &catalogue,
-        &config,
-        &[&leaks],
-        |checks| -> Result<(), SourceDiag> {
-            for u in &updates {
-                let git_err = |e: git2::Error| {
-                    SourceDiag::plain(
-                        "hook/git",
-                        format!("cannot check the push of {}: {}", u.remote_ref, e.message()),
-                    )
-                };
-                let branch = u.remote_ref.strip_prefix("refs/heads/");
-                let deploys = branch.is_some_and(|b| policy.matches(b));
-                if u.local.is_zero() {
-                    if deploys {
-                        refused.push((u.remote_ref.clone(), Refusal::Delete));
-                    }
-                    continue;
-                }
-                let Some(u) = &peeled(&repo, u) else {
-                    continue; // a tag of a tree or blob: no commits to judge
-                };
-                if deploys && !config.hook.allow_direct_push {
-                    if let Some(new_commits) = direct_push(&repo, u, remote).map_err(git_err)? {
-                        refused.push((u.remote_ref.clone(), Refusal::DirectPush { new_commits }));
-                    }
-                }
-                let judge = Judge {
-                    config: &config,
-                    catalogue: &catalogue,
-                    judged_by,
-                };
-                let found = scan(&repo, u, remote, checks, &leaks, &judge).map_err(git_err)?;
-                let (failing, below): (Vec<Finding>, Vec<Finding>) = found
-                    .into_iter()
-                    .partition(|f| f.severity >= config.fail_on);
-                if !failing.is_empty() {
-                    refused.push((u.remote_ref.clone(), Refusal::Findings(failing)));
-                }
-                if !below.is_empty() {
-                    warnings.push((u.remote_ref.clone(), below));
-                }
+    // The registry's file stages, as the engine's walk runs them.
+    let stages = checks::registry::file_stages(&checks::registry::Setup {
+        catalogue: &catalogue,
+        config: &config,
+    })?;
+    for u in &updates {
+        let git_err = |e: git2::Error| {
+            SourceDiag::plain(
+                "hook/git",
+                format!("cannot check the push of {}: {}", u.remote_ref, e.message()),
+            )
+        };
+        let branch = u.remote_ref.strip_prefix("refs/heads/");
+        let deploys = branch.is_some_and(|b| policy.matches(b));
+        if u.local.is_zero() {
+            if deploys {
+                refused.push((u.remote_ref.clone(), Refusal::Delete));
             }
-            Ok(())
-        },
-    )??;
+            continue;
+        }
+        let Some(u) = &peeled(&repo, u) else {
+            continue; // a tag of a tree or blob: no commits to judge
+        };
+        if deploys && !config.hook.allow_direct_push {
+            if let Some(new_commits) = direct_push(&repo, u, remote).map_err(git_err)? {
+                refused.push((u.remote_ref.clone(), Refusal::DirectPush { new_commits }));
+            }
+        }
+        let judge = Judge {
+            config: &config,
+            catalogue: &catalogue,
+            judged_by,
+        };
+        let found = scan(&repo, u, remote, &stages, &judge).map_err(git_err)?;
+        let (failing, below): (Vec<Finding>, Vec<Finding>) = found
+            .into_iter()
+            .partition(|f| f.severity >= config.fail_on);
+        if !failing.is_empty() {
+            refused.push((u.remote_ref.clone(), Refusal::Findings(failing)));
+        }
+        if !below.is_empty() {
+            warnings.push((u.remote_ref.clone(), below));
+        }
+    }
 
     report(out, remote, &updates, &refused, &warnings)
         .map_err(|e| SourceDiag::plain("hook/io", format!("cannot write the report: {e}")))?;
@@ -227,8 +222,7 @@ fn scan(
     repo: &Repository,
     u: &RefUpdate,
     remote: &str,
-    checks: &[&dyn FileCheck],
-    leaks: &LeakCheck,
+    stages: &[Stage],
     judge: &Judge<'_>,
 ) -> Result<Vec<Finding>, git2::Error> {
     let Judge {
@@ -255,8 +249,11 @@ fn scan(
         };
         let entry = FileEntry::new(path, class, new.size());
         changed.insert(entry.path.clone());
-        let wanted: Vec<&dyn FileCheck> =
-            checks.iter().copied().filter(|c| c.wants(&entry)).collect();
+        let wanted: Vec<&dyn FileCheck> = stages
+            .iter()
+            .map(|s| s.stage.as_file_check())
+            .filter(|c| c.wants(&entry))
+            .collect();
         if !wanted.iter().any(|c| !c.passive()) || entry.size > config.max_file_size {
             continue;
         }
@@ -276,14 +273,19 @@ fn scan(
     // files state; whatever those files would be reported for themselves is not on an added line.
     let tree = pushed_tree(repo, u.local, config)?;
     for (entry, id) in &tree {
-        if !changed.contains(&entry.path) && LeakCheck::states_facts(entry) {
+        if changed.contains(&entry.path) {
+            continue;
+        }
+        for s in stages.iter().filter(|s| s.stage.reads_unchanged(entry)) {
             if let Ok(blob) = repo.find_blob(*id) {
-                leaks.check(entry, blob.content(), &mut found);
+                s.stage.check(entry, blob.content(), &mut found);
             }
         }
     }
     let tree: Vec<FileEntry> = tree.into_iter().map(|(entry, _)| entry).collect();
-    found.extend(leaks.resolve(config, &tree));
+    for s in stages {
+        found.extend(s.stage.finish(config, &tree));
+    }
     finding::finalize(&mut found);
     // Judged by the remote's policy: the allows this push adds are policy changes, not suppressions.
     let (held, directives): (Vec<_>, Vec<_>) = allows
@@ -348,7 +350,7 @@ fn pushed_policy_changes(
     let head = config::policy::read(&root, None, source, None)
         .map_err(|d| d.message)
         .and_then(|h| {
-            let cat = Catalogue::from_packs(&h.config, &h.packs).map_err(|d| d.message)?;
+            let cat = checks::catalogue(Some((&h.config, &h.packs))).map_err(|d| d.message)?;
             Ok((h, cat))
         });
     suppress::policy::weakenings(

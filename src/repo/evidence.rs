@@ -3,7 +3,7 @@
 //! Git is a lower bound. A merge commit or a `(#12)` squash suffix says a pull request existed, not that
 //! anyone approved it; a commit without them says only that git recorded no review. A later source (the
 //! GitHub API) may replace an `Arrival` with a fact and set `source` accordingly — the rules in
-//! `checks/review.rs` read only this struct, so they need not change when it does.
+//! `checks/review_git.rs` read only this struct, so they need not change when it does.
 
 use super::history::{
     self, CommitFacts, DeployBranch, DeployPolicy, MergedSide, Person, Walk, Window,
@@ -56,8 +56,10 @@ pub enum EvidenceSource {
     Git,
 }
 
+/// A deployment-branch commit and how it arrived there, as git shows it (GitHub's evidence about the
+/// same commit is `github::reviews::CommitEvidence`).
 #[derive(Debug, Clone)]
-pub struct CommitEvidence {
+pub struct CommitArrival {
     pub commit: CommitFacts,
     pub arrival: Arrival,
     pub source: EvidenceSource,
@@ -66,7 +68,7 @@ pub struct CommitEvidence {
 #[derive(Debug, Clone)]
 pub struct BranchEvidence {
     pub branch: DeployBranch,
-    pub commits: Vec<CommitEvidence>,
+    pub commits: Vec<CommitArrival>,
     /// The walk reached the branch's first commit (the whole history was examined).
     pub complete: bool,
 }
@@ -183,7 +185,7 @@ fn evidence(branch: DeployBranch, walk: Walk, config: &Config) -> BranchEvidence
     let commits = walk
         .commits
         .into_iter()
-        .map(|commit| CommitEvidence {
+        .map(|commit| CommitArrival {
             arrival: arrival(&commit, &branch.name, &config.history.exempt_authors),
             commit,
             source: EvidenceSource::Git,

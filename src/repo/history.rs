@@ -1,7 +1,8 @@
 //! Git facts, read with git2: the repository, its deployment branches, and the first-parent history of
 //! each within a window. Plain data out; `repo/evidence.rs` says what the data shows about review and
-//! `checks/review.rs` turns that into findings.
+//! `checks/review_git.rs` turns that into findings.
 
+pub use crate::calendar::{date, days_from_civil};
 use crate::config::{Config, HistoryConfig};
 use git2::{Oid, Repository};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -801,31 +802,6 @@ pub fn squash_pr(subject: &str) -> Option<u64> {
     n.parse().ok()
 }
 
-/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DD` (UTC) for Unix seconds.
-pub fn date(secs: i64) -> String {
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -863,13 +839,6 @@ mod tests {
         );
         assert_eq!(squash_pr("Merge pull request #19124"), None);
         assert_eq!(squash_pr("Merge pull request #x from a/b"), None);
-    }
-
-    #[test]
-    fn dates_round_trip() {
-        assert_eq!(date(0), "1970-01-01");
-        assert_eq!(days_from_civil(2024, 2, 29), 19_782);
-        assert_eq!(date(19_782 * 86_400 + 3_600), "2024-02-29");
     }
 
     #[test]

@@ -5,42 +5,51 @@
 //! NOT VERIFIED is as important as FAIL: a control whose evidence could not be gathered (no token, no git
 //! history, no check in this version) must never read as passed.
 
+use crate::calendar::{civil_from_days, date};
+use crate::checks;
 use crate::engine::{Outcome, Verdict};
 use crate::finding::Finding;
 use crate::repo::evidence::Skip;
 
-/// A control, in the regulator's terms, and the rule families whose findings are its evidence.
+/// A control, in the regulator's terms. The rule families whose findings are its evidence are the check
+/// registry's (`checks::registry`): each check names the control its families serve.
 pub struct Control {
+    pub id: checks::Control,
     pub title: &'static str,
     pub recommendation: &'static str,
-    pub families: &'static [&'static str],
+}
+
+impl Control {
+    pub fn families(&self) -> Vec<&'static str> {
+        checks::registry::families_for(self.id)
+    }
 }
 
 pub const CONTROLS: &[Control] = &[
     Control {
+        id: checks::Control::ProtectedBranches,
         title: "Deployment branches are protected",
         recommendation: "Better protect deployment code branches (ICO reprimand, Police National Database).",
-        families: &["branch", "deploy", "workflow"],
     },
     Control {
+        id: checks::Control::Reviewed,
         title: "Code is reviewed before deployment",
         recommendation: "Ensure code reviews take place before deployment (ICO reprimand, Police National Database).",
-        families: &["review", "owners"],
     },
     Control {
+        id: checks::Control::NothingTestOnly,
         title: "Nothing test-only reaches production",
         recommendation: "Prevent code being inadvertently added to live systems; test data reached the live PND.",
-        families: &["data", "switch", "leak"],
     },
     Control {
+        id: checks::Control::AccessReviewed,
         title: "Access is not widened without review",
         recommendation: "Web-form submissions were made public with no review and no permissions policy (ICO reprimand, MOPAC).",
-        families: &["access"],
     },
     Control {
+        id: checks::Control::Documented,
         title: "The process is documented",
         recommendation: "Document how code is to be tested, reviewed and deployed (ICO reprimand, Police National Database).",
-        families: &["process"],
     },
 ];
 
@@ -84,7 +93,8 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
     CONTROLS
         .iter()
         .map(|control| {
-            let ours = |rule: &str| control.families.contains(&family(rule));
+            let families = control.families();
+            let ours = |rule: &str| families.contains(&family(rule));
             let rules: Vec<&str> = outcome
                 .ctx
                 .catalogue
@@ -98,7 +108,7 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
             let mut gaps: Vec<String> = outcome
                 .not_evaluated
                 .iter()
-                .filter(|n| n.families.iter().any(|f| control.families.contains(f)))
+                .filter(|n| n.families.iter().any(|f| families.contains(f)))
                 .map(ToString::to_string)
                 .collect();
             if rules.is_empty() {
@@ -251,12 +261,6 @@ fn scope(outcome: &Outcome) -> Vec<(&'static str, String)> {
     rows
 }
 
-/// Unix seconds as `YYYY-MM-DD`.
-fn date(secs: i64) -> String {
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// The current time as `YYYY-MM-DD HH:MM:SS UTC`, without a date-time dependency.
 pub fn utc_now() -> String {
     let secs = std::time::SystemTime::now()
@@ -270,29 +274,4 @@ pub fn utc_now() -> String {
         rem % 3600 / 60,
         rem % 60
     )
-}
-
-/// Days since 1970-01-01 to (year, month, day): Howard Hinnant's `civil_from_days`.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-    }
 }

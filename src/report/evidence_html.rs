@@ -66,7 +66,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 .collect();
             writeln!(out, "<p>Evaluated rules: {}.</p>", rules.join(", "))?;
         }
-        if x.control.families.contains(&"data") {
+        if x.control.families().contains(&"data") {
             let s = &outcome.ctx.stats;
             writeln!(
                 out,

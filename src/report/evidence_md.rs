@@ -47,7 +47,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                     .join(", ")
             )?;
         }
-        if a.control.families.contains(&"data") {
+        if a.control.families().contains(&"data") {
             let s = &outcome.ctx.stats;
             writeln!(
                 out,

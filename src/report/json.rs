@@ -68,8 +68,10 @@ struct JsonRaise {
 
 fn github(outcome: &Outcome) -> Option<JsonGithub> {
     let facts = outcome.ctx.github.facts()?;
-    let branches = crate::github::scorecards(&outcome.ctx)
-        .into_iter()
+    let branches = outcome
+        .scorecards
+        .iter()
+        .cloned()
         .map(|(name, s)| JsonBranch {
             name,
             scorecard: JsonScore {

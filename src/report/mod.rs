@@ -159,8 +159,9 @@ pub fn fail_open_lines(outcome: &Outcome) -> Vec<String> {
 
 /// One line per deployment branch: OpenSSF Scorecard's Branch-Protection score and what would raise it.
 pub fn scorecard_lines(outcome: &Outcome) -> Vec<String> {
-    crate::github::scorecards(&outcome.ctx)
-        .into_iter()
+    outcome
+        .scorecards
+        .iter()
         .map(|(branch, s)| {
             let next: Vec<String> = s
                 .raise

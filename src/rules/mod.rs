@@ -4,10 +4,11 @@ pub mod pack;
 pub mod pattern;
 pub mod scanner;
 pub mod validators;
+pub mod vocab;
 
 use crate::config::{Config, RuleSetting};
 use crate::diag::{did_you_mean, SourceDiag};
-use crate::finding::Severity;
+use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::FileClass;
 use serde::Serialize;
 
@@ -23,6 +24,54 @@ pub struct CodeRule {
     pub why: &'static str,
     pub fix: &'static str,
     pub example: &'static str,
+}
+
+impl CodeRule {
+    /// A finding of this rule, at the rule's own severity: checks emit through the rule, so the severity
+    /// is stated once (here in the rule), and `[rules]` overrides apply to it later, in `suppress`.
+    pub fn finding(&self, message: impl Into<String>, location: Location) -> Finding {
+        Finding::new(self.id, self.severity, message, location)
+    }
+}
+
+/// `rule!(ID)`: the rule with this id in the calling module's `RULES`, resolved at compile time (a
+/// missing id fails the build, never the run). Emit with `rule!(ID).finding(message, location)`.
+macro_rules! rule {
+    ($id:expr) => {
+        const { $crate::rules::find(RULES, $id) }
+    };
+    ($rules:path, $id:expr) => {
+        const { $crate::rules::find($rules, $id) }
+    };
+}
+pub(crate) use rule;
+
+/// The rule with this id in `rules`. Only for `rule!`, which evaluates it at compile time.
+#[doc(hidden)]
+pub const fn find(rules: &'static [CodeRule], id: &str) -> &'static CodeRule {
+    let mut i = 0;
+    while i < rules.len() {
+        if const_eq(rules[i].id, id) {
+            return &rules[i];
+        }
+        i += 1;
+    }
+    panic!("no such rule in this check's RULES")
+}
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Everything `shipgate rules` and `shipgate explain` show about a rule.
@@ -80,13 +129,10 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// Built-in packs and code rules only.
-    pub fn builtin() -> Result<Catalogue, SourceDiag> {
+    /// Built-in packs and the given code rules only (the check registry's: `checks::catalogue`).
+    pub fn builtin(code_rules: &[&'static CodeRule]) -> Result<Catalogue, SourceDiag> {
         let mut cat = Catalogue {
-            docs: crate::checks::code_rules()
-                .into_iter()
-                .map(RuleDoc::from)
-                .collect(),
+            docs: code_rules.iter().copied().map(RuleDoc::from).collect(),
             patterns: Vec::new(),
         };
         for (name, text) in BUILTIN_PACKS {
@@ -98,10 +144,11 @@ impl Catalogue {
     /// Built-in rules plus the user's packs (`(shown path, text)`, as `config::policy` read them),
     /// checked against the config.
     pub fn from_packs(
+        code_rules: &[&'static CodeRule],
         config: &Config,
         packs: &[(String, String)],
     ) -> Result<Catalogue, SourceDiag> {
-        let mut cat = Catalogue::builtin()?;
+        let mut cat = Catalogue::builtin(code_rules)?;
         for (shown, text) in packs {
             cat.add_pack(shown, shown, text)?;
         }
@@ -164,42 +211,5 @@ impl Catalogue {
             }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_catalogue_loads_and_ids_are_unique_and_well_formed() {
-        let cat = Catalogue::builtin();
-        assert!(cat.is_ok(), "{:?}", cat.err());
-        let Ok(cat) = cat else { return };
-        let mut ids: Vec<&str> = cat.ids().collect();
-        let n = ids.len();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), n, "duplicate rule ids");
-        for d in &cat.docs {
-            let (family, name) = d.id.split_once('/').unwrap_or(("", ""));
-            assert!(!family.is_empty() && !name.is_empty(), "{}", d.id);
-            assert!(
-                d.id.bytes().all(|b| b.is_ascii_lowercase()
-                    || b.is_ascii_digit()
-                    || b == b'-'
-                    || b == b'/'),
-                "{}",
-                d.id
-            );
-            assert!(
-                !d.title.is_empty()
-                    && !d.why.is_empty()
-                    && !d.fix.is_empty()
-                    && !d.example.is_empty(),
-                "{} lacks docs",
-                d.id
-            );
-        }
     }
 }

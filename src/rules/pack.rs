@@ -4,9 +4,11 @@
 //! (must not), through the same keyword gate and validator the scanner uses. A rule whose keywords its
 //! regex does not require would silently miss matches, so that is caught here too.
 
+use super::pattern;
 use super::validators;
+use super::vocab::normalised;
+pub use super::vocab::ClassSet;
 use super::RuleDoc;
-use super::{pattern, scanner};
 use crate::diag::{did_you_mean, SourceDiag};
 use crate::finding::Severity;
 use crate::repo::classify::FileClass;
@@ -76,29 +78,6 @@ pub struct PatternRule {
     /// built-in calibration (setting values, weak forms of a switch).
     pub severity_set_by_user: bool,
     pub applies: ClassSet,
-}
-
-/// A set of file classes as a bit mask.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ClassSet(u32);
-
-impl ClassSet {
-    pub fn of(classes: &[FileClass]) -> ClassSet {
-        ClassSet(classes.iter().fold(0, |m, c| m | (1 << *c as u32)))
-    }
-    pub fn union(sets: impl IntoIterator<Item = ClassSet>) -> ClassSet {
-        ClassSet(sets.into_iter().fold(0, |m, s| m | s.0))
-    }
-    pub fn contains(self, c: FileClass) -> bool {
-        self.0 & (1 << c as u32) != 0
-    }
-    pub fn classes(self) -> Vec<FileClass> {
-        FileClass::ALL
-            .iter()
-            .copied()
-            .filter(|c| self.contains(*c))
-            .collect()
-    }
 }
 
 /// Parse and compile a pack. `name` is how the file is shown in diagnostics.
@@ -310,9 +289,9 @@ pub fn finds(rule: &PatternRule, hay: &[u8]) -> bool {
 
 /// Would the scanner's keyword gate see one of the rule's keywords in `hay`? (Same normalisation.)
 fn contains_keyword(rule: &PatternRule, hay: &[u8]) -> bool {
-    let hay = scanner::normalised(hay);
+    let hay = normalised(hay);
     rule.keywords.iter().any(|k| {
-        let k = scanner::normalised(k.as_bytes());
+        let k = normalised(k.as_bytes());
         memchr::memmem::find(&hay, &k).is_some()
     })
 }

@@ -11,7 +11,8 @@
 //! Why not one Aho-Corasick automaton: with ~150 keywords, many of them short or digits, its byte-at-a-time
 //! DFA ran at ~350 MB/s and was 38% of a full run; the Teddy passes skip most bytes (bench/README.md).
 
-use super::pack::{ClassSet, PatternRule};
+use super::pack::PatternRule;
+use super::vocab::{normalise_into, normalised, ClassSet};
 use crate::finding::Severity;
 use crate::repo::classify::FileClass;
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -66,22 +67,6 @@ pub struct Scratch {
     normalised: Vec<u8>,
     /// (rule, offset of one of its keywords), for rules that apply to the file's class.
     candidates: Vec<(usize, usize)>,
-}
-
-/// The gate's view of text: ASCII lower-case, with `_` and `-` read as a space. Same length as the input.
-pub fn normalised(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    normalise_into(text, &mut out);
-    out
-}
-
-fn normalise_into(text: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    out.extend(text.iter().map(|&b| match b {
-        b'A'..=b'Z' => b | 0x20,
-        b'_' | b'-' => b' ',
-        _ => b,
-    }));
 }
 
 impl Scanner {

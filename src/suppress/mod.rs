@@ -7,74 +7,18 @@ pub mod baseline;
 pub mod inline;
 pub mod policy;
 
-use crate::config::{Config, RuleSetting};
+use crate::config::Config;
 use crate::diag::did_you_mean;
-use crate::finding::{Finding, Location, Severity};
-use crate::rules::{Catalogue, CodeRule};
+use crate::finding::{Finding, Location};
+use crate::rules::rule;
+use crate::rules::Catalogue;
 use baseline::Baseline;
 use inline::Directive;
 use std::collections::HashSet;
 
-pub const MISSING_REASON: &str = "suppress/missing-reason";
-pub const UNKNOWN_RULE: &str = "suppress/unknown-rule";
-pub const UNUSED_ALLOW: &str = "suppress/unused-allow";
-pub const STALE_BASELINE: &str = "suppress/stale-baseline";
-
-pub const RULES: &[CodeRule] = &[
-    CodeRule {
-        id: policy::POLICY_CHANGED,
-        title: "A change weakens the gate's own policy",
-        severity: Severity::Error,
-        why: "shipgate runs on pull requests written by people the repository does not control. If a change could \
-              turn a rule off, add an ignore glob, shrink `max-file-size`, add baseline entries or inline allows and \
-              be judged by that weakened policy, any change could pass its own gate. In pre-merge mode (`--diff`, \
-              the Action on pull requests, the pre-push hook) the policy is read from the merge base, and each \
-              weakening in the change is reported so the policy's owners approve it explicitly.",
-        fix: "Have the policy's code owners review and approve the policy change (then it takes effect after the \
-              merge), or fix the findings it would hide instead. Strengthening the policy is never reported.",
-        example: "rule `data/reserved-email` turned off  [shipgate.toml:4:1]",
-    },
-    CodeRule {
-        id: MISSING_REASON,
-        title: "Inline allow without a reason",
-        severity: Severity::Warning,
-        why: "A suppression is a decision that test data or a risky setting may reach production. Without a \
-              reason nobody reviewing it later can tell a considered exception from a silenced alarm — the \
-              regulator asked that how code is reviewed and deployed be written down. An allow without a reason \
-              does not suppress anything.",
-        fix:
-            "Say why after the closing parenthesis: `# shipgate:allow(data/reserved-email) demo tenant, never emailed`.",
-        example: "# shipgate:allow(data/reserved-email)",
-    },
-    CodeRule {
-        id: UNKNOWN_RULE,
-        title: "Inline allow names a rule that does not exist",
-        severity: Severity::Warning,
-        why: "A misspelt rule id suppresses nothing, so the finding it was meant for still fails the gate — or, \
-              worse, the author believes something is allowed that is not. Either way the comment misleads.",
-        fix: "Use an id from `shipgate rules` (the diagnostic suggests the closest one).",
-        example: "# shipgate:allow(data/reserved-emial) demo tenant",
-    },
-    CodeRule {
-        id: UNUSED_ALLOW,
-        title: "Inline allow that suppresses nothing",
-        severity: Severity::Note,
-        why: "An allow whose finding has gone (the code was fixed or moved) will silently cover the next real \
-              finding that lands on that line. Stale exceptions are how gates rot.",
-        fix: "Delete the comment, or move it to the line it was meant for (the line itself or the line above).",
-        example: "# shipgate:allow(data/lorem-ipsum) marketing preview  (on a line with no filler text)",
-    },
-    CodeRule {
-        id: STALE_BASELINE,
-        title: "Baseline entry that no longer matches a finding",
-        severity: Severity::Note,
-        why: "The baseline records findings accepted when shipgate was adopted. When one is fixed its entry \
-              should go, so the baseline only shrinks and cannot hide a new finding with the same fingerprint.",
-        fix:
-            "Regenerate the baseline with `shipgate baseline`, or delete the entry's line from .shipgate/baseline.json.",
-        example: "{\"fingerprint\": \"5d1c0f3e2a9b7c44\", \"rule\": \"data/reserved-email\", ...}",
-    },
-];
+pub use crate::checks::suppression::{
+    MISSING_REASON, RULES, STALE_BASELINE, UNKNOWN_RULE, UNUSED_ALLOW,
+};
 
 /// What was hidden, for the summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -173,15 +117,14 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
                 .any(|(r, _)| inputs.catalogue.get(r).is_some());
             if known {
                 added.push(
-                    Finding::new(
-                        UNUSED_ALLOW,
-                        Severity::Note,
-                        "this allow suppresses no finding",
-                        Location::File(d.span.clone()),
-                    )
-                    .with_help(
-                        "delete it, or move it onto (or just above) the line it is meant for",
-                    ),
+                    rule!(UNUSED_ALLOW)
+                        .finding(
+                            "this allow suppresses no finding",
+                            Location::File(d.span.clone()),
+                        )
+                        .with_help(
+                            "delete it, or move it onto (or just above) the line it is meant for",
+                        ),
                 );
             }
         }
@@ -190,6 +133,8 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
                 apply_baseline(&mut out, baseline, shown, inputs.unevaluated, &mut added);
         }
     }
+    // The suppression stage's own findings are rules like any other: `[rules]` applies to them too.
+    let mut added = overrides(added, inputs.config, inputs.catalogue);
     crate::finding::finalize(&mut added);
     out.extend(added);
     crate::finding::finalize(&mut out);
@@ -198,6 +143,10 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
 
 /// `[rules]` settings for code rules. Pattern rules got theirs when the scanner was built (an `off`
 /// pattern rule never runs, and a hint-downgraded note must stay a note).
+/// `[rules]` severity overrides and `off`, for every rule implemented in code. The one decision is
+/// `Catalogue::effective`; pattern rules take it when the scanner is built (`checks::registry`), because
+/// their findings' severity also depends on where the match is (a setting, example text), which only
+/// the scan knows.
 fn overrides(findings: Vec<Finding>, config: &Config, catalogue: &Catalogue) -> Vec<Finding> {
     let is_pattern = |id: &str| catalogue.patterns.iter().any(|p| p.doc.id == id);
     findings
@@ -206,14 +155,8 @@ fn overrides(findings: Vec<Finding>, config: &Config, catalogue: &Catalogue) -> 
             if is_pattern(&f.rule) {
                 return Some(f);
             }
-            match config.setting_for(&f.rule) {
-                Some(RuleSetting::Off) => None,
-                Some(RuleSetting::Severity(s)) => {
-                    f.severity = s;
-                    Some(f)
-                }
-                None => Some(f),
-            }
+            f.severity = catalogue.effective(&f.rule, f.severity, config)?;
+            Some(f)
         })
         .collect()
 }
@@ -232,38 +175,34 @@ fn directive_problems(directives: &[Directive], catalogue: &Catalogue) -> Vec<Fi
     for d in directives {
         if d.reason.is_none() {
             out.push(
-                Finding::new(
-                    MISSING_REASON,
-                    Severity::Warning,
-                    "inline allow without a reason does not suppress anything",
-                    Location::File(d.span.clone()),
-                )
-                .with_help(
-                    "say why after the parenthesis: `shipgate:allow(RULE-ID) why this is safe`",
-                ),
+                rule!(MISSING_REASON)
+                    .finding(
+                        "inline allow without a reason does not suppress anything",
+                        Location::File(d.span.clone()),
+                    )
+                    .with_help(
+                        "say why after the parenthesis: `shipgate:allow(RULE-ID) why this is safe`",
+                    ),
             );
         }
         if d.rules.is_empty() {
-            out.push(Finding::new(
-                UNKNOWN_RULE,
-                Severity::Warning,
-                "inline allow names no rule",
-                Location::File(d.span.clone()),
-            ));
+            out.push(
+                rule!(UNKNOWN_RULE)
+                    .finding("inline allow names no rule", Location::File(d.span.clone())),
+            );
         }
         for (id, span) in &d.rules {
             if catalogue.get(id).is_none() {
                 let help = did_you_mean(id, catalogue.ids())
                     .unwrap_or_else(|| "`shipgate rules` lists every rule id".into());
                 out.push(
-                    Finding::new(
-                        UNKNOWN_RULE,
-                        Severity::Warning,
-                        format!("inline allow names unknown rule `{id}`"),
-                        Location::File(span.clone()),
-                    )
-                    .with_evidence(id.clone())
-                    .with_help(help),
+                    rule!(UNKNOWN_RULE)
+                        .finding(
+                            format!("inline allow names unknown rule `{id}`"),
+                            Location::File(span.clone()),
+                        )
+                        .with_evidence(id.clone())
+                        .with_help(help),
                 );
             }
         }
@@ -301,17 +240,16 @@ fn apply_baseline(
         if !matched.contains(&entry.fingerprint) && unevaluated.covers(entry) {
             let span = at.in_file(shown);
             added.push(
-                Finding::new(
-                    STALE_BASELINE,
-                    Severity::Note,
-                    format!(
-                        "baseline entry for `{}` at {} no longer matches a finding (fixed?)",
-                        entry.rule, entry.location
-                    ),
-                    Location::File(span),
-                )
-                .with_evidence(entry.fingerprint.clone())
-                .with_help("remove the entry, or regenerate with `shipgate baseline`"),
+                rule!(STALE_BASELINE)
+                    .finding(
+                        format!(
+                            "baseline entry for `{}` at {} no longer matches a finding (fixed?)",
+                            entry.rule, entry.location
+                        ),
+                        Location::File(span),
+                    )
+                    .with_evidence(entry.fingerprint.clone())
+                    .with_help("remove the entry, or regenerate with `shipgate baseline`"),
             );
         }
     }

@@ -14,7 +14,7 @@ use crate::repo::text::LineIndex;
 use crate::rules::Catalogue;
 use std::collections::HashSet;
 
-pub const POLICY_CHANGED: &str = "gate/policy-changed";
+pub use crate::checks::suppression::POLICY_CHANGED;
 
 /// The policy the change proposes (its working tree), as far as it could be read.
 pub struct Proposed<'a> {

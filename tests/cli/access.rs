@@ -68,3 +68,51 @@ fn sharing_with_anyone_in_code_and_a_reasoned_allow() {
     );
     assert_eq!(access_findings(&[("app/share.py", &allowed)]), vec![]);
 }
+
+/// `--diff`: a change that widens access, or edits a file that decides access, needs a code owner.
+#[test]
+fn a_change_to_access_with_no_code_owner_is_unowned_change_in_diff_mode() {
+    let repo = Repo::new();
+    // Owners cover the app, not the infrastructure.
+    repo.write(".github/CODEOWNERS", "/app/ @acme/web\n");
+    repo.commit_file("app/x.py", "X = 1\n", "init");
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.commit_file(
+        "infra/storage.tf",
+        "resource \"aws_s3_bucket_acl\" \"forms\" {\n  acl    = \"public-read\"\n}\n",
+        "share the forms bucket",
+    );
+    repo.commit_file("firestore.rules", "rules_version = '2';\n", "rules");
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        located(&report, "access/unowned-change"),
+        vec![
+            f("access/unowned-change", "firestore.rules", 0, 0),
+            f("access/unowned-change", "infra/storage.tf", 2, 13),
+        ],
+        "{report}"
+    );
+    // The clean twin: an owner for what the change touches.
+    repo.commit_file(
+        ".github/CODEOWNERS",
+        "/app/ @acme/web\n/infra/ @acme/sre\n/firestore.rules @acme/sre\n/.github/ @acme/sre\n",
+        "owners",
+    );
+    let (_, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(
+        located(&report, "access/unowned-change"),
+        vec![],
+        "{report}"
+    );
+    // A whole-tree run has no change to judge.
+    git(repo.path(), &["checkout", "-q", "main"]);
+    repo.write(".github/CODEOWNERS", "/app/ @acme/web\n");
+    repo.write("infra/storage.tf", "acl = \"public-read\"\n");
+    let (_, report) = check_json(repo.path(), &[]);
+    assert_eq!(
+        located(&report, "access/unowned-change"),
+        vec![],
+        "{report}"
+    );
+}

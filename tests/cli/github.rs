@@ -681,6 +681,34 @@ fn deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass() {
 }
 
 #[test]
+fn deployment_environments_the_token_cannot_read_are_unverified_and_fail_closed() {
+    let w = world();
+    // The clean twin first: readable environments leave nothing unverified.
+    let (_, report) = gh_json(&w, &[]);
+    assert!(
+        !settings(&report)
+            .iter()
+            .any(|(r, _)| r == "deploy/unverified"),
+        "{report}"
+    );
+    w.mock.on(
+        &api("/environments"),
+        Reply::error(403, "Resource not accessible by integration"),
+    );
+    let (code, report) = gh_json(&w, &[]);
+    assert_eq!(code, 1, "{report}");
+    let unverified: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "deploy/unverified")
+        .collect();
+    assert_eq!(unverified.len(), 1, "{report}");
+    assert_eq!(unverified[0]["severity"], "error");
+    assert_eq!(unverified[0]["location"]["scope"], "github:environments");
+}
+
+#[test]
 fn review_evidence_reports_unreviewed_bot_approved_and_stale_commits() {
     let w = world();
     let mut shas = w.commits.clone();

@@ -57,6 +57,57 @@ fn an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding() {
     assert_eq!(unknown["help"], "did you mean `data/reserved-email`?");
 }
 
+/// `[rules]` applies to the suppression stage's own rules like any other: one place for overrides.
+#[test]
+fn rules_overrides_apply_to_the_suppression_rules_too() {
+    let repo = Repo::new();
+    repo.write(
+        "src/a.py",
+        "A = 1  # shipgate:allow(data/lorem-ipsum) the filler text was removed
+         B = 2  # shipgate:allow(data/lorem-ipsum)
+",
+    );
+    repo.commit("c");
+    // The clean twin: the defaults.
+    let (_, report) = check_json(repo.path(), &[]);
+    let sev = |report: &serde_json::Value, rule: &str| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["severity"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(
+        sev(&report, "suppress/unused-allow"),
+        vec!["note"],
+        "{report}"
+    );
+    assert_eq!(
+        sev(&report, "suppress/missing-reason"),
+        vec!["warning"],
+        "{report}"
+    );
+    repo.write(
+        "shipgate.toml",
+        "[rules]\n\"suppress/unused-allow\" = \"off\"\n\"suppress/missing-reason\" = \"error\"\n",
+    );
+    repo.commit("policy");
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(
+        sev(&report, "suppress/unused-allow"),
+        Vec::<String>::new(),
+        "{report}"
+    );
+    assert_eq!(
+        sev(&report, "suppress/missing-reason"),
+        vec!["error"],
+        "{report}"
+    );
+    assert_eq!(code, 1, "{report}");
+}
+
 #[test]
 fn init_baseline_check_adopts_a_repo_and_fails_on_the_next_new_leak() {
     let repo = Repo::new();

@@ -3,7 +3,6 @@
 #![allow(dead_code)] // each target uses a different part
 
 use shipgate::checks::leak::LeakCheck;
-use shipgate::checks::RepoCheck;
 use shipgate::config::Config;
 use shipgate::context::Context;
 use shipgate::finding::{Finding, Location};
@@ -131,6 +130,7 @@ pub fn leak(path: &str, content: &[u8]) {
     check.check(&file, content, &mut findings);
     let mut paths: Vec<&str> = LEAK_TREE.iter().map(|(p, _)| *p).collect();
     paths.push(path);
-    findings.extend(check.run(&context(&paths, RepoFiles::default())));
+    let ctx = context(&paths, RepoFiles::default());
+    findings.extend(check.resolve(&ctx.config, &ctx.files));
     assert_inside(&findings, path, content);
 }

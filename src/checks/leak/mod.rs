@@ -15,7 +15,7 @@
 //!    production code, a Dockerfile's final stage copying `tests/`), [`Pending`] references with their
 //!    exact spans, and [`Fact`]s other files' references need (a `go.mod`'s module path, a
 //!    `.dockerignore`). Extractors are pure functions of (path, class, bytes), unit-tested per language.
-//! 2. as a [`RepoCheck`] it runs once on the finished [`Context`]: it builds an [`resolve::Index`] from the
+//! 2. as a registry file stage it is finished once on the complete file index: it builds an [`resolve::Index`] from the
 //!    file list and the facts, and resolves each pending reference against the path classification
 //!    (`files::classify`), keeping the ones that land on test code or fixtures.
 //!
@@ -42,9 +42,7 @@ mod tokens;
 
 pub use rule_docs::RULES;
 
-use crate::checks::RepoCheck;
 use crate::config::Config;
-use crate::context::Context;
 use crate::finding::{FileSpan, Finding, Location};
 use crate::repo::classify::{FileClass, Lang};
 use crate::repo::files::{FileCheck, FileEntry};
@@ -132,12 +130,6 @@ pub struct VendoredImport {
     pub path: String,
     /// The import statements' spans, in the importing production files (sorted).
     pub imported_at: Vec<FileSpan>,
-}
-
-impl RepoCheck for LeakCheck {
-    fn run(&self, ctx: &Context) -> Vec<Finding> {
-        self.resolve(&ctx.config, &ctx.files)
-    }
 }
 
 /// Which extractor a file goes to. Only production-side files are read for references (a test file may

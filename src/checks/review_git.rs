@@ -1,13 +1,14 @@
-//! Review evidence on deployment branches (rule family `review/`): commits that reached a branch that
+//! Review evidence from git (rule family `review/`; its other source is `review_github`): commits that reached a branch that
 //! deploys without arriving through a reviewed change. Reads only `ctx.history` (see repo/evidence.rs),
 //! so a better source of evidence can replace git's without touching these rules.
 
 use crate::context::Context;
-use crate::engine::NotEvaluated;
 use crate::finding::{Finding, Location, Severity};
-use crate::repo::evidence::{Arrival, BranchEvidence, CommitEvidence, Skip};
+use crate::repo::evidence::{Arrival, BranchEvidence, CommitArrival, Skip};
 use crate::repo::history;
+use crate::rules::rule;
 use crate::rules::CodeRule;
+use crate::status::NotEvaluated;
 use git2::Oid;
 use std::collections::{HashMap, HashSet};
 
@@ -120,7 +121,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
 /// A branch whose commits needing review are mostly (and many) without any sign of a pull request: git
 /// cannot tell a rebase-merging project from direct pushes.
 fn inconclusive_branch(branch: &BranchEvidence) -> Option<Finding> {
-    let needing: Vec<&CommitEvidence> = branch
+    let needing: Vec<&CommitArrival> = branch
         .commits
         .iter()
         .filter(|c| !c.arrival.exempt_from_review())
@@ -134,10 +135,7 @@ fn inconclusive_branch(branch: &BranchEvidence) -> Option<Finding> {
     }
     let name = &branch.branch.name;
     Some(
-        Finding::new(
-            INCONCLUSIVE,
-            Severity::Warning,
-            format!(
+        rule!(INCONCLUSIVE).finding(format!(
                 "{name}: {direct} of {} commits in the window arrived with no merge commit, no (#N) \
                  pull-request suffix and no review trailer — in git, rebase-merged pull requests and direct \
                  pushes look the same, so offline evidence is inconclusive; run with a GitHub token for \
@@ -166,7 +164,7 @@ fn reached_text(names: &[&str]) -> String {
     }
 }
 
-fn location(branch: &BranchEvidence, c: &CommitEvidence) -> Location {
+fn location(branch: &BranchEvidence, c: &CommitArrival) -> Location {
     Location::Setting {
         scope: format!("git:branch {}", branch.branch.name),
         name: format!("commit {}", c.commit.short()),
@@ -174,12 +172,9 @@ fn location(branch: &BranchEvidence, c: &CommitEvidence) -> Location {
     }
 }
 
-fn direct_push(branch: &BranchEvidence, c: &CommitEvidence, names: &[&str]) -> Finding {
+fn direct_push(branch: &BranchEvidence, c: &CommitArrival, names: &[&str]) -> Finding {
     let f = &c.commit;
-    Finding::new(
-        DIRECT_PUSH,
-        Severity::Error,
-        format!(
+    rule!(DIRECT_PUSH).finding(format!(
             "direct push to {}: {} \"{}\" by {}, {} — not a merge, no (#N) pull-request suffix, no review trailer",
             reached_text(names),
             f.short(),
@@ -198,15 +193,12 @@ fn direct_push(branch: &BranchEvidence, c: &CommitEvidence, names: &[&str]) -> F
 
 fn self_merged(
     branch: &BranchEvidence,
-    c: &CommitEvidence,
+    c: &CommitArrival,
     merged: usize,
     names: &[&str],
 ) -> Finding {
     let f = &c.commit;
-    Finding::new(
-        SELF_MERGED,
-        Severity::Error,
-        format!(
+    rule!(SELF_MERGED).finding(format!(
             "self-merged into {}: {} \"{}\", {} — {} merged {merged} commit{} they wrote themselves, and no \
              Reviewed-by/Approved-by trailer names anyone else",
             reached_text(names),

@@ -1,9 +1,10 @@
-//! Review evidence (rule family `review/`): every commit that reached a deployment branch came through a
+//! Review evidence from GitHub (rule family `review/`; its other source is `review_git`): every commit that reached a deployment branch came through a
 //! pull request that a human other than its author approved, on the head that was merged.
 
 use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
-use crate::github::reviews::{self, CommitEvidence, Verdict};
+use crate::github::reviews::{self, CommitEvidence, ReviewVerdict};
+use crate::rules::rule;
 use crate::rules::CodeRule;
 use std::collections::{HashMap, HashSet};
 
@@ -116,7 +117,7 @@ fn finding(
     branch: &str,
     names: &[&str],
     html_url: &str,
-    verdict: Verdict,
+    verdict: ReviewVerdict,
 ) -> Option<Finding> {
     let c = &ev.commit;
     let reached = reached_text(names);
@@ -130,13 +131,13 @@ fn finding(
         .and_then(|p| p.user.as_ref())
         .map_or(String::new(), |u| format!(", opened by {}", u.login));
     let (rule, message) = match verdict {
-        Verdict::Reviewed | Verdict::ExemptBot | Verdict::Unavailable => return None,
-        Verdict::NoPullRequest => (
-            UNREVIEWED,
+        ReviewVerdict::Reviewed | ReviewVerdict::ExemptBot | ReviewVerdict::Unavailable => return None,
+        ReviewVerdict::NoPullRequest => (
+            rule!(UNREVIEWED),
             format!("{commit} reached {reached} without a merged pull request (pushed directly?)"),
         ),
-        Verdict::NoApproval { dismissed } => (
-            UNREVIEWED,
+        ReviewVerdict::NoApproval { dismissed } => (
+            rule!(UNREVIEWED),
             format!(
                 "{commit} reached {reached}{via}{author} with no approving review{}",
                 if dismissed > 0 {
@@ -146,8 +147,8 @@ fn finding(
                 }
             ),
         ),
-        Verdict::Stale { approvers, approved } => (
-            STALE,
+        ReviewVerdict::Stale { approvers, approved } => (
+            rule!(STALE),
             format!(
                 "{commit} reached {reached}{via}{author}: approved by {} on {}, not on the merged head {}",
                 approvers.join(", "),
@@ -155,24 +156,21 @@ fn finding(
                 pr.map_or(String::new(), |p| abbrev(&p.head.sha))
             ),
         ),
-        Verdict::BotOnly { bots } => (
-            BOT_ONLY,
+        ReviewVerdict::BotOnly { bots } => (
+            rule!(BOT_ONLY),
             format!(
                 "{commit} reached {reached}{via}{author}: approved only by bots ({})",
                 bots.join(", ")
             ),
         ),
-        Verdict::Unknown(why) => (UNVERIFIED, format!("{commit} on {reached}: {why}")),
+        ReviewVerdict::Unknown(why) => (rule!(UNVERIFIED), format!("{commit} on {reached}: {why}")),
     };
     let url = pr.map_or_else(
         || format!("{html_url}/commit/{}", c.sha),
         |p| p.html_url.clone(),
     );
-    let help = RULES.iter().find(|r| r.id == rule).map_or("", |r| r.fix);
     Some(
-        Finding::new(
-            rule,
-            Severity::Error,
+        rule.finding(
             message,
             Location::Setting {
                 scope: format!("github:branch {branch}"),
@@ -181,6 +179,6 @@ fn finding(
             },
         )
         .with_evidence(c.sha.clone())
-        .with_help(help),
+        .with_help(rule.fix),
     )
 }

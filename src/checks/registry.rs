@@ -1,0 +1,727 @@
+//! The one list of checks (zizmor's `registry.rs` is the model). Each entry says which rules the check
+//! owns, what it reads, which control of the evidence report its findings are evidence for, and how it
+//! runs. Everything that needs to know the checks reads `REGISTRY`: the rule catalogue (`shipgate rules`,
+//! `explain`, the README table), the engine (file checks in the walk, repository checks after it), the
+//! pre-push hook (the same file checks on pushed blobs) and the evidence report's controls.
+//!
+//! Adding a check: write its module (rules as `pub const RULES: &[CodeRule]`, and its `run`), then add one
+//! `Check` here. See CONTRIBUTING.md.
+
+use super::{
+    access, branch_protection, deploy_env, gate, leak, owners, process_docs, review_git,
+    review_github, suppression, test_data, workflows,
+};
+use crate::config::Config;
+use crate::context::Context;
+use crate::diag::SourceDiag;
+use crate::finding::Finding;
+use crate::repo::files::{FileCheck, FileEntry};
+use crate::rules::scanner::Scanner;
+use crate::rules::{Catalogue, CodeRule};
+
+/// The evidence report's controls, in the regulator's terms (their titles live in `report::evidence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    ProtectedBranches,
+    Reviewed,
+    NothingTestOnly,
+    AccessReviewed,
+    Documented,
+}
+
+/// What a check reads besides the config.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Each file's bytes, during the walk.
+    pub file_bytes: bool,
+    /// The complete file index (paths and classes), and the repository files parsed once.
+    pub file_index: bool,
+    /// The deployment branches' git history.
+    pub history: bool,
+    /// Facts from the GitHub API.
+    pub github: bool,
+}
+
+/// What a file check is built from.
+pub struct Setup<'a> {
+    pub catalogue: &'a Catalogue,
+    pub config: &'a Config,
+}
+
+/// A check that reads file bytes during the walk, then judges what it collected once the file index is
+/// complete. The pre-push hook runs the same stages on the pushed blobs.
+pub trait FileStage: FileCheck {
+    fn as_file_check(&self) -> &dyn FileCheck;
+    /// A file the stage must read even when a partial scan (the pre-push hook's changed files) leaves it
+    /// out: it states facts the stage's judgement of other files needs.
+    fn reads_unchanged(&self, _file: &FileEntry) -> bool {
+        false
+    }
+    /// Vendored files (skipped by the walk) that production code, as collected so far, imports: the
+    /// engine gates them as production code with every file check.
+    fn imported_vendored(&self, _files: &[FileEntry]) -> Vec<leak::VendoredImport> {
+        Vec::new()
+    }
+    /// Judge what was collected so far against the complete file index, and start afresh.
+    fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
+        Vec::new()
+    }
+}
+
+pub enum Run {
+    /// Once, after the walk, on the gathered Context: a pure function of it.
+    Repository(fn(&Context) -> Vec<Finding>),
+    /// During the walk on each file's bytes, then once on the file index (`FileStage`).
+    Files(fn(&Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag>),
+    /// After every other check, on the Context and their findings (before anything is suppressed).
+    Findings(fn(&Context, &[Finding]) -> Vec<Finding>),
+    /// The rules are reported by a later stage of the run, named here (the suppression stage).
+    Stage(&'static str),
+}
+
+pub struct Check {
+    /// Kebab-case, unique.
+    pub name: &'static str,
+    pub about: &'static str,
+    /// The rule families (`branch`, `leak`, ...) this check reports, each with the control its findings
+    /// are evidence for (None: about the gate itself).
+    pub families: &'static [(&'static str, Option<Control>)],
+    /// Rules implemented in code.
+    pub rules: &'static [CodeRule],
+    /// Built-in rule packs (`rules/*.toml`) whose pattern rules this check owns.
+    pub packs: &'static [&'static str],
+    pub needs: Needs,
+    pub run: Run,
+}
+
+const NEEDS_NOTHING: Needs = Needs {
+    file_bytes: false,
+    file_index: false,
+    history: false,
+    github: false,
+};
+const FILE_BYTES: Needs = Needs {
+    file_bytes: true,
+    file_index: true,
+    ..NEEDS_NOTHING
+};
+const FILE_INDEX: Needs = Needs {
+    file_index: true,
+    ..NEEDS_NOTHING
+};
+const GITHUB: Needs = Needs {
+    github: true,
+    ..NEEDS_NOTHING
+};
+
+/// Every check, in the order the engine runs them.
+pub const REGISTRY: &[Check] = &[
+    Check {
+        name: "test-data",
+        about: "Test data and test switches in production files: the pattern rules of every enabled pack, \
+                built-in and the user's, behind one keyword gate.",
+        families: &[
+            ("data", Some(Control::NothingTestOnly)),
+            ("switch", Some(Control::NothingTestOnly)),
+        ],
+        rules: &[],
+        packs: &["rules/markers.toml", "rules/switches.toml"],
+        needs: FILE_BYTES,
+        run: Run::Files(test_data_stage),
+    },
+    Check {
+        name: "leak",
+        about: "Production code that imports, reads, copies or ships test code and test-only libraries.",
+        families: &[("leak", Some(Control::NothingTestOnly))],
+        rules: leak::RULES,
+        packs: &[],
+        needs: FILE_BYTES,
+        run: Run::Files(leak_stage),
+    },
+    Check {
+        name: "gate",
+        about: "What the gate could not evaluate: GitHub unavailable or required, a shallow or unreadable \
+                history, an unreadable file.",
+        families: &[("gate", None)],
+        rules: gate::RULES,
+        packs: &[],
+        needs: Needs {
+            history: true,
+            github: true,
+            ..NEEDS_NOTHING
+        },
+        run: Run::Repository(gate::run),
+    },
+    Check {
+        name: "branch-protection",
+        about: "Deployment branches' effective protection on GitHub (classic rules and rulesets).",
+        families: &[("branch", Some(Control::ProtectedBranches))],
+        rules: branch_protection::RULES,
+        packs: &[],
+        needs: Needs {
+            file_index: true,
+            github: true,
+            ..NEEDS_NOTHING
+        },
+        run: Run::Repository(branch_protection::run),
+    },
+    Check {
+        name: "deploy-env",
+        about: "GitHub deployment environments that production deploys go through.",
+        families: &[("deploy", Some(Control::ProtectedBranches))],
+        rules: deploy_env::RULES,
+        packs: &[],
+        needs: Needs {
+            file_index: true,
+            github: true,
+            ..NEEDS_NOTHING
+        },
+        run: Run::Repository(deploy_env::run),
+    },
+    Check {
+        name: "review-github",
+        about: "Review evidence from GitHub: the pull requests that brought each deployment commit.",
+        families: &[("review", Some(Control::Reviewed))],
+        rules: review_github::RULES,
+        packs: &[],
+        needs: GITHUB,
+        run: Run::Repository(review_github::run),
+    },
+    Check {
+        name: "review-git",
+        about: "Review evidence from git: how each commit arrived on a deployment branch (merge, squash, \
+                direct push).",
+        families: &[("review", Some(Control::Reviewed))],
+        rules: review_git::RULES,
+        packs: &[],
+        needs: Needs {
+            history: true,
+            github: true,
+            ..NEEDS_NOTHING
+        },
+        run: Run::Repository(review_git::run),
+    },
+    Check {
+        name: "owners",
+        about: "CODEOWNERS: present, valid, and covering what decides access and deployment.",
+        families: &[("owners", Some(Control::Reviewed))],
+        rules: owners::RULES,
+        packs: &[],
+        needs: FILE_INDEX,
+        run: Run::Repository(owners::run),
+    },
+    Check {
+        name: "workflows",
+        about: "GitHub Actions workflows that deploy: triggers, branches, environments, permissions.",
+        families: &[("workflow", Some(Control::ProtectedBranches))],
+        rules: workflows::RULES,
+        packs: &[],
+        needs: FILE_INDEX,
+        run: Run::Repository(workflows::run),
+    },
+    Check {
+        name: "process-docs",
+        about: "How code is tested, reviewed and deployed, written down in the repository.",
+        families: &[("process", Some(Control::Documented))],
+        rules: process_docs::RULES,
+        packs: &[],
+        needs: FILE_INDEX,
+        run: Run::Repository(process_docs::run),
+    },
+    Check {
+        name: "access",
+        about: "Settings that widen access (pattern rules, scanned with the test-data check's keyword \
+                gate), and in `--diff` mode a change to access with no code owner to review it.",
+        families: &[("access", Some(Control::AccessReviewed))],
+        rules: access::RULES,
+        packs: &["rules/access.toml"],
+        needs: FILE_INDEX,
+        run: Run::Findings(access::run),
+    },
+    Check {
+        name: "suppression",
+        about: "Suppressions that must stay honest (an allow needs a reason and a rule that exists; stale \
+                entries are reported), and policy weakenings a change proposes in pre-merge mode.",
+        families: &[("suppress", None), ("gate", None)],
+        rules: suppression::RULES,
+        packs: &[],
+        needs: FILE_BYTES,
+        run: Run::Stage("suppress"),
+    },
+];
+
+/// Every rule implemented in code, in registry order.
+pub fn code_rules() -> Vec<&'static CodeRule> {
+    REGISTRY.iter().flat_map(|c| c.rules.iter()).collect()
+}
+
+/// The rule families whose findings are evidence for `control`.
+pub fn families_for(control: Control) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (family, c) in REGISTRY.iter().flat_map(|c| c.families.iter()) {
+        if *c == Some(control) && !out.contains(family) {
+            out.push(family);
+        }
+    }
+    out
+}
+
+/// A file stage built for one run, with the check it belongs to.
+pub struct Stage {
+    pub check: &'static Check,
+    pub stage: Box<dyn FileStage>,
+}
+
+/// Every file stage of the registry, built for this catalogue and config: what the walk runs (and the
+/// pre-push hook, on pushed blobs).
+pub fn file_stages(setup: &Setup<'_>) -> Result<Vec<Stage>, SourceDiag> {
+    let mut out = Vec::new();
+    for check in REGISTRY {
+        if let Run::Files(build) = check.run {
+            out.push(Stage {
+                check,
+                stage: build(setup)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Run every check but the file stages' walk: repository checks, the file stages' judgement on the
+/// complete index, then the checks that judge findings. `raw` holds the walk's findings and receives
+/// the rest, in registry order.
+pub fn run_after_walk(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
+    for check in REGISTRY {
+        match check.run {
+            Run::Repository(run) => raw.extend(run(ctx)),
+            Run::Files(_) => {
+                for s in stages.iter().filter(|s| std::ptr::eq(s.check, check)) {
+                    raw.extend(s.stage.finish(&ctx.config, &ctx.files));
+                }
+            }
+            Run::Findings(_) | Run::Stage(_) => {}
+        }
+    }
+    for check in REGISTRY {
+        if let Run::Findings(run) = check.run {
+            let found = run(ctx, raw);
+            raw.extend(found);
+        }
+    }
+}
+
+struct Markers {
+    scanner: Scanner,
+}
+
+impl FileCheck for Markers {
+    fn wants(&self, file: &FileEntry) -> bool {
+        test_data::TestDataMarkers {
+            scanner: &self.scanner,
+        }
+        .wants(file)
+    }
+    fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
+        test_data::TestDataMarkers {
+            scanner: &self.scanner,
+        }
+        .check(file, content, out);
+    }
+}
+
+impl FileStage for Markers {
+    fn as_file_check(&self) -> &dyn FileCheck {
+        self
+    }
+}
+
+fn test_data_stage(setup: &Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag> {
+    Ok(Box::new(Markers {
+        scanner: build_scanner(setup.catalogue, setup.config)?,
+    }))
+}
+
+impl FileStage for leak::LeakCheck {
+    fn as_file_check(&self) -> &dyn FileCheck {
+        self
+    }
+    fn reads_unchanged(&self, file: &FileEntry) -> bool {
+        leak::LeakCheck::states_facts(file)
+    }
+    fn imported_vendored(&self, files: &[FileEntry]) -> Vec<leak::VendoredImport> {
+        leak::LeakCheck::imported_vendored(self, files)
+    }
+    fn finish(&self, config: &Config, files: &[FileEntry]) -> Vec<Finding> {
+        self.resolve(config, files)
+    }
+}
+
+fn leak_stage(setup: &Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag> {
+    Ok(Box::new(leak::LeakCheck::new(setup.config)))
+}
+
+/// The enabled pattern rules with their configured severities.
+fn build_scanner(catalogue: &Catalogue, config: &Config) -> Result<Scanner, SourceDiag> {
+    let enabled = catalogue
+        .patterns
+        .iter()
+        .filter_map(|r| {
+            let mut rule = r.clone();
+            // A severity the user chose applies to every hit, settings included.
+            if config.setting_for(&r.doc.id).is_some() {
+                rule.setting_severity = None;
+                rule.severity_set_by_user = true;
+            }
+            catalogue
+                .effective(&r.doc.id, r.doc.severity, config)
+                .map(|s| (rule, s))
+        })
+        .collect();
+    Scanner::new(enabled).map_err(|e| {
+        SourceDiag::plain(
+            "rules/too-large",
+            format!("the rule keywords could not be compiled: {e}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeSet, HashMap};
+
+    /// Every rule implemented in code, and the integration test (`tests/cli/<module>.rs`, `module::test`)
+    /// that makes it fire through the binary. Pattern rules prove themselves: a pack does not load unless
+    /// each rule reports its own `example` (see `rules::pack`).
+    const FIRES_IN: &[(&str, &str)] = &[
+        (
+            "access/unowned-change",
+            "access::a_change_to_access_with_no_code_owner_is_unowned_change_in_diff_mode",
+        ),
+        (
+            "branch/bypass",
+            "github::bypass_actors_fail_unless_allowed_with_a_reason",
+        ),
+        (
+            "branch/unprotected",
+            "github::an_unprotected_branch_is_one_finding",
+        ),
+        (
+            "branch/unverified",
+            "github::a_token_without_administration_read_is_told_exactly_what_is_unknown",
+        ),
+        (
+            "branch/weak-protection",
+            "github::classic_protection_shortfalls_are_located_at_the_setting",
+        ),
+        (
+            "deploy/env-admin-bypass",
+            "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
+        ),
+        (
+            "deploy/env-any-branch",
+            "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
+        ),
+        (
+            "deploy/env-no-reviewers",
+            "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
+        ),
+        (
+            "deploy/env-self-review",
+            "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
+        ),
+        (
+            "deploy/unverified",
+            "github::deployment_environments_the_token_cannot_read_are_unverified_and_fail_closed",
+        ),
+        (
+            "gate/github-required",
+            "fail_closed::github_missing_is_not_evaluated_and_fails_closed_when_required",
+        ),
+        (
+            "gate/github-unavailable",
+            "github::a_rejected_token_fails_closed_without_retrying",
+        ),
+        (
+            "gate/history-unavailable",
+            "fail_closed::git_unreadable_fails_closed_unless_history_fail_closed_is_false",
+        ),
+        (
+            "gate/policy-changed",
+            "security::rules_turned_off_in_the_change_do_not_apply_and_are_reported",
+        ),
+        (
+            "gate/shallow-clone",
+            "history::a_shallow_clone_fails_closed_with_the_fix_unless_allowed",
+        ),
+        (
+            "gate/unreadable-file",
+            "exit_codes::an_unreadable_file_is_a_finding_and_fails_closed",
+        ),
+        (
+            "leak/docker-copies-tests",
+            "leaks::dockerfile_final_stage_copying_fixtures",
+        ),
+        (
+            "leak/docker-copy-all",
+            "leaks::dockerfile_copy_all_needs_a_dockerignore_that_excludes_tests",
+        ),
+        (
+            "leak/faker-dependency",
+            "leaks::faker_in_production_requirements_is_a_note",
+        ),
+        (
+            "leak/fixture-import",
+            "leaks::python_relative_import_of_a_fixtures_package",
+        ),
+        (
+            "leak/fixture-read",
+            "leaks::python_reads_a_fixture_file_at_run_time",
+        ),
+        (
+            "leak/go-testing-import",
+            "leaks::go_testing_outside_tests_and_helper_packages",
+        ),
+        (
+            "leak/package-ships-tests",
+            "leaks::package_json_files_publishing_fixtures",
+        ),
+        (
+            "leak/source-package-ships-tests",
+            "leaks::manifest_in_grafting_tests_is_a_note",
+        ),
+        (
+            "leak/test-dependency",
+            "leaks::npm_production_dependency_on_jest",
+        ),
+        (
+            "leak/test-import",
+            "leaks::python_production_import_of_test_factories",
+        ),
+        (
+            "leak/test-library-import",
+            "leaks::js_and_ts_entry_points_importing_test_libraries",
+        ),
+        (
+            "owners/ignored-file",
+            "owners::only_the_first_codeowners_counts_and_the_others_are_reported",
+        ),
+        (
+            "owners/invalid-owner",
+            "owners::an_invalid_owner_is_an_error_on_the_owner_and_the_line_owns_nothing",
+        ),
+        (
+            "owners/missing",
+            "owners::no_codeowners_is_one_warning_saying_what_it_would_protect",
+        ),
+        (
+            "owners/pattern-matches-nothing",
+            "owners::a_pattern_matching_no_file_is_a_warning",
+        ),
+        (
+            "owners/shadowed-rule",
+            "owners::a_rule_always_overridden_by_a_later_one_is_shadowed",
+        ),
+        (
+            "owners/too-large",
+            "owners::a_codeowners_file_github_will_not_load_is_an_error",
+        ),
+        (
+            "owners/unowned-sensitive-path",
+            "owners::sensitive_paths_without_an_owner_are_reported_per_kind_on_the_first_file",
+        ),
+        (
+            "owners/unsupported-pattern",
+            "owners::patterns_github_does_not_support_are_errors_on_the_pattern",
+        ),
+        (
+            "process/no-pr-template",
+            "process::each_undocumented_topic_and_a_missing_template_is_a_warning",
+        ),
+        (
+            "process/undocumented-deployment",
+            "process::each_undocumented_topic_and_a_missing_template_is_a_warning",
+        ),
+        (
+            "process/undocumented-review",
+            "process::each_undocumented_topic_and_a_missing_template_is_a_warning",
+        ),
+        (
+            "process/undocumented-testing",
+            "process::documents_outside_the_candidates_and_passing_mentions_do_not_count",
+        ),
+        (
+            "review/bot-approval-only",
+            "github::review_evidence_reports_unreviewed_bot_approved_and_stale_commits",
+        ),
+        (
+            "review/direct-push",
+            "history::direct_pushes_and_self_merges_are_found_and_reviewed_arrivals_are_not",
+        ),
+        (
+            "review/history-inconclusive",
+            "history::a_rebase_merging_history_is_one_inconclusive_warning_not_an_error_per_commit",
+        ),
+        (
+            "review/self-merged",
+            "history::direct_pushes_and_self_merges_are_found_and_reviewed_arrivals_are_not",
+        ),
+        (
+            "review/stale-approval",
+            "github::review_evidence_reports_unreviewed_bot_approved_and_stale_commits",
+        ),
+        (
+            "review/unreviewed-commit",
+            "github::review_evidence_reports_unreviewed_bot_approved_and_stale_commits",
+        ),
+        (
+            "review/unverified",
+            "github::graphql_errors_partial_data_forbidden_and_rate_limits_fail_closed",
+        ),
+        (
+            "suppress/missing-reason",
+            "suppressions::an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding",
+        ),
+        (
+            "suppress/stale-baseline",
+            "adoption::a_stale_baseline_note_points_at_the_entry_line",
+        ),
+        (
+            "suppress/unknown-rule",
+            "suppressions::an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding",
+        ),
+        (
+            "suppress/unused-allow",
+            "suppressions::an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding",
+        ),
+        (
+            "workflow/default-permissions",
+            "workflows::write_all_is_an_error_on_the_value_and_missing_permissions_a_warning_on_on",
+        ),
+        (
+            "workflow/deploy-from-untrusted-trigger",
+            "workflows::a_deploy_an_outsider_can_start_is_an_error",
+        ),
+        (
+            "workflow/deploy-outside-deploy-branches",
+            "workflows::a_deploy_on_push_to_any_branch_is_an_error_on_the_job",
+        ),
+        (
+            "workflow/deploy-without-environment",
+            "workflows::a_release_deploy_without_an_environment_is_a_warning",
+        ),
+        (
+            "workflow/invalid-yaml",
+            "workflows::invalid_yaml_names_the_file_and_line_and_exits_2",
+        ),
+        (
+            "workflow/manual-deploy-without-environment",
+            "workflows::a_manual_deploy_without_an_environment_is_an_error",
+        ),
+        (
+            "workflow/permissions-write-all",
+            "workflows::write_all_is_an_error_on_the_value_and_missing_permissions_a_warning_on_on",
+        ),
+        (
+            "workflow/untrusted-checkout",
+            "workflows::pull_request_target_checking_out_the_head_is_an_error_on_the_ref",
+        ),
+    ];
+
+    fn family(id: &str) -> &str {
+        id.split('/').next().unwrap_or("")
+    }
+
+    /// `#[test] fn name(` in tests/cli/<module>.rs.
+    fn integration_test_exists(module: &str, name: &str) -> bool {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/cli")
+            .join(format!("{module}.rs"));
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines.windows(2).any(|w| {
+            w[0].trim() == "#[test]" && w[1].trim_start().starts_with(&format!("fn {name}("))
+        })
+    }
+
+    #[test]
+    fn every_code_rule_has_an_integration_test_that_makes_it_fire() {
+        let table: HashMap<&str, &str> = FIRES_IN.iter().copied().collect();
+        assert_eq!(table.len(), FIRES_IN.len(), "a rule is listed twice");
+        let documented: BTreeSet<&str> = code_rules().iter().map(|r| r.id).collect();
+        for id in &documented {
+            let Some(test) = table.get(id) else {
+                panic!("{id}: no integration test listed in FIRES_IN");
+            };
+            let (module, name) = test.split_once("::").unwrap_or(("", test));
+            assert!(
+                integration_test_exists(module, name),
+                "{id}: tests/cli/{module}.rs has no #[test] fn {name}"
+            );
+        }
+        for id in table.keys() {
+            assert!(
+                documented.contains(id),
+                "FIRES_IN lists `{id}`, which no check documents"
+            );
+        }
+        // The lookup itself can fail.
+        assert!(!integration_test_exists("access", "no_such_test"));
+    }
+
+    #[test]
+    fn checks_are_named_once_and_own_their_families_and_packs() {
+        let mut names = BTreeSet::new();
+        let mut control_of: HashMap<&str, Option<Control>> = HashMap::new();
+        for check in REGISTRY {
+            assert!(
+                names.insert(check.name),
+                "check `{}` registered twice",
+                check.name
+            );
+            assert!(!check.about.is_empty());
+            for rule in check.rules {
+                assert!(
+                    check.families.iter().any(|(f, _)| *f == family(rule.id)),
+                    "{}: rule {} is outside its families",
+                    check.name,
+                    rule.id
+                );
+            }
+            for (f, c) in check.families {
+                let before = control_of.insert(f, *c);
+                assert!(
+                    before.is_none() || before == Some(*c),
+                    "family `{f}` serves two controls"
+                );
+            }
+            assert_eq!(
+                matches!(check.run, Run::Files(_)),
+                check.needs.file_bytes && !matches!(check.run, Run::Stage(_)),
+                "{}: only file stages read file bytes during the walk",
+                check.name
+            );
+        }
+        // Each built-in pack is owned by exactly one check, and its rules are in that check's families.
+        let cat = crate::checks::catalogue(None);
+        assert!(cat.is_ok(), "{:?}", cat.err());
+        let Ok(cat) = cat else { return };
+        for (pack, _) in crate::rules::BUILTIN_PACKS {
+            let owners: Vec<&Check> = REGISTRY.iter().filter(|c| c.packs.contains(pack)).collect();
+            assert_eq!(owners.len(), 1, "{pack} must be owned by one check");
+            for d in cat.docs.iter().filter(|d| d.origin.ends_with(pack)) {
+                assert!(
+                    owners[0].families.iter().any(|(f, _)| *f == family(&d.id)),
+                    "{}: pattern rule {} is outside its families",
+                    owners[0].name,
+                    d.id
+                );
+                assert!(!d.example.is_empty(), "{} has no example", d.id);
+            }
+        }
+        assert_eq!(
+            families_for(Control::NothingTestOnly),
+            vec!["data", "switch", "leak"]
+        );
+    }
+}
