@@ -20,7 +20,9 @@ const LAYERS: &[&[&str]] = &[
     &["checks"],
     &["suppress"],
     &["engine"],
-    &["report", "hook", "explain"],
+    &["report", "hook", "explain", "remote"],
+    // The organisation audit gates each repository through `remote`.
+    &["org"],
     &["cli"],
 ];
 

@@ -9,7 +9,7 @@
 use super::client::{ApiError, ApiErrorKind, Client};
 use super::RepoId;
 use crate::config::Config;
-use crate::repo::evidence::{self, BranchEvidence, CommitEvidence, EvidenceSource, HistoryFacts};
+use crate::repo::evidence::{self, BranchEvidence, CommitArrival, EvidenceSource, HistoryFacts};
 use crate::repo::history::{self, CommitFacts, DeployBranch, MergedSide, Person, Window};
 use serde_json::{json, Value};
 
@@ -409,7 +409,7 @@ pub fn history_facts(snap: &Snapshot, config: &Config, now: i64) -> HistoryFacts
             complete = true;
         }
         let arrival = evidence::arrival(&facts, branch, &config.history.exempt_authors);
-        commits.push(CommitEvidence {
+        commits.push(CommitArrival {
             commit: facts,
             arrival,
             source: EvidenceSource::Git,
@@ -434,8 +434,8 @@ pub fn history_facts(snap: &Snapshot, config: &Config, now: i64) -> HistoryFacts
 }
 
 /// What `check --remote` leaves out, for the summary: never silent.
-pub fn not_evaluated(remote: &super::RemoteTarget) -> Vec<crate::engine::NotEvaluated> {
-    let mut out = vec![crate::engine::NotEvaluated {
+pub fn not_evaluated(remote: &super::RemoteTarget) -> Vec<crate::status::NotEvaluated> {
+    let mut out = vec![crate::status::NotEvaluated {
         families: vec!["data", "leak", "switch", "access"],
         what: "file contents beyond workflows, CODEOWNERS, shipgate's config and process documents"
             .into(),
@@ -444,7 +444,7 @@ pub fn not_evaluated(remote: &super::RemoteTarget) -> Vec<crate::engine::NotEval
                 .into(),
     }];
     if !remote.left_out.is_empty() {
-        out.push(crate::engine::NotEvaluated {
+        out.push(crate::status::NotEvaluated {
             families: vec!["workflow", "owners", "process"],
             what: format!(
                 "{} file(s) seen through the API but not read",
