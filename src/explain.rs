@@ -311,6 +311,7 @@ const fn diag(
         why,
         fix,
         example,
+        fires_in: "",
     }
 }
 

@@ -14,6 +14,7 @@ pub const UNOWNED_CHANGE: &str = "access/unowned-change";
 
 pub const RULES: &[CodeRule] = &[CodeRule {
     id: UNOWNED_CHANGE,
+    fires_in: "access::a_change_to_access_with_no_code_owner_is_unowned_change_in_diff_mode",
     title: "Access change with no code owner to review it",
     severity: Severity::Error,
     why: "At MOPAC a staff member meant to let four colleagues read web-form submissions and instead made them \

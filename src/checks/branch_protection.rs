@@ -24,6 +24,7 @@ const WHY_BRANCHES: &str = "The regulator's reprimand after test data reached th
 pub const RULES: &[CodeRule] = &[
     CodeRule {
         id: UNPROTECTED,
+        fires_in: "github::an_unprotected_branch_is_one_finding",
         title: "A deployment branch has no protection",
         severity: Severity::Error,
         why: WHY_BRANCHES,
@@ -33,6 +34,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: WEAK,
+        fires_in: "github::classic_protection_shortfalls_are_located_at_the_setting",
         title: "A deployment branch's protection is weaker than required",
         severity: Severity::Error,
         why: WHY_BRANCHES,
@@ -42,6 +44,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: BYPASS,
+        fires_in: "github::bypass_actors_fail_unless_allowed_with_a_reason",
         title: "Someone can bypass a deployment branch's protection",
         severity: Severity::Error,
         why: "Protection that admins or listed actors may skip does not guarantee that code was reviewed before \
@@ -55,6 +58,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNVERIFIED,
+        fires_in: "github::a_token_without_administration_read_is_told_exactly_what_is_unknown",
         title: "A deployment branch's protection could not be verified",
         severity: Severity::Error,
         why: "Classic branch protection can only be read with the Administration: read permission, which the \

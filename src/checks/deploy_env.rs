@@ -23,6 +23,7 @@ const WHY_REVIEW: &str = "In the police database case test data reached a live s
 pub const RULES: &[CodeRule] = &[
     CodeRule {
         id: NO_REVIEWERS,
+        fires_in: "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
         title: "A deployment environment needs no approval",
         severity: Severity::Error,
         why: WHY_REVIEW,
@@ -33,6 +34,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: SELF_REVIEW,
+        fires_in: "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
         title: "Whoever starts a deployment may approve it",
         severity: Severity::Error,
         why: "A review by the person who triggered the deployment is no second pair of eyes: the regulator's \
@@ -42,6 +44,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: ANY_BRANCH,
+        fires_in: "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
         title: "A deployment environment accepts any branch",
         severity: Severity::Error,
         why: "If any branch can deploy, the protection on deployment branches can be sidestepped by deploying \
@@ -53,6 +56,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: ADMIN_BYPASS,
+        fires_in: "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
         title: "Admins can skip a deployment environment's protection",
         severity: Severity::Error,
         why: "GitHub lets administrators deploy without the required approval unless told otherwise; an \
@@ -63,6 +67,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNVERIFIED,
+        fires_in: "github::deployment_environments_the_token_cannot_read_are_unverified_and_fail_closed",
         title: "A deployment environment's protection could not be verified",
         severity: Severity::Error,
         why: "An environment shipgate cannot read might let anything deploy; unknown must not pass a \

@@ -18,6 +18,7 @@ pub const HISTORY_UNAVAILABLE: &str = "gate/history-unavailable";
 pub const RULES: &[CodeRule] = &[
     CodeRule {
         id: crate::repo::files::UNREADABLE,
+        fires_in: "exit_codes::an_unreadable_file_is_a_finding_and_fails_closed",
         title: "A file or directory could not be read",
         severity: Severity::Error,
         why: "A gate that skips what it cannot read passes changes it never looked at. The regulator's finding in \
@@ -31,6 +32,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: GITHUB_UNAVAILABLE,
+        fires_in: "github::a_rejected_token_fails_closed_without_retrying",
         title: "The GitHub API could not be asked",
         severity: Severity::Error,
         why: "Branch protection, deployment approvals and review evidence live on GitHub. When the API times out, \
@@ -45,6 +47,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: GITHUB_REQUIRED,
+        fires_in: "fail_closed::github_missing_is_not_evaluated_and_fails_closed_when_required",
         title: "GitHub checks are required but could not run",
         severity: Severity::Error,
         why: "With `[github] require = true` the repository has declared that its deployment branches, environments \
@@ -56,6 +59,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: SHALLOW_CLONE,
+        fires_in: "history::a_shallow_clone_fails_closed_with_the_fix_unless_allowed",
         title: "Shallow clone: the deployment branches' history is missing",
         severity: Severity::Error,
         why: "CI checks out one commit by default. Without history shipgate cannot see which commits reached a \
@@ -71,6 +75,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: HISTORY_UNAVAILABLE,
+        fires_in: "fail_closed::git_unreadable_fails_closed_unless_history_fail_closed_is_false",
         title: "The git history could not be read",
         severity: Severity::Error,
         why: "The review rules judge the history of the branches that deploy. If git cannot be read (a corrupt \

@@ -29,6 +29,7 @@ const REVIEW_WHY: &str = "A CODEOWNERS file names who must review changes to eac
 pub const RULES: &[CodeRule] = &[
     CodeRule {
         id: MISSING,
+        fires_in: "owners::no_codeowners_is_one_warning_saying_what_it_would_protect",
         title: "No CODEOWNERS file",
         severity: Severity::Warning,
         why: REVIEW_WHY,
@@ -39,6 +40,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: INVALID_OWNER,
+        fires_in: "owners::an_invalid_owner_is_an_error_on_the_owner_and_the_line_owns_nothing",
         title: "CODEOWNERS line with an invalid owner (GitHub skips the line)",
         severity: Severity::Error,
         why: "GitHub ignores a CODEOWNERS line containing anything that is not `@user`, `@org/team` or an e-mail \
@@ -48,6 +50,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNSUPPORTED_PATTERN,
+        fires_in: "owners::patterns_github_does_not_support_are_errors_on_the_pattern",
         title: "CODEOWNERS pattern GitHub does not support (GitHub skips the line)",
         severity: Severity::Error,
         why: "CODEOWNERS patterns look like .gitignore, but GitHub does not support `!` negation, `[ ]` character \
@@ -59,6 +62,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: MATCHES_NOTHING,
+        fires_in: "owners::a_pattern_matching_no_file_is_a_warning",
         title: "CODEOWNERS pattern matches no file",
         severity: Severity::Warning,
         why: "A rule that matches nothing is usually a typo or a path that moved — and the files it was meant to \
@@ -68,6 +72,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: SHADOWED,
+        fires_in: "owners::a_rule_always_overridden_by_a_later_one_is_shadowed",
         title: "CODEOWNERS rule never decides ownership (a later rule always wins)",
         severity: Severity::Warning,
         why: "The last matching rule wins. A rule whose every file is also matched by a later one has no effect, \
@@ -77,6 +82,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNOWNED_SENSITIVE,
+        fires_in: "owners::sensitive_paths_without_an_owner_are_reported_per_kind_on_the_first_file",
         title: "Sensitive paths with no code owner",
         severity: Severity::Warning,
         why: REVIEW_WHY,
@@ -86,6 +92,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: IGNORED_FILE,
+        fires_in: "owners::only_the_first_codeowners_counts_and_the_others_are_reported",
         title: "CODEOWNERS file that GitHub ignores",
         severity: Severity::Warning,
         why: "GitHub reads only the first of .github/CODEOWNERS, CODEOWNERS and docs/CODEOWNERS. Edits to another \
@@ -95,6 +102,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: TOO_LARGE,
+        fires_in: "owners::a_codeowners_file_github_will_not_load_is_an_error",
         title: "CODEOWNERS file too large for GitHub",
         severity: Severity::Error,
         why: "GitHub does not load a CODEOWNERS file of 3 MB or more: no owner is requested for any path.",

@@ -23,6 +23,7 @@ const PROCESS_WHY: &str = "After test data reached the live police national data
 pub const RULES: &[CodeRule] = &[
     CodeRule {
         id: UNDOCUMENTED_TESTING,
+        fires_in: "process::documents_outside_the_candidates_and_passing_mentions_do_not_count",
         title: "The repository does not say how code is tested",
         severity: Severity::Warning,
         why: PROCESS_WHY,
@@ -33,6 +34,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNDOCUMENTED_REVIEW,
+        fires_in: "process::each_undocumented_topic_and_a_missing_template_is_a_warning",
         title: "The repository does not say how changes are reviewed",
         severity: Severity::Warning,
         why: PROCESS_WHY,
@@ -44,6 +46,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNDOCUMENTED_DEPLOYMENT,
+        fires_in: "process::each_undocumented_topic_and_a_missing_template_is_a_warning",
         title: "The repository does not say how code is deployed",
         severity: Severity::Warning,
         why: PROCESS_WHY,
@@ -54,6 +57,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: NO_PR_TEMPLATE,
+        fires_in: "process::each_undocumented_topic_and_a_missing_template_is_a_warning",
         title: "No pull-request template",
         severity: Severity::Warning,
         why: "A pull-request template puts the written process in front of every author and reviewer at the moment \

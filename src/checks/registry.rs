@@ -390,244 +390,6 @@ mod tests {
     use super::*;
     use std::collections::{BTreeSet, HashMap};
 
-    /// Every rule implemented in code, and the integration test (`tests/cli/<module>.rs`, `module::test`)
-    /// that makes it fire through the binary. Pattern rules prove themselves: a pack does not load unless
-    /// each rule reports its own `example` (see `rules::pack`).
-    const FIRES_IN: &[(&str, &str)] = &[
-        (
-            "access/unowned-change",
-            "access::a_change_to_access_with_no_code_owner_is_unowned_change_in_diff_mode",
-        ),
-        (
-            "branch/bypass",
-            "github::bypass_actors_fail_unless_allowed_with_a_reason",
-        ),
-        (
-            "branch/unprotected",
-            "github::an_unprotected_branch_is_one_finding",
-        ),
-        (
-            "branch/unverified",
-            "github::a_token_without_administration_read_is_told_exactly_what_is_unknown",
-        ),
-        (
-            "branch/weak-protection",
-            "github::classic_protection_shortfalls_are_located_at_the_setting",
-        ),
-        (
-            "deploy/env-admin-bypass",
-            "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
-        ),
-        (
-            "deploy/env-any-branch",
-            "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
-        ),
-        (
-            "deploy/env-no-reviewers",
-            "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
-        ),
-        (
-            "deploy/env-self-review",
-            "github::deployment_environments_need_reviewers_branch_limits_and_no_admin_bypass",
-        ),
-        (
-            "deploy/unverified",
-            "github::deployment_environments_the_token_cannot_read_are_unverified_and_fail_closed",
-        ),
-        (
-            "gate/github-required",
-            "fail_closed::github_missing_is_not_evaluated_and_fails_closed_when_required",
-        ),
-        (
-            "gate/github-unavailable",
-            "github::a_rejected_token_fails_closed_without_retrying",
-        ),
-        (
-            "gate/history-unavailable",
-            "fail_closed::git_unreadable_fails_closed_unless_history_fail_closed_is_false",
-        ),
-        (
-            "gate/policy-changed",
-            "security::rules_turned_off_in_the_change_do_not_apply_and_are_reported",
-        ),
-        (
-            "gate/shallow-clone",
-            "history::a_shallow_clone_fails_closed_with_the_fix_unless_allowed",
-        ),
-        (
-            "gate/unreadable-file",
-            "exit_codes::an_unreadable_file_is_a_finding_and_fails_closed",
-        ),
-        (
-            "leak/docker-copies-tests",
-            "leaks::dockerfile_final_stage_copying_fixtures",
-        ),
-        (
-            "leak/docker-copy-all",
-            "leaks::dockerfile_copy_all_needs_a_dockerignore_that_excludes_tests",
-        ),
-        (
-            "leak/faker-dependency",
-            "leaks::faker_in_production_requirements_is_a_note",
-        ),
-        (
-            "leak/fixture-import",
-            "leaks::python_relative_import_of_a_fixtures_package",
-        ),
-        (
-            "leak/fixture-read",
-            "leaks::python_reads_a_fixture_file_at_run_time",
-        ),
-        (
-            "leak/go-testing-import",
-            "leaks::go_testing_outside_tests_and_helper_packages",
-        ),
-        (
-            "leak/package-ships-tests",
-            "leaks::package_json_files_publishing_fixtures",
-        ),
-        (
-            "leak/source-package-ships-tests",
-            "leaks::manifest_in_grafting_tests_is_a_note",
-        ),
-        (
-            "leak/test-dependency",
-            "leaks::npm_production_dependency_on_jest",
-        ),
-        (
-            "leak/test-import",
-            "leaks::python_production_import_of_test_factories",
-        ),
-        (
-            "leak/test-library-import",
-            "leaks::js_and_ts_entry_points_importing_test_libraries",
-        ),
-        (
-            "owners/ignored-file",
-            "owners::only_the_first_codeowners_counts_and_the_others_are_reported",
-        ),
-        (
-            "owners/invalid-owner",
-            "owners::an_invalid_owner_is_an_error_on_the_owner_and_the_line_owns_nothing",
-        ),
-        (
-            "owners/missing",
-            "owners::no_codeowners_is_one_warning_saying_what_it_would_protect",
-        ),
-        (
-            "owners/pattern-matches-nothing",
-            "owners::a_pattern_matching_no_file_is_a_warning",
-        ),
-        (
-            "owners/shadowed-rule",
-            "owners::a_rule_always_overridden_by_a_later_one_is_shadowed",
-        ),
-        (
-            "owners/too-large",
-            "owners::a_codeowners_file_github_will_not_load_is_an_error",
-        ),
-        (
-            "owners/unowned-sensitive-path",
-            "owners::sensitive_paths_without_an_owner_are_reported_per_kind_on_the_first_file",
-        ),
-        (
-            "owners/unsupported-pattern",
-            "owners::patterns_github_does_not_support_are_errors_on_the_pattern",
-        ),
-        (
-            "process/no-pr-template",
-            "process::each_undocumented_topic_and_a_missing_template_is_a_warning",
-        ),
-        (
-            "process/undocumented-deployment",
-            "process::each_undocumented_topic_and_a_missing_template_is_a_warning",
-        ),
-        (
-            "process/undocumented-review",
-            "process::each_undocumented_topic_and_a_missing_template_is_a_warning",
-        ),
-        (
-            "process/undocumented-testing",
-            "process::documents_outside_the_candidates_and_passing_mentions_do_not_count",
-        ),
-        (
-            "review/bot-approval-only",
-            "github::review_evidence_reports_unreviewed_bot_approved_and_stale_commits",
-        ),
-        (
-            "review/direct-push",
-            "history::direct_pushes_and_self_merges_are_found_and_reviewed_arrivals_are_not",
-        ),
-        (
-            "review/history-inconclusive",
-            "history::a_rebase_merging_history_is_one_inconclusive_warning_not_an_error_per_commit",
-        ),
-        (
-            "review/self-merged",
-            "history::direct_pushes_and_self_merges_are_found_and_reviewed_arrivals_are_not",
-        ),
-        (
-            "review/stale-approval",
-            "github::review_evidence_reports_unreviewed_bot_approved_and_stale_commits",
-        ),
-        (
-            "review/unreviewed-commit",
-            "github::review_evidence_reports_unreviewed_bot_approved_and_stale_commits",
-        ),
-        (
-            "review/unverified",
-            "github::graphql_errors_partial_data_forbidden_and_rate_limits_fail_closed",
-        ),
-        (
-            "suppress/missing-reason",
-            "suppressions::an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding",
-        ),
-        (
-            "suppress/stale-baseline",
-            "adoption::a_stale_baseline_note_points_at_the_entry_line",
-        ),
-        (
-            "suppress/unknown-rule",
-            "suppressions::an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding",
-        ),
-        (
-            "suppress/unused-allow",
-            "suppressions::an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding",
-        ),
-        (
-            "workflow/default-permissions",
-            "workflows::write_all_is_an_error_on_the_value_and_missing_permissions_a_warning_on_on",
-        ),
-        (
-            "workflow/deploy-from-untrusted-trigger",
-            "workflows::a_deploy_an_outsider_can_start_is_an_error",
-        ),
-        (
-            "workflow/deploy-outside-deploy-branches",
-            "workflows::a_deploy_on_push_to_any_branch_is_an_error_on_the_job",
-        ),
-        (
-            "workflow/deploy-without-environment",
-            "workflows::a_release_deploy_without_an_environment_is_a_warning",
-        ),
-        (
-            "workflow/invalid-yaml",
-            "workflows::invalid_yaml_names_the_file_and_line_and_exits_2",
-        ),
-        (
-            "workflow/manual-deploy-without-environment",
-            "workflows::a_manual_deploy_without_an_environment_is_an_error",
-        ),
-        (
-            "workflow/permissions-write-all",
-            "workflows::write_all_is_an_error_on_the_value_and_missing_permissions_a_warning_on_on",
-        ),
-        (
-            "workflow/untrusted-checkout",
-            "workflows::pull_request_target_checking_out_the_head_is_an_error_on_the_ref",
-        ),
-    ];
-
     fn family(id: &str) -> &str {
         id.split('/').next().unwrap_or("")
     }
@@ -644,25 +406,24 @@ mod tests {
         })
     }
 
+    /// Every rule implemented in code names the integration test that makes it fire through the binary
+    /// (`CodeRule::fires_in`). Pattern rules prove themselves: a pack does not load unless each rule
+    /// reports its own `example` (see `rules::pack`).
     #[test]
     fn every_code_rule_has_an_integration_test_that_makes_it_fire() {
-        let table: HashMap<&str, &str> = FIRES_IN.iter().copied().collect();
-        assert_eq!(table.len(), FIRES_IN.len(), "a rule is listed twice");
-        let documented: BTreeSet<&str> = code_rules().iter().map(|r| r.id).collect();
-        for id in &documented {
-            let Some(test) = table.get(id) else {
-                panic!("{id}: no integration test listed in FIRES_IN");
+        let rules = code_rules();
+        assert!(rules.len() > 40, "the registry lists the code rules");
+        for rule in &rules {
+            let Some((module, name)) = rule.fires_in.split_once("::") else {
+                panic!(
+                    "{}: fires_in must name `module::test` in tests/cli/, not `{}`",
+                    rule.id, rule.fires_in
+                );
             };
-            let (module, name) = test.split_once("::").unwrap_or(("", test));
             assert!(
                 integration_test_exists(module, name),
-                "{id}: tests/cli/{module}.rs has no #[test] fn {name}"
-            );
-        }
-        for id in table.keys() {
-            assert!(
-                documented.contains(id),
-                "FIRES_IN lists `{id}`, which no check documents"
+                "{}: tests/cli/{module}.rs has no #[test] fn {name}",
+                rule.id
             );
         }
         // The lookup itself can fail.

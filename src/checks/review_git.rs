@@ -24,6 +24,7 @@ const INCONCLUSIVE_PERCENT: usize = 80;
 pub const RULES: &[CodeRule] = &[
     CodeRule {
         id: DIRECT_PUSH,
+        fires_in: "history::direct_pushes_and_self_merges_are_found_and_reviewed_arrivals_are_not",
         title: "Commit pushed straight to a deployment branch",
         severity: Severity::Error,
         why: "A commit that lands on a branch that deploys without a merge of a reviewed change is code that \
@@ -43,6 +44,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: SELF_MERGED,
+        fires_in: "history::direct_pushes_and_self_merges_are_found_and_reviewed_arrivals_are_not",
         title: "Merge of one's own commits with no other reviewer",
         severity: Severity::Error,
         why: "A merge commit looks like review, but when the person who merged also wrote every commit it \
@@ -59,6 +61,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: INCONCLUSIVE,
+        fires_in: "history::a_rebase_merging_history_is_one_inconclusive_warning_not_an_error_per_commit",
         title: "Git alone cannot tell how this branch's commits arrived",
         severity: Severity::Warning,
         why: "Review before deployment is what the regulator asked for after test data reached a live police \

@@ -20,6 +20,7 @@ const WHY: &str = "After test data reached the Police National Database through 
 pub const RULES: &[CodeRule] = &[
     CodeRule {
         id: UNREVIEWED,
+        fires_in: "github::review_evidence_reports_unreviewed_bot_approved_and_stale_commits",
         title: "A commit reached a deployment branch without an approving review",
         severity: Severity::Error,
         why: WHY,
@@ -29,6 +30,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: STALE,
+        fires_in: "github::review_evidence_reports_unreviewed_bot_approved_and_stale_commits",
         title: "The approval was for an earlier version of the pull request",
         severity: Severity::Error,
         why: "An approval given before later commits were pushed says nothing about what was merged: the code \
@@ -40,6 +42,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: BOT_ONLY,
+        fires_in: "github::review_evidence_reports_unreviewed_bot_approved_and_stale_commits",
         title: "Only bots approved the pull request",
         severity: Severity::Error,
         why: "An automated approval is not a code review by a person; review before deployment means a human \
@@ -50,6 +53,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNVERIFIED,
+        fires_in: "github::graphql_errors_partial_data_forbidden_and_rate_limits_fail_closed",
         title: "Review evidence for a commit could not be read",
         severity: Severity::Error,
         why: "A commit whose review cannot be checked might not have been reviewed; a deployment gate must not \

@@ -14,6 +14,7 @@ pub const STALE_BASELINE: &str = "suppress/stale-baseline";
 pub const RULES: &[CodeRule] = &[
     CodeRule {
         id: POLICY_CHANGED,
+        fires_in: "security::rules_turned_off_in_the_change_do_not_apply_and_are_reported",
         title: "A change weakens the gate's own policy",
         severity: Severity::Error,
         why: "shipgate runs on pull requests written by people the repository does not control. If a change could \
@@ -27,6 +28,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: MISSING_REASON,
+        fires_in: "suppressions::an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding",
         title: "Inline allow without a reason",
         severity: Severity::Warning,
         why: "A suppression is a decision that test data or a risky setting may reach production. Without a \
@@ -39,6 +41,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNKNOWN_RULE,
+        fires_in: "suppressions::an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding",
         title: "Inline allow names a rule that does not exist",
         severity: Severity::Warning,
         why: "A misspelt rule id suppresses nothing, so the finding it was meant for still fails the gate — or, \
@@ -48,6 +51,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNUSED_ALLOW,
+        fires_in: "suppressions::an_allow_without_reason_or_with_unknown_rule_is_itself_a_finding",
         title: "Inline allow that suppresses nothing",
         severity: Severity::Note,
         why: "An allow whose finding has gone (the code was fixed or moved) will silently cover the next real \
@@ -57,6 +61,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: STALE_BASELINE,
+        fires_in: "adoption::a_stale_baseline_note_points_at_the_entry_line",
         title: "Baseline entry that no longer matches a finding",
         severity: Severity::Note,
         why: "The baseline records findings accepted when shipgate was adopted. When one is fixed its entry \

@@ -40,6 +40,7 @@ pub const DEFAULT_DEPLOY_BRANCHES: &[&str] = &[
 pub const RULES: &[CodeRule] = &[
     CodeRule {
         id: INVALID_YAML,
+        fires_in: "workflows::invalid_yaml_names_the_file_and_line_and_exits_2",
         title: "Workflow file is not valid YAML",
         severity: Severity::Error,
         why: "GitHub refuses to run a workflow it cannot parse, so the checks it was meant to run silently stop \
@@ -52,6 +53,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: OUTSIDE_DEPLOY_BRANCHES,
+        fires_in: "workflows::a_deploy_on_push_to_any_branch_is_an_error_on_the_job",
         title: "Deploy job runs from a branch that is not a deployment branch",
         severity: Severity::Error,
         why: "A deploy job that runs on a push to any branch, or on a pull request, puts code into a live system \
@@ -69,6 +71,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNTRUSTED_DEPLOY,
+        fires_in: "workflows::a_deploy_an_outsider_can_start_is_an_error",
         title: "Deploy job can be started by an outsider's pull request",
         severity: Severity::Error,
         why: "`pull_request_target`, and `workflow_run` after a pull-request workflow, run with the base \
@@ -87,6 +90,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: MANUAL_DEPLOY,
+        fires_in: "workflows::a_manual_deploy_without_an_environment_is_an_error",
         title: "Manually started deploy job without an environment",
         severity: Severity::Error,
         why: "`workflow_dispatch` lets anyone with write access run the workflow on any branch they choose. \
@@ -100,6 +104,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: NO_ENVIRONMENT,
+        fires_in: "workflows::a_release_deploy_without_an_environment_is_a_warning",
         title: "Deploy job without an environment",
         severity: Severity::Warning,
         why: "GitHub environments are where a deployment gets its protection: required reviewers, a wait timer, \
@@ -112,6 +117,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: UNTRUSTED_CHECKOUT,
+        fires_in: "workflows::pull_request_target_checking_out_the_head_is_an_error_on_the_ref",
         title: "Privileged workflow checks out pull-request code",
         severity: Severity::Error,
         why: "`pull_request_target` and `workflow_run` run with the base repository's secrets and a write token. \
@@ -125,6 +131,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: WRITE_ALL,
+        fires_in: "workflows::write_all_is_an_error_on_the_value_and_missing_permissions_a_warning_on_on",
         title: "Workflow token granted write-all",
         severity: Severity::Error,
         why: "`permissions: write-all` gives every step — and every third-party action it runs — write access to \
@@ -137,6 +144,7 @@ pub const RULES: &[CodeRule] = &[
     },
     CodeRule {
         id: DEFAULT_PERMISSIONS,
+        fires_in: "workflows::write_all_is_an_error_on_the_value_and_missing_permissions_a_warning_on_on",
         title: "Workflow relies on the default token permissions",
         severity: Severity::Warning,
         why: "Without a `permissions:` block, GITHUB_TOKEN gets the repository's or organisation's default, which \

@@ -24,6 +24,10 @@ pub struct CodeRule {
     pub why: &'static str,
     pub fix: &'static str,
     pub example: &'static str,
+    /// The integration test that makes this rule fire through the binary, `module::test_name` in
+    /// `tests/cli/<module>.rs` (a test in `checks::registry` proves it exists). Empty only for the
+    /// diagnostics `explain` documents, which are not rules.
+    pub fires_in: &'static str,
 }
 
 impl CodeRule {

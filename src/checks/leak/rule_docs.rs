@@ -5,6 +5,7 @@ use crate::rules::CodeRule;
 
 pub const TEST_IMPORT: CodeRule = CodeRule {
     id: "leak/test-import",
+    fires_in: "leaks::python_production_import_of_test_factories",
     title: "Production code imports test code",
     severity: Severity::Error,
     why: "Test modules exist to be wrong on purpose: they stub clocks, seed fake people, point at sandboxes and \
@@ -21,6 +22,7 @@ pub const TEST_IMPORT: CodeRule = CodeRule {
 
 pub const FIXTURE_IMPORT: CodeRule = CodeRule {
     id: "leak/fixture-import",
+    fires_in: "leaks::python_relative_import_of_a_fixtures_package",
     title: "Production code imports fixtures or mocks",
     severity: Severity::Error,
     why: "Fixtures, factories and mocks are test data and fake behaviour in code form. Imported by production code \
@@ -35,6 +37,7 @@ pub const FIXTURE_IMPORT: CodeRule = CodeRule {
 
 pub const FIXTURE_READ: CodeRule = CodeRule {
     id: "leak/fixture-read",
+    fires_in: "leaks::python_reads_a_fixture_file_at_run_time",
     title: "Production code reads or embeds a test or fixture file",
     severity: Severity::Error,
     why: "A fixture file opened at run time, or embedded into the binary at build time (`include_str!`), is test \
@@ -48,6 +51,7 @@ pub const FIXTURE_READ: CodeRule = CodeRule {
 
 pub const GO_TESTING_IMPORT: CodeRule = CodeRule {
     id: "leak/go-testing-import",
+    fires_in: "leaks::go_testing_outside_tests_and_helper_packages",
     title: "Non-test Go file imports the `testing` package",
     severity: Severity::Warning,
     why: "Go keeps tests in `_test.go` files so they are never compiled into the program. A non-test file that \
@@ -62,6 +66,7 @@ pub const GO_TESTING_IMPORT: CodeRule = CodeRule {
 
 pub const TEST_LIBRARY_IMPORT: CodeRule = CodeRule {
     id: "leak/test-library-import",
+    fires_in: "leaks::js_and_ts_entry_points_importing_test_libraries",
     title: "Production code imports a test library",
     severity: Severity::Warning,
     why: "Mocking libraries, test frameworks and generators of made-up records (unittest.mock, pytest, jest, sinon, gomock, \
@@ -76,6 +81,7 @@ pub const TEST_LIBRARY_IMPORT: CodeRule = CodeRule {
 
 pub const TEST_DEPENDENCY: CodeRule = CodeRule {
     id: "leak/test-dependency",
+    fires_in: "leaks::npm_production_dependency_on_jest",
     title: "Test library or test feature in production dependencies",
     severity: Severity::Warning,
     why: "A package's production dependencies are what gets installed on live systems. A test framework, mocking \
@@ -90,6 +96,7 @@ pub const TEST_DEPENDENCY: CodeRule = CodeRule {
 
 pub const FAKER_DEPENDENCY: CodeRule = CodeRule {
     id: "leak/faker-dependency",
+    fires_in: "leaks::faker_in_production_requirements_is_a_note",
     title: "Faker-style generator in production dependencies",
     severity: Severity::Note,
     why: "Faker and its kin generate plausible people, addresses and card numbers. Installed in production they make \
@@ -104,6 +111,7 @@ pub const FAKER_DEPENDENCY: CodeRule = CodeRule {
 
 pub const DOCKER_COPIES_TESTS: CodeRule = CodeRule {
     id: "leak/docker-copies-tests",
+    fires_in: "leaks::dockerfile_final_stage_copying_fixtures",
     title: "Production image copies tests or fixtures",
     severity: Severity::Error,
     why: "The final stage of a Dockerfile is what runs in production. Copying test code or fixture data into it \
@@ -117,6 +125,7 @@ pub const DOCKER_COPIES_TESTS: CodeRule = CodeRule {
 
 pub const DOCKER_COPY_ALL: CodeRule = CodeRule {
     id: "leak/docker-copy-all",
+    fires_in: "leaks::dockerfile_copy_all_needs_a_dockerignore_that_excludes_tests",
     title: "Production image copies the whole build context without excluding tests",
     severity: Severity::Warning,
     why: "`COPY . .` in the final stage copies everything in the build context, including `tests/` and fixture data, \
@@ -130,6 +139,7 @@ pub const DOCKER_COPY_ALL: CodeRule = CodeRule {
 
 pub const PACKAGE_SHIPS_TESTS: CodeRule = CodeRule {
     id: "leak/package-ships-tests",
+    fires_in: "leaks::package_json_files_publishing_fixtures",
     title: "Installable package includes tests or fixtures",
     severity: Severity::Warning,
     why: "A wheel or an npm package is installed on production machines. `find_packages()` without an exclude \
@@ -145,6 +155,7 @@ pub const PACKAGE_SHIPS_TESTS: CodeRule = CodeRule {
 
 pub const SOURCE_PACKAGE_SHIPS_TESTS: CodeRule = CodeRule {
     id: "leak/source-package-ships-tests",
+    fires_in: "leaks::manifest_in_grafting_tests_is_a_note",
     title: "Source package includes tests or fixtures",
     severity: Severity::Note,
     why: "Source distributions (an sdist's MANIFEST.in, a crate's `include`) often carry tests on purpose so that \
