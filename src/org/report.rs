@@ -326,6 +326,92 @@ pub fn diff(old: &Report, new: &Report) -> Diff {
     d
 }
 
+/// The report's scope, as list items (each with its sub-items), escaped by `text` and `code` for the
+/// format being written: the markdown and HTML reports state the same scope.
+fn scope_items(
+    r: &Report,
+    text: fn(&str) -> String,
+    code: impl Fn(&str) -> String,
+) -> Vec<(String, Vec<String>)> {
+    let branches: Vec<String> = r
+        .scope
+        .branches
+        .iter()
+        .map(|(b, n)| format!("{} ({n})", code(b)))
+        .collect();
+    let mut items = vec![
+        (format!("Repositories: {}", r.scope.repositories), vec![]),
+        (
+            format!(
+                "Deployment branches checked: {}",
+                if branches.is_empty() {
+                    "none".into()
+                } else {
+                    branches.join(", ")
+                }
+            ),
+            vec![],
+        ),
+        (
+            format!(
+                "Review period: {} to {} ({} commits examined)",
+                text(&date(r.scope.period_from)),
+                text(&date(r.scope.period_to)),
+                r.scope.commits
+            ),
+            vec![],
+        ),
+    ];
+    if r.scope.not_seen.is_empty() {
+        items.push(("Not evaluated: nothing".into(), vec![]));
+    } else {
+        items.push((
+            "Not evaluated (settings the token could not see, files not read):".into(),
+            r.scope
+                .not_seen
+                .iter()
+                .map(|(what, n)| format!("{} — {n} repositories", text(what)))
+                .collect(),
+        ));
+    }
+    if !r.scope.unreadable.is_empty() {
+        let files: Vec<String> = r.scope.unreadable.iter().map(|s| text(s)).collect();
+        items.push((
+            format!(
+                "Result files left out (not shipgate results): {}",
+                files.join(", ")
+            ),
+            vec![],
+        ));
+    }
+    items
+}
+
+/// The diff against the previous report, escaped by `text`: (its date, the counts, a line per change,
+/// at most 200 of each kind).
+fn diff_lines(d: &Diff, text: fn(&str) -> String) -> (String, String, Vec<String>) {
+    let summary = format!(
+        "{} better, {} worse, {} repositories added, {} removed",
+        d.better.len(),
+        d.worse.len(),
+        d.added.len(),
+        d.removed.len()
+    );
+    let mut changes = Vec::new();
+    for (label, list) in [("Better", &d.better), ("Worse", &d.worse)] {
+        for c in list.iter().take(200) {
+            changes.push(format!(
+                "{label}: {} — {}: {} → {}",
+                text(&c.repository),
+                text(&c.control),
+                status_name(c.from),
+                status_name(c.to)
+            ));
+        }
+    }
+    (text(&date(Some(d.previous_generated_at))), summary, changes)
+}
+
 fn date(t: Option<i64>) -> String {
     t.map_or("-".into(), crate::repo::history::date)
 }
@@ -377,51 +463,11 @@ pub fn markdown(r: &Report) -> String {
         );
     }
     let _ = writeln!(o, "\n## Scope\n");
-    let _ = writeln!(o, "- Repositories: {}", r.scope.repositories);
-    let branches: Vec<String> = r
-        .scope
-        .branches
-        .iter()
-        .map(|(b, n)| format!("`{}` ({n})", md(b)))
-        .collect();
-    let _ = writeln!(
-        o,
-        "- Deployment branches checked: {}",
-        if branches.is_empty() {
-            "none".into()
-        } else {
-            branches.join(", ")
+    for (item, subs) in scope_items(r, md, |b| format!("`{}`", md(b))) {
+        let _ = writeln!(o, "- {item}");
+        for sub in subs {
+            let _ = writeln!(o, "  - {sub}");
         }
-    );
-    let _ = writeln!(
-        o,
-        "- Review period: {} to {} ({} commits examined)",
-        date(r.scope.period_from),
-        date(r.scope.period_to),
-        r.scope.commits
-    );
-    if r.scope.not_seen.is_empty() {
-        let _ = writeln!(o, "- Not evaluated: nothing");
-    } else {
-        let _ = writeln!(
-            o,
-            "- Not evaluated (settings the token could not see, files not read):"
-        );
-        for (what, n) in &r.scope.not_seen {
-            let _ = writeln!(o, "  - {} — {n} repositories", md(what));
-        }
-    }
-    if !r.scope.unreadable.is_empty() {
-        let _ = writeln!(
-            o,
-            "- Result files left out (not shipgate results): {}",
-            r.scope
-                .unreadable
-                .iter()
-                .map(|s| md(s))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
     }
     if !r.worst.is_empty() {
         let _ = writeln!(
@@ -434,26 +480,10 @@ pub fn markdown(r: &Report) -> String {
         }
     }
     if let Some(d) = &r.diff {
-        let _ = writeln!(
-            o,
-            "\n## Since the previous report ({})\n\n{} better, {} worse, {} repositories added, {} removed\n",
-            date(Some(d.previous_generated_at)),
-            d.better.len(),
-            d.worse.len(),
-            d.added.len(),
-            d.removed.len()
-        );
-        for (label, list) in [("Better", &d.better), ("Worse", &d.worse)] {
-            for c in list.iter().take(200) {
-                let _ = writeln!(
-                    o,
-                    "- {label}: {} — {}: {} → {}",
-                    md(&c.repository),
-                    md(&c.control),
-                    status_name(c.from),
-                    status_name(c.to)
-                );
-            }
+        let (since, summary, changes) = diff_lines(d, md);
+        let _ = writeln!(o, "\n## Since the previous report ({since})\n\n{summary}\n");
+        for line in changes {
+            let _ = writeln!(o, "- {line}");
         }
     }
     let _ = writeln!(o, "\n## Repositories\n");
@@ -525,37 +555,16 @@ pub fn html(r: &Report) -> String {
         );
     }
     o.push_str("</table>\n<h2>Scope</h2>\n<ul id=\"scope\">\n");
-    let _ = writeln!(o, "<li>Repositories: {}</li>", r.scope.repositories);
-    let branches: Vec<String> = r
-        .scope
-        .branches
-        .iter()
-        .map(|(b, n)| format!("<code>{}</code> ({n})", esc(b)))
-        .collect();
-    let _ = writeln!(
-        o,
-        "<li>Deployment branches checked: {}</li>",
-        if branches.is_empty() {
-            "none".into()
+    for (item, subs) in scope_items(r, esc, |b| format!("<code>{}</code>", esc(b))) {
+        if subs.is_empty() {
+            let _ = writeln!(o, "<li>{item}</li>");
         } else {
-            branches.join(", ")
+            let _ = writeln!(o, "<li>{item}<ul>");
+            for sub in subs {
+                let _ = writeln!(o, "<li>{sub}</li>");
+            }
+            o.push_str("</ul></li>\n");
         }
-    );
-    let _ = writeln!(
-        o,
-        "<li>Review period: {} to {} ({} commits examined)</li>",
-        esc(&date(r.scope.period_from)),
-        esc(&date(r.scope.period_to)),
-        r.scope.commits
-    );
-    if r.scope.not_seen.is_empty() {
-        o.push_str("<li>Not evaluated: nothing</li>\n");
-    } else {
-        o.push_str("<li>Not evaluated (settings the token could not see, files not read):<ul>\n");
-        for (what, n) in &r.scope.not_seen {
-            let _ = writeln!(o, "<li>{} — {n} repositories</li>", esc(what));
-        }
-        o.push_str("</ul></li>\n");
     }
     o.push_str("</ul>\n");
     if !r.worst.is_empty() {
@@ -572,26 +581,13 @@ pub fn html(r: &Report) -> String {
         o.push_str("</table>\n");
     }
     if let Some(d) = &r.diff {
+        let (since, summary, changes) = diff_lines(d, esc);
         let _ = writeln!(
             o,
-            "<h2>Since the previous report ({})</h2>\n<p id=\"diff\">{} better, {} worse, {} repositories added, {} removed</p>\n<ul>",
-            esc(&date(Some(d.previous_generated_at))),
-            d.better.len(),
-            d.worse.len(),
-            d.added.len(),
-            d.removed.len()
+            "<h2>Since the previous report ({since})</h2>\n<p id=\"diff\">{summary}</p>\n<ul>"
         );
-        for (label, list) in [("Better", &d.better), ("Worse", &d.worse)] {
-            for c in list.iter().take(200) {
-                let _ = writeln!(
-                    o,
-                    "<li>{label}: {} — {}: {} → {}</li>",
-                    esc(&c.repository),
-                    esc(&c.control),
-                    status_name(c.from),
-                    status_name(c.to)
-                );
-            }
+        for line in changes {
+            let _ = writeln!(o, "<li>{line}</li>");
         }
         o.push_str("</ul>\n");
     }

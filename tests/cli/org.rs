@@ -423,9 +423,15 @@ fn org_plan_run_report_end_to_end_with_a_failing_repository() {
         std::fs::copy(out.join("report.html"), copy).unwrap();
     }
 
-    // A second run where repo-0042 recovers: the diff says it got better.
+    // A second run where repo-0042 recovers: the diff says it got better. A file in the results
+    // directory that is not a shipgate result is left out, and both reports say so.
     let previous = dir.path().join("previous.json");
     std::fs::copy(out.join("report.json"), &previous).unwrap();
+    std::fs::write(
+        results.join("stray<script>.json"),
+        "{\"not\": \"a result\"}",
+    )
+    .unwrap();
     mock.state.failing.lock().unwrap().clear();
     let r = sg(
         &mock,
@@ -463,6 +469,26 @@ fn org_plan_run_report_end_to_end_with_a_failing_repository() {
         "{report}"
     );
     assert_eq!(report["totals"]["not_verified"], 0);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("- Result files left out (not shipgate results): stray&lt;script&gt;.json"),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("- Better: {failing} — ")),
+        "the markdown report lists the change: {md}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains(&format!("<li>Better: {failing} — ")),
+        "the HTML report lists the change: {html}"
+    );
+    assert!(
+        html.contains(
+            "<li>Result files left out (not shipgate results): stray&lt;script&gt;.json</li>"
+        ),
+        "{html}"
+    );
 }
 
 #[test]
