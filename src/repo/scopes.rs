@@ -49,6 +49,46 @@ pub fn scope_at(content: &[u8], at: usize) -> Scope {
     Scope::Plain
 }
 
+/// The scope of every line of a file in one pass, each the same as [`scope_at`] says, in time linear in
+/// the file: for code that asks about most lines (the Ruby reach reads every constant), where calling
+/// `scope_at` per line walks back over the same headers again and again.
+#[derive(Debug, Default)]
+pub struct LineScopes {
+    /// The enclosing header lines of the last code line, outermost first: (indent, the scope of the lines
+    /// beneath that header). Indents strictly increase.
+    stack: Vec<(usize, Scope)>,
+}
+
+impl LineScopes {
+    /// The scope of `line` (without its `\n`). Lines must be given in order, every one of them.
+    pub fn next(&mut self, line: &[u8]) -> Scope {
+        let width = indent(line);
+        let text = &line[width.min(line.len())..];
+        if text.is_empty() || is_comment(text) {
+            // Not a header for later lines: answer without changing the enclosing blocks.
+            return self
+                .stack
+                .iter()
+                .rev()
+                .find(|(w, _)| *w < width)
+                .map_or(Scope::Plain, |(_, s)| *s);
+        }
+        while self.stack.last().is_some_and(|(w, _)| *w >= width) {
+            self.stack.pop();
+        }
+        let scope = self.stack.last().map_or(Scope::Plain, |(_, s)| *s);
+        // What this line, as a header, makes of the lines beneath it (`scope_at`'s order: what it says,
+        // then production ends the search, then its own enclosing headers).
+        let beneath = match header_says(text) {
+            Scope::Plain if names_production(text) => Scope::Plain,
+            Scope::Plain => scope,
+            said => said,
+        };
+        self.stack.push((width, beneath));
+        scope
+    }
+}
+
 /// Does the file say, as a whole, that it runs outside production? A script that selects a local or dev
 /// settings module (`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")`, the same
 /// in a shell `export`), or a Rails controller that refuses to serve in production
@@ -143,10 +183,32 @@ const EXAMPLE_WORDS: &[&str] = &["example", "examples", "sample", "samples", "pl
 const PROD_WORDS: &[&str] = &["production", "prod", "live"];
 
 fn names_production(text: &[u8]) -> bool {
-    words(text).iter().any(|w| PROD_WORDS.contains(&w.as_str()))
+    may_tell(text) && words(text).iter().any(|w| PROD_WORDS.contains(&w.as_str()))
+}
+
+/// Every word `header_says` and `names_production` act on, as case-insensitive substrings: a line holding
+/// none of them says nothing, and most lines hold none (then no words are split out and allocated).
+static TELLING: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        let words = NONPROD_WORDS
+            .iter()
+            .chain(EXAMPLE_WORDS)
+            .chain(PROD_WORDS)
+            .chain(&["review", "defined?"]);
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .ok()
+    });
+
+fn may_tell(text: &[u8]) -> bool {
+    TELLING.as_ref().is_none_or(|ac| ac.is_match(text))
 }
 
 fn header_says(text: &[u8]) -> Scope {
+    if !may_tell(text) {
+        return Scope::Plain;
+    }
     let w = words(text);
     let has = |list: &[&str]| w.iter().any(|x| list.contains(&x.as_str()));
     let non_prod = w
@@ -197,6 +259,72 @@ mod tests {
     fn scope_of(text: &str, needle: &str) -> Scope {
         let at = text.find(needle).unwrap_or(text.len());
         scope_at(text.as_bytes(), at)
+    }
+
+    /// Every line of `text`, judged by `LineScopes` in one pass and by `scope_at` on its own.
+    fn both_ways(text: &str) -> Vec<(Scope, Scope)> {
+        let mut scopes = LineScopes::default();
+        let mut start = 0;
+        let mut out = Vec::new();
+        for line in text.split('\n') {
+            out.push((
+                scopes.next(line.as_bytes()),
+                scope_at(text.as_bytes(), start),
+            ));
+            start += line.len() + 1;
+        }
+        out
+    }
+
+    #[test]
+    fn line_scopes_agree_with_scope_at_on_every_line() {
+        let samples = [
+            "class Config:\n    DEBUG = False\n\n\nclass Development(Config):\n    # local\n    DEBUG = True\n\nclass Test(Development):\n    TESTING = True\n\nclass Production(Config):\n    DEBUG = True\n",
+            "module Seeders\n  class Base\n    def call\n      if Rails.env.development?\n        X.new\n      # note\n        Y.new\n      else\n        Z.new\n      end\n    end\n  end\nend\n",
+            "default: &default\n  adapter: x\ndevelopment:\n  <<: *default\n  debug: true\nproduction:\n  debug: true\n    deeper: 1\n  \n  back: 2\n",
+            "if (process.env.NODE_ENV !== 'production') {\n  a()\n  if (x) {\n    b()\n  }\n}\nc()\n",
+        ];
+        let mut checked = 0;
+        for text in samples {
+            for (i, (one_pass, alone)) in both_ways(text).into_iter().enumerate() {
+                assert_eq!(one_pass, alone, "line {} of {text:?}", i + 1);
+                checked += 1;
+            }
+        }
+        // Made-up files from a small vocabulary of headers, indents, blanks and comments.
+        let vocab = [
+            "class Development:",
+            "class Production(Development):",
+            "if Rails.env.development?",
+            "unless Rails.env.production?",
+            "def example_rows():",
+            "sample_rows:",
+            "x = 1",
+            "# a comment",
+            "",
+            "describe 'test' do",
+            "live:",
+        ];
+        let mut seed: u64 = 0x5eed;
+        let mut rand = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let mut saw = [false; 3];
+        for _ in 0..300 {
+            let lines: Vec<String> = (0..12)
+                .map(|_| format!("{}{}", " ".repeat(2 * rand(5)), vocab[rand(vocab.len())]))
+                .collect();
+            let text = lines.join("\n");
+            for (one_pass, alone) in both_ways(&text) {
+                assert_eq!(one_pass, alone, "{text:?}");
+                saw[one_pass as usize] = true;
+                checked += 1;
+            }
+        }
+        assert!(checked > 3000 && saw.iter().all(|s| *s), "{saw:?}");
     }
 
     #[test]

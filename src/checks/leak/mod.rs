@@ -293,7 +293,7 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
     }
     if kind == Kind::Ruby {
         let mut constants = ruby_reach::extract(content);
-        if scopes::file_is_non_production(content) {
+        if !constants.uses.is_empty() && scopes::file_is_non_production(content) {
             constants.uses.iter_mut().for_each(|u| u.guarded = true);
         }
         if !constants.uses.is_empty() || !constants.definitions.is_empty() {
@@ -309,6 +309,10 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
 /// A reference inside a block named for another environment (`case "unit_test": from config.envs.unit_test
 /// import …`, `if Rails.env.development?`) only runs there: dev config, not a route into production.
 fn drop_non_production_scopes(content: &[u8], out: &mut Extracted) {
+    // Most files reference nothing: then there is nothing to drop, and no need to read the file again.
+    if out.pending.is_empty() && out.findings.is_empty() {
+        return;
+    }
     if scopes::file_is_non_production(content) {
         out.pending.clear();
         out.findings.clear();

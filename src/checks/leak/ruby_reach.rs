@@ -8,14 +8,15 @@
 //!
 //! During the walk each production Ruby file states the classes and modules it defines and the constants
 //! it uses, each use with the class it sits in and whether a block named for another environment
-//! encloses it ([`scopes::scope_at`]). After the walk a class is *reached only outside production* when it
+//! encloses it ([`LineScopes`], one pass). After the walk a class is *reached only outside production* when it
 //! is used at all, and every use is either guarded or inside a class that is itself reached only outside
 //! production (the least fixed point: a class nobody is seen using stays production, and so does one used
 //! only from a cycle). Test files are not read, so their uses never count either way.
 
-use crate::repo::scopes::{self, Scope};
+use crate::repo::scopes::{LineScopes, Scope};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A class or module, by its qualified name (`Seeders::Base`), with its body's byte range.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,12 +30,18 @@ pub(crate) struct Definition {
 pub(crate) struct ConstUse {
     /// As written, without a leading `::` (`Base`, `Seeders::Development`).
     pub written: Box<str>,
-    /// The enclosing class and module names, qualified, innermost last (`["Seeders", "Seeders::Review"]`).
-    pub nesting: Vec<Box<str>>,
-    /// The innermost class or module the use sits in (its header line included: `class Review < Base`).
-    pub inside: Option<Box<str>>,
+    /// The enclosing class and module names, qualified, innermost last (`["Seeders", "Seeders::Review"]`);
+    /// shared by every use under the same blocks.
+    pub nesting: Arc<[Box<str>]>,
     /// Inside a block named for another environment (`if Rails.env.development?`).
     pub guarded: bool,
+}
+
+impl ConstUse {
+    /// The innermost class or module the use sits in (its header line included: `class Review < Base`).
+    pub fn inside(&self) -> Option<&str> {
+        self.nesting.last().map(|n| &**n)
+    }
 }
 
 /// What one file says: its definitions and its distinct uses.
@@ -51,6 +58,9 @@ pub(crate) fn extract(text: &[u8]) -> FileConstants {
     let mut seen: HashSet<ConstUse> = HashSet::new();
     // Open blocks: (indent, qualified name, body start).
     let mut open: Vec<(usize, Box<str>, usize)> = Vec::new();
+    // The open blocks' names, rebuilt only when a block opens or closes.
+    let mut nesting: Arc<[Box<str>]> = Arc::new([]);
+    let mut line_scopes = LineScopes::default();
     let mut line_start = 0;
     while line_start < text.len() {
         let line_end =
@@ -65,6 +75,8 @@ pub(crate) fn extract(text: &[u8]) -> FileConstants {
             line_start = line_end + 1;
             continue;
         }
+        let scope = line_scopes.next(line);
+        let depth = open.len();
         while open
             .last()
             .is_some_and(|(open_indent, _, _)| indent <= *open_indent)
@@ -94,17 +106,16 @@ pub(crate) fn extract(text: &[u8]) -> FileConstants {
         if let Some((_, qualified)) = &header {
             open.push((indent, qualified.clone(), line_start));
         }
+        if header.is_some() || open.len() != depth {
+            nesting = open.iter().map(|(_, n, _)| n.clone()).collect();
+        }
         let skip_own_name = header.as_ref().map_or(0, |(kw_len, _)| indent + kw_len);
-        let mut guarded = None;
+        let guarded = scope == Scope::NonProduction;
         for token in constants(line, skip_own_name) {
-            let guarded = *guarded.get_or_insert_with(|| {
-                scopes::scope_at(text, line_start + token.start) == Scope::NonProduction
-            });
             let written = String::from_utf8_lossy(&line[token]);
             let used = ConstUse {
                 written: written.trim_start_matches("::").into(),
-                nesting: open.iter().map(|(_, n, _)| n.clone()).collect(),
-                inside: open.last().map(|(_, n, _)| n.clone()),
+                nesting: Arc::clone(&nesting),
                 guarded,
             };
             if seen.insert(used.clone()) {
@@ -223,10 +234,10 @@ impl Reach {
         for (_, file) in &files {
             for u in &file.uses {
                 if let Some(target) = resolve(&defined, u) {
-                    if u.inside.as_deref() != Some(&*target) {
+                    if u.inside() != Some(&*target) {
                         uses.entry(target)
                             .or_default()
-                            .push((u.guarded, u.inside.clone()));
+                            .push((u.guarded, u.inside().map(Into::into)));
                     }
                 }
             }
