@@ -8,8 +8,10 @@
 //! does a production stage built `FROM` such a stage.
 
 use super::paths;
-use super::rule_docs::DOCKER_COPIES_TESTS;
-use super::{Extracted, Fact, Source, Want};
+use super::resolve::Index;
+use super::rule_docs::{DOCKER_COPIES_TESTS, DOCKER_COPY_ALL};
+use super::{make_finding, Extracted, Fact, Pending, Source, Want};
+use crate::finding::Finding;
 use crate::repo::classify::FileClass;
 use crate::repo::dockerfile::{self, Instruction};
 use crate::repo::files;
@@ -387,8 +389,65 @@ pub(crate) fn ignore_excludes_tests(patterns: &[String]) -> bool {
     excluded
 }
 
+/// Resolve `COPY . .` into the production stage of `dockerfile`: a leak unless a .dockerignore excludes the
+/// tests, and only if the build context holds test or fixture files.
+pub(crate) fn resolve_copy_all(
+    index: &Index,
+    dockerfile: &str,
+    p: &Pending,
+    via: Option<&str>,
+) -> Option<Finding> {
+    let dir = paths::parent(dockerfile);
+    let ignores = [
+        paths::under(dir, ".dockerignore"),
+        format!("{dockerfile}.dockerignore"),
+        ".dockerignore".to_string(),
+    ];
+    if ignores
+        .iter()
+        .filter_map(|i| index.dockerignores.get(i))
+        .any(|pats| ignore_excludes_tests(pats))
+    {
+        return None;
+    }
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    let mut count = 0usize;
+    let mut first: Option<&str> = None;
+    for e in index
+        .under_dir(dir)
+        .iter()
+        .filter(|e| e.class.is_test_side())
+    {
+        count += 1;
+        if first.is_none() {
+            first = Some(&*e.path);
+        }
+    }
+    let first = &first?[prefix.len()..];
+    let what = match via {
+        None => "the production stage copies the whole build context".to_string(),
+        Some(stage) => format!(
+            "the production stage takes the whole build context from stage `{stage}` (which copied it in)"
+        ),
+    };
+    let msg = format!(
+        "{what}, which holds {count} test and fixture files (`{first}`, …), and no .dockerignore excludes them"
+    );
+    Some(make_finding(
+        &DOCKER_COPY_ALL,
+        p.at.in_file(dockerfile),
+        msg,
+        &p.evidence,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::resolve::testing::{judge, rule};
     use super::*;
     use crate::repo::lexer::Syntax;
 
@@ -466,5 +525,25 @@ mod tests {
         assert!(ignore_excludes_tests(&p(&["*", "!app/"])));
         assert!(!ignore_excludes_tests(&p(&["*", "!tests/"])));
         assert!(!ignore_excludes_tests(&p(&[".git", "node_modules"])));
+    }
+
+    #[test]
+    fn copy_all_is_fine_when_a_dockerignore_excludes_the_tests() {
+        let files = [
+            "Dockerfile",
+            "app/main.py",
+            "tests/__init__.py",
+            "tests/test_main.py",
+        ];
+        let from_df = |facts, want| judge(&files, facts, "Dockerfile", ".", want);
+        assert_eq!(
+            rule(from_df(vec![], Want::DockerCopyAll { via: None })),
+            Some("leak/docker-copy-all".into())
+        );
+        let ignore = vec![Fact::DockerIgnore {
+            path: ".dockerignore".into(),
+            patterns: vec!["tests/".into()],
+        }];
+        assert_eq!(from_df(ignore, Want::DockerCopyAll { via: None }), None);
     }
 }

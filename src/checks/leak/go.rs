@@ -7,9 +7,12 @@
 
 use super::libraries;
 use super::paths::{self, is_go_test_helper_name, is_test_support_path};
+use super::resolve::Index;
 use super::rule_docs::{GO_TESTING_IMPORT, TEST_LIBRARY_IMPORT};
 use super::tokens::{is_ident, literal_at, skip_ws, trimmed_lines};
-use super::{Extracted, Fact, Source, Want};
+use super::{Extracted, Fact, Pending, Source, Use, Want};
+use crate::finding::Finding;
+use crate::repo::classify::FileClass;
 use std::ops::Range;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
@@ -135,8 +138,52 @@ fn import_spec(text: &[u8], i: usize, end: usize) -> Option<Range<usize>> {
     matches!(text[j], b'"' | b'`').then_some(lit.content)
 }
 
+/// Resolve an import of the package `import` made by `file`.
+pub(crate) fn resolve_package(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    import: &str,
+) -> Option<Finding> {
+    let local = index.go_modules.iter().find_map(|(module, dir)| {
+        if import == module {
+            Some(dir.clone())
+        } else {
+            import
+                .strip_prefix(module.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .map(|rest| paths::under(dir, rest))
+        }
+    });
+    // Not this repository's: third-party packages are judged only by the library list (at walk
+    // time). Their directory names say little: client_golang's `testutil/promlint` is a production
+    // linter that promtool uses.
+    let dir = local?;
+    // The package: the non-test `.go` files directly in its directory.
+    let members: Vec<FileClass> = index
+        .under_dir(&dir)
+        .iter()
+        .filter(|e| {
+            paths::parent(&e.path) == dir
+                && e.path.ends_with(".go")
+                && !e.path.ends_with("_test.go")
+        })
+        .map(|e| e.class)
+        .collect();
+    if members.is_empty() || !members.iter().all(|c| c.is_test_side()) {
+        return None;
+    }
+    let class = if members.contains(&FileClass::Fixture) {
+        FileClass::Fixture
+    } else {
+        FileClass::Test
+    };
+    index.leak(file, p, Use::Import, "imports package", &dir, class)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::resolve::testing::judge;
     use super::*;
     use crate::config::Config;
     use crate::repo::lexer::Syntax;
@@ -196,5 +243,34 @@ mod tests {
             out.facts.as_slice(),
             [Fact::GoModule { dir, module }] if dir == "svc" && module == "example.com/app"
         ));
+    }
+
+    #[test]
+    fn in_repo_packages_resolve_through_go_mod() {
+        let files = [
+            "go.mod",
+            "internal/testutil/db.go",
+            "internal/store/store.go",
+        ];
+        let go = || {
+            vec![Fact::GoModule {
+                dir: String::new(),
+                module: "example.com/app".into(),
+            }]
+        };
+        let gp = |i: &str| Want::GoPackage { import: i.into() };
+        let from_store = |facts, want| judge(&files, facts, "internal/store/x.go", "e", want);
+        assert_eq!(
+            from_store(go(), gp("example.com/app/internal/testutil")),
+            Some((
+                "leak/test-import".into(),
+                "imports package `internal/testutil` (test code)".into()
+            ))
+        );
+        assert_eq!(from_store(go(), gp("example.com/app/internal/store")), None);
+        assert_eq!(
+            from_store(go(), gp("github.com/other/lib/testutil/promlint")),
+            None
+        );
     }
 }

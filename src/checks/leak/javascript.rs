@@ -5,9 +5,11 @@
 
 use super::libraries;
 use super::paths::{self, is_test_support_path};
+use super::resolve::Index;
 use super::rule_docs::TEST_LIBRARY_IMPORT;
 use super::tokens::{call_args, literal_at, skip_space, whole_literal, word_occurrences};
-use super::{Extracted, Source, Use, Want};
+use super::{Extracted, Pending, Source, Use, Want};
+use crate::finding::Finding;
 use std::ops::Range;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
@@ -171,8 +173,45 @@ fn reads(src: &mut Source, out: &mut Extracted) {
     }
 }
 
+/// Resolve an import of the relative module `base` made by `file`.
+pub(crate) fn resolve_import(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    base: &str,
+) -> Option<Finding> {
+    let (path, class) = index.target(&module_candidates(base))?;
+    index.leak(file, p, Use::Import, "imports", &path, class)
+}
+
+/// How a relative JS/TS specifier resolves: as written, with an extension, or as a directory index;
+/// TypeScript's ESM style (`./x.js` meaning `./x.ts`) too.
+pub(crate) fn module_candidates(base: &str) -> Vec<String> {
+    const EXTS: &[&str] = &[
+        "ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "vue", "svelte", "json",
+    ];
+    let mut out = vec![base.to_string()];
+    out.extend(EXTS.iter().map(|e| format!("{base}.{e}")));
+    out.extend(EXTS.iter().map(|e| format!("{base}/index.{e}")));
+    for (js, ts) in [
+        ("js", "ts"),
+        ("js", "tsx"),
+        ("mjs", "mts"),
+        ("cjs", "cts"),
+        ("jsx", "tsx"),
+    ] {
+        if let Some(stem) = base.strip_suffix(&format!(".{js}")) {
+            out.push(format!("{stem}.{ts}"));
+        }
+    }
+    // A bare directory (`./__mocks__`) is only a target through its index file.
+    out.retain(|c| c != base || paths::file_name(base).contains('.'));
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::resolve::testing::{judge, rule};
     use super::*;
     use crate::repo::lexer::Syntax;
 
@@ -257,5 +296,22 @@ mod tests {
         )
         .pending
         .is_empty());
+    }
+
+    #[test]
+    fn relative_modules_resolve_with_extensions() {
+        let js = Want::JsModule {
+            base: "src/__mocks__/payments".into(),
+        };
+        assert_eq!(
+            rule(judge(
+                &["src/__mocks__/payments.ts", "src/api.ts"],
+                vec![],
+                "src/api.ts",
+                "e",
+                js
+            )),
+            Some("leak/fixture-import".into())
+        );
     }
 }

@@ -2,14 +2,21 @@
 //! test libraries (JUnit, Mockito, AssertJ, Faker, …).
 //!
 //! Which classes exist only for tests is a fact about the whole tree — a class under `src/test/java` that also
-//! exists under `src/main/java` is not — so imports are collected here and judged in `resolve.rs` against
-//! the set built from the file index.
+//! exists under `src/main/java` is not — so imports are collected here and judged after the walk (by
+//! `resolve_import` below) against the class table built from the file index.
 
 use super::libraries;
+use super::manifests::class_word;
 use super::paths::is_test_support_path;
-use super::rule_docs::TEST_LIBRARY_IMPORT;
+use super::resolve::Index;
+use super::rule_docs::{FIXTURE_IMPORT, TEST_IMPORT, TEST_LIBRARY_IMPORT};
 use super::tokens::{is_ident, skip_ws, trimmed_lines};
-use super::{Extracted, Source, Want};
+use super::{make_finding, Extracted, Pending, Source, Want};
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::repo::classify::FileClass;
+use crate::repo::files::FileEntry;
+use std::collections::{HashMap, HashSet};
 
 /// Packages that can never be in the repository: not worth keeping for resolution.
 const PLATFORM: &[&str] = &[
@@ -88,8 +95,136 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     }
 }
 
+/// Resolve a Java/Kotlin import (its name is `p`'s evidence) made by `file`.
+pub(crate) fn resolve_import(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    wildcard: bool,
+    kotlin: bool,
+) -> Option<Finding> {
+    let name = &*p.evidence;
+    let (path, class) = classes(index).test_only(name, wildcard, kotlin)?;
+    let at = p.at.in_file(file);
+    let rule = if class == FileClass::Fixture {
+        &FIXTURE_IMPORT
+    } else {
+        &TEST_IMPORT
+    };
+    let msg = format!(
+        "imports `{name}`, which exists only in test sources (`{path}`, {})",
+        class_word(class)
+    );
+    Some(make_finding(rule, at, msg, &p.evidence))
+}
+
+/// The index's class table, built on first use.
+fn classes<'i>(index: &'i Index<'_>) -> &'i JvmIndex {
+    index
+        .jvm
+        .get_or_init(|| JvmIndex::new(index.config, index.files))
+}
+
+/// Java/Kotlin classes by fully-qualified name, from the standard source-set layout
+/// (`<module>/src/<set>/<java|kotlin|groovy|scala>/com/acme/Owner.java`).
+pub(crate) struct JvmIndex {
+    /// Classes that exist in a test-side source set and nowhere in production.
+    test_only: HashMap<String, (String, FileClass)>,
+    production: HashSet<String>,
+    test_only_packages: HashMap<String, (String, FileClass)>,
+    production_packages: HashSet<String>,
+}
+
+impl JvmIndex {
+    fn new(config: &Config, files: &[FileEntry]) -> JvmIndex {
+        let mut test: HashMap<String, (String, FileClass)> = HashMap::new();
+        let mut production = HashSet::new();
+        let mut test_pkgs: HashMap<String, (String, FileClass)> = HashMap::new();
+        let mut production_packages = HashSet::new();
+        for (path, class) in files.iter().map(|e| (&*e.path, e.class)) {
+            let Some((fqn, test_set)) = jvm_fqn(path) else {
+                continue;
+            };
+            let pkg = fqn.rsplit_once('.').map_or("", |(p, _)| p).to_string();
+            // The source set decides: `src/main/java/…/testing/TestFailuresPlugin.java` is production code
+            // even though its path looks like a test's, unless the user's globs say otherwise.
+            if test_set || (class.is_test_side() && config_says_test(config, path)) {
+                test.entry(fqn).or_insert_with(|| (path.to_string(), class));
+                test_pkgs
+                    .entry(pkg)
+                    .or_insert_with(|| (path.to_string(), class));
+            } else {
+                production.insert(fqn);
+                production_packages.insert(pkg);
+            }
+        }
+        test.retain(|k, _| !production.contains(k));
+        test_pkgs.retain(|k, _| !production_packages.contains(k));
+        JvmIndex {
+            test_only: test,
+            production,
+            test_only_packages: test_pkgs,
+            production_packages,
+        }
+    }
+
+    /// The class or package, present only in test sources, that an import names, if any.
+    fn test_only(&self, name: &str, wildcard: bool, kotlin: bool) -> Option<(String, FileClass)> {
+        if wildcard {
+            if let Some(hit) = self.test_only_packages.get(name) {
+                return Some(hit.clone());
+            }
+        }
+        // `a.b.C`, `a.b.C.Inner`, `a.b.C.member` (static): the longest prefix that is a known class.
+        let mut n = name;
+        while n.matches('.').count() >= 1 {
+            if self.production.contains(n) {
+                return None;
+            }
+            if let Some(hit) = self.test_only.get(n) {
+                return Some(hit.clone());
+            }
+            n = n.rsplit_once('.').map_or("", |(p, _)| p);
+        }
+        // Kotlin imports top-level functions by package: `import com.acme.fixtures.owner`.
+        if kotlin {
+            let pkg = name.rsplit_once('.').map_or("", |(p, _)| p);
+            if !self.production_packages.contains(pkg) {
+                return self.test_only_packages.get(pkg).cloned();
+            }
+        }
+        None
+    }
+}
+
+/// The class name of a source file in a standard source set, and whether the set is a test one
+/// (`test`, `testFixtures`, `it`, `integrationTest`, `androidTest`, …).
+fn jvm_fqn(path: &str) -> Option<(String, bool)> {
+    let (stem, ext) = path.rsplit_once('.')?;
+    if !matches!(ext, "java" | "kt" | "groovy" | "scala") {
+        return None;
+    }
+    let comps: Vec<&str> = stem.split('/').collect();
+    let i = comps
+        .windows(3)
+        .position(|w| w[0] == "src" && matches!(w[2], "java" | "kotlin" | "groovy" | "scala"))?;
+    let set = comps[i + 1].to_ascii_lowercase();
+    let test_set = set == "it" || set.contains("test");
+    let rest = &comps[i + 3..];
+    (!rest.is_empty()).then(|| (rest.join("."), test_set))
+}
+
+/// The user's `[paths]` globs make this file test-side (conventions alone do not, in a production set).
+fn config_says_test(config: &Config, path: &str) -> bool {
+    matches!(
+        config.paths.lookup(path),
+        Some(crate::config::PathOverride::Class(c)) if c.is_test_side()
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::resolve::testing::{judge, rule};
     use super::*;
     use crate::repo::lexer::Syntax;
 
@@ -116,5 +251,41 @@ mod tests {
         );
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].rule, "leak/test-library-import");
+    }
+
+    #[test]
+    fn jvm_test_only_classes() {
+        let files = [
+            "src/main/java/com/acme/testing/TestFailures.java",
+            "src/main/java/com/acme/Owner.java",
+            "src/test/java/com/acme/Owner.java",
+            "src/test/java/com/acme/OwnerFixtures.java",
+            "src/test/kotlin/com/acme/fixtures/Data.kt",
+        ];
+        let import = |name: &str, wildcard: bool, kotlin: bool| {
+            judge(
+                &files,
+                vec![],
+                "src/main/java/com/acme/A.java",
+                name,
+                Want::JvmImport { wildcard, kotlin },
+            )
+        };
+        assert_eq!(import("com.acme.Owner", false, false), None);
+        assert_eq!(
+            rule(import("com.acme.OwnerFixtures.make", false, false)),
+            Some("leak/test-import".into())
+        );
+        assert_eq!(
+            rule(import("com.acme.fixtures", true, false)),
+            Some("leak/fixture-import".into())
+        );
+        assert_eq!(
+            rule(import("com.acme.fixtures.owner", false, true)),
+            Some("leak/fixture-import".into())
+        );
+        assert_eq!(import("com.acme", true, false), None);
+        // A production source set with a test-looking package is production.
+        assert_eq!(import("com.acme.testing.TestFailures", false, false), None);
     }
 }

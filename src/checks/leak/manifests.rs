@@ -9,10 +9,12 @@
 use super::libraries::{self, LibKind};
 use super::paths::{self, is_test_support_word};
 use super::python_packaging;
+use super::resolve::Index;
 use super::rule_docs::{
     FAKER_DEPENDENCY, PACKAGE_SHIPS_TESTS, SOURCE_PACKAGE_SHIPS_TESTS, TEST_DEPENDENCY,
 };
-use super::{Extracted, Source, Want};
+use super::{make_finding, Extracted, Pending, Source, Want};
+use crate::finding::Finding;
 use crate::repo::classify::FileClass;
 use crate::repo::files;
 use serde::Deserialize;
@@ -399,6 +401,33 @@ fn gemfile(src: &mut Source, out: &mut Extracted) {
     }
 }
 
+/// Resolve Faker in the default group of the Gemfile `file`: a production dependency unless a .gemspec
+/// beside it makes the Gemfile a gem's.
+pub(crate) fn resolve_gemfile_faker(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    gem: &str,
+) -> Option<Finding> {
+    let dir = paths::parent(file);
+    let has_gemspec = index
+        .under_dir(dir)
+        .iter()
+        .any(|e| paths::parent(&e.path) == dir && e.path.ends_with(".gemspec"));
+    if has_gemspec {
+        return None;
+    }
+    let msg = format!(
+        "production dependency `{gem}` (a generator of made-up records) in the Gemfile's default group"
+    );
+    Some(make_finding(
+        &FAKER_DEPENDENCY,
+        p.at.in_file(file),
+        msg,
+        gem,
+    ))
+}
+
 /// `group :test, :development do` / `group: [:test]`: every named group is a non-production one.
 fn only_nonprod_groups(code: &str) -> bool {
     let groups: Vec<&str> = code
@@ -413,6 +442,7 @@ fn only_nonprod_groups(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::resolve::testing::{judge, rule};
     use super::*;
     use crate::repo::lexer::Syntax;
 
@@ -513,5 +543,18 @@ mod tests {
         let out = run("Gemfile", gemfile);
         assert_eq!(out.pending.len(), 1);
         assert_eq!((out.pending[0].at.line, out.pending[0].at.column), (3, 6));
+    }
+
+    #[test]
+    fn faker_in_a_gems_gemfile_is_for_development() {
+        let faker = || Want::GemfileFaker {
+            gem: "faker".into(),
+        };
+        assert_eq!(
+            rule(judge(&["Gemfile"], vec![], "Gemfile", "faker", faker())),
+            Some("leak/faker-dependency".into())
+        );
+        let gem = ["Gemfile", "mygem.gemspec"];
+        assert_eq!(judge(&gem, vec![], "Gemfile", "faker", faker()), None);
     }
 }

@@ -4,11 +4,13 @@
 
 use super::libraries;
 use super::paths::{self, is_test_support_path};
+use super::resolve::Index;
 use super::rule_docs::TEST_LIBRARY_IMPORT;
 use super::tokens::{
     call_args, is_ident, line_range, literal_at, skip_ws, whole_literal, word_occurrences,
 };
-use super::{Extracted, Source, Use, Want};
+use super::{Extracted, Pending, Source, Use, Want};
+use crate::finding::Finding;
 use std::ops::Range;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
@@ -534,8 +536,51 @@ fn count(hay: &[u8], needle: &[u8]) -> usize {
     memchr::memmem::find_iter(hay, needle).count()
 }
 
+/// Resolve an import of `module` (or `alt`, when its last part is a name) made by `file`: a module that a
+/// `PythonNotATest` fact clears is not judged.
+pub(crate) fn resolve_import(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    module: &str,
+    alt: Option<&str>,
+) -> Option<Finding> {
+    let candidates = module_candidates(index, file, module, alt);
+    let (path, class) = index.target(&candidates)?;
+    if index.python_not_tests.contains(&path) {
+        return None;
+    }
+    index.leak(file, p, Use::Import, "imports", &path, class)
+}
+
+/// Python's import roots for a module: the repository root, `src/` and `lib/`, the directory above
+/// the importer's top-level package, and the importer's own directory (a script's `sys.path[0]`).
+pub(crate) fn module_candidates(
+    index: &Index,
+    importer: &str,
+    module: &str,
+    alt: Option<&str>,
+) -> Vec<String> {
+    let dir = paths::parent(importer);
+    let mut top = dir;
+    while !top.is_empty() && index.is_file(&paths::under(top, "__init__.py")) {
+        top = paths::parent(top);
+    }
+    let mut roots = vec!["", "src", "lib", top, dir];
+    roots.dedup();
+    let mut out = Vec::new();
+    for m in std::iter::once(module).chain(alt) {
+        for r in &roots {
+            out.push(paths::under(r, &format!("{m}.py")));
+            out.push(paths::under(r, &format!("{m}/__init__.py")));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::resolve::testing::judge;
     use super::*;
     use crate::repo::lexer::Syntax;
 
@@ -675,5 +720,34 @@ mod tests {
             parse_import(t, 0..t.len()).map(|i| i.names),
             Some(vec![7..10, 17..18])
         );
+    }
+
+    #[test]
+    fn python_modules_resolve_on_import_roots() {
+        let files = [
+            "app/__init__.py",
+            "app/api/__init__.py",
+            "app/api/views.py",
+            "tests/__init__.py",
+            "tests/factories.py",
+            "src/flask/testing.py",
+        ];
+        let module = |module: &str, alt: Option<&str>| Want::PythonModule {
+            module: module.into(),
+            alt: alt.map(str::to_string),
+        };
+        let from_views = |want| judge(&files, vec![], "app/api/views.py", "e", want);
+        assert_eq!(
+            from_views(module(
+                "tests/factories/UserFactory",
+                Some("tests/factories")
+            )),
+            Some((
+                "leak/test-import".into(),
+                "imports `tests/factories.py` (test code)".into()
+            ))
+        );
+        assert_eq!(from_views(module("flask/testing", None)), None);
+        assert_eq!(from_views(module("tests/missing", None)), None);
     }
 }

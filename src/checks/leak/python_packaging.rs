@@ -12,9 +12,12 @@
 use super::libraries;
 use super::manifests::{class_word, dependency, entry_class, is_test_tool_package, unquoted};
 use super::paths;
+use super::resolve::Index;
 use super::rule_docs::{PACKAGE_SHIPS_TESTS, SOURCE_PACKAGE_SHIPS_TESTS};
 use super::tokens::{call_args, is_ident, literal_at, whole_literal, word_occurrences};
-use super::{Extracted, Source, Want};
+use super::{make_finding, Extracted, FindPackages, Pending, Source, Want};
+use crate::finding::Finding;
+use crate::repo::files;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -435,8 +438,99 @@ fn split_words(text: &[u8], from: usize, to: usize) -> Vec<Range<usize>> {
     out
 }
 
+/// Resolve `find_packages()` / `[tool.setuptools.packages.find]` declared in `file`.
+pub(crate) fn resolve_find_packages(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    f: &FindPackages,
+) -> Option<Finding> {
+    let (pkg, evidence) = find_packages(index, &f.base, f.namespaces, &f.include, &f.exclude)?;
+    let msg = format!(
+        "{} installs the top-level test package `{pkg}` ({evidence}) into site-packages",
+        f.call
+    );
+    Some(make_finding(
+        &PACKAGE_SHIPS_TESTS,
+        p.at.in_file(file),
+        msg,
+        &p.evidence,
+    ))
+}
+
+/// The first top-level test package under `base` that the find configuration would pick up.
+fn find_packages(
+    index: &Index,
+    base: &str,
+    namespaces: bool,
+    include: &[String],
+    exclude: &[String],
+) -> Option<(String, String)> {
+    // The directories directly under `base`, in order (the list is sorted, so each is one run).
+    let mut candidates: Vec<String> = Vec::new();
+    for e in index.under_dir(base) {
+        let rest = if base.is_empty() {
+            &*e.path
+        } else {
+            &e.path[base.len() + 1..]
+        };
+        if let Some((top, _)) = rest.split_once('/') {
+            let d = paths::under(base, top);
+            if candidates.last() != Some(&d) {
+                candidates.push(d);
+            }
+        }
+    }
+    for d in &candidates {
+        let d = d.as_str();
+        let name = paths::file_name(d);
+        let class = files::classify(index.config, &format!("{d}/_"));
+        if !class.is_some_and(|c| c.is_test_side()) {
+            continue;
+        }
+        let init = paths::under(d, "__init__.py");
+        let evidence = if index.is_file(&init) {
+            init
+        } else if namespaces {
+            let has_py = index
+                .under_dir(d)
+                .iter()
+                .any(|e| e.path.ends_with(".py") && paths::parent(&e.path) == d);
+            if !has_py {
+                continue;
+            }
+            format!("{d}/, a namespace package")
+        } else {
+            continue;
+        };
+        if exclude.iter().any(|pat| glob_match(pat, name)) {
+            continue;
+        }
+        if !include.is_empty() && !include.iter().any(|pat| glob_match(pat, name)) {
+            continue;
+        }
+        return Some((name.to_string(), evidence));
+    }
+    None
+}
+
+/// Shell-style `*` / `?` matching, as setuptools' include/exclude patterns use.
+fn glob_match(pat: &str, s: &str) -> bool {
+    fn m(p: &[u8], s: &[u8]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => m(&p[1..], s) || !s.is_empty() && m(p, &s[1..]),
+            (Some(b'?'), Some(_)) => m(&p[1..], &s[1..]),
+            (Some(a), Some(b)) if a == b => m(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    m(pat.as_bytes(), s.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::resolve::testing::judge;
     use super::*;
     use crate::repo::lexer::Syntax;
 
@@ -521,5 +615,32 @@ mod tests {
             got,
             vec![("tests".into(), 2, 7), ("tests/fixtures".into(), 4, 19)]
         );
+    }
+
+    #[test]
+    fn find_packages_picks_up_top_level_test_packages() {
+        let files = [
+            "Dockerfile",
+            "app/main.py",
+            "tests/__init__.py",
+            "tests/test_main.py",
+        ];
+        let fp = |ex: &[&str], inc: &[&str]| {
+            Want::FindPackages(Box::new(FindPackages {
+                base: String::new(),
+                namespaces: false,
+                include: inc.iter().map(|s| s.to_string()).collect(),
+                exclude: ex.iter().map(|s| s.to_string()).collect(),
+                call: "find_packages()".into(),
+            }))
+        };
+        let from_setup = |want| judge(&files, vec![], "setup.py", "e", want);
+        assert_eq!(
+            from_setup(fp(&[], &[])).map(|f| f.1),
+            Some("find_packages() installs the top-level test package `tests` (tests/__init__.py) into site-packages".into())
+        );
+        assert_eq!(from_setup(fp(&["tests*"], &[])), None);
+        assert_eq!(from_setup(fp(&[], &["app*"])), None);
+        assert!(glob_match("*.tests", "a.tests") && !glob_match("tests.*", "tests"));
     }
 }

@@ -4,9 +4,11 @@
 
 use super::libraries;
 use super::paths::{self, is_test_support_path};
+use super::resolve::Index;
 use super::rule_docs::TEST_LIBRARY_IMPORT;
 use super::tokens::{call_args, literal_at, skip_ws, whole_literal, word_occurrences};
-use super::{Extracted, Source, Use, Want};
+use super::{Extracted, Pending, Source, Use, Want};
+use crate::finding::Finding;
 use std::ops::Range;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
@@ -211,6 +213,44 @@ fn args_of(text: &[u8], after: usize) -> Option<(Vec<Range<usize>>, usize)> {
     let lit = literal_at(text, j)?;
     let arg: Range<usize> = j..lit.end;
     Some((std::iter::once(arg).collect(), lit.end))
+}
+
+/// Resolve `require 'feature'` made by `file`.
+pub(crate) fn resolve_require(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    feature: &str,
+) -> Option<Finding> {
+    let candidates = feature_candidates(file, feature);
+    let (path, class) = index.target(&candidates)?;
+    index.leak(file, p, Use::Import, "requires", &path, class)
+}
+
+/// Ruby's load paths by convention: the root, `lib/`, `app/`, the importer's own gem `lib/`, and the
+/// `spec/` / `test/` directories test runners add.
+pub(crate) fn feature_candidates(importer: &str, feature: &str) -> Vec<String> {
+    let file = if feature.ends_with(".rb") {
+        feature.to_string()
+    } else {
+        format!("{feature}.rb")
+    };
+    let mut roots: Vec<String> = vec![
+        String::new(),
+        "lib".into(),
+        "app".into(),
+        "spec".into(),
+        "test".into(),
+    ];
+    let comps: Vec<&str> = importer.split('/').collect();
+    if let Some(i) = comps.iter().position(|c| *c == "lib" || *c == "app") {
+        let project = comps[..i].join("/");
+        for sub in ["lib", "spec", "test"] {
+            roots.push(paths::under(&project, sub));
+        }
+    }
+    roots.dedup();
+    roots.iter().map(|r| paths::under(r, &file)).collect()
 }
 
 #[cfg(test)]

@@ -5,8 +5,11 @@
 //! Cargo.toml (crates and features meant for tests in `[dependencies]`) is in `manifests.rs`.
 
 use super::paths::{self, stem};
+use super::resolve::Index;
 use super::tokens::{call_args, is_ident, literal_at, skip_space, skip_ws, word_occurrences};
-use super::{Extracted, Fact, Source, Use, Want};
+use super::{Extracted, Fact, Pending, Source, Use, Want};
+use crate::finding::Finding;
+use crate::repo::classify::classify_default;
 use crate::repo::regions;
 use std::ops::Range;
 
@@ -201,8 +204,63 @@ fn module_declarations(src: &Source, found: &mut Vec<(usize, Range<usize>, Want)
     }
 }
 
+/// Resolve `mod x;` made by `file`: fine when the target is a `#![cfg(test)]` file, or not a test module.
+pub(crate) fn resolve_mod(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    candidates: &[String],
+) -> Option<Finding> {
+    let (path, class) = index.target(candidates)?;
+    if index.rust_cfg_test.contains(&path) || !is_test_module(&path) {
+        return None;
+    }
+    index.leak(file, p, Use::Import, "declares module", &path, class)
+}
+
+/// Resolve a path relative to the root of the crate `file` belongs to (the nearest `Cargo.toml` above it).
+pub(crate) fn resolve_crate_relative(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    rel: &str,
+    used: Use,
+) -> Option<Finding> {
+    let mut d = paths::parent(file);
+    loop {
+        if index.is_file(&paths::under(d, "Cargo.toml")) {
+            break;
+        }
+        if d.is_empty() {
+            return None;
+        }
+        d = paths::parent(d);
+    }
+    let target = paths::join(d, rel.trim_start_matches('/'))?;
+    let (path, class) = index.target(&[target])?;
+    index.leak(file, p, used, "imports", &path, class)
+}
+
+/// `mod x;` compiles `x` into the crate; it is test code only if named as Rust names test modules
+/// (`tests.rs`, `test.rs`, `*_test(s).rs`, or inside a test directory). A production `test_email.rs`
+/// (crates.io's admin command that sends a test e-mail) is not.
+fn is_test_module(path: &str) -> bool {
+    let name = match path.strip_suffix("/mod.rs") {
+        Some(dir) => paths::file_name(dir),
+        None => stem(paths::file_name(path)),
+    };
+    let lower = name.to_ascii_lowercase();
+    matches!(lower.as_str(), "test" | "tests")
+        || lower.ends_with("_test")
+        || lower.ends_with("_tests")
+        || paths::parent(path)
+            .split('/')
+            .any(|d| !d.is_empty() && classify_default(&format!("{d}/_")).is_test_side())
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::resolve::testing::{judge, rule};
     use super::*;
     use crate::config::Config;
     use crate::repo::lexer::Syntax;
@@ -282,5 +340,39 @@ mod test_helpers;
         let mut out = Extracted::default();
         extract_test_module(&src, &mut out);
         assert_eq!(out.facts.len(), 1);
+    }
+
+    #[test]
+    fn test_modules_and_crate_relative_paths() {
+        let files = [
+            "Cargo.toml",
+            "src/tests.rs",
+            "src/helpers_test.rs",
+            "src/test_email.rs",
+        ];
+        let m = |n: &str| Want::RustMod {
+            candidates: vec![format!("src/{n}.rs"), format!("src/{n}/mod.rs")],
+        };
+        let cfg_test = || {
+            vec![Fact::RustCfgTestFile {
+                path: "src/tests.rs".into(),
+            }]
+        };
+        let from_lib = |facts, want| judge(&files, facts, "src/lib.rs", "e", want);
+        assert_eq!(from_lib(cfg_test(), m("tests")), None);
+        assert_eq!(
+            rule(from_lib(cfg_test(), m("helpers_test"))),
+            Some("leak/test-import".into())
+        );
+        // Named like a test by its words, but not as Rust names test modules.
+        assert_eq!(from_lib(vec![], m("test_email")), None);
+        let crate_rel = Want::RustCrateRelative {
+            rel: "/src/tests.rs".into(),
+            used: Use::Embed,
+        };
+        assert_eq!(
+            rule(from_lib(vec![], crate_rel)),
+            Some("leak/fixture-read".into())
+        );
     }
 }
