@@ -60,7 +60,7 @@ impl FileCheck for TestDataMarkers<'_> {
             }) {
                 // A block named for another environment is dev config; one named for examples
                 // holds text meant to be shown, reported like UI hint text.
-                let shown_as_example = match scopes::scope_at(content, hit.start) {
+                let shown_as_example = match scopes::scope_of_hit(content, hit.start) {
                     Scope::NonProduction => continue,
                     Scope::Example => true,
                     Scope::Plain => false,

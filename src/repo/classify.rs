@@ -789,11 +789,12 @@ fn is_test_path(dirs: &[&str], name: &str, lower: &str, ext: &str, stem_tokens: 
     // JS/TS and the rest: `*.test.*`, `*.spec.*`, `*-test.*`, `test_*.*`, `docker-compose.test.yml`,
     // and vitest's benchmark files `*.bench.ts`. The word must open or close the name: a word in the
     // middle describes something else (`strip-test-selectors.js` is a build plugin).
-    let is_test_word = |t: &&str| {
-        matches!(
-            *t,
-            "test" | "tests" | "spec" | "specs" | "e2e" | "cy" | "bench"
-        )
+    // In a data file's name, `spec` is a specification, not a test: `swagger/v1/api_spec.json` is the
+    // API description rswag publishes and the app validates against.
+    let data_file = matches!(ext, "json" | "yaml" | "yml" | "xml" | "toml");
+    let is_test_word = |t: &&str| match *t {
+        "spec" | "specs" => !data_file,
+        t => matches!(t, "test" | "tests" | "e2e" | "cy" | "bench"),
     };
     stem_tokens.first().is_some_and(is_test_word) || stem_tokens.last().is_some_and(is_test_word)
 }
@@ -941,11 +942,30 @@ mod tests {
     }
 
     #[test]
+    fn a_data_file_named_spec_is_a_specification_not_a_test() {
+        for path in [
+            "swagger/v1/api_spec.json",
+            "config/api_spec.json",
+            "schema-spec.yml",
+        ] {
+            assert!(!classify_default(path).is_test_side(), "{path}");
+        }
+        for path in [
+            "spec/models/user_spec.rb",
+            "src/api.spec.js",
+            "src/api-spec.ts",
+        ] {
+            assert!(classify_default(path).is_test_side(), "{path}");
+        }
+    }
+
+    #[test]
     fn javascript_and_typescript() {
         check(&[
             ("src/api.ts", Code),
             ("src/api.test.ts", Test),
             ("src/api.spec.js", Test),
+            ("fixtures.test.json", Test),
             ("src/__tests__/api.js", Test),
             ("src/__mocks__/api.js", Fixture),
             ("packages/reactivity/__benchmarks__/ref.bench.ts", Test),

@@ -49,6 +49,60 @@ pub fn scope_at(content: &[u8], at: usize) -> Scope {
     Scope::Plain
 }
 
+/// The scope of a hit at byte `at`: a guard on its own line first (`Rails.env.test? ? a : b`,
+/// `x if Rails.env.development?`), then the enclosing headers ([`scope_at`]).
+pub fn scope_of_hit(content: &[u8], at: usize) -> Scope {
+    if guarded_on_line(content, at) {
+        return Scope::NonProduction;
+    }
+    scope_at(content, at)
+}
+
+/// Is byte `at` in the branch of a one-line condition that only runs outside production? The
+/// then-branch of a ternary (`Rails.env.test? ? Rails.root.join("spec/support/") : ""`,
+/// `process.env.NODE_ENV === "test" ? a : b`), or a statement with a trailing guard
+/// (`seed! if Rails.env.development?`, `x unless Rails.env.production?`, Python's `a if TESTING else b`).
+fn guarded_on_line(content: &[u8], at: usize) -> bool {
+    let at = at.min(content.len());
+    let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
+    let (before, after) = (&content[start..at], &content[at..end]);
+    // A ternary: the condition before ` ? `, and the hit before the branch's ` : `.
+    if let Some(q) = memchr::memmem::rfind(before, b" ? ") {
+        if memchr::memmem::find(&before[q..], b" : ").is_none()
+            && guard_says_non_production(&before[..q])
+        {
+            return true;
+        }
+    }
+    // A trailing guard after the hit.
+    for kw in [&b" if "[..], b" unless "] {
+        if let Some(i) = memchr::memmem::find(after, kw) {
+            let cond = &after[i + 1..];
+            let cond = match memchr::memmem::find(cond, b" else ") {
+                Some(e) => &cond[..e],
+                None => cond,
+            };
+            if guard_says_non_production(cond) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A condition that holds only outside production. One naming a non-production environment must not be
+/// negated (`!Rails.env.test?` runs in production); one naming production must be (`unless …production?`).
+fn guard_says_non_production(cond: &[u8]) -> bool {
+    if header_says(cond) != Scope::NonProduction {
+        return false;
+    }
+    let negated = cond.contains(&b'!')
+        || memchr::memmem::find(cond, b"not ").is_some()
+        || memchr::memmem::find(cond, b"unless").is_some();
+    names_production(cond) || !negated
+}
+
 /// The scope of every line of a file in one pass, each the same as [`scope_at`] says, in time linear in
 /// the file: for code that asks about most lines (the Ruby reach reads every constant), where calling
 /// `scope_at` per line walks back over the same headers again and again.
@@ -325,6 +379,37 @@ mod tests {
             }
         }
         assert!(checked > 3000 && saw.iter().all(|s| *s), "{saw:?}");
+    }
+
+    #[test]
+    fn one_line_guards() {
+        let hit = |text: &str, needle: &str| {
+            scope_of_hit(text.as_bytes(), text.find(needle).unwrap_or(0))
+        };
+        let rb = "def base_upload_dir\n  Rails.env.test? ? Rails.root.join(\"spec/support/\") : \"\"\nend\n";
+        assert_eq!(hit(rb, "spec/support"), Scope::NonProduction);
+        let rb = "  Rails.env.production? ? Rails.root.join(\"spec/support/\") : \"\"\n";
+        assert_eq!(hit(rb, "spec/support"), Scope::Plain);
+        // The else branch of a test-only ternary runs in production.
+        let rb = "  Rails.env.test? ? \"\" : Rails.root.join(\"spec/support/\")\n";
+        assert_eq!(hit(rb, "spec/support"), Scope::Plain);
+        let rb = "  !Rails.env.test? ? Rails.root.join(\"spec/support/\") : \"\"\n";
+        assert_eq!(hit(rb, "spec/support"), Scope::Plain);
+        let rb = "load_seed(\"spec/fixtures/a.yml\") if Rails.env.development?\n";
+        assert_eq!(hit(rb, "spec/fixtures"), Scope::NonProduction);
+        let rb = "load_seed(\"spec/fixtures/a.yml\") unless Rails.env.production?\n";
+        assert_eq!(hit(rb, "spec/fixtures"), Scope::NonProduction);
+        let rb = "load_seed(\"spec/fixtures/a.yml\") if Rails.env.production?\n";
+        assert_eq!(hit(rb, "spec/fixtures"), Scope::Plain);
+        let js = "const dir = process.env.NODE_ENV === 'test' ? 'test/fixtures' : 'data'\n";
+        assert_eq!(hit(js, "test/fixtures"), Scope::NonProduction);
+        assert_eq!(hit(js, "'data'"), Scope::Plain);
+        let py = "PATH = \"tests/data.json\" if TESTING else \"data.json\"\n";
+        assert_eq!(hit(py, "tests/data"), Scope::NonProduction);
+        assert_eq!(
+            hit("x = load(\"tests/data.json\")\n", "tests"),
+            Scope::Plain
+        );
     }
 
     #[test]

@@ -478,3 +478,43 @@ fn generator_placeholders_are_notes_and_a_spec_task_guarded_by_rspec_is_not_a_le
         ]
     );
 }
+
+/// Held-out batch 3 (smart-answers, peoplefinder, early-careers-framework): a script refreshing fixtures
+/// from a live API, a ternary guarded on the test environment, and an API specification named `*_spec.json`.
+/// Each beside a twin that must still be reported.
+#[test]
+fn fixture_refresh_scripts_one_line_guards_and_api_specs_are_not_leaks() {
+    let refresh = "require \"open-uri\"\n\nlocations = YAML.load_file(Rails.root.join(\"test/fixtures/locations.yml\"))\nlocations.each do |slug|\n  fixture_path = Rails.root.join(\"test/fixtures/world/#{slug}.json\")\n  File.open(fixture_path, \"w\") do |file|\n    file.puts URI.parse(\"https://www.gov.uk/api/#{slug}\").open.read\n  end\nend\n";
+    let uploads = "module DirHelpers\n  def base_upload_dir\n    Rails.env.test? ? Rails.root.join(\"spec/support/\") : \"\"\n  end\nend\n";
+    let validator = "class SchemaValidator\n  SCHEMAS = JSON.parse(File.read(Rails.root.join(\"swagger/v1/api_spec.json\")))\nend\n";
+    // The twins: the same reads with no write and no guard.
+    let reader = "class Locations\n  ALL = YAML.load_file(Rails.root.join(\"test/fixtures/locations.yml\"))\nend\n";
+    let prod_uploads = "module Store\n  def base_dir\n    Rails.env.production? ? Rails.root.join(\"spec/support/\") : \"\"\n  end\nend\n";
+    let (code, report) = gate(&[
+        ("script/update_locations.rb", refresh),
+        ("test/fixtures/locations.yml", "- france\n"),
+        ("test/fixtures/world/france.json", "{}\n"),
+        ("config/initializers/carrierwave.rb", uploads),
+        ("spec/support/.keep", ""),
+        ("app/services/schema_validator.rb", validator),
+        ("swagger/v1/api_spec.json", "{\"components\": {}}\n"),
+        ("app/models/locations.rb", reader),
+        ("app/lib/store.rb", prod_uploads),
+    ]);
+    let leaks: Vec<(String, String, u64)> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("leak/"))
+        .collect();
+    assert_eq!(
+        leaks,
+        [
+            ("leak/fixture-read".into(), "app/lib/store.rb".into(), 3),
+            (
+                "leak/fixture-read".into(),
+                "app/models/locations.rb".into(),
+                2
+            ),
+        ]
+    );
+    assert_eq!(code, 1);
+}

@@ -318,7 +318,7 @@ fn drop_non_production_scopes(content: &[u8], out: &mut Extracted) {
         out.findings.clear();
         return;
     }
-    let in_prod = |at: usize| scopes::scope_at(content, at) != Scope::NonProduction;
+    let in_prod = |at: usize| scopes::scope_of_hit(content, at) != Scope::NonProduction;
     out.pending.retain(|p| in_prod(p.at.start));
     out.findings.retain(|f| match &f.location {
         Location::File(s) => in_prod(s.span.0),

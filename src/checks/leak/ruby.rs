@@ -6,7 +6,7 @@ use super::libraries;
 use super::paths::{self, is_test_support_path};
 use super::resolve::Index;
 use super::rule_docs::TEST_LIBRARY_IMPORT;
-use super::tokens::{call_args, literal_at, skip_ws, whole_literal, word_occurrences};
+use super::tokens::{call_args, is_ident, literal_at, skip_ws, whole_literal, word_occurrences};
 use super::{Extracted, Pending, Source, Use, Want};
 use crate::finding::Finding;
 use std::ops::Range;
@@ -16,7 +16,70 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
         return;
     }
     requires(src, out);
-    reads(src, out);
+    if !maintains_test_data(src.text) {
+        reads(src, out);
+    }
+}
+
+/// Calls that write a file, and whether they write only with a mode saying so (`File.open(path, "w")`).
+const WRITERS: &[(&[u8], bool)] = &[
+    (b"File.write", false),
+    (b"File.binwrite", false),
+    (b"IO.write", false),
+    (b"File.open", true),
+    (b"CSV.open", true),
+];
+
+/// A script that writes into the test tree maintains its data: smart-answers'
+/// `script/update_worldwide_locations.rb` names `Rails.root.join("test/fixtures/…")`, then
+/// `File.open(that_path, "w")` to refresh the fixtures from the live API. What it reads from the test
+/// tree is that maintenance (the list of fixtures to refresh), not test data loaded by the live service.
+fn maintains_test_data(text: &[u8]) -> bool {
+    WRITERS.iter().any(|(name, needs_mode)| {
+        memchr::memmem::find_iter(text, name).any(|at| {
+            let Some((args, _)) = args_of(text, at + name.len()) else {
+                return false;
+            };
+            let writes = !*needs_mode
+                || args
+                    .get(1)
+                    .and_then(|m| whole_literal(text, m))
+                    .is_some_and(|m| matches!(text.get(m.start), Some(b'w' | b'a')));
+            let Some(first) = args.first().filter(|_| writes) else {
+                return false;
+            };
+            let target = &text[first.clone()];
+            let path = if target.iter().all(|b| is_ident(*b)) {
+                assigned_before(text, target, at)
+            } else {
+                Some(target)
+            };
+            path.is_some_and(names_test_path)
+        })
+    })
+}
+
+/// The right-hand side of the last `name = …` line before `at`.
+fn assigned_before<'t>(text: &'t [u8], name: &[u8], at: usize) -> Option<&'t [u8]> {
+    let mut found = None;
+    for line in text[..at].split(|b| *b == b'\n') {
+        let code = line.trim_ascii_start();
+        if let Some(rest) = code.strip_prefix(name) {
+            let rest = rest.trim_ascii_start();
+            if rest.starts_with(b"=") && !rest.starts_with(b"==") {
+                found = Some(&rest[1..]);
+            }
+        }
+    }
+    found
+}
+
+/// Does an expression hold a string literal naming a test or fixture path?
+fn names_test_path(expr: &[u8]) -> bool {
+    (0..expr.len())
+        .filter(|&i| matches!(expr[i], b'"' | b'\''))
+        .filter_map(|i| literal_at(expr, i))
+        .any(|lit| paths::has_test_word(&String::from_utf8_lossy(&expr[lit.content])))
 }
 
 fn requires(src: &mut Source, out: &mut Extracted) {
@@ -260,6 +323,23 @@ mod tests {
 
     fn run(path: &str, code: &str) -> Extracted {
         super::super::extract_for_test(path, code, Syntax::Ruby, extract)
+    }
+
+    #[test]
+    fn a_script_refreshing_fixtures_maintains_them() {
+        let refresh = "list = YAML.load_file(Rails.root.join(\"test/fixtures/locations.yml\"))\n\
+                       list.each do |slug|\n  fixture_path = Rails.root.join(\"test/fixtures/world/#{slug}.json\")\n\
+                       \n  File.open(fixture_path, \"w\") do |file|\n    file.puts fetch(slug)\n  end\nend\n";
+        assert!(run("script/update_locations.rb", refresh)
+            .pending
+            .is_empty());
+        // The twins: a script that only reads, and one that writes elsewhere, still read test data.
+        let reads_only = "fixture_path = Rails.root.join(\"test/fixtures/world.json\")\n\
+                          File.open(fixture_path) { |f| f.read }\n";
+        assert_eq!(run("app/lib/world.rb", reads_only).pending.len(), 1);
+        let writes_log = "DATA = YAML.load_file(Rails.root.join(\"spec/fixtures/people.yml\"))\n\
+                          File.write(Rails.root.join(\"log/people.log\"), DATA.to_s)\n";
+        assert_eq!(run("app/lib/people.rb", writes_log).pending.len(), 1);
     }
 
     #[test]
