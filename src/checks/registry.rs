@@ -312,20 +312,32 @@ pub fn run_after_walk(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
 
 struct Markers {
     scanner: Scanner,
+    env_files: test_data::EnvFiles,
 }
 
 impl FileCheck for Markers {
     fn wants(&self, file: &FileEntry) -> bool {
-        test_data::TestDataMarkers {
-            scanner: &self.scanner,
-        }
-        .wants(file)
+        test_data::EnvFiles::wants(file)
+            || test_data::TestDataMarkers {
+                scanner: &self.scanner,
+            }
+            .wants(file)
     }
     fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
+        let mut found = Vec::new();
+        // A `.dockerignore` is globs, read for what it says about `.env` files (also when unchanged in
+        // a push): not scanned for markers.
+        if test_data::EnvFiles::wants(file) {
+            self.env_files.take(file, content, &mut found);
+            return;
+        }
         test_data::TestDataMarkers {
             scanner: &self.scanner,
         }
-        .check(file, content, out);
+        .check(file, content, &mut found);
+        if !self.env_files.take(file, content, &mut found) {
+            out.append(&mut found);
+        }
     }
 }
 
@@ -333,11 +345,18 @@ impl FileStage for Markers {
     fn as_file_check(&self) -> &dyn FileCheck {
         self
     }
+    fn reads_unchanged(&self, file: &FileEntry) -> bool {
+        test_data::EnvFiles::wants(file)
+    }
+    fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
+        self.env_files.finish()
+    }
 }
 
 fn test_data_stage(setup: &Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag> {
     Ok(Box::new(Markers {
         scanner: build_scanner(setup.catalogue, setup.config)?,
+        env_files: test_data::EnvFiles::default(),
     }))
 }
 

@@ -209,3 +209,128 @@ fn finding(
     .with_evidence(matched)
     .with_help(rule.doc.fix.clone())
 }
+
+/// Bare `.env` files, judged once the walk has seen the `.dockerignore` files. A committed `.env` is what
+/// a container starts with, so its values are production settings — unless the repository keeps it out
+/// of the image: peoplefinder commits a local-development `.env` (`SUPPORT_EMAIL=support@example.com`)
+/// and its `.dockerignore` lists `.env`. Then its findings are notes that say why.
+#[derive(Default)]
+pub struct EnvFiles {
+    /// Findings in `.env` files, held until `finish`.
+    held: std::sync::Mutex<Vec<Finding>>,
+    /// Directory → the patterns of the `.dockerignore` in it.
+    ignores: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+}
+
+impl EnvFiles {
+    /// Should this file be read for what it says about `.env` files (a `.dockerignore`)?
+    pub fn wants(file: &FileEntry) -> bool {
+        file_name(&file.path) == ".dockerignore"
+    }
+
+    /// Record a `.dockerignore`, or hold the findings of a `.env`; false for any other file.
+    pub fn take(&self, file: &FileEntry, content: &[u8], found: &mut Vec<Finding>) -> bool {
+        match file_name(&file.path) {
+            ".dockerignore" => {
+                let patterns = String::from_utf8_lossy(content)
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .collect();
+                lock(&self.ignores).insert(dir_of(&file.path).to_string(), patterns);
+                false
+            }
+            ".env" => {
+                lock(&self.held).append(found);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The held findings: a note where the `.dockerignore` beside the `.env` (or at the root) excludes it.
+    pub fn finish(&self) -> Vec<Finding> {
+        let ignores = lock(&self.ignores);
+        let mut out = std::mem::take(&mut *lock(&self.held));
+        for f in &mut out {
+            let Location::File(span) = &f.location else {
+                continue;
+            };
+            let dir = dir_of(&span.path);
+            let excluded = [dir, ""]
+                .iter()
+                .filter_map(|d| ignores.get(*d).map(|p| (*d, p)))
+                .any(|(d, patterns)| excludes_env(patterns, dir.strip_prefix(d).unwrap_or(dir)));
+            if excluded && f.severity > Severity::Note {
+                f.severity = Severity::Note;
+                f.message
+                    .push_str(" (not in the image: .dockerignore excludes this .env)");
+            }
+        }
+        out
+    }
+}
+
+/// Does a `.dockerignore` exclude the `.env` in `rel` (its directory relative to the `.dockerignore`'s)?
+/// The last matching pattern wins, as Docker reads them; `!.env` lets it back in.
+fn excludes_env(patterns: &[String], rel: &str) -> bool {
+    let path = if rel.is_empty() {
+        ".env".to_string()
+    } else {
+        format!("{}/.env", rel.trim_matches('/'))
+    };
+    let mut excluded = false;
+    for p in patterns {
+        let (negated, pat) = match p.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, p.as_str()),
+        };
+        let pat = pat.trim_start_matches('/');
+        let hit = pat == path
+            || pat == "**/.env"
+            || pat == "*"
+            || pat == "**"
+            || (pat.ends_with('*')
+                && !pat.contains('/')
+                && rel.is_empty()
+                && ".env".starts_with(pat.trim_end_matches('*')));
+        if hit {
+            excluded = !negated;
+        }
+    }
+    excluded
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, n)| n)
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excludes_env;
+
+    fn pats(s: &[&str]) -> Vec<String> {
+        s.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn which_dockerignore_patterns_exclude_a_dot_env() {
+        assert!(excludes_env(&pats(&[".git", ".env"]), ""));
+        assert!(excludes_env(&pats(&["/.env"]), ""));
+        assert!(excludes_env(&pats(&[".env*"]), ""));
+        assert!(excludes_env(&pats(&["**/.env"]), "app"));
+        assert!(excludes_env(&pats(&["app/.env"]), "app"));
+        assert!(!excludes_env(&pats(&[".env"]), "app"));
+        assert!(!excludes_env(&pats(&[".env.local", "spec"]), ""));
+        assert!(!excludes_env(&pats(&["*", "!.env"]), ""));
+        assert!(excludes_env(&pats(&["!.env", "*"]), ""));
+    }
+}

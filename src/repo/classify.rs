@@ -542,7 +542,7 @@ fn dir_tokens(dir: &str) -> Vec<String> {
 }
 
 /// `fixtures/`, `__mocks__/`, a directory whose name ends in such a word (`functional_tests_fixtures`),
-/// and made-up data named as such (`localMockData`, `mock_data`, `fake-data`).
+/// and made-up data named as such (`localMockData`, `mock_data`).
 fn is_fixture_dir(dir: &str) -> bool {
     let lower = dir.to_ascii_lowercase();
     let words = camel_words(dir);

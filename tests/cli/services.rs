@@ -518,3 +518,46 @@ fn fixture_refresh_scripts_one_line_guards_and_api_specs_are_not_leaks() {
     );
     assert_eq!(code, 1);
 }
+
+/// peoplefinder commits a local-development `.env` that its `.dockerignore` keeps out of the image: its
+/// placeholder address is a note saying so. The twin — the same `.env` with nothing keeping it out, and one
+/// that a `!.env` exception lets back in — is production config and still fails.
+#[test]
+fn a_dot_env_the_dockerignore_keeps_out_of_the_image_is_not_production_config() {
+    let env = "# minimum env vars required\nSUPPORT_EMAIL=support@example.com\n";
+    let dockerfile = "FROM ruby:3.3\nCOPY . .\nCMD [\"bin/rails\", \"server\"]\n";
+    let (code, report) = gate(&[
+        (".env", env),
+        (".dockerignore", ".git\n.env\nspec\n"),
+        ("Dockerfile", dockerfile),
+    ]);
+    let env_findings: Vec<(String, String, u64, String)> = located_with_severity(&report)
+        .into_iter()
+        .filter(|(_, path, _, _)| path == ".env")
+        .collect();
+    assert_eq!(
+        env_findings,
+        [(
+            "data/reserved-email".into(),
+            ".env".into(),
+            2,
+            "note".into()
+        )]
+    );
+    assert_eq!(code, 0, "{report}");
+
+    for dockerignore in [None, Some("*\n!.env\n!app/\n")] {
+        let mut files = vec![(".env", env), ("Dockerfile", dockerfile)];
+        if let Some(d) = dockerignore {
+            files.push((".dockerignore", d));
+        }
+        let (code, report) = gate(&files);
+        let severities: Vec<String> = located_with_severity(&report)
+            .into_iter()
+            .filter(|(_, path, _, _)| path == ".env")
+            .map(|(_, _, _, s)| s)
+            .collect();
+        assert_eq!(severities, ["error"], "{dockerignore:?}");
+        assert_eq!(code, 1);
+    }
+}
