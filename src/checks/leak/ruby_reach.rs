@@ -55,7 +55,11 @@ pub(crate) struct FileConstants {
 /// a file indented otherwise yields fewer or wider bodies, which only keeps more findings.
 pub(crate) fn extract(text: &[u8]) -> FileConstants {
     let mut out = FileConstants::default();
-    let mut seen: HashSet<ConstUse> = HashSet::new();
+    // Distinct uses, keyed by the nesting's allocation rather than its names (hashing every enclosing
+    // name for every constant was a hot spot on Rails): a nesting rebuilt with the same names only
+    // repeats a use, which the judgement does not count. An address in `seen` cannot be reused by a later
+    // nesting: the use pushed with it holds that allocation alive.
+    let mut seen: HashSet<(Box<str>, usize, bool)> = HashSet::new();
     // Open blocks: (indent, qualified name, body start).
     let mut open: Vec<(usize, Box<str>, usize)> = Vec::new();
     // The open blocks' names, rebuilt only when a block opens or closes.
@@ -112,15 +116,23 @@ pub(crate) fn extract(text: &[u8]) -> FileConstants {
         let skip_own_name = header.as_ref().map_or(0, |(kw_len, _)| indent + kw_len);
         let guarded = scope == Scope::NonProduction;
         for token in constants(line, skip_own_name) {
-            let written = String::from_utf8_lossy(&line[token]);
-            let used = ConstUse {
-                written: written.trim_start_matches("::").into(),
+            let written: Box<str> = String::from_utf8_lossy(&line[token])
+                .trim_start_matches("::")
+                .into();
+            let key = (
+                written,
+                Arc::as_ptr(&nesting).cast::<u8>() as usize,
+                guarded,
+            );
+            if seen.contains(&key) {
+                continue;
+            }
+            out.uses.push(ConstUse {
+                written: key.0.clone(),
                 nesting: Arc::clone(&nesting),
                 guarded,
-            };
-            if seen.insert(used.clone()) {
-                out.uses.push(used);
-            }
+            });
+            seen.insert(key);
         }
         line_start = line_end + 1;
     }
