@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// apart from its parent: it is vocabulary that lower layers name.
 const LAYERS: &[&[&str]] = &[
     // Leaves: plain values and arithmetic every layer may name.
-    &["finding", "status", "calendar", "repo::classify"],
+    &["finding", "status", "calendar", "sync", "repo::classify"],
     &["redact"],
     &["diag"],
     &["config"],

@@ -4,6 +4,7 @@
 //! into findings, leaving out what sits in test-only regions of production files (Rust `#[cfg(test)]`),
 //! settings quoted in strings, and examples in Python docstrings.
 
+use super::leak::paths::{file_name, parent};
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::Lang;
 use crate::repo::dockerfile;
@@ -14,6 +15,7 @@ use crate::repo::scopes::{self, Scope};
 use crate::repo::switch_forms;
 use crate::repo::text::{evidence, LineIndex};
 use crate::rules::scanner::{Hit, Scanner, Scratch};
+use crate::sync::lock;
 use std::cell::RefCell;
 
 pub struct TestDataMarkers<'a> {
@@ -237,7 +239,7 @@ impl EnvFiles {
                     .map(|l| l.trim().to_string())
                     .filter(|l| !l.is_empty() && !l.starts_with('#'))
                     .collect();
-                lock(&self.ignores).insert(dir_of(&file.path).to_string(), patterns);
+                lock(&self.ignores).insert(parent(&file.path).to_string(), patterns);
                 false
             }
             ".env" => {
@@ -256,7 +258,7 @@ impl EnvFiles {
             let Location::File(span) = &f.location else {
                 continue;
             };
-            let dir = dir_of(&span.path);
+            let dir = parent(&span.path);
             let excluded = [dir, ""]
                 .iter()
                 .filter_map(|d| ignores.get(*d).map(|p| (*d, p)))
@@ -299,18 +301,6 @@ fn excludes_env(patterns: &[String], rel: &str) -> bool {
         }
     }
     excluded
-}
-
-fn file_name(path: &str) -> &str {
-    path.rsplit_once('/').map_or(path, |(_, n)| n)
-}
-
-fn dir_of(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(d, _)| d)
-}
-
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

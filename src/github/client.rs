@@ -2,6 +2,7 @@
 //! a bound on requests in flight, one fetch per URL per run, bounded retries, and a token that never
 //! reaches any output.
 
+use crate::sync::lock;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::fmt;
@@ -1035,11 +1036,6 @@ fn plural(n: u32) -> &'static str {
     } else {
         "s"
     }
-}
-
-/// A poisoned lock only means another task panicked mid-update; the data is still the best we have.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::diag::SourceDiag;
 use crate::finding::Severity;
 use crate::github::{RepoId, Settings};
 use crate::remote::{self, RemoteError, RemoteOptions, RemoteOutcome};
+use crate::sync::lock;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -348,8 +349,4 @@ pub fn result_files(dir: &Path) -> Result<Vec<PathBuf>, SourceDiag> {
         .collect();
     out.sort();
     Ok(out)
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }

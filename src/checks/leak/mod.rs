@@ -30,7 +30,7 @@ mod javascript;
 mod jvm;
 mod libraries;
 mod manifests;
-mod paths;
+pub(crate) mod paths;
 mod python;
 mod python_packaging;
 mod resolve;
