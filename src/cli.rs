@@ -128,6 +128,22 @@ pub enum OrgCommand {
         reserve: u64,
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Memory each repository's check may use, in MiB (0: no limit). Each repository is checked in
+        /// a process of its own: one that goes over is reported not verified, and the shard goes on.
+        #[arg(long, value_name = "MIB", default_value_t = 2048)]
+        memory_limit: u64,
+    },
+    /// One repository of `org run`, in the child process `org run` starts for it (internal).
+    #[command(hide = true)]
+    GateOne {
+        #[arg(long)]
+        repository: String,
+        #[arg(long)]
+        api_deadline_ms: u64,
+        #[arg(long, default_value_t = 0)]
+        memory_limit: u64,
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
     },
     /// Merge the per-repository results into one evidence report (report.md, report.html, report.json).
     Report {
@@ -488,6 +504,7 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             deadline,
             reserve,
             fail_on,
+            memory_limit,
         } => {
             let opts = run::RunOptions {
                 shard,
@@ -496,8 +513,9 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
                 deadline: std::time::Duration::from_secs(deadline),
                 reserve,
                 fail_on: fail_on.map(Severity::from),
+                memory_mib: memory_limit,
             };
-            let t = run::run(&opts, &settings)?;
+            let t = run::run(&opts)?;
             eprintln!(
                 "shipgate org run: {} repositories: {} pass, {} fail, {} not verified; {} API request(s); results in {}",
                 t.repositories,
@@ -507,6 +525,27 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
                 t.requests,
                 out.display()
             );
+            Ok(0)
+        }
+        OrgCommand::GateOne {
+            repository,
+            api_deadline_ms,
+            memory_limit,
+            fail_on,
+        } => {
+            crate::org::isolate::limit_own_memory(memory_limit)
+                .map_err(|e| SourceDiag::plain("org/output", e))?;
+            let repo = crate::remote::parse_repo(&repository)?;
+            let answer = run::gate_checked(
+                &repo,
+                &settings,
+                fail_on.map(Severity::from),
+                std::time::Duration::from_millis(api_deadline_ms),
+            );
+            let text = serde_json::to_string(&answer).map_err(|e| {
+                SourceDiag::plain("org/output", format!("cannot encode a result: {e}"))
+            })?;
+            println!("{text}");
             Ok(0)
         }
         OrgCommand::Report { dir, out, previous } => {

@@ -5,6 +5,7 @@
 //!
 //! Layering: this sits beside `cli`, above `remote` (which runs the engine); nothing below depends on it.
 
+pub mod isolate;
 pub mod plan;
 pub mod report;
 pub mod run;

@@ -3,8 +3,8 @@
 //! repository the API cannot answer for is a *not verified* result, never the end of the shard.
 
 use super::{
-    unix_now, unverified_families, write_file, ControlResult, FindingSummary, Period, RepoResult,
-    Shard, Status, CONTROLS, RESULT_SCHEMA, SHARD_SCHEMA,
+    isolate, unix_now, unverified_families, write_file, ControlResult, FindingSummary, Period,
+    RepoResult, Shard, Status, CONTROLS, RESULT_SCHEMA, SHARD_SCHEMA,
 };
 use crate::diag::SourceDiag;
 use crate::finding::Severity;
@@ -34,6 +34,8 @@ pub struct RunOptions {
     /// Keep this many requests of the rate limit unspent (other jobs share the installation's budget).
     pub reserve: u64,
     pub fail_on: Option<Severity>,
+    /// Memory each repository's check may use, in MiB (0 = no limit); see `isolate`.
+    pub memory_mib: u64,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -52,7 +54,9 @@ struct Budget {
     reset: u64,
 }
 
-pub fn run(opts: &RunOptions, settings: &Settings) -> Result<Totals, SourceDiag> {
+/// Each repository is gated in a child process (`isolate`), which reads the GitHub settings from the
+/// environment it inherits.
+pub fn run(opts: &RunOptions) -> Result<Totals, SourceDiag> {
     let shard: Shard = super::read_json(&opts.shard, MAX_SHARD_BYTES, "org/bad-shard")?;
     if shard.schema != SHARD_SCHEMA {
         return Err(SourceDiag::plain(
@@ -88,7 +92,7 @@ pub fn run(opts: &RunOptions, settings: &Settings) -> Result<Totals, SourceDiag>
                 let Some(name) = shard.repositories.get(i) else {
                     break;
                 };
-                let result = gate_one(i, name, opts, settings, start, &budget);
+                let result = gate_one(i, name, opts, start, &budget);
                 let file = match RepoId::parse(name) {
                     Some(r) => format!("{}__{}.json", r.owner, r.name),
                     None => format!("invalid-{:03}-{i:05}.json", shard.shard),
@@ -123,43 +127,18 @@ fn gate_one(
     _index: usize,
     name: &str,
     opts: &RunOptions,
-    settings: &Settings,
     start: Instant,
     budget: &Mutex<Budget>,
 ) -> RepoResult {
     let begun = Instant::now();
-    let not_verified = |reason: String, requests: u32| RepoResult {
-        schema: RESULT_SCHEMA.into(),
-        repository: crate::redact::visible_line(name).into_owned(),
-        status: Status::NotVerified,
-        reason: Some(reason),
-        default_branch: None,
-        head: None,
-        archived: false,
-        visibility: String::new(),
-        branches: Vec::new(),
-        period: None,
-        controls: CONTROLS
-            .iter()
-            .map(|c| {
-                (
-                    c.id.to_string(),
-                    ControlResult {
-                        status: Status::NotVerified,
-                        rules: Vec::new(),
-                    },
-                )
-            })
-            .collect(),
-        findings: Vec::new(),
-        not_evaluated: Vec::new(),
-        requests,
-        elapsed_ms: u64::try_from(begun.elapsed().as_millis()).unwrap_or(u64::MAX),
-        checked_at: unix_now(),
+    let not_verified = |reason: String, requests: u32| {
+        let mut r = not_verified_result(name, reason, requests);
+        r.elapsed_ms = u64::try_from(begun.elapsed().as_millis()).unwrap_or(u64::MAX);
+        r
     };
-    let Some(repo) = RepoId::parse(name) else {
+    if RepoId::parse(name).is_none() {
         return not_verified("not a repository name (OWNER/NAME)".into(), 0);
-    };
+    }
     // Wait for the budget (if GitHub's reset comes before the deadline), or give up on this repository.
     loop {
         let left = opts.deadline.saturating_sub(start.elapsed());
@@ -201,32 +180,70 @@ fn gate_one(
             ),
         }
     }
-    let left = opts.deadline.saturating_sub(start.elapsed());
-    let ropts = RemoteOptions {
-        fail_on: opts.fail_on,
-        no_suppress: false,
-        deadline: Some(left.min(PER_REPO_DEADLINE)),
+    let api_deadline = opts
+        .deadline
+        .saturating_sub(start.elapsed())
+        .min(PER_REPO_DEADLINE);
+    let args = isolate::ChildArgs {
+        repository: name,
+        api_deadline,
+        fail_on: opts.fail_on.map(Severity::as_str),
     };
-    let outcome = remote::check(&repo, settings, &ropts);
+    let limits = isolate::Limits {
+        memory_mib: opts.memory_mib,
+        time: api_deadline + isolate::JUDGING_GRACE,
+    };
+    let mut result = match isolate::gate_in_child(&args, limits) {
+        Ok(answer) => {
+            if let Some((remaining, reset)) = answer.rate {
+                let mut b = lock(budget);
+                // The lowest report wins: answers from parallel jobs arrive out of order.
+                b.remaining = Some(b.remaining.map_or(remaining, |r| r.min(remaining)));
+                b.reset = b.reset.max(reset);
+            }
+            answer.result
+        }
+        Err(why) => not_verified(why, 0),
+    };
+    result.elapsed_ms = u64::try_from(begun.elapsed().as_millis()).unwrap_or(u64::MAX);
+    result
+}
+
+/// In the child (`shipgate org gate-one`): gate one repository through the API and summarise it.
+pub fn gate_checked(
+    repo: &RepoId,
+    settings: &Settings,
+    fail_on: Option<Severity>,
+    api_deadline: Duration,
+) -> isolate::ChildAnswer {
+    let begun = Instant::now();
+    let ropts = RemoteOptions {
+        fail_on,
+        no_suppress: false,
+        deadline: Some(api_deadline),
+    };
+    let outcome = remote::check(repo, settings, &ropts);
     let rate = match &outcome {
         Ok(r) => r.rate,
         Err(_) => None,
     };
-    if let Some((remaining, reset)) = rate {
-        let mut b = lock(budget);
-        // The lowest report wins: answers from parallel jobs arrive out of order.
-        b.remaining = Some(b.remaining.map_or(remaining, |r| r.min(remaining)));
-        b.reset = b.reset.max(reset);
-    }
     let mut result = match outcome {
-        Ok(r) => summarise(&repo, &r),
-        Err(RemoteError::Api { error, requests }) => {
-            not_verified(format!("the API did not answer: {error}"), requests)
+        Ok(r) => summarise(repo, &r),
+        Err(RemoteError::Api { error, requests }) => not_verified_result(
+            &repo.to_string(),
+            format!("the API did not answer: {error}"),
+            requests,
+        ),
+        Err(RemoteError::Diag(d)) => {
+            not_verified_result(&repo.to_string(), format!("{}: {}", d.code, d.message), 0)
         }
-        Err(RemoteError::Diag(d)) => not_verified(format!("{}: {}", d.code, d.message), 0),
     };
     result.elapsed_ms = u64::try_from(begun.elapsed().as_millis()).unwrap_or(u64::MAX);
-    result
+    isolate::ChildAnswer {
+        schema: isolate::CHILD_SCHEMA.into(),
+        result,
+        rate,
+    }
 }
 
 /// One repository's outcome as controls.
@@ -326,6 +343,39 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
             .map(|n| n.to_string())
             .collect(),
         requests: r.requests,
+        elapsed_ms: 0,
+        checked_at: unix_now(),
+    }
+}
+
+/// A repository with no verdict, and why.
+fn not_verified_result(name: &str, reason: String, requests: u32) -> RepoResult {
+    RepoResult {
+        schema: RESULT_SCHEMA.into(),
+        repository: crate::redact::visible_line(name).into_owned(),
+        status: Status::NotVerified,
+        reason: Some(reason),
+        default_branch: None,
+        head: None,
+        archived: false,
+        visibility: String::new(),
+        branches: Vec::new(),
+        period: None,
+        controls: CONTROLS
+            .iter()
+            .map(|c| {
+                (
+                    c.id.to_string(),
+                    ControlResult {
+                        status: Status::NotVerified,
+                        rules: Vec::new(),
+                    },
+                )
+            })
+            .collect(),
+        findings: Vec::new(),
+        not_evaluated: Vec::new(),
+        requests,
         elapsed_ms: 0,
         checked_at: unix_now(),
     }

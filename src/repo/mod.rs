@@ -16,7 +16,7 @@ pub mod switch_forms;
 pub mod text;
 pub mod tracked;
 pub mod workflows;
-pub mod yaml_depth;
+pub mod yaml_bounds;
 
 use std::path::Path;
 

@@ -141,8 +141,8 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Workflow>, YamlError> {
     let mut parser = saphyr_parser::Parser::new_from_str(text);
     let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
     loader.early_parse(false);
-    // Not `parser.load`: it recurses once per level of nesting (see yaml_depth).
-    let loaded = super::yaml_depth::load(&mut parser, &mut loader);
+    // Not `parser.load`: it recurses once per level of nesting (see yaml_bounds).
+    let loaded = super::yaml_bounds::load(&mut parser, &mut loader);
     let error = loaded.err().or_else(|| loader.error().cloned());
     if let Some(e) = error {
         let m = e.marker();
@@ -565,7 +565,7 @@ mod tests {
             assert_eq!(at, Some((1, 513, 512)), "{e:?}");
             assert!(e.is_some_and(|e| e.message.contains("nested more than 256")));
         }
-        let deep_but_fine = "- ".repeat(super::super::yaml_depth::MAX_DEPTH) + "x\n";
+        let deep_but_fine = "- ".repeat(super::super::yaml_bounds::MAX_DEPTH) + "x\n";
         assert!(parse("w.yml", &deep_but_fine).is_ok());
     }
 

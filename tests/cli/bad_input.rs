@@ -554,3 +554,46 @@ fn a_workflow_nested_100k_deep_fails_closed_instead_of_overflowing_the_stack() {
     );
     assert!(message_of(&report, "workflow/invalid-yaml").contains("nested more than 256"));
 }
+
+/// A 457-byte workflow whose anchors are mappings keyed by sequences of aliases (`&b {? [*a, *a, …]: x}`):
+/// saphyr's own alias budget counts each key as one node, so nine lines grew to 9^9 nodes and the run
+/// aborted past 3 GB. Under a 400 MB data limit it must end as one invalid file, exit 2, with the other
+/// checks' results intact.
+#[test]
+fn a_workflow_alias_bomb_through_mapping_keys_fails_closed_in_bounded_memory() {
+    let repo = Repo::new();
+    let mut bomb = String::from(
+        "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\nx:\n  - &a {? [l,l,l,l,l,l,l,l,l]: x}\n",
+    );
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for pair in names.windows(2) {
+        let aliases = vec![format!("*{}", pair[0]); 9].join(",");
+        bomb.push_str(&format!("  - &{} {{? [{aliases}]: x}}\n", pair[1]));
+    }
+    assert!(bomb.len() < 500, "{}", bomb.len());
+    repo.write(".github/workflows/bomb.yml", &bomb);
+    repo.write("app/settings.py", "DEBUG = True\n");
+    repo.commit("bomb");
+    let out = std::process::Command::new("sh")
+        .args(["-c", "ulimit -d 400000 && exec \"$0\" \"$@\""])
+        .arg(crate::common::bin())
+        .args(["check", "--offline", "--format", "json"])
+        .current_dir(repo.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .expect("run shipgate under a data limit");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no report ({e}), exit {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(out.status.code(), Some(2), "{report:#}");
+    assert!(message_of(&report, "workflow/invalid-yaml").contains("alias bomb"));
+    assert!(
+        !located(&report, "switch/debug-enabled").is_empty(),
+        "the rest of the tree is still judged: {report:#}"
+    );
+}

@@ -39,6 +39,8 @@ pub struct OrgState {
     pub slow: Duration,
     /// Added to every answer (milliseconds): a network's round trip, for the benchmark.
     pub latency_ms: AtomicU64,
+    /// Repositories (by name) whose deploy workflow is this text instead of the computed one.
+    pub workflows: Mutex<std::collections::HashMap<String, String>>,
 }
 
 pub struct MockOrg {
@@ -63,6 +65,7 @@ impl MockOrg {
             limit: AtomicU64::new(10_000_000),
             slow: Duration::from_millis(20),
             latency_ms: AtomicU64::new(0),
+            workflows: Mutex::new(Default::default()),
         });
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -80,6 +83,16 @@ impl MockOrg {
 
     pub fn fail(&self, name: &str) -> &Self {
         self.state.failing.lock().unwrap().insert(name.to_string());
+        self
+    }
+
+    /// Serve `text` as `name`'s deploy workflow.
+    pub fn workflow(&self, name: &str, text: &str) -> &Self {
+        self.state
+            .workflows
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), text.to_string());
         self
     }
 
@@ -150,7 +163,7 @@ fn blob(text: &str) -> Value {
 
 const README: &str = "# Service\n\n## Testing\n\nRun `make test`; CI runs the tests on every pull request.\n\n## Review\n\nEvery change is reviewed in a pull request and approved by a code owner before merge.\n\n## Deployment\n\nMerges to main deploy to production through the deploy workflow, after approval in the production environment.\n";
 
-fn snapshot(i: usize, name: &str) -> Value {
+fn snapshot(i: usize, name: &str, workflow_text: Option<String>) -> Value {
     let t0 = now() - 3600;
     let nodes: Vec<Value> = (0..COMMITS)
         .map(|k| {
@@ -174,7 +187,7 @@ fn snapshot(i: usize, name: &str) -> Value {
         "isArchived": i % 50 == 49, "isEmpty": false, "visibility": visibility(i),
         "defaultBranchRef": {"name": "main", "target": {"oid": oid(i, 0), "history": {"nodes": nodes}}},
         "workflows": {"entries": [
-            {"name": "deploy.yml", "type": "blob", "mode": 33188, "object": blob(&workflow(i))}
+            {"name": "deploy.yml", "type": "blob", "mode": 33188, "object": blob(&workflow_text.unwrap_or_else(|| workflow(i)))}
         ]},
         "dotgithub": {"entries": [{"name": "workflows", "type": "tree", "mode": 16384}]},
         "docs": null, "doc": null, "prtemplates": null,
@@ -309,7 +322,11 @@ fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<
             }
             Reply::ok(json!({"data": {"repository": repo}}))
         } else if query.contains("ShipgateRemote") {
-            Reply::ok(snapshot(i, &name))
+            Reply::ok(snapshot(
+                i,
+                &name,
+                s.workflows.lock().unwrap().get(&name).cloned(),
+            ))
         } else if query.contains("associatedPullRequests") {
             Reply::ok(review_answer(i, &vars))
         } else if query.contains("refUpdateRule") {

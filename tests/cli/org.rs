@@ -875,3 +875,65 @@ fn bench_org_scale() {
         );
     }
 }
+
+/// A repository's content is hostile input, and one repository must never end the shard: each is
+/// checked in a process of its own under `--memory-limit`. Here repo-0001's workflow is a megabyte of
+/// one-letter list items (under every file cap, but a large tree to build): its check goes over a
+/// small memory limit and is that repository's own not-verified result, with the reason; the
+/// repositories after it in the same job are still checked.
+#[test]
+fn org_run_isolates_a_repository_that_exhausts_its_memory() {
+    let mock = MockOrg::start(5);
+    let items = vec!["a"; 500_000].join(",");
+    let big = format!("on: push\njobs: {{}}\nx: [{items}]\n");
+    assert!(big.len() < 1024 * 1024, "{}", big.len());
+    mock.workflow("repo-0001", &big);
+    let dir = tempfile::tempdir().unwrap();
+    let shard = dir.path().join("shard.json");
+    let names: Vec<String> = (0..4).map(|i| format!("{ORG}/repo-{i:04}")).collect();
+    std::fs::write(
+        &shard,
+        serde_json::json!({"schema": "shipgate/org-shard@1", "org": ORG, "shard": 0, "of": 1,
+            "repositories": names})
+        .to_string(),
+    )
+    .unwrap();
+    let results = dir.path().join("results");
+    let run = |limit: &str| {
+        sg(
+            &mock,
+            &[
+                "org",
+                "run",
+                "--shard",
+                shard.to_str().unwrap(),
+                "--out",
+                results.to_str().unwrap(),
+                "--jobs",
+                "1",
+                "--memory-limit",
+                limit,
+            ],
+            dir.path(),
+            &[],
+        )
+    };
+    let r = run("120");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let hostile = json_file(&results.join("mock-org__repo-0001.json"));
+    assert_eq!(hostile["status"], "not-verified", "{hostile}");
+    let reason = hostile["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("over the 120 MiB memory limit per repository"),
+        "{reason}"
+    );
+    for i in [0, 2, 3] {
+        let v = json_file(&results.join(format!("mock-org__repo-{i:04}.json")));
+        assert_ne!(v["status"], "not-verified", "{v}");
+    }
+    // The twin: with room enough, the same repository is checked like the others.
+    let r = run("2048");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let checked = json_file(&results.join("mock-org__repo-0001.json"));
+    assert_ne!(checked["status"], "not-verified", "{checked}");
+}
