@@ -28,10 +28,15 @@ const MAX_MESSAGE: usize = 200;
 pub struct Token(String);
 
 impl Token {
-    /// None for an empty value: an unset secret in Actions expands to "".
+    /// None for an empty value: an unset secret in Actions expands to "". The value is registered with
+    /// `redact`, so every output of the process masks it, in every form a server could echo it in.
     pub fn new(value: String) -> Option<Token> {
         let v = value.trim().to_string();
-        (!v.is_empty()).then_some(Token(v))
+        if v.is_empty() {
+            return None;
+        }
+        crate::redact::register_secret(&v);
+        Some(Token(v))
     }
 
     fn expose(&self) -> &str {
@@ -39,20 +44,11 @@ impl Token {
     }
 
     /// Remove the token from text that came from elsewhere (an error chain, a server message): the
-    /// value itself, its base64 forms (as in a Basic `Authorization` header echoed back), and every
-    /// secret-like pattern `redact` knows.
+    /// value in every form `redact` knows for a registered secret (hex, base64 at any alignment,
+    /// reversed, spaced), and every secret-like pattern.
     pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.replace(&self.0, "[redacted]");
-        for form in [
-            base64(self.0.as_bytes()),
-            base64(format!("x-access-token:{}", self.0).as_bytes()),
-        ] {
-            let trimmed = form.trim_end_matches('=');
-            if trimmed.len() >= 8 {
-                out = out.replace(trimmed, "[redacted]");
-            }
-        }
-        crate::redact::text(&out).into_owned()
+        crate::redact::register_secret(&self.0);
+        crate::redact::text(text).into_owned()
     }
 }
 
@@ -425,6 +421,12 @@ impl Client {
                     .map(str::to_string)
             });
         let message = match message {
+            // An authentication failure is where a server has the most reason to talk about the
+            // credentials it was sent: its words are not repeated, only how much it said.
+            Some(_) if page.status == 401 => format!(
+                "(authentication failed; the server's {}-byte answer is not shown)",
+                page.body.len()
+            ),
             Some(m) => truncate(&self.token.scrub(&m), MAX_MESSAGE),
             None => format!(
                 "(a {}-byte answer that is not GitHub's JSON)",
@@ -757,28 +759,6 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// Standard base64 with padding (for matching a token's encoded forms).
-fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// A response body, read frame by frame so that one without a length (or lying about it) stops at the
 /// cap: a hostile or broken server cannot make the gate hold gigabytes.
 async fn read_capped(
@@ -1051,7 +1031,7 @@ mod tests {
         );
         assert_eq!(
             t.map(|t| t.scrub("x ghp_secret123 y")),
-            Some("x [redacted] y".into())
+            Some("x ************* y".into())
         );
         assert!(Token::new("  ".into()).is_none());
     }
@@ -1067,6 +1047,7 @@ mod tests {
 
     #[test]
     fn scrub_redacts_before_cutting_and_every_form_of_the_token() {
+        use crate::redact::base64;
         let raw = "ghp_0123456789abcdefghij0123456789abcdef";
         let t = Token::new(raw.into());
         let Some(t) = t else { return };

@@ -122,7 +122,10 @@ mod tests {
     #[test]
     fn aliases_in_mapping_keys_count_towards_the_budget() {
         let loaded = load_str(&key_bomb());
-        assert!(matches!(&loaded, Err(e) if e.contains("alias bomb")), "{loaded:?}");
+        assert!(
+            matches!(&loaded, Err(e) if e.contains("alias bomb")),
+            "{loaded:?}"
+        );
     }
 
     #[test]
@@ -134,7 +137,10 @@ mod tests {
             text.push_str(&format!("  - &{} [{aliases}]\n", pair[1]));
         }
         let loaded = load_str(&text);
-        assert!(matches!(&loaded, Err(e) if e.contains("alias bomb")), "{loaded:?}");
+        assert!(
+            matches!(&loaded, Err(e) if e.contains("alias bomb")),
+            "{loaded:?}"
+        );
     }
 
     #[test]
@@ -161,7 +167,10 @@ mod tests {
             text.push_str("  - *big\n");
         }
         let loaded = load_str(&text);
-        assert!(matches!(&loaded, Err(e) if e.contains("alias bomb")), "{loaded:?}");
+        assert!(
+            matches!(&loaded, Err(e) if e.contains("alias bomb")),
+            "{loaded:?}"
+        );
         let few = format!("big: &big [{big}]\nuses:\n  - *big\n  - *big\n");
         assert_eq!(load_str(&few), Ok(1));
     }

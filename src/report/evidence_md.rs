@@ -1,6 +1,7 @@
 //! The evidence report as Markdown (for a PR comment, a wiki, or an audit folder).
 
 use super::evidence::{assess, header, Status};
+use super::markdown::{code, text as cell};
 use crate::engine::Outcome;
 use std::io::{self, Write};
 
@@ -86,18 +87,4 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Inline code that stays code whatever it contains (a backtick in a file name widens the fence).
-fn code(s: &str) -> String {
-    if s.contains('`') {
-        format!("`` {} ``", cell(s))
-    } else {
-        format!("`{}`", cell(s))
-    }
-}
-
-/// Text for a table cell: pipes escaped, one line. Inline code (`x`) is kept: it renders.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }

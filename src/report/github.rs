@@ -1,6 +1,7 @@
 //! GitHub Actions: one workflow command per finding (shown as annotations on the pull request), and a
 //! markdown summary appended to `GITHUB_STEP_SUMMARY`.
 
+use super::markdown::{code, text as cell};
 use super::{summary_line, RenderOptions};
 use crate::engine::Outcome;
 use crate::finding::{Finding, Location, Severity};
@@ -131,10 +132,10 @@ pub fn markdown_summary(outcome: &Outcome) -> String {
     );
     for f in outcome.findings.iter().take(MAX_ROWS) {
         md.push_str(&format!(
-            "| {} | `{}` | `{}` | {} |\n",
+            "| {} | {} | {} | {} |\n",
             f.severity,
-            cell(&f.rule),
-            cell(&f.location.display()),
+            code(&f.rule),
+            code(&f.location.display()),
             cell(&f.message)
         ));
     }
@@ -149,18 +150,6 @@ pub fn markdown_summary(outcome: &Outcome) -> String {
     }
     md.push('\n');
     md
-}
-
-/// Make repository text safe inside a markdown table cell or list item: control characters (a `\r`
-/// would end the table and let the rest render as a forged verdict) become visible escapes, HTML is
-/// escaped (no `<!--` hiding the real findings), and the cell's own syntax cannot be broken.
-fn cell(s: &str) -> String {
-    visible_line(s)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace('`', "'")
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod evidence_md;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 
 use crate::engine::Outcome;

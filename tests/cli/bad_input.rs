@@ -597,3 +597,21 @@ fn a_workflow_alias_bomb_through_mapping_keys_fails_closed_in_bounded_memory() {
         "the rest of the tree is still judged: {report:#}"
     );
 }
+
+/// Redaction touches secrets only: shipgate's own advice ("needs a token: set GITHUB_TOKEN") reaches
+/// the user whole (the word "set" was masked as if it were the token's value).
+#[test]
+fn advice_about_a_missing_token_is_not_redacted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = shipgate(&["check", "--remote", "octo-org/octo-app"], dir.path())
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("needs a token: set GITHUB_TOKEN or GH_TOKEN"),
+        "{stderr}"
+    );
+}

@@ -488,7 +488,10 @@ fn every_opt_out_in_effect_is_printed_in_every_format() {
             github.stdout
         );
         assert!(
-            step_summary.contains(&format!("- Fail-open: {}", s.replace('|', "\\|"))),
+            step_summary.contains(&format!(
+                "- Fail-open: {}",
+                shipgate::report::markdown::text(s)
+            )),
             "{step_summary}"
         );
         assert!(

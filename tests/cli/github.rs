@@ -896,7 +896,7 @@ fn a_rejected_token_fails_closed_without_retrying() {
         &format!("{}{}", w.mock.url(), api("")),
     );
     assert!(
-        m.contains("401 Bad credentials: the token was not accepted"),
+        m.contains("401 (authentication failed; the server's 95-byte answer is not shown): the token was not accepted"),
         "{m}"
     );
     assert!(m.contains("renew the secret"), "{m}");
@@ -1041,7 +1041,7 @@ fn setting_findings_render_in_sarif_and_github_formats() {
     );
     let md = std::fs::read_to_string(summary).unwrap();
     assert!(
-        md.contains("- Scorecard Branch-Protection for 'main' (for comparison): 0/10"),
+        md.contains("- Scorecard Branch-Protection for \\`main\\` (for comparison): 0/10"),
         "{md}"
     );
 }

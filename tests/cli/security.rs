@@ -873,20 +873,88 @@ mod hostile_api {
             out
         };
         let glued = format!("{}{TOKEN}", "E".repeat(161));
+        let hex: String = TOKEN.bytes().map(|b| format!("{b:02x}")).collect();
+        let reversed: String = TOKEN.chars().rev().collect();
+        let spaced = TOKEN
+            .chars()
+            .map(String::from)
+            .collect::<Vec<_>>()
+            .join(" ");
+        // base64 of the token after one byte: the same bits, a different alignment, other letters.
+        let shifted = {
+            const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let bytes: Vec<u8> = std::iter::once(b'x').chain(TOKEN.bytes()).collect();
+            let mut out = String::new();
+            for c in bytes.chunks(3) {
+                let n = (u32::from(c[0]) << 16)
+                    | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                    | u32::from(*c.get(2).unwrap_or(&0));
+                for i in 0..=c.len() {
+                    out.push(ABC[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                }
+            }
+            out
+        };
         for reply in [
             Reply::raw(403, &glued),
             Reply::error(403, &glued),
             Reply::error(403, &format!("bad header Basic {b64}")),
             Reply::raw(500, &glued),
+            Reply::error(403, &format!("token (hex) {hex}")),
+            Reply::error(403, &format!("token (base64, shifted) {shifted}")),
+            Reply::error(403, &format!("token (reversed) {reversed}")),
+            Reply::error(403, &format!("token (spaced) {spaced}")),
+            Reply::error(401, "Bad credentials for token abc"),
         ] {
             let w = world();
             w.mock.on(&api("/environments"), reply.clone());
             let r: Run = gh(&w, &["check", "--format", "json"], &[]);
             let all = format!("{}{}", r.stdout, r.stderr);
-            for part in [&TOKEN[4..16], &TOKEN[20..], &b64[8..24]] {
-                assert!(!all.contains(part), "{reply:?} leaked `{part}`:\n{all}");
+            let squeezed: String = all.chars().filter(|c| *c != ' ').collect();
+            for part in [
+                &TOKEN[4..16],
+                &TOKEN[20..],
+                &b64[8..24],
+                &hex[8..40],
+                &shifted[8..24],
+                &reversed[4..16],
+            ] {
+                assert!(
+                    !squeezed.contains(part),
+                    "{reply:?} leaked `{part}`:\n{all}"
+                );
             }
         }
+        // An authentication failure says how much the server said, not what.
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::error(401, "Bad credentials for token abc"),
+        );
+        let (_, report) = gh_json(&w, &[]);
+        let got = unavailable(&report).join("\n");
+        assert!(got.contains("authentication failed; the server's"), "{got}");
+        assert!(!got.contains("Bad credentials for"), "{got}");
+        // Data the API states is printed redacted too: an environment named with the token's hex.
+        let w = world();
+        w.mock.on(
+            &api("/environments"),
+            Reply::ok(environments(vec![environment(
+                7,
+                &hex,
+                false,
+                false,
+                Value::Null,
+                false,
+            )])),
+        );
+        let r: Run = gh(&w, &["check", "--format", "json"], &[]);
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(all.contains("deploy/env-no-reviewers"), "{all}");
+        assert!(
+            !all.contains(&hex[8..40]),
+            "an API field leaked the token:\n{all}"
+        );
         // A non-JSON body is described, not quoted.
         let w = world();
         w.mock.on(
@@ -1168,4 +1236,75 @@ fn relaxed_github_and_history_requirements_are_reported_and_stricter_ones_are_no
         messages(&report, "gate/policy-changed").is_empty(),
         "{report:#}"
     );
+}
+
+/// Markdown that GitHub renders — the job summary and the Markdown evidence report — shows repository
+/// text as the characters it is: a file name or a message cannot add a link, a remote image (a tracking
+/// pixel), raw HTML or emphasis. Both outputs are parsed with a CommonMark parser (tables on, as GitHub
+/// has them) and the hostile names must come through as plain text.
+#[cfg(target_os = "linux")]
+#[test]
+fn repository_text_renders_as_text_in_markdown_outputs() {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let repo = Repo::new();
+    let names: [&[u8]; 3] = [
+        b"app/![pixel](https:tracker.example;p.png)[docs](https:evil.example).py",
+        b"app/<img src=x onerror=alert(1)><!-- hide -->.py",
+        b"app/**PASS**_approved_~~x~~`y`.py",
+    ];
+    for name in names {
+        write_raw(repo.path(), name, "DEBUG = True\n");
+    }
+    repo.commit("hostile names");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("summary.md");
+    let r: Run = shipgate(&["check", "--offline", "--format", "github"], repo.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("run")
+        .into();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let job_summary = std::fs::read_to_string(&summary).expect("summary");
+    let evidence = run(&["check", "--offline", "--format", "markdown"], repo.path()).stdout;
+    for (what, md) in [
+        ("job summary", &job_summary),
+        ("evidence report", &evidence),
+    ] {
+        let mut emphasised = String::new();
+        let mut depth = 0;
+        let mut plain = String::new();
+        for event in Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+            match event {
+                Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                    panic!("{what}: a link or image rendered:\n{md}")
+                }
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    panic!("{what}: raw HTML rendered ({h}):\n{md}")
+                }
+                Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough) => depth += 1,
+                Event::End(_) if depth > 0 => depth -= 1,
+                Event::Text(t) | Event::Code(t) => {
+                    plain.push_str(&t);
+                    if depth > 0 {
+                        emphasised.push_str(&t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            !emphasised.contains("approved") && !emphasised.contains("PASS**"),
+            "{what}: repository text was emphasised ({emphasised}):\n{md}"
+        );
+        for shown in [
+            "![pixel](https:tracker.example;p.png)[docs](https:evil.example)",
+            "<img src=x onerror=alert(1)><!-- hide -->",
+            "**PASS**_approved_~~x~~`y`",
+        ] {
+            assert!(
+                plain.contains(shown),
+                "{what}: {shown} not shown as text:\n{md}"
+            );
+        }
+    }
 }

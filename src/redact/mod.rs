@@ -17,6 +17,12 @@
 //! format, and the not-evaluated lines), the source line the human format quotes (`report::human`), the
 //! diagnostics `cli::print_error` shows, and the pre-push hook's finding lines.
 
+mod known;
+
+#[cfg(test)]
+pub(crate) use known::base64;
+pub use known::register as register_secret;
+
 use crate::finding::{Finding, Location};
 use regex::Regex;
 use std::borrow::Cow;
@@ -37,9 +43,9 @@ const TOKEN_PATTERNS: &[&str] = &[
 
 /// `password = "…"`, `"api_key": "…"`, `DB_PASSWORD=…`, `client_secret: …`: the value of a key that names
 /// a secret. The key must contain the word as a whole segment (`github_token`, `dbpassword`), so
-/// `tokenizer` or `author` are not keys. Groups: 1 double-quoted, 2 single-quoted, 3 bare value (which
+/// `tokenizer` or `author` are not keys. Groups: `key`, then 2 double-quoted, 3 single-quoted, 4 bare value (which
 /// never starts with a backtick: in "Title ending in token: `match`" the colon is prose, not assignment).
-const ASSIGNMENT: &str = r#"(?i)(?:^|[^A-Za-z0-9])(?:[A-Za-z0-9]*[_.-])*[A-Za-z0-9]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key)(?:[_.-][A-Za-z0-9]+)*["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"',;#`][^\s"',;#]*))"#;
+const ASSIGNMENT: &str = r#"(?i)(?:^|[^A-Za-z0-9])(?P<key>(?:[A-Za-z0-9]*[_.-])*[A-Za-z0-9]*(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key)(?:[_.-][A-Za-z0-9]+)*)["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"',;#`][^\s"',;#]*))"#;
 
 struct Patterns {
     tokens: Vec<Regex>,
@@ -76,8 +82,14 @@ pub fn text(text: &str) -> Cow<'_, str> {
     let overlaps_token =
         |r: &Range<usize>| tokens.iter().any(|t| t.start < r.end && r.start < t.end);
     for caps in p.assignment.captures_iter(text) {
-        let quoted = caps.get(1).or_else(|| caps.get(2));
-        let bare = caps.get(3).filter(|m| !is_reference(m.as_str()));
+        if caps
+            .name("key")
+            .is_some_and(|k| in_prose(&text[..k.start()]))
+        {
+            continue;
+        }
+        let quoted = caps.get(2).or_else(|| caps.get(3));
+        let bare = caps.get(4).filter(|m| !is_reference(m.as_str()));
         ranges.extend(
             quoted
                 .or(bare)
@@ -85,6 +97,7 @@ pub fn text(text: &str) -> Cow<'_, str> {
                 .filter(|r| !overlaps_token(r)),
         );
     }
+    ranges.extend(known::ranges(text));
     ranges.retain(|r| !r.is_empty());
     if ranges.is_empty() {
         Cow::Borrowed(text)
@@ -121,6 +134,25 @@ pub fn redact_in_place(s: &mut String) {
     if let Cow::Owned(r) = text(s) {
         *s = r;
     }
+}
+
+/// Is the key that ends `before` a noun in a sentence (`needs a token: set GITHUB_TOKEN`, `the
+/// password: see the vault`) rather than a setting? A setting's key starts a line or follows `{`, `,`,
+/// a quote or `export`; a determiner just before it is English.
+fn in_prose(before: &str) -> bool {
+    const DETERMINERS: &[&str] = &[
+        "a", "an", "the", "your", "our", "their", "its", "no", "any", "this", "that", "each",
+        "every",
+    ];
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    if trimmed.len() == before.len() {
+        return false; // the key is glued to what precedes it: not a separate word
+    }
+    let word = trimmed
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    DETERMINERS.iter().any(|d| word.eq_ignore_ascii_case(d))
 }
 
 /// A bare value that names where the secret comes from rather than being one: `${DB_PASSWORD}`,
@@ -336,6 +368,9 @@ mod tests {
         assert_eq!(r("\"api_key\": 'k3y'"), "\"api_key\": '***'");
         assert_eq!(r("DB_PASSWORD=s3cr3t;"), "DB_PASSWORD=******;");
         assert_eq!(r("client-secret: abc def"), "client-secret: *** def");
+        // Prose words that are not determiners still precede settings.
+        assert_eq!(r("export API_KEY=abc123"), "export API_KEY=******");
+        assert_eq!(r("set token: abc123"), "set token: ******");
         // A known token format as the value keeps its prefix; prose before a quoted match is not a key.
         assert_eq!(
             r("GITHUB_TOKEN=ghp_0123456789abcdefABCD"),
@@ -356,6 +391,8 @@ mod tests {
             "secrets: inherit",
             "password_required: true",
             "the token was not accepted",
+            "--remote needs a token: set GITHUB_TOKEN or GH_TOKEN",
+            "org plan needs the password: see the vault",
         ] {
             assert_eq!(r(kept), kept);
         }
