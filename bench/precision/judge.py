@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Record verdicts in ledger.tsv from judgements written down once, by pattern.
+"""Record verdicts in ledger.tsv from judgements written down once (verdicts.tsv).
 
     bench/precision/judge.py            # apply verdicts.tsv to ledger.tsv; print what is still '?'
 
-verdicts.tsv: repo-substring, rule-prefix, path-glob, evidence-substring, verdict (tp|fp), reason. The first
-matching line wins, so specific judgements go above general ones. Every line was decided by reading the
-finding in its repository; a judgement is never derived from shipgate's own output.
+verdicts.tsv: repo (owner/name), rule-prefix, path-glob, evidence-substring, verdict (tp|fp), reason. The first
+matching line wins. Every line was decided by reading the finding in its repository; a judgement is never
+derived from shipgate's own output. A line judges one finding or one narrow class inside ONE repository:
+lines with no repository, a bare `*` or empty path, or no rule are refused (they judged hundreds of findings
+unread before). Real-leak rows (rule `real-leak/...`) are written in ledger.tsv itself and left alone here.
 """
 import fnmatch
 import os
@@ -25,6 +27,10 @@ def read_verdicts(path):
             cells = line.rstrip("\n").split("\t")
             if len(cells) != 6 or cells[4] not in ("tp", "fp"):
                 sys.exit(f"verdicts.tsv:{n}: want 6 tab-separated cells with verdict tp or fp")
+            repo, rule, glob = cells[0], cells[1], cells[2]
+            if "/" not in repo or not rule or glob in ("", "*"):
+                sys.exit(f"verdicts.tsv:{n}: a catch-all line (repository, rule and a path narrower than `*` are "
+                         "required): judge each finding, or one narrow class in one repository, by reading it")
             rules.append(cells)
     return rules
 
