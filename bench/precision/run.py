@@ -14,6 +14,13 @@ offline with the default config (the repository's own shipgate.toml, if any, is 
 The ledger (ledger.tsv) holds one line per distinct error- or warning-level finding:
     repo  rule  path  evidence  severity  verdict  reason
 keyed by (repo, rule, path, evidence) so it survives line shifts; verdict is tp, fp or ? (not judged).
+
+It also holds one line per real leak found by reading a repository by hand (rule `real-leak/<shape>`,
+path = the file a report must point at, or several separated by `|`). Their verdict is `found` when some finding of the run, at any
+severity (notes included) and of a test-leak family (leak/, data/, switch/), points at that path, else `miss`; severity is the highest such severity or
+`none`. These rows are never dropped as "gone"; a run that changes one prints it, and --record writes the
+change (check it by reading: a finding on the same file is not always a report of the leak). They give
+recall: real leaks reported / real leaks found by reading, per set.
 Nothing of the repositories' code is committed: only the pins and the ledger.
 """
 
@@ -27,6 +34,15 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIELDS = ["repo", "rule", "path", "evidence", "severity", "verdict", "reason"]
+LEAK_RULE = "real-leak/"  # rows for real leaks found by reading, reported or not
+# Only findings of the test-leak families report a real leak: an owners/ or workflow/ finding that happens
+# to point at the same Dockerfile says nothing about the tests inside the image.
+REPORTING_FAMILIES = ("leak/", "data/", "switch/")
+SEVERITY_RANK = {"error": 3, "warning": 2, "note": 1}
+
+
+def is_leak(row):
+    return row["rule"].startswith(LEAK_RULE)
 
 
 def clean(text):
@@ -170,6 +186,7 @@ def main():
 
     seen, new, changed, failures = set(), [], [], []
     per_repo = []
+    reported = {}  # (repo, path) -> highest severity of any finding there (notes included)
     for name, commit, kind in pins:
         if args.only and args.only not in name:
             continue
@@ -181,6 +198,10 @@ def main():
             continue
         counts = collections.Counter()
         for f in report["findings"]:
+            where = (name, (f.get("location") or {}).get("path"))
+            if f["rule"].startswith(REPORTING_FAMILIES) and \
+                    SEVERITY_RANK.get(f["severity"], 0) > SEVERITY_RANK.get(reported.get(where), 0):
+                reported[where] = f["severity"]
             if f["severity"] not in ("error", "warning"):
                 continue
             counts[f["severity"]] += 1
@@ -201,8 +222,17 @@ def main():
         per_repo.append((name, kind, code, counts["error"], counts["warning"]))
 
     scope = [k for k in ledger if not args.only or args.only in k[0]]
-    gone = [ledger[k] for k in scope if k not in seen]
+    gone = [ledger[k] for k in scope if k not in seen and not is_leak(ledger[k])]
     in_run = [ledger[k] for k in scope if k in seen]
+    ran = {name for name, _, code, _, _ in per_repo if code in (0, 1)}
+    leaks = [ledger[k] for k in scope if is_leak(ledger[k]) and k[0] in ran]
+    leak_changed = []
+    for r in leaks:
+        sevs = [reported.get((r["repo"], p)) for p in r["path"].split("|")]
+        sev = max(sevs, key=lambda v: SEVERITY_RANK.get(v, 0))
+        verdict, severity = ("found", sev) if sev else ("miss", "none")
+        if (r["verdict"], r["severity"]) != (verdict, severity):
+            leak_changed.append((r, r["verdict"], r["severity"], verdict, severity))
 
     print("== repositories (exit, errors, warnings)")
     for name, kind, code, e, w in per_repo:
@@ -223,8 +253,16 @@ def main():
         print(f"\n== severity changed ({len(changed)})")
         for r, sev in changed:
             print(f"  {r['verdict']:3} {r['repo']} {r['rule']} {r['path']} -> {sev}")
+    if leak_changed:
+        print(f"\n== real leaks whose report changed ({len(leak_changed)}; read the finding on that file to confirm)")
+        for r, old_v, old_s, new_v, new_s in leak_changed:
+            print(f"  {old_v}/{old_s} -> {new_v}/{new_s}  {r['repo']} {r['path']}  ({r['evidence']})")
 
+    if args.record:
+        for r, _, _, new_v, new_s in leak_changed:
+            r["verdict"], r["severity"] = new_v, new_s
     report_precision(in_run, pins, per_repo)
+    report_sets([ledger[k] for k in scope], pins, per_repo)
     if args.record:
         for r in gone:
             del ledger[(r["repo"], r["rule"], r["path"], r["evidence"])]
@@ -244,7 +282,7 @@ def report_precision(rows, pins, per_repo):
     for severity in ("error", "warning"):
         by_rule = collections.defaultdict(collections.Counter)
         for r in rows:
-            if r["severity"] == severity:
+            if r["severity"] == severity and not is_leak(r):
                 by_rule[r["rule"]][(kinds.get(r["repo"]), r["verdict"])] += 1
         if not by_rule:
             continue
@@ -256,14 +294,39 @@ def report_precision(rows, pins, per_repo):
             print(f"  {rule:38} " + "   ".join(fmt(c, k) for k in sets + [None]))
         print(f"  {'all rules':38} " + "   ".join(fmt(totals, k) for k in sets + [None]))
 
-    # A repository "should pass" when no error-level finding on it is a true positive.
-    tp_error_repos = {r["repo"] for r in rows if r["severity"] == "error" and r["verdict"] == "tp"}
+
+
+def report_sets(rows, pins, per_repo):
+    """Per set: real-leak recall, healthy repositories passing, error-level findings true and false.
+
+    Healthy = no true error-level finding and no real leak found by reading (reported or not): its
+    maintainers would have nothing to fix, so the gate should pass it (exit 0). Recall counts real leaks
+    reported at any severity; sets never read for leaks by hand have no leak rows and show "not read".
+    """
+    kinds = {name: kind for name, _, kind in pins}
+    sets = list(dict.fromkeys(kind for _, _, kind in pins))
+    ran = {n for n, _, _, _, _ in per_repo}
+    rows = [r for r in rows if r["repo"] in ran]
+    unhealthy = {r["repo"] for r in rows if is_leak(r) or (r["severity"] == "error" and r["verdict"] == "tp")}
+    print("\n== per set: real-leak recall (any severity) / healthy repositories passing / error-level findings")
     for kind in sets:
-        clean_repos = [(n, code) for n, k, code, _, _ in per_repo if k == kind and n not in tp_error_repos]
-        if clean_repos:
-            passed = sum(1 for _, code in clean_repos if code == 0)
-            print(f"\n{kind} repositories with nothing to fix at error level: {passed}/{len(clean_repos)} pass"
-                  f" ({100 * passed / len(clean_repos):.0f} %)")
+        repos = [(n, code) for n, k, code, _, _ in per_repo if k == kind]
+        if not repos:
+            continue
+        leak_rows = [r for r in rows if is_leak(r) and kinds.get(r["repo"]) == kind]
+        found = sum(1 for r in leak_rows if r["verdict"] == "found")
+        recall = (f"{found}/{len(leak_rows)} ({100 * found / len(leak_rows):.0f} %)" if leak_rows
+                  else "not read")
+        healthy = [(n, code) for n, code in repos if n not in unhealthy]
+        passed = sum(1 for _, code in healthy if code == 0)
+        pass_rate = f"{passed}/{len(healthy)}" + (f" ({100 * passed / len(healthy):.0f} %)" if healthy else "")
+        errors = [r for r in rows if not is_leak(r) and r["severity"] == "error" and kinds.get(r["repo"]) == kind]
+        tp = sum(1 for r in errors if r["verdict"] == "tp")
+        fp = sum(1 for r in errors if r["verdict"] == "fp")
+        unk = len(errors) - tp - fp
+        prec = f"{100 * tp / (tp + fp):.1f} %" if tp + fp else "—"
+        print(f"  {kind:9} recall {recall:14} healthy passing {pass_rate:14} errors {tp} true {fp} false"
+              f"{f' {unk} unjudged' if unk else ''} (precision {prec})")
 
 
 def fmt(counter, kind):
