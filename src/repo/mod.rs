@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod expr;
 pub mod files;
 pub mod history;
+pub mod image;
 pub mod lexer;
 pub mod regions;
 pub mod scopes;

@@ -26,6 +26,7 @@
 
 mod docker;
 mod go;
+mod image_builds;
 mod javascript;
 mod jvm;
 mod libraries;
@@ -41,6 +42,8 @@ mod rust_lang;
 mod tokens;
 
 pub use rule_docs::RULES;
+/// A Dockerfile the gate could not follow: an evaluation failure (exit code 2), not a finding.
+pub const DOCKERFILE_NOT_EVALUATED: &str = docker::DOCKERFILE_NOT_EVALUATED.id;
 
 use crate::config::Config;
 use crate::finding::{FileSpan, Finding, Location};
@@ -104,6 +107,8 @@ impl LeakCheck {
             Kind::of(file),
             Some(
                 Kind::DockerIgnore
+                    | Kind::Workflow
+                    | Kind::Compose
                     | Kind::Ruby
                     | Kind::RustTestModule
                     | Kind::PythonNamedTest
@@ -151,6 +156,9 @@ enum Kind {
     PythonNamedTest,
     Dockerfile,
     DockerIgnore,
+    /// A workflow, or a production compose file: the image builds it declares.
+    Workflow,
+    Compose,
     Manifest(manifests::ManifestKind),
     /// An extensionless program in a `bin/` directory (`bin/www`, an Express app's entry point): its
     /// `#!` line says which language it is.
@@ -165,6 +173,14 @@ impl Kind {
         }
         if file.class == FileClass::Manifest {
             return manifests::ManifestKind::of(name).map(Kind::Manifest);
+        }
+        if file.class == FileClass::Ci && crate::repo::workflows::is_workflow_path(&file.path) {
+            return Some(Kind::Workflow);
+        }
+        if file.class == FileClass::Deploy
+            && (name.starts_with("docker-compose") || name.starts_with("compose."))
+        {
+            return Some(Kind::Compose);
         }
         if file.class == FileClass::Deploy && docker::is_dockerfile(name) {
             return Some(Kind::Dockerfile);
@@ -285,6 +301,8 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
         Kind::Ruby => ruby::extract(&mut src, &mut out),
         Kind::Dockerfile => docker::extract(&mut src, &mut out),
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
+        Kind::Workflow => image_builds::extract_workflow(&src, &mut out),
+        Kind::Compose => image_builds::extract_compose(&src, &mut out),
         Kind::Manifest(m) => manifests::extract(m, &mut src, &mut out),
         Kind::Script => {}
     }
@@ -496,10 +514,9 @@ pub(crate) enum Want {
     RustMod { candidates: Vec<String> },
     /// A path relative to the crate root (`concat!(env!("CARGO_MANIFEST_DIR"), "/tests/x")`).
     RustCrateRelative { rel: String, used: Use },
-    /// `COPY . .` into a Dockerfile's production stage: fine if a .dockerignore excludes the tests. `via`:
-    /// the stage that copied the context, when the production stage takes it from there
-    /// (`COPY --from=build /app /app`, or `FROM build`).
-    DockerCopyAll { via: Option<Box<str>> },
+    /// A place in a Dockerfile (a `COPY` source, a `FROM` image) where its production image may take in
+    /// tests or fixtures: judged once the builds, contexts and .dockerignore files are known.
+    DockerSite(std::sync::Arc<docker::DockerImage>),
     /// `find_packages()` / `[tool.setuptools.packages.find]`: does it pick up a top-level test package?
     FindPackages(Box<FindPackages>),
     /// Faker in a Gemfile's default group: only a production dependency when the Gemfile is an
@@ -534,6 +551,8 @@ pub(crate) enum Fact {
         path: String,
         patterns: Vec<String>,
     },
+    /// An image build a workflow or production compose file declares (Dockerfile, context, target).
+    ImageBuild(Box<image_builds::ImageBuild>),
     /// The classes a production Ruby file defines and the constants it uses, for following a class back
     /// to the environment guards around its uses.
     RubyConstants {
