@@ -24,13 +24,16 @@
 //! lock per file that yields something, and keeps only references that could resolve to test code (a cheap
 //! word filter at walk time), so memory stays proportional to the suspicious references, not to the tree.
 
+mod bundler;
 mod docker;
 mod go;
+mod gradle;
 mod image_builds;
 mod javascript;
 mod jvm;
 mod libraries;
 mod manifests;
+mod maven;
 pub(crate) mod paths;
 mod python;
 mod python_packaging;
@@ -39,6 +42,7 @@ mod ruby;
 mod ruby_reach;
 mod rule_docs;
 mod rust_lang;
+mod sbt;
 mod tokens;
 
 pub use rule_docs::RULES;
@@ -81,6 +85,8 @@ impl FileCheck for LeakCheck {
     fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
         let Some(kind) = Kind::of(file) else { return };
         let mut extracted = extract(&self.config, kind, file, content);
+        let loaded = LibraryLoaded::of(&file.path, &extracted.findings);
+        extracted.facts.extend(loaded);
         out.append(&mut extracted.findings);
         if !extracted.pending.is_empty() || !extracted.facts.is_empty() {
             self.collected
@@ -173,6 +179,12 @@ impl Kind {
         }
         if file.class == FileClass::Manifest {
             return manifests::ManifestKind::of(name).map(Kind::Manifest);
+        }
+        // `build.sbt`, `project/AppDependencies.scala`, `requirements/base.txt`: manifests by place.
+        if !file.class.is_test_side() && file.class != FileClass::Vendor {
+            if let Some(m) = manifests::ManifestKind::of_path(&file.path) {
+                return Some(Kind::Manifest(m));
+            }
         }
         if file.class == FileClass::Ci && crate::repo::workflows::is_workflow_path(&file.path) {
             return Some(Kind::Workflow);
@@ -519,9 +531,9 @@ pub(crate) enum Want {
     DockerSite(std::sync::Arc<docker::DockerImage>),
     /// `find_packages()` / `[tool.setuptools.packages.find]`: does it pick up a top-level test package?
     FindPackages(Box<FindPackages>),
-    /// Faker in a Gemfile's default group: only a production dependency when the Gemfile is an
-    /// application's (a gem's Gemfile, next to its .gemspec, is for development).
-    GemfileFaker { gem: String },
+    /// A test library in a production dependency list: a warning, an error when production code loads
+    /// it, a note for a generator of made-up records; nothing in a gem's own Gemfile.
+    TestDependency(Box<manifests::TestDep>),
 }
 
 #[derive(Debug, Clone)]
@@ -553,12 +565,55 @@ pub(crate) enum Fact {
     },
     /// An image build a workflow or production compose file declares (Dockerfile, context, target).
     ImageBuild(Box<image_builds::ImageBuild>),
+    /// Production code imports a test library (as its language's extractor reported it).
+    LibraryLoaded(Box<LibraryLoaded>),
     /// The classes a production Ruby file defines and the constants it uses, for following a class back
     /// to the environment guards around its uses.
     RubyConstants {
         path: String,
         constants: Box<ruby_reach::FileConstants>,
     },
+}
+
+/// A production file's import of a test library: the dependency lists naming it are judged by it.
+#[derive(Debug, Clone)]
+pub(crate) struct LibraryLoaded {
+    pub path: String,
+    pub line: u32,
+    /// The import as written (`ioredis-mock`, `org.mockito.Mockito`, `webmock/rspec`).
+    pub import: String,
+    pub registry: libraries::Registry,
+}
+
+impl LibraryLoaded {
+    /// Facts for the test-library imports among a file's findings.
+    fn of(path: &str, findings: &[Finding]) -> Vec<Fact> {
+        let ext = paths::extension(paths::file_name(path));
+        let registry = match ext {
+            "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "vue" | "svelte" | "astro" | "" => {
+                libraries::Registry::Npm
+            }
+            "py" => libraries::Registry::PyPI,
+            "rb" | "rake" => libraries::Registry::Gems,
+            "java" | "kt" | "kts" | "scala" | "groovy" => libraries::Registry::Maven,
+            _ => return Vec::new(),
+        };
+        findings
+            .iter()
+            .filter(|f| f.rule == rule_docs::TEST_LIBRARY_IMPORT.id)
+            .filter_map(|f| {
+                let Location::File(s) = &f.location else {
+                    return None;
+                };
+                Some(Fact::LibraryLoaded(Box::new(LibraryLoaded {
+                    path: path.to_string(),
+                    line: s.line,
+                    import: f.evidence.clone()?,
+                    registry,
+                })))
+            })
+            .collect()
+    }
 }
 
 /// Run one extractor on `code` as the file at `path`, for the language modules' unit tests.

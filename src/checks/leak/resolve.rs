@@ -84,6 +84,7 @@ pub(crate) struct Index<'a> {
     pub(super) python_not_tests: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
+    pub(super) libraries_loaded: Vec<super::LibraryLoaded>,
     pub(super) jvm: OnceCell<JvmIndex>,
     ruby: Reach,
 }
@@ -99,6 +100,7 @@ impl<'a> Index<'a> {
             python_not_tests: HashSet::new(),
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
+            libraries_loaded: Vec::new(),
             jvm: OnceCell::new(),
             ruby: Reach::default(),
         };
@@ -117,6 +119,7 @@ impl<'a> Index<'a> {
                 }
                 Fact::RubyConstants { path, constants } => ruby_files.push((path, *constants)),
                 Fact::ImageBuild(b) => index.image_builds.push(*b),
+                Fact::LibraryLoaded(l) => index.libraries_loaded.push(*l),
             }
         }
         index.ruby = Reach::new(ruby_files);
@@ -189,7 +192,7 @@ impl<'a> Index<'a> {
             }
             Want::DockerSite(image) => docker::resolve_site(self, file, p, image),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
-            Want::GemfileFaker { gem } => manifests::resolve_gemfile_faker(self, file, p, gem),
+            Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),
         }
     }
 
