@@ -313,3 +313,207 @@ fn a_dockerfile_of_ten_thousand_stages_fails_closed_in_bounded_memory() {
         ("leak/docker-copy-all", 2998)
     );
 }
+
+// ------------------------------------------------------------- what production depends on
+
+/// Every finding as (rule, path, line, column, severity), sorted.
+fn found(files: &[(&str, &str)]) -> (i32, Vec<(String, String, u64, u64, String)>) {
+    let (code, hits) = gate(files, WARN);
+    let mut v: Vec<_> = hits
+        .into_iter()
+        .map(|h| (h.rule, h.path, h.line, h.column, h.severity))
+        .collect();
+    v.sort();
+    (code, v)
+}
+
+fn f(rule: &str, path: &str, line: u64, column: u64, severity: &str) -> (String, String, u64, u64, String) {
+    (rule.into(), path.into(), line, column, severity.into())
+}
+
+#[test]
+fn a_mock_library_in_production_dependencies_that_production_requires_is_an_error() {
+    let pkg = |section: &str| {
+        format!(
+            "{{\n  \"name\": \"claims-api\",\n  \"{section}\": {{\n    \"express\": \"^4.19.0\",\n    \"ioredis-mock\": \"^8.9.0\"\n  }}\n}}\n"
+        )
+    };
+    let cache = "const Redis = require('ioredis-mock');\nmodule.exports = new Redis();\n";
+    let spec = "const Redis = require('ioredis-mock');\ntest('cache', () => new Redis());\n";
+    let (code, got) = found(&[
+        ("package.json", &pkg("dependencies")),
+        ("src/cache.js", cache),
+    ]);
+    assert_eq!(
+        got,
+        vec![
+            f("leak/test-dependency-loaded", "package.json", 5, 6, "error"),
+            f("leak/test-library-import", "src/cache.js", 1, 24, "warning"),
+        ]
+    );
+    assert_eq!(code, 1);
+    let (_, report) = {
+        let repo = Repo::new();
+        repo.write("package.json", pkg("dependencies"));
+        repo.write("src/cache.js", cache);
+        repo.commit("c");
+        check_json(repo.path(), WARN)
+    };
+    assert!(
+        message_of(&report, "leak/test-dependency-loaded").contains(
+            "production dependency `ioredis-mock` is a test framework or test double library, and production code loads it (`src/cache.js:1`)"
+        ),
+        "{report:#}"
+    );
+    // Twin: only a test requires it: the dependency list is wrong, but nothing runs it (a warning).
+    let (_, got) = found(&[
+        ("package.json", &pkg("dependencies")),
+        ("src/cache.test.js", spec),
+    ]);
+    assert_eq!(got, vec![f("leak/test-dependency", "package.json", 5, 6, "warning")]);
+    // Twin: a development dependency that only tests require.
+    passes(&[("package.json", &pkg("devDependencies")), ("src/cache.test.js", spec)]);
+}
+
+#[test]
+fn npm_workspaces_each_judged_by_their_own_package_json() {
+    let pkg = |section: &str| {
+        format!("{{\n  \"name\": \"@claims/api\",\n  \"{section}\": {{\n    \"aws-sdk-client-mock\": \"^4.0.0\",\n    \"@nestjs/testing\": \"^10.0.0\"\n  }}\n}}\n")
+    };
+    let root = "{\n  \"name\": \"claims\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n";
+    let (_, got) = found(&[("package.json", root), ("packages/api/package.json", &pkg("dependencies"))]);
+    assert_eq!(
+        got,
+        vec![
+            f("leak/test-dependency", "packages/api/package.json", 4, 6, "warning"),
+            f("leak/test-dependency", "packages/api/package.json", 5, 6, "warning"),
+        ]
+    );
+    passes(&[("package.json", root), ("packages/api/package.json", &pkg("devDependencies"))]);
+}
+
+#[test]
+fn gradle_configurations_that_ship_and_test_jars() {
+    let groovy = |cfg: &str| {
+        format!("plugins {{ id 'java' }}\n\ndependencies {{\n    implementation 'org.springframework.boot:spring-boot-starter-web'\n    {cfg} 'io.rest-assured:rest-assured:5.4.0'\n    {cfg} testFixtures(project(':core'))\n}}\n")
+    };
+    let (_, got) = found(&[("build.gradle", &groovy("implementation"))]);
+    assert_eq!(
+        got,
+        vec![
+            f("leak/test-dependency", "build.gradle", 5, 37, "warning"),
+            f("leak/test-dependency", "build.gradle", 6, 20, "warning"),
+        ]
+    );
+    passes(&[("build.gradle", &groovy("testImplementation"))]);
+    let kotlin = |cfg: &str| format!("dependencies {{\n    {cfg}(\"com.github.tomakehurst:wiremock-jre8:2.35.0\")\n}}\n");
+    let (_, got) = found(&[("build.gradle.kts", &kotlin("runtimeOnly"))]);
+    assert_eq!(got, vec![f("leak/test-dependency", "build.gradle.kts", 2, 41, "warning")]);
+    passes(&[("build.gradle.kts", &kotlin("androidTestImplementation"))]);
+}
+
+#[test]
+fn maven_scopes_and_test_jars() {
+    let pom = |scope: &str| {
+        format!("<project>\n  <dependencies>\n    <dependency>\n      <groupId>org.mockito</groupId>\n      <artifactId>mockito-core</artifactId>\n      {scope}\n    </dependency>\n    <dependency>\n      <groupId>uk.gov.claims</groupId>\n      <artifactId>claims-core</artifactId>\n      <type>test-jar</type>\n      {scope}\n    </dependency>\n  </dependencies>\n</project>\n")
+    };
+    for shipped in ["", "<scope>compile</scope>", "<scope>runtime</scope>"] {
+        let (_, got) = found(&[("pom.xml", &pom(shipped))]);
+        assert_eq!(
+            got,
+            vec![
+                f("leak/test-dependency", "pom.xml", 5, 19, "warning"),
+                f("leak/test-dependency", "pom.xml", 11, 13, "warning"),
+            ],
+            "{shipped}"
+        );
+    }
+    passes(&[("pom.xml", &pom("<scope>test</scope>"))]);
+    passes(&[("pom.xml", &pom("<scope>provided</scope>"))]);
+}
+
+#[test]
+fn sbt_dependencies_not_scoped_to_test() {
+    let deps = |tail: &str| {
+        format!("import sbt._\n\nobject AppDependencies {{\n  val compile = Seq(\n    \"uk.gov.hmrc\" %% \"bootstrap-backend-play-30\" % \"9.0.0\",\n    \"org.scalatestplus\" %% \"scalatestplus-play\" % \"7.0.1\"{tail}\n  )\n\n  val test = Seq(\n    \"uk.gov.hmrc\" %% \"bootstrap-test-play-30\" % \"9.0.0\"\n  ).map(_ % Test)\n}}\n")
+    };
+    let (_, got) = found(&[("project/AppDependencies.scala", &deps(""))]);
+    assert_eq!(
+        got,
+        vec![f("leak/test-dependency", "project/AppDependencies.scala", 6, 29, "warning")]
+    );
+    passes(&[("project/AppDependencies.scala", &deps(" % Test"))]);
+    let build = |scope: &str| format!("lazy val root = (project in file(\".\"))\n  .settings(libraryDependencies += \"org.mockito\" % \"mockito-core\" % \"5.0.0\"{scope})\n");
+    let (_, got) = found(&[("build.sbt", &build(""))]);
+    assert_eq!(got, vec![f("leak/test-dependency", "build.sbt", 2, 53, "warning")]);
+    passes(&[("build.sbt", &build(" % \"test\""))]);
+}
+
+#[test]
+fn bundler_groups_and_gemspecs() {
+    let gemfile = |body: &str| format!("source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n{body}");
+    let app = "require_relative 'boot'\nrequire 'rails/all'\nBundler.require(*Rails.groups)\n";
+    // A test gem at the top level of a Rails application's Gemfile: Rails loads it at boot.
+    let (_, got) = found(&[
+        ("Gemfile", &gemfile("gem 'webmock'\n")),
+        ("config/application.rb", app),
+    ]);
+    assert_eq!(got, vec![f("leak/test-dependency-loaded", "Gemfile", 3, 6, "error")]);
+    // The same gem in a production group; in the test group is fine.
+    // A generator of made-up records in a production group is a note, as Faker is.
+    let (code, got) = found(&[("Gemfile", &gemfile("group :production do\n  gem 'factory_bot_rails'\nend\n"))]);
+    assert_eq!((code, got), (0, vec![f("leak/faker-dependency", "Gemfile", 4, 8, "note")]));
+    passes(&[
+        ("Gemfile", &gemfile("group :development, :test do\n  gem 'webmock'\n  gem 'factory_bot_rails'\nend\n")),
+        ("config/application.rb", app),
+    ]);
+    let spec = |call: &str| format!("Gem::Specification.new do |spec|\n  spec.name = 'claims'\n  spec.{call} 'capybara'\nend\n");
+    let (_, got) = found(&[("claims.gemspec", &spec("add_dependency"))]);
+    assert_eq!(got, vec![f("leak/test-dependency", "claims.gemspec", 3, 24, "warning")]);
+    passes(&[("claims.gemspec", &spec("add_development_dependency"))]);
+}
+
+#[test]
+fn python_groups_extras_pipfile_and_requirements() {
+    let poetry = |group: &str| {
+        format!("[tool.poetry]\nname = \"claims\"\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\nflask = \"^3\"\n\n[tool.poetry.group.{group}.dependencies]\nresponses = \"^0.25\"\n")
+    };
+    let (_, got) = found(&[("pyproject.toml", &poetry("worker"))]);
+    assert_eq!(got, vec![f("leak/test-dependency", "pyproject.toml", 9, 1, "warning")]);
+    passes(&[("pyproject.toml", &poetry("test"))]);
+    let pep621 = |extra: &str| {
+        format!("[project]\nname = \"claims\"\ndependencies = [\"flask>=3\"]\n\n[project.optional-dependencies]\n{extra} = [\"moto[s3]>=5\"]\n")
+    };
+    let (_, got) = found(&[("pyproject.toml", &pep621("aws"))]);
+    assert_eq!(got, vec![f("leak/test-dependency", "pyproject.toml", 6, 9, "warning")]);
+    passes(&[("pyproject.toml", &pep621("testing"))]);
+    let pipfile = |section: &str| format!("[[source]]\nurl = \"https://pypi.org/simple\"\n\n[{section}]\nfreezegun = \"*\"\n");
+    let (_, got) = found(&[("Pipfile", &pipfile("packages"))]);
+    assert_eq!(got, vec![f("leak/test-dependency", "Pipfile", 5, 1, "warning")]);
+    passes(&[("Pipfile", &pipfile("dev-packages"))]);
+    let (_, got) = found(&[
+        ("requirements.txt", "flask==3.0\n-r requirements-test.txt\n"),
+        ("requirements-test.txt", "pytest\n"),
+    ]);
+    assert_eq!(got, vec![f("leak/test-dependency", "requirements.txt", 2, 4, "warning")]);
+    passes(&[
+        ("requirements.txt", "flask==3.0\n-r requirements-base.txt\n"),
+        ("requirements-base.txt", "gunicorn\n"),
+        ("requirements-test.txt", "-r requirements.txt\npytest\n"),
+    ]);
+}
+
+#[test]
+fn feature_flag_sdk_test_doubles_in_production_code() {
+    let java = "package uk.gov.claims;\n\nimport com.launchdarkly.sdk.server.integrations.TestData;\n\nclass Flags {}\n";
+    let (_, got) = found(&[("src/main/java/uk/gov/claims/Flags.java", java)]);
+    assert_eq!(
+        got,
+        vec![f("leak/test-library-import", "src/main/java/uk/gov/claims/Flags.java", 3, 8, "warning")]
+    );
+    passes(&[("src/test/java/uk/gov/claims/FlagsTest.java", java)]);
+    let py = "from ldclient.integrations.test_data import TestData\n\nflags = TestData.data_source()\n";
+    let (_, got) = found(&[("claims/flags.py", py)]);
+    assert_eq!(got, vec![f("leak/test-library-import", "claims/flags.py", 1, 6, "warning")]);
+    passes(&[("tests/test_flags.py", py)]);
+}
