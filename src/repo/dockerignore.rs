@@ -39,8 +39,7 @@ impl Pattern {
             Matcher::Exact(p) => path == p,
             Matcher::Prefix(p) => path.starts_with(p.as_str()),
             Matcher::Suffix(s) => {
-                path.ends_with(s.as_str())
-                    || s.strip_prefix('/').is_some_and(|bare| path == bare)
+                path.ends_with(s.as_str()) || s.strip_prefix('/').is_some_and(|bare| path == bare)
             }
             Matcher::Regex(r) => r.is_match(path),
         }
@@ -106,7 +105,8 @@ impl DockerIgnore {
                 None => (false, line.as_str()),
             };
             if p.is_empty() {
-                out.problem = Some("it has an empty `!` exception (Docker refuses the file)".into());
+                out.problem =
+                    Some("it has an empty `!` exception (Docker refuses the file)".into());
                 continue;
             }
             match compile(&clean(p)) {

@@ -127,7 +127,10 @@ impl Plan {
             };
         }
         let stage = &df.stages[self.target];
-        let at = stage.image.clone().unwrap_or(stage.span.start..stage.span.start);
+        let at = stage
+            .image
+            .clone()
+            .unwrap_or(stage.span.start..stage.span.start);
         let from_stage = stage
             .base
             .and_then(|b| df.stages[b].name.as_deref())
@@ -264,7 +267,11 @@ pub fn plan(
         if !needed[i] {
             continue;
         }
-        for j in df.stages[i].base.into_iter().chain(froms[i].iter().flatten().copied()) {
+        for j in df.stages[i]
+            .base
+            .into_iter()
+            .chain(froms[i].iter().flatten().copied())
+        {
             needed[j] = true;
             uses[j] += 1;
         }
@@ -512,7 +519,10 @@ fn copy(
             };
             let written: Arc<str> = Arc::from(written.as_str());
             for s in &args.sources {
-                let Some(sp) = st.substitute(&word(text, s)).and_then(|p| absolute("/", &p)) else {
+                let Some(sp) = st
+                    .substitute(&word(text, s))
+                    .and_then(|p| absolute("/", &p))
+                else {
                     continue;
                 };
                 let mut derived = Vec::new();
@@ -536,7 +546,10 @@ fn copy(
             let excludes: Vec<(String, Arc<DockerIgnore>)> = if args.excludes.is_empty() {
                 Vec::new()
             } else {
-                vec![(String::new(), Arc::new(DockerIgnore::from_lines(args.excludes.clone())))]
+                vec![(
+                    String::new(),
+                    Arc::new(DockerIgnore::from_lines(args.excludes.clone())),
+                )]
             };
             for s in &args.sources {
                 let raw = word(text, s);
@@ -642,7 +655,9 @@ fn expand_glob(ctx: BuildContext<'_>, pattern: &str) -> Vec<String> {
         .collect();
     let mut out: Vec<String> = Vec::new();
     for e in ctx.under(&literal.join("/")) {
-        let Some(rel) = ctx.rel(&e.path) else { continue };
+        let Some(rel) = ctx.rel(&e.path) else {
+            continue;
+        };
         let comps: Vec<&str> = rel.split('/').collect();
         if comps.len() < parts.len() {
             continue;
@@ -853,16 +868,21 @@ mod tests {
     /// The shipped files of `df`'s default target (or `target`), with `ignore`.
     fn ships(df: &str, target: Option<&str>, ignore: &str) -> Vec<String> {
         let files = entries(TREE);
-        let parsed = Dockerfile::parse(df.as_bytes()).unwrap();
-        let t = match target {
-            Some(n) => parsed.target(n).unwrap(),
-            None => parsed.production_stage().unwrap(),
+        let Ok(parsed) = Dockerfile::parse(df.as_bytes()) else {
+            panic!("parses")
         };
+        let t = match target {
+            Some(n) => parsed.target(n),
+            None => parsed.production_stage(),
+        };
+        let Some(t) = t else { panic!("no target") };
         let ctx = BuildContext {
             dir: "",
             files: &files,
         };
-        let p = plan(&parsed, df.as_bytes(), t, ctx).unwrap();
+        let Ok(p) = plan(&parsed, df.as_bytes(), t, ctx) else {
+            panic!("plans")
+        };
         let ig = DockerIgnore::parse(ignore.as_bytes());
         shipped(&p, ctx, Some(&ig), |_| true)
             .into_iter()
@@ -882,7 +902,8 @@ mod tests {
             vec!["src/main/App.java", "src/test/AppTest.java"]
         );
         // The web target is not the last stage.
-        let df = "FROM ruby AS web\nCOPY app app\nCOPY spec spec\nFROM ruby AS worker\nCOPY app app\n";
+        let df =
+            "FROM ruby AS web\nCOPY app app\nCOPY spec spec\nFROM ruby AS worker\nCOPY app app\n";
         assert_eq!(ships(df, Some("web"), "").len(), 2);
         assert_eq!(ships(df, None, ""), vec!["app/models/user.rb"]);
     }
@@ -896,14 +917,21 @@ mod tests {
         assert!(!all.iter().any(|p| p.starts_with("spec/")));
         let df = "FROM x AS build\nWORKDIR /app\nCOPY . .\nRUN rm -rf spec src/test\nFROM y\nCOPY --from=build /app /srv\n";
         let got = ships(df, None, "");
-        assert!(!got.iter().any(|p| p.starts_with("spec/") || p.contains("/test/")));
+        assert!(!got
+            .iter()
+            .any(|p| p.starts_with("spec/") || p.contains("/test/")));
         assert!(got.contains(&"app/models/user.rb".to_string()));
         let df = "FROM x\nCOPY --exclude=spec --exclude=**/test . /app/\n";
         let got = ships(df, None, "");
-        assert!(!got.iter().any(|p| p.starts_with("spec/") || p.contains("/test/")));
+        assert!(!got
+            .iter()
+            .any(|p| p.starts_with("spec/") || p.contains("/test/")));
         // Globs name entries at their depth.
         let df = "FROM x\nCOPY sp* Gem* /app/\n";
-        assert_eq!(ships(df, None, ""), vec!["Gemfile", "spec/models/user_spec.rb"]);
+        assert_eq!(
+            ships(df, None, ""),
+            vec!["Gemfile", "spec/models/user_spec.rb"]
+        );
     }
 
     #[test]
@@ -916,12 +944,16 @@ mod tests {
             ));
         }
         let files = entries(TREE);
-        let parsed = Dockerfile::parse(df.as_bytes()).unwrap();
+        let Ok(parsed) = Dockerfile::parse(df.as_bytes()) else {
+            panic!("parses")
+        };
         let ctx = BuildContext {
             dir: "",
             files: &files,
         };
-        let err = plan(&parsed, df.as_bytes(), 39, ctx).unwrap_err();
+        let Err(err) = plan(&parsed, df.as_bytes(), 39, ctx) else {
+            panic!("the fan-out is refused")
+        };
         assert!(err.0.contains("more than 20000 paths"), "{err:?}");
     }
 

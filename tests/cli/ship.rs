@@ -73,7 +73,10 @@ fn service<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut t = vec![
         ("Gemfile", "source 'https://rubygems.org'\ngem 'rails'\n"),
         ("app/models/claim.rb", "class Claim\nend\n"),
-        ("spec/models/claim_spec.rb", "RSpec.describe Claim do\nend\n"),
+        (
+            "spec/models/claim_spec.rb",
+            "RSpec.describe Claim do\nend\n",
+        ),
         ("src/main/Claims.java", "class Claims {}\n"),
         ("src/test/ClaimsTest.java", "class ClaimsTest {}\n"),
         ("features/claim.feature", "Feature: claims\n"),
@@ -101,8 +104,12 @@ fn tests_reach_the_final_image_through_two_copy_from_hops() {
         "takes the whole build context from stage `assets` (which copied it in), which holds 4 test and fixture files (`features/claim.feature`, …)",
     );
     // Twin: the final stage takes only the application and the compiled assets.
-    let twin = df("COPY --from=assets /stage/app /app/app\nCOPY --from=assets /stage/public /app/public");
-    passes(&service(&[("Dockerfile", &twin), (".dockerignore", ".git\n")]));
+    let twin =
+        df("COPY --from=assets /stage/app /app/app\nCOPY --from=assets /stage/public /app/public");
+    passes(&service(&[
+        ("Dockerfile", &twin),
+        (".dockerignore", ".git\n"),
+    ]));
 }
 
 #[test]
@@ -138,7 +145,10 @@ fn copy_spec_in_the_web_target_that_is_not_the_last_stage() {
     passes(&service(&[("Dockerfile", df)]));
     // A workflow that builds only the test target leaves the default in place.
     let ci = workflow.replace("--target web", "--target test");
-    passes(&service(&[("Dockerfile", df), (".github/workflows/deploy.yml", &ci)]));
+    passes(&service(&[
+        ("Dockerfile", df),
+        (".github/workflows/deploy.yml", &ci),
+    ]));
 }
 
 #[test]
@@ -234,7 +244,10 @@ fn a_local_development_image_is_not_the_production_image() {
     let deploy = "on:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          push: true\n";
     fails_once(
         &service(&[
-            ("Dockerfile", "FROM ghcr.io/acme/dev_ruby_base:3.3\nWORKDIR /app\nCOPY . .\n"),
+            (
+                "Dockerfile",
+                "FROM ghcr.io/acme/dev_ruby_base:3.3\nWORKDIR /app\nCOPY . .\n",
+            ),
             (".github/workflows/deploy.yml", deploy),
         ]),
         "leak/docker-copy-all",
@@ -250,7 +263,14 @@ fn gate_limited(repo: &Repo, kib: u64) -> (Option<i32>, serde_json::Value, Strin
     let out = std::process::Command::new("sh")
         .args(["-c", &format!("ulimit -d {kib} && exec \"$0\" \"$@\"")])
         .arg(bin())
-        .args(["check", "--offline", "--format", "json", "--fail-on", "warning"])
+        .args([
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "--fail-on",
+            "warning",
+        ])
         .current_dir(repo.path())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -292,9 +312,9 @@ fn a_dockerfile_of_ten_thousand_stages_fails_closed_in_bounded_memory() {
         ("leak/dockerfile-not-evaluated", 1, 1)
     );
     assert!(
-        found[0]
-            .message
-            .contains("the gate could not follow this Dockerfile: it has more than 1000 build stages"),
+        found[0].message.contains(
+            "the gate could not follow this Dockerfile: it has more than 1000 build stages"
+        ),
         "{found:#?}"
     );
 
@@ -316,8 +336,11 @@ fn a_dockerfile_of_ten_thousand_stages_fails_closed_in_bounded_memory() {
 
 // ------------------------------------------------------------- what production depends on
 
-/// Every finding as (rule, path, line, column, severity), sorted.
-fn found(files: &[(&str, &str)]) -> (i32, Vec<(String, String, u64, u64, String)>) {
+/// A finding as (rule, path, line, column, severity).
+type Short = (String, String, u64, u64, String);
+
+/// Every finding, sorted.
+fn found(files: &[(&str, &str)]) -> (i32, Vec<Short>) {
     let (code, hits) = gate(files, WARN);
     let mut v: Vec<_> = hits
         .into_iter()
@@ -327,7 +350,13 @@ fn found(files: &[(&str, &str)]) -> (i32, Vec<(String, String, u64, u64, String)
     (code, v)
 }
 
-fn f(rule: &str, path: &str, line: u64, column: u64, severity: &str) -> (String, String, u64, u64, String) {
+fn f(
+    rule: &str,
+    path: &str,
+    line: u64,
+    column: u64,
+    severity: &str,
+) -> (String, String, u64, u64, String) {
     (rule.into(), path.into(), line, column, severity.into())
 }
 
@@ -370,9 +399,15 @@ fn a_mock_library_in_production_dependencies_that_production_requires_is_an_erro
         ("package.json", &pkg("dependencies")),
         ("src/cache.test.js", spec),
     ]);
-    assert_eq!(got, vec![f("leak/test-dependency", "package.json", 5, 6, "warning")]);
+    assert_eq!(
+        got,
+        vec![f("leak/test-dependency", "package.json", 5, 6, "warning")]
+    );
     // Twin: a development dependency that only tests require.
-    passes(&[("package.json", &pkg("devDependencies")), ("src/cache.test.js", spec)]);
+    passes(&[
+        ("package.json", &pkg("devDependencies")),
+        ("src/cache.test.js", spec),
+    ]);
 }
 
 #[test]
@@ -380,16 +415,35 @@ fn npm_workspaces_each_judged_by_their_own_package_json() {
     let pkg = |section: &str| {
         format!("{{\n  \"name\": \"@claims/api\",\n  \"{section}\": {{\n    \"aws-sdk-client-mock\": \"^4.0.0\",\n    \"@nestjs/testing\": \"^10.0.0\"\n  }}\n}}\n")
     };
-    let root = "{\n  \"name\": \"claims\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n";
-    let (_, got) = found(&[("package.json", root), ("packages/api/package.json", &pkg("dependencies"))]);
+    let root =
+        "{\n  \"name\": \"claims\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n";
+    let (_, got) = found(&[
+        ("package.json", root),
+        ("packages/api/package.json", &pkg("dependencies")),
+    ]);
     assert_eq!(
         got,
         vec![
-            f("leak/test-dependency", "packages/api/package.json", 4, 6, "warning"),
-            f("leak/test-dependency", "packages/api/package.json", 5, 6, "warning"),
+            f(
+                "leak/test-dependency",
+                "packages/api/package.json",
+                4,
+                6,
+                "warning"
+            ),
+            f(
+                "leak/test-dependency",
+                "packages/api/package.json",
+                5,
+                6,
+                "warning"
+            ),
         ]
     );
-    passes(&[("package.json", root), ("packages/api/package.json", &pkg("devDependencies"))]);
+    passes(&[
+        ("package.json", root),
+        ("packages/api/package.json", &pkg("devDependencies")),
+    ]);
 }
 
 #[test]
@@ -406,9 +460,20 @@ fn gradle_configurations_that_ship_and_test_jars() {
         ]
     );
     passes(&[("build.gradle", &groovy("testImplementation"))]);
-    let kotlin = |cfg: &str| format!("dependencies {{\n    {cfg}(\"com.github.tomakehurst:wiremock-jre8:2.35.0\")\n}}\n");
+    let kotlin = |cfg: &str| {
+        format!("dependencies {{\n    {cfg}(\"com.github.tomakehurst:wiremock-jre8:2.35.0\")\n}}\n")
+    };
     let (_, got) = found(&[("build.gradle.kts", &kotlin("runtimeOnly"))]);
-    assert_eq!(got, vec![f("leak/test-dependency", "build.gradle.kts", 2, 41, "warning")]);
+    assert_eq!(
+        got,
+        vec![f(
+            "leak/test-dependency",
+            "build.gradle.kts",
+            2,
+            41,
+            "warning"
+        )]
+    );
     passes(&[("build.gradle.kts", &kotlin("androidTestImplementation"))]);
 }
 
@@ -440,36 +505,73 @@ fn sbt_dependencies_not_scoped_to_test() {
     let (_, got) = found(&[("project/AppDependencies.scala", &deps(""))]);
     assert_eq!(
         got,
-        vec![f("leak/test-dependency", "project/AppDependencies.scala", 6, 29, "warning")]
+        vec![f(
+            "leak/test-dependency",
+            "project/AppDependencies.scala",
+            6,
+            29,
+            "warning"
+        )]
     );
     passes(&[("project/AppDependencies.scala", &deps(" % Test"))]);
-    let build = |scope: &str| format!("lazy val root = (project in file(\".\"))\n  .settings(libraryDependencies += \"org.mockito\" % \"mockito-core\" % \"5.0.0\"{scope})\n");
+    let build = |scope: &str| {
+        format!("lazy val root = (project in file(\".\"))\n  .settings(libraryDependencies += \"org.mockito\" % \"mockito-core\" % \"5.0.0\"{scope})\n")
+    };
     let (_, got) = found(&[("build.sbt", &build(""))]);
-    assert_eq!(got, vec![f("leak/test-dependency", "build.sbt", 2, 53, "warning")]);
+    assert_eq!(
+        got,
+        vec![f("leak/test-dependency", "build.sbt", 2, 53, "warning")]
+    );
     passes(&[("build.sbt", &build(" % \"test\""))]);
 }
 
 #[test]
 fn bundler_groups_and_gemspecs() {
-    let gemfile = |body: &str| format!("source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n{body}");
+    let gemfile =
+        |body: &str| format!("source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n{body}");
     let app = "require_relative 'boot'\nrequire 'rails/all'\nBundler.require(*Rails.groups)\n";
     // A test gem at the top level of a Rails application's Gemfile: Rails loads it at boot.
     let (_, got) = found(&[
         ("Gemfile", &gemfile("gem 'webmock'\n")),
         ("config/application.rb", app),
     ]);
-    assert_eq!(got, vec![f("leak/test-dependency-loaded", "Gemfile", 3, 6, "error")]);
+    assert_eq!(
+        got,
+        vec![f("leak/test-dependency-loaded", "Gemfile", 3, 6, "error")]
+    );
     // The same gem in a production group; in the test group is fine.
     // A generator of made-up records in a production group is a note, as Faker is.
-    let (code, got) = found(&[("Gemfile", &gemfile("group :production do\n  gem 'factory_bot_rails'\nend\n"))]);
-    assert_eq!((code, got), (0, vec![f("leak/faker-dependency", "Gemfile", 4, 8, "note")]));
+    let (code, got) = found(&[(
+        "Gemfile",
+        &gemfile("group :production do\n  gem 'factory_bot_rails'\nend\n"),
+    )]);
+    assert_eq!(
+        (code, got),
+        (0, vec![f("leak/faker-dependency", "Gemfile", 4, 8, "note")])
+    );
     passes(&[
-        ("Gemfile", &gemfile("group :development, :test do\n  gem 'webmock'\n  gem 'factory_bot_rails'\nend\n")),
+        (
+            "Gemfile",
+            &gemfile(
+                "group :development, :test do\n  gem 'webmock'\n  gem 'factory_bot_rails'\nend\n",
+            ),
+        ),
         ("config/application.rb", app),
     ]);
-    let spec = |call: &str| format!("Gem::Specification.new do |spec|\n  spec.name = 'claims'\n  spec.{call} 'capybara'\nend\n");
+    let spec = |call: &str| {
+        format!("Gem::Specification.new do |spec|\n  spec.name = 'claims'\n  spec.{call} 'capybara'\nend\n")
+    };
     let (_, got) = found(&[("claims.gemspec", &spec("add_dependency"))]);
-    assert_eq!(got, vec![f("leak/test-dependency", "claims.gemspec", 3, 24, "warning")]);
+    assert_eq!(
+        got,
+        vec![f(
+            "leak/test-dependency",
+            "claims.gemspec",
+            3,
+            24,
+            "warning"
+        )]
+    );
     passes(&[("claims.gemspec", &spec("add_development_dependency"))]);
 }
 
@@ -479,23 +581,43 @@ fn python_groups_extras_pipfile_and_requirements() {
         format!("[tool.poetry]\nname = \"claims\"\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\nflask = \"^3\"\n\n[tool.poetry.group.{group}.dependencies]\nresponses = \"^0.25\"\n")
     };
     let (_, got) = found(&[("pyproject.toml", &poetry("worker"))]);
-    assert_eq!(got, vec![f("leak/test-dependency", "pyproject.toml", 9, 1, "warning")]);
+    assert_eq!(
+        got,
+        vec![f("leak/test-dependency", "pyproject.toml", 9, 1, "warning")]
+    );
     passes(&[("pyproject.toml", &poetry("test"))]);
     let pep621 = |extra: &str| {
         format!("[project]\nname = \"claims\"\ndependencies = [\"flask>=3\"]\n\n[project.optional-dependencies]\n{extra} = [\"moto[s3]>=5\"]\n")
     };
     let (_, got) = found(&[("pyproject.toml", &pep621("aws"))]);
-    assert_eq!(got, vec![f("leak/test-dependency", "pyproject.toml", 6, 9, "warning")]);
+    assert_eq!(
+        got,
+        vec![f("leak/test-dependency", "pyproject.toml", 6, 9, "warning")]
+    );
     passes(&[("pyproject.toml", &pep621("testing"))]);
-    let pipfile = |section: &str| format!("[[source]]\nurl = \"https://pypi.org/simple\"\n\n[{section}]\nfreezegun = \"*\"\n");
+    let pipfile = |section: &str| {
+        format!("[[source]]\nurl = \"https://pypi.org/simple\"\n\n[{section}]\nfreezegun = \"*\"\n")
+    };
     let (_, got) = found(&[("Pipfile", &pipfile("packages"))]);
-    assert_eq!(got, vec![f("leak/test-dependency", "Pipfile", 5, 1, "warning")]);
+    assert_eq!(
+        got,
+        vec![f("leak/test-dependency", "Pipfile", 5, 1, "warning")]
+    );
     passes(&[("Pipfile", &pipfile("dev-packages"))]);
     let (_, got) = found(&[
         ("requirements.txt", "flask==3.0\n-r requirements-test.txt\n"),
         ("requirements-test.txt", "pytest\n"),
     ]);
-    assert_eq!(got, vec![f("leak/test-dependency", "requirements.txt", 2, 4, "warning")]);
+    assert_eq!(
+        got,
+        vec![f(
+            "leak/test-dependency",
+            "requirements.txt",
+            2,
+            4,
+            "warning"
+        )]
+    );
     passes(&[
         ("requirements.txt", "flask==3.0\n-r requirements-base.txt\n"),
         ("requirements-base.txt", "gunicorn\n"),
@@ -509,11 +631,27 @@ fn feature_flag_sdk_test_doubles_in_production_code() {
     let (_, got) = found(&[("src/main/java/uk/gov/claims/Flags.java", java)]);
     assert_eq!(
         got,
-        vec![f("leak/test-library-import", "src/main/java/uk/gov/claims/Flags.java", 3, 8, "warning")]
+        vec![f(
+            "leak/test-library-import",
+            "src/main/java/uk/gov/claims/Flags.java",
+            3,
+            8,
+            "warning"
+        )]
     );
     passes(&[("src/test/java/uk/gov/claims/FlagsTest.java", java)]);
-    let py = "from ldclient.integrations.test_data import TestData\n\nflags = TestData.data_source()\n";
+    let py =
+        "from ldclient.integrations.test_data import TestData\n\nflags = TestData.data_source()\n";
     let (_, got) = found(&[("claims/flags.py", py)]);
-    assert_eq!(got, vec![f("leak/test-library-import", "claims/flags.py", 1, 6, "warning")]);
+    assert_eq!(
+        got,
+        vec![f(
+            "leak/test-library-import",
+            "claims/flags.py",
+            1,
+            6,
+            "warning"
+        )]
+    );
     passes(&[("tests/test_flags.py", py)]);
 }

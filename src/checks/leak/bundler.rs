@@ -44,12 +44,15 @@ fn named_groups(code: &str) -> Option<Vec<String>> {
     let at = code.find("group")?;
     let rest = &code[at..];
     let groups: Vec<String> = rest
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '"' || c == '\''))
+        .split(|c: char| {
+            !(c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '"' || c == '\'')
+        })
         .skip(1)
         .filter_map(|w| {
             let w = w.trim_matches(['"', '\'']);
             w.strip_prefix(':').map(str::to_string).or_else(|| {
-                (!w.is_empty() && !w.ends_with(':') && w != "do" && w != "=>").then(|| w.to_string())
+                (!w.is_empty() && !w.ends_with(':') && w != "do" && w != "=>")
+                    .then(|| w.to_string())
             })
         })
         .filter(|w| w != "do" && !w.is_empty())

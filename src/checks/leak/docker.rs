@@ -23,9 +23,9 @@ use super::resolve::Index;
 use super::rule_docs::{DOCKER_COPIES_TESTS, DOCKER_COPY_ALL};
 use super::{make_finding, Extracted, Fact, Pending, Source, Want};
 use crate::finding::{Finding, Severity};
+use crate::repo::classify::FileClass;
 use crate::repo::dockerfile::{is_nonprod_stage_name, Dockerfile, TooComplex};
 use crate::repo::dockerignore::DockerIgnore;
-use crate::repo::classify::FileClass;
 use crate::repo::files;
 use crate::repo::image::{self, BuildContext, CopyArgs, Plan};
 use crate::rules::CodeRule;
@@ -52,13 +52,16 @@ pub const DOCKERFILE_NOT_EVALUATED: CodeRule = CodeRule {
     example: "Dockerfile:1:1 the gate could not follow this Dockerfile: it has more than 1000 build stages",
 };
 
+/// The findings of one Dockerfile, by site (byte range): rule and message.
+type SiteFindings = HashMap<(usize, usize), (&'static CodeRule, String)>;
+
 /// A parsed Dockerfile, shared by its pending sites; the first resolved computes the file's findings.
 #[derive(Debug)]
 pub(crate) struct DockerImage {
     text: Vec<u8>,
     df: Dockerfile,
     /// Site (byte range) → (rule, message).
-    findings: OnceLock<HashMap<(usize, usize), (&'static CodeRule, String)>>,
+    findings: OnceLock<SiteFindings>,
 }
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
@@ -116,7 +119,12 @@ pub(crate) fn resolve_site(
 ) -> Option<Finding> {
     let all = image.findings.get_or_init(|| judge(index, file, image));
     let (rule, msg) = all.get(&(p.at.start, p.at.end))?;
-    Some(make_finding(rule, p.at.in_file(file), msg.clone(), &p.evidence))
+    Some(make_finding(
+        rule,
+        p.at.in_file(file),
+        msg.clone(),
+        &p.evidence,
+    ))
 }
 
 /// One build to judge: the target stage, the context directory, and the file that declared it.
@@ -126,11 +134,7 @@ struct Job<'a> {
     declared: Option<&'a ImageBuild>,
 }
 
-fn judge(
-    index: &Index,
-    file: &str,
-    image: &DockerImage,
-) -> HashMap<(usize, usize), (&'static CodeRule, String)> {
+fn judge(index: &Index, file: &str, image: &DockerImage) -> SiteFindings {
     let mut out = HashMap::new();
     let (df, text) = (&image.df, image.text.as_slice());
     for job in jobs(index, file, image) {
@@ -141,7 +145,11 @@ fn judge(
         let plan = match image::plan(df, text, job.target, ctx) {
             Ok(plan) => plan,
             Err(TooComplex(why)) => {
-                let at = df.stages.first().and_then(|s| s.image.clone()).unwrap_or(0..0);
+                let at = df
+                    .stages
+                    .first()
+                    .and_then(|s| s.image.clone())
+                    .unwrap_or(0..0);
                 let msg = format!("the gate could not follow this Dockerfile: {why}");
                 out.insert((at.start, at.end), (&DOCKERFILE_NOT_EVALUATED, msg));
                 continue;
@@ -170,7 +178,12 @@ fn jobs<'a>(index: &'a Index, file: &str, image: &DockerImage) -> Vec<Job<'a>> {
             Target::Default => df.production_stage().into_iter().collect(),
             Target::Named(n) => df.target(n).into_iter().collect(),
             Target::Unknown => (0..df.stages.len())
-                .filter(|&i| !df.stages[i].name.as_deref().is_some_and(is_nonprod_stage_name))
+                .filter(|&i| {
+                    !df.stages[i]
+                        .name
+                        .as_deref()
+                        .is_some_and(is_nonprod_stage_name)
+                })
                 .collect(),
         };
         for target in targets {
@@ -306,7 +319,7 @@ fn judge_plan(
     plan: &Plan,
     ctx: BuildContext<'_>,
     ignore: Option<&(String, DockerIgnore)>,
-    out: &mut HashMap<(usize, usize), (&'static CodeRule, String)>,
+    out: &mut SiteFindings,
 ) {
     let shipped = image::shipped(plan, ctx, ignore.map(|i| &i.1), |f| f.class.is_test_side());
     if shipped.is_empty() {
@@ -411,13 +424,7 @@ fn test_class(index: &Index, path: &str) -> Option<FileClass> {
 
 /// `COPY --from=<stage> <path>` in the target stage where nothing of the build context explains `<path>`
 /// (the stage made it with `RUN`): judged by the path's name, as before the stages could be followed.
-fn by_name(
-    index: &Index,
-    image: &DockerImage,
-    job: &Job<'_>,
-    plan: &Plan,
-    out: &mut HashMap<(usize, usize), (&'static CodeRule, String)>,
-) {
+fn by_name(index: &Index, image: &DockerImage, job: &Job<'_>, plan: &Plan, out: &mut SiteFindings) {
     let text = image.text.as_slice();
     let stage = &image.df.stages[job.target];
     for ins in &stage.instructions {
@@ -492,7 +499,12 @@ mod tests {
     }
 
     /// Every finding for `dockerfile` at `path` in a tree of `files`, with the facts of `others`.
-    fn found(files: &[&str], path: &str, dockerfile: &str, facts: Vec<Fact>) -> Vec<(String, u32, u32, String)> {
+    fn found(
+        files: &[&str],
+        path: &str,
+        dockerfile: &str,
+        facts: Vec<Fact>,
+    ) -> Vec<(String, u32, u32, String)> {
         let out = run(path, dockerfile);
         let mut got: Vec<(String, u32, u32, String)> = judge_all(files, facts, path, &out)
             .into_iter()
@@ -501,7 +513,11 @@ mod tests {
                 _ => (f.rule.clone(), 0, 0, f.message),
             })
             .collect();
-        got.extend(out.findings.iter().map(|f| (f.rule.clone(), 0, 0, f.message.clone())));
+        got.extend(
+            out.findings
+                .iter()
+                .map(|f| (f.rule.clone(), 0, 0, f.message.clone())),
+        );
         got
     }
 
@@ -518,7 +534,10 @@ mod tests {
         let df = "FROM python:3.12 AS builder\nCOPY . .\nCOPY tests/ tests/\nRUN pytest\n\nFROM python:3.12-slim\nCOPY --from=builder /app/dist /app\nCOPY app/ /app/app/\nCOPY --chown=app tests/fixtures \\\n     /app/fixtures\n";
         let got = found(TREE, "Dockerfile", df, vec![]);
         assert_eq!(got.len(), 1, "{got:#?}");
-        assert_eq!((got[0].0.as_str(), got[0].1, got[0].2), ("leak/docker-copies-tests", 9, 18));
+        assert_eq!(
+            (got[0].0.as_str(), got[0].1, got[0].2),
+            ("leak/docker-copies-tests", 9, 18)
+        );
         let df = "FROM node:20 AS prod\nCOPY app/ /app/\n\nFROM prod AS test\nCOPY tests/ /app/tests/\nCOPY . .\n";
         assert!(found(TREE, "Dockerfile", df, vec![]).is_empty());
     }
@@ -530,19 +549,50 @@ mod tests {
             path: path.into(),
             patterns: pats.iter().map(|s| s.to_string()).collect(),
         };
-        assert_eq!(found(TREE, "Dockerfile", df, vec![ignore(".dockerignore", &["tests"])]), vec![]);
+        assert_eq!(
+            found(
+                TREE,
+                "Dockerfile",
+                df,
+                vec![ignore(".dockerignore", &["tests"])]
+            ),
+            vec![]
+        );
         let got = found(
             TREE,
             "Dockerfile",
             df,
-            vec![ignore(".dockerignore", &["tests"]), ignore("Dockerfile.dockerignore", &[".git"])],
+            vec![
+                ignore(".dockerignore", &["tests"]),
+                ignore("Dockerfile.dockerignore", &[".git"]),
+            ],
         );
         assert_eq!(got.len(), 1);
-        assert!(got[0].3.contains("`Dockerfile.dockerignore` does not exclude them"), "{got:?}");
+        assert!(
+            got[0]
+                .3
+                .contains("`Dockerfile.dockerignore` does not exclude them"),
+            "{got:?}"
+        );
         // Docker's reading: `test` at the root does not exclude `app/test`.
         let tree = ["Dockerfile", "app/main.py", "app/test/test_main.py"];
-        assert_eq!(found(&tree, "Dockerfile", df, vec![ignore(".dockerignore", &["test"])]).len(), 1);
-        assert!(found(&tree, "Dockerfile", df, vec![ignore(".dockerignore", &["**/test"])]).is_empty());
+        assert_eq!(
+            found(
+                &tree,
+                "Dockerfile",
+                df,
+                vec![ignore(".dockerignore", &["test"])]
+            )
+            .len(),
+            1
+        );
+        assert!(found(
+            &tree,
+            "Dockerfile",
+            df,
+            vec![ignore(".dockerignore", &["**/test"])]
+        )
+        .is_empty());
     }
 
     #[test]
@@ -550,7 +600,8 @@ mod tests {
         let tree = ["Dockerfile", "app/main.py", "tests/test_main.py"];
         let dev = "FROM registry.example/dev_python_base:3.12\nCOPY . /app\n";
         assert!(found(&tree, "Dockerfile", dev, vec![]).is_empty());
-        let dev = "FROM python:3.12\nARG COMMIT=LOCAL\nENV API_URL=http://localhost:8000\nCOPY . /app\n";
+        let dev =
+            "FROM python:3.12\nARG COMMIT=LOCAL\nENV API_URL=http://localhost:8000\nCOPY . /app\n";
         assert!(found(&tree, "Dockerfile", dev, vec![]).is_empty());
         // One signal alone is not enough: CI overrides `COMMIT`, and a health check may use localhost.
         for prod in [
@@ -564,7 +615,12 @@ mod tests {
 
     #[test]
     fn the_context_is_where_the_copy_sources_are() {
-        let tree = ["docker/Dockerfile", "app/main.py", "Gemfile", "spec/a_spec.rb"];
+        let tree = [
+            "docker/Dockerfile",
+            "app/main.py",
+            "Gemfile",
+            "spec/a_spec.rb",
+        ];
         let df = "FROM ruby\nCOPY Gemfile app /srv/\nCOPY spec /srv/spec\n";
         let got = found(&tree, "docker/Dockerfile", df, vec![]);
         assert_eq!(got.len(), 1, "{got:?}");

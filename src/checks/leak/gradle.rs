@@ -66,7 +66,8 @@ fn dependency_statements(text: &[u8]) -> Vec<Statement> {
                 continue;
             }
             b'/' if text.get(i + 1) == Some(&b'*') => {
-                i = memchr::memmem::find(&text[i + 2..], b"*/").map_or(text.len(), |k| i + 2 + k + 2);
+                i = memchr::memmem::find(&text[i + 2..], b"*/")
+                    .map_or(text.len(), |k| i + 2 + k + 2);
                 continue;
             }
             b'"' | b'\'' => {
@@ -119,7 +120,8 @@ fn skip_string(text: &[u8], at: usize) -> usize {
     let triple = text.get(at..at + 3) == Some(&[q, q, q][..]);
     if triple {
         let needle = [q, q, q];
-        return memchr::memmem::find(&text[at + 3..], &needle).map_or(text.len(), |k| at + 3 + k + 3);
+        return memchr::memmem::find(&text[at + 3..], &needle)
+            .map_or(text.len(), |k| at + 3 + k + 3);
     }
     let mut i = at + 1;
     while i < text.len() && text[i] != q && text[i] != b'\n' {
@@ -210,11 +212,23 @@ fn judge(src: &mut Source, out: &mut Extracted, stmt: &Statement) {
         return;
     }
     // project(path: ':core', configuration: 'testArtifacts')
-    for cfg in [&b"'testArtifacts'"[..], b"\"testArtifacts\"", b"'tests'", b"\"tests\"", b"'testOutput'", b"\"testOutput\""] {
+    for cfg in [
+        &b"'testArtifacts'"[..],
+        b"\"testArtifacts\"",
+        b"'tests'",
+        b"\"tests\"",
+        b"'testOutput'",
+        b"\"testOutput\"",
+    ] {
         if memchr::memmem::find(body, b"configuration").is_some() {
             if let Some(k) = memchr::memmem::find(body, cfg) {
                 let s = stmt.body.start + k + 1;
-                test_jar(src, out, "a test configuration of another project", s..s + cfg.len() - 2);
+                test_jar(
+                    src,
+                    out,
+                    "a test configuration of another project",
+                    s..s + cfg.len() - 2,
+                );
                 return;
             }
         }
@@ -233,10 +247,10 @@ fn judge(src: &mut Source, out: &mut Extracted, stmt: &Statement) {
         })
     };
     if let Some(name) = value_of(b"name") {
-        let group = value_of(b"group")
-            .map(|g| src.str(g))
-            .unwrap_or_default();
-        if let Some(c) = value_of(b"classifier").filter(|c| is_tests_classifier(&src.str(c.clone()))) {
+        let group = value_of(b"group").map(|g| src.str(g)).unwrap_or_default();
+        if let Some(c) =
+            value_of(b"classifier").filter(|c| is_tests_classifier(&src.str(c.clone())))
+        {
             test_jar(src, out, "classifier `tests`", c);
             return;
         }
@@ -258,7 +272,14 @@ fn judge(src: &mut Source, out: &mut Extracted, stmt: &Statement) {
             continue;
         }
         let a_start = r.start + parts[0].len() + 1;
-        report(src, out, parts[0], parts[1], a_start..a_start + parts[1].len(), &section);
+        report(
+            src,
+            out,
+            parts[0],
+            parts[1],
+            a_start..a_start + parts[1].len(),
+            &section,
+        );
     }
     if any {
         return;
@@ -387,7 +408,12 @@ mod tests {
             found(g),
             vec![
                 ("dep".into(), "io.rest-assured:rest-assured".into(), 6, 37),
-                ("dep".into(), "com.github.tomakehurst:wiremock-jre8".into(), 8, 33),
+                (
+                    "dep".into(),
+                    "com.github.tomakehurst:wiremock-jre8".into(),
+                    8,
+                    33
+                ),
                 ("dep".into(), "org.mockito:mockito-core".into(), 9, 46),
                 ("dep".into(), "mockito-core".into(), 11, 25),
             ]

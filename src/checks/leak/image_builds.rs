@@ -35,7 +35,10 @@ pub(crate) struct ImageBuild {
 pub(crate) fn extract_workflow(src: &Source, out: &mut Extracted) {
     let text = String::from_utf8_lossy(src.text);
     let lines: Vec<&str> = text.lines().collect();
-    for build in shell_builds(&lines).into_iter().chain(action_builds(&lines)) {
+    for build in shell_builds(&lines)
+        .into_iter()
+        .chain(action_builds(&lines))
+    {
         let (dockerfile, context) = build;
         out.facts.push(Fact::ImageBuild(Box::new(ImageBuild {
             declared_in: src.path.to_string(),
@@ -401,7 +404,11 @@ mod tests {
     fn compose_services_but_not_test_or_dev_ones() {
         let compose = "x-common: &c\n  restart: always\nservices:\n  web:\n    build:\n      context: ..\n      dockerfile: docker/Dockerfile\n      target: web\n  worker:\n    build: .\n  test:\n    build: { context: ., target: test }\n  db:\n    image: postgres:16\n";
         assert_eq!(
-            short(builds("deploy/docker-compose.prod.yml", compose, extract_compose)),
+            short(builds(
+                "deploy/docker-compose.prod.yml",
+                compose,
+                extract_compose
+            )),
             vec![
                 b("docker/Dockerfile", "", Target::Named("web".into())),
                 b("deploy/Dockerfile", "deploy", Target::Default),

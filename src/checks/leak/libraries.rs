@@ -98,7 +98,10 @@ const JVM: &[(&str, LibKind)] = &[
     ("org.scalatest", LibKind::TestTool),
     ("org.scalamock", LibKind::TestTool),
     // Feature-flag SDKs' test doubles.
-    ("com.launchdarkly.sdk.server.integrations.TestData", LibKind::TestTool),
+    (
+        "com.launchdarkly.sdk.server.integrations.TestData",
+        LibKind::TestTool,
+    ),
     ("io.getunleash.FakeUnleash", LibKind::TestTool),
     ("no.finn.unleash.FakeUnleash", LibKind::TestTool),
     ("com.github.javafaker", LibKind::FakeData),
@@ -253,12 +256,32 @@ const JVM_ARTIFACTS: &[(&str, &str, LibKind)] = &[
     ("org.assertj", "org.assertj", LibKind::TestTool),
     ("org.hamcrest", "org.hamcrest", LibKind::TestTool),
     ("io.rest-assured", "io.restassured", LibKind::TestTool),
-    ("com.github.tomakehurst", "com.github.tomakehurst.wiremock", LibKind::TestTool),
-    ("org.wiremock", "com.github.tomakehurst.wiremock", LibKind::TestTool),
-    ("org.testcontainers", "org.testcontainers", LibKind::TestTool),
+    (
+        "com.github.tomakehurst",
+        "com.github.tomakehurst.wiremock",
+        LibKind::TestTool,
+    ),
+    (
+        "org.wiremock",
+        "com.github.tomakehurst.wiremock",
+        LibKind::TestTool,
+    ),
+    (
+        "org.testcontainers",
+        "org.testcontainers",
+        LibKind::TestTool,
+    ),
     ("org.mock-server", "org.mockserver", LibKind::TestTool),
-    ("com.squareup.okhttp3:mockwebserver", "okhttp3.mockwebserver", LibKind::TestTool),
-    ("org.springframework:spring-test", "org.springframework.test", LibKind::TestTool),
+    (
+        "com.squareup.okhttp3:mockwebserver",
+        "okhttp3.mockwebserver",
+        LibKind::TestTool,
+    ),
+    (
+        "org.springframework:spring-test",
+        "org.springframework.test",
+        LibKind::TestTool,
+    ),
     ("io.mockk", "io.mockk", LibKind::TestTool),
     ("io.kotest", "io.kotest", LibKind::TestTool),
     ("org.spockframework", "spock", LibKind::TestTool),
@@ -266,15 +289,27 @@ const JVM_ARTIFACTS: &[(&str, &str, LibKind)] = &[
     ("org.easymock", "org.easymock", LibKind::TestTool),
     ("org.powermock", "org.powermock", LibKind::TestTool),
     ("org.awaitility", "org.awaitility", LibKind::TestTool),
-    ("org.skyscreamer:jsonassert", "org.skyscreamer.jsonassert", LibKind::TestTool),
+    (
+        "org.skyscreamer:jsonassert",
+        "org.skyscreamer.jsonassert",
+        LibKind::TestTool,
+    ),
     ("io.cucumber", "io.cucumber", LibKind::TestTool),
     ("org.scalatest", "org.scalatest", LibKind::TestTool),
     ("org.scalatestplus", "org.scalatestplus", LibKind::TestTool),
     ("org.scalamock", "org.scalamock", LibKind::TestTool),
     ("org.scalacheck", "org.scalacheck", LibKind::TestTool),
     ("org.specs2", "org.specs2", LibKind::TestTool),
-    ("com.vladsch.flexmark:flexmark-all", "com.vladsch.flexmark", LibKind::TestTool),
-    ("com.github.javafaker", "com.github.javafaker", LibKind::FakeData),
+    (
+        "com.vladsch.flexmark:flexmark-all",
+        "com.vladsch.flexmark",
+        LibKind::TestTool,
+    ),
+    (
+        "com.github.javafaker",
+        "com.github.javafaker",
+        LibKind::FakeData,
+    ),
     ("net.datafaker", "net.datafaker", LibKind::FakeData),
 ];
 
@@ -306,7 +341,10 @@ pub(crate) fn test_shape(registry: Registry, name: &str) -> bool {
         Some((s, p)) => (Some(s), p),
         None => (None, lower.as_str()),
     };
-    let words: Vec<&str> = pkg.split(['-', '_', '.']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = pkg
+        .split(['-', '_', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
     let (Some(first), Some(last)) = (words.first().copied(), words.last().copied()) else {
         return false;
     };
@@ -317,10 +355,18 @@ pub(crate) fn test_shape(registry: Registry, name: &str) -> bool {
     if words.iter().any(|w| w.starts_with("testcontainers")) {
         return true;
     }
-    if words.len() >= 2 && matches!((words[0], words[1]), ("factory", "bot") | ("factory", "girl")) {
+    if words.len() >= 2
+        && matches!(
+            (words[0], words[1]),
+            ("factory", "bot") | ("factory", "girl")
+        )
+    {
         return true;
     }
-    if words.iter().any(|w| matches!(*w, "mock" | "mocks" | "mocking")) {
+    if words
+        .iter()
+        .any(|w| matches!(*w, "mock" | "mocks" | "mocking"))
+    {
         return true;
     }
     if words.len() >= 2 && (first == "fake" || first == "fakes") {
@@ -460,11 +506,16 @@ pub(crate) fn maven_artifact(group: &str, artifact: &str) -> Option<LibKind> {
         .or_else(|| test_shape(Registry::Maven, artifact).then_some(LibKind::TestTool))
 }
 
-fn jvm_entry(group: &str, artifact: &str) -> Option<&'static (&'static str, &'static str, LibKind)> {
-    JVM_ARTIFACTS.iter().find(|(coord, _, _)| match coord.split_once(':') {
-        Some((g, a)) => g == group && (a == artifact || artifact.starts_with(&format!("{a}_"))),
-        None => group == *coord || group.starts_with(&format!("{coord}.")),
-    })
+fn jvm_entry(
+    group: &str,
+    artifact: &str,
+) -> Option<&'static (&'static str, &'static str, LibKind)> {
+    JVM_ARTIFACTS
+        .iter()
+        .find(|(coord, _, _)| match coord.split_once(':') {
+            Some((g, a)) => g == group && (a == artifact || artifact.starts_with(&format!("{a}_"))),
+            None => group == *coord || group.starts_with(&format!("{coord}.")),
+        })
 }
 
 /// Does a production import (as the language's extractor reported it) load the dependency `name` of
@@ -525,7 +576,10 @@ mod tests {
             jvm_import("com.launchdarkly.sdk.server.integrations.TestData"),
             Some(LibKind::TestTool)
         );
-        assert_eq!(jvm_import("com.launchdarkly.sdk.server.integrations.FileData"), None);
+        assert_eq!(
+            jvm_import("com.launchdarkly.sdk.server.integrations.FileData"),
+            None
+        );
         assert_eq!(js_module("@faker-js/faker"), Some(LibKind::FakeData));
         assert_eq!(js_module("@testing-library/react"), Some(LibKind::TestTool));
         assert_eq!(js_module("jest-worker"), None);

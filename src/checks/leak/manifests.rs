@@ -227,12 +227,7 @@ pub(crate) struct TestDep {
 }
 
 /// Record a production dependency on a test library, to be judged once the tree is known.
-pub(crate) fn dependency(
-    src: &mut Source,
-    out: &mut Extracted,
-    dep: TestDep,
-    span: Range<usize>,
-) {
+pub(crate) fn dependency(src: &mut Source, out: &mut Extracted, dep: TestDep, span: Range<usize>) {
     let at = src.span(span);
     out.pending(at, dep.name.clone(), Want::TestDependency(Box::new(dep)));
 }
@@ -260,7 +255,10 @@ pub(crate) fn resolve_test_dependency(
     let (name, section) = (&dep.name, &dep.section);
     let at = p.at.in_file(file);
     if dep.kind == LibKind::FakeData {
-        let msg = format!("production dependency `{name}` ({}){section}", dep.kind.describe());
+        let msg = format!(
+            "production dependency `{name}` ({}){section}",
+            dep.kind.describe()
+        );
         return Some(make_finding(&FAKER_DEPENDENCY, at, msg, name));
     }
     let loaded = index
@@ -274,9 +272,8 @@ pub(crate) fn resolve_test_dependency(
         .map(|l| format!("production code loads it (`{}:{}`)", l.path, l.line))
         .or_else(|| {
             let app = paths::under(dir, "config/application.rb");
-            (gemfile && index.is_file(&app)).then(|| {
-                format!("Rails loads the Gemfile's default group at boot (`{app}`)")
-            })
+            (gemfile && index.is_file(&app))
+                .then(|| format!("Rails loads the Gemfile's default group at boot (`{app}`)"))
         });
     let what = dep.kind.describe();
     Some(match loaded {
@@ -580,7 +577,11 @@ fn included_requirements(text: &[u8], start: usize, end: usize) -> Option<Range<
     let rest = [&b"-r "[..], b"-r", b"--requirement=", b"--requirement "]
         .iter()
         .find_map(|p| line.strip_prefix(*p).map(|r| (p.len(), r)))?;
-    let skip = rest.1.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+    let skip = rest
+        .1
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
     let from = start + rest.0 + skip;
     let len = text[from..end]
         .iter()
@@ -622,7 +623,13 @@ mod tests {
             })
             .collect();
         for p in &out.pending {
-            if let Some(r) = rule(judge(&[], vec![], "Gemfile.lock", &p.evidence, p.want.clone())) {
+            if let Some(r) = rule(judge(
+                &[],
+                vec![],
+                "Gemfile.lock",
+                &p.evidence,
+                p.want.clone(),
+            )) {
                 v.push((r, p.evidence.to_string(), p.at.line, p.at.column));
             }
         }
@@ -772,25 +779,39 @@ mod tests {
 
     #[test]
     fn requirements_including_a_test_list() {
-        let out = run("requirements.txt", "flask
+        let out = run(
+            "requirements.txt",
+            "flask
 -r requirements-test.txt
 -r base.txt
 --requirement=requirements/dev.txt
-");
+",
+        );
         let found: Vec<(String, u32, u32)> = out
             .findings
             .iter()
             .filter_map(|f| match &f.location {
-                crate::finding::Location::File(s) => Some((f.evidence.clone().unwrap_or_default(), s.line, s.column)),
+                crate::finding::Location::File(s) => {
+                    Some((f.evidence.clone().unwrap_or_default(), s.line, s.column))
+                }
                 _ => None,
             })
             .collect();
         assert_eq!(
             found,
-            vec![("requirements-test.txt".into(), 2, 4), ("requirements/dev.txt".into(), 4, 15)]
+            vec![
+                ("requirements-test.txt".into(), 2, 4),
+                ("requirements/dev.txt".into(), 4, 15)
+            ]
         );
-        assert_eq!(ManifestKind::of_path("requirements/base.txt"), Some(ManifestKind::Requirements));
+        assert_eq!(
+            ManifestKind::of_path("requirements/base.txt"),
+            Some(ManifestKind::Requirements)
+        );
         assert_eq!(ManifestKind::of_path("requirements/test.txt"), None);
-        assert_eq!(ManifestKind::of_path("project/AppDependencies.scala"), Some(ManifestKind::Sbt));
+        assert_eq!(
+            ManifestKind::of_path("project/AppDependencies.scala"),
+            Some(ManifestKind::Sbt)
+        );
     }
 }

@@ -39,7 +39,8 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
         match event {
             Event::Start(e) => {
                 path.push(e.local_name().as_ref().to_vec());
-                if path_is(&path, &[b"dependencies", b"dependency"]) && production_dependency(&path) {
+                if path_is(&path, &[b"dependencies", b"dependency"]) && production_dependency(&path)
+                {
                     dep = Some(Dep::default());
                 }
             }
@@ -66,7 +67,10 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
                 let value = String::from_utf8_lossy(trimmed).into_owned();
                 let span = memchr::memmem::find(&text[before..after], trimmed)
                     .map_or(before..after, |k| before + k..before + k + trimmed.len());
-                if path.len() >= 2 && path[path.len() - 2] == b"profile" && path.last().is_some_and(|p| p == b"id") {
+                if path.len() >= 2
+                    && path[path.len() - 2] == b"profile"
+                    && path.last().is_some_and(|p| p == b"id")
+                {
                     profile_id = Some(value.clone());
                 }
                 let Some(d) = dep.as_mut() else { continue };
@@ -116,7 +120,12 @@ fn judge(src: &mut Source, out: &mut Extracted, d: Dep) {
         return;
     }
     if let Some((c, span)) = d.classifier.as_ref().filter(|(c, _)| c == "tests") {
-        test_jar(src, out, &format!("`<classifier>{c}</classifier>`"), span.clone());
+        test_jar(
+            src,
+            out,
+            &format!("`<classifier>{c}</classifier>`"),
+            span.clone(),
+        );
         return;
     }
     let (Some((group, _)), Some((artifact, span))) = (d.group, d.artifact) else {

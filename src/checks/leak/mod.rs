@@ -590,9 +590,8 @@ impl LibraryLoaded {
     fn of(path: &str, findings: &[Finding]) -> Vec<Fact> {
         let ext = paths::extension(paths::file_name(path));
         let registry = match ext {
-            "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "vue" | "svelte" | "astro" | "" => {
-                libraries::Registry::Npm
-            }
+            "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "vue" | "svelte"
+            | "astro" | "" => libraries::Registry::Npm,
             "py" => libraries::Registry::PyPI,
             "rb" | "rake" => libraries::Registry::Gems,
             "java" | "kt" | "kts" | "scala" | "groovy" => libraries::Registry::Maven,

@@ -320,7 +320,12 @@ pub(crate) fn pyproject(src: &mut Source, out: &mut Extracted) {
     }
 }
 
-fn poetry_dependency(src: &mut Source, out: &mut Extracted, name: &Spanned<String>, section: String) {
+fn poetry_dependency(
+    src: &mut Source,
+    out: &mut Extracted,
+    name: &Spanned<String>,
+    section: String,
+) {
     if let Some(kind) = libraries::python_dist(name.get_ref()) {
         let dep = TestDep {
             registry: Registry::PyPI,
@@ -333,7 +338,12 @@ fn poetry_dependency(src: &mut Source, out: &mut Extracted, name: &Spanned<Strin
 }
 
 /// PEP 508 requirement strings (`"pytest>=8 ; python_version > '3.9'"`): each name a test library.
-fn requirement_list(src: &mut Source, out: &mut Extracted, reqs: &[Spanned<String>], section: &str) {
+fn requirement_list(
+    src: &mut Source,
+    out: &mut Extracted,
+    reqs: &[Spanned<String>],
+    section: &str,
+) {
     for dep in reqs {
         let req = dep.get_ref();
         let n = req
@@ -674,7 +684,10 @@ mod tests {
         let py = "[project]\nname = \"svc\"\ndependencies = [\"flask>=3\", \"Faker>=20\"]\n\n[tool.setuptools.packages.find]\nwhere = [\"src\"]\n\n[tool.poetry]\npackages = [{ include = \"tests\" }]\n";
         let out = run(pyproject, "pyproject.toml", py);
         assert_eq!(find_packages(&out)[0], "5:2:src:true:[]:[]");
-        let faker = out.pending.iter().find(|p| matches!(p.want, Want::TestDependency(_)));
+        let faker = out
+            .pending
+            .iter()
+            .find(|p| matches!(p.want, Want::TestDependency(_)));
         assert_eq!(faker.map(|p| (p.at.line, p.at.column)), Some((3, 30)));
         let rules: Vec<(&str, u32, u32)> = out
             .findings
@@ -684,10 +697,7 @@ mod tests {
                 _ => ("", 0, 0),
             })
             .collect();
-        assert_eq!(
-            rules,
-            vec![("leak/package-ships-tests", 9, 26)]
-        );
+        assert_eq!(rules, vec![("leak/package-ships-tests", 9, 26)]);
     }
 
     #[test]

@@ -134,16 +134,20 @@ fn configuration_after(text: &[u8], mut i: usize) -> (bool, Option<Range<usize>>
         if text.get(i) == Some(&b'%') && text.get(i + 1) != Some(&b'%') {
             let s = skip(text, i + 1);
             let e = operand_end(text, s);
-            let word = String::from_utf8_lossy(&text[s..e]).trim_matches('"').to_string();
-            test_scoped |= word.split(',').all(|w| is_nonprod_section(w.trim()))
-                && !word.contains("->");
+            let word = String::from_utf8_lossy(&text[s..e])
+                .trim_matches('"')
+                .to_string();
+            test_scoped |=
+                word.split(',').all(|w| is_nonprod_section(w.trim())) && !word.contains("->");
             i = e;
             continue;
         }
         if text[i..].starts_with(b"classifier") {
             let s = skip(text, i + "classifier".len());
             let e = operand_end(text, s);
-            let word = String::from_utf8_lossy(&text[s..e]).trim_matches('"').to_string();
+            let word = String::from_utf8_lossy(&text[s..e])
+                .trim_matches('"')
+                .to_string();
             if word == "tests" && e > s + 1 {
                 classifier = Some(s + 1..e - 1);
             }
@@ -174,7 +178,11 @@ fn in_test_context(text: &[u8], at: usize) -> bool {
                 if let Some(close) = matching_close(text, k) {
                     let after = skip_all_ws(text, close + 1);
                     let tail = &text[after..(after + 32).min(text.len())];
-                    let tail: Vec<u8> = tail.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+                    let tail: Vec<u8> = tail
+                        .iter()
+                        .copied()
+                        .filter(|b| !b.is_ascii_whitespace())
+                        .collect();
                     if tail.starts_with(b".map(_%Test)")
                         || tail.starts_with(b".map(_%\"test\")")
                         || tail.starts_with(b".map(_%IntegrationTest)")
@@ -197,9 +205,16 @@ fn in_test_context(text: &[u8], at: usize) -> bool {
         if t.starts_with("Test /") || t.starts_with("IntegrationTest /") || t.contains("in Test") {
             return true;
         }
-        let def = ["lazy val ", "val ", "def ", "private val ", "private def ", "override def "]
-            .iter()
-            .find_map(|p| t.strip_prefix(p));
+        let def = [
+            "lazy val ",
+            "val ",
+            "def ",
+            "private val ",
+            "private def ",
+            "override def ",
+        ]
+        .iter()
+        .find_map(|p| t.strip_prefix(p));
         if let Some(rest) = def {
             let name: String = rest
                 .chars()
