@@ -166,10 +166,12 @@ fn judge(index: &Index, file: &str, image: &DockerImage) -> SiteFindings {
 /// else the default target (unless the file is a local development image).
 fn jobs<'a>(index: &'a Index, file: &str, image: &DockerImage) -> Vec<Job<'a>> {
     let df = &image.df;
+    // A declared context that is not a directory of the tree was misread (a computed value): not used.
     let declared: Vec<&ImageBuild> = index
         .image_builds
         .iter()
         .filter(|b| b.dockerfile == file)
+        .filter(|b| b.context.is_empty() || !index.under_dir(&b.context).is_empty())
         .filter(|b| !matches!(&b.target, Target::Named(n) if is_nonprod_stage_name(n)))
         .collect();
     let mut jobs = Vec::new();
@@ -321,7 +323,7 @@ fn judge_plan(
     ignore: Option<&(String, DockerIgnore)>,
     out: &mut SiteFindings,
 ) {
-    let shipped = image::shipped(plan, ctx, ignore.map(|i| &i.1), |f| f.class.is_test_side());
+    let shipped = image::shipped(plan, ctx, ignore.map(|i| &i.1), |f| is_test_file(index, f));
     if shipped.is_empty() {
         return;
     }
@@ -396,6 +398,20 @@ fn judge_plan(
         };
         out.insert(key, (rule, msg));
     }
+}
+
+/// A test or fixture file in the image: anything in a test or fixture directory, and test code named so
+/// (`claims_spec.rb`, `test_seed.rake`, a Cucumber `.feature`). A template or settings file whose name
+/// merely says test (`send-test.html`, `config/test.yml`, `.coveragerc`) is not test code.
+fn is_test_file(index: &Index, f: &files::FileEntry) -> bool {
+    if !f.class.is_test_side() {
+        return false;
+    }
+    let dir = paths::parent(&f.path);
+    f.lang != crate::repo::classify::Lang::Other
+        || paths::extension(paths::file_name(&f.path)) == "feature"
+        || !dir.is_empty()
+            && files::classify(index.config, &format!("{dir}/_")).is_some_and(|c| c.is_test_side())
 }
 
 /// ` (target `web`, built by `.github/workflows/deploy.yml`)` for a declared build; nothing otherwise.

@@ -38,7 +38,19 @@ fn excluded_block(name: &str) -> bool {
         || name.ends_with("Tests")
 }
 
+/// A build module that is itself test support (`core/spring-boot-testcontainers/build.gradle`,
+/// `claims-test-utils/pom.xml`): depending on test libraries is its job.
+pub(crate) fn is_test_support_module(build_file: &str) -> bool {
+    let module = super::paths::file_name(super::paths::parent(build_file));
+    !module.is_empty()
+        && (super::manifests::is_test_tool_package(module)
+            || libraries::test_shape(Registry::Maven, module))
+}
+
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
+    if is_test_support_module(src.path) {
+        return;
+    }
     for stmt in dependency_statements(src.text) {
         judge(src, out, &stmt);
     }

@@ -87,9 +87,23 @@ fn shell_words(line: &str) -> Vec<String> {
     let mut cur = String::new();
     let mut quote: Option<char> = None;
     let mut expr = 0usize;
+    // `$( … )` command substitutions, nested.
+    let mut subst = 0usize;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            '$' if chars.peek() == Some(&'(') => {
+                subst += 1;
+                cur.push(c);
+                if let Some(p) = chars.next() {
+                    cur.push(p);
+                }
+            }
+            ')' if subst > 0 => {
+                subst -= 1;
+                cur.push(c);
+            }
+            c if subst > 0 => cur.push(c),
             '$' if chars.peek() == Some(&'{') => {
                 expr += 1;
                 cur.push(c);
@@ -389,7 +403,7 @@ mod tests {
 
     #[test]
     fn workflow_commands_and_build_push_action_steps() {
-        let wf = "jobs:\n  deploy:\n    steps:\n      - run: |\n          docker build --target web -t app:$SHA \\\n            -f docker/Dockerfile .\n          docker buildx build --target=\"${{ matrix.t }}\" svc\n      - name: Build\n        uses: docker/build-push-action@v6\n        with:\n          context: api\n          target: production # the image we ship\n          push: true\n      - uses: actions/checkout@v4\n        with:\n          target: nothing\n";
+        let wf = "jobs:\n  deploy:\n    steps:\n      - run: |\n          docker build --target web -t app:$SHA \\\n            --build-arg DATE=$(date +%Y-%m-%d %H) \\\n            -f docker/Dockerfile .\n          docker buildx build --target=\"${{ matrix.t }}\" svc\n      - name: Build\n        uses: docker/build-push-action@v6\n        with:\n          context: api\n          target: production # the image we ship\n          push: true\n      - uses: actions/checkout@v4\n        with:\n          target: nothing\n";
         assert_eq!(
             short(builds(".github/workflows/deploy.yml", wf, extract_workflow)),
             vec![

@@ -382,8 +382,25 @@ pub(crate) fn test_shape(registry: Registry, name: &str) -> bool {
     words.iter().enumerate().any(|(i, w)| {
         let testy = match *w {
             "testing" | "testkit" | "testutils" | "testhelpers" => true,
-            // `spring-boot-starter-test`, `akka-http-testkit`, `@vue/test-utils`, `rack-test`.
-            "test" | "tests" => words.len() >= 2,
+            // Maven artifacts name their test modules anywhere (`spring-boot-starter-test`,
+            // `bootstrap-test-play-30`); elsewhere `test` must end the name or name test support
+            // (`rack-test`, `@vue/test-utils`, `react-test-renderer`), or `restrict-to-test-account`
+            // would be a test library.
+            "test" | "tests" if registry == Registry::Maven => words.len() >= 2,
+            "test" | "tests" => {
+                words.len() >= 2
+                    && (i + 1 == words.len()
+                        || matches!(
+                            words[i + 1],
+                            "utils"
+                                | "util"
+                                | "helpers"
+                                | "helper"
+                                | "renderer"
+                                | "harness"
+                                | "kit"
+                        ))
+            }
             _ => false,
         };
         testy && !ab_test(i) && (words.len() >= 2 || scope.is_some())

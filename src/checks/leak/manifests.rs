@@ -252,6 +252,16 @@ pub(crate) fn resolve_test_dependency(
     {
         return None;
     }
+    // A gem that ships test support of its own (`lib/active_support/testing/`, `lib/x/test_helper.rb`)
+    // depends on test libraries for its users' tests.
+    if file.ends_with(".gemspec")
+        && index
+            .under_dir(&paths::under(dir, "lib"))
+            .iter()
+            .any(|e| e.class.is_test_side())
+    {
+        return None;
+    }
     let (name, section) = (&dep.name, &dep.section);
     let at = p.at.in_file(file);
     if dep.kind == LibKind::FakeData {

@@ -19,6 +19,16 @@ struct Dep {
     scope: Option<String>,
     kind: Option<(String, Range<usize>)>,
     classifier: Option<(String, Range<usize>)>,
+    versioned: bool,
+}
+
+/// What the whole pom says about where a dependency's scope may come from.
+#[derive(Default)]
+struct Pom {
+    /// `<parent>` (outside this file, it may manage versions and scopes).
+    has_parent: bool,
+    /// `group:artifact` → scope, from this file's `<dependencyManagement>`.
+    managed: Vec<(String, Option<String>)>,
 }
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
@@ -28,6 +38,8 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     let mut dep: Option<Dep> = None;
     let mut profile_id: Option<String> = None;
     let mut found: Vec<Dep> = Vec::new();
+    let mut pom = Pom::default();
+    let mut managed: Option<Dep> = None;
     loop {
         let before = reader.buffer_position() as usize;
         let event = match reader.read_event() {
@@ -39,12 +51,29 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
         match event {
             Event::Start(e) => {
                 path.push(e.local_name().as_ref().to_vec());
+                pom.has_parent |= path.len() == 2 && path_is(&path, &[b"project", b"parent"]);
                 if path_is(&path, &[b"dependencies", b"dependency"]) && production_dependency(&path)
                 {
                     dep = Some(Dep::default());
                 }
+                if path_is(
+                    &path,
+                    &[b"dependencyManagement", b"dependencies", b"dependency"],
+                ) {
+                    managed = Some(Dep::default());
+                }
             }
             Event::End(_) => {
+                if path_is(
+                    &path,
+                    &[b"dependencyManagement", b"dependencies", b"dependency"],
+                ) {
+                    if let Some(m) = managed.take() {
+                        if let (Some((g, _)), Some((a, _))) = (m.group, m.artifact) {
+                            pom.managed.push((format!("{g}:{a}"), m.scope));
+                        }
+                    }
+                }
                 if path_is(&path, &[b"dependencies", b"dependency"]) {
                     if let Some(d) = dep.take() {
                         let nonprod_profile = profile_id.as_deref().is_some_and(is_nonprod_section);
@@ -73,7 +102,9 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
                 {
                     profile_id = Some(value.clone());
                 }
-                let Some(d) = dep.as_mut() else { continue };
+                let Some(d) = dep.as_mut().or(managed.as_mut()) else {
+                    continue;
+                };
                 if path.len() < 2 || path[path.len() - 2] != b"dependency" {
                     continue;
                 }
@@ -83,6 +114,7 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
                     Some(b"scope") => d.scope = Some(value),
                     Some(b"type") => d.kind = Some((value, span)),
                     Some(b"classifier") => d.classifier = Some((value, span)),
+                    Some(b"version") => d.versioned = true,
                     _ => {}
                 }
             }
@@ -90,8 +122,13 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
             _ => {}
         }
     }
+    // A module that is itself test support (`spring-boot-testcontainers/pom.xml`) depends on test
+    // libraries on purpose.
+    if super::gradle::is_test_support_module(src.path) {
+        return;
+    }
     for d in found {
-        judge(src, out, d);
+        judge(src, out, &pom, d);
     }
 }
 
@@ -110,8 +147,23 @@ fn production_dependency(path: &[Vec<u8>]) -> bool {
         .any(|p| p.as_slice() == b"dependencyManagement" || p.as_slice() == b"plugin")
 }
 
-fn judge(src: &mut Source, out: &mut Extracted, d: Dep) {
-    let scope = d.scope.as_deref().unwrap_or("compile");
+fn judge(src: &mut Source, out: &mut Extracted, pom: &Pom, d: Dep) {
+    let coord = match (&d.group, &d.artifact) {
+        (Some((g, _)), Some((a, _))) => format!("{g}:{a}"),
+        _ => String::new(),
+    };
+    let managed = pom.managed.iter().find(|(c, _)| *c == coord);
+    // Without a version or scope of its own, a parent POM outside this file may manage both: its scope
+    // is unknown here, so it is not judged.
+    if d.scope.is_none() && !d.versioned && managed.is_none() && pom.has_parent {
+        return;
+    }
+    let scope = d
+        .scope
+        .clone()
+        .or_else(|| managed.and_then(|(_, s)| s.clone()))
+        .unwrap_or_else(|| "compile".to_string());
+    let scope = scope.as_str();
     if !matches!(scope, "compile" | "runtime") && !scope.starts_with("${") {
         return;
     }
@@ -150,7 +202,7 @@ mod tests {
 
     #[test]
     fn scopes_types_and_classifiers() {
-        let pom = "<project>\n  <dependencyManagement><dependencies><dependency><groupId>org.mockito</groupId><artifactId>mockito-bom</artifactId></dependency></dependencies></dependencyManagement>\n  <dependencies>\n    <dependency>\n      <groupId>org.mockito</groupId>\n      <artifactId>mockito-core</artifactId>\n    </dependency>\n    <dependency>\n      <groupId>junit</groupId>\n      <artifactId>junit</artifactId>\n      <scope>test</scope>\n    </dependency>\n    <dependency>\n      <groupId>com.acme</groupId>\n      <artifactId>claims-core</artifactId>\n      <type>test-jar</type>\n    </dependency>\n    <dependency>\n      <groupId>com.acme</groupId>\n      <artifactId>claims-core</artifactId>\n      <classifier>tests</classifier>\n      <scope>test</scope>\n    </dependency>\n    <!-- <dependency><groupId>org.junit</groupId><artifactId>x</artifactId></dependency> -->\n  </dependencies>\n  <build><plugins><plugin><dependencies><dependency><groupId>org.junit</groupId><artifactId>junit-bom</artifactId></dependency></dependencies></plugin></plugins></build>\n</project>\n";
+        let pom = "<project>\n  <dependencyManagement><dependencies><dependency><groupId>org.assertj</groupId><artifactId>assertj-core</artifactId><scope>test</scope></dependency></dependencies></dependencyManagement>\n  <dependencies>\n    <dependency>\n      <groupId>org.mockito</groupId>\n      <artifactId>mockito-core</artifactId>\n    </dependency>\n    <dependency>\n      <groupId>junit</groupId>\n      <artifactId>junit</artifactId>\n      <scope>test</scope>\n    </dependency>\n    <dependency>\n      <groupId>com.acme</groupId>\n      <artifactId>claims-core</artifactId>\n      <type>test-jar</type>\n    </dependency>\n    <dependency>\n      <groupId>com.acme</groupId>\n      <artifactId>claims-core</artifactId>\n      <classifier>tests</classifier>\n      <scope>test</scope>\n    </dependency>\n    <!-- <dependency><groupId>org.junit</groupId><artifactId>x</artifactId></dependency> -->\n    <dependency><groupId>org.assertj</groupId><artifactId>assertj-core</artifactId></dependency>\n  </dependencies>\n  <build><plugins><plugin><dependencies><dependency><groupId>org.junit</groupId><artifactId>junit-bom</artifactId></dependency></dependencies></plugin></plugins></build>\n</project>\n";
         let out = super::super::extract_for_test("pom.xml", pom, Syntax::Hash, extract);
         let deps: Vec<(String, u32, u32)> = out
             .pending
@@ -168,5 +220,14 @@ mod tests {
             })
             .collect();
         assert_eq!(jars, vec![(16, 13)]);
+        // Managed by a parent outside the file: not judged; with a version of its own: judged.
+        let parented = |dep: &str| {
+            let text = format!("<project>\n  <parent><groupId>org.apache.commons</groupId><artifactId>commons-parent</artifactId></parent>\n  <dependencies>\n    <dependency><groupId>org.mockito</groupId><artifactId>mockito-inline</artifactId>{dep}</dependency>\n  </dependencies>\n</project>\n");
+            super::super::extract_for_test("pom.xml", &text, Syntax::Hash, extract)
+                .pending
+                .len()
+        };
+        assert_eq!(parented(""), 0);
+        assert_eq!(parented("<version>5.2.0</version>"), 1);
     }
 }

@@ -9,12 +9,21 @@
 
 use super::libraries::{self, Registry};
 use super::manifests::{dependency, is_nonprod_section, test_jar, TestDep};
+use super::paths;
 use super::tokens::{literal_at, Literal};
 use super::{Extracted, Source};
 use std::ops::Range;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     let text = src.text;
+    let module = if paths::file_name(paths::parent(src.path)) == "project" {
+        paths::parent(paths::parent(src.path))
+    } else {
+        paths::parent(src.path)
+    };
+    if super::gradle::is_test_support_module(&format!("{module}/build.sbt")) {
+        return;
+    }
     let mut i = 0;
     while i < text.len() {
         // `//` comments.
