@@ -60,8 +60,27 @@ fn named_groups(code: &str) -> Option<Vec<String>> {
     (!groups.is_empty()).then_some(groups)
 }
 
+/// Every group is named for tests, development or another non-production environment: Rails requires
+/// `:default` and the running environment's group, so `group :test, :staging, :review` never loads in
+/// production.
 fn nonprod(groups: &[String]) -> bool {
-    groups.iter().all(|g| is_nonprod_section(g))
+    groups.iter().all(|g| {
+        is_nonprod_section(g)
+            || matches!(
+                g.as_str(),
+                "staging"
+                    | "sandbox"
+                    | "review"
+                    | "uat"
+                    | "preprod"
+                    | "pre_production"
+                    | "preproduction"
+                    | "demo"
+                    | "migration"
+                    | "integration"
+                    | "training"
+            )
+    })
 }
 
 pub(crate) fn gemfile(src: &mut Source, out: &mut Extracted) {
@@ -175,14 +194,14 @@ mod tests {
 
     #[test]
     fn gemfile_groups() {
-        let g = "source 'https://rubygems.org'\ngem 'rails'\ngem 'webmock'\ngroup :development, :test do\n  gem 'rspec-rails'\n  if ENV['CI']\n    gem 'simplecov'\n  end\n  gem 'factory_bot_rails'\nend\ngroup :production do\n  gem 'capybara'\nend\ngem 'vcr', group: :test\ngem 'timecop', :group => [:development, :test]\ngem 'mock_redis', groups: [:default, :test]\nplatforms :jruby do\n  gem 'shoulda-matchers'\nend\n";
+        let g = "source 'https://rubygems.org'\ngem 'rails'\ngem 'webmock'\ngroup :development, :test do\n  gem 'rspec-rails'\n  if ENV['CI']\n    gem 'simplecov'\n  end\n  gem 'factory_bot_rails'\nend\ngroup :production do\n  gem 'capybara'\nend\ngem 'vcr', group: :test\ngem 'timecop', :group => [:development, :test]\ngroup :test, :staging, :review do\n  gem 'capybara'\nend\ngem 'mock_redis', groups: [:default, :test]\nplatforms :jruby do\n  gem 'shoulda-matchers'\nend\n";
         assert_eq!(
             deps("Gemfile", g, gemfile),
             vec![
                 ("webmock".into(), 3, 6),
                 ("capybara".into(), 12, 8),
-                ("mock_redis".into(), 16, 6),
-                ("shoulda-matchers".into(), 18, 8),
+                ("mock_redis".into(), 19, 6),
+                ("shoulda-matchers".into(), 21, 8),
             ]
         );
     }
