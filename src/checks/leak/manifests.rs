@@ -13,7 +13,7 @@ use super::resolve::Index;
 use super::rule_docs::{
     FAKER_DEPENDENCY, PACKAGE_SHIPS_TESTS, SOURCE_PACKAGE_SHIPS_TESTS, TEST_DEPENDENCY,
 };
-use super::{make_finding, Extracted, Pending, Source, Want};
+use super::{make_finding, Extracted, Fact, Pending, Source, Want};
 use crate::finding::{Finding, Severity};
 use crate::repo::classify::FileClass;
 use crate::repo::files;
@@ -311,6 +311,46 @@ pub(crate) fn test_jar(src: &mut Source, out: &mut Extracted, what: &str, span: 
         "production dependency on another module's test classes ({what}): its tests and fixtures ship with production"
     );
     out.finding(&TEST_DEPENDENCY, at, msg, &evidence);
+}
+
+/// A production file's import of a test library: the dependency lists naming it are judged by it.
+#[derive(Debug, Clone)]
+pub(crate) struct LibraryLoaded {
+    pub path: String,
+    pub line: u32,
+    /// The import as written (`ioredis-mock`, `org.mockito.Mockito`, `webmock/rspec`).
+    pub import: String,
+    pub registry: libraries::Registry,
+}
+
+impl LibraryLoaded {
+    /// Facts for the test-library imports among a file's findings.
+    pub(crate) fn of(path: &str, findings: &[Finding]) -> Vec<Fact> {
+        let ext = paths::extension(paths::file_name(path));
+        let registry = match ext {
+            "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "vue" | "svelte"
+            | "astro" | "" => libraries::Registry::Npm,
+            "py" => libraries::Registry::PyPI,
+            "rb" | "rake" => libraries::Registry::Gems,
+            "java" | "kt" | "kts" | "scala" | "groovy" => libraries::Registry::Maven,
+            _ => return Vec::new(),
+        };
+        findings
+            .iter()
+            .filter(|f| f.rule == super::rule_docs::TEST_LIBRARY_IMPORT.id)
+            .filter_map(|f| {
+                let crate::finding::Location::File(s) = &f.location else {
+                    return None;
+                };
+                Some(Fact::LibraryLoaded(Box::new(LibraryLoaded {
+                    path: path.to_string(),
+                    line: s.line,
+                    import: f.evidence.clone()?,
+                    registry,
+                })))
+            })
+            .collect()
+    }
 }
 
 /// How a package-file-list entry (`tests/**`, `fixtures`, `src/*.test.js`) classifies, if test-side:

@@ -85,7 +85,7 @@ impl FileCheck for LeakCheck {
     fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
         let Some(kind) = Kind::of(file) else { return };
         let mut extracted = extract(&self.config, kind, file, content);
-        let loaded = LibraryLoaded::of(&file.path, &extracted.findings);
+        let loaded = manifests::LibraryLoaded::of(&file.path, &extracted.findings);
         extracted.facts.extend(loaded);
         out.append(&mut extracted.findings);
         if !extracted.pending.is_empty() || !extracted.facts.is_empty() {
@@ -566,53 +566,13 @@ pub(crate) enum Fact {
     /// An image build a workflow or production compose file declares (Dockerfile, context, target).
     ImageBuild(Box<image_builds::ImageBuild>),
     /// Production code imports a test library (as its language's extractor reported it).
-    LibraryLoaded(Box<LibraryLoaded>),
+    LibraryLoaded(Box<manifests::LibraryLoaded>),
     /// The classes a production Ruby file defines and the constants it uses, for following a class back
     /// to the environment guards around its uses.
     RubyConstants {
         path: String,
         constants: Box<ruby_reach::FileConstants>,
     },
-}
-
-/// A production file's import of a test library: the dependency lists naming it are judged by it.
-#[derive(Debug, Clone)]
-pub(crate) struct LibraryLoaded {
-    pub path: String,
-    pub line: u32,
-    /// The import as written (`ioredis-mock`, `org.mockito.Mockito`, `webmock/rspec`).
-    pub import: String,
-    pub registry: libraries::Registry,
-}
-
-impl LibraryLoaded {
-    /// Facts for the test-library imports among a file's findings.
-    fn of(path: &str, findings: &[Finding]) -> Vec<Fact> {
-        let ext = paths::extension(paths::file_name(path));
-        let registry = match ext {
-            "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "vue" | "svelte"
-            | "astro" | "" => libraries::Registry::Npm,
-            "py" => libraries::Registry::PyPI,
-            "rb" | "rake" => libraries::Registry::Gems,
-            "java" | "kt" | "kts" | "scala" | "groovy" => libraries::Registry::Maven,
-            _ => return Vec::new(),
-        };
-        findings
-            .iter()
-            .filter(|f| f.rule == rule_docs::TEST_LIBRARY_IMPORT.id)
-            .filter_map(|f| {
-                let Location::File(s) = &f.location else {
-                    return None;
-                };
-                Some(Fact::LibraryLoaded(Box::new(LibraryLoaded {
-                    path: path.to_string(),
-                    line: s.line,
-                    import: f.evidence.clone()?,
-                    registry,
-                })))
-            })
-            .collect()
-    }
 }
 
 /// Run one extractor on `code` as the file at `path`, for the language modules' unit tests.

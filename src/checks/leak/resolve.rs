@@ -84,7 +84,7 @@ pub(crate) struct Index<'a> {
     pub(super) python_not_tests: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
-    pub(super) libraries_loaded: Vec<super::LibraryLoaded>,
+    pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
     pub(super) jvm: OnceCell<JvmIndex>,
     ruby: Reach,
 }
