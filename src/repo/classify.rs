@@ -184,6 +184,8 @@ pub(crate) const TEST_DIRS: &[&str] = &[
     "spec",
     "specs",
     "__tests__",
+    // The singular form, used as Jest's `__tests__` is (a service shipped one in its image).
+    "__test__",
     "testing",
     "e2e",
     "cypress",

@@ -7,6 +7,7 @@
 //! copies files from (`COPY --from=build`) does not pass on its settings (`ENV`, `ARG`, what its `RUN`s set),
 //! so a `RAILS_ENV=test` there is build or test configuration, not production's.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// One instruction, joined across `\` continuations.
@@ -30,6 +31,8 @@ pub struct Stage {
     /// From the `FROM` keyword to the next stage's `FROM` (or the end of the file).
     pub span: Range<usize>,
     pub instructions: Vec<Instruction>,
+    /// The earlier stage this one is built `FROM`, if it names one.
+    pub base: Option<usize>,
 }
 
 pub fn instructions(text: &[u8]) -> Vec<Instruction> {
@@ -114,39 +117,114 @@ fn split_words(text: &[u8], from: usize, to: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// The stages, in order. Instructions before the first `FROM` (global `ARG`s) belong to none.
-pub fn stages(text: &[u8]) -> Vec<Stage> {
-    let mut stages: Vec<Stage> = Vec::new();
-    for ins in instructions(text) {
-        if ins.keyword == "FROM" {
-            if let Some(prev) = stages.last_mut() {
-                prev.span.end = ins.span.start;
-            }
-            let mut image = None;
-            let mut name = None;
-            let mut words = ins
-                .args
-                .iter()
-                .filter(|r| !text[(*r).clone()].starts_with(b"--"));
-            if let Some(w) = words.next() {
-                image = Some(w.clone());
-            }
-            if let (Some(kw), Some(n)) = (words.next(), words.next()) {
-                if text[kw.clone()].eq_ignore_ascii_case(b"as") {
-                    name = Some(String::from_utf8_lossy(&text[n.clone()]).into_owned());
+/// Stages a Dockerfile may have. Real ones have a handful (the largest seen, a few dozen); a file of ten
+/// thousand chained stages is an attack on the gate, refused with [`TooComplex`] before any stage is followed.
+pub const MAX_STAGES: usize = 1000;
+
+/// A Dockerfile the gate refuses to follow, and why: the caller fails closed with the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooComplex(pub String);
+
+/// A parsed Dockerfile: its stages, each with the earlier stage it is built `FROM` already resolved, so that
+/// following a chain of stages is linear in its length.
+#[derive(Debug, Clone, Default)]
+pub struct Dockerfile {
+    pub stages: Vec<Stage>,
+    /// Lower-cased stage name → the stages of that name, in order.
+    names: HashMap<String, Vec<usize>>,
+}
+
+impl Dockerfile {
+    /// Parse `text`, or refuse it when it has more than [`MAX_STAGES`] stages.
+    pub fn parse(text: &[u8]) -> Result<Dockerfile, TooComplex> {
+        let mut df = Dockerfile::default();
+        for ins in instructions(text) {
+            if ins.keyword == "FROM" {
+                if df.stages.len() == MAX_STAGES {
+                    return Err(TooComplex(format!(
+                        "it has more than {MAX_STAGES} build stages"
+                    )));
                 }
+                if let Some(prev) = df.stages.last_mut() {
+                    prev.span.end = ins.span.start;
+                }
+                let mut words = ins
+                    .args
+                    .iter()
+                    .filter(|r| !text[(*r).clone()].starts_with(b"--"));
+                let image = words.next().cloned();
+                let mut name = None;
+                if let (Some(kw), Some(n)) = (words.next(), words.next()) {
+                    if text[kw.clone()].eq_ignore_ascii_case(b"as") {
+                        name = Some(String::from_utf8_lossy(&text[n.clone()]).into_owned());
+                    }
+                }
+                let i = df.stages.len();
+                // `FROM 0` names an image called `0`, not a stage: only names count for FROM.
+                let base = image
+                    .as_ref()
+                    .and_then(|w| std::str::from_utf8(&text[w.clone()]).ok())
+                    .and_then(|w| df.named(i, w));
+                if let Some(n) = &name {
+                    df.names.entry(n.to_ascii_lowercase()).or_default().push(i);
+                }
+                df.stages.push(Stage {
+                    name,
+                    image,
+                    span: ins.span.start..text.len(),
+                    instructions: Vec::new(),
+                    base,
+                });
+            } else if let Some(stage) = df.stages.last_mut() {
+                stage.instructions.push(ins);
             }
-            stages.push(Stage {
-                name,
-                image,
-                span: ins.span.start..text.len(),
-                instructions: Vec::new(),
-            });
-        } else if let Some(stage) = stages.last_mut() {
-            stage.instructions.push(ins);
         }
+        Ok(df)
     }
-    stages
+
+    /// The latest stage before `before` called `name` (case-insensitive, as Docker compares).
+    fn named(&self, before: usize, name: &str) -> Option<usize> {
+        let all = self.names.get(&name.to_ascii_lowercase())?;
+        let k = all.partition_point(|&i| i < before);
+        k.checked_sub(1).map(|k| all[k])
+    }
+
+    /// The earlier stage called `name`, or numbered `name` (`COPY --from=0`), looking only before stage
+    /// `before`.
+    pub fn stage_named(&self, before: usize, name: &str) -> Option<usize> {
+        let before = before.min(self.stages.len());
+        self.named(before, name)
+            .or_else(|| name.parse::<usize>().ok().filter(|i| *i < before))
+    }
+
+    /// The stage that stage `i` is built `FROM`, when it is an earlier stage of this file.
+    pub fn base(&self, i: usize) -> Option<usize> {
+        self.stages.get(i)?.base
+    }
+
+    /// Stage `i` and the stages it is built from, nearest first. Each base is an earlier stage, so the
+    /// walk ends.
+    pub fn lineage(&self, i: usize) -> Vec<usize> {
+        let mut out = vec![i];
+        let mut at = i;
+        while let Some(b) = self.base(at) {
+            out.push(b);
+            at = b;
+        }
+        out
+    }
+
+    /// The index of the default production stage (see the module comment).
+    pub fn production_stage(&self) -> Option<usize> {
+        self.stages
+            .iter()
+            .rposition(|s| !s.name.as_deref().is_some_and(is_nonprod_stage_name))
+    }
+
+    /// The stage called `name` (a build's `--target`), anywhere in the file.
+    pub fn target(&self, name: &str) -> Option<usize> {
+        self.names.get(&name.to_ascii_lowercase())?.last().copied()
+    }
 }
 
 /// A Dockerfile by name (`Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`, `web-dockerfile`) that is not
@@ -185,51 +263,6 @@ pub fn is_nonprod_stage_name(name: &str) -> bool {
     })
 }
 
-/// The index of the production stage (see the module comment).
-pub fn production_stage(stages: &[Stage]) -> Option<usize> {
-    stages
-        .iter()
-        .rposition(|s| !s.name.as_deref().is_some_and(is_nonprod_stage_name))
-}
-
-/// The earlier stage called `name` (case-insensitive, as Docker compares), or numbered `name`
-/// (`COPY --from=0`), looking only before stage `before`.
-pub fn stage_named(stages: &[Stage], before: usize, name: &str) -> Option<usize> {
-    let earlier = &stages[..before.min(stages.len())];
-    if let Some(i) = earlier.iter().rposition(|s| {
-        s.name
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case(name))
-    }) {
-        return Some(i);
-    }
-    name.parse::<usize>().ok().filter(|i| *i < earlier.len())
-}
-
-/// The stage that stage `i` is built `FROM`, when it is an earlier stage of this file.
-pub fn base_stage(text: &[u8], stages: &[Stage], i: usize) -> Option<usize> {
-    let image = stages.get(i)?.image.clone()?;
-    let word = std::str::from_utf8(&text[image]).ok()?;
-    let found = stage_named(stages, i, word)?;
-    // `FROM 0` names an image called `0`, not a stage: only names count for FROM.
-    stages[found].name.as_ref()?;
-    Some(found)
-}
-
-/// Stage `i` and the stages it is built from, nearest first.
-pub fn lineage(text: &[u8], stages: &[Stage], i: usize) -> Vec<usize> {
-    let mut out = vec![i];
-    let mut at = i;
-    while let Some(b) = base_stage(text, stages, at) {
-        if out.contains(&b) {
-            break;
-        }
-        out.push(b);
-        at = b;
-    }
-    out
-}
-
 /// Byte ranges of the stages whose settings never reach the production image: every stage that the
 /// production stage is not built from (directly or through other stages). Text before the first `FROM`
 /// is in none of them. A file with no stage, or no production stage, gives none.
@@ -237,15 +270,21 @@ pub fn lineage(text: &[u8], stages: &[Stage], i: usize) -> Vec<usize> {
 /// For a filter of switch hits in Dockerfiles: a hit inside one of these ranges (an `ENV RAILS_ENV=test`
 /// in `FROM base AS test`) is test or build configuration.
 pub fn stages_outside_final_image(text: &[u8]) -> Vec<Range<usize>> {
-    let stages = stages(text);
-    let Some(prod) = production_stage(&stages) else {
+    // A file too complex to follow has no stage ruled out: every switch in it is judged.
+    let Ok(df) = Dockerfile::parse(text) else {
         return Vec::new();
     };
-    let reach = lineage(text, &stages, prod);
-    stages
+    let Some(prod) = df.production_stage() else {
+        return Vec::new();
+    };
+    let mut reach = vec![false; df.stages.len()];
+    for i in df.lineage(prod) {
+        reach[i] = true;
+    }
+    df.stages
         .iter()
         .enumerate()
-        .filter(|(i, _)| !reach.contains(i))
+        .filter(|(i, _)| !reach[*i])
         .map(|(_, s)| s.span.clone())
         .collect()
 }
@@ -283,15 +322,41 @@ mod tests {
     }
 
     #[test]
+    fn stage_count_is_capped_and_chains_are_followed_linearly() {
+        let chain = |n: usize| {
+            let mut t = String::from("FROM alpine AS s0\n");
+            for i in 1..n {
+                t.push_str(&format!("FROM s{} AS s{i}\nENV V{i}=x\n", i - 1));
+            }
+            t
+        };
+        let Ok(df) = Dockerfile::parse(chain(MAX_STAGES).as_bytes()) else {
+            panic!("a chain at the cap parses")
+        };
+        assert_eq!(df.lineage(MAX_STAGES - 1).len(), MAX_STAGES);
+        let Err(err) = Dockerfile::parse(chain(MAX_STAGES + 1).as_bytes()) else {
+            panic!("a chain past the cap is refused")
+        };
+        assert!(err.0.contains("more than 1000 build stages"), "{err:?}");
+        // The switch filter keeps every stage of a refused file in view.
+        assert!(stages_outside_final_image(chain(10_000).as_bytes()).is_empty());
+    }
+
+    #[test]
     fn stage_references() {
-        let df = b"FROM --platform=linux/amd64 node:20 AS Build\nRUN x\nFROM build\nCOPY --from=0 /a /a\n";
-        let s = stages(df);
-        assert_eq!(s.len(), 2);
+        let text = b"FROM --platform=linux/amd64 node:20 AS Build\nRUN x\nFROM build\nCOPY --from=0 /a /a\nFROM 0\n";
+        let Ok(df) = Dockerfile::parse(text) else {
+            panic!("parses")
+        };
+        let s = &df.stages;
+        assert_eq!(s.len(), 3);
         assert_eq!(s[0].name.as_deref(), Some("Build"));
-        assert_eq!(s[0].image.clone().map(|r| &df[r]), Some(&b"node:20"[..]));
-        assert_eq!(base_stage(df, &s, 1), Some(0));
-        assert_eq!(stage_named(&s, 1, "0"), Some(0));
-        assert_eq!(stage_named(&s, 0, "build"), None);
-        assert_eq!(lineage(df, &s, 1), vec![1, 0]);
+        assert_eq!(s[0].image.clone().map(|r| &text[r]), Some(&b"node:20"[..]));
+        assert_eq!(df.base(1), Some(0));
+        assert_eq!(df.base(2), None, "FROM 0 is an image");
+        assert_eq!(df.stage_named(1, "0"), Some(0));
+        assert_eq!(df.stage_named(0, "build"), None);
+        assert_eq!(df.lineage(1), vec![1, 0]);
+        assert_eq!(df.target("BUILD"), Some(0));
     }
 }

@@ -28,5 +28,6 @@ mod sarif_ingestion;
 mod secrets;
 mod security;
 mod services;
+mod ship;
 mod suppressions;
 mod workflows;

@@ -1,549 +1,645 @@
-//! Dockerfiles: the production stage must not `COPY`/`ADD` tests or fixtures, and `COPY . .` into it needs a
-//! .dockerignore that keeps them out.
+//! Dockerfiles: what the production image ships must not include tests or fixtures.
 //!
-//! Multi-stage aware (stages and the production stage as `repo::dockerfile` says). Builder and test stages
-//! may copy and run whatever they like. `COPY --from=stage /src /dst` copies built output from another
-//! stage: its source path is judged the same way, and when that stage holds the whole build context at or
-//! below `/src` (a `COPY . .` there), the production image holds it too, like a `COPY . .` of its own. So
-//! does a production stage built `FROM` such a stage.
+//! The production image is the target a workflow (`docker build --target`, `docker/build-push-action`'s
+//! `target:`) or a production compose file (`build.target`) builds from this Dockerfile, else the last stage
+//! not named for tests or development (`repo::dockerfile`). What it holds is followed through `FROM <stage>`
+//! inheritance and `COPY --from=<stage>` chains of any depth, less what the build context's
+//! `.dockerignore` (Docker's semantics), a `COPY --exclude` or a later `RUN rm -rf` leaves out
+//! (`repo::image`). A test or fixture file the image holds is reported where the target stage takes it in:
+//! its own `COPY`, a `COPY --from`, or its `FROM`.
+//!
+//! A Dockerfile that is only a local development image (built from a `dev_*` base image, or pointing at
+//! localhost with a `COMMIT=LOCAL` placeholder) and that no workflow or production compose file builds is
+//! not the production image. A Dockerfile too large to follow fails closed.
+//!
+//! Walk time cannot judge any of this (the targets, the context and the ignore file are other files), so
+//! each place a finding could be reported becomes a pending reference sharing one parsed Dockerfile; the
+//! first to be resolved computes every finding of the file once.
 
+use super::image_builds::{ImageBuild, Target};
+use super::manifests::class_word;
 use super::paths;
 use super::resolve::Index;
 use super::rule_docs::{DOCKER_COPIES_TESTS, DOCKER_COPY_ALL};
 use super::{make_finding, Extracted, Fact, Pending, Source, Want};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::repo::classify::FileClass;
-use crate::repo::dockerfile::{self, Instruction};
+use crate::repo::dockerfile::{is_nonprod_stage_name, Dockerfile, TooComplex};
+use crate::repo::dockerignore::DockerIgnore;
 use crate::repo::files;
+use crate::repo::image::{self, BuildContext, CopyArgs, Plan};
+use crate::rules::CodeRule;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 pub(crate) use crate::repo::dockerfile::is_production_dockerfile as is_dockerfile;
 
+pub const DOCKERFILE_NOT_EVALUATED: CodeRule = CodeRule {
+    id: "leak/dockerfile-not-evaluated",
+    fires_in: "ship::a_dockerfile_of_ten_thousand_stages_fails_closed_in_bounded_memory",
+    title: "A Dockerfile too large or too tangled to follow",
+    severity: Severity::Error,
+    why: "Whether a production image ships tests and fixtures is decided by following its stages. A Dockerfile \
+          with thousands of stages, or `COPY --from` chains that multiply the paths at every stage, would take \
+          the gate unbounded time and memory to follow — and a gate that gave up quietly would pass an image it \
+          never looked at. After test data reached the live Police National Database, the ICO recommended steps \
+          to prevent code being inadvertently added to live systems; a check that silently stops checking is \
+          not one. So the gate fails closed (exit code 2, could not evaluate).",
+    fix: "Split the Dockerfile, or remove generated stages: real Dockerfiles have a few dozen stages at most. \
+          If the file is not built for production, name it so (`Dockerfile.dev`) or exclude it with `[paths] \
+          ignore`.",
+    example: "Dockerfile:1:1 the gate could not follow this Dockerfile: it has more than 1000 build stages",
+};
+
+/// The findings of one Dockerfile, by site (byte range): rule and message.
+type SiteFindings = HashMap<(usize, usize), (&'static CodeRule, String)>;
+
+/// A parsed Dockerfile, shared by its pending sites; the first resolved computes the file's findings.
+#[derive(Debug)]
+pub(crate) struct DockerImage {
+    text: Vec<u8>,
+    df: Dockerfile,
+    /// Site (byte range) → (rule, message).
+    findings: OnceLock<SiteFindings>,
+}
+
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     let text = src.text;
-    let stages = dockerfile::stages(text);
-    let Some(prod) = dockerfile::production_stage(&stages) else {
-        return;
+    let df = match Dockerfile::parse(text) {
+        Ok(df) => df,
+        Err(TooComplex(why)) => {
+            let first = memchr::memchr(b'\n', text).unwrap_or(text.len());
+            let at = src.span(0..first);
+            let msg = format!("the gate could not follow this Dockerfile: {why}");
+            out.finding(&DOCKERFILE_NOT_EVALUATED, at, msg, "");
+            return;
+        }
     };
-    let places = context_places(text, &stages);
-    // Built FROM a stage that holds the whole context: the production image holds it too.
-    if let Some(base) = dockerfile::base_stage(text, &stages, prod) {
-        if let (false, Some(image)) = (places[base].is_empty(), stages[prod].image.clone()) {
-            let name = src.str(image.clone());
-            let at = src.span(image);
-            let via = Some(name.clone().into_boxed_str());
-            out.pending(at, name, Want::DockerCopyAll { via });
-        }
-    }
-    for ins in &stages[prod].instructions {
-        if ins.keyword != "COPY" && ins.keyword != "ADD" {
-            continue;
-        }
-        let Some(copy) = Copy::parse(text, ins) else {
-            continue;
-        };
-        let from_index = copy
-            .from
-            .as_deref()
-            .and_then(|f| dockerfile::stage_named(&stages, prod, f));
-        for source in &copy.sources {
-            // `COPY --from=build /app /app` where `build` copied the whole context to /app.
-            if let Some(j) = from_index {
-                let raw = src.str(source.clone());
-                let whole = absolute("/", &raw)
-                    .is_some_and(|s| places[j].iter().any(|p| under(p, &s).is_some()));
-                if whole {
-                    let at = src.span(source.clone());
-                    let via = copy.from.clone().map(String::into_boxed_str);
-                    out.pending(at, raw, Want::DockerCopyAll { via });
-                    continue;
-                }
-            }
-            copy_source(src, out, source.clone(), copy.from.as_deref(), &ins.keyword);
-        }
-    }
-}
-
-/// A `COPY`/`ADD`: `--from`, the sources, and the destination. None for heredocs and malformed lines.
-struct Copy {
-    from: Option<String>,
-    sources: Vec<Range<usize>>,
-    dest: Range<usize>,
-}
-
-impl Copy {
-    fn parse(text: &[u8], ins: &Instruction) -> Option<Copy> {
-        let mut from = None;
-        let mut operands: Vec<Range<usize>> = Vec::new();
-        for a in &ins.args {
-            let w = &text[a.clone()];
-            if let Some(v) = w.strip_prefix(b"--from=") {
-                from = Some(String::from_utf8_lossy(v).into_owned());
-            } else if !w.starts_with(b"--") {
-                operands.push(a.clone());
-            }
-        }
-        // Heredocs (`COPY <<EOF`) carry their content inline; the last operand is the destination.
-        if operands.len() < 2 || text[operands[0].clone()].starts_with(b"<<") {
-            return None;
-        }
-        let dest = operands.pop()?;
-        Some(Copy {
-            from,
-            sources: operands,
-            dest,
-        })
-    }
-}
-
-/// What is known, at one point of a stage, about where the build context is.
-#[derive(Clone)]
-struct StageState {
-    /// Directories (absolute, normalised) holding the whole build context.
-    places: Vec<String>,
-    /// None once a `WORKDIR` could not be resolved: nothing relative to it is followed.
-    workdir: Option<String>,
-    vars: Vec<(String, String)>,
-}
-
-/// For each stage, the directories (absolute, normalised) where the whole build context lands in its
-/// filesystem: a `COPY . <dir>` in it or in the stages it is built from, or a `COPY --from` of such a
-/// directory from another stage; a `RUN rm …` of a test directory afterwards clears them. `ENV`/`ARG`
-/// values with a default are substituted in paths; a path that still holds an unknown variable is
-/// followed no further.
-fn context_places(text: &[u8], stages: &[dockerfile::Stage]) -> Vec<Vec<String>> {
-    let mut states: Vec<StageState> = Vec::with_capacity(stages.len());
-    for (i, stage) in stages.iter().enumerate() {
-        let mut st = match dockerfile::base_stage(text, stages, i) {
-            Some(b) => states[b].clone(),
-            None => StageState {
-                places: Vec::new(),
-                workdir: Some("/".to_string()),
-                vars: Vec::new(),
-            },
-        };
-        let word = |r: &Range<usize>| String::from_utf8_lossy(&text[r.clone()]).into_owned();
+    // Where a finding can be: each stage's `FROM` image, and each `COPY`/`ADD` source.
+    let mut sites: Vec<Range<usize>> = Vec::new();
+    for stage in &df.stages {
+        sites.extend(stage.image.clone());
         for ins in &stage.instructions {
-            match ins.keyword.as_str() {
-                "ENV" | "ARG" => {
-                    let words: Vec<String> = ins.args.iter().map(word).collect();
-                    if ins.keyword == "ENV" && words.len() == 2 && !words[0].contains('=') {
-                        st.vars.push((words[0].clone(), words[1].clone()));
-                    } else {
-                        for w in &words {
-                            if let Some((k, v)) = w.split_once('=') {
-                                st.vars
-                                    .push((k.to_string(), v.trim_matches('"').to_string()));
-                            }
-                        }
-                    }
+            if ins.keyword == "COPY" || ins.keyword == "ADD" {
+                if let Some(c) = CopyArgs::parse(text, ins) {
+                    sites.extend(c.sources);
                 }
-                "WORKDIR" => {
-                    st.workdir = match (&st.workdir, ins.args.first()) {
-                        (Some(wd), Some(r)) => {
-                            substitute(&word(r), &st.vars).and_then(|d| absolute(wd, &d))
-                        }
-                        _ => None,
-                    };
-                }
-                // `RUN rm -rf spec test` after copying the context: the stage cleaned the tests out.
-                "RUN" => {
-                    let mut in_rm = false;
-                    let mut removes_tests = false;
-                    for w in ins.args.iter().map(word) {
-                        if matches!(w.as_str(), "&&" | "||" | ";" | "|") {
-                            in_rm = false;
-                            continue;
-                        }
-                        if w == "rm" {
-                            in_rm = true;
-                            continue;
-                        }
-                        removes_tests |= in_rm && names_test_dir(w.trim_end_matches(';'));
-                        in_rm &= !w.ends_with(';');
-                    }
-                    if removes_tests {
-                        st.places.clear();
-                    }
-                }
-                "COPY" | "ADD" => {
-                    let Some(copy) = Copy::parse(text, ins) else {
-                        continue;
-                    };
-                    let Some(dest) = st.workdir.as_ref().and_then(|wd| {
-                        substitute(&word(&copy.dest), &st.vars).and_then(|d| absolute(wd, &d))
-                    }) else {
-                        continue;
-                    };
-                    let Some(f) = copy.from.as_deref() else {
-                        let all = |s: &Range<usize>| matches!(&text[s.clone()], b"." | b"./");
-                        if copy.sources.iter().any(all) {
-                            st.places.push(dest);
-                        }
-                        continue;
-                    };
-                    let Some(j) = dockerfile::stage_named(stages, i, f) else {
-                        continue;
-                    };
-                    for s in &copy.sources {
-                        let Some(s) =
-                            substitute(&word(s), &st.vars).and_then(|s| absolute("/", &s))
-                        else {
-                            continue;
-                        };
-                        let landed: Vec<String> = states[j]
-                            .places
-                            .iter()
-                            .filter_map(|p| under(p, &s))
-                            .map(|rest| join_abs(&dest, rest))
-                            .collect();
-                        st.places.extend(landed);
-                    }
-                }
-                _ => {}
-            }
-        }
-        states.push(st);
-    }
-    states.into_iter().map(|s| s.places).collect()
-}
-
-/// A path naming a test directory (`spec`, `./test/`, `app/__tests__`), as `rm` removes it.
-fn names_test_dir(word: &str) -> bool {
-    !word.starts_with('-')
-        && word.split('/').any(|c| {
-            matches!(
-                c.to_ascii_lowercase().as_str(),
-                "spec" | "specs" | "test" | "tests" | "__tests__" | "features" | "cypress" | "e2e"
-            )
-        })
-}
-
-/// `$NAME` and `${NAME}` replaced by their values; None when one is unknown (or uses `${x:-y}` forms).
-fn substitute(word: &str, vars: &[(String, String)]) -> Option<String> {
-    if !word.contains('$') {
-        return Some(word.to_string());
-    }
-    let mut out = String::new();
-    let mut rest = word;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (name, next) = if let Some(b) = after.strip_prefix('{') {
-            let close = b.find('}')?;
-            (&b[..close], &b[close + 1..])
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], &after[end..])
-        };
-        let value = vars.iter().rev().find(|(k, _)| k == name)?;
-        out.push_str(&value.1);
-        rest = next;
-    }
-    out.push_str(rest);
-    Some(out)
-}
-
-/// `path` made absolute against `dir` and normalised (`.` and empty parts dropped, `..` applied); None
-/// for globs, URLs and variables.
-fn absolute(dir: &str, path: &str) -> Option<String> {
-    if path.contains(['*', '?', '[', '$']) || path.contains("://") {
-        return None;
-    }
-    let joined = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{dir}/{path}")
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for p in joined.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(format!("/{}", parts.join("/")))
-}
-
-/// What is left of `path` below `dir` (`""` when equal), if `path` is `dir` or inside it.
-fn under<'p>(path: &'p str, dir: &str) -> Option<&'p str> {
-    if dir == "/" {
-        return Some(path.trim_start_matches('/'));
-    }
-    let rest = path.strip_prefix(dir)?;
-    if rest.is_empty() {
-        Some("")
-    } else {
-        rest.strip_prefix('/')
-    }
-}
-
-fn join_abs(dir: &str, rest: &str) -> String {
-    match (dir, rest) {
-        (d, "") => d.to_string(),
-        ("/", r) => format!("/{r}"),
-        (d, r) => format!("{d}/{r}"),
-    }
-}
-
-fn copy_source(
-    src: &mut Source,
-    out: &mut Extracted,
-    range: Range<usize>,
-    from_stage: Option<&str>,
-    keyword: &str,
-) {
-    let raw = src.str(range.clone());
-    if raw.contains("://") || raw.starts_with('$') {
-        return;
-    }
-    let trimmed = raw.trim_end_matches('/');
-    if trimmed == "." || trimmed.is_empty() {
-        if from_stage.is_none() {
-            let at = src.span(range);
-            out.pending(at, raw.clone(), Want::DockerCopyAll { via: None });
-        }
-        return;
-    }
-    // The build context is usually the Dockerfile's directory, sometimes the repository root: a path
-    // that is test-side either way is reported. Globs are judged by their literal directories.
-    let literal = trimmed
-        .split('/')
-        .take_while(|c| !c.contains(['*', '?', '[']))
-        .collect::<Vec<_>>()
-        .join("/");
-    let whole = !trimmed.contains(['*', '?', '[']);
-    let mut places = Vec::new();
-    for base in [src.dir(), ""] {
-        let Some(p) = paths::join(base, trimmed.trim_start_matches('/')) else {
-            continue;
-        };
-        if whole {
-            places.push(p.clone());
-        }
-        if let Some(d) = paths::join(base, literal.trim_start_matches('/')) {
-            if !d.is_empty() {
-                // As a directory: what a file inside it would be.
-                places.push(format!("{d}/_"));
             }
         }
     }
-    // `tests/fixtures/` is a test path as a file and a fixture path as a directory: the narrower wins.
-    let classes: Vec<FileClass> = places
-        .iter()
-        .filter_map(|p| files::classify(src.config, p))
-        .filter(|c| c.is_test_side())
-        .collect();
-    let Some(&first) = classes.first() else {
+    if sites.is_empty() {
         return;
-    };
-    let class = if classes.contains(&FileClass::Fixture) {
-        FileClass::Fixture
-    } else {
-        first
-    };
-    let what = super::manifests::class_word(class);
-    let from = from_stage.map_or(String::new(), |s| format!(" from stage `{s}`"));
-    let verb = if keyword == "ADD" { "adds" } else { "copies" };
-    let message = format!("the production stage {verb} `{raw}` ({what}){from} into the image");
-    let at = src.span(range);
-    out.finding(&DOCKER_COPIES_TESTS, at, message, &raw);
+    }
+    let image = Arc::new(DockerImage {
+        text: text.to_vec(),
+        df,
+        findings: OnceLock::new(),
+    });
+    for site in sites {
+        let at = src.span(site.clone());
+        out.pending(at, src.str(site), Want::DockerSite(image.clone()));
+    }
 }
 
-/// A .dockerignore: its patterns, for `COPY . .` in Dockerfiles of the same directory.
+/// A .dockerignore: its patterns as Docker reads them, for the builds whose context it is in.
 pub(crate) fn extract_ignore(src: &Source, out: &mut Extracted) {
-    let patterns = src
-        .text
-        .split(|b| *b == b'\n')
-        .map(|l| String::from_utf8_lossy(l).trim().to_string())
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect();
     out.facts.push(Fact::DockerIgnore {
         path: src.path.to_string(),
-        patterns,
+        patterns: DockerIgnore::parse(src.text).lines().to_vec(),
     });
 }
 
-/// Do these .dockerignore patterns keep tests out of the context? Either a pattern names a test
-/// location (`tests`, `**/__tests__`, `*_test.go`), or everything is excluded (`*`) and no later `!`
-/// exception lets a test location back in.
-pub(crate) fn ignore_excludes_tests(patterns: &[String]) -> bool {
-    let mut excluded = false;
-    for p in patterns {
-        if let Some(neg) = p.strip_prefix('!') {
-            if paths::has_test_word(neg) {
-                excluded = false;
-            }
-            continue;
-        }
-        let bare = p.trim_start_matches('/').trim_end_matches('/');
-        if matches!(bare, "*" | "**" | "**/*") || paths::has_test_word(bare) {
-            excluded = true;
-        }
-    }
-    excluded
-}
-
-/// Resolve `COPY . .` into the production stage of `dockerfile`: a leak unless a .dockerignore excludes the
-/// tests, and only if the build context holds test or fixture files.
-pub(crate) fn resolve_copy_all(
+/// Resolve one site of the Dockerfile `file`.
+pub(crate) fn resolve_site(
     index: &Index,
-    dockerfile: &str,
+    file: &str,
     p: &Pending,
-    via: Option<&str>,
+    image: &DockerImage,
 ) -> Option<Finding> {
-    let dir = paths::parent(dockerfile);
-    let ignores = [
-        paths::under(dir, ".dockerignore"),
-        format!("{dockerfile}.dockerignore"),
-        ".dockerignore".to_string(),
-    ];
-    if ignores
-        .iter()
-        .filter_map(|i| index.dockerignores.get(i))
-        .any(|pats| ignore_excludes_tests(pats))
-    {
-        return None;
-    }
-    let prefix = if dir.is_empty() {
-        String::new()
-    } else {
-        format!("{dir}/")
-    };
-    let mut count = 0usize;
-    let mut first: Option<&str> = None;
-    for e in index
-        .under_dir(dir)
-        .iter()
-        .filter(|e| e.class.is_test_side())
-    {
-        count += 1;
-        if first.is_none() {
-            first = Some(&*e.path);
-        }
-    }
-    let first = &first?[prefix.len()..];
-    let what = match via {
-        None => "the production stage copies the whole build context".to_string(),
-        Some(stage) => format!(
-            "the production stage takes the whole build context from stage `{stage}` (which copied it in)"
-        ),
-    };
-    let msg = format!(
-        "{what}, which holds {count} test and fixture files (`{first}`, …), and no .dockerignore excludes them"
-    );
+    let all = image.findings.get_or_init(|| judge(index, file, image));
+    let (rule, msg) = all.get(&(p.at.start, p.at.end))?;
     Some(make_finding(
-        &DOCKER_COPY_ALL,
-        p.at.in_file(dockerfile),
-        msg,
+        rule,
+        p.at.in_file(file),
+        msg.clone(),
         &p.evidence,
     ))
 }
 
+/// One build to judge: the target stage, the context directory, and the file that declared it.
+struct Job<'a> {
+    target: usize,
+    context: String,
+    declared: Option<&'a ImageBuild>,
+}
+
+fn judge(index: &Index, file: &str, image: &DockerImage) -> SiteFindings {
+    let mut out = HashMap::new();
+    let (df, text) = (&image.df, image.text.as_slice());
+    for job in jobs(index, file, image) {
+        let ctx = BuildContext {
+            dir: &job.context,
+            files: index.files,
+        };
+        let plan = match image::plan(df, text, job.target, ctx) {
+            Ok(plan) => plan,
+            Err(TooComplex(why)) => {
+                let at = df
+                    .stages
+                    .first()
+                    .and_then(|s| s.image.clone())
+                    .unwrap_or(0..0);
+                let msg = format!("the gate could not follow this Dockerfile: {why}");
+                out.insert((at.start, at.end), (&DOCKERFILE_NOT_EVALUATED, msg));
+                continue;
+            }
+        };
+        let ignore = dockerignore(index, file, &job.context);
+        judge_plan(index, image, &job, &plan, ctx, ignore.as_ref(), &mut out);
+        by_name(index, image, &job, &plan, &mut out);
+    }
+    out
+}
+
+/// The builds of this Dockerfile to judge: the production ones that workflows and compose files declare,
+/// else the default target (unless the file is a local development image).
+fn jobs<'a>(index: &'a Index, file: &str, image: &DockerImage) -> Vec<Job<'a>> {
+    let df = &image.df;
+    // A declared context that is not a directory of the tree was misread (a computed value): not used.
+    let declared: Vec<&ImageBuild> = index
+        .image_builds
+        .iter()
+        .filter(|b| b.dockerfile == file)
+        .filter(|b| b.context.is_empty() || !index.under_dir(&b.context).is_empty())
+        .filter(|b| !matches!(&b.target, Target::Named(n) if is_nonprod_stage_name(n)))
+        .collect();
+    let mut jobs = Vec::new();
+    for b in &declared {
+        let targets: Vec<usize> = match &b.target {
+            Target::Default => df.production_stage().into_iter().collect(),
+            Target::Named(n) => df.target(n).into_iter().collect(),
+            Target::Unknown => (0..df.stages.len())
+                .filter(|&i| {
+                    !df.stages[i]
+                        .name
+                        .as_deref()
+                        .is_some_and(is_nonprod_stage_name)
+                })
+                .collect(),
+        };
+        for target in targets {
+            jobs.push(Job {
+                target,
+                context: b.context.clone(),
+                declared: Some(b),
+            });
+        }
+    }
+    if !declared.is_empty() {
+        return jobs;
+    }
+    let Some(target) = df.production_stage() else {
+        return jobs;
+    };
+    if is_local_dev_image(df, &image.text, target) {
+        return jobs;
+    }
+    jobs.push(Job {
+        target,
+        context: guess_context(index, file, image),
+        declared: None,
+    });
+    jobs
+}
+
+/// The `.dockerignore` of a build: `<Dockerfile>.dockerignore` beside the Dockerfile wins over the
+/// context's `.dockerignore`, as BuildKit reads them.
+fn dockerignore(index: &Index, dockerfile: &str, context: &str) -> Option<(String, DockerIgnore)> {
+    [
+        format!("{dockerfile}.dockerignore"),
+        paths::under(context, ".dockerignore"),
+    ]
+    .into_iter()
+    .find_map(|p| {
+        let lines = index.dockerignores.get(&p)?;
+        Some((p, DockerIgnore::from_lines(lines.clone())))
+    })
+}
+
+/// Without a declared build, the context is the directory (the Dockerfile's own, or one above it) where
+/// most of the Dockerfile's `COPY` sources exist; the Dockerfile's own directory on a tie.
+fn guess_context(index: &Index, file: &str, image: &DockerImage) -> String {
+    let text = image.text.as_slice();
+    let mut sources: Vec<String> = Vec::new();
+    for stage in &image.df.stages {
+        for ins in &stage.instructions {
+            let Some(c) = CopyArgs::parse(text, ins) else {
+                continue;
+            };
+            if c.from.is_some() {
+                continue;
+            }
+            for s in c.sources {
+                let w = String::from_utf8_lossy(&text[s]).into_owned();
+                let w = w.trim_start_matches("./").trim_matches('/');
+                if !w.is_empty() && w != "." && !w.contains(['$', '*', '?', '[']) {
+                    sources.push(w.to_string());
+                }
+            }
+        }
+    }
+    let mut dir = paths::parent(file);
+    let mut best = (0usize, dir);
+    loop {
+        let found = sources
+            .iter()
+            .filter(|s| {
+                let p = paths::under(dir, s);
+                index.is_file(&p) || !index.under_dir(&p).is_empty()
+            })
+            .count();
+        if found > best.0 {
+            best = (found, dir);
+        }
+        if dir.is_empty() || found == sources.len() && found > 0 {
+            break;
+        }
+        dir = paths::parent(dir);
+    }
+    best.1.to_string()
+}
+
+/// A local development image: its root image is named for development (`dev_base`, `app-dev`), or it
+/// points at localhost and stamps a `LOCAL` commit (`ARG COMMIT=LOCAL`).
+fn is_local_dev_image(df: &Dockerfile, text: &[u8], target: usize) -> bool {
+    let lineage = df.lineage(target);
+    let root = lineage.last().and_then(|&i| df.stages[i].image.clone());
+    if let Some(r) = root {
+        let word = String::from_utf8_lossy(&text[r]).to_ascii_lowercase();
+        let repo = word.split(['@', ':']).next().unwrap_or("");
+        let name = repo.rsplit('/').next().unwrap_or("");
+        let toks: Vec<&str> = name.split(['_', '-', '.']).collect();
+        if toks.first() == Some(&"dev")
+            || toks
+                .last()
+                .is_some_and(|t| matches!(*t, "dev" | "development" | "local"))
+        {
+            return true;
+        }
+    }
+    let (mut localhost, mut local_commit) = (false, false);
+    for &i in &lineage {
+        for ins in &df.stages[i].instructions {
+            if ins.keyword != "ENV" && ins.keyword != "ARG" {
+                continue;
+            }
+            for a in &ins.args {
+                let w = String::from_utf8_lossy(&text[a.clone()]).to_ascii_lowercase();
+                let Some((k, v)) = w.split_once('=') else {
+                    continue;
+                };
+                let v = v.trim_matches('"');
+                localhost |= ["://localhost", "://127.0.0.1", "://0.0.0.0"]
+                    .iter()
+                    .any(|h| v.contains(h));
+                local_commit |= v == "local"
+                    && ["commit", "sha", "revision", "version", "build"]
+                        .iter()
+                        .any(|n| k.contains(n));
+            }
+        }
+    }
+    localhost && local_commit
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge_plan(
+    index: &Index,
+    image: &DockerImage,
+    job: &Job<'_>,
+    plan: &Plan,
+    ctx: BuildContext<'_>,
+    ignore: Option<&(String, DockerIgnore)>,
+    out: &mut SiteFindings,
+) {
+    let shipped = image::shipped(plan, ctx, ignore.map(|i| &i.1), |f| is_test_file(index, f));
+    if shipped.is_empty() {
+        return;
+    }
+    // Group by where the target stage took the files in.
+    let mut sites: Vec<(Range<usize>, Vec<usize>, usize, String)> = Vec::new();
+    for s in &shipped {
+        let m = &plan.mounts[s.mount];
+        let arrival = plan.arrival(&image.df, m);
+        match sites.iter_mut().find(|x| x.0 == arrival.at) {
+            Some(x) => {
+                x.2 += 1;
+                if !x.1.contains(&s.mount) {
+                    x.1.push(s.mount);
+                }
+            }
+            None => sites.push((arrival.at, vec![s.mount], 1, s.file.path.to_string())),
+        }
+    }
+    let text = image.text.as_slice();
+    for (at, mounts, count, first) in sites {
+        let key = (at.start, at.end);
+        if out.contains_key(&key) {
+            continue;
+        }
+        let m = &plan.mounts[mounts[0]];
+        let arrival = plan.arrival(&image.df, m);
+        let via = arrival.from_stage.as_deref();
+        let raw = String::from_utf8_lossy(&text[at.clone()]).into_owned();
+        let named = mounts.iter().find_map(|&k| {
+            let src = &plan.mounts[k].src;
+            (!src.is_empty())
+                .then(|| test_class(index, &ctx.repo_path(src)))
+                .flatten()
+        });
+        let target = target_note(image, job);
+        let (rule, msg) = match named {
+            Some(class) => {
+                let from = via.map_or(String::new(), |s| format!(" from stage `{s}`"));
+                (
+                    &DOCKER_COPIES_TESTS,
+                    format!(
+                        "the production stage copies `{raw}` ({}){from} into the image{target}",
+                        class_word(class)
+                    ),
+                )
+            }
+            None => {
+                let what = match (m.src.as_str(), via) {
+                    ("", None) => "the production stage copies the whole build context".to_string(),
+                    ("", Some(s)) => format!(
+                        "the production stage takes the whole build context from stage `{s}` (which copied it in)"
+                    ),
+                    (src, None) => format!("the production stage copies `{src}`"),
+                    (src, Some(s)) => format!(
+                        "the production stage takes `{src}` from stage `{s}` (which copied it in)"
+                    ),
+                };
+                let ignored = match ignore {
+                    None => "no .dockerignore excludes them".to_string(),
+                    Some((p, i)) => match &i.problem {
+                        Some(problem) => format!("`{p}` cannot be used: {problem}"),
+                        None => format!("`{p}` does not exclude them"),
+                    },
+                };
+                (
+                    &DOCKER_COPY_ALL,
+                    format!(
+                        "{what}, which holds {count} test and fixture files (`{first}`, …), and {ignored}{target}"
+                    ),
+                )
+            }
+        };
+        out.insert(key, (rule, msg));
+    }
+}
+
+/// A test or fixture file in the image: anything in a test or fixture directory, and test code named so
+/// (`claims_spec.rb`, `test_seed.rake`, a Cucumber `.feature`). A template or settings file whose name
+/// merely says test (`send-test.html`, `config/test.yml`, `.coveragerc`) is not test code.
+fn is_test_file(index: &Index, f: &files::FileEntry) -> bool {
+    if !f.class.is_test_side() {
+        return false;
+    }
+    let dir = paths::parent(&f.path);
+    f.lang != crate::repo::classify::Lang::Other
+        || paths::extension(paths::file_name(&f.path)) == "feature"
+        || !dir.is_empty()
+            && files::classify(index.config, &format!("{dir}/_")).is_some_and(|c| c.is_test_side())
+}
+
+/// ` (target `web`, built by `.github/workflows/deploy.yml`)` for a declared build; nothing otherwise.
+fn target_note(image: &DockerImage, job: &Job<'_>) -> String {
+    let Some(b) = job.declared else {
+        return String::new();
+    };
+    match (&b.target, image.df.stages[job.target].name.as_deref()) {
+        (Target::Default, _) | (_, None) => format!(" (built by `{}`)", b.declared_in),
+        (_, Some(name)) => format!(" (target `{name}`, built by `{}`)", b.declared_in),
+    }
+}
+
+/// The test-side class of a path as a file, or as a directory (what a file inside it would be).
+fn test_class(index: &Index, path: &str) -> Option<FileClass> {
+    let classes: Vec<FileClass> = [path.to_string(), format!("{path}/_")]
+        .iter()
+        .filter_map(|p| files::classify(index.config, p))
+        .filter(|c| c.is_test_side())
+        .collect();
+    if classes.contains(&FileClass::Fixture) {
+        return Some(FileClass::Fixture);
+    }
+    classes.first().copied()
+}
+
+/// `COPY --from=<stage> <path>` in the target stage where nothing of the build context explains `<path>`
+/// (the stage made it with `RUN`): judged by the path's name, as before the stages could be followed.
+fn by_name(index: &Index, image: &DockerImage, job: &Job<'_>, plan: &Plan, out: &mut SiteFindings) {
+    let text = image.text.as_slice();
+    let stage = &image.df.stages[job.target];
+    for ins in &stage.instructions {
+        let Some(c) = CopyArgs::parse(text, ins) else {
+            continue;
+        };
+        let Some(from) = c.from.as_deref() else {
+            continue;
+        };
+        if image.df.stage_named(job.target, from).is_none() {
+            continue;
+        }
+        for s in c.sources {
+            let key = (s.start, s.end);
+            if out.contains_key(&key) || plan.mounts.iter().any(|m| m.hop == s) {
+                continue;
+            }
+            let raw = String::from_utf8_lossy(&text[s]).into_owned();
+            let path = raw.trim_matches('/');
+            if path.contains(['$', '*', '?', '[']) {
+                continue;
+            }
+            let Some(class) = test_class(index, path) else {
+                continue;
+            };
+            let msg = format!(
+                "the production stage copies `{raw}` ({}) from stage `{from}` into the image{}",
+                class_word(class),
+                target_note(image, job)
+            );
+            out.insert(key, (&DOCKER_COPIES_TESTS, msg));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::resolve::testing::{judge, rule};
     use super::*;
+    use crate::config::Config;
+    use crate::repo::classify::{classify_default, Lang};
+    use crate::repo::files::FileEntry;
     use crate::repo::lexer::Syntax;
+
+    fn judge_all(files: &[&str], facts: Vec<Fact>, path: &str, out: &Extracted) -> Vec<Finding> {
+        let mut entries: Vec<FileEntry> = files
+            .iter()
+            .map(|p| FileEntry {
+                path: (*p).into(),
+                class: classify_default(p),
+                lang: Lang::Other,
+                size: 1,
+            })
+            .collect();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        let collected = vec![
+            Extracted {
+                path: "facts".into(),
+                facts,
+                ..Extracted::default()
+            },
+            Extracted {
+                path: path.to_string(),
+                pending: out.pending.clone(),
+                ..Extracted::default()
+            },
+        ];
+        super::super::resolve::resolve_all(&Config::default(), &entries, collected)
+    }
 
     fn run(path: &str, text: &str) -> Extracted {
         super::super::extract_for_test(path, text, Syntax::Hash, extract)
     }
 
-    fn copied(out: &Extracted) -> Vec<(String, u32, u32)> {
-        out.findings
-            .iter()
-            .map(|f| {
-                let crate::finding::Location::File(s) = &f.location else {
-                    return (String::new(), 0, 0);
-                };
-                (f.evidence.clone().unwrap_or_default(), s.line, s.column)
+    /// Every finding for `dockerfile` at `path` in a tree of `files`, with the facts of `others`.
+    fn found(
+        files: &[&str],
+        path: &str,
+        dockerfile: &str,
+        facts: Vec<Fact>,
+    ) -> Vec<(String, u32, u32, String)> {
+        let out = run(path, dockerfile);
+        let mut got: Vec<(String, u32, u32, String)> = judge_all(files, facts, path, &out)
+            .into_iter()
+            .map(|f| match &f.location {
+                crate::finding::Location::File(s) => (f.rule.clone(), s.line, s.column, f.message),
+                _ => (f.rule.clone(), 0, 0, f.message),
             })
-            .collect()
+            .collect();
+        got.extend(
+            out.findings
+                .iter()
+                .map(|f| (f.rule.clone(), 0, 0, f.message.clone())),
+        );
+        got
     }
+
+    const TREE: &[&str] = &[
+        "Dockerfile",
+        "app/main.py",
+        "tests/__init__.py",
+        "tests/fixtures/people.json",
+        "tests/test_main.py",
+    ];
 
     #[test]
     fn only_the_production_stage_is_judged() {
-        let df = "FROM python:3.12 AS builder\nCOPY . .\nCOPY tests/ tests/\nRUN pytest\n\nFROM python:3.12-slim\nCOPY --from=builder /app/dist /app\nCOPY app/ /app/app/\nCOPY --chown=app tests/fixtures \\\n     /app/fixtures\nADD [\"conftest.py\", \"/app/\"]\n";
-        let out = run("Dockerfile", df);
+        let df = "FROM python:3.12 AS builder\nCOPY . .\nCOPY tests/ tests/\nRUN pytest\n\nFROM python:3.12-slim\nCOPY --from=builder /app/dist /app\nCOPY app/ /app/app/\nCOPY --chown=app tests/fixtures \\\n     /app/fixtures\n";
+        let got = found(TREE, "Dockerfile", df, vec![]);
+        assert_eq!(got.len(), 1, "{got:#?}");
         assert_eq!(
-            copied(&out),
-            vec![
-                ("tests/fixtures".into(), 9, 18),
-                ("conftest.py".into(), 11, 7)
-            ]
+            (got[0].0.as_str(), got[0].1, got[0].2),
+            ("leak/docker-copies-tests", 9, 18)
         );
-        assert!(out.pending.is_empty());
+        let df = "FROM node:20 AS prod\nCOPY app/ /app/\n\nFROM prod AS test\nCOPY tests/ /app/tests/\nCOPY . .\n";
+        assert!(found(TREE, "Dockerfile", df, vec![]).is_empty());
     }
 
     #[test]
-    fn copy_all_waits_for_the_dockerignore_and_test_stages_are_not_production() {
-        let out = run("Dockerfile", "FROM node:20\nWORKDIR /app\nCOPY . .\n");
-        assert_eq!(out.pending.len(), 1);
-        assert_eq!((out.pending[0].at.line, out.pending[0].at.column), (3, 6));
-        let out = run(
-            "Dockerfile",
-            "FROM node:20 AS prod\nCOPY dist/ /app/\n\nFROM prod AS test\nCOPY test/ /app/test/\nCOPY . .\n",
-        );
-        assert!(out.findings.is_empty() && out.pending.is_empty());
-        let out = run(
-            "svc/Dockerfile",
-            "FROM x\nCOPY --from=builder /src/tests /tests\n",
-        );
-        assert_eq!(copied(&out), vec![("/src/tests".into(), 2, 21)]);
-    }
-
-    #[test]
-    fn only_an_rm_of_a_test_directory_cleans_the_copied_context() {
-        let df = |run: &str| {
-            format!("FROM x AS build\nWORKDIR /app\nCOPY . .\n{run}\nFROM y\nCOPY --from=build /app /app\n")
+    fn a_dockerignore_beside_the_dockerfile_wins_over_the_contexts() {
+        let df = "FROM x\nCOPY . /app\n";
+        let ignore = |path: &str, pats: &[&str]| Fact::DockerIgnore {
+            path: path.into(),
+            patterns: pats.iter().map(|s| s.to_string()).collect(),
         };
-        assert!(run("Dockerfile", &df("RUN make && rm -rf spec test"))
-            .pending
-            .is_empty());
-        for keeps in [
-            "RUN rm -rf /var/lib/apt/lists/* && npm test",
-            "RUN rm -rf /tmp/latest",
-            "RUN npm test",
+        assert_eq!(
+            found(
+                TREE,
+                "Dockerfile",
+                df,
+                vec![ignore(".dockerignore", &["tests"])]
+            ),
+            vec![]
+        );
+        let got = found(
+            TREE,
+            "Dockerfile",
+            df,
+            vec![
+                ignore(".dockerignore", &["tests"]),
+                ignore("Dockerfile.dockerignore", &[".git"]),
+            ],
+        );
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0]
+                .3
+                .contains("`Dockerfile.dockerignore` does not exclude them"),
+            "{got:?}"
+        );
+        // Docker's reading: `test` at the root does not exclude `app/test`.
+        let tree = ["Dockerfile", "app/main.py", "app/test/test_main.py"];
+        assert_eq!(
+            found(
+                &tree,
+                "Dockerfile",
+                df,
+                vec![ignore(".dockerignore", &["test"])]
+            )
+            .len(),
+            1
+        );
+        assert!(found(
+            &tree,
+            "Dockerfile",
+            df,
+            vec![ignore(".dockerignore", &["**/test"])]
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn local_development_images_are_not_production() {
+        let tree = ["Dockerfile", "app/main.py", "tests/test_main.py"];
+        let dev = "FROM registry.example/dev_python_base:3.12\nCOPY . /app\n";
+        assert!(found(&tree, "Dockerfile", dev, vec![]).is_empty());
+        let dev =
+            "FROM python:3.12\nARG COMMIT=LOCAL\nENV API_URL=http://localhost:8000\nCOPY . /app\n";
+        assert!(found(&tree, "Dockerfile", dev, vec![]).is_empty());
+        // One signal alone is not enough: CI overrides `COMMIT`, and a health check may use localhost.
+        for prod in [
+            "FROM python:3.12\nARG COMMIT=LOCAL\nCOPY . /app\n",
+            "FROM python:3.12\nENV HEALTH=http://localhost:8000/health\nCOPY . /app\n",
+            "FROM devtools/python:3.12\nCOPY . /app\n",
         ] {
-            assert_eq!(run("Dockerfile", &df(keeps)).pending.len(), 1, "{keeps}");
+            assert_eq!(found(&tree, "Dockerfile", prod, vec![]).len(), 1, "{prod}");
         }
     }
 
     #[test]
-    fn dockerfile_names_and_ignore_patterns() {
-        assert!(is_dockerfile("Dockerfile") && is_dockerfile("api.Dockerfile"));
-        assert!(!is_dockerfile("Dockerfile.dev") && !is_dockerfile("ci.Dockerfile"));
-        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(ignore_excludes_tests(&p(&[".git", "tests/"])));
-        assert!(ignore_excludes_tests(&p(&["**/__tests__"])));
-        assert!(ignore_excludes_tests(&p(&["*", "!app/"])));
-        assert!(!ignore_excludes_tests(&p(&["*", "!tests/"])));
-        assert!(!ignore_excludes_tests(&p(&[".git", "node_modules"])));
-    }
-
-    #[test]
-    fn copy_all_is_fine_when_a_dockerignore_excludes_the_tests() {
-        let files = [
-            "Dockerfile",
+    fn the_context_is_where_the_copy_sources_are() {
+        let tree = [
+            "docker/Dockerfile",
             "app/main.py",
-            "tests/__init__.py",
-            "tests/test_main.py",
+            "Gemfile",
+            "spec/a_spec.rb",
         ];
-        let from_df = |facts, want| judge(&files, facts, "Dockerfile", ".", want);
-        assert_eq!(
-            rule(from_df(vec![], Want::DockerCopyAll { via: None })),
-            Some("leak/docker-copy-all".into())
-        );
-        let ignore = vec![Fact::DockerIgnore {
-            path: ".dockerignore".into(),
-            patterns: vec!["tests/".into()],
-        }];
-        assert_eq!(from_df(ignore, Want::DockerCopyAll { via: None }), None);
+        let df = "FROM ruby\nCOPY Gemfile app /srv/\nCOPY spec /srv/spec\n";
+        let got = found(&tree, "docker/Dockerfile", df, vec![]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].3.contains("copies `spec` (test code)"), "{got:?}");
     }
 }

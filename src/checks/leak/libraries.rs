@@ -28,6 +28,15 @@ const PYTHON: &[(&str, LibKind)] = &[
     ("mock", LibKind::TestTool),
     ("requests_mock", LibKind::TestTool),
     ("moto", LibKind::TestTool),
+    ("responses", LibKind::TestTool),
+    ("httpretty", LibKind::TestTool),
+    ("freezegun", LibKind::TestTool),
+    ("fakeredis", LibKind::TestTool),
+    ("mongomock", LibKind::TestTool),
+    ("testcontainers", LibKind::TestTool),
+    // Feature-flag SDKs' test doubles: a flag source that answers whatever the test set.
+    ("ldclient.integrations.test_data", LibKind::TestTool),
+    ("ldclient.integrations.TestData", LibKind::TestTool),
     ("faker", LibKind::FakeData),
 ];
 
@@ -44,6 +53,9 @@ const JAVASCRIPT: &[(&str, LibKind)] = &[
     ("@testing-library", LibKind::TestTool),
     ("jest-mock", LibKind::TestTool),
     ("ts-mockito", LibKind::TestTool),
+    ("msw/node", LibKind::TestTool),
+    ("mongodb-memory-server", LibKind::TestTool),
+    ("pg-mem", LibKind::TestTool),
     ("@faker-js/faker", LibKind::FakeData),
     ("faker", LibKind::FakeData),
 ];
@@ -80,6 +92,18 @@ const JVM: &[(&str, LibKind)] = &[
     ("org.springframework.test", LibKind::TestTool),
     ("org.springframework.boot.test", LibKind::TestTool),
     ("com.github.tomakehurst.wiremock", LibKind::TestTool),
+    ("io.restassured", LibKind::TestTool),
+    ("org.mockserver", LibKind::TestTool),
+    ("okhttp3.mockwebserver", LibKind::TestTool),
+    ("org.scalatest", LibKind::TestTool),
+    ("org.scalamock", LibKind::TestTool),
+    // Feature-flag SDKs' test doubles.
+    (
+        "com.launchdarkly.sdk.server.integrations.TestData",
+        LibKind::TestTool,
+    ),
+    ("io.getunleash.FakeUnleash", LibKind::TestTool),
+    ("no.finn.unleash.FakeUnleash", LibKind::TestTool),
     ("com.github.javafaker", LibKind::FakeData),
     ("net.datafaker", LibKind::FakeData),
 ];
@@ -91,7 +115,13 @@ const RUBY: &[(&str, LibKind)] = &[
     ("webmock", LibKind::TestTool),
     ("mocha", LibKind::TestTool),
     ("vcr", LibKind::TestTool),
+    ("capybara", LibKind::TestTool),
+    ("mock_redis", LibKind::TestTool),
+    ("fakeredis", LibKind::TestTool),
+    ("timecop", LibKind::TestTool),
     ("factory_bot", LibKind::FakeData),
+    ("factory_bot_rails", LibKind::FakeData),
+    ("factory_girl", LibKind::FakeData),
     ("faker", LibKind::FakeData),
 ];
 
@@ -120,33 +150,262 @@ const RUST_CRATES: &[(&str, LibKind)] = &[
 /// Python distributions (requirements / pyproject names, normalised to lowercase with `-`).
 const PYTHON_DISTS: &[(&str, LibKind)] = &[
     ("pytest", LibKind::TestTool),
-    ("pytest-mock", LibKind::TestTool),
-    ("pytest-cov", LibKind::TestTool),
     ("mock", LibKind::TestTool),
     ("nose", LibKind::TestTool),
+    ("nose2", LibKind::TestTool),
+    ("unittest2", LibKind::TestTool),
     ("requests-mock", LibKind::TestTool),
+    ("responses", LibKind::TestTool),
+    ("respx", LibKind::TestTool),
+    ("httpretty", LibKind::TestTool),
+    ("aioresponses", LibKind::TestTool),
+    ("vcrpy", LibKind::TestTool),
     ("moto", LibKind::TestTool),
+    ("freezegun", LibKind::TestTool),
+    ("time-machine", LibKind::TestTool),
+    ("hypothesis", LibKind::TestTool),
+    ("coverage", LibKind::TestTool),
+    ("tox", LibKind::TestTool),
+    ("testfixtures", LibKind::TestTool),
+    ("parameterized", LibKind::TestTool),
+    ("pyfakefs", LibKind::TestTool),
+    ("fakeredis", LibKind::TestTool),
+    ("mongomock", LibKind::TestTool),
+    ("behave", LibKind::TestTool),
+    ("webtest", LibKind::TestTool),
+    ("django-webtest", LibKind::TestTool),
+    ("django-test-plus", LibKind::TestTool),
     ("factory-boy", LibKind::FakeData),
+    ("model-bakery", LibKind::FakeData),
+    ("mimesis", LibKind::FakeData),
     ("faker", LibKind::FakeData),
 ];
 
 /// npm packages (a scope matches all its packages).
 const NPM: &[(&str, LibKind)] = &[
     ("jest", LibKind::TestTool),
+    ("@jest", LibKind::TestTool),
+    ("ts-jest", LibKind::TestTool),
+    ("babel-jest", LibKind::TestTool),
     ("vitest", LibKind::TestTool),
+    ("@vitest", LibKind::TestTool),
     ("mocha", LibKind::TestTool),
     ("chai", LibKind::TestTool),
+    ("chai-as-promised", LibKind::TestTool),
     ("sinon", LibKind::TestTool),
+    ("sinon-chai", LibKind::TestTool),
+    ("@sinonjs", LibKind::TestTool),
     ("nock", LibKind::TestTool),
     ("jasmine", LibKind::TestTool),
+    ("karma", LibKind::TestTool),
+    ("ava", LibKind::TestTool),
+    ("tape", LibKind::TestTool),
     ("supertest", LibKind::TestTool),
     ("@testing-library", LibKind::TestTool),
-    ("ts-jest", LibKind::TestTool),
+    ("enzyme", LibKind::TestTool),
+    ("react-test-renderer", LibKind::TestTool),
+    ("cypress", LibKind::TestTool),
+    ("@playwright/test", LibKind::TestTool),
+    ("nyc", LibKind::TestTool),
+    ("c8", LibKind::TestTool),
+    ("mongodb-memory-server", LibKind::TestTool),
+    ("pg-mem", LibKind::TestTool),
     ("@faker-js/faker", LibKind::FakeData),
     ("faker", LibKind::FakeData),
 ];
 
-const GEMS: &[(&str, LibKind)] = &[("faker", LibKind::FakeData), ("ffaker", LibKind::FakeData)];
+const GEMS: &[(&str, LibKind)] = &[
+    ("rspec", LibKind::TestTool),
+    ("minitest", LibKind::TestTool),
+    ("test-unit", LibKind::TestTool),
+    ("capybara", LibKind::TestTool),
+    ("selenium-webdriver", LibKind::TestTool),
+    ("cuprite", LibKind::TestTool),
+    ("webdrivers", LibKind::TestTool),
+    ("site_prism", LibKind::TestTool),
+    ("webmock", LibKind::TestTool),
+    ("vcr", LibKind::TestTool),
+    ("mocha", LibKind::TestTool),
+    ("timecop", LibKind::TestTool),
+    ("climate_control", LibKind::TestTool),
+    ("database_cleaner", LibKind::TestTool),
+    ("shoulda", LibKind::TestTool),
+    ("shoulda-matchers", LibKind::TestTool),
+    ("simplecov", LibKind::TestTool),
+    ("rails-controller-testing", LibKind::TestTool),
+    ("rack-test", LibKind::TestTool),
+    ("cucumber", LibKind::TestTool),
+    ("fakeredis", LibKind::TestTool),
+    ("fakeweb", LibKind::TestTool),
+    ("fakefs", LibKind::TestTool),
+    ("json_matchers", LibKind::TestTool),
+    ("email_spec", LibKind::TestTool),
+    ("factory_bot", LibKind::FakeData),
+    ("factory_girl", LibKind::FakeData),
+    ("fabrication", LibKind::FakeData),
+    ("faker", LibKind::FakeData),
+    ("ffaker", LibKind::FakeData),
+];
+
+/// Maven coordinates (`group`, or `group:artifact`; a group matches its sub-groups), and the Java package
+/// their classes are in (for telling whether production code loads them).
+const JVM_ARTIFACTS: &[(&str, &str, LibKind)] = &[
+    ("junit:junit", "org.junit", LibKind::TestTool),
+    ("org.junit", "org.junit", LibKind::TestTool),
+    ("org.mockito", "org.mockito", LibKind::TestTool),
+    ("org.assertj", "org.assertj", LibKind::TestTool),
+    ("org.hamcrest", "org.hamcrest", LibKind::TestTool),
+    ("io.rest-assured", "io.restassured", LibKind::TestTool),
+    (
+        "com.github.tomakehurst",
+        "com.github.tomakehurst.wiremock",
+        LibKind::TestTool,
+    ),
+    (
+        "org.wiremock",
+        "com.github.tomakehurst.wiremock",
+        LibKind::TestTool,
+    ),
+    (
+        "org.testcontainers",
+        "org.testcontainers",
+        LibKind::TestTool,
+    ),
+    ("org.mock-server", "org.mockserver", LibKind::TestTool),
+    (
+        "com.squareup.okhttp3:mockwebserver",
+        "okhttp3.mockwebserver",
+        LibKind::TestTool,
+    ),
+    (
+        "org.springframework:spring-test",
+        "org.springframework.test",
+        LibKind::TestTool,
+    ),
+    ("io.mockk", "io.mockk", LibKind::TestTool),
+    ("io.kotest", "io.kotest", LibKind::TestTool),
+    ("org.spockframework", "spock", LibKind::TestTool),
+    ("org.testng", "org.testng", LibKind::TestTool),
+    ("org.easymock", "org.easymock", LibKind::TestTool),
+    ("org.powermock", "org.powermock", LibKind::TestTool),
+    ("org.awaitility", "org.awaitility", LibKind::TestTool),
+    (
+        "org.skyscreamer:jsonassert",
+        "org.skyscreamer.jsonassert",
+        LibKind::TestTool,
+    ),
+    ("io.cucumber", "io.cucumber", LibKind::TestTool),
+    ("org.scalatest", "org.scalatest", LibKind::TestTool),
+    ("org.scalatestplus", "org.scalatestplus", LibKind::TestTool),
+    ("org.scalamock", "org.scalamock", LibKind::TestTool),
+    ("org.scalacheck", "org.scalacheck", LibKind::TestTool),
+    ("org.specs2", "org.specs2", LibKind::TestTool),
+    (
+        "com.vladsch.flexmark:flexmark-all",
+        "com.vladsch.flexmark",
+        LibKind::TestTool,
+    ),
+    (
+        "com.github.javafaker",
+        "com.github.javafaker",
+        LibKind::FakeData,
+    ),
+    ("net.datafaker", "net.datafaker", LibKind::FakeData),
+];
+
+/// Libraries whose names have a test library's shape but that production uses on purpose: gRPC's
+/// generated client stubs, a user-agent generator, Python's type stubs (which hold no code).
+const NOT_TEST_LIBRARIES: &[&str] = &["grpc-stub", "fake-useragent"];
+
+/// Which package registry a name comes from: each has its own conventions (`_` and `-`, scopes, groups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Registry {
+    Npm,
+    PyPI,
+    Gems,
+    Crates,
+    Maven,
+}
+
+/// Is a dependency's name the shape of a test library: `*-mock`, `mock-*`, `*-stub(s)`, `fake-*`,
+/// `*-testing`, `*-test`, `*-testkit`, `testcontainers*`, `factory_bot*`, an `@x/testing` package? Words
+/// are split at `-`, `_` and `.`; A/B-testing libraries (`react-ab-testing`) and the names in
+/// [`NOT_TEST_LIBRARIES`] are production libraries.
+pub(crate) fn test_shape(registry: Registry, name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if NOT_TEST_LIBRARIES.contains(&lower.as_str()) {
+        return false;
+    }
+    // `@scope/pkg`: the scope's words count only for `@testing-library`-style scopes.
+    let (scope, pkg) = match lower.strip_prefix('@').and_then(|r| r.split_once('/')) {
+        Some((s, p)) => (Some(s), p),
+        None => (None, lower.as_str()),
+    };
+    let words: Vec<&str> = pkg
+        .split(['-', '_', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (Some(first), Some(last)) = (words.first().copied(), words.last().copied()) else {
+        return false;
+    };
+    if scope.is_some_and(|s| s.split('-').any(|w| matches!(w, "testing" | "test"))) {
+        return true;
+    }
+    let ab_test = |i: usize| i > 0 && matches!(words[i - 1], "ab" | "split" | "b" | "multivariate");
+    if words.iter().any(|w| w.starts_with("testcontainers")) {
+        return true;
+    }
+    if words.len() >= 2
+        && matches!(
+            (words[0], words[1]),
+            ("factory", "bot") | ("factory", "girl")
+        )
+    {
+        return true;
+    }
+    if words
+        .iter()
+        .any(|w| matches!(*w, "mock" | "mocks" | "mocking"))
+    {
+        return true;
+    }
+    if words.len() >= 2 && (first == "fake" || first == "fakes") {
+        return true;
+    }
+    // Python's `*-stubs` are type stubs (no code); gRPC's stubs are its production clients.
+    if registry != Registry::PyPI
+        && (last == "stub" || last == "stubs" || first == "stub" && words.len() >= 2)
+        && !words.contains(&"grpc")
+    {
+        return true;
+    }
+    words.iter().enumerate().any(|(i, w)| {
+        let testy = match *w {
+            "testing" | "testkit" | "testutils" | "testhelpers" => true,
+            // Maven artifacts name their test modules anywhere (`spring-boot-starter-test`,
+            // `bootstrap-test-play-30`); elsewhere `test` must end the name or name test support
+            // (`rack-test`, `@vue/test-utils`, `react-test-renderer`), or `restrict-to-test-account`
+            // would be a test library.
+            "test" | "tests" if registry == Registry::Maven => words.len() >= 2,
+            "test" | "tests" => {
+                words.len() >= 2
+                    && (i + 1 == words.len()
+                        || matches!(
+                            words[i + 1],
+                            "utils"
+                                | "util"
+                                | "helpers"
+                                | "helper"
+                                | "renderer"
+                                | "harness"
+                                | "kit"
+                        ))
+            }
+            _ => false,
+        };
+        testy && !ab_test(i) && (words.len() >= 2 || scope.is_some())
+    })
+}
 
 /// Features that switch on a crate's test helpers (tokio's `test-util`, many crates' `testing`).
 pub(crate) const RUST_TEST_FEATURES: &[&str] = &[
@@ -181,11 +440,29 @@ pub(crate) fn python_module(module: &str) -> Option<LibKind> {
     lookup(PYTHON, module, '.')
 }
 
+/// A module specifier: the curated list, or a package of a test library's shape (`ioredis-mock`).
 pub(crate) fn js_module(spec: &str) -> Option<LibKind> {
-    lookup(JAVASCRIPT, spec, '/')
+    if let Some(k) = lookup(JAVASCRIPT, spec, '/') {
+        return Some(k);
+    }
+    // Node's own modules (`node:test`) and paths are not packages.
+    if spec.starts_with("node:") || spec.starts_with('.') || spec.starts_with('/') {
+        return None;
+    }
+    let mut parts = spec.split('/');
+    let pkg = match parts.next() {
+        Some(s) if s.starts_with('@') => format!("{s}/{}", parts.next().unwrap_or("")),
+        Some(s) => s.to_string(),
+        None => return None,
+    };
+    test_shape(Registry::Npm, &pkg).then_some(LibKind::TestTool)
 }
 
 pub(crate) fn go_package(path: &str) -> Option<LibKind> {
+    // A feature-flag SDK's test double (`…/go-server-sdk/v7/testhelpers/ldtestdata`).
+    if path.rsplit('/').next() == Some("ldtestdata") {
+        return Some(LibKind::TestTool);
+    }
     // Major-version suffixes (`gofakeit/v6`) are subpaths, so prefix matching covers them.
     lookup(GO, path, '/')
 }
@@ -204,22 +481,91 @@ pub(crate) fn rust_crate(name: &str) -> Option<LibKind> {
         .iter()
         .find(|(c, _)| c.replace('_', "-") == norm)
         .map(|(_, k)| *k)
+        .or_else(|| test_shape(Registry::Crates, name).then_some(LibKind::TestTool))
 }
 
+/// A Python distribution, by the curated list (`pytest-*` and `pytest_*` are pytest plugins) or by shape.
 pub(crate) fn python_dist(name: &str) -> Option<LibKind> {
     let norm = name.to_ascii_lowercase().replace(['_', '.'], "-");
+    if norm.starts_with("pytest-") {
+        return Some(LibKind::TestTool);
+    }
     PYTHON_DISTS
         .iter()
         .find(|(d, _)| *d == norm)
         .map(|(_, k)| *k)
+        .or_else(|| test_shape(Registry::PyPI, &norm).then_some(LibKind::TestTool))
 }
 
 pub(crate) fn npm_package(name: &str) -> Option<LibKind> {
-    lookup(NPM, name, '/')
+    lookup(NPM, name, '/').or_else(|| test_shape(Registry::Npm, name).then_some(LibKind::TestTool))
 }
 
+/// A gem: the curated list (`rspec-*`, `minitest-*`, `factory_bot_*`, `database_cleaner-*` by prefix),
+/// or by shape.
 pub(crate) fn gem(name: &str) -> Option<LibKind> {
-    GEMS.iter().find(|(g, _)| *g == name).map(|(_, k)| *k)
+    let lower = name.to_ascii_lowercase();
+    GEMS.iter()
+        .find(|(g, _)| {
+            lower == *g
+                || lower
+                    .strip_prefix(g)
+                    .is_some_and(|r| r.starts_with('-') || r.starts_with('_'))
+        })
+        .map(|(_, k)| *k)
+        .or_else(|| test_shape(Registry::Gems, &lower).then_some(LibKind::TestTool))
+}
+
+/// A Maven artifact (`group`, `artifact`): the curated list, or the artifact's shape.
+pub(crate) fn maven_artifact(group: &str, artifact: &str) -> Option<LibKind> {
+    jvm_entry(group, artifact)
+        .map(|(_, _, k)| *k)
+        .or_else(|| test_shape(Registry::Maven, artifact).then_some(LibKind::TestTool))
+}
+
+fn jvm_entry(
+    group: &str,
+    artifact: &str,
+) -> Option<&'static (&'static str, &'static str, LibKind)> {
+    JVM_ARTIFACTS
+        .iter()
+        .find(|(coord, _, _)| match coord.split_once(':') {
+            Some((g, a)) => g == group && (a == artifact || artifact.starts_with(&format!("{a}_"))),
+            None => group == *coord || group.starts_with(&format!("{coord}.")),
+        })
+}
+
+/// Does a production import (as the language's extractor reported it) load the dependency `name` of
+/// `registry`? npm: the import's package; PyPI: the distribution's module (`pytest-mock` → `pytest_mock`);
+/// gems: the required feature; Maven: the curated artifact's Java package (`group:artifact` names).
+pub(crate) fn loads(registry: Registry, name: &str, import: &str) -> bool {
+    match registry {
+        Registry::Npm => {
+            let mut parts = import.split('/');
+            let pkg = match parts.next() {
+                Some(s) if s.starts_with('@') => format!("{s}/{}", parts.next().unwrap_or("")),
+                Some(s) => s.to_string(),
+                None => return false,
+            };
+            pkg == name
+        }
+        Registry::PyPI => {
+            let top = import.split('.').next().unwrap_or("").to_ascii_lowercase();
+            let dist = name.to_ascii_lowercase().replace(['-', '.'], "_");
+            top == dist || dist == "factory_boy" && top == "factory"
+        }
+        Registry::Gems => {
+            let top = import.split('/').next().unwrap_or("");
+            top.eq_ignore_ascii_case(name) || top.replace('/', "-") == name
+        }
+        Registry::Maven => {
+            let (group, artifact) = name.split_once(':').unwrap_or((name, ""));
+            jvm_entry(group, artifact).is_some_and(|(_, package, _)| {
+                import == *package || import.starts_with(&format!("{package}."))
+            })
+        }
+        Registry::Crates => false,
+    }
 }
 
 #[cfg(test)]
@@ -234,7 +580,23 @@ mod tests {
             python_module("pytest_django.fixtures"),
             Some(LibKind::TestTool)
         );
-        assert_eq!(python_module("fakeredis"), None);
+        assert_eq!(python_module("fakeredis"), Some(LibKind::TestTool));
+        assert_eq!(python_module("fake_useragent"), None);
+        assert_eq!(js_module("ioredis-mock"), Some(LibKind::TestTool));
+        assert_eq!(js_module("node:test"), None);
+        assert_eq!(
+            go_package("github.com/launchdarkly/go-server-sdk/v7/testhelpers/ldtestdata"),
+            Some(LibKind::TestTool)
+        );
+        assert_eq!(go_package("github.com/launchdarkly/go-server-sdk/v7"), None);
+        assert_eq!(
+            jvm_import("com.launchdarkly.sdk.server.integrations.TestData"),
+            Some(LibKind::TestTool)
+        );
+        assert_eq!(
+            jvm_import("com.launchdarkly.sdk.server.integrations.FileData"),
+            None
+        );
         assert_eq!(js_module("@faker-js/faker"), Some(LibKind::FakeData));
         assert_eq!(js_module("@testing-library/react"), Some(LibKind::TestTool));
         assert_eq!(js_module("jest-worker"), None);

@@ -6,17 +6,18 @@
 //! A package that is itself a test tool (`pytest-django`, `tokio-test`, a jest preset) is exempt from the
 //! dependency rules: depending on the framework is its job.
 
-use super::libraries::{self, LibKind};
+use super::libraries::{self, LibKind, Registry};
 use super::paths::{self, is_test_support_word};
 use super::python_packaging;
 use super::resolve::Index;
 use super::rule_docs::{
     FAKER_DEPENDENCY, PACKAGE_SHIPS_TESTS, SOURCE_PACKAGE_SHIPS_TESTS, TEST_DEPENDENCY,
 };
-use super::{make_finding, Extracted, Pending, Source, Want};
-use crate::finding::Finding;
+use super::{make_finding, Extracted, Fact, Pending, Source, Want};
+use crate::finding::{Finding, Severity};
 use crate::repo::classify::FileClass;
 use crate::repo::files;
+use crate::rules::CodeRule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -32,7 +33,12 @@ pub(crate) enum ManifestKind {
     ManifestIn,
     Requirements,
     Gemfile,
+    Gemspec,
     GoMod,
+    Gradle,
+    Maven,
+    Sbt,
+    Pipfile,
 }
 
 impl ManifestKind {
@@ -48,34 +54,124 @@ impl ManifestKind {
             "gemfile" => ManifestKind::Gemfile,
             "go.mod" => ManifestKind::GoMod,
             l if l.starts_with("requirements") && l.ends_with(".txt") => {
-                // requirements-dev.txt, requirements_test.txt, requirements.docs.txt: not production.
-                let nonprod = paths::stem(l).split(['-', '_', '.']).any(|t| {
-                    matches!(
-                        t,
-                        "dev"
-                            | "develop"
-                            | "development"
-                            | "test"
-                            | "tests"
-                            | "testing"
-                            | "ci"
-                            | "doc"
-                            | "docs"
-                            | "lint"
-                            | "typing"
-                            | "mypy"
-                            | "bench"
-                            | "local"
-                    )
-                });
-                if nonprod {
-                    return None;
-                }
-                ManifestKind::Requirements
+                return requirements_kind(l);
             }
+            "pom.xml" => ManifestKind::Maven,
+            "build.gradle" | "build.gradle.kts" => ManifestKind::Gradle,
+            "build.sbt" => ManifestKind::Sbt,
+            "pipfile" => ManifestKind::Pipfile,
+            l if l.ends_with(".gemspec") => ManifestKind::Gemspec,
             _ => return None,
         })
     }
+
+    /// Manifests known by their place rather than their name: an sbt build's `project/*.scala`
+    /// (`project/AppDependencies.scala`) and a `requirements/` directory's lists (`requirements/base.txt`).
+    pub fn of_path(path: &str) -> Option<ManifestKind> {
+        let name = paths::file_name(path);
+        let dir = paths::file_name(paths::parent(path));
+        let lower = name.to_ascii_lowercase();
+        match (dir, paths::extension(&lower)) {
+            ("project", "scala") => Some(ManifestKind::Sbt),
+            (_, "sbt") => Some(ManifestKind::Sbt),
+            ("requirements", "txt") => requirements_kind(&lower),
+            _ => None,
+        }
+    }
+}
+
+/// A requirements list, unless its name says it is for tests or development (`requirements-dev.txt`,
+/// `requirements_test.txt`, `requirements/docs.txt`).
+fn requirements_kind(lower_name: &str) -> Option<ManifestKind> {
+    let nonprod = paths::stem(lower_name).split(['-', '_', '.']).any(|t| {
+        matches!(
+            t,
+            "dev"
+                | "develop"
+                | "development"
+                | "test"
+                | "tests"
+                | "testing"
+                | "ci"
+                | "doc"
+                | "docs"
+                | "lint"
+                | "typing"
+                | "mypy"
+                | "bench"
+                | "local"
+                | "qa"
+                | "e2e"
+                | "check"
+                | "coverage"
+        )
+    });
+    (!nonprod).then_some(ManifestKind::Requirements)
+}
+
+/// Is a group, extra, configuration or profile named for tests or development (`test`, `dev`,
+/// `integrationTest`, `e2e`, `lint`)?
+pub(crate) fn is_nonprod_section(name: &str) -> bool {
+    words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "test"
+                | "tests"
+                | "testing"
+                | "it"
+                | "dev"
+                | "develop"
+                | "development"
+                | "ci"
+                | "doc"
+                | "docs"
+                | "lint"
+                | "linting"
+                | "typing"
+                | "types"
+                | "mypy"
+                | "qa"
+                | "e2e"
+                | "check"
+                | "checks"
+                | "coverage"
+                | "bench"
+                | "benchmark"
+                | "local"
+                | "tools"
+                | "debug"
+                | "spec"
+                | "fixtures"
+                | "mock"
+                | "mocks"
+        )
+    })
+}
+
+/// Lower-case words of a name, split at `-`, `_`, `.`, spaces and camelCase humps
+/// (`integrationTestImplementation` → integration, test, implementation).
+pub(crate) fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
 pub(crate) fn extract(kind: ManifestKind, src: &mut Source, out: &mut Extracted) {
@@ -83,7 +179,12 @@ pub(crate) fn extract(kind: ManifestKind, src: &mut Source, out: &mut Extracted)
         ManifestKind::Cargo => cargo(src, out),
         ManifestKind::PackageJson => package_json(src, out),
         ManifestKind::Requirements => requirements(src, out),
-        ManifestKind::Gemfile => gemfile(src, out),
+        ManifestKind::Gemfile => super::bundler::gemfile(src, out),
+        ManifestKind::Gemspec => super::bundler::gemspec(src, out),
+        ManifestKind::Gradle => super::gradle::extract(src, out),
+        ManifestKind::Maven => super::maven::extract(src, out),
+        ManifestKind::Sbt => super::sbt::extract(src, out),
+        ManifestKind::Pipfile => python_packaging::pipfile(src, out),
         ManifestKind::GoMod => super::go::extract_go_mod(src, out),
         ManifestKind::PyProject => python_packaging::pyproject(src, out),
         ManifestKind::SetupPy => python_packaging::setup_py(src, out),
@@ -98,26 +199,158 @@ pub(crate) fn is_test_tool_package(name: &str) -> bool {
         .any(is_test_support_word)
 }
 
-/// Report a production dependency on a test library.
-pub(crate) fn dependency(
-    src: &mut Source,
-    out: &mut Extracted,
-    name: &str,
-    kind: LibKind,
-    span: Range<usize>,
-) {
+pub const TEST_DEPENDENCY_LOADED: CodeRule = CodeRule {
+    id: "leak/test-dependency-loaded",
+    fires_in: "ship::a_mock_library_in_production_dependencies_that_production_requires_is_an_error",
+    title: "Test library in production dependencies, loaded by production code",
+    severity: Severity::Error,
+    why: "A test double listed as a production dependency is a risk; one that production code also loads at \
+          start-up is already running in the live system: an in-memory `ioredis-mock` instead of Redis, a WireMock \
+          server, WebMock blocking real HTTP. Rails loads every gem of the Gemfile's default group at boot, so a \
+          test gem there runs in production without any `require`. After test data reached the live Police \
+          National Database through a coding issue, the ICO recommended steps to prevent code being \
+          inadvertently added to live systems; this is code that was.",
+    fix: "Remove the production code's import of the test library (inject the double from tests instead), then \
+          move the dependency to the test or development dependencies (`devDependencies`, `group :test`, \
+          `testImplementation`, `<scope>test</scope>`, `% Test`).",
+    example: "package.json:5:6 production dependency `ioredis-mock` is a test framework or test double library, and production code loads it (`src/cache.js:2`)",
+};
+
+/// A test library in a production dependency list, judged at resolution: whether production code loads it.
+#[derive(Debug, Clone)]
+pub(crate) struct TestDep {
+    pub registry: Registry,
+    pub name: String,
+    pub kind: LibKind,
+    /// Where in the manifest, for the message (`` in Gradle's `implementation` ``); may be empty.
+    pub section: String,
+}
+
+/// Record a production dependency on a test library, to be judged once the tree is known.
+pub(crate) fn dependency(src: &mut Source, out: &mut Extracted, dep: TestDep, span: Range<usize>) {
     let at = src.span(span);
-    let (rule, msg) = match kind {
-        LibKind::TestTool => (
+    out.pending(at, dep.name.clone(), Want::TestDependency(Box::new(dep)));
+}
+
+/// Judge a production dependency on a test library declared in `file`: an error when production code
+/// under the manifest's directory loads it (or Rails loads the Gemfile's default group), a warning
+/// otherwise; a generator of made-up records is a note. A gem's own Gemfile (a .gemspec beside it) is
+/// for its development.
+pub(crate) fn resolve_test_dependency(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    dep: &TestDep,
+) -> Option<Finding> {
+    let dir = paths::parent(file);
+    let gemfile = paths::file_name(file) == "Gemfile";
+    if gemfile
+        && index
+            .under_dir(dir)
+            .iter()
+            .any(|e| paths::parent(&e.path) == dir && e.path.ends_with(".gemspec"))
+    {
+        return None;
+    }
+    // A gem that ships test support of its own (`lib/active_support/testing/`, `lib/x/test_helper.rb`)
+    // depends on test libraries for its users' tests.
+    if file.ends_with(".gemspec")
+        && index
+            .under_dir(&paths::under(dir, "lib"))
+            .iter()
+            .any(|e| e.class.is_test_side())
+    {
+        return None;
+    }
+    let (name, section) = (&dep.name, &dep.section);
+    let at = p.at.in_file(file);
+    if dep.kind == LibKind::FakeData {
+        let msg = format!(
+            "production dependency `{name}` ({}){section}",
+            dep.kind.describe()
+        );
+        return Some(make_finding(&FAKER_DEPENDENCY, at, msg, name));
+    }
+    let loaded = index
+        .libraries_loaded
+        .iter()
+        .find(|l| {
+            l.registry == dep.registry
+                && (dir.is_empty() || l.path.starts_with(&format!("{dir}/")))
+                && libraries::loads(dep.registry, name, &l.import)
+        })
+        .map(|l| format!("production code loads it (`{}:{}`)", l.path, l.line))
+        .or_else(|| {
+            let app = paths::under(dir, "config/application.rb");
+            (gemfile && index.is_file(&app))
+                .then(|| format!("Rails loads the Gemfile's default group at boot (`{app}`)"))
+        });
+    let what = dep.kind.describe();
+    Some(match loaded {
+        Some(how) => make_finding(
+            &TEST_DEPENDENCY_LOADED,
+            at,
+            format!("production dependency `{name}` is {what}{section}, and {how}"),
+            name,
+        ),
+        None => make_finding(
             &TEST_DEPENDENCY,
-            format!("production dependency `{name}` is {}", kind.describe()),
+            at,
+            format!("production dependency `{name}` is {what}{section}"),
+            name,
         ),
-        LibKind::FakeData => (
-            &FAKER_DEPENDENCY,
-            format!("production dependency `{name}` ({})", kind.describe()),
-        ),
-    };
-    out.finding(rule, at, msg, name);
+    })
+}
+
+/// A production dependency on another module's test classes (a Maven `test-jar`, a `tests` classifier,
+/// Gradle's `testFixtures`, an sbt `compile->test` mapping): reported at once.
+pub(crate) fn test_jar(src: &mut Source, out: &mut Extracted, what: &str, span: Range<usize>) {
+    let at = src.span(span.clone());
+    let evidence = src.str(span);
+    let msg = format!(
+        "production dependency on another module's test classes ({what}): its tests and fixtures ship with production"
+    );
+    out.finding(&TEST_DEPENDENCY, at, msg, &evidence);
+}
+
+/// A production file's import of a test library: the dependency lists naming it are judged by it.
+#[derive(Debug, Clone)]
+pub(crate) struct LibraryLoaded {
+    pub path: String,
+    pub line: u32,
+    /// The import as written (`ioredis-mock`, `org.mockito.Mockito`, `webmock/rspec`).
+    pub import: String,
+    pub registry: libraries::Registry,
+}
+
+impl LibraryLoaded {
+    /// Facts for the test-library imports among a file's findings.
+    pub(crate) fn of(path: &str, findings: &[Finding]) -> Vec<Fact> {
+        let ext = paths::extension(paths::file_name(path));
+        let registry = match ext {
+            "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "vue" | "svelte"
+            | "astro" | "" => libraries::Registry::Npm,
+            "py" => libraries::Registry::PyPI,
+            "rb" | "rake" => libraries::Registry::Gems,
+            "java" | "kt" | "kts" | "scala" | "groovy" => libraries::Registry::Maven,
+            _ => return Vec::new(),
+        };
+        findings
+            .iter()
+            .filter(|f| f.rule == super::rule_docs::TEST_LIBRARY_IMPORT.id)
+            .filter_map(|f| {
+                let crate::finding::Location::File(s) = &f.location else {
+                    return None;
+                };
+                Some(Fact::LibraryLoaded(Box::new(LibraryLoaded {
+                    path: path.to_string(),
+                    line: s.line,
+                    import: f.evidence.clone()?,
+                    registry,
+                })))
+            })
+            .collect()
+    }
 }
 
 /// How a package-file-list entry (`tests/**`, `fixtures`, `src/*.test.js`) classifies, if test-side:
@@ -250,7 +483,13 @@ fn cargo_dependency(
     // impls): enabled on purpose by whoever needs them.
     if !optional {
         if let Some(kind) = libraries::rust_crate(name) {
-            dependency(src, out, name, kind, key.span());
+            let dep = TestDep {
+                registry: Registry::Crates,
+                name: name.to_string(),
+                kind,
+                section: String::new(),
+            };
+            dependency(src, out, dep, key.span());
         }
     }
     let features = table
@@ -298,11 +537,18 @@ fn package_json(src: &mut Source, out: &mut Extracted) {
             out.finding(&PACKAGE_SHIPS_TESTS, at, msg, entry);
         }
     }
-    if is_test_tool_package(&own_name) || paths::is_test_support_path(src.path) {
+    if is_test_tool_package(&own_name)
+        || libraries::npm_package(&own_name).is_some()
+        || paths::is_test_support_path(src.path)
+    {
         return;
     }
-    if let Some(deps) = json["dependencies"].as_object() {
-        let from = key_position(src.text, "dependencies").unwrap_or(0);
+    // Both are installed by `npm ci --omit=dev`; peer dependencies are the consumer's to install.
+    for section in ["dependencies", "optionalDependencies"] {
+        let Some(deps) = json[section].as_object() else {
+            continue;
+        };
+        let from = key_position(src.text, section).unwrap_or(0);
         for name in deps.keys() {
             let Some(kind) = libraries::npm_package(name) else {
                 continue;
@@ -310,7 +556,17 @@ fn package_json(src: &mut Source, out: &mut Extracted) {
             let Some(span) = quoted(src.text, name, from) else {
                 continue;
             };
-            dependency(src, out, name, kind, span);
+            let dep = TestDep {
+                registry: Registry::Npm,
+                name: name.clone(),
+                kind,
+                section: if section == "dependencies" {
+                    String::new()
+                } else {
+                    format!(" (`{section}`)")
+                },
+            };
+            dependency(src, out, dep, span);
         }
     }
 }
@@ -333,111 +589,55 @@ fn requirements(src: &mut Source, out: &mut Extracted) {
         let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
         let start = super::tokens::skip_ws(text, pos, end);
         pos = end + 1;
+        if let Some(included) = included_requirements(text, start, end) {
+            let file = String::from_utf8_lossy(&text[included.clone()]).into_owned();
+            let name = paths::file_name(&file);
+            if name.ends_with(".txt") && requirements_kind(name).is_none() {
+                let at = src.span(included);
+                let msg = format!(
+                    "production requirements include `{file}`, a list of test or development dependencies"
+                );
+                out.finding(&TEST_DEPENDENCY, at, msg, &file);
+            }
+            continue;
+        }
         let n = text[start..end]
             .iter()
             .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
             .count();
         if n == 0 {
-            continue; // comments, -r / -e / --options, URLs
+            continue; // comments, -e / --options, URLs
         }
         let name = String::from_utf8_lossy(&text[start..start + n]).into_owned();
         if let Some(kind) = libraries::python_dist(&name) {
-            dependency(src, out, &name, kind, start..start + n);
+            let dep = TestDep {
+                registry: Registry::PyPI,
+                name,
+                kind,
+                section: String::new(),
+            };
+            dependency(src, out, dep, start..start + n);
         }
     }
 }
 
-// ---------------------------------------------------------------- Gemfile
-
-/// Faker in the Gemfile's default (or production) group. Test and development groups are fine; whether
-/// the Gemfile belongs to an application or a gem (whose Gemfile is development-only) is settled at
-/// resolution, by looking for a .gemspec beside it.
-fn gemfile(src: &mut Source, out: &mut Extracted) {
-    let text = src.text;
-    // Each open block: whether it is a non-production `group`.
-    let mut blocks: Vec<bool> = Vec::new();
-    let mut pos = 0;
-    while pos < text.len() {
-        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
-        let start = super::tokens::skip_ws(text, pos, end);
-        pos = end + 1;
-        let line = String::from_utf8_lossy(&text[start..end]).into_owned();
-        let code = line.split('#').next().unwrap_or("").trim_end();
-        if code == "end" {
-            blocks.pop();
-            continue;
-        }
-        if code.ends_with(" do") || code.contains(" do |") {
-            let nonprod = code.starts_with("group") && only_nonprod_groups(code);
-            blocks.push(nonprod);
-            continue;
-        }
-        if !code.starts_with("gem ") && !code.starts_with("gem(") {
-            continue;
-        }
-        if blocks.iter().any(|b| *b) || code.contains("group") && only_nonprod_groups(code) {
-            continue;
-        }
-        let Some(q) = code.find(['"', '\'']) else {
-            continue;
-        };
-        let quote = code.as_bytes()[q];
-        let Some(len) = code[q + 1..].find(quote as char) else {
-            continue;
-        };
-        let gem = &code[q + 1..q + 1 + len];
-        if libraries::gem(gem).is_none() {
-            continue;
-        }
-        let span = start + q + 1..start + q + 1 + len;
-        let at = src.span(span);
-        out.pending(
-            at,
-            gem.to_string(),
-            Want::GemfileFaker {
-                gem: gem.to_string(),
-            },
-        );
-    }
-}
-
-/// Resolve Faker in the default group of the Gemfile `file`: a production dependency unless a .gemspec
-/// beside it makes the Gemfile a gem's.
-pub(crate) fn resolve_gemfile_faker(
-    index: &Index,
-    file: &str,
-    p: &Pending,
-    gem: &str,
-) -> Option<Finding> {
-    let dir = paths::parent(file);
-    let has_gemspec = index
-        .under_dir(dir)
+/// `-r other.txt` / `--requirement=other.txt`: the included file's span.
+fn included_requirements(text: &[u8], start: usize, end: usize) -> Option<Range<usize>> {
+    let line = &text[start..end];
+    let rest = [&b"-r "[..], b"-r", b"--requirement=", b"--requirement "]
         .iter()
-        .any(|e| paths::parent(&e.path) == dir && e.path.ends_with(".gemspec"));
-    if has_gemspec {
-        return None;
-    }
-    let msg = format!(
-        "production dependency `{gem}` (a generator of made-up records) in the Gemfile's default group"
-    );
-    Some(make_finding(
-        &FAKER_DEPENDENCY,
-        p.at.in_file(file),
-        msg,
-        gem,
-    ))
-}
-
-/// `group :test, :development do` / `group: [:test]`: every named group is a non-production one.
-fn only_nonprod_groups(code: &str) -> bool {
-    let groups: Vec<&str> = code
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-        .filter_map(|w| w.strip_prefix(':'))
-        .collect();
-    !groups.is_empty()
-        && groups
-            .iter()
-            .all(|g| matches!(*g, "test" | "development" | "dev" | "ci" | "tools" | "lint"))
+        .find_map(|p| line.strip_prefix(*p).map(|r| (p.len(), r)))?;
+    let skip = rest
+        .1
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
+    let from = start + rest.0 + skip;
+    let len = text[from..end]
+        .iter()
+        .take_while(|b| !b.is_ascii_whitespace() && **b != b'#')
+        .count();
+    (len > 0).then_some(from..from + len)
 }
 
 #[cfg(test)]
@@ -454,8 +654,11 @@ mod tests {
         })
     }
 
+    /// Findings, and pending dependencies as an application's tree without imports judges them; by
+    /// position.
     fn got(out: &Extracted) -> Vec<(String, String, u32, u32)> {
-        out.findings
+        let mut v: Vec<(String, String, u32, u32)> = out
+            .findings
             .iter()
             .map(|f| {
                 let crate::finding::Location::File(s) = &f.location else {
@@ -468,7 +671,20 @@ mod tests {
                     s.column,
                 )
             })
-            .collect()
+            .collect();
+        for p in &out.pending {
+            if let Some(r) = rule(judge(
+                &[],
+                vec![],
+                "Gemfile.lock",
+                &p.evidence,
+                p.want.clone(),
+            )) {
+                v.push((r, p.evidence.to_string(), p.at.line, p.at.column));
+            }
+        }
+        v.sort_by_key(|x| (x.2, x.3));
+        v
     }
 
     #[test]
@@ -483,13 +699,13 @@ mod tests {
                     3,
                     23
                 ),
-                ("leak/test-dependency".into(), "mockall".into(), 7, 1),
                 (
                     "leak/test-dependency".into(),
                     "tokio/test-util".into(),
                     6,
                     45
                 ),
+                ("leak/test-dependency".into(), "mockall".into(), 7, 1),
                 ("leak/faker-dependency".into(), "fake".into(), 14, 1),
             ]
         );
@@ -547,8 +763,13 @@ mod tests {
 
     #[test]
     fn faker_in_a_gems_gemfile_is_for_development() {
-        let faker = || Want::GemfileFaker {
-            gem: "faker".into(),
+        let faker = || {
+            Want::TestDependency(Box::new(TestDep {
+                registry: Registry::Gems,
+                name: "faker".into(),
+                kind: LibKind::FakeData,
+                section: String::new(),
+            }))
         };
         assert_eq!(
             rule(judge(&["Gemfile"], vec![], "Gemfile", "faker", faker())),
@@ -556,5 +777,91 @@ mod tests {
         );
         let gem = ["Gemfile", "mygem.gemspec"];
         assert_eq!(judge(&gem, vec![], "Gemfile", "faker", faker()), None);
+    }
+
+    #[test]
+    fn shapes_and_their_near_misses() {
+        use libraries::{gem, maven_artifact, npm_package, python_dist};
+        for test in [
+            npm_package("ioredis-mock"),
+            npm_package("mock-fs"),
+            npm_package("aws-sdk-client-mock"),
+            npm_package("fake-indexeddb"),
+            npm_package("@nestjs/testing"),
+            npm_package("@testing-library/react"),
+            npm_package("testcontainers"),
+            npm_package("@vue/test-utils"),
+            python_dist("pytest-django"),
+            python_dist("testcontainers-postgres"),
+            python_dist("django-mock-queries"),
+            gem("rspec-rails"),
+            gem("mock_redis"),
+            gem("rails-controller-testing"),
+            maven_artifact("io.rest-assured", "rest-assured"),
+            maven_artifact("org.wiremock", "wiremock-standalone"),
+            maven_artifact("io.opentelemetry", "opentelemetry-sdk-testing"),
+            maven_artifact("org.springframework.boot", "spring-boot-starter-test"),
+            maven_artifact("uk.gov.hmrc", "bootstrap-test-play-30"),
+            maven_artifact("org.mock-server", "mockserver-client-java"),
+        ] {
+            assert_eq!(test, Some(LibKind::TestTool));
+        }
+        assert_eq!(gem("factory_bot_rails"), Some(LibKind::FakeData));
+        for prod in [
+            npm_package("jest-worker"),
+            npm_package("react-ab-testing"),
+            npm_package("mockjs-lite"),
+            npm_package("express"),
+            python_dist("fake-useragent"),
+            python_dist("boto3-stubs"),
+            python_dist("django-stubs"),
+            python_dist("contest"),
+            gem("rails"),
+            gem("grpc"),
+            maven_artifact("io.grpc", "grpc-stub"),
+            maven_artifact("io.opentelemetry", "opentelemetry-sdk"),
+            maven_artifact("uk.gov.hmrc", "bootstrap-backend-play-30"),
+            maven_artifact("org.apache.commons", "commons-lang3"),
+        ] {
+            assert_eq!(prod, None);
+        }
+    }
+
+    #[test]
+    fn requirements_including_a_test_list() {
+        let out = run(
+            "requirements.txt",
+            "flask
+-r requirements-test.txt
+-r base.txt
+--requirement=requirements/dev.txt
+",
+        );
+        let found: Vec<(String, u32, u32)> = out
+            .findings
+            .iter()
+            .filter_map(|f| match &f.location {
+                crate::finding::Location::File(s) => {
+                    Some((f.evidence.clone().unwrap_or_default(), s.line, s.column))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("requirements-test.txt".into(), 2, 4),
+                ("requirements/dev.txt".into(), 4, 15)
+            ]
+        );
+        assert_eq!(
+            ManifestKind::of_path("requirements/base.txt"),
+            Some(ManifestKind::Requirements)
+        );
+        assert_eq!(ManifestKind::of_path("requirements/test.txt"), None);
+        assert_eq!(
+            ManifestKind::of_path("project/AppDependencies.scala"),
+            Some(ManifestKind::Sbt)
+        );
     }
 }

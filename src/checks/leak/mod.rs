@@ -24,12 +24,16 @@
 //! lock per file that yields something, and keeps only references that could resolve to test code (a cheap
 //! word filter at walk time), so memory stays proportional to the suspicious references, not to the tree.
 
+mod bundler;
 mod docker;
 mod go;
+mod gradle;
+mod image_builds;
 mod javascript;
 mod jvm;
 mod libraries;
 mod manifests;
+mod maven;
 pub(crate) mod paths;
 mod python;
 mod python_packaging;
@@ -38,9 +42,12 @@ mod ruby;
 mod ruby_reach;
 mod rule_docs;
 mod rust_lang;
+mod sbt;
 mod tokens;
 
 pub use rule_docs::RULES;
+/// A Dockerfile the gate could not follow: an evaluation failure (exit code 2), not a finding.
+pub const DOCKERFILE_NOT_EVALUATED: &str = docker::DOCKERFILE_NOT_EVALUATED.id;
 
 use crate::config::Config;
 use crate::finding::{FileSpan, Finding, Location};
@@ -78,6 +85,8 @@ impl FileCheck for LeakCheck {
     fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
         let Some(kind) = Kind::of(file) else { return };
         let mut extracted = extract(&self.config, kind, file, content);
+        let loaded = manifests::LibraryLoaded::of(&file.path, &extracted.findings);
+        extracted.facts.extend(loaded);
         out.append(&mut extracted.findings);
         if !extracted.pending.is_empty() || !extracted.facts.is_empty() {
             self.collected
@@ -104,6 +113,8 @@ impl LeakCheck {
             Kind::of(file),
             Some(
                 Kind::DockerIgnore
+                    | Kind::Workflow
+                    | Kind::Compose
                     | Kind::Ruby
                     | Kind::RustTestModule
                     | Kind::PythonNamedTest
@@ -151,6 +162,9 @@ enum Kind {
     PythonNamedTest,
     Dockerfile,
     DockerIgnore,
+    /// A workflow, or a production compose file: the image builds it declares.
+    Workflow,
+    Compose,
     Manifest(manifests::ManifestKind),
     /// An extensionless program in a `bin/` directory (`bin/www`, an Express app's entry point): its
     /// `#!` line says which language it is.
@@ -165,6 +179,20 @@ impl Kind {
         }
         if file.class == FileClass::Manifest {
             return manifests::ManifestKind::of(name).map(Kind::Manifest);
+        }
+        // `build.sbt`, `project/AppDependencies.scala`, `requirements/base.txt`: manifests by place.
+        if !file.class.is_test_side() && file.class != FileClass::Vendor {
+            if let Some(m) = manifests::ManifestKind::of_path(&file.path) {
+                return Some(Kind::Manifest(m));
+            }
+        }
+        if file.class == FileClass::Ci && crate::repo::workflows::is_workflow_path(&file.path) {
+            return Some(Kind::Workflow);
+        }
+        if file.class == FileClass::Deploy
+            && (name.starts_with("docker-compose") || name.starts_with("compose."))
+        {
+            return Some(Kind::Compose);
         }
         if file.class == FileClass::Deploy && docker::is_dockerfile(name) {
             return Some(Kind::Dockerfile);
@@ -285,6 +313,8 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
         Kind::Ruby => ruby::extract(&mut src, &mut out),
         Kind::Dockerfile => docker::extract(&mut src, &mut out),
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
+        Kind::Workflow => image_builds::extract_workflow(&src, &mut out),
+        Kind::Compose => image_builds::extract_compose(&src, &mut out),
         Kind::Manifest(m) => manifests::extract(m, &mut src, &mut out),
         Kind::Script => {}
     }
@@ -496,15 +526,14 @@ pub(crate) enum Want {
     RustMod { candidates: Vec<String> },
     /// A path relative to the crate root (`concat!(env!("CARGO_MANIFEST_DIR"), "/tests/x")`).
     RustCrateRelative { rel: String, used: Use },
-    /// `COPY . .` into a Dockerfile's production stage: fine if a .dockerignore excludes the tests. `via`:
-    /// the stage that copied the context, when the production stage takes it from there
-    /// (`COPY --from=build /app /app`, or `FROM build`).
-    DockerCopyAll { via: Option<Box<str>> },
+    /// A place in a Dockerfile (a `COPY` source, a `FROM` image) where its production image may take in
+    /// tests or fixtures: judged once the builds, contexts and .dockerignore files are known.
+    DockerSite(std::sync::Arc<docker::DockerImage>),
     /// `find_packages()` / `[tool.setuptools.packages.find]`: does it pick up a top-level test package?
     FindPackages(Box<FindPackages>),
-    /// Faker in a Gemfile's default group: only a production dependency when the Gemfile is an
-    /// application's (a gem's Gemfile, next to its .gemspec, is for development).
-    GemfileFaker { gem: String },
+    /// A test library in a production dependency list: a warning, an error when production code loads
+    /// it, a note for a generator of made-up records; nothing in a gem's own Gemfile.
+    TestDependency(Box<manifests::TestDep>),
 }
 
 #[derive(Debug, Clone)]
@@ -534,6 +563,10 @@ pub(crate) enum Fact {
         path: String,
         patterns: Vec<String>,
     },
+    /// An image build a workflow or production compose file declares (Dockerfile, context, target).
+    ImageBuild(Box<image_builds::ImageBuild>),
+    /// Production code imports a test library (as its language's extractor reported it).
+    LibraryLoaded(Box<manifests::LibraryLoaded>),
     /// The classes a production Ruby file defines and the constants it uses, for following a class back
     /// to the environment guards around its uses.
     RubyConstants {

@@ -10,7 +10,11 @@
 //! - `[project] dependencies` and Poetry's main dependencies naming test libraries or Faker.
 
 use super::libraries;
-use super::manifests::{class_word, dependency, entry_class, is_test_tool_package, unquoted};
+use super::libraries::Registry;
+use super::manifests::{
+    class_word, dependency, entry_class, is_nonprod_section, is_test_tool_package, unquoted,
+    TestDep,
+};
 use super::paths;
 use super::resolve::Index;
 use super::rule_docs::{PACKAGE_SHIPS_TESTS, SOURCE_PACKAGE_SHIPS_TESTS};
@@ -197,6 +201,8 @@ struct Project {
     name: Option<String>,
     #[serde(default)]
     dependencies: Vec<Spanned<String>>,
+    #[serde(default, rename = "optional-dependencies")]
+    optional_dependencies: BTreeMap<String, Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,6 +210,14 @@ struct Tool {
     setuptools: Option<Setuptools>,
     poetry: Option<Poetry>,
     hatch: Option<toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PoetryGroup {
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    dependencies: BTreeMap<Spanned<String>, toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -216,6 +230,10 @@ struct Poetry {
     name: Option<String>,
     #[serde(default)]
     dependencies: BTreeMap<Spanned<String>, toml::Value>,
+    #[serde(default)]
+    group: BTreeMap<String, PoetryGroup>,
+    #[serde(default)]
+    extras: BTreeMap<String, Vec<String>>,
     packages: Option<Spanned<toml::Value>>,
 }
 
@@ -260,7 +278,73 @@ pub(crate) fn pyproject(src: &mut Source, out: &mut Extracted) {
     if is_test_tool_package(&own) || paths::is_test_support_path(src.path) {
         return;
     }
-    for dep in &project.dependencies {
+    requirement_list(src, out, &project.dependencies, "");
+    // Extras a production install may ask for: any not named for tests or development.
+    for (extra, reqs) in &project.optional_dependencies {
+        if !is_nonprod_section(extra) {
+            requirement_list(src, out, reqs, &format!(" (extra `{extra}`)"));
+        }
+    }
+    // Poetry: the main group, and other groups `poetry install` installs (not optional, not named for
+    // tests or development). An optional main dependency ships only through an extra that names it.
+    let poetry_extras: Vec<(&String, &Vec<String>)> = poetry
+        .extras
+        .iter()
+        .filter(|(extra, _)| !is_nonprod_section(extra))
+        .collect();
+    for (name, value) in &poetry.dependencies {
+        let optional = value
+            .get("optional")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let section = if optional {
+            let Some((extra, _)) = poetry_extras
+                .iter()
+                .find(|(_, deps)| deps.iter().any(|d| d == name.get_ref()))
+            else {
+                continue;
+            };
+            format!(" (extra `{extra}`)")
+        } else {
+            String::new()
+        };
+        poetry_dependency(src, out, name, section);
+    }
+    for (group, g) in &poetry.group {
+        if g.optional || is_nonprod_section(group) {
+            continue;
+        }
+        for name in g.dependencies.keys() {
+            poetry_dependency(src, out, name, format!(" (Poetry group `{group}`)"));
+        }
+    }
+}
+
+fn poetry_dependency(
+    src: &mut Source,
+    out: &mut Extracted,
+    name: &Spanned<String>,
+    section: String,
+) {
+    if let Some(kind) = libraries::python_dist(name.get_ref()) {
+        let dep = TestDep {
+            registry: Registry::PyPI,
+            name: name.get_ref().clone(),
+            kind,
+            section,
+        };
+        dependency(src, out, dep, name.span());
+    }
+}
+
+/// PEP 508 requirement strings (`"pytest>=8 ; python_version > '3.9'"`): each name a test library.
+fn requirement_list(
+    src: &mut Source,
+    out: &mut Extracted,
+    reqs: &[Spanned<String>],
+    section: &str,
+) {
+    for dep in reqs {
         let req = dep.get_ref();
         let n = req
             .bytes()
@@ -269,13 +353,36 @@ pub(crate) fn pyproject(src: &mut Source, out: &mut Extracted) {
         let name = &req[..n];
         if let Some(kind) = libraries::python_dist(name) {
             let start = unquoted(dep.span()).start;
-            dependency(src, out, name, kind, start..start + n);
+            let dep = TestDep {
+                registry: Registry::PyPI,
+                name: name.to_string(),
+                kind,
+                section: section.to_string(),
+            };
+            dependency(src, out, dep, start..start + n);
         }
     }
-    for name in poetry.dependencies.keys() {
-        if let Some(kind) = libraries::python_dist(name.get_ref()) {
-            dependency(src, out, name.get_ref(), kind, name.span());
-        }
+}
+
+// ---------------------------------------------------------------- Pipfile
+
+#[derive(Debug, Default, Deserialize)]
+struct Pipfile {
+    #[serde(default)]
+    packages: BTreeMap<Spanned<String>, toml::Value>,
+}
+
+/// A Pipfile's `[packages]` (what `pipenv install --deploy` installs); `[dev-packages]` and other
+/// categories are installed only on request.
+pub(crate) fn pipfile(src: &mut Source, out: &mut Extracted) {
+    let Ok(text) = std::str::from_utf8(src.text) else {
+        return;
+    };
+    let Ok(doc) = toml::from_str::<Pipfile>(text) else {
+        return;
+    };
+    for name in doc.packages.keys() {
+        poetry_dependency(src, out, name, " (Pipfile `[packages]`)".into());
     }
 }
 
@@ -576,7 +683,12 @@ mod tests {
         );
         let py = "[project]\nname = \"svc\"\ndependencies = [\"flask>=3\", \"Faker>=20\"]\n\n[tool.setuptools.packages.find]\nwhere = [\"src\"]\n\n[tool.poetry]\npackages = [{ include = \"tests\" }]\n";
         let out = run(pyproject, "pyproject.toml", py);
-        assert_eq!(find_packages(&out), vec!["5:2:src:true:[]:[]"]);
+        assert_eq!(find_packages(&out)[0], "5:2:src:true:[]:[]");
+        let faker = out
+            .pending
+            .iter()
+            .find(|p| matches!(p.want, Want::TestDependency(_)));
+        assert_eq!(faker.map(|p| (p.at.line, p.at.column)), Some((3, 30)));
         let rules: Vec<(&str, u32, u32)> = out
             .findings
             .iter()
@@ -585,13 +697,7 @@ mod tests {
                 _ => ("", 0, 0),
             })
             .collect();
-        assert_eq!(
-            rules,
-            vec![
-                ("leak/package-ships-tests", 9, 26),
-                ("leak/faker-dependency", 3, 30)
-            ]
-        );
+        assert_eq!(rules, vec![("leak/package-ships-tests", 9, 26)]);
     }
 
     #[test]

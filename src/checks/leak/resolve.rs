@@ -83,6 +83,8 @@ pub(crate) struct Index<'a> {
     pub(super) rust_cfg_test: HashSet<String>,
     pub(super) python_not_tests: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
+    pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
+    pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
     pub(super) jvm: OnceCell<JvmIndex>,
     ruby: Reach,
 }
@@ -97,6 +99,8 @@ impl<'a> Index<'a> {
             rust_cfg_test: HashSet::new(),
             python_not_tests: HashSet::new(),
             dockerignores: HashMap::new(),
+            image_builds: Vec::new(),
+            libraries_loaded: Vec::new(),
             jvm: OnceCell::new(),
             ruby: Reach::default(),
         };
@@ -114,6 +118,8 @@ impl<'a> Index<'a> {
                     index.dockerignores.insert(path, patterns);
                 }
                 Fact::RubyConstants { path, constants } => ruby_files.push((path, *constants)),
+                Fact::ImageBuild(b) => index.image_builds.push(*b),
+                Fact::LibraryLoaded(l) => index.libraries_loaded.push(*l),
             }
         }
         index.ruby = Reach::new(ruby_files);
@@ -184,9 +190,9 @@ impl<'a> Index<'a> {
             Want::RustCrateRelative { rel, used } => {
                 rust_lang::resolve_crate_relative(self, file, p, rel, *used)
             }
-            Want::DockerCopyAll { via } => docker::resolve_copy_all(self, file, p, via.as_deref()),
+            Want::DockerSite(image) => docker::resolve_site(self, file, p, image),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
-            Want::GemfileFaker { gem } => manifests::resolve_gemfile_faker(self, file, p, gem),
+            Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),
         }
     }
 
