@@ -402,3 +402,155 @@ fn the_readme_says_to_commit_the_baseline_through_a_pull_request() {
     assert!(line.contains("pull request"), "{line}");
     assert!(!line.contains("(commit it)"), "{line}");
 }
+
+#[test]
+fn a_duplicate_key_names_where_it_was_first_defined() {
+    let repo = Repo::new();
+    repo.write("src/app.py", "x = 1\n").write(
+        "shipgate.toml",
+        "[rules]\n\"data/lorem-ipsum\" = \"off\"\n\n\"data/lorem-ipsum\" = \"warning\"\n",
+    );
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("duplicate key `data/lorem-ipsum` (first defined on line 2)"),
+        "{}",
+        r.stderr
+    );
+    // Both places are quoted and labelled.
+    assert!(r.stderr.contains("shipgate.toml:2:1"), "{}", r.stderr);
+    assert!(r.stderr.contains("first defined here"), "{}", r.stderr);
+    assert!(r.stderr.contains("── duplicate key"), "{}", r.stderr);
+    // A table defined twice: both headers.
+    repo.write(
+        "shipgate.toml",
+        "[history]\nmax-commits = 5\n\n[github]\nrequire = false\n\n[history]\nsince = \"30 days\"\n",
+    );
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("duplicate key `history` (first defined on line 1)"),
+        "{}",
+        r.stderr
+    );
+    // Twin: the same key in two tables is two keys.
+    repo.write(
+        "shipgate.toml",
+        "[history]\nrequire = false\n\n[github]\nrequire = false\n",
+    );
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn the_bundled_sample_shows_every_family_of_file_checks() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let r = run(
+        &[
+            "check",
+            "examples/sample-service",
+            "--offline",
+            "--format",
+            "json",
+        ],
+        root,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let families: std::collections::BTreeSet<String> = findings(&report)
+        .iter()
+        .map(|(rule, _, _)| rule.split('/').next().unwrap_or("").to_string())
+        .collect();
+    for family in [
+        "data", "switch", "leak", "access", "workflow", "owners", "process",
+    ] {
+        assert!(
+            families.contains(family),
+            "no {family}/ finding: {families:?}"
+        );
+    }
+    // The same test data in tests/ and fixtures/ is not reported.
+    assert!(
+        findings(&report)
+            .iter()
+            .all(|(_, path, _)| !path.starts_with("tests/")),
+        "{report}"
+    );
+    // What needs GitHub is said to be not evaluated, not passed.
+    assert!(
+        report["not_evaluated"]
+            .to_string()
+            .contains("GitHub settings"),
+        "{}",
+        report["not_evaluated"]
+    );
+}
+
+#[test]
+fn scorecard_without_admin_leaves_up_to_date_unknown_as_scorecard_does() {
+    use crate::github::{gh_json, world};
+    use crate::mock_github::*;
+    use serde_json::{json, Value};
+    let w = world();
+    let rule = |r: Value| {
+        let mut r = r;
+        r["ruleset_source_type"] = json!("Repository");
+        r["ruleset_source"] = json!(format!("{OWNER}/{NAME}"));
+        r["ruleset_id"] = json!(42);
+        r
+    };
+    // A ruleset with pull requests (two approvals, code owners, last push, stale dismissal) and no
+    // status-check rule; classic protection unreadable and no classic rule shown to this token.
+    let rules = json!([
+        rule(json!({"type": "deletion"})),
+        rule(json!({"type": "non_fast_forward"})),
+        rule(json!({"type": "pull_request", "parameters": {
+            "required_approving_review_count": 2, "dismiss_stale_reviews_on_push": true,
+            "require_code_owner_review": true, "require_last_push_approval": true,
+            "required_review_thread_resolution": false,
+            "allowed_merge_methods": ["merge", "squash", "rebase"]
+        }}))
+    ]);
+    w.mock
+        .on(
+            &api("/branches/main/protection"),
+            Reply::error(403, "Resource not accessible by integration"),
+        )
+        .on(&api("/rules/branches/main"), Reply::ok(rules))
+        .on(
+            &api("/rulesets/42"),
+            Reply::ok(ruleset(42, "protect main", Some(json!([])))),
+        )
+        .ref_rules("main", Value::Null, None);
+    let (_, report) = gh_json(&w, &[]);
+    let sc = &report["github"]["branches"][0]["scorecard"];
+    // Tiers 1 and 2 complete (up to date unknown, left out of the maximum), tier 3 missing: 6, as
+    // Scorecard computes it; "up to date" is not offered as a fix, it is unknown.
+    assert_eq!(sc["score"], 6, "{sc:#}");
+    assert!(
+        sc["unknown"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("required_status_checks.strict")),
+        "{sc:#}"
+    );
+    assert!(!sc["raise"].to_string().contains("up to date"), "{sc:#}");
+    // Twin: with an admin token classic protection is read in full, and its strictness is known.
+    let classic = with(
+        with(
+            classic_strict(),
+            "/required_status_checks/strict",
+            json!(false),
+        ),
+        "/required_status_checks/contexts",
+        json!(["test"]),
+    );
+    w.mock
+        .on(&api("/branches/main/protection"), Reply::ok(classic))
+        .on(&api("/rules/branches/main"), Reply::ok(json!([])));
+    let (_, report) = gh_json(&w, &[]);
+    let sc = &report["github"]["branches"][0]["scorecard"];
+    assert!(sc["raise"].to_string().contains("up to date"), "{sc:#}");
+}
