@@ -412,7 +412,14 @@ fn report_outcome(args: &CheckArgs, outcome: &engine::Outcome) -> Result<u8, Sou
             .append(true)
             .open(path)
             .map_err(io)?;
-        file.write_all(report::github::step_outputs(outcome).as_bytes())
+        let mut written = Vec::new();
+        if let Some(p) = &args.sarif_file {
+            written.push(("sarif-file", p.as_path()));
+        }
+        if let Some(p) = &args.report {
+            written.push(("report", p.as_path()));
+        }
+        file.write_all(report::github::step_outputs(outcome, &written).as_bytes())
             .map_err(io)?;
     }
     Ok(outcome.verdict().exit_code())
