@@ -554,3 +554,98 @@ fn scorecard_without_admin_leaves_up_to_date_unknown_as_scorecard_does() {
     let sc = &report["github"]["branches"][0]["scorecard"];
     assert!(sc["raise"].to_string().contains("up to date"), "{sc:#}");
 }
+
+#[test]
+fn the_readme_install_lines_work_today_and_the_deploy_waits_for_the_gate() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let readme = read("README.md");
+    let manifest = read("Cargo.toml");
+    let url = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("repository = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap();
+    let installs: Vec<&str> = readme
+        .lines()
+        .map(|l| l.split(" # ").next().unwrap_or("").trim())
+        .filter(|l| l.starts_with("cargo install"))
+        .collect();
+    assert!(
+        installs.contains(&"cargo install --path . --locked"),
+        "{installs:?}"
+    );
+    // From git: the project's own URL, --locked, and the package named — the repository also holds the
+    // fuzzing package, so `cargo install --git URL` alone refuses to choose.
+    let git = installs
+        .iter()
+        .find(|l| l.contains("--git"))
+        .expect("a cargo install --git line");
+    assert!(
+        git.contains(&format!("--git {url} ")) && git.contains("--locked"),
+        "{git}"
+    );
+    assert!(git.ends_with(" shipgate"), "{git}");
+    assert!(root.join("fuzz/Cargo.toml").exists());
+    // Nothing unpublished is offered as a command to run.
+    assert!(
+        !installs
+            .iter()
+            .any(|l| *l == "cargo install shipgate --locked"),
+        "{installs:?}"
+    );
+    assert!(readme.contains("**not published yet**"));
+    // The deploy example waits for the gate and keeps every gate run.
+    let deploy = readme
+        .split("```yaml\n")
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.contains("\n  deploy:\n"))
+        .expect("a deploy example");
+    assert!(deploy.contains("needs: gate"), "{deploy}");
+    assert!(!deploy.contains("cancel-in-progress: true"), "{deploy}");
+    assert!(readme.contains("Never `cancel-in-progress: true` on a deployment branch"));
+    let push = read("examples/workflows/push-gate.yml");
+    assert!(push.contains("needs: gate"), "{push}");
+    let code: Vec<&str> = push
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    assert!(
+        !code.iter().any(|l| l.contains("cancel-in-progress: true")),
+        "{push}"
+    );
+    // The gate's concurrency group is per commit (never one a newer push shares), in both.
+    let gate = push
+        .split("\n  gate:\n")
+        .nth(1)
+        .unwrap()
+        .split("\n  deploy:\n")
+        .next()
+        .unwrap();
+    assert!(gate.contains("group: shipgate-${{ github.sha }}"), "{gate}");
+    assert!(
+        !code.iter().any(|l| l.starts_with("concurrency:")),
+        "{push}"
+    );
+    let gate = deploy
+        .split("\n  gate:\n")
+        .nth(1)
+        .unwrap()
+        .split("\n  deploy:\n")
+        .next()
+        .unwrap();
+    assert!(gate.contains("${{ github.sha }}"), "{gate}");
+    // Outputs are written outside the checkout, in the README and the ready-made workflows.
+    let mut texts = vec![readme.clone()];
+    for e in std::fs::read_dir(root.join("examples/workflows")).unwrap() {
+        texts.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    for text in &texts {
+        for line in text.lines() {
+            let l = line.trim_start().trim_start_matches("- ");
+            if l.starts_with("sarif-file:") || l.starts_with("report:") {
+                assert!(l.contains("${{ runner.temp }}/"), "{line}");
+            }
+        }
+    }
+}
