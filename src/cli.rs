@@ -810,6 +810,9 @@ fn write_baseline(path: &Path, config: Option<PathBuf>) -> Result<u8, SourceDiag
             "findings"
         }
     );
+    // What was accepted, rule by rule, before anyone commits it.
+    let entries = crate::suppress::baseline::entries(&accepted);
+    print!("{}", crate::suppress::baseline::summary(&entries, shown));
     if !kept.is_empty() {
         println!(
             "kept {} {} from the previous baseline: {} could not be evaluated in this run",

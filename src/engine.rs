@@ -220,6 +220,11 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     let mut raw = walked.findings;
     checks::registry::run_after_walk(&ctx, &stages, &mut raw);
+    // shipgate's own reports left untracked in the tree are not gated (never in `--remote`).
+    let own_outputs = match &opts.remote {
+        None => crate::repo::own_output::set_aside(&ctx.root, &mut raw),
+        Some(_) => Vec::new(),
+    };
     // Fingerprints are given over the complete set, before anything is hidden, so they cannot depend on it.
     finding::finalize(&mut raw);
     // Allows the change itself adds do not suppress in pre-merge mode: they are policy changes.
@@ -260,7 +265,8 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         enabled: !opts.no_suppress,
         unevaluated: suppress::Unevaluated::of(&ctx),
     };
-    let (mut findings, suppressed) = suppress::apply(raw, inputs);
+    let (mut findings, mut suppressed) = suppress::apply(raw, inputs);
+    suppressed.own_outputs = own_outputs;
     findings.extend(policy_findings);
     finding::finalize(&mut findings);
     let pre_existing = match &ctx.diff {
@@ -276,6 +282,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     }
     // The one place findings leave the engine: every format renders them from here, redacted.
     crate::redact::findings(&mut findings);
+    suppress::accepted::redact(&mut suppressed.accepted);
     for ne in &mut not_evaluated {
         crate::redact::redact_in_place(&mut ne.why);
     }

@@ -23,9 +23,9 @@ pub fn first_definition(text: &str, dup: &Range<usize>) -> Option<Range<usize>> 
             break;
         }
         let (segments, _) = &line.1;
-        for i in 0..segments.len() {
+        for (i, (_, range)) in segments.iter().enumerate() {
             if full_path(line, i) == dup_path {
-                return Some(segments[i].1.clone());
+                return Some(range.clone());
             }
         }
     }

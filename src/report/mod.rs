@@ -96,6 +96,17 @@ pub fn summary_line(outcome: &Outcome) -> String {
         what.push(')');
         skipped.push(what);
     }
+    let own = &outcome.suppressed.own_outputs;
+    if !own.is_empty() {
+        let names: Vec<&str> = own.iter().take(3).map(String::as_str).collect();
+        skipped.push(format!(
+            "{} shipgate {} ({}{})",
+            own.len(),
+            plural(own.len(), "output"),
+            names.join(", "),
+            if own.len() > 3 { ", …" } else { "" }
+        ));
+    }
     if s.nested_repos > 0 {
         let what = if s.nested_repos == 1 {
             "nested repository"

@@ -589,9 +589,7 @@ fn the_readme_install_lines_work_today_and_the_deploy_waits_for_the_gate() {
     assert!(root.join("fuzz/Cargo.toml").exists());
     // Nothing unpublished is offered as a command to run.
     assert!(
-        !installs
-            .iter()
-            .any(|l| *l == "cargo install shipgate --locked"),
+        !installs.contains(&"cargo install shipgate --locked"),
         "{installs:?}"
     );
     assert!(readme.contains("**not published yet**"));
@@ -648,4 +646,106 @@ fn the_readme_install_lines_work_today_and_the_deploy_waits_for_the_gate() {
             }
         }
     }
+}
+
+#[test]
+fn shipgate_never_gates_its_own_outputs_but_a_planted_lookalike_is_gated() {
+    let repo = Repo::new();
+    repo.write(
+        "app/pay.py",
+        "# shipgate:allow(data/test-card-number) the sandbox card shown on the demo page\nDEMO_CARD = '4242424242424242'\n",
+    );
+    repo.commit("c");
+    // Reports written into the work tree quote the allowed test card.
+    let r = run(
+        &[
+            "check",
+            "--offline",
+            "--report",
+            "evidence.md",
+            "--sarif-file",
+            "shipgate.sarif",
+            "--format",
+            "json",
+            "--output",
+            "shipgate.json",
+        ],
+        repo.path(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for out in ["evidence.md", "shipgate.json"] {
+        let text = std::fs::read_to_string(repo.path().join(out)).unwrap();
+        assert!(text.contains("4242424242424242"), "{out} quotes the card");
+    }
+    assert!(repo.path().join("shipgate.sarif").is_file());
+    let html = run(
+        &["check", "--offline", "--report", "evidence.html"],
+        repo.path(),
+    );
+    assert_eq!(html.code, 0, "{}", html.stderr);
+    // The next run does not fail on them, and says it left them out.
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    let r = run(&["check", "--offline"], repo.path());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("shipgate outputs (evidence."),
+        "{}",
+        r.stdout
+    );
+
+    // A pull request cannot use this: a committed file that looks like shipgate output is gated.
+    let planted = "<!DOCTYPE html>\n<html><head><meta name=\"generator\" content=\"shipgate-output: evidence report\"></head>\n<body><p>Card: 4111111111111111</p></body></html>\n";
+    repo.write("app/templates/report.html", planted);
+    git(repo.path(), &["add", "app/templates/report.html"]);
+    git(repo.path(), &["commit", "-q", "-m", "plant"]);
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    let found = findings(&report);
+    assert!(
+        found
+            .iter()
+            .any(|(rule, path, _)| rule == "data/test-card-number"
+                && path == "app/templates/report.html"),
+        "{report}"
+    );
+    // ...while this run's own untracked reports are still set aside.
+    assert!(
+        !found
+            .iter()
+            .any(|(_, path, _)| path.starts_with("evidence.")),
+        "{report}"
+    );
+    assert_eq!(
+        report["own_outputs"],
+        serde_json::json!(["evidence.html", "shipgate.json"]),
+        "{report}"
+    );
+    // Staged but not committed is tracked too.
+    repo.write("app/templates/staged.html", planted);
+    git(repo.path(), &["add", "app/templates/staged.html"]);
+    let (_, report) = check_json(repo.path(), &[]);
+    assert!(
+        findings(&report)
+            .iter()
+            .any(|(_, path, _)| path == "app/templates/staged.html"),
+        "{report}"
+    );
+    // And an untracked file without the marker is gated as before.
+    git(
+        repo.path(),
+        &["rm", "-q", "--cached", "app/templates/staged.html"],
+    );
+    std::fs::write(
+        repo.path().join("app/templates/staged.html"),
+        "<p>Card: 4111111111111111</p>\n",
+    )
+    .unwrap();
+    let (_, report) = check_json(repo.path(), &[]);
+    assert!(
+        findings(&report)
+            .iter()
+            .any(|(_, path, _)| path == "app/templates/staged.html"),
+        "{report}"
+    );
 }
