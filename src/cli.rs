@@ -215,6 +215,10 @@ pub struct CheckArgs {
     /// CODEOWNERS and process documents read through the API; other file contents are not evaluated.
     #[arg(long, value_name = "OWNER/NAME", conflicts_with_all = ["diff", "offline", "config"])]
     pub remote: Option<String>,
+    /// The pull request this `--diff` run checks, whose code owners' approvals can accept a change to
+    /// the gate's own policy (default: from the GitHub Actions pull_request event).
+    #[arg(long, value_name = "N")]
+    pub pull_request: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -361,6 +365,13 @@ fn local_outcome(args: &CheckArgs) -> Result<engine::Outcome, SourceDiag> {
         no_suppress: args.no_suppress,
         ignore_baseline: false,
         remote: None,
+        pull_request: args.pull_request.or_else(|| {
+            let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            crate::github::approvals::pull_from_event(
+                var("GITHUB_EVENT_NAME").as_deref(),
+                var("GITHUB_EVENT_PATH").as_deref().map(Path::new),
+            )
+        }),
     };
     engine::check(&opts).map_err(could_not_evaluate)
 }

@@ -5,6 +5,7 @@
 //! decides pass or fail: the checks in `checks::{branch_protection, deploy_env, review_github}` do, from
 //! these facts alone.
 
+pub mod approvals;
 pub mod client;
 pub mod environments;
 pub mod graphql;
