@@ -397,10 +397,14 @@ fn the_readme_says_to_commit_the_baseline_through_a_pull_request() {
             .unwrap();
     let line = readme
         .lines()
-        .find(|l| l.starts_with("shipgate baseline "))
+        .find(|l| l.trim_start().starts_with("shipgate baseline "))
         .unwrap();
     assert!(line.contains("pull request"), "{line}");
     assert!(!line.contains("(commit it)"), "{line}");
+    // The adoption order: policy (config and baseline) first, then the gating workflow.
+    let policy = readme.find("1. **Config and baseline.**").unwrap();
+    let gate = readme.find("2. **The gating workflow**").unwrap();
+    assert!(policy < gate);
 }
 
 #[test]
