@@ -875,3 +875,75 @@ fn bench_org_scale() {
         );
     }
 }
+
+#[test]
+fn remote_check_reads_the_log_until_the_history_window_is_covered() {
+    let mock = MockOrg::start(10);
+    let dir = tempfile::tempdir().unwrap();
+    let check = |name: &str| {
+        let r = sg(
+            &mock,
+            &[
+                "check",
+                "--remote",
+                &format!("{ORG}/{name}"),
+                "--format",
+                "json",
+            ],
+            dir.path(),
+            &[],
+        );
+        let report: Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", r.stdout, r.stderr));
+        (r.code, report)
+    };
+    // A merge-heavy history: the first page of 100 log entries holds only 25 first-parent commits.
+    mock.merge_heavy("repo-0002");
+    let (code, report) = check("repo-0002");
+    assert_eq!(code, 0, "{report:#}");
+    let branch = &report["deployment_branches"][0];
+    assert_eq!(branch["commits_examined"], 40, "{branch:#}");
+    assert_eq!(branch["complete"], true, "{branch:#}");
+    assert!(
+        !report["not_evaluated"]
+            .to_string()
+            .contains("history window"),
+        "{report:#}"
+    );
+    // When the rest of the log cannot be read, what was not examined is said, never passed over.
+    mock.merge_heavy("repo-0004").history_broken("repo-0004");
+    let (code, report) = check("repo-0004");
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["deployment_branches"][0]["commits_examined"], 25);
+    let gaps = report["not_evaluated"].to_string();
+    assert!(
+        gaps.contains("review evidence for the rest of the history window")
+            && gaps.contains("read for 25 commit(s)"),
+        "{gaps}"
+    );
+    // The evidence report does not call review PASS on a window it did not read.
+    let r = sg(
+        &mock,
+        &[
+            "check",
+            "--remote",
+            &format!("{ORG}/repo-0004"),
+            "--format",
+            "markdown",
+        ],
+        dir.path(),
+        &[],
+    );
+    assert!(
+        r.stdout
+            .contains("| Code is reviewed before deployment | **NOT VERIFIED** |"),
+        "{}",
+        r.stdout
+    );
+    // A linear history: one page, no extra query.
+    let before = mock.state.graphql.load(std::sync::atomic::Ordering::SeqCst);
+    let (_, report) = check("repo-0006");
+    assert_eq!(report["deployment_branches"][0]["commits_examined"], 40);
+    let queries = mock.state.graphql.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert!(queries <= 3, "{queries} GraphQL queries");
+}
