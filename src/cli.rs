@@ -133,6 +133,10 @@ pub enum OrgCommand {
     Report {
         /// The directory of results (every shard's, together).
         dir: PathBuf,
+        /// The plan.json `org plan` wrote: every planned repository without a result is reported as not
+        /// verified, by name, and results for repositories it does not name are left out.
+        #[arg(long, value_name = "PLAN.json")]
+        plan: Option<PathBuf>,
         #[arg(long, default_value = "shipgate-org/report")]
         out: PathBuf,
         /// The previous report.json, to show what got better or worse.
@@ -527,21 +531,32 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             );
             Ok(0)
         }
-        OrgCommand::Report { dir, out, previous } => {
-            let r = report::report(&dir, previous.as_deref(), &out)?;
+        OrgCommand::Report {
+            dir,
+            plan,
+            out,
+            previous,
+        } => {
+            let r = report::report(&dir, plan.as_deref(), previous.as_deref(), &out)?;
             if let Some(path) = env_path("GITHUB_STEP_SUMMARY") {
                 let _ = std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
                     .open(path)
-                    .and_then(|mut f| f.write_all(report::markdown(&r).as_bytes()));
+                    .and_then(|mut f| f.write_all(report::markdown_summary(&r).as_bytes()));
             }
             eprintln!(
-                "shipgate org report: {} repositories: {} pass, {} fail, {} not verified; written to {}",
+                "shipgate org report: {} repositories: {} pass, {} pass with warnings, {} fail, {} not verified{}; written to {}",
                 r.scope.repositories,
                 r.totals.pass,
+                r.totals.pass_with_warnings,
                 r.totals.fail,
                 r.totals.not_verified,
+                if r.scope.missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} planned without a result)", r.scope.missing.len())
+                },
                 out.display()
             );
             Ok(0)
