@@ -1102,3 +1102,123 @@ fn org_report_reconciles_with_the_plan_keeps_findings_and_passes_with_warnings()
     );
     assert!(html.contains("PASS WITH WARNINGS"), "{html}");
 }
+
+/// The `run: |` script of the step named `name` in a workflow file.
+fn step_script(workflow: &str, name: &str) -> String {
+    let mut lines = workflow
+        .lines()
+        .skip_while(|l| !l.contains(&format!("- name: {name}")));
+    lines.next().unwrap_or_else(|| panic!("no step {name}"));
+    let mut lines = lines.skip_while(|l| l.trim() != "run: |");
+    let run = lines.next().expect("a run: | block");
+    let indent = run.len() - run.trim_start().len() + 2;
+    lines
+        .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() >= indent)
+        .map(|l| l.get(indent..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_reusable_workflows_documented_setup_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reusable = std::fs::read_to_string(root.join(".github/workflows/org-audit.yml")).unwrap();
+    let caller = std::fs::read_to_string(root.join("examples/workflows/org-audit.yml")).unwrap();
+    // A job that calls a reusable workflow cannot declare an environment: the documented caller does
+    // not, and passes the key from a repository secret.
+    assert!(
+        !caller
+            .lines()
+            .any(|l| l.trim_start().starts_with("environment:")),
+        "{caller}"
+    );
+    assert!(caller.contains("app-private-key: ${{ secrets.SHIPGATE_APP_PRIVATE_KEY }}"));
+    // shipgate-ref: required, no default, and the caller passes the same ref it pins.
+    let input = reusable
+        .split("      shipgate-ref:\n")
+        .nth(1)
+        .unwrap()
+        .split("\n      ")
+        .take_while(|l| !l.ends_with(':') || l.starts_with(' '))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(!reusable.contains("default: v0"), "{reusable}");
+    assert!(
+        reusable.contains("        required: true\n        type: string"),
+        "{input}"
+    );
+    let pin = caller
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("uses: shipgate/shipgate/.github/workflows/org-audit.yml@")
+        })
+        .unwrap();
+    let passed = caller
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("shipgate-ref: "))
+        .unwrap();
+    assert_eq!(
+        passed.split_whitespace().next(),
+        pin.split_whitespace().next(),
+        "{caller}"
+    );
+    // The report job may read the previous run's artifact, and the caller grants it.
+    assert!(reusable.contains("      actions: read"), "{reusable}");
+    assert!(caller.contains("      actions: read"), "{caller}");
+
+    // The report step's script, run as the workflow runs it: with the plan, and with the previous
+    // report when one was downloaded.
+    let script = step_script(&reusable, "Merge the report (and write the job summary)");
+    assert!(
+        script.contains("--plan shipgate-org-shards/plan.json"),
+        "{script}"
+    );
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    std::fs::create_dir_all(w.join("shipgate-org-binary")).unwrap();
+    std::fs::copy(crate::common::bin(), w.join("shipgate-org-binary/shipgate")).unwrap();
+    std::fs::create_dir_all(w.join("shipgate-org-shards")).unwrap();
+    std::fs::write(
+        w.join("shipgate-org-shards/plan.json"),
+        serde_json::json!({"schema": "shipgate/org-plan@1", "org": ORG, "listed": 2, "selected": 2,
+                           "repositories": [format!("{ORG}/a"), format!("{ORG}/b")]})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(w.join("results")).unwrap();
+    std::fs::write(
+        w.join("results/a.json"),
+        serde_json::json!({"schema": "shipgate/org-result@1", "repository": format!("{ORG}/a"),
+                           "status": "pass", "controls": {}, "findings": []})
+        .to_string(),
+    )
+    .unwrap();
+    let run_step = || {
+        let out = Command::new("bash")
+            .arg("-e")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(w)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_file(&w.join("report/report.json"))
+    };
+    let first = run_step();
+    assert_eq!(
+        first["scope"]["missing"],
+        serde_json::json!([format!("{ORG}/b")])
+    );
+    assert!(first["diff"].is_null());
+    std::fs::create_dir_all(w.join("previous")).unwrap();
+    std::fs::copy(w.join("report/report.json"), w.join("previous/report.json")).unwrap();
+    let second = run_step();
+    assert!(second["diff"].is_object(), "{second:#}");
+}
