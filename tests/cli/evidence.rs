@@ -210,32 +210,46 @@ fn every_accepted_exception_is_listed_under_its_control_with_its_reason() {
         .next()
         .unwrap();
     assert!(!section.contains("No findings."), "{section}");
+    // Each accepted finding is a row naming it, what accepted it and why (checked fragment by fragment:
+    // the words, whatever Markdown escaping the cells get).
+    let row_with = |text: &str, parts: &[&str]| {
+        assert!(
+            text.lines().any(|l| parts.iter().all(|p| l.contains(p))),
+            "no line with {parts:?} in:\n{text}"
+        );
+    };
     // The baselined import, with the baseline line that accepts it.
-    assert!(
-        section.contains("| `leak/test-import` | `app/views.py:1:6` |"),
-        "{section}"
-    );
-    assert!(
-        section.contains("| baseline | accepted in the baseline (`.shipgate/baseline.json:"),
-        "{section}"
+    row_with(
+        section,
+        &[
+            "leak/test-import",
+            "app/views.py:1:6",
+            "| baseline |",
+            "accepted in the baseline",
+            ".shipgate/baseline.json:",
+        ],
     );
     // The inline allow, with its reason and place.
-    assert!(
-        section.contains("| `data/test-card-number` | `app/pay.py:2:"),
-        "{section}"
-    );
-    assert!(
-        section.contains(
-            "| inline allow | \"the sandbox card shown on the demo page, never charged\" (`app/pay.py:1`) |"
-        ),
-        "{section}"
+    row_with(
+        section,
+        &[
+            "data/test-card-number",
+            "app/pay.py:2:",
+            "| inline allow |",
+            "the sandbox card shown on the demo page, never charged",
+            "app/pay.py:1",
+        ],
     );
     // The rule switched off, with where.
-    assert!(
-        section.contains(
-            "- rule `data/lorem-ipsum` switched off by `[rules]` in `shipgate.toml:2` (default: warning)"
-        ),
-        "{section}"
+    row_with(
+        section,
+        &[
+            "- rule ",
+            "data/lorem-ipsum",
+            "switched off by",
+            "shipgate.toml:2",
+            "(default: warning)",
+        ],
     );
     // The review rule switched off is listed under review, not here.
     let review = md
@@ -245,10 +259,7 @@ fn every_accepted_exception_is_listed_under_its_control_with_its_reason() {
         .split("\n## ")
         .next()
         .unwrap();
-    assert!(
-        review.contains("rule `review/direct-push` switched off"),
-        "{review}"
-    );
+    row_with(review, &["review/direct-push", "switched off"]);
     assert!(!section.contains("review/direct-push"), "{section}");
 
     // The HTML report says the same.
