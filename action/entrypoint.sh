@@ -28,18 +28,14 @@ if [ -z "$diff_base" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
   esac
 fi
 [ -n "$diff_base" ] && args+=(--diff "$diff_base")
-if [ -n "${INPUT_SARIF_FILE:-}" ]; then
-  args+=(--sarif-file "$INPUT_SARIF_FILE")
-  echo "sarif-file=$INPUT_SARIF_FILE" >>"${GITHUB_OUTPUT:-/dev/null}"
-fi
-
-if [ -n "${INPUT_REPORT:-}" ]; then
-  args+=(--report "$INPUT_REPORT")
-  echo "report=$INPUT_REPORT" >>"${GITHUB_OUTPUT:-/dev/null}"
-fi
+[ -n "${INPUT_SARIF_FILE:-}" ] && args+=(--sarif-file "$INPUT_SARIF_FILE")
+[ -n "${INPUT_REPORT:-}" ] && args+=(--report "$INPUT_REPORT")
 
 cd "${GITHUB_WORKSPACE:-.}" || exit 2
 echo "shipgate ${args[*]}"
+# shipgate itself sets the `sarif-file` and `report` outputs, and only for files it wrote: after a
+# configuration error there is no SARIF file, and an upload step conditioned on the output skips instead
+# of failing a second time.
 "$bin" "${args[@]}"
 code=$?
 

@@ -5,7 +5,9 @@
 #
 # Writes to GITHUB_OUTPUT:
 #   source=release  binary=PATH   the verified release binary is installed at PATH
-#   source=build                  no release for this version: build from the action's source
+#   source=build  cache-key=KEY   no release for this version: build from the action's source; KEY names
+#                                 the build cache by what the build depends on (always set, unlike
+#                                 `github.action_ref`, which GitHub does not promise inside a composite action)
 # Exits 1 (and writes nothing usable) on a checksum mismatch, a release without this platform's asset, or
 # a download that failed for another reason: the gate fails closed rather than run an unverified binary.
 #
@@ -29,6 +31,28 @@ tag="v$version"
 
 os=${RUNNER_OS:-$(uname -s)}
 arch=${RUNNER_ARCH:-$(uname -m)}
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$@"; else shasum -a 256 "$@"; fi
+}
+
+# No release binary to run: build from the action's own source. The cache key is the platform, the
+# version and a hash of every file the build reads (manifest, lock file, toolchain, sources, rule packs),
+# so a cached build is reused exactly when it is the build of this source.
+build_from_source() {
+  local sum p paths=()
+  for p in Cargo.toml Cargo.lock rust-toolchain.toml build.rs src rules; do
+    if [ -e "$action/$p" ]; then paths+=("$p"); fi
+  done
+  sum=$(cd "$action" && find "${paths[@]}" -type f -print0 |
+    LC_ALL=C sort -z | while IFS= read -r -d '' f; do printf '%s\0' "$f" && cat -- "$f"; done |
+    sha256 | cut -c1-32) || sum=""
+  {
+    echo "source=build"
+    echo "cache-key=shipgate-build-$os-$arch-$tag-${sum:-unhashed-$(date +%s)}"
+  } >>"$out"
+}
+
 case "$os/$arch" in
   Linux/X64 | Linux/x86_64) target=x86_64-unknown-linux-musl ;;
   Linux/ARM64 | Linux/aarch64 | Linux/arm64) target=aarch64-unknown-linux-musl ;;
@@ -37,7 +61,7 @@ case "$os/$arch" in
   Windows/X64 | MINGW*/x86_64 | MSYS*/x86_64) target=x86_64-pc-windows-msvc ;;
   *)
     echo "no release binary for $os/$arch: building from source"
-    echo "source=build" >>"$out"
+    build_from_source
     exit 0
     ;;
 esac
@@ -54,7 +78,7 @@ expected=$(awk -v tag="# $tag" -v asset="$asset" '
 ' "$action/action/checksums.txt" 2>/dev/null || true)
 if ! [[ "$expected" =~ ^[0-9a-f]{64}$ ]]; then
   echo "no release checksum committed for $asset ($tag): building from source"
-  echo "source=build" >>"$out"
+  build_from_source
   exit 0
 fi
 
@@ -76,7 +100,7 @@ case "$status" in
     # No asset: is there a release at all? Its checksum list answers that.
     if [ "$(fetch "$base/$tag/sha256.sum" "$dir/sha256.sum")" = 404 ]; then
       echo "no release $tag published yet: building from source"
-      echo "source=build" >>"$out"
+      build_from_source
       rm -rf "$dir"
       exit 0
     fi
@@ -89,11 +113,7 @@ case "$status" in
     ;;
 esac
 
-if command -v sha256sum >/dev/null 2>&1; then
-  actual=$(sha256sum "$dir/$asset" | cut -d' ' -f1)
-else
-  actual=$(shasum -a 256 "$dir/$asset" | cut -d' ' -f1)
-fi
+actual=$(sha256 "$dir/$asset" | cut -d' ' -f1)
 if [ "$actual" != "$expected" ]; then
   echo "::error title=shipgate::checksum mismatch for $asset ($tag): expected $expected, got $actual. Refusing to run it."
   rm -rf "$dir"

@@ -149,6 +149,10 @@ pub enum OrgCommand {
     Report {
         /// The directory of results (every shard's, together).
         dir: PathBuf,
+        /// The plan.json `org plan` wrote: every planned repository without a result is reported as not
+        /// verified, by name, and results for repositories it does not name are left out.
+        #[arg(long, value_name = "PLAN.json")]
+        plan: Option<PathBuf>,
         #[arg(long, default_value = "shipgate-org/report")]
         out: PathBuf,
         /// The previous report.json, to show what got better or worse.
@@ -231,6 +235,10 @@ pub struct CheckArgs {
     /// CODEOWNERS and process documents read through the API; other file contents are not evaluated.
     #[arg(long, value_name = "OWNER/NAME", conflicts_with_all = ["diff", "offline", "config"])]
     pub remote: Option<String>,
+    /// The pull request this `--diff` run checks, whose code owners' approvals can accept a change to
+    /// the gate's own policy (default: from the GitHub Actions pull_request event).
+    #[arg(long, value_name = "N")]
+    pub pull_request: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -377,6 +385,13 @@ fn local_outcome(args: &CheckArgs) -> Result<engine::Outcome, SourceDiag> {
         no_suppress: args.no_suppress,
         ignore_baseline: false,
         remote: None,
+        pull_request: args.pull_request.or_else(|| {
+            let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            crate::github::approvals::pull_from_event(
+                var("GITHUB_EVENT_NAME").as_deref(),
+                var("GITHUB_EVENT_PATH").as_deref().map(Path::new),
+            )
+        }),
     };
     engine::check(&opts).map_err(could_not_evaluate)
 }
@@ -428,7 +443,14 @@ fn report_outcome(args: &CheckArgs, outcome: &engine::Outcome) -> Result<u8, Sou
             .append(true)
             .open(path)
             .map_err(io)?;
-        file.write_all(report::github::step_outputs(outcome).as_bytes())
+        let mut written = Vec::new();
+        if let Some(p) = &args.sarif_file {
+            written.push(("sarif-file", p.as_path()));
+        }
+        if let Some(p) = &args.report {
+            written.push(("report", p.as_path()));
+        }
+        file.write_all(report::github::step_outputs(outcome, &written).as_bytes())
             .map_err(io)?;
     }
     Ok(outcome.verdict().exit_code())
@@ -548,21 +570,32 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             println!("{text}");
             Ok(0)
         }
-        OrgCommand::Report { dir, out, previous } => {
-            let r = report::report(&dir, previous.as_deref(), &out)?;
+        OrgCommand::Report {
+            dir,
+            plan,
+            out,
+            previous,
+        } => {
+            let r = report::report(&dir, plan.as_deref(), previous.as_deref(), &out)?;
             if let Some(path) = env_path("GITHUB_STEP_SUMMARY") {
                 let _ = std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
                     .open(path)
-                    .and_then(|mut f| f.write_all(report::markdown(&r).as_bytes()));
+                    .and_then(|mut f| f.write_all(report::markdown_summary(&r).as_bytes()));
             }
             eprintln!(
-                "shipgate org report: {} repositories: {} pass, {} fail, {} not verified; written to {}",
+                "shipgate org report: {} repositories: {} pass, {} pass with warnings, {} fail, {} not verified{}; written to {}",
                 r.scope.repositories,
                 r.totals.pass,
+                r.totals.pass_with_warnings,
                 r.totals.fail,
                 r.totals.not_verified,
+                if r.scope.missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} planned without a result)", r.scope.missing.len())
+                },
                 out.display()
             );
             Ok(0)
@@ -842,6 +875,9 @@ fn write_baseline(path: &Path, config: Option<PathBuf>) -> Result<u8, SourceDiag
             "findings"
         }
     );
+    // What was accepted, rule by rule, before anyone commits it.
+    let entries = crate::suppress::baseline::entries(&accepted);
+    print!("{}", crate::suppress::baseline::summary(&entries, shown));
     if !kept.is_empty() {
         println!(
             "kept {} {} from the previous baseline: {} could not be evaluated in this run",

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use toml::Spanned;
 
+mod duplicate;
 mod github;
 pub mod policy;
 pub use github::{
@@ -526,14 +527,35 @@ fn parse_size(v: &toml::Value) -> Option<u64> {
 fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> SourceDiag {
     let msg = e.message().trim().to_string();
     let span = e.span().unwrap_or(0..0);
+    // A duplicate is two places: the parser names the second; the first is found here.
+    let first = (msg == "duplicate key")
+        .then(|| duplicate::first_definition(text, &span))
+        .flatten();
+    let message = match &first {
+        Some(at) => format!(
+            "invalid config: duplicate key `{}` (first defined on line {})",
+            text.get(span.clone())
+                .unwrap_or("")
+                .trim_matches(['"', '\'']),
+            text.get(..at.start).unwrap_or("").matches('\n').count() + 1
+        ),
+        None => format!("invalid config: {msg}"),
+    };
     let mut diag = SourceDiag::at(
         "config/invalid",
-        format!("invalid config: {msg}"),
+        message,
         name,
         text,
         span,
         first_line(&msg),
     );
+    if let Some(at) = first {
+        diag.labels.push(miette::LabeledSpan::new_with_span(
+            Some("first defined here".into()),
+            at,
+        ));
+        diag = diag.with_help("keep one of the two definitions");
+    }
     if let Some((field, expected)) = unknown_field(&msg) {
         if let Some(hint) = did_you_mean(&field, expected.iter().map(String::as_str)) {
             diag = diag.with_help(hint);

@@ -38,6 +38,9 @@ pub struct CheckOptions {
     /// `check --remote`: `root` is a directory holding the files read through the API; the history and
     /// the repository come from here, not from git (see `remote.rs`).
     pub remote: Option<github::RemoteTarget>,
+    /// The pull request this run checks (`--pull-request`, or the Actions event): where the approvals of
+    /// a change to the gate's own policy are read.
+    pub pull_request: Option<u64>,
 }
 
 pub struct Outcome {
@@ -220,6 +223,11 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     let mut raw = walked.findings;
     checks::registry::run_after_walk(&ctx, &stages, &mut raw);
+    // shipgate's own reports left untracked in the tree are not gated (never in `--remote`).
+    let own_outputs = match &opts.remote {
+        None => crate::repo::own_output::set_aside(&ctx.root, &mut raw),
+        Some(_) => Vec::new(),
+    };
     // Fingerprints are given over the complete set, before anything is hidden, so they cannot depend on it.
     finding::finalize(&mut raw);
     // Allows the change itself adds do not suppress in pre-merge mode: they are policy changes.
@@ -231,20 +239,34 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
                 (Some(scope), Some(_)) => scope.changes.introduces(&d.span),
                 _ => false,
             });
-    let policy_findings = match &proposed {
-        Some(head) => suppress::policy::weakenings(
-            (&files, &ctx.catalogue),
-            baseline.as_ref(),
-            suppress::policy::Proposed {
-                files: head
-                    .as_ref()
-                    .map(|(h, cat, _)| (h, cat))
-                    .map_err(Clone::clone),
-                baseline: head.as_ref().ok().and_then(|(_, _, b)| b.as_ref()),
-            },
-            &held,
-        ),
-        None => Vec::new(),
+    let policy_review = match &proposed {
+        Some(head) => {
+            // A baseline entry the change adds for a finding it did not introduce is existing debt.
+            let hides = |fp: &str| match raw.iter().find(|f| f.fingerprint == fp) {
+                None => suppress::policy::Hides::Nothing,
+                Some(f) => match (&f.location, &ctx.diff) {
+                    (Location::File(at), Some(scope)) if scope.changes.introduces(at) => {
+                        suppress::policy::Hides::Introduced
+                    }
+                    _ => suppress::policy::Hides::Existing(Box::new(f.clone())),
+                },
+            };
+            let review = suppress::policy::review(
+                (&files, &ctx.catalogue),
+                baseline.as_ref(),
+                suppress::policy::Proposed {
+                    files: head
+                        .as_ref()
+                        .map(|(h, cat, _)| (h, cat))
+                        .map_err(Clone::clone),
+                    baseline: head.as_ref().ok().and_then(|(_, _, b)| b.as_ref()),
+                },
+                &held,
+                &hides,
+            );
+            suppress::policy::approve(&ctx, opts.pull_request, review)
+        }
+        None => suppress::policy::PolicyReview::default(),
     };
     let baseline = if opts.ignore_baseline || opts.no_suppress {
         None
@@ -260,8 +282,10 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         enabled: !opts.no_suppress,
         unevaluated: suppress::Unevaluated::of(&ctx),
     };
-    let (mut findings, suppressed) = suppress::apply(raw, inputs);
-    findings.extend(policy_findings);
+    let (mut findings, mut suppressed) = suppress::apply(raw, inputs);
+    suppressed.own_outputs = own_outputs;
+    findings.extend(policy_review.findings);
+    suppressed.accepted.extend(policy_review.accepted);
     finding::finalize(&mut findings);
     let pre_existing = match &ctx.diff {
         Some(scope) => keep_introduced(&mut findings, scope, &vendored),
@@ -276,6 +300,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     }
     // The one place findings leave the engine: every format renders them from here, redacted.
     crate::redact::findings(&mut findings);
+    suppress::accepted::redact(&mut suppressed.accepted);
     for ne in &mut not_evaluated {
         crate::redact::redact_in_place(&mut ne.why);
     }

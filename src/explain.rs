@@ -289,6 +289,13 @@ pub const DIAGNOSTICS: &[CodeRule] = &[
         "no repository results in results/: nothing to report",
     ),
     diag(
+        "org/bad-plan",
+        "The plan file is not one `org plan` wrote",
+        "`org report --plan` reconciles the results with the plan: every planned repository without a result is reported as not verified, by name. A file of another shape (or too large) cannot say what was planned, so it is refused rather than guessed at.",
+        "Pass the `plan.json` written by `shipgate org plan` (in the workflow: the plan job's shards artifact).",
+        "shards/plan.json is not a plan written by `shipgate org plan` (schema `x`)",
+    ),
+    diag(
         "org/output",
         "An org file could not be written",
         "Shard files, results and reports that were not written are an audit nobody can read; the command stops with exit 2.",

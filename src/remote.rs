@@ -103,17 +103,12 @@ pub fn check(
     };
     let client = Client::new(&settings.api_url, token, policy)
         .map_err(|error| RemoteError::Api { error, requests: 0 })?;
-    let snap = runtime
+    let mut snap = runtime
         .block_on(snapshot::fetch(&client, repo))
         .map_err(|error| RemoteError::Api {
             error,
             requests: client.request_count(),
         })?;
-    let snapshot_requests = client.request_count();
-    let snapshot_rate = client.rate();
-    drop(client);
-    drop(_context);
-    drop(runtime);
 
     let dir = TempDir::new().map_err(|e| {
         diag(SourceDiag::plain(
@@ -130,13 +125,23 @@ pub fn check(
     )
     .map(|p| p.config)
     .map_err(diag)?;
-    let history = snapshot::history_facts(&snap, &config, unix_now());
+    // The history window is the config's: read the log until the first-parent line covers it.
+    let now = unix_now();
+    let window = crate::repo::history::Window::from_config(&config.history, now);
+    runtime.block_on(snapshot::extend_history(&client, repo, &mut snap, &window));
+    let snapshot_requests = client.request_count();
+    let snapshot_rate = client.rate();
+    drop(client);
+    drop(_context);
+    drop(runtime);
+    let history = snapshot::history_facts(&snap, &config, now);
     let target = RemoteTarget {
         repo: Some(repo.clone()),
         settings: settings.clone(),
         history,
         deadline: opts.deadline,
         left_out: snap.left_out.clone(),
+        history_gap: snap.history_gap.clone(),
     };
     let options = CheckOptions {
         root: dir.path().to_path_buf(),
@@ -148,6 +153,7 @@ pub fn check(
         ignore_baseline: false,
         find_repository_root: false,
         remote: Some(target),
+        pull_request: None,
     };
     let mut outcome = engine::check(&options).map_err(diag)?;
     let facts = outcome.ctx.github.facts();

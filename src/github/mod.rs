@@ -5,6 +5,7 @@
 //! decides pass or fail: the checks in `checks::{branch_protection, deploy_env, review_github}` do, from
 //! these facts alone.
 
+pub mod approvals;
 pub mod client;
 pub mod environments;
 pub mod graphql;
@@ -132,6 +133,8 @@ pub struct RemoteTarget {
     pub deadline: Option<Duration>,
     /// Files the snapshot saw but did not read, and why.
     pub left_out: Vec<String>,
+    /// Why the history read through the API stops before the window is covered (`snapshot::extend_history`).
+    pub history_gap: Option<String>,
 }
 
 /// The deployment branches to check: the configured names (globs expanded against the repository's

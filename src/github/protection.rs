@@ -383,6 +383,10 @@ pub struct Policy {
     pub notes: Vec<String>,
     /// Where protection is configured when nothing is yet.
     pub settings_url: String,
+    /// Classic protection's settings were read in full (an admin's REST answer or GraphQL's
+    /// `branchProtectionRule`, or a known absence), not only as `refUpdateRule` shows them: what
+    /// Scorecard can see without admin differs (`scorecard`).
+    pub classic_read_in_full: bool,
 }
 
 impl Policy {
@@ -422,6 +426,7 @@ pub fn effective(b: &BranchFacts, html_url: &str) -> Result<Policy, ApiError> {
         unknown: None,
         notes: Vec::new(),
         settings_url: format!("{html_url}/settings/branches"),
+        classic_read_in_full: !matches!(b.classic, Classic::Unreadable(_)),
     };
     match &b.classic {
         Classic::Protected(c) => add_classic(&mut p, c, html_url),
@@ -442,6 +447,7 @@ pub fn effective(b: &BranchFacts, html_url: &str) -> Result<Policy, ApiError> {
                 )),
                 Some(Fetched::Ok(r)) if r.protection_rule.is_some() => {
                     if let Some(rule) = &r.protection_rule {
+                        p.classic_read_in_full = true;
                         add_classic(&mut p, &from_graphql(rule), html_url);
                     }
                 }

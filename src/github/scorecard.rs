@@ -10,7 +10,7 @@
 //! Tier 4 (1): ≥ 2 required approvals; code-owner review with a CODEOWNERS file.
 //! Tier 5 (1): stale approvals dismissed and rules applying to admins, when readable.
 
-use super::protection::{Aspect, Bypass, Policy, Value};
+use super::protection::{Aspect, Bypass, Policy, SourceKind, Value};
 use serde::Serialize;
 
 /// Scorecard's probes for one branch; None where the token could not read the answer.
@@ -73,10 +73,13 @@ impl Probes {
                 }
                 _ => false,
             });
-            // Strictness is not in `refUpdateRule`: with classic protection read only through it, "up to
-            // date" stays unknown, as Scorecard leaves it without admin.
+            // Strictness is not in `refUpdateRule`: unless an admin read classic protection, only a
+            // ruleset's status-check rule tells it. Otherwise "up to date" stays unknown, as Scorecard
+            // leaves it without admin (even when no classic rule applies: it cannot see that either).
             let known = if strict_only {
-                complete
+                (complete && p.classic_read_in_full)
+                    || p.of(Aspect::StatusChecks)
+                        .any(|(s, _)| matches!(s.kind, SourceKind::Ruleset(_)))
             } else {
                 !p.is_unknown(Aspect::StatusChecks)
             };
@@ -253,6 +256,7 @@ pub fn score(policy: &Policy, codeowners_file: bool) -> Score {
             probes.pull_request.is_none(),
         ),
         ("required_status_checks", probes.status_checks.is_none()),
+        ("required_status_checks.strict", probes.up_to_date.is_none()),
         ("require_last_push_approval", probes.last_push.is_none()),
         ("require_code_owner_reviews", probes.code_owners.is_none()),
         ("dismiss_stale_reviews", probes.dismiss_stale.is_none()),

@@ -13,10 +13,13 @@ use crate::repo::evidence::{self, BranchEvidence, CommitArrival, EvidenceSource,
 use crate::repo::history::{self, CommitFacts, DeployBranch, MergedSide, Person, Window};
 use serde_json::{json, Value};
 
-/// Commits of the default branch's log read in the first query. GitHub's `history` is `git log` order
-/// (all ancestors), so the first-parent line is rebuilt from it; 100 entries cover a 30-commit window
-/// of first-parent commits in all but merge-heavy histories (a shorter line is reported as such).
+/// Commits of the default branch's log read a query. GitHub's `history` is `git log` order (all
+/// ancestors), so the first-parent line is rebuilt from it; in a merge-heavy history 100 entries cover
+/// fewer first-parent commits than the window, so further pages are read (`extend_history`).
 pub const HISTORY_ENTRIES: usize = 100;
+/// Pages of the log read at most (the first query's included): past that, the rest of the window is
+/// reported as not evaluated, never silently left out.
+pub const MAX_HISTORY_PAGES: u32 = 10;
 /// A file larger than this is left out (GitHub's GraphQL `text` is truncated past ~512 KB anyway).
 pub const MAX_FILE: u64 = 1024 * 1024;
 /// Extra documents asked for in the follow-up query, at most.
@@ -70,11 +73,29 @@ pub struct Snapshot {
     pub left_out: Vec<String>,
     /// The default branch's log, newest first, as GitHub returned it.
     pub log: Vec<RemoteCommit>,
+    /// Where the log goes on (GitHub's `endCursor`), when it does.
+    pub log_next: Option<String>,
+    /// Pages of the log read.
+    pub log_pages: u32,
+    /// Why the first-parent line stops before the history window is covered, when it does: the review
+    /// evidence beyond it is not evaluated (and said so).
+    pub history_gap: Option<String>,
     /// GraphQL queries sent.
     pub queries: u32,
 }
 
 const BLOB: &str = "fragment B on Blob { byteSize isBinary isTruncated text }";
+
+/// What a page of the log asks for: where it goes on, and each commit.
+const LOG_FIELDS: &str = "pageInfo { hasNextPage endCursor } nodes { oid message committedDate author { name email } committer { name email } parents(first: 2) { nodes { oid } } }";
+
+/// The next page of the default branch's log, from the head commit the first query saw (its id and the
+/// cursor travel as variables).
+pub fn history_query() -> String {
+    format!(
+        "query ShipgateRemoteHistory($owner: String!, $name: String!, $head: GitObjectID!, $after: String!) {{\n  rateLimit {{ cost remaining resetAt }}\n  repository(owner: $owner, name: $name) {{\n    object(oid: $head) {{ ... on Commit {{ history(first: {HISTORY_ENTRIES}, after: $after) {{ {LOG_FIELDS} }} }} }}\n  }}\n}}\n"
+    )
+}
 
 /// The first query: repository facts, the default branch's log, the workflows (with text), the tree
 /// listings, and the fixed paths.
@@ -83,7 +104,7 @@ pub fn first_query() -> String {
         "query ShipgateRemote($owner: String!, $name: String!) {\n  rateLimit { cost remaining resetAt }\n  repository(owner: $owner, name: $name) {\n    nameWithOwner isArchived isEmpty visibility\n",
     );
     q.push_str(&format!(
-        "    defaultBranchRef {{ name target {{ ... on Commit {{ oid history(first: {HISTORY_ENTRIES}) {{ nodes {{ oid message committedDate author {{ name email }} committer {{ name email }} parents(first: 2) {{ nodes {{ oid }} }} }} }} }} }} }}\n"
+        "    defaultBranchRef {{ name target {{ ... on Commit {{ oid history(first: {HISTORY_ENTRIES}) {{ {LOG_FIELDS} }} }} }} }}\n"
     ));
     q.push_str("    workflows: object(expression: \"HEAD:.github/workflows\") { ... on Tree { entries { name type mode object { ...B } } } }\n");
     for (alias, dir) in LISTED_DIRS {
@@ -131,10 +152,7 @@ pub async fn fetch(client: &Client, repo: &RepoId) -> Result<Snapshot, ApiError>
             .map(str::to_string);
         let target = &branch.get("target").cloned().unwrap_or(Value::Null);
         snap.head = target["oid"].as_str().map(str::to_string);
-        snap.log = target["history"]["nodes"]
-            .as_array()
-            .map(|nodes| nodes.iter().filter_map(commit).collect())
-            .unwrap_or_default();
+        take_log_page(&mut snap, &target["history"]);
     }
     // Workflows: every entry of `.github/workflows`, with its text.
     if let Some(entries) = r["workflows"]["entries"].as_array() {
@@ -216,6 +234,107 @@ pub async fn fetch(client: &Client, repo: &RepoId) -> Result<Snapshot, ApiError>
     snap.files.sort();
     snap.files.dedup_by(|a, b| a.0 == b.0);
     Ok(snap)
+}
+
+/// Append one page of the log (`history { pageInfo nodes }`) and remember where it goes on.
+fn take_log_page(snap: &mut Snapshot, history: &Value) {
+    snap.log_pages += 1;
+    if let Some(nodes) = history["nodes"].as_array() {
+        snap.log.extend(nodes.iter().filter_map(commit));
+    }
+    snap.log_next = match (
+        history["pageInfo"]["hasNextPage"].as_bool(),
+        history["pageInfo"]["endCursor"].as_str(),
+    ) {
+        (Some(true), Some(cursor)) => Some(cursor.to_string()),
+        _ => None,
+    };
+}
+
+/// How far the first-parent line rebuilt from the log reaches into the history window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// It covers the window: it reaches the window's limit (count or date) or the root commit.
+    Covered,
+    /// It stops after `read` commits: the next first-parent commit is not in the log read so far.
+    Stops { read: usize, missing: String },
+}
+
+/// Walk the first-parent line through the log as `history_facts` will, and say whether it covers the
+/// window.
+pub fn line(snap: &Snapshot, window: &Window) -> Line {
+    let Some(head) = &snap.head else {
+        return Line::Covered;
+    };
+    let by_id: std::collections::HashMap<&str, &RemoteCommit> =
+        snap.log.iter().map(|c| (c.oid.as_str(), c)).collect();
+    let mut read = 0usize;
+    let mut next = head.as_str();
+    loop {
+        let Some(c) = by_id.get(next) else {
+            return Line::Stops {
+                read,
+                missing: next.to_string(),
+            };
+        };
+        if window.max_commits.is_some_and(|m| read >= m) || window.since.is_some_and(|s| c.time < s)
+        {
+            return Line::Covered;
+        }
+        read += 1;
+        match c.parents.first() {
+            Some(p) => next = p.as_str(),
+            None => return Line::Covered,
+        }
+    }
+}
+
+/// Read further pages of the log until the first-parent line covers the history window, the log ends,
+/// or `MAX_HISTORY_PAGES` are read. A line that still stops short is recorded in `history_gap`: the
+/// commits beyond it are reported as not evaluated, and the review period is never silently shorter.
+pub async fn extend_history(client: &Client, repo: &RepoId, snap: &mut Snapshot, window: &Window) {
+    loop {
+        let Line::Stops { read, missing } = line(snap, window) else {
+            return;
+        };
+        let short = &missing[..missing.len().min(7)];
+        let gap = |why: String| {
+            format!(
+                "the first-parent history of the default branch was read for {read} commit(s); the rest of the history window (from {short} on) was not evaluated: {why}"
+            )
+        };
+        let (Some(head), Some(cursor)) = (snap.head.clone(), snap.log_next.clone()) else {
+            snap.history_gap = Some(gap("the API's log ended without reaching it".to_string()));
+            return;
+        };
+        if snap.log_pages >= MAX_HISTORY_PAGES {
+            snap.history_gap = Some(gap(format!(
+                "{} commits of the log read ({MAX_HISTORY_PAGES} pages, shipgate's cap)",
+                snap.log.len()
+            )));
+            return;
+        }
+        let body = json!({
+            "query": history_query(),
+            "variables": {"owner": repo.owner, "name": repo.name, "head": head, "after": cursor}
+        });
+        snap.queries += 1;
+        match ask(client, &body).await {
+            Ok(data) => {
+                let history = &data["repository"]["object"]["history"];
+                if history.is_null() {
+                    snap.history_gap =
+                        Some(gap("the API gave no further page of the log".to_string()));
+                    return;
+                }
+                take_log_page(snap, history);
+            }
+            Err(e) => {
+                snap.history_gap = Some(gap(format!("reading more of the log failed: {e}")));
+                return;
+            }
+        }
+    }
 }
 
 /// POST one query; the `data` of a usable answer, else the failure (recorded by the client).
@@ -443,6 +562,13 @@ pub fn not_evaluated(remote: &super::RemoteTarget) -> Vec<crate::status::NotEval
             "--remote reads no clone: test data, leaks, switches and access files were not scanned"
                 .into(),
     }];
+    if let Some(gap) = &remote.history_gap {
+        out.push(crate::status::NotEvaluated {
+            families: vec!["review"],
+            what: "review evidence for the rest of the history window".into(),
+            why: crate::redact::visible_line(gap).into_owned(),
+        });
+    }
     if !remote.left_out.is_empty() {
         out.push(crate::status::NotEvaluated {
             families: vec!["workflow", "owners", "process"],

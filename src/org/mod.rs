@@ -72,10 +72,13 @@ pub const RESULT_SCHEMA: &str = "shipgate/org-result@1";
 pub const SHARD_SCHEMA: &str = "shipgate/org-shard@1";
 pub const REPORT_SCHEMA: &str = "shipgate/org-report@1";
 
+/// A control's (or a repository's) verdict, as in the single-repository evidence report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
+    /// Passes, with findings below `--fail-on` that say the control is not fully met.
+    PassWithWarnings,
     Fail,
     NotVerified,
 }
@@ -84,8 +87,19 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
+            Status::PassWithWarnings => "pass with warnings",
             Status::Fail => "fail",
             Status::NotVerified => "not verified",
+        }
+    }
+
+    /// As the reports show it: PASS, PASS WITH WARNINGS, FAIL, NOT VERIFIED.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::PassWithWarnings => "PASS WITH WARNINGS",
+            Status::Fail => "FAIL",
+            Status::NotVerified => "NOT VERIFIED",
         }
     }
 }

@@ -49,6 +49,8 @@ pub struct Listed {
     pub empty: bool,
 }
 
+pub const PLAN_SCHEMA: &str = "shipgate/org-plan@1";
+
 /// What the plan decided, written as `plan.json` beside the shards.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -56,6 +58,9 @@ pub struct Plan {
     pub org: String,
     pub listed: usize,
     pub selected: usize,
+    /// Every selected repository (`OWNER/NAME`): what `org report --plan` reconciles the results with,
+    /// so a missing result is "not verified" by name.
+    pub repositories: Vec<String>,
     pub excluded: std::collections::BTreeMap<String, usize>,
     /// Names in --repos-file that the organisation does not have (or the token cannot see).
     pub not_found: Vec<String>,
@@ -157,10 +162,11 @@ pub fn plan(
         include.push(json!({"shard": file, "repositories": shard.repositories.len()}));
     }
     let plan = Plan {
-        schema: "shipgate/org-plan@1",
+        schema: PLAN_SCHEMA,
         org: org.to_string(),
         listed: all.len(),
         selected: selected.len(),
+        repositories: selected.clone(),
         excluded,
         not_found,
         shards: n,

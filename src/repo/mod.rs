@@ -12,6 +12,7 @@ pub mod files;
 pub mod history;
 pub mod image;
 pub mod lexer;
+pub mod own_output;
 pub mod regions;
 pub mod scopes;
 pub mod switch_forms;

@@ -8,8 +8,9 @@
 use crate::calendar::{civil_from_days, date};
 use crate::checks;
 use crate::engine::{Outcome, Verdict};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::repo::evidence::Skip;
+use crate::suppress::accepted::Exception;
 
 /// A control, in the regulator's terms. The rule families whose findings are its evidence are the check
 /// registry's (`checks::registry`): each check names the control its families serve.
@@ -59,6 +60,9 @@ pub enum Status {
     Pass,
     /// Evaluated; findings below `fail-on` (they do not fail the gate, but the control is not clean).
     PassWithWarnings,
+    /// Evaluated and nothing fails it, because findings were accepted (a baseline entry, an inline allow,
+    /// a rule switched off or down): each is listed with its reason.
+    PassWithExceptions,
     Fail,
     NotVerified,
 }
@@ -68,6 +72,7 @@ impl Status {
         match self {
             Status::Pass => "PASS",
             Status::PassWithWarnings => "PASS WITH WARNINGS",
+            Status::PassWithExceptions => "PASS WITH ACCEPTED EXCEPTIONS",
             Status::Fail => "FAIL",
             Status::NotVerified => "NOT VERIFIED",
         }
@@ -83,6 +88,83 @@ pub struct Assessment<'a> {
     pub findings: Vec<&'a Finding>,
     /// Why evidence is missing, when it is.
     pub gaps: Vec<String>,
+    /// Findings the policy accepted (baseline, inline allows, approved changes), with what accepted them.
+    pub accepted: Vec<&'a Exception>,
+    /// Rules of this control the config switched off or lowered.
+    pub settings: Vec<RuleException>,
+}
+
+/// Accepted exceptions listed per control; the rest are counted (a baseline of thousands stays readable).
+pub const MAX_EXCEPTION_ROWS: usize = 200;
+
+/// A rule the config switched off or made less severe than its default: an exception for every finding
+/// it would have made, so it is listed as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleException {
+    pub rule: String,
+    pub default: Severity,
+    /// None: off.
+    pub now: Option<Severity>,
+    /// `shipgate.toml:3`.
+    pub at: String,
+}
+
+impl RuleException {
+    pub fn describe(&self) -> String {
+        let what = match self.now {
+            None => "switched off".to_string(),
+            Some(s) => format!("lowered to {s}"),
+        };
+        format!(
+            "rule `{}` {what} by `[rules]` in `{}` (default: {})",
+            self.rule, self.at, self.default
+        )
+    }
+}
+
+/// Rules the config switched off or lowered below their default severity.
+pub fn rule_exceptions(outcome: &Outcome) -> Vec<RuleException> {
+    let ctx = &outcome.ctx;
+    let (path, text) = match &ctx.config.source {
+        Some((p, t)) => (p.to_string_lossy().replace('\\', "/"), t.as_str()),
+        None => return Vec::new(),
+    };
+    ctx.config
+        .rules
+        .iter()
+        .filter_map(|o| {
+            let doc = ctx.catalogue.get(&o.id)?;
+            let now = ctx.catalogue.effective(&o.id, doc.severity, &ctx.config);
+            if now.is_some_and(|n| n >= doc.severity) {
+                return None;
+            }
+            let line = text
+                .get(..o.span.start)
+                .map_or(0, |t| t.matches('\n').count())
+                + 1;
+            Some(RuleException {
+                rule: o.id.clone(),
+                default: doc.severity,
+                now,
+                at: format!("{path}:{line}"),
+            })
+        })
+        .collect()
+}
+
+/// Accepted exceptions that belong to no control (changes to the gate's own policy): the report lists
+/// them in a section of their own.
+pub fn policy_exceptions(outcome: &Outcome) -> Vec<&Exception> {
+    let mut families: Vec<&str> = Vec::new();
+    for c in CONTROLS {
+        families.extend(c.families());
+    }
+    outcome
+        .suppressed
+        .accepted
+        .iter()
+        .filter(|e| !families.contains(&family(&e.finding.rule)))
+        .collect()
 }
 
 fn family(rule: &str) -> &str {
@@ -114,6 +196,16 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
             if rules.is_empty() {
                 gaps.push("this version of shipgate has no check for this control".to_string());
             }
+            let accepted: Vec<&Exception> = outcome
+                .suppressed
+                .accepted
+                .iter()
+                .filter(|e| ours(&e.finding.rule))
+                .collect();
+            let settings: Vec<RuleException> = rule_exceptions(outcome)
+                .into_iter()
+                .filter(|r| ours(&r.rule))
+                .collect();
             let status = if findings.iter().any(|f| f.severity >= outcome.fail_on) {
                 Status::Fail
             } else if !gaps.is_empty() {
@@ -121,6 +213,9 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
             } else if !findings.is_empty() {
                 // Never PASS directly above findings that say the control is not met.
                 Status::PassWithWarnings
+            } else if !accepted.is_empty() || !settings.is_empty() {
+                // Nor plain PASS over findings someone accepted.
+                Status::PassWithExceptions
             } else {
                 Status::Pass
             };
@@ -130,6 +225,8 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
                 rules,
                 findings,
                 gaps,
+                accepted,
+                settings,
             }
         })
         .collect()

@@ -1,21 +1,24 @@
 //! The evidence report as one self-contained HTML file: inline CSS, no scripts, no external assets, so it
 //! can be archived and opened years later exactly as it was.
 
-use super::evidence::{assess, header, Status};
+use super::evidence::{
+    assess, header, policy_exceptions, RuleException, Status, MAX_EXCEPTION_ROWS,
+};
 use crate::engine::Outcome;
+use crate::suppress::accepted::Exception;
 use std::io::{self, Write};
 
 const CSS: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1b1b1b}\
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}code{font-size:.9em}td code{white-space:nowrap}.why{color:#555;font-style:italic}\
-.PASS{background:#e6f4ea;color:#0b6b2b}.PASS-WITH-WARNINGS{background:#fff4ce;color:#5b4a00;border:1px solid #d8b600}.FAIL{background:#fde7e9;color:#a4000f}.NOT-VERIFIED{background:#ececec;color:#444;border:1px dashed #888}\
+.PASS{background:#e6f4ea;color:#0b6b2b}.PASS-WITH-WARNINGS{background:#fff4ce;color:#5b4a00;border:1px solid #d8b600}.PASS-WITH-ACCEPTED-EXCEPTIONS{background:#e8f0fe;color:#1a3d7c;border:1px solid #6b8fd6}.FAIL{background:#fde7e9;color:#a4000f}.NOT-VERIFIED{background:#ececec;color:#444;border:1px dashed #888}\
 .status{font-weight:700;padding:.1rem .5rem;border-radius:4px;white-space:nowrap}";
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     let h = header(outcome);
     let a = assess(outcome);
-    write!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>shipgate evidence report</title><style>{CSS}</style></head><body>\n")?;
+    write!(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"{}: evidence report\"><title>shipgate evidence report</title><style>{CSS}</style></head><body>\n", crate::repo::own_output::MARKER)?;
     writeln!(out, "<h1>Deployment-safety evidence report</h1>")?;
     writeln!(out, "<table class=\"meta\">")?;
     row(out, "Repository", &h.repository)?;
@@ -32,16 +35,17 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</table>")?;
     writeln!(
         out,
-        "<h2>Controls</h2><table><tr><th>Control</th><th>Status</th><th>Findings</th></tr>"
+        "<h2>Controls</h2><table><tr><th>Control</th><th>Status</th><th>Findings</th><th>Accepted exceptions</th></tr>"
     )?;
     for x in &a {
         writeln!(
             out,
-            "<tr><td>{}</td><td><span class=\"status {}\">{}</span></td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><span class=\"status {}\">{}</span></td><td>{}</td><td>{}</td></tr>",
             esc(x.control.title),
             x.status.label().replace(' ', "-"),
             x.status.label(),
-            x.findings.len()
+            x.findings.len(),
+            x.accepted.len() + x.settings.len()
         )?;
     }
     writeln!(out, "</table>")?;
@@ -88,6 +92,12 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 outcome.fail_on
             )?;
         }
+        if x.status == Status::PassWithExceptions {
+            writeln!(
+                out,
+                "<p>Nothing fails this control, because the findings below were accepted: each is listed with what accepted it and why.</p>"
+            )?;
+        }
         if x.status == Status::Pass && x.findings.is_empty() {
             writeln!(out, "<p>No findings.</p>")?;
         }
@@ -108,8 +118,63 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             }
             writeln!(out, "</table>")?;
         }
+        exceptions(out, &x.accepted, &x.settings)?;
+    }
+    let policy = policy_exceptions(outcome);
+    if !policy.is_empty() {
+        writeln!(out, "<h2>Accepted changes to the gate's own policy</h2>")?;
+        exceptions(out, &policy, &[])?;
     }
     writeln!(out, "</body></html>")
+}
+
+/// The accepted exceptions of one control: rules switched off or lowered, then each accepted finding.
+fn exceptions(
+    out: &mut dyn Write,
+    accepted: &[&Exception],
+    settings: &[RuleException],
+) -> io::Result<()> {
+    if accepted.is_empty() && settings.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<p><strong>Accepted exceptions</strong> ({}):</p>",
+        accepted.len() + settings.len()
+    )?;
+    if !settings.is_empty() {
+        writeln!(out, "<ul class=\"accepted\">")?;
+        for r in settings {
+            writeln!(out, "<li>{}</li>", inline(&r.describe()))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
+    if !accepted.is_empty() {
+        writeln!(
+            out,
+            "<table class=\"accepted\"><tr><th>Rule</th><th>Location</th><th>Finding</th><th>Accepted by</th><th>Reason</th></tr>"
+        )?;
+        for e in accepted.iter().take(MAX_EXCEPTION_ROWS) {
+            writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&e.finding.rule),
+                esc(&e.finding.location.display()),
+                inline(&e.finding.message),
+                esc(e.by.kind()),
+                inline(&e.by.reason())
+            )?;
+        }
+        writeln!(out, "</table>")?;
+        if accepted.len() > MAX_EXCEPTION_ROWS {
+            writeln!(
+                out,
+                "<p>…and {} more (every one is in the baseline file or the source).</p>",
+                accepted.len() - MAX_EXCEPTION_ROWS
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn row(out: &mut dyn Write, k: &str, v: &str) -> io::Result<()> {

@@ -1,12 +1,21 @@
 //! The evidence report as Markdown (for a PR comment, a wiki, or an audit folder).
 
-use super::evidence::{assess, header, Status};
+use super::evidence::{
+    assess, header, policy_exceptions, RuleException, Status, MAX_EXCEPTION_ROWS,
+};
 use super::markdown::{code, text as cell};
 use crate::engine::Outcome;
+use crate::suppress::accepted::Exception;
 use std::io::{self, Write};
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     let h = header(outcome);
+    // First line: how shipgate knows its own output in a work tree (it never gates it).
+    writeln!(
+        out,
+        "<!-- {}: evidence report -->",
+        crate::repo::own_output::MARKER
+    )?;
     writeln!(out, "# Deployment-safety evidence report\n")?;
     writeln!(out, "| | |\n|---|---|")?;
     writeln!(out, "| Repository | {} |", code(&h.repository))?;
@@ -23,15 +32,16 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     let assessments = assess(outcome);
     writeln!(
         out,
-        "## Controls\n\n| Control | Status | Findings |\n|---|---|---|"
+        "## Controls\n\n| Control | Status | Findings | Accepted exceptions |\n|---|---|---|---|"
     )?;
     for a in &assessments {
         writeln!(
             out,
-            "| {} | **{}** | {} |",
+            "| {} | **{}** | {} | {} |",
             a.control.title,
             a.status.label(),
-            a.findings.len()
+            a.findings.len(),
+            a.accepted.len() + a.settings.len()
         )?;
     }
     for a in &assessments {
@@ -66,6 +76,12 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 outcome.fail_on
             )?;
         }
+        if a.status == Status::PassWithExceptions {
+            writeln!(
+                out,
+                "Nothing fails this control, because the findings below were accepted: each is listed with what accepted it and why."
+            )?;
+        }
         if a.status == Status::Pass && a.findings.is_empty() {
             writeln!(out, "No findings.")?;
         }
@@ -84,6 +100,59 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                     cell(&f.message)
                 )?;
             }
+        }
+        exceptions(out, &a.accepted, &a.settings)?;
+    }
+    let policy = policy_exceptions(outcome);
+    if !policy.is_empty() {
+        writeln!(out, "\n## Accepted changes to the gate's own policy\n")?;
+        exceptions(out, &policy, &[])?;
+    }
+    Ok(())
+}
+
+/// The accepted exceptions of one control: rules switched off or lowered, then each accepted finding.
+fn exceptions(
+    out: &mut dyn Write,
+    accepted: &[&Exception],
+    settings: &[RuleException],
+) -> io::Result<()> {
+    if accepted.is_empty() && settings.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n**Accepted exceptions** ({}):",
+        accepted.len() + settings.len()
+    )?;
+    if !settings.is_empty() {
+        writeln!(out)?;
+    }
+    for r in settings {
+        writeln!(out, "- {}", cell(&r.describe()))?;
+    }
+    if !accepted.is_empty() {
+        writeln!(
+            out,
+            "\n| Rule | Location | Finding | Accepted by | Reason |\n|---|---|---|---|---|"
+        )?;
+        for e in accepted.iter().take(MAX_EXCEPTION_ROWS) {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                code(&e.finding.rule),
+                code(&e.finding.location.display()),
+                cell(&e.finding.message),
+                e.by.kind(),
+                cell(&e.by.reason())
+            )?;
+        }
+        if accepted.len() > MAX_EXCEPTION_ROWS {
+            writeln!(
+                out,
+                "\n…and {} more (every one is in the baseline file or the source).",
+                accepted.len() - MAX_EXCEPTION_ROWS
+            )?;
         }
     }
     Ok(())

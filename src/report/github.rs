@@ -72,17 +72,27 @@ pub fn render(outcome: &Outcome, opts: &RenderOptions, out: &mut dyn Write) -> i
 }
 
 /// `name=value` lines for `GITHUB_OUTPUT`: what later steps of the job can branch on.
-pub fn step_outputs(outcome: &Outcome) -> String {
+pub fn step_outputs(outcome: &Outcome, written: &[(&str, &std::path::Path)]) -> String {
     let c = outcome.counts();
     let verdict = outcome.verdict();
-    format!(
+    let mut out = format!(
         "result={}\nexit-code={}\nerrors={}\nwarnings={}\nnotes={}\n",
         verdict.as_str(),
         verdict.exit_code(),
         c.errors,
         c.warnings,
         c.notes
-    )
+    );
+    // The files this run wrote (`sarif-file`, `report`), as given: only what exists is named, so a
+    // later step that uploads them skips when the run wrote nothing. A name that would break the
+    // `key=value` line format is left out rather than written.
+    for (key, path) in written {
+        let shown = path.to_string_lossy();
+        if !shown.contains(['\n', '\r']) && path.is_file() {
+            out.push_str(&format!("{key}={shown}\n"));
+        }
+    }
+    out
 }
 
 /// Markdown for the job summary: the verdict, counts, and a table of findings (capped, so a huge run

@@ -11,6 +11,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Report<'a> {
     schema_version: u32,
+    /// `shipgate-output`: how shipgate knows its own output in a work tree (never gated).
+    generated_by: &'static str,
     tool: Tool,
     root: String,
     result: &'static str,
@@ -23,6 +25,11 @@ struct Report<'a> {
     deployment_branches: Vec<DeploymentBranch>,
     diff: Option<Diff>,
     findings: Vec<JsonFinding<'a>>,
+    /// Findings the policy accepted instead of failing on (baseline, inline allows, approved policy
+    /// changes, existing debt), each with what accepted it and why.
+    accepted: Vec<JsonAccepted<'a>>,
+    /// shipgate's own outputs found untracked in the work tree, not gated.
+    own_outputs: &'a [String],
     /// Present when GitHub was asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     github: Option<JsonGithub>,
@@ -173,6 +180,15 @@ struct JsonFinding<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonAccepted<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    /// baseline, inline allow, existing debt or approved policy change.
+    accepted_by: &'static str,
+    reason: String,
+}
+
+#[derive(Serialize)]
 struct JsonRepeat<'a> {
     line: u32,
     column: u32,
@@ -256,6 +272,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     let verdict = outcome.verdict();
     let report = Report {
         schema_version: SCHEMA_VERSION,
+        generated_by: crate::repo::own_output::MARKER,
         tool: Tool {
             name: "shipgate",
             version: env!("CARGO_PKG_VERSION"),
@@ -320,6 +337,17 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             pre_existing: outcome.pre_existing,
         }),
         findings: outcome.findings.iter().map(finding).collect(),
+        accepted: outcome
+            .suppressed
+            .accepted
+            .iter()
+            .map(|e| JsonAccepted {
+                finding: finding(&e.finding),
+                accepted_by: e.by.kind(),
+                reason: e.by.reason(),
+            })
+            .collect(),
+        own_outputs: &outcome.suppressed.own_outputs,
         github: github(outcome),
     };
     serde_json::to_writer_pretty(&mut *out, &report).map_err(io::Error::other)?;

@@ -97,6 +97,17 @@ pub fn summary_line(outcome: &Outcome) -> String {
         what.push(')');
         skipped.push(what);
     }
+    let own = &outcome.suppressed.own_outputs;
+    if !own.is_empty() {
+        let names: Vec<&str> = own.iter().take(3).map(String::as_str).collect();
+        skipped.push(format!(
+            "{} shipgate {} ({}{})",
+            own.len(),
+            plural(own.len(), "output"),
+            names.join(", "),
+            if own.len() > 3 { ", …" } else { "" }
+        ));
+    }
     if s.nested_repos > 0 {
         let what = if s.nested_repos == 1 {
             "nested repository"
@@ -111,6 +122,32 @@ pub fn summary_line(outcome: &Outcome) -> String {
     }
     if outcome.suppressed.inline > 0 {
         hidden.push(format!("{} allowed inline", outcome.suppressed.inline));
+    }
+    let approved = outcome
+        .suppressed
+        .accepted
+        .iter()
+        .filter(|e| matches!(e.by, crate::suppress::accepted::AcceptedBy::Approved(_)))
+        .count();
+    if approved > 0 {
+        hidden.push(format!(
+            "{approved} policy {} approved",
+            plural(approved, "change")
+        ));
+    }
+    let debt = outcome
+        .suppressed
+        .accepted
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.by,
+                crate::suppress::accepted::AcceptedBy::ExistingDebt { .. }
+            )
+        })
+        .count();
+    if debt > 0 {
+        hidden.push(format!("{debt} existing debt baselined by the change"));
     }
     let hidden = if hidden.is_empty() {
         String::new()
@@ -209,6 +246,30 @@ pub fn scope_lines(outcome: &Outcome) -> Vec<String> {
             f.repo,
             f.requests,
             plural(f.requests as usize, "request")
+        ));
+    }
+    // Changes to the gate's own policy that were accepted, and how: the console says it, not only the
+    // evidence report.
+    const SHOWN: usize = 10;
+    let approvals: Vec<String> = outcome
+        .suppressed
+        .accepted
+        .iter()
+        .filter_map(|e| match &e.by {
+            crate::suppress::accepted::AcceptedBy::Approved(how) => Some(format!(
+                "policy change accepted: {} ({}) — {how}",
+                e.finding.message,
+                e.finding.location.display()
+            )),
+            _ => None,
+        })
+        .collect();
+    let more = approvals.len().saturating_sub(SHOWN);
+    lines.extend(approvals.into_iter().take(SHOWN));
+    if more > 0 {
+        lines.push(format!(
+            "…and {more} more accepted policy {} (the evidence report lists them)",
+            plural(more, "change")
         ));
     }
     if let Some(d) = &outcome.ctx.diff {

@@ -298,6 +298,8 @@ pub fn to_value(outcome: &Outcome) -> Value {
     json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
+        // Near the start (before the runs): how shipgate knows its own output in a work tree.
+        "properties": { "generator": crate::repo::own_output::MARKER },
         "runs": [{
             "tool": { "driver": {
                 "name": "shipgate",

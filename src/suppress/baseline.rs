@@ -167,8 +167,18 @@ pub fn render(findings: &[Finding]) -> String {
 
 /// `render`, plus entries kept from the previous baseline (`kept_entries`).
 pub fn render_with(findings: &[Finding], kept: Vec<Entry>) -> String {
-    // A grouped finding stands for several hits; each is accepted by its own fingerprint.
-    let mut entries: Vec<Entry> = findings
+    let mut entries = entries(findings);
+    for e in kept {
+        if !entries.iter().any(|x| x.fingerprint == e.fingerprint) {
+            entries.push(e);
+        }
+    }
+    render_entries(entries)
+}
+
+/// One entry per hit: a grouped finding stands for several hits, each accepted by its own fingerprint.
+pub fn entries(findings: &[Finding]) -> Vec<Entry> {
+    findings
         .iter()
         .flat_map(|f| {
             let first = Entry {
@@ -185,12 +195,45 @@ pub fn render_with(findings: &[Finding], kept: Vec<Entry>) -> String {
             });
             std::iter::once(first).chain(repeats)
         })
-        .collect();
-    for e in kept {
-        if !entries.iter().any(|x| x.fingerprint == e.fingerprint) {
-            entries.push(e);
+        .collect()
+}
+
+/// What a baseline accepts, for the person who wrote it: each rule with its count and the places (the
+/// first few), most frequent rule first.
+pub fn summary(entries: &[Entry], shown: &str) -> String {
+    const PLACES: usize = 5;
+    let mut by_rule: Vec<(&str, Vec<&str>)> = Vec::new();
+    for e in entries {
+        match by_rule.iter_mut().find(|(r, _)| *r == e.rule) {
+            Some((_, places)) => places.push(&e.location),
+            None => by_rule.push((&e.rule, vec![&e.location])),
         }
     }
+    by_rule.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+    let mut out = format!("accepted into {shown}, by rule:\n");
+    for (rule, mut places) in by_rule {
+        places.sort_unstable();
+        let more = places.len().saturating_sub(PLACES);
+        let shown: Vec<String> = places
+            .iter()
+            .take(PLACES)
+            .map(|p| crate::redact::visible_line(p).into_owned())
+            .collect();
+        out.push_str(&format!(
+            "  {rule:<34} {:>4}  {}{}\n",
+            places.len(),
+            shown.join(", "),
+            if more > 0 {
+                format!(", and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    out
+}
+
+fn render_entries(mut entries: Vec<Entry>) -> String {
     entries.sort_by(|a, b| (&a.location, &a.rule).cmp(&(&b.location, &b.rule)));
     let mut out = format!(
         "{{\n  \"version\": {VERSION},\n  \"generated_by\": \"shipgate {}\",\n  \"findings\": [\n",

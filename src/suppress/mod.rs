@@ -3,6 +3,7 @@
 //! without a reason or naming an unknown rule is itself a finding, and allows or baseline entries that no
 //! longer match anything are reported so they do not rot (cargo-deny's "unmatched" lesson).
 
+pub mod accepted;
 pub mod baseline;
 pub mod inline;
 pub mod policy;
@@ -20,11 +21,15 @@ pub use crate::checks::suppression::{
     MISSING_REASON, RULES, STALE_BASELINE, UNKNOWN_RULE, UNUSED_ALLOW,
 };
 
-/// What was hidden, for the summary.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What was hidden, for the summary, and each accepted finding with what accepted it (the evidence
+/// report lists them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Suppressed {
     pub inline: usize,
     pub baselined: usize,
+    pub accepted: Vec<accepted::Exception>,
+    /// shipgate's own outputs found untracked in the work tree, not gated (`repo::own_output`).
+    pub own_outputs: Vec<String>,
 }
 
 pub struct Inputs<'a> {
@@ -107,6 +112,13 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
             if let Some(i) = hit {
                 used[i] = true;
                 counts.inline += 1;
+                counts.accepted.push(accepted::Exception {
+                    finding: f.clone(),
+                    by: accepted::AcceptedBy::Inline {
+                        at: usable[i].span.clone(),
+                        reason: usable[i].reason.clone().unwrap_or_default(),
+                    },
+                });
             }
             hit.is_none()
         });
@@ -129,8 +141,16 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
             }
         }
         if let Some((baseline, shown)) = &inputs.baseline {
-            counts.baselined =
-                apply_baseline(&mut out, baseline, shown, inputs.unevaluated, &mut added);
+            let before = counts.accepted.len();
+            apply_baseline(
+                &mut out,
+                baseline,
+                shown,
+                inputs.unevaluated,
+                &mut added,
+                &mut counts.accepted,
+            );
+            counts.baselined = counts.accepted.len() - before;
         }
     }
     // The suppression stage's own findings are rules like any other: `[rules]` applies to them too.
@@ -210,28 +230,37 @@ fn directive_problems(directives: &[Directive], catalogue: &Catalogue) -> Vec<Fi
     out
 }
 
-/// Hide baselined findings (never "could not evaluate" ones); report entries that matched nothing.
+/// Hide baselined findings (never "could not evaluate" ones), each kept as an accepted exception with
+/// its entry's line; report entries that matched nothing.
 fn apply_baseline(
     findings: &mut Vec<Finding>,
     baseline: &Baseline,
     shown: &str,
     unevaluated: Unevaluated,
     added: &mut Vec<Finding>,
-) -> usize {
-    let known: HashSet<&str> = baseline
+    accepted: &mut Vec<accepted::Exception>,
+) {
+    let known: std::collections::HashMap<&str, u32> = baseline
         .entries
         .iter()
-        .map(|(e, _)| e.fingerprint.as_str())
+        .map(|(e, at)| (e.fingerprint.as_str(), at.line))
         .collect();
     let mut matched: HashSet<String> = HashSet::new();
-    let before = findings.len();
     findings.retain(|f| {
-        if crate::checks::gate::is_evaluation_failure(&f.rule)
-            || !known.contains(f.fingerprint.as_str())
-        {
+        if crate::checks::gate::is_evaluation_failure(&f.rule) {
             return true;
         }
+        let Some(line) = known.get(f.fingerprint.as_str()) else {
+            return true;
+        };
         matched.insert(f.fingerprint.clone());
+        accepted.push(accepted::Exception {
+            finding: f.clone(),
+            by: accepted::AcceptedBy::Baseline {
+                file: shown.to_string(),
+                line: *line,
+            },
+        });
         false
     });
     for (entry, at) in &baseline.entries {
@@ -253,5 +282,4 @@ fn apply_baseline(
             );
         }
     }
-    before - findings.len()
 }

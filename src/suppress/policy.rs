@@ -4,12 +4,16 @@
 //! entries, new inline allows — are findings themselves, so whoever owns the policy must approve them.
 //! Strengthening the policy is not reported.
 
+use super::accepted::{AcceptedBy, Exception};
 use super::baseline::Baseline;
 use super::inline::Directive;
 use crate::config::policy::PolicyFiles;
 use crate::config::{Config, PathOverride, Since};
+use crate::context::Context;
 use crate::finding::{FileSpan, Finding, Location, Severity};
+use crate::github::approvals::{self, Pull};
 use crate::repo::classify::FileClass;
+use crate::repo::codeowners::Codeowners;
 use crate::repo::text::LineIndex;
 use crate::rules::Catalogue;
 use std::collections::HashSet;
@@ -22,6 +26,26 @@ pub struct Proposed<'a> {
     pub baseline: Option<&'a Baseline>,
 }
 
+/// What a baseline entry the change adds would hide.
+pub enum Hides {
+    /// A finding that already fails at the change's base: existing debt, written down.
+    Existing(Box<Finding>),
+    /// A finding the change itself introduces.
+    Introduced,
+    /// Nothing this run found.
+    Nothing,
+    /// Not known to the caller (the pre-push hook judges no baseline).
+    Unknown,
+}
+
+/// The change's policy edits: the weakenings (`gate/policy-changed` findings), and the baseline entries
+/// that only write down existing debt (accepted, and listed as such).
+#[derive(Debug, Default)]
+pub struct PolicyReview {
+    pub findings: Vec<Finding>,
+    pub accepted: Vec<Exception>,
+}
+
 /// Every way `head` weakens `base`, plus one finding per inline allow the change adds.
 pub fn weakenings(
     base: (&PolicyFiles, &Catalogue),
@@ -29,12 +53,27 @@ pub fn weakenings(
     head: Proposed<'_>,
     new_allows: &[Directive],
 ) -> Vec<Finding> {
+    review(base, base_baseline, head, new_allows, &|_| Hides::Unknown).findings
+}
+
+/// `weakenings`, knowing what each new baseline entry would hide (`hides`, by fingerprint): an entry
+/// for a finding that already fails at the base is existing debt, accepted and listed as such; one that
+/// hides what the change introduces (or nothing yet) is a policy change. This is where the two-tree
+/// evaluation plugs in: a counterpart at the base is `Hides::Existing`.
+pub fn review(
+    base: (&PolicyFiles, &Catalogue),
+    base_baseline: Option<&Baseline>,
+    head: Proposed<'_>,
+    new_allows: &[Directive],
+    hides: &dyn Fn(&str) -> Hides,
+) -> PolicyReview {
     let (base_files, base_cat) = base;
     let Some(severity) = base_cat.effective(POLICY_CHANGED, Severity::Error, &base_files.config)
     else {
-        return Vec::new();
+        return PolicyReview::default();
     };
     let mut out = Vec::new();
+    let mut accepted = Vec::new();
     match head.files {
         Err(why) => out.push(at_whole(
             severity,
@@ -60,21 +99,39 @@ pub fn weakenings(
             })
             .unwrap_or_default();
         for (e, pos) in &head_baseline.entries {
-            if !known.contains(e.fingerprint.as_str()) {
-                out.push(
-                    Finding::new(
-                        POLICY_CHANGED,
-                        severity,
-                        format!(
-                            "the change adds a baseline entry hiding `{}` at {}",
-                            e.rule, e.location
-                        ),
-                        Location::File(pos.in_file(super::baseline::DEFAULT_PATH)),
-                    )
-                    .with_evidence(e.fingerprint.clone())
-                    .with_help(HELP),
-                );
+            if known.contains(e.fingerprint.as_str()) {
+                continue;
             }
+            let what = match hides(&e.fingerprint) {
+                Hides::Existing(finding) => {
+                    accepted.push(Exception {
+                        finding: *finding,
+                        by: AcceptedBy::ExistingDebt {
+                            file: super::baseline::DEFAULT_PATH.to_string(),
+                            line: pos.line,
+                        },
+                    });
+                    continue;
+                }
+                Hides::Introduced => ", a finding the change itself introduces",
+                Hides::Nothing => {
+                    ", a finding this run did not find (an entry waiting for a future finding)"
+                }
+                Hides::Unknown => "",
+            };
+            out.push(
+                Finding::new(
+                    POLICY_CHANGED,
+                    severity,
+                    format!(
+                        "the change adds a baseline entry hiding `{}` at {}{what}",
+                        e.rule, e.location
+                    ),
+                    Location::File(pos.in_file(super::baseline::DEFAULT_PATH)),
+                )
+                .with_evidence(e.fingerprint.clone())
+                .with_help(HELP),
+            );
         }
     }
     for d in new_allows {
@@ -93,7 +150,10 @@ pub fn weakenings(
             .with_help(HELP),
         );
     }
-    out
+    PolicyReview {
+        findings: out,
+        accepted,
+    }
 }
 
 const HELP: &str =
@@ -452,4 +512,258 @@ fn github_weakenings(
             "bot pull requests exempted from review".to_string(),
         );
     }
+}
+
+/// What decides whether a `gate/policy-changed` finding is accepted by the code owners of its file.
+pub struct Approval<'a> {
+    /// The base branch's CODEOWNERS: GitHub reads the base's, so a change cannot name its own owners.
+    pub codeowners: Option<&'a Codeowners>,
+    /// The scanned root's place in the repository (`""` or `sub/dir/`): CODEOWNERS paths are the
+    /// repository's.
+    pub prefix: &'a str,
+    /// Whether the base branch's protection requires code-owner review (GitHub then enforces the
+    /// owners' approval before any merge), with the branch's name; None when not known.
+    pub enforced: Option<(&'a str, bool)>,
+    /// The pull request and what GitHub said of its reviewers, or why that could not be read.
+    pub pull: Result<(&'a Pull, &'a approvals::Facts), String>,
+    /// The commits this run checked that may be the pull request's head: HEAD, and HEAD's second
+    /// parent when HEAD is the merge commit GitHub builds for a pull request.
+    pub heads: &'a [String],
+}
+
+/// Which policy changes their code owners accepted, and how (said in the exception); the others stay
+/// findings and say why no approval accepted them. A change is accepted when the base branch's
+/// protection requires code-owner review and the base CODEOWNERS gives its file an owner (GitHub
+/// enforces the approval), or when a code owner of its file approved the pull request's head commit,
+/// and that head is the commit this run checked.
+pub fn accepted(findings: Vec<Finding>, a: &Approval<'_>) -> (Vec<Finding>, Vec<Exception>) {
+    let mut kept = Vec::new();
+    let mut approved = Vec::new();
+    for mut f in findings {
+        let path = match &f.location {
+            Location::File(span) if f.rule == POLICY_CHANGED => span.path.clone(),
+            _ => {
+                kept.push(f);
+                continue;
+            }
+        };
+        match decide(&path, a) {
+            Ok(how) => approved.push(Exception {
+                finding: f,
+                by: AcceptedBy::Approved(how),
+            }),
+            Err(why) => {
+                f.message.push_str(&format!(" — not approved: {why}"));
+                kept.push(f);
+            }
+        }
+    }
+    (kept, approved)
+}
+
+fn decide(path: &str, a: &Approval<'_>) -> Result<String, String> {
+    let Some(codeowners) = a.codeowners else {
+        return Err(format!(
+            "the base branch has no CODEOWNERS, so `{path}` has no code owner to approve it"
+        ));
+    };
+    let full = format!("{}{path}", a.prefix);
+    let owners = match codeowners.owners_of(&full) {
+        Some(o) if !o.is_empty() => o,
+        _ => {
+            return Err(format!(
+                "no code owner of `{path}` in the base branch's {}",
+                codeowners.path
+            ))
+        }
+    };
+    let rule_line = codeowners
+        .decisive_rule(&full)
+        .and_then(|i| codeowners.rules.get(i))
+        .map_or(0, |r| r.line);
+    let named = owners.join(" ");
+    if let Some((branch, true)) = a.enforced {
+        return Ok(format!(
+            "GitHub enforces it: branch protection on `{branch}` requires code-owner review, and the base branch's `{}:{rule_line}` makes {named} owners of `{path}`",
+            codeowners.path
+        ));
+    }
+    let (pull, facts) = a.pull.as_ref().map_err(|why| {
+        format!("the approvals of {named} (code owners of `{path}`) could not be read: {why}")
+    })?;
+    let short = |s: &str| s.chars().take(7).collect::<String>();
+    if !a.heads.contains(&pull.head) {
+        return Err(format!(
+            "pull request #{}'s head is {}, not the commit this run checked ({}): re-run on the head",
+            pull.number,
+            short(&pull.head),
+            a.heads.first().map_or_else(|| "none".to_string(), |h| short(h))
+        ));
+    }
+    for login in pull.approvers_of_head() {
+        for owner in owners {
+            let Some(name) = owner.strip_prefix('@') else {
+                continue; // an e-mail owner: GitHub maps it to an account we cannot see here
+            };
+            let via = if name.contains('/') {
+                (facts.member(name, login) == Some(true)).then(|| format!(" (member of {owner})"))
+            } else {
+                name.eq_ignore_ascii_case(login).then(String::new)
+            };
+            if let Some(via) = via {
+                return Ok(format!(
+                    "approved by @{login}{via}, a code owner of `{path}` (base branch's `{}:{rule_line}`), on pull request #{}'s head commit {}",
+                    codeowners.path,
+                    pull.number,
+                    short(&pull.head)
+                ));
+            }
+        }
+    }
+    Err(format!(
+        "no code owner of `{path}` ({named}) has approved pull request #{}'s head commit {}",
+        pull.number,
+        short(&pull.head)
+    ))
+}
+
+/// `gate/policy-changed` findings accepted by their code owners, with the GitHub facts read for it (only
+/// when there is such a finding: a run without one asks nothing). `pull` is the pull request number
+/// (`--pull-request`, or the Actions event).
+pub fn approve(ctx: &Context, pull: Option<u64>, review: PolicyReview) -> PolicyReview {
+    if !review.findings.iter().any(|f| f.rule == POLICY_CHANGED) {
+        return review;
+    }
+    let repo = crate::repo::history::open(&ctx.root).ok().flatten();
+    let prefix = repo
+        .as_ref()
+        .and_then(|r| crate::repo::changes::workdir_prefix(r, &ctx.root))
+        .unwrap_or_default();
+    let codeowners = repo.as_ref().and_then(|r| base_codeowners(r, ctx));
+    let heads = repo.as_ref().map(head_candidates).unwrap_or_default();
+    let facts = ctx.github.facts();
+    let gathered = match (facts, pull) {
+        (None, _) => Err(
+            "GitHub was not asked in this run (offline, or no token); approvals are read from the API"
+                .to_string(),
+        ),
+        (Some(_), None) => Err(
+            "no pull request to read them from (in GitHub Actions the pull_request event names it; elsewhere pass --pull-request N)"
+                .to_string(),
+        ),
+        (Some(f), Some(n)) => {
+            let teams = team_owners(codeowners.as_ref(), &prefix, &review.findings);
+            let request = approvals::Request {
+                repo: f.repo.clone(),
+                pull: n,
+                teams,
+            };
+            Ok(approvals::gather(&crate::github::Settings::from_env(), &request))
+        }
+    };
+    let pull_facts = match &gathered {
+        Err(why) => Err(why.clone()),
+        Ok(facts) => match &facts.pull {
+            Some(Ok(p)) => Ok((p, facts)),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err("not asked".to_string()),
+        },
+    };
+    // The branch the pull request merges into: GitHub's answer, else the `--diff` base's name.
+    let base_branch = match &pull_facts {
+        Ok((p, _)) => Some(p.base.clone()),
+        Err(_) => ctx
+            .diff
+            .as_ref()
+            .and_then(|d| d.base.as_deref())
+            .map(|b| b.rsplit_once('/').map_or(b, |(_, n)| n).to_string()),
+    };
+    let enforced = match (facts, &base_branch) {
+        (Some(f), Some(b)) => {
+            approvals::code_owner_review_required(f, b).map(|on| (b.as_str(), on))
+        }
+        _ => None,
+    };
+    let approval = Approval {
+        codeowners: codeowners.as_ref(),
+        prefix: &prefix,
+        enforced,
+        pull: pull_facts,
+        heads: &heads,
+    };
+    let (findings, approved) = accepted(review.findings, &approval);
+    let mut out = PolicyReview {
+        findings,
+        accepted: review.accepted,
+    };
+    out.accepted.extend(approved);
+    out
+}
+
+/// The base branch's CODEOWNERS, as GitHub reads it (the first of its three places): the `--diff` base's
+/// tip, else the merge base.
+fn base_codeowners(repo: &git2::Repository, ctx: &Context) -> Option<Codeowners> {
+    let scope = ctx.diff.as_ref()?;
+    let commit = scope
+        .base
+        .as_deref()
+        .and_then(|b| repo.revparse_single(b).ok())
+        .and_then(|o| o.peel_to_commit().ok())
+        .map(|c| c.id())
+        .or(scope.merge_base)?;
+    let workdir = repo.workdir()?;
+    let source = crate::config::policy::Source::Commit {
+        repo,
+        commit,
+        prefix: "",
+    };
+    crate::repo::codeowners::LOCATIONS.iter().find_map(|loc| {
+        let bytes = crate::config::policy::read_file(workdir, source, loc, "CODEOWNERS")
+            .ok()
+            .flatten()?;
+        Some(Codeowners::parse(loc, &String::from_utf8_lossy(&bytes)))
+    })
+}
+
+/// HEAD, and its second parent when HEAD is a merge (GitHub checks out `refs/pull/N/merge`).
+fn head_candidates(repo: &git2::Repository) -> Vec<String> {
+    let Some(head) = repo.head().ok().and_then(|h| h.peel_to_commit().ok()) else {
+        return Vec::new();
+    };
+    let mut out = vec![head.id().to_string()];
+    if head.parent_count() == 2 {
+        if let Ok(p) = head.parent_id(1) {
+            out.push(p.to_string());
+        }
+    }
+    out
+}
+
+/// Teams (`org`, `slug`) that own a file some policy change touches.
+fn team_owners(
+    codeowners: Option<&Codeowners>,
+    prefix: &str,
+    findings: &[Finding],
+) -> Vec<(String, String)> {
+    let Some(c) = codeowners else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in findings {
+        let Location::File(span) = &f.location else {
+            continue;
+        };
+        for owner in c
+            .owners_of(&format!("{prefix}{}", span.path))
+            .unwrap_or(&[])
+        {
+            if let Some((org, slug)) = owner.strip_prefix('@').and_then(|o| o.split_once('/')) {
+                let team = (org.to_string(), slug.to_string());
+                if !out.contains(&team) {
+                    out.push(team);
+                }
+            }
+        }
+    }
+    out
 }

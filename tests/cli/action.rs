@@ -204,3 +204,47 @@ fn every_action_input_is_passed_through_env_and_never_interpolated_into_run() {
         );
     }
 }
+
+#[test]
+fn after_a_configuration_error_only_what_exists_is_an_output() {
+    let repo = Repo::new();
+    repo.write("src/app.py", "x = 1\n")
+        .write("shipgate.toml", "fail-on = \"eror\"\n");
+    repo.commit("c");
+    let a = run_action(
+        repo.path(),
+        &[
+            ("INPUT_SARIF_FILE", "shipgate.sarif"),
+            ("INPUT_REPORT", "evidence.html"),
+        ],
+    );
+    assert_eq!(a.run.code, 2, "{}{}", a.run.stdout, a.run.stderr);
+    assert!(!repo.path().join("shipgate.sarif").exists());
+    let keys: Vec<&str> = a
+        .outputs
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+        .collect();
+    assert_eq!(keys, vec!["result", "exit-code"], "{}", a.outputs);
+    assert!(a.outputs.contains("result=error"), "{}", a.outputs);
+    // Twin: the same run with a valid config names both files it wrote.
+    repo.write("shipgate.toml", "fail-on = \"error\"\n");
+    let a = run_action(
+        repo.path(),
+        &[
+            ("INPUT_SARIF_FILE", "shipgate.sarif"),
+            ("INPUT_REPORT", "evidence.html"),
+        ],
+    );
+    assert_eq!(a.run.code, 0, "{}{}", a.run.stdout, a.run.stderr);
+    assert!(
+        a.outputs.lines().any(|l| l == "sarif-file=shipgate.sarif"),
+        "{}",
+        a.outputs
+    );
+    assert!(
+        a.outputs.lines().any(|l| l == "report=evidence.html"),
+        "{}",
+        a.outputs
+    );
+}

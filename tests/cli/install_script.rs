@@ -349,3 +349,50 @@ fn every_output_the_action_writes_is_declared() {
     assert!(yml.contains("markdown or html"));
     assert!(yml.contains("\n  report:\n"));
 }
+
+#[test]
+fn the_build_cache_key_is_always_set_and_changes_with_the_source() {
+    let server = serve(HashMap::new());
+    let action = fake_action(&format!("# v0.8.0\n{}  {ASSET}\n", "ab".repeat(32)));
+    std::fs::create_dir_all(action.path().join("src")).unwrap();
+    std::fs::write(action.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    let key = |action: &Path| {
+        let r = install(action, &server);
+        assert_eq!(r.code, 0, "{}", r.stdout);
+        assert_eq!(output(&r.outputs, "source"), Some("build"), "{}", r.outputs);
+        output(&r.outputs, "cache-key")
+            .unwrap_or_else(|| panic!("no cache-key: {}", r.outputs))
+            .to_string()
+    };
+    let first = key(action.path());
+    assert!(
+        first.starts_with("shipgate-build-Linux-X64-v0.9.0-"),
+        "{first}"
+    );
+    assert!(!first.contains("unhashed"), "{first}");
+    assert_eq!(key(action.path()), first, "the same source, the same key");
+    std::fs::write(action.path().join("src/main.rs"), "fn main() { }\n").unwrap();
+    let changed = key(action.path());
+    assert_ne!(
+        changed, first,
+        "a changed source must not reuse the old build"
+    );
+    // A renamed file is a different source too.
+    std::fs::rename(
+        action.path().join("src/main.rs"),
+        action.path().join("src/lib.rs"),
+    )
+    .unwrap();
+    assert_ne!(key(action.path()), changed);
+    // The action keys its cache on it, never on github.action_ref (not promised in composite actions).
+    let yml = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
+    assert!(
+        yml.contains("key: ${{ steps.install.outputs.cache-key }}"),
+        "{yml}"
+    );
+    assert!(
+        !yml.lines()
+            .any(|l| l.contains("${{") && l.contains("action_ref")),
+        "{yml}"
+    );
+}

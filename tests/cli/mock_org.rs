@@ -10,7 +10,12 @@
 //! - `main` protected as strictly as shipgate's defaults ask unless `i % 4 == 3` (not protected);
 //! - one `production` environment with reviewers when `i % 5 == 0` (no reviewers when `i % 10 == 5`);
 //! - CODEOWNERS when `i % 2 == 0`; a deploy workflow granted `write-all` when `i % 7 == 0`;
-//! - 40 squash-merged commits on `main`, each by `dev-a`, approved by `reviewer-b` unless `i % 6 == 5`.
+//! - 40 squash-merged commits on `main` (the last one the root), each by `dev-a`, approved by
+//!   `reviewer-b` unless `i % 6 == 5`.
+//!
+//! A repository made `merge_heavy` has the same 40 first-parent commits as merges, each bringing in three
+//! side commits (the root excepted): its log is 157 entries, served 100 a page, so the first page covers 25 first-parent
+//! commits. `history_broken` makes every later page of the log come back empty.
 
 use super::mock_github::{classic_strict, environment, environments, Reply};
 use serde_json::{json, Value};
@@ -41,6 +46,10 @@ pub struct OrgState {
     pub latency_ms: AtomicU64,
     /// Repositories (by name) whose deploy workflow is this text instead of the computed one.
     pub workflows: Mutex<std::collections::HashMap<String, String>>,
+    /// Repositories whose history is merge-heavy (see the module comment).
+    pub merge_heavy: Mutex<HashSet<String>>,
+    /// Repositories whose log has no page after the first.
+    pub history_broken: Mutex<HashSet<String>>,
 }
 
 pub struct MockOrg {
@@ -66,6 +75,8 @@ impl MockOrg {
             slow: Duration::from_millis(20),
             latency_ms: AtomicU64::new(0),
             workflows: Mutex::new(Default::default()),
+            merge_heavy: Mutex::new(HashSet::new()),
+            history_broken: Mutex::new(HashSet::new()),
         });
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -83,6 +94,24 @@ impl MockOrg {
 
     pub fn fail(&self, name: &str) -> &Self {
         self.state.failing.lock().unwrap().insert(name.to_string());
+        self
+    }
+
+    pub fn merge_heavy(&self, name: &str) -> &Self {
+        self.state
+            .merge_heavy
+            .lock()
+            .unwrap()
+            .insert(name.to_string());
+        self
+    }
+
+    pub fn history_broken(&self, name: &str) -> &Self {
+        self.state
+            .history_broken
+            .lock()
+            .unwrap()
+            .insert(name.to_string());
         self
     }
 
@@ -163,20 +192,74 @@ fn blob(text: &str) -> Value {
 
 const README: &str = "# Service\n\n## Testing\n\nRun `make test`; CI runs the tests on every pull request.\n\n## Review\n\nEvery change is reviewed in a pull request and approved by a code owner before merge.\n\n## Deployment\n\nMerges to main deploy to production through the deploy workflow, after approval in the production environment.\n";
 
-fn snapshot(i: usize, name: &str, workflow_text: Option<String>) -> Value {
+const PAGE: usize = 100;
+
+/// The default branch's whole log, newest first (`git log` order).
+fn log(i: usize, merge_heavy: bool) -> Vec<Value> {
     let t0 = now() - 3600;
-    let nodes: Vec<Value> = (0..COMMITS)
-        .map(|k| {
-            json!({
+    let person = |n: &str| json!({"name": n, "email": format!("{}@example.org", n.to_lowercase().replace(' ', "-"))});
+    let mut out = Vec::new();
+    for k in 0..COMMITS {
+        let first_parent: Vec<Value> = if k + 1 < COMMITS {
+            vec![json!({"oid": oid(i, k + 1)})]
+        } else {
+            Vec::new()
+        };
+        let t = t0 - (k as i64) * 3600;
+        // The root commit is never a merge.
+        if !merge_heavy || k + 1 == COMMITS {
+            out.push(json!({
                 "oid": oid(i, k),
                 "message": format!("Change {k} (#{})\n\nDetails.", 1000 + k),
-                "committedDate": iso(t0 - (k as i64) * 3600),
-                "author": {"name": "Dev A", "email": "dev-a@example.org"},
+                "committedDate": iso(t),
+                "author": person("Dev A"),
                 "committer": {"name": "GitHub", "email": "noreply@github.com"},
-                "parents": {"nodes": [{"oid": oid(i, k + 1)}]}
-            })
-        })
-        .collect();
+                "parents": {"nodes": first_parent}
+            }));
+            continue;
+        }
+        let side = |j: usize| format!("{:020x}{:020x}", i + 1, 0x5000 + k * 10 + j);
+        let mut parents = first_parent.clone();
+        parents.push(json!({"oid": side(0)}));
+        out.push(json!({
+            "oid": oid(i, k),
+            "message": format!("Merge pull request #{} from mock-org/change-{k}", 1000 + k),
+            "committedDate": iso(t),
+            "author": person("Dev A"),
+            "committer": {"name": "GitHub", "email": "noreply@github.com"},
+            "parents": {"nodes": parents}
+        }));
+        for j in 0..3 {
+            let parent = if j < 2 {
+                vec![json!({"oid": side(j + 1)})]
+            } else {
+                first_parent.clone()
+            };
+            out.push(json!({
+                "oid": side(j),
+                "message": format!("work {k}.{j}"),
+                "committedDate": iso(t - 600 * (j as i64 + 1)),
+                "author": person("Dev A"),
+                "committer": person("Dev A"),
+                "parents": {"nodes": parent}
+            }));
+        }
+    }
+    out
+}
+
+/// One page of the log (`history { pageInfo nodes }`) from entry `start`.
+fn log_page(i: usize, merge_heavy: bool, start: usize) -> Value {
+    let all = log(i, merge_heavy);
+    let end = (start + PAGE).min(all.len());
+    json!({
+        "pageInfo": {"hasNextPage": end < all.len(), "endCursor": format!("log:{end}")},
+        "nodes": all.get(start..end).unwrap_or(&[])
+    })
+}
+
+fn snapshot(i: usize, name: &str, merge_heavy: bool, workflow_text: Option<String>) -> Value {
+    let history = log_page(i, merge_heavy, 0);
     let mut root = vec![
         json!({"name": "README.md", "type": "blob", "mode": 33188}),
         json!({"name": ".github", "type": "tree", "mode": 16384}),
@@ -185,7 +268,7 @@ fn snapshot(i: usize, name: &str, workflow_text: Option<String>) -> Value {
     let mut repo = json!({
         "nameWithOwner": format!("{ORG}/{name}"),
         "isArchived": i % 50 == 49, "isEmpty": false, "visibility": visibility(i),
-        "defaultBranchRef": {"name": "main", "target": {"oid": oid(i, 0), "history": {"nodes": nodes}}},
+        "defaultBranchRef": {"name": "main", "target": {"oid": oid(i, 0), "history": history}},
         "workflows": {"entries": [
             {"name": "deploy.yml", "type": "blob", "mode": 33188, "object": blob(&workflow_text.unwrap_or_else(|| workflow(i)))}
         ]},
@@ -321,12 +404,29 @@ fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<
                 repo.insert(format!("x{k}"), Value::Null);
             }
             Reply::ok(json!({"data": {"repository": repo}}))
+        } else if query.contains("ShipgateRemoteHistory") {
+            let start: usize = vars
+                .get("after")
+                .and_then(Value::as_str)
+                .and_then(|c| c.strip_prefix("log:"))
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            let heavy = s.merge_heavy.lock().unwrap().contains(&name);
+            let object = if s.history_broken.lock().unwrap().contains(&name)
+                || vars.get("head").and_then(Value::as_str) != Some(oid(i, 0).as_str())
+            {
+                Value::Null
+            } else {
+                json!({"history": log_page(i, heavy, start)})
+            };
+            Reply::ok(
+                json!({"data": {"rateLimit": {"cost": 1, "remaining": 4999, "resetAt": "2026-12-03T23:00:00Z"},
+                "repository": {"object": object}}}),
+            )
         } else if query.contains("ShipgateRemote") {
-            Reply::ok(snapshot(
-                i,
-                &name,
-                s.workflows.lock().unwrap().get(&name).cloned(),
-            ))
+            let heavy = s.merge_heavy.lock().unwrap().contains(&name);
+            let text = s.workflows.lock().unwrap().get(&name).cloned();
+            Reply::ok(snapshot(i, &name, heavy, text))
         } else if query.contains("associatedPullRequests") {
             Reply::ok(review_answer(i, &vars))
         } else if query.contains("refUpdateRule") {

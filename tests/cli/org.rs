@@ -414,7 +414,7 @@ fn org_plan_run_report_end_to_end_with_a_failing_repository() {
     assert!(report["scope"]["branches"]["main"].as_u64().unwrap() == 19);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("| Deployment branches are protected |"), "{md}");
-    assert!(md.contains("repo-0042 | not verified"), "{md}");
+    assert!(md.contains("repo-0042 | NOT VERIFIED"), "{md}");
     assert!(md.contains("Review period:"), "{md}");
     assert!(md.contains("Not evaluated"), "{md}");
 
@@ -619,11 +619,13 @@ fn org_report_renders_in_a_browser() {
     let result = |name: &str, status: &str, protection: &str| {
         serde_json::json!({
             "schema": "shipgate/org-result@1", "repository": name, "status": status,
-            "default_branch": "main", "branches": ["main"],
+            "default_branch": "main", "branches": ["main", "release_1"],
             "period": {"commits": 30, "from": 1_764_000_000, "to": 1_764_700_000},
             "controls": {"branch-protection": {"status": protection, "rules": []},
                          "code-review": {"status": "pass", "rules": []}},
-            "findings": [], "not_evaluated": ["GitHub settings: environments not readable (403)"],
+            "findings": [{"rule": "owners/missing", "severity": "warning", "message": "no CODEOWNERS file",
+                          "location": "docs/<a>&_b*.md"}],
+            "not_evaluated": ["GitHub settings: environments not readable (403)"],
             "requests": 7
         })
     };
@@ -653,6 +655,12 @@ fn org_report_renders_in_a_browser() {
     .unwrap()
     .into();
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // Markdown code spans hold names as they are: no backslash escape, no HTML entity inside backticks
+    // (where Markdown would show them literally).
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("`release_1` (2)"), "{md}");
+    assert!(!md.contains("release\\_1"), "{md}");
+    assert!(md.contains("| `docs/<a>&_b*.md` |"), "{md}");
     let page = out.join("report.html");
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(!html.contains("<img"), "the hostile name must be escaped");
@@ -700,7 +708,7 @@ fn org_report_renders_in_a_browser() {
         "{dom}"
     );
     assert!(
-        dom.contains("2 repositories: <strong>1 pass</strong>, <strong>1 fail</strong>"),
+        dom.contains("2 repositories: <strong>1 PASS</strong>, <strong>0 PASS WITH WARNINGS</strong>, <strong>1 FAIL</strong>"),
         "{dom}"
     );
     assert!(
@@ -874,6 +882,345 @@ fn bench_org_scale() {
             rss as f64 / 1024.0
         );
     }
+}
+
+#[test]
+fn remote_check_reads_the_log_until_the_history_window_is_covered() {
+    let mock = MockOrg::start(10);
+    let dir = tempfile::tempdir().unwrap();
+    let check = |name: &str| {
+        let r = sg(
+            &mock,
+            &[
+                "check",
+                "--remote",
+                &format!("{ORG}/{name}"),
+                "--format",
+                "json",
+            ],
+            dir.path(),
+            &[],
+        );
+        let report: Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", r.stdout, r.stderr));
+        (r.code, report)
+    };
+    // A merge-heavy history: the first page of 100 log entries holds only 25 first-parent commits.
+    mock.merge_heavy("repo-0002");
+    let (code, report) = check("repo-0002");
+    assert_eq!(code, 0, "{report:#}");
+    let branch = &report["deployment_branches"][0];
+    assert_eq!(branch["commits_examined"], 40, "{branch:#}");
+    assert_eq!(branch["complete"], true, "{branch:#}");
+    assert!(
+        !report["not_evaluated"]
+            .to_string()
+            .contains("history window"),
+        "{report:#}"
+    );
+    // When the rest of the log cannot be read, what was not examined is said, never passed over.
+    mock.merge_heavy("repo-0004").history_broken("repo-0004");
+    let (code, report) = check("repo-0004");
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["deployment_branches"][0]["commits_examined"], 25);
+    let gaps = report["not_evaluated"].to_string();
+    assert!(
+        gaps.contains("review evidence for the rest of the history window")
+            && gaps.contains("read for 25 commit(s)"),
+        "{gaps}"
+    );
+    // The evidence report does not call review PASS on a window it did not read.
+    let r = sg(
+        &mock,
+        &[
+            "check",
+            "--remote",
+            &format!("{ORG}/repo-0004"),
+            "--format",
+            "markdown",
+        ],
+        dir.path(),
+        &[],
+    );
+    assert!(
+        r.stdout
+            .contains("| Code is reviewed before deployment | **NOT VERIFIED** |"),
+        "{}",
+        r.stdout
+    );
+    // A linear history: one page, no extra query.
+    let before = mock.state.graphql.load(std::sync::atomic::Ordering::SeqCst);
+    let (_, report) = check("repo-0006");
+    assert_eq!(report["deployment_branches"][0]["commits_examined"], 40);
+    let queries = mock.state.graphql.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert!(queries <= 3, "{queries} GraphQL queries");
+}
+
+#[test]
+fn org_report_reconciles_with_the_plan_keeps_findings_and_passes_with_warnings() {
+    let mock = MockOrg::start(12);
+    let dir = tempfile::tempdir().unwrap();
+    let shards = dir.path().join("shards");
+    let results = dir.path().join("results");
+    let r = sg(
+        &mock,
+        &[
+            "org",
+            "plan",
+            ORG,
+            "--per-shard",
+            "4",
+            "--out",
+            shards.to_str().unwrap(),
+        ],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let plan = json_file(&shards.join("plan.json"));
+    assert_eq!(plan["repositories"].as_array().unwrap().len(), 12, "{plan}");
+    for i in 0..3 {
+        let shard = shards.join(format!("shard-{i:03}.json"));
+        let r = sg(
+            &mock,
+            &[
+                "org",
+                "run",
+                "--shard",
+                shard.to_str().unwrap(),
+                "--out",
+                results.to_str().unwrap(),
+            ],
+            dir.path(),
+            &[],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    // Two results lost (a job that died, a deleted artifact), and one planted for a repository the
+    // plan never named.
+    std::fs::remove_file(results.join("mock-org__repo-0003.json")).unwrap();
+    std::fs::remove_file(results.join("mock-org__repo-0008.json")).unwrap();
+    let mut planted = json_file(&results.join("mock-org__repo-0001.json"));
+    planted["repository"] = Value::String(format!("{ORG}/not-planned"));
+    std::fs::write(results.join("planted.json"), planted.to_string()).unwrap();
+    let out = dir.path().join("report");
+    let report_with = |extra: &[&str]| {
+        let mut args = vec![
+            "org",
+            "report",
+            results.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let r = sg(&mock, &args, dir.path(), &[]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        (
+            json_file(&out.join("report.json")),
+            std::fs::read_to_string(out.join("report.md")).unwrap(),
+            r.stderr,
+        )
+    };
+    let plan_path = shards.join("plan.json");
+    let (report, md, stderr) = report_with(&["--plan", plan_path.to_str().unwrap()]);
+    // Every planned repository is counted: the two without a result are NOT VERIFIED, by name.
+    assert_eq!(report["scope"]["repositories"], 12, "{report:#}");
+    assert_eq!(report["scope"]["planned"], 12);
+    assert_eq!(
+        report["scope"]["missing"],
+        serde_json::json!([format!("{ORG}/repo-0003"), format!("{ORG}/repo-0008")])
+    );
+    assert_eq!(report["totals"]["not_verified"], 2, "{report:#}");
+    assert!(stderr.contains("(2 planned without a result)"), "{stderr}");
+    assert!(
+        md.contains("- Not verified, no result (2): their shard's job did not finish, or the result file is missing")
+            && md.contains("  - `mock-org/repo-0003`"),
+        "{md}"
+    );
+    // The planted result is left out, and named.
+    assert_eq!(
+        report["scope"]["unplanned"],
+        serde_json::json!([format!("{ORG}/not-planned")])
+    );
+    assert!(!md.contains("| mock-org/not-planned |"), "{md}");
+    // Without the plan the same directory cannot know what is missing, and says so.
+    let (unplanned, _, _) = report_with(&[]);
+    assert_eq!(unplanned["scope"]["repositories"], 11);
+    assert!(std::fs::read_to_string(out.join("report.md"))
+        .unwrap()
+        .contains("no plan given"),);
+
+    // Half the repositories have no CODEOWNERS (a warning): that control is PASS WITH WARNINGS there,
+    // never a plain pass; the others pass.
+    let owners = report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "codeowners")
+        .unwrap()
+        .clone();
+    // Odd repositories of the ten with a result have no CODEOWNERS: 1, 5, 7, 9, 11 (3 is missing).
+    assert_eq!(owners["pass_with_warnings"], 5, "{owners:#}");
+    assert_eq!(
+        owners["pass"].as_u64().unwrap() + owners["fail"].as_u64().unwrap(),
+        5,
+        "{owners:#}"
+    );
+    assert!(
+        md.contains("| Code owners are defined and valid | "),
+        "{md}"
+    );
+    // The findings behind every status are kept with the report.
+    let row = report["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["repository"] == format!("{ORG}/repo-0001"))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        row["controls"]["codeowners"], "pass-with-warnings",
+        "{row:#}"
+    );
+    assert!(
+        row["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "owners/missing" && !f["message"].as_str().unwrap().is_empty()),
+        "{row:#}"
+    );
+    assert!(md.contains("### `mock-org/repo-0001` — "), "{md}");
+    assert!(
+        md.contains("| warning | `owners/missing` | `(repository)` |"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<td><code>owners/missing</code></td>"),
+        "{html}"
+    );
+    assert!(html.contains("PASS WITH WARNINGS"), "{html}");
+}
+
+/// The `run: |` script of the step named `name` in a workflow file.
+fn step_script(workflow: &str, name: &str) -> String {
+    let mut lines = workflow
+        .lines()
+        .skip_while(|l| !l.contains(&format!("- name: {name}")));
+    lines.next().unwrap_or_else(|| panic!("no step {name}"));
+    let mut lines = lines.skip_while(|l| l.trim() != "run: |");
+    let run = lines.next().expect("a run: | block");
+    let indent = run.len() - run.trim_start().len() + 2;
+    lines
+        .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() >= indent)
+        .map(|l| l.get(indent..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_reusable_workflows_documented_setup_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reusable = std::fs::read_to_string(root.join(".github/workflows/org-audit.yml")).unwrap();
+    let caller = std::fs::read_to_string(root.join("examples/workflows/org-audit.yml")).unwrap();
+    // A job that calls a reusable workflow cannot declare an environment: the documented caller does
+    // not, and passes the key from a repository secret.
+    assert!(
+        !caller
+            .lines()
+            .any(|l| l.trim_start().starts_with("environment:")),
+        "{caller}"
+    );
+    assert!(caller.contains("app-private-key: ${{ secrets.SHIPGATE_APP_PRIVATE_KEY }}"));
+    // shipgate-ref: required, no default, and the caller passes the same ref it pins.
+    let input = reusable
+        .split("      shipgate-ref:\n")
+        .nth(1)
+        .unwrap()
+        .split("\n      ")
+        .take_while(|l| !l.ends_with(':') || l.starts_with(' '))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(!reusable.contains("default: v0"), "{reusable}");
+    assert!(
+        reusable.contains("        required: true\n        type: string"),
+        "{input}"
+    );
+    let pin = caller
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("uses: shipgate/shipgate/.github/workflows/org-audit.yml@")
+        })
+        .unwrap();
+    let passed = caller
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("shipgate-ref: "))
+        .unwrap();
+    assert_eq!(
+        passed.split_whitespace().next(),
+        pin.split_whitespace().next(),
+        "{caller}"
+    );
+    // The report job may read the previous run's artifact, and the caller grants it.
+    assert!(reusable.contains("      actions: read"), "{reusable}");
+    assert!(caller.contains("      actions: read"), "{caller}");
+
+    // The report step's script, run as the workflow runs it: with the plan, and with the previous
+    // report when one was downloaded.
+    let script = step_script(&reusable, "Merge the report (and write the job summary)");
+    assert!(
+        script.contains("--plan shipgate-org-shards/plan.json"),
+        "{script}"
+    );
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    std::fs::create_dir_all(w.join("shipgate-org-binary")).unwrap();
+    std::fs::copy(crate::common::bin(), w.join("shipgate-org-binary/shipgate")).unwrap();
+    std::fs::create_dir_all(w.join("shipgate-org-shards")).unwrap();
+    std::fs::write(
+        w.join("shipgate-org-shards/plan.json"),
+        serde_json::json!({"schema": "shipgate/org-plan@1", "org": ORG, "listed": 2, "selected": 2,
+                           "repositories": [format!("{ORG}/a"), format!("{ORG}/b")]})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(w.join("results")).unwrap();
+    std::fs::write(
+        w.join("results/a.json"),
+        serde_json::json!({"schema": "shipgate/org-result@1", "repository": format!("{ORG}/a"),
+                           "status": "pass", "controls": {}, "findings": []})
+        .to_string(),
+    )
+    .unwrap();
+    let run_step = || {
+        let out = Command::new("bash")
+            .arg("-e")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(w)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_file(&w.join("report/report.json"))
+    };
+    let first = run_step();
+    assert_eq!(
+        first["scope"]["missing"],
+        serde_json::json!([format!("{ORG}/b")])
+    );
+    assert!(first["diff"].is_null());
+    std::fs::create_dir_all(w.join("previous")).unwrap();
+    std::fs::copy(w.join("report/report.json"), w.join("previous/report.json")).unwrap();
+    let second = run_step();
+    assert!(second["diff"].is_object(), "{second:#}");
 }
 
 /// A repository's content is hostile input, and one repository must never end the shard: each is

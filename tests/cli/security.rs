@@ -1278,7 +1278,8 @@ fn repository_text_renders_as_text_in_markdown_outputs() {
                 Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
                     panic!("{what}: a link or image rendered:\n{md}")
                 }
-                Event::Html(h) | Event::InlineHtml(h) => {
+                // shipgate's own output marker (so it never gates its own reports) is the one comment.
+                Event::Html(h) | Event::InlineHtml(h) if !h.starts_with("<!-- shipgate-output") => {
                     panic!("{what}: raw HTML rendered ({h}):\n{md}")
                 }
                 Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough) => depth += 1,
