@@ -3,5 +3,9 @@
 //! (`github::protection`, `github::environments`), so the same rules judge declared and observed
 //! settings alike.
 
+pub mod model;
+pub mod resources;
+pub mod settings;
 pub mod terraform;
 pub mod value;
+pub mod yaml;
