@@ -21,6 +21,7 @@ Examples:
   shipgate check --format github          annotations + job summary inside GitHub Actions
   shipgate check --fail-on warning path/  fail on warnings too
   shipgate check --diff origin/main       only what this branch adds since it forked from origin/main
+  shipgate check --drift                  declared branch protection (Terraform, settings.yml) vs GitHub
   shipgate hook install                   refuse direct pushes to deployment branches (git pre-push hook)
   shipgate rules                          list every rule
   shipgate explain data/reserved-email    why a rule matters and how to fix it
@@ -215,6 +216,10 @@ pub struct CheckArgs {
     /// CODEOWNERS and process documents read through the API; other file contents are not evaluated.
     #[arg(long, value_name = "OWNER/NAME", conflicts_with_all = ["diff", "offline", "config"])]
     pub remote: Option<String>,
+    /// Compare the branch protection this tree declares (Terraform, safe-settings) with the live
+    /// settings of each declared repository, and report every difference (needs a token).
+    #[arg(long, conflicts_with_all = ["offline", "remote"])]
+    pub drift: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -361,6 +366,7 @@ fn local_outcome(args: &CheckArgs) -> Result<engine::Outcome, SourceDiag> {
         no_suppress: args.no_suppress,
         ignore_baseline: false,
         remote: None,
+        drift: args.drift,
     };
     engine::check(&opts).map_err(could_not_evaluate)
 }

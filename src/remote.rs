@@ -148,6 +148,7 @@ pub fn check(
         ignore_baseline: false,
         find_repository_root: false,
         remote: Some(target),
+        drift: false,
     };
     let mut outcome = engine::check(&options).map_err(diag)?;
     let facts = outcome.ctx.github.facts();

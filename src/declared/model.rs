@@ -570,9 +570,15 @@ fn reviewer(kind: &str, who: &str) -> Reviewer {
         "team" | "Team" => "Team",
         other => other,
     };
+    // A numeric id is the reviewer's identity on GitHub (what drift compares); anything else (a
+    // reference such as `github_team.release.id`) names it as written.
+    let reviewer = match who.parse::<u64>() {
+        Ok(id) => serde_json::json!({ "name": format!("{kind} {id}"), "id": id }),
+        Err(_) => serde_json::json!({ "name": who }),
+    };
     Reviewer {
         kind: kind.to_string(),
-        reviewer: serde_json::json!({ "name": who }),
+        reviewer,
     }
 }
 

@@ -66,10 +66,14 @@ pub fn from_terraform(read: Read) -> Declared {
             }),
             "github_branch_protection" | "github_branch_protection_v3" => {
                 let v3 = i.kind.ends_with("_v3");
-                let Some(pattern) = text_of(&mut d, i, if v3 { "branch" } else { "pattern" }) else {
+                let key = if v3 { "branch" } else { "pattern" };
+                let Some(pattern) = text_of(&mut d, i, key) else {
                     continue;
                 };
                 let mut origin = origin;
+                if let Some(at) = i.body.get(key).and_then(|v| v.at.clone()) {
+                    origin.settings.insert("pattern".into(), at);
+                }
                 let protection = if v3 {
                     classic_rest(&i.body, &mut origin, true)
                 } else {

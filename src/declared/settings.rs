@@ -170,6 +170,9 @@ pub fn declare(d: &mut Declared, repo: Option<String>, v: &Val, from: &str) {
             continue;
         };
         origin.at = at_of(p);
+        if let Some(at) = b.get("name").and_then(|n| n.at.clone()) {
+            origin.settings.insert("pattern".into(), at);
+        }
         let protection = classic_rest(p, &mut origin, false);
         d.classic.push(ClassicDecl {
             repo: repo.clone(),
