@@ -621,6 +621,11 @@ impl<'a> Evaluator<'a> {
         match root {
             "var" => match attr(0) {
                 Some(name) => match scope.vars.get(name) {
+                    // Unknown: said where it is used (the setting it leaves unknown), not where declared.
+                    Some(v) if v.unresolved().is_some() => {
+                        let u = v.unresolved().map(|u| (u.expr.clone(), u.why.clone())).unwrap_or_default();
+                        Val::unknown(&u.0, u.1, at)
+                    }
                     Some(v) => self.apply(v.clone(), &ops[1..], f, scope, e),
                     None => Val::unknown(text, format!("no variable `{name}` is declared"), at),
                 },

@@ -132,11 +132,9 @@ fn finding(
 ) -> Finding {
     let location = match deciding {
         Some(o) => {
-            let at = o
-                .settings
-                .get(&d.setting)
-                .or_else(|| o.settings.get("pattern").filter(|_| !why.is_empty()))
-                .unwrap_or(&o.at);
+            // A pattern that no longer matches is the cause: point at it.
+            let pattern = o.settings.get("pattern").filter(|_| why.contains("no longer matches"));
+            let at = pattern.or_else(|| o.settings.get(&d.setting)).unwrap_or(&o.at);
             Location::File(at.span())
         }
         None => Location::Setting {

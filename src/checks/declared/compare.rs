@@ -199,7 +199,8 @@ pub fn environment(before: Option<&EnvironmentFacts>, after: Option<&Environment
         });
     }
     let self_review = |e: &EnvironmentFacts| e.reviewers().is_some_and(|r| r.prevent_self_review == Some(true));
-    if self_review(b) != self_review(a) {
+    // Whether self-review is prevented matters only while there are reviewers on both sides.
+    if b.reviewers().is_some() && a.reviewers().is_some() && self_review(b) != self_review(a) {
         out.push(Diff {
             setting: "prevent_self_review".into(),
             before: self_review(b).to_string(),
