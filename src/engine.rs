@@ -327,9 +327,10 @@ fn declared_facts(
         Some(r) => r.settings.clone(),
         None => github::Settings::from_env(),
     };
-    let this_repo = github.facts().map(|f| f.repo.clone()).or_else(|| {
-        github::remote::discover(root, settings.repository.as_deref()).map(|(r, _)| r)
-    });
+    let this_repo = github
+        .facts()
+        .map(|f| f.repo.clone())
+        .or_else(|| github::remote::discover(root, settings.repository.as_deref()).map(|(r, _)| r));
     let drift = opts.drift.then(|| {
         if opts.offline {
             Err("--offline".to_string())
@@ -338,7 +339,14 @@ fn declared_facts(
         }
     });
     let merge_base = diff.as_ref().and_then(|d| d.merge_base);
-    crate::declared::gather(root, config, files.into_files(), merge_base, this_repo, drift)
+    crate::declared::gather(
+        root,
+        config,
+        files.into_files(),
+        merge_base,
+        this_repo,
+        drift,
+    )
 }
 
 /// A `.git` that is a symbolic link (at or above the checked directory, the one git would use) is

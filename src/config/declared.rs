@@ -39,7 +39,10 @@ pub(super) fn parse(raw: &RawDeclared, at: At<'_>) -> Result<DeclaredConfig, Sou
         if !super::policy::stays_inside(f.get_ref().trim_start_matches("./")) {
             return Err(at(
                 f.span(),
-                format!("`[declared] var-files` entry `{}` reaches outside the repository", f.get_ref()),
+                format!(
+                    "`[declared] var-files` entry `{}` reaches outside the repository",
+                    f.get_ref()
+                ),
                 "outside the repository",
             )
             .with_help("name the variable file relative to the repository root, without `..`"));
@@ -53,7 +56,10 @@ pub(super) fn parse(raw: &RawDeclared, at: At<'_>) -> Result<DeclaredConfig, Sou
         if !valid {
             return Err(at(
                 o.span(),
-                format!("`[declared] owner` is not a GitHub owner name: `{}`", o.get_ref()),
+                format!(
+                    "`[declared] owner` is not a GitHub owner name: `{}`",
+                    o.get_ref()
+                ),
                 "not an owner",
             ));
         }
@@ -67,7 +73,11 @@ pub(super) fn parse(raw: &RawDeclared, at: At<'_>) -> Result<DeclaredConfig, Sou
         enabled: raw.enabled,
         owner: raw.owner.as_ref().map(|o| o.get_ref().clone()),
         branches: raw.branches.iter().map(|b| b.get_ref().clone()).collect(),
-        var_files: raw.var_files.iter().map(|f| f.get_ref().trim_start_matches("./").to_string()).collect(),
+        var_files: raw
+            .var_files
+            .iter()
+            .map(|f| f.get_ref().trim_start_matches("./").to_string())
+            .collect(),
     })
 }
 
@@ -77,13 +87,19 @@ mod tests {
 
     #[test]
     fn var_files_stay_inside_and_errors_point_at_the_entry() {
-        let ok = parse("s.toml", "[declared]\nowner = \"octo-org\"\nvar-files = [\"./env/prod.tfvars\"]\n");
+        let ok = parse(
+            "s.toml",
+            "[declared]\nowner = \"octo-org\"\nvar-files = [\"./env/prod.tfvars\"]\n",
+        );
         assert_eq!(
             ok.ok().map(|c| c.declared.var_files),
             Some(vec!["env/prod.tfvars".to_string()])
         );
         let e = parse("s.toml", "[declared]\nvar-files = [\"../x.tfvars\"]\n").err();
-        assert!(e.as_ref().is_some_and(|e| e.message.contains("outside")), "{e:?}");
+        assert!(
+            e.as_ref().is_some_and(|e| e.message.contains("outside")),
+            "{e:?}"
+        );
         assert_eq!(e.as_ref().and_then(crate::diag::SourceDiag::line), Some(2));
         let e = parse("s.toml", "[declared]\nowner = \"a b\"\n").err();
         assert!(e.is_some_and(|e| e.message.contains("owner")));

@@ -32,7 +32,12 @@ pub struct Live {
 }
 
 /// Read every target, concurrently, within `deadline`. Err: the client could not even start.
-pub fn fetch(settings: &Settings, token: Token, deadline: Duration, targets: Vec<Target>) -> Result<Live, ApiError> {
+pub fn fetch(
+    settings: &Settings,
+    token: Token,
+    deadline: Duration,
+    targets: Vec<Target>,
+) -> Result<Live, ApiError> {
     let setup = |detail: String| ApiError {
         url: settings.api_url.clone(),
         kind: ApiErrorKind::Setup,
@@ -71,10 +76,9 @@ async fn read(client: &Client, t: &Target) -> LiveRepo {
         (None, Fetched::Ok(i)) => vec![i.default_branch.clone()],
         (None, _) => Vec::new(),
     };
-    let branches = futures_util::future::join_all(
-        names.iter().map(|b| protection::fetch(client, repo, b)),
-    )
-    .await;
+    let branches =
+        futures_util::future::join_all(names.iter().map(|b| protection::fetch(client, repo, b)))
+            .await;
     LiveRepo {
         repo: repo.clone(),
         info,

@@ -91,7 +91,11 @@ pub fn wants_path(path: &str) -> bool {
 fn applied(class: FileClass) -> bool {
     !matches!(
         class,
-        FileClass::Test | FileClass::Fixture | FileClass::Docs | FileClass::DevConfig | FileClass::Vendor
+        FileClass::Test
+            | FileClass::Fixture
+            | FileClass::Docs
+            | FileClass::DevConfig
+            | FileClass::Vendor
     )
 }
 
@@ -180,9 +184,15 @@ pub fn gather(
     facts
 }
 
-fn read_live(facts: &DeclaredFacts, config: &Config, req: &DriftRequest) -> Result<live::Live, LiveGap> {
+fn read_live(
+    facts: &DeclaredFacts,
+    config: &Config,
+    req: &DriftRequest,
+) -> Result<live::Live, LiveGap> {
     let Some(token) = req.settings.token.clone() else {
-        return Err(LiveGap::NotEvaluated("no token (set GITHUB_TOKEN or GH_TOKEN)".into()));
+        return Err(LiveGap::NotEvaluated(
+            "no token (set GITHUB_TOKEN or GH_TOKEN)".into(),
+        ));
     };
     let mut targets = Vec::new();
     let mut unnamed = Vec::new();
@@ -208,7 +218,11 @@ fn read_live(facts: &DeclaredFacts, config: &Config, req: &DriftRequest) -> Resu
 
 /// The deployment branches of a declared repository, when known without asking GitHub:
 /// `[declared] branches`, else its declared default branch.
-pub fn branches_of(facts: &DeclaredFacts, config: &Config, repo: &Option<String>) -> Option<Vec<String>> {
+pub fn branches_of(
+    facts: &DeclaredFacts,
+    config: &Config,
+    repo: &Option<String>,
+) -> Option<Vec<String>> {
     if !config.declared.branches.is_empty() {
         return Some(config.declared.branches.clone());
     }
@@ -227,7 +241,11 @@ pub fn branches_of(facts: &DeclaredFacts, config: &Config, repo: &Option<String>
 pub const ASSUMED_DEFAULT: &str = "main";
 
 /// The settings files of `commit` (under the checked root's `prefix`), classified as the walk would.
-fn read_commit(root: &Path, commit: git2::Oid, config: &Config) -> Result<Vec<(String, Arc<str>)>, String> {
+fn read_commit(
+    root: &Path,
+    commit: git2::Oid,
+    config: &Config,
+) -> Result<Vec<(String, Arc<str>)>, String> {
     let repo = crate::repo::history::open(root)
         .map_err(|e| e.message().to_string())?
         .ok_or_else(|| "not a git repository".to_string())?;
@@ -258,11 +276,18 @@ fn read_commit(root: &Path, commit: git2::Oid, config: &Config) -> Result<Vec<(S
         if !keep {
             continue;
         }
-        let blob = repo.find_blob(id).map_err(|e| format!("{rel}: {}", e.message()))?;
+        let blob = repo
+            .find_blob(id)
+            .map_err(|e| format!("{rel}: {}", e.message()))?;
         if blob.size() as u64 > config.max_file_size {
-            return Err(format!("{rel} is larger than [scan] max-file-size at the merge base"));
+            return Err(format!(
+                "{rel} is larger than [scan] max-file-size at the merge base"
+            ));
         }
-        out.push((rel, Arc::from(String::from_utf8_lossy(blob.content()).as_ref())));
+        out.push((
+            rel,
+            Arc::from(String::from_utf8_lossy(blob.content()).as_ref()),
+        ));
     }
     Ok(out)
 }

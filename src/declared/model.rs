@@ -89,9 +89,7 @@ impl Origin {
             Some(v) if v.is_null() => default,
             Some(v) => {
                 self.note(setting, v);
-                v.as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(0)
+                v.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
             }
         }
     }
@@ -218,7 +216,12 @@ impl Declared {
             .iter()
             .map(|r| &r.name)
             .chain(self.classic.iter().map(|c| &c.repo))
-            .chain(self.rulesets.iter().filter(|r| r.org.is_none()).map(|r| &r.repo))
+            .chain(
+                self.rulesets
+                    .iter()
+                    .filter(|r| r.org.is_none())
+                    .map(|r| &r.repo),
+            )
             .chain(self.environments.iter().map(|e| &e.repo));
         for n in all {
             if !out.contains(n) {
@@ -252,7 +255,9 @@ pub fn repo_of(body: &Val, key: &str) -> Result<Option<String>, Option<Unresolve
     match body.get(key) {
         Some(v) => match &v.v {
             V::Str(s) => Ok(Some(
-                s.rsplit_once('/').map_or(s.as_str(), |(_, n)| n).to_string(),
+                s.rsplit_once('/')
+                    .map_or(s.as_str(), |(_, n)| n)
+                    .to_string(),
             )),
             V::Unknown(u) => Err(Some((**u).clone())),
             V::Ref(r) => Err(v.at.clone().map(|at| Unresolved {
@@ -270,15 +275,26 @@ pub fn repo_of(body: &Val, key: &str) -> Result<Option<String>, Option<Unresolve
 /// uses the same names).
 pub fn classic_rest(body: &Val, o: &mut Origin, terraform_v3: bool) -> ClassicProtection {
     let reviews = o
-        .block(body, "required_pull_request_reviews", "required_pull_request_reviews")
+        .block(
+            body,
+            "required_pull_request_reviews",
+            "required_pull_request_reviews",
+        )
         .map(|r| {
-            let allowances = r.block("bypass_pull_request_allowances").map(|a| Allowances {
-                users: names(o, a, "users", "login"),
-                teams: names(o, a, "teams", "slug"),
-                apps: names(o, a, "apps", "slug"),
-            });
+            let allowances = r
+                .block("bypass_pull_request_allowances")
+                .map(|a| Allowances {
+                    users: names(o, a, "users", "login"),
+                    teams: names(o, a, "teams", "slug"),
+                    apps: names(o, a, "apps", "slug"),
+                });
             ClassicReviews {
-                dismiss_stale_reviews: o.flag(r, "dismiss_stale_reviews", "dismiss_stale_reviews", false),
+                dismiss_stale_reviews: o.flag(
+                    r,
+                    "dismiss_stale_reviews",
+                    "dismiss_stale_reviews",
+                    false,
+                ),
                 require_code_owner_reviews: o.flag(
                     r,
                     "require_code_owner_reviews",
@@ -307,7 +323,10 @@ pub fn classic_rest(body: &Val, o: &mut Origin, terraform_v3: bool) -> ClassicPr
             let mut contexts = o.strings(c, "contexts", "required_status_checks");
             // v3's `checks = ["ci/test:12345"]`: the context before the app id.
             for ch in o.strings(c, "checks", "required_status_checks") {
-                let name = ch.rsplit_once(':').map_or(ch.as_str(), |(n, _)| n).to_string();
+                let name = ch
+                    .rsplit_once(':')
+                    .map_or(ch.as_str(), |(n, _)| n)
+                    .to_string();
                 if !contexts.contains(&name) {
                     contexts.push(name);
                 }
@@ -394,12 +413,18 @@ pub fn rules_rest(body: &Val, o: &mut Origin) -> Vec<BranchRule> {
 
 /// Ruleset parameter → the setting the checks name.
 const RULE_SETTINGS: &[(&str, &str)] = &[
-    ("required_approving_review_count", "required_approving_review_count"),
+    (
+        "required_approving_review_count",
+        "required_approving_review_count",
+    ),
     ("dismiss_stale_reviews_on_push", "dismiss_stale_reviews"),
     ("require_code_owner_review", "require_code_owner_reviews"),
     ("require_last_push_approval", "require_last_push_approval"),
     ("required_status_checks", "required_status_checks"),
-    ("strict_required_status_checks_policy", "required_status_checks"),
+    (
+        "strict_required_status_checks_policy",
+        "required_status_checks",
+    ),
 ];
 
 /// Ruleset rules from Terraform's block shape (`rules { pull_request { … } deletion = true }`).
@@ -452,7 +477,10 @@ pub fn rules_terraform(body: &Val, o: &mut Origin) -> Vec<BranchRule> {
 }
 
 /// Bypass actors: Terraform blocks or safe-settings items (`actor_id`, `actor_type`, `bypass_mode`).
-pub fn bypass_actors(body: &Val, o: &mut Origin) -> (Vec<BypassActor>, Vec<(String, String, String)>) {
+pub fn bypass_actors(
+    body: &Val,
+    o: &mut Origin,
+) -> (Vec<BypassActor>, Vec<(String, String, String)>) {
     let items = body.blocks("bypass_actors");
     if let Some(v) = body.get("bypass_actors") {
         o.note("bypass_actors", v);
@@ -468,7 +496,11 @@ pub fn bypass_actors(body: &Val, o: &mut Origin) -> (Vec<BypassActor>, Vec<(Stri
         let mode = a
             .get("bypass_mode")
             .map_or_else(|| "always".to_string(), Val::show);
-        written.push((ty.clone(), id.map(Val::show).unwrap_or_default(), mode.clone()));
+        written.push((
+            ty.clone(),
+            id.map(Val::show).unwrap_or_default(),
+            mode.clone(),
+        ));
         actors.push(BypassActor {
             actor_id: id.and_then(Val::as_u64),
             actor_type: ty,
@@ -502,7 +534,11 @@ pub fn environment(name: &str, body: &Val, o: &mut Origin, id: u64) -> Environme
             V::List(items) if items.iter().any(|i| i.get("type").is_some()) => {
                 for i in items.iter().filter(|i| i.first_unknown().is_none()) {
                     let kind = i.get("type").map(Val::show).unwrap_or_default();
-                    let who = i.get("id").or_else(|| i.get("name")).map(Val::show).unwrap_or_default();
+                    let who = i
+                        .get("id")
+                        .or_else(|| i.get("name"))
+                        .map(Val::show)
+                        .unwrap_or_default();
                     reviewers.push(reviewer(&kind, &who));
                 }
             }
@@ -525,8 +561,13 @@ pub fn environment(name: &str, body: &Val, o: &mut Origin, id: u64) -> Environme
         .map(|p| {
             let custom = match p.get("custom_branch_policies") {
                 // safe-settings lists the policies themselves.
-                Some(Val { v: V::List(items), .. }) => {
-                    o.note("deployment_branch_policy", p.get("custom_branch_policies").unwrap_or(p));
+                Some(Val {
+                    v: V::List(items), ..
+                }) => {
+                    o.note(
+                        "deployment_branch_policy",
+                        p.get("custom_branch_policies").unwrap_or(p),
+                    );
                     for i in items {
                         let name = i.get("name").map_or_else(|| i.show(), Val::show);
                         let kind = i.get("type").map(Val::show);
@@ -534,10 +575,20 @@ pub fn environment(name: &str, body: &Val, o: &mut Origin, id: u64) -> Environme
                     }
                     true
                 }
-                _ => o.flag(p, "custom_branch_policies", "deployment_branch_policy", false),
+                _ => o.flag(
+                    p,
+                    "custom_branch_policies",
+                    "deployment_branch_policy",
+                    false,
+                ),
             };
             DeploymentBranchPolicy {
-                protected_branches: o.flag(p, "protected_branches", "deployment_branch_policy", false),
+                protected_branches: o.flag(
+                    p,
+                    "protected_branches",
+                    "deployment_branch_policy",
+                    false,
+                ),
                 custom_branch_policies: custom,
             }
         });
@@ -596,8 +647,8 @@ pub fn to_json(v: &Val) -> serde_json::Value {
         }),
         V::Str(s) | V::Ref(s) => serde_json::Value::String(s.clone()),
         V::List(l) => serde_json::Value::Array(l.iter().map(to_json).collect()),
-        V::Map(m) => serde_json::Value::Object(
-            m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect(),
-        ),
+        V::Map(m) => {
+            serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
     }
 }

@@ -4,20 +4,24 @@
 //! otherwise; an environment lets admins bypass unless `can_admins_bypass = false`.
 
 use super::model::{
-    bypass_actors, classic_rest, environment, ref_conditions, repo_of, rules_terraform, ClassicDecl,
-    Declared, EnvDecl, Origin, RepoCondition, RepoDecl, RulesetDecl, Tool,
+    bypass_actors, classic_rest, environment, ref_conditions, repo_of, rules_terraform,
+    ClassicDecl, Declared, EnvDecl, Origin, RepoCondition, RepoDecl, RulesetDecl, Tool,
 };
 use super::terraform::{Instance, Read};
 use super::value::{Unresolved, Val};
 use crate::github::environments::BranchPolicy;
 use crate::github::protection::{
-    Allowances, ClassicProtection, ClassicReviews, ClassicStatusChecks, CheckContext, Enabled,
+    Allowances, CheckContext, ClassicProtection, ClassicReviews, ClassicStatusChecks, Enabled,
     Named,
 };
 
 pub fn from_terraform(read: Read) -> Declared {
     let mut d = Declared {
-        owner: read.owner.as_ref().and_then(Val::as_str).map(str::to_string),
+        owner: read
+            .owner
+            .as_ref()
+            .and_then(Val::as_str)
+            .map(str::to_string),
         unresolved: read.unresolved,
         errors: read.errors,
         notes: read.notes,
@@ -55,12 +59,20 @@ pub fn from_terraform(read: Read) -> Declared {
         };
         match i.kind.as_str() {
             "github_repository" => d.repos.push(RepoDecl {
-                default_branch: i.body.get("default_branch").and_then(Val::as_str).map(str::to_string),
+                default_branch: i
+                    .body
+                    .get("default_branch")
+                    .and_then(Val::as_str)
+                    .map(str::to_string),
                 name: repo,
                 origin,
             }),
             "github_branch_default" => d.repos.push(RepoDecl {
-                default_branch: i.body.get("branch").and_then(Val::as_str).map(str::to_string),
+                default_branch: i
+                    .body
+                    .get("branch")
+                    .and_then(Val::as_str)
+                    .map(str::to_string),
                 name: repo,
                 origin,
             }),
@@ -88,7 +100,11 @@ pub fn from_terraform(read: Read) -> Declared {
             }
             "github_repository_ruleset" | "github_organization_ruleset" => {
                 let mut origin = origin;
-                let target = i.body.get("target").and_then(Val::as_str).unwrap_or("branch");
+                let target = i
+                    .body
+                    .get("target")
+                    .and_then(Val::as_str)
+                    .unwrap_or("branch");
                 if target != "branch" {
                     continue; // tag and push rulesets do not protect branches
                 }
@@ -138,7 +154,11 @@ pub fn from_terraform(read: Read) -> Declared {
             "github_repository_deployment_branch_policy"
             | "github_repository_environment_deployment_policy" => {
                 let old = i.kind == "github_repository_deployment_branch_policy";
-                let env_key = if old { "environment_name" } else { "environment" };
+                let env_key = if old {
+                    "environment_name"
+                } else {
+                    "environment"
+                };
                 let Some(env) = text_of(&mut d, i, env_key) else {
                     continue;
                 };
@@ -221,15 +241,40 @@ fn missing(i: &Instance, key: &str) -> Unresolved {
 /// `github_branch_protection` (the provider's GraphQL resource): its own attribute names.
 fn classic_graphql(body: &Val, o: &mut Origin) -> ClassicProtection {
     let reviews = o
-        .block(body, "required_pull_request_reviews", "required_pull_request_reviews")
+        .block(
+            body,
+            "required_pull_request_reviews",
+            "required_pull_request_reviews",
+        )
         .map(|r| {
             let bypassers = o.strings(r, "pull_request_bypassers", "bypass_actors");
             ClassicReviews {
-                dismiss_stale_reviews: o.flag(r, "dismiss_stale_reviews", "dismiss_stale_reviews", false),
-                require_code_owner_reviews: o.flag(r, "require_code_owner_reviews", "require_code_owner_reviews", false),
-                required_approving_review_count: o.count(r, "required_approving_review_count", "required_approving_review_count", 1),
-                require_last_push_approval: o.flag(r, "require_last_push_approval", "require_last_push_approval", false),
-                bypass_pull_request_allowances: (!bypassers.is_empty()).then(|| allowances(&bypassers)),
+                dismiss_stale_reviews: o.flag(
+                    r,
+                    "dismiss_stale_reviews",
+                    "dismiss_stale_reviews",
+                    false,
+                ),
+                require_code_owner_reviews: o.flag(
+                    r,
+                    "require_code_owner_reviews",
+                    "require_code_owner_reviews",
+                    false,
+                ),
+                required_approving_review_count: o.count(
+                    r,
+                    "required_approving_review_count",
+                    "required_approving_review_count",
+                    1,
+                ),
+                require_last_push_approval: o.flag(
+                    r,
+                    "require_last_push_approval",
+                    "require_last_push_approval",
+                    false,
+                ),
+                bypass_pull_request_allowances: (!bypassers.is_empty())
+                    .then(|| allowances(&bypassers)),
             }
         });
     let checks = o
@@ -238,7 +283,10 @@ fn classic_graphql(body: &Val, o: &mut Origin) -> ClassicProtection {
             let contexts = o.strings(c, "contexts", "required_status_checks");
             ClassicStatusChecks {
                 strict: o.flag(c, "strict", "required_status_checks", false),
-                checks: contexts.iter().map(|c| CheckContext { context: c.clone() }).collect(),
+                checks: contexts
+                    .iter()
+                    .map(|c| CheckContext { context: c.clone() })
+                    .collect(),
                 contexts,
             }
         });

@@ -20,9 +20,8 @@ const SUBORGS_DIR: &str = ".github/suborgs/";
 
 /// Is `path` a settings file this reader takes?
 pub fn is_settings_path(path: &str) -> bool {
-    let yaml = |rest: &str| {
-        !rest.contains('/') && (rest.ends_with(".yml") || rest.ends_with(".yaml"))
-    };
+    let yaml =
+        |rest: &str| !rest.contains('/') && (rest.ends_with(".yml") || rest.ends_with(".yaml"));
     path == SETTINGS
         || path == ".github/settings.yaml"
         || path.strip_prefix(REPOS_DIR).is_some_and(yaml)
@@ -113,7 +112,9 @@ pub fn read(files: &[(String, std::sync::Arc<str>)]) -> (Declared, SafeSettings)
         }
         if let Some(base) = &s.base {
             if base.get("_extends").is_some() {
-                d.notes.push(format!("{SETTINGS} `_extends` another repository's settings: they were not read"));
+                d.notes.push(format!(
+                    "{SETTINGS} `_extends` another repository's settings: they were not read"
+                ));
             }
         }
     } else if let Some(base) = &s.base {
@@ -159,13 +160,11 @@ pub fn declare(d: &mut Declared, repo: Option<String>, v: &Val, from: &str) {
         let Some(name) = b.get("name").and_then(Val::as_str) else {
             continue;
         };
-        let mut origin = Origin::new(
-            Tool::Settings,
-            format!("{from} branches[{name}]"),
-            at_of(b),
-        );
+        let mut origin = Origin::new(Tool::Settings, format!("{from} branches[{name}]"), at_of(b));
         // `protection: null` or `{}` removes protection: nothing is declared for the branch.
-        let Some(p) = b.get("protection").filter(|p| matches!(&p.v, V::Map(m) if !m.is_empty()))
+        let Some(p) = b
+            .get("protection")
+            .filter(|p| matches!(&p.v, V::Map(m) if !m.is_empty()))
         else {
             continue;
         };
@@ -203,7 +202,11 @@ pub fn declare(d: &mut Declared, repo: Option<String>, v: &Val, from: &str) {
     }
     for rs in v.blocks("rulesets") {
         let name = rs.get("name").map(Val::show).unwrap_or_default();
-        if rs.get("target").and_then(Val::as_str).is_some_and(|t| t != "branch") {
+        if rs
+            .get("target")
+            .and_then(Val::as_str)
+            .is_some_and(|t| t != "branch")
+        {
             continue;
         }
         let mut origin = Origin::new(
@@ -271,7 +274,9 @@ mod tests {
     use std::sync::Arc;
 
     fn files(list: &[(&str, &str)]) -> Vec<(String, Arc<str>)> {
-        list.iter().map(|(p, t)| (p.to_string(), Arc::from(*t))).collect()
+        list.iter()
+            .map(|(p, t)| (p.to_string(), Arc::from(*t)))
+            .collect()
     }
 
     #[test]
@@ -292,7 +297,10 @@ mod tests {
             (".github/repos/web.yml", "repository:\n  name: web\n"),
         ]));
         assert!(d.errors.is_empty(), "{:?}", d.errors);
-        let pay = d.classic.iter().find(|c| c.repo.as_deref() == Some("pay-api"));
+        let pay = d
+            .classic
+            .iter()
+            .find(|c| c.repo.as_deref() == Some("pay-api"));
         let reviews = pay.and_then(|c| c.protection.required_pull_request_reviews.as_ref());
         assert_eq!(reviews.map(|r| r.required_approving_review_count), Some(3));
         assert_eq!(pay.map(|c| c.pattern.as_str()), Some("~DEFAULT_BRANCH"));
@@ -301,7 +309,10 @@ mod tests {
         let reviews = web.and_then(|c| c.protection.required_pull_request_reviews.as_ref());
         assert_eq!(reviews.map(|r| r.required_approving_review_count), Some(2));
         assert_eq!(
-            d.repos.iter().find(|r| r.name.as_deref() == Some("pay-api")).and_then(|r| r.default_branch.clone()),
+            d.repos
+                .iter()
+                .find(|r| r.name.as_deref() == Some("pay-api"))
+                .and_then(|r| r.default_branch.clone()),
             Some("trunk".into())
         );
         assert_eq!(d.environments.len(), 1);

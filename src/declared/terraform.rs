@@ -215,10 +215,9 @@ impl<'a> Evaluator<'a> {
         let mut loaded: Vec<&File> = Vec::new();
         let in_dir = |f: &&File| dir_of(&f.path) == dir;
         loaded.extend(
-            self.files
-                .iter()
-                .filter(in_dir)
-                .filter(|f| f.path.ends_with("/terraform.tfvars") || &*f.path == "terraform.tfvars"),
+            self.files.iter().filter(in_dir).filter(|f| {
+                f.path.ends_with("/terraform.tfvars") || &*f.path == "terraform.tfvars"
+            }),
         );
         loaded.extend(
             self.files
@@ -226,11 +225,11 @@ impl<'a> Evaluator<'a> {
                 .filter(in_dir)
                 .filter(|f| f.path.ends_with(".auto.tfvars")),
         );
-        loaded.extend(
-            self.files
+        loaded.extend(self.files.iter().filter(|f| {
+            self.var_files
                 .iter()
-                .filter(|f| self.var_files.iter().any(|v| v.trim_start_matches("./") == &*f.path)),
-        );
+                .any(|v| v.trim_start_matches("./") == &*f.path)
+        }));
         let mut seen = BTreeSet::new();
         for f in loaded {
             if !seen.insert(f.path.clone()) {
@@ -307,7 +306,11 @@ impl<'a> Evaluator<'a> {
     }
 
     fn call(&self, name: &str, f: &File, b: &Block, scope: &Scope, depth: usize) {
-        let Some(source) = b.body.get_attribute("source").and_then(|a| a.value.as_str()) else {
+        let Some(source) = b
+            .body
+            .get_attribute("source")
+            .and_then(|a| a.value.as_str())
+        else {
             return;
         };
         let Some(child) = local_source(&scope.module, source) else {
@@ -333,7 +336,9 @@ impl<'a> Evaluator<'a> {
     fn instances(&self, address: &str, f: &File, b: &Block, scope: &Scope) -> Vec<(String, Scope)> {
         if let Some(a) = b.body.get_attribute("for_each") {
             let v = self.eval(&a.value, f, scope);
-            if let Some(u) = v.first_unknown().filter(|_| !matches!(v.v, V::List(_) | V::Map(_)))
+            if let Some(u) = v
+                .first_unknown()
+                .filter(|_| !matches!(v.v, V::List(_) | V::Map(_)))
                 .or_else(|| v.unresolved())
             {
                 self.out
@@ -345,7 +350,13 @@ impl<'a> Evaluator<'a> {
             let items: Vec<(String, Val, Val)> = match &v.v {
                 V::Map(entries) => entries
                     .iter()
-                    .map(|(k, val)| (k.clone(), Val::new(V::Str(k.clone()), val.at.clone()), val.clone()))
+                    .map(|(k, val)| {
+                        (
+                            k.clone(),
+                            Val::new(V::Str(k.clone()), val.at.clone()),
+                            val.clone(),
+                        )
+                    })
                     .collect(),
                 V::List(items) => items
                     .iter()
@@ -353,13 +364,19 @@ impl<'a> Evaluator<'a> {
                     .collect(),
                 _ => Vec::new(),
             };
-            if let Some(bad) = v.as_list().and_then(|l| l.iter().find(|i| i.as_str().is_none())) {
+            if let Some(bad) = v
+                .as_list()
+                .and_then(|l| l.iter().find(|i| i.as_str().is_none()))
+            {
                 let u = bad.first_unknown().cloned().unwrap_or_else(|| Unresolved {
                     expr: bad.show(),
                     why: "for_each over a set takes strings".into(),
                     at: bad.at.clone().unwrap_or_else(|| f.at(a.value.span())),
                 });
-                self.out.borrow_mut().unresolved.push((address.to_string(), u));
+                self.out
+                    .borrow_mut()
+                    .unresolved
+                    .push((address.to_string(), u));
                 return Vec::new();
             }
             if items.len() > MAX_INSTANCES {
@@ -383,7 +400,10 @@ impl<'a> Evaluator<'a> {
                     why: "count is not a whole number".into(),
                     at: f.at(a.value.span()),
                 });
-                self.out.borrow_mut().unresolved.push((address.to_string(), u));
+                self.out
+                    .borrow_mut()
+                    .unresolved
+                    .push((address.to_string(), u));
                 return Vec::new();
             };
             let n = usize::try_from(n).unwrap_or(usize::MAX);
@@ -430,11 +450,12 @@ impl<'a> Evaluator<'a> {
     /// A block body as a map: attributes, and nested blocks as lists of maps (dynamic ones expanded).
     fn body(&self, body: &Body, f: &File, scope: &Scope) -> Val {
         let mut entries: Vec<(String, Val)> = Vec::new();
-        let push_block = |entries: &mut Vec<(String, Val)>, name: &str, v: Val| {
-            match entries.iter_mut().find(|(k, _)| k == name) {
-                Some((_, Val { v: V::List(l), .. })) => l.push(v),
-                _ => entries.push((name.to_string(), Val::new(V::List(vec![v]), None))),
-            }
+        let push_block = |entries: &mut Vec<(String, Val)>, name: &str, v: Val| match entries
+            .iter_mut()
+            .find(|(k, _)| k == name)
+        {
+            Some((_, Val { v: V::List(l), .. })) => l.push(v),
+            _ => entries.push((name.to_string(), Val::new(V::List(vec![v]), None))),
         };
         for s in body.iter() {
             match s {
@@ -481,7 +502,13 @@ impl<'a> Evaluator<'a> {
                         _ => {
                             // The blocks it would make are unknown: say so where they would be.
                             let u = coll.first_unknown().cloned().map_or_else(
-                                || Val::unknown(f.src(fe.value.span()), "dynamic block's for_each is not a collection", f.at(fe.value.span())),
+                                || {
+                                    Val::unknown(
+                                        f.src(fe.value.span()),
+                                        "dynamic block's for_each is not a collection",
+                                        f.at(fe.value.span()),
+                                    )
+                                },
                                 |u| Val::new(V::Unknown(Box::new(u)), Some(f.at(b.span()))),
                             );
                             push_block(&mut entries, &label, u);
@@ -520,7 +547,9 @@ impl<'a> Evaluator<'a> {
             Expression::Bool(b) => here(V::Bool(*b.value())),
             Expression::Number(n) => here(n.as_f64().map_or(V::Null, V::Num)),
             Expression::String(s) => here(V::Str(s.value().clone())),
-            Expression::Array(a) => here(V::List(a.iter().map(|x| self.eval(x, f, scope)).collect())),
+            Expression::Array(a) => {
+                here(V::List(a.iter().map(|x| self.eval(x, f, scope)).collect()))
+            }
             Expression::Object(o) => {
                 let mut entries = Vec::new();
                 for (k, v) in o.iter() {
@@ -531,7 +560,14 @@ impl<'a> Evaluator<'a> {
                             match &kv.v {
                                 V::Str(s) => s.clone(),
                                 V::Num(_) | V::Bool(_) => kv.show(),
-                                _ => return unknown_from(kv, f.src(x.span()), "an object key is not known", at),
+                                _ => {
+                                    return unknown_from(
+                                        kv,
+                                        f.src(x.span()),
+                                        "an object key is not known",
+                                        at,
+                                    )
+                                }
                             }
                         }
                     };
@@ -545,12 +581,14 @@ impl<'a> Evaluator<'a> {
             Expression::Variable(v) => self.traverse(v.as_str(), &[], f, scope, e),
             Expression::Traversal(t) => match &t.expr {
                 Expression::Variable(root) => {
-                    let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+                    let ops: Vec<&TraversalOperator> =
+                        t.operators.iter().map(|o| o.value()).collect();
                     self.traverse(root.as_str(), &ops, f, scope, e)
                 }
                 other => {
                     let base = self.eval(other, f, scope);
-                    let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+                    let ops: Vec<&TraversalOperator> =
+                        t.operators.iter().map(|o| o.value()).collect();
                     self.apply(base, &ops, f, scope, e)
                 }
             },
@@ -596,11 +634,22 @@ impl<'a> Evaluator<'a> {
                     match &v.v {
                         V::Str(_) | V::Num(_) | V::Bool(_) => s.push_str(&v.show()),
                         V::Ref(r) => return Val::new(V::Ref(r.clone()), Some(at)),
-                        _ => return unknown_from(v, f.src(i.expr.span()), "an interpolated value is not known", at),
+                        _ => {
+                            return unknown_from(
+                                v,
+                                f.src(i.expr.span()),
+                                "an interpolated value is not known",
+                                at,
+                            )
+                        }
                     }
                 }
                 Element::Directive(d) => {
-                    return Val::unknown(f.src(d.span()), "template directives are not evaluated", at)
+                    return Val::unknown(
+                        f.src(d.span()),
+                        "template directives are not evaluated",
+                        at,
+                    )
                 }
             }
         }
@@ -608,7 +657,14 @@ impl<'a> Evaluator<'a> {
     }
 
     /// `root.op.op…`: variables, locals, `each`, iterators, and references to other resources.
-    fn traverse(&self, root: &str, ops: &[&TraversalOperator], f: &File, scope: &Scope, e: &Expression) -> Val {
+    fn traverse(
+        &self,
+        root: &str,
+        ops: &[&TraversalOperator],
+        f: &File,
+        scope: &Scope,
+        e: &Expression,
+    ) -> Val {
         let at = f.at(e.span());
         let text = f.src(e.span());
         let attr = |i: usize| match ops.get(i) {
@@ -623,7 +679,10 @@ impl<'a> Evaluator<'a> {
                 Some(name) => match scope.vars.get(name) {
                     // Unknown: said where it is used (the setting it leaves unknown), not where declared.
                     Some(v) if v.unresolved().is_some() => {
-                        let u = v.unresolved().map(|u| (u.expr.clone(), u.why.clone())).unwrap_or_default();
+                        let u = v
+                            .unresolved()
+                            .map(|u| (u.expr.clone(), u.why.clone()))
+                            .unwrap_or_default();
                         Val::unknown(&u.0, u.1, at)
                     }
                     Some(v) => self.apply(v.clone(), &ops[1..], f, scope, e),
@@ -648,13 +707,27 @@ impl<'a> Evaluator<'a> {
                 _ => Val::unknown(text, "`count` outside a counted resource", at),
             },
             "path" => Val::new(V::Str(scope.module.clone()), Some(at)),
-            "module" => Val::unknown(text, "module outputs are known only after a plan; shipgate does not evaluate them", at),
+            "module" => Val::unknown(
+                text,
+                "module outputs are known only after a plan; shipgate does not evaluate them",
+                at,
+            ),
             "data" => match (attr(0), attr(1)) {
-                (Some("github_repository"), Some(name)) => self.repo_ref("data", "github_repository", name, &ops[2..], f, scope, e),
+                (Some("github_repository"), Some(name)) => {
+                    self.repo_ref("data", "github_repository", name, &ops[2..], f, scope, e)
+                }
                 _ => Val::new(V::Ref(text.to_string()), Some(at)),
             },
             "github_repository" => match attr(0) {
-                Some(name) => self.repo_ref("resource", "github_repository", name, &ops[1..], f, scope, e),
+                Some(name) => self.repo_ref(
+                    "resource",
+                    "github_repository",
+                    name,
+                    &ops[1..],
+                    f,
+                    scope,
+                    e,
+                ),
                 None => Val::unknown(text, "not a resource reference", at),
             },
             kind if kind.contains('_') => Val::new(V::Ref(text.to_string()), Some(at)),
@@ -665,7 +738,16 @@ impl<'a> Evaluator<'a> {
     /// `github_repository.app.name` (or `.node_id`, `[key]`): the repository's name as declared, which
     /// identifies it for every resource that names it.
     #[allow(clippy::too_many_arguments)]
-    fn repo_ref(&self, block: &str, kind: &str, name: &str, ops: &[&TraversalOperator], f: &File, scope: &Scope, e: &Expression) -> Val {
+    fn repo_ref(
+        &self,
+        block: &str,
+        kind: &str,
+        name: &str,
+        ops: &[&TraversalOperator],
+        f: &File,
+        scope: &Scope,
+        e: &Expression,
+    ) -> Val {
         let at = f.at(e.span());
         let text = f.src(e.span());
         let found = self.module_files(&scope.module).find_map(|rf| {
@@ -694,7 +776,9 @@ impl<'a> Evaluator<'a> {
             let all = self.instances_quiet(rf, b, &inst);
             match all.into_iter().find(|(k, _)| *k == format!("[{ks:?}]")) {
                 Some((_, s)) => inst = s,
-                None => return Val::unknown(text, format!("{kind}.{name} has no instance `{ks}`"), at),
+                None => {
+                    return Val::unknown(text, format!("{kind}.{name} has no instance `{ks}`"), at)
+                }
             }
         }
         let field = match rest.first() {
@@ -713,7 +797,11 @@ impl<'a> Evaluator<'a> {
                         let v = self.eval(&a.value, rf, &inst);
                         match (&v.v, attr) {
                             (V::Str(s), "full_name") => Val::new(
-                                V::Str(s.rsplit_once('/').map_or(s.as_str(), |(_, n)| n).to_string()),
+                                V::Str(
+                                    s.rsplit_once('/')
+                                        .map_or(s.as_str(), |(_, n)| n)
+                                        .to_string(),
+                                ),
                                 v.at,
                             ),
                             _ => v,
@@ -764,7 +852,14 @@ impl<'a> Evaluator<'a> {
         v
     }
 
-    fn apply(&self, mut v: Val, ops: &[&TraversalOperator], f: &File, scope: &Scope, e: &Expression) -> Val {
+    fn apply(
+        &self,
+        mut v: Val,
+        ops: &[&TraversalOperator],
+        f: &File,
+        scope: &Scope,
+        e: &Expression,
+    ) -> Val {
         let text = f.src(e.span());
         for (i, op) in ops.iter().enumerate() {
             if v.unresolved().is_some() {
@@ -776,7 +871,11 @@ impl<'a> Evaluator<'a> {
             v = match op {
                 TraversalOperator::GetAttr(a) => match v.get(a.as_str()) {
                     Some(x) => x.clone(),
-                    None => missing(text, &format!("no attribute `{}`", a.as_str()), f.at(e.span())),
+                    None => missing(
+                        text,
+                        &format!("no attribute `{}`", a.as_str()),
+                        f.at(e.span()),
+                    ),
                 },
                 TraversalOperator::Index(ix) => {
                     let k = self.eval(ix, f, scope);
@@ -789,13 +888,17 @@ impl<'a> Evaluator<'a> {
                             Some(x) => x.clone(),
                             None => missing(text, &format!("no key `{s}`"), f.at(e.span())),
                         },
-                        _ => return unknown_from(k, text, "the index is not known", f.at(e.span())),
+                        _ => {
+                            return unknown_from(k, text, "the index is not known", f.at(e.span()))
+                        }
                     }
                 }
-                TraversalOperator::LegacyIndex(n) => match v.as_list().and_then(|l| l.get(*n.value() as usize)) {
-                    Some(x) => x.clone(),
-                    None => missing(text, "index out of range", f.at(e.span())),
-                },
+                TraversalOperator::LegacyIndex(n) => {
+                    match v.as_list().and_then(|l| l.get(*n.value() as usize)) {
+                        Some(x) => x.clone(),
+                        None => missing(text, "index out of range", f.at(e.span())),
+                    }
+                }
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
                     let items = match &v.v {
                         V::List(l) => l.clone(),
@@ -803,7 +906,10 @@ impl<'a> Evaluator<'a> {
                         _ => vec![v.clone()],
                     };
                     let rest = &ops[i + 1..];
-                    let mapped = items.into_iter().map(|x| self.apply(x, rest, f, scope, e)).collect();
+                    let mapped = items
+                        .into_iter()
+                        .map(|x| self.apply(x, rest, f, scope, e))
+                        .collect();
                     return Val::new(V::List(mapped), Some(f.at(e.span())));
                 }
             };
@@ -814,9 +920,23 @@ impl<'a> Evaluator<'a> {
     fn for_expr(&self, fe: &ForExpr, f: &File, scope: &Scope, at: At) -> Val {
         let coll = self.eval(&fe.intro.collection_expr, f, scope);
         let items: Vec<(Val, Val)> = match &coll.v {
-            V::Map(m) => m.iter().map(|(k, v)| (Val::new(V::Str(k.clone()), v.at.clone()), v.clone())).collect(),
-            V::List(l) => l.iter().enumerate().map(|(i, v)| (Val::new(V::Num(i as f64), None), v.clone())).collect(),
-            _ => return unknown_from(coll, f.src(fe.intro.collection_expr.span()), "the collection is not known", at),
+            V::Map(m) => m
+                .iter()
+                .map(|(k, v)| (Val::new(V::Str(k.clone()), v.at.clone()), v.clone()))
+                .collect(),
+            V::List(l) => l
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Val::new(V::Num(i as f64), None), v.clone()))
+                .collect(),
+            _ => {
+                return unknown_from(
+                    coll,
+                    f.src(fe.intro.collection_expr.span()),
+                    "the collection is not known",
+                    at,
+                )
+            }
         };
         let mut list = Vec::new();
         let mut map: Vec<(String, Val)> = Vec::new();
@@ -831,14 +951,25 @@ impl<'a> Evaluator<'a> {
                 match keep.as_bool() {
                     Some(true) => {}
                     Some(false) => continue,
-                    None => return unknown_from(keep, f.src(c.expr.span()), "the filter is not known", at),
+                    None => {
+                        return unknown_from(
+                            keep,
+                            f.src(c.expr.span()),
+                            "the filter is not known",
+                            at,
+                        )
+                    }
                 }
             }
             let value = self.eval(&fe.value_expr, f, &s);
             match &fe.key_expr {
                 Some(ke) => {
                     let key = self.eval(ke, f, &s);
-                    let Some(key) = key.as_str().map(str::to_string).or_else(|| matches!(key.v, V::Num(_) | V::Bool(_)).then(|| key.show())) else {
+                    let Some(key) = key
+                        .as_str()
+                        .map(str::to_string)
+                        .or_else(|| matches!(key.v, V::Num(_) | V::Bool(_)).then(|| key.show()))
+                    else {
                         return unknown_from(key, f.src(ke.span()), "a key is not known", at);
                     };
                     if fe.grouping {
@@ -903,11 +1034,13 @@ impl<'a> Evaluator<'a> {
                 }
                 here(V::Map(out))
             }
-            ("lookup", [m, k, rest @ ..]) => match (m.get(k.as_str().unwrap_or_default()), rest.first()) {
-                (Some(v), _) => v.clone(),
-                (None, Some(d)) => d.clone(),
-                (None, None) => missing(text, "lookup() found no such key", at),
-            },
+            ("lookup", [m, k, rest @ ..]) => {
+                match (m.get(k.as_str().unwrap_or_default()), rest.first()) {
+                    (Some(v), _) => v.clone(),
+                    (None, Some(d)) => d.clone(),
+                    (None, None) => missing(text, "lookup() found no such key", at),
+                }
+            }
             ("concat", lists) => {
                 let mut out = Vec::new();
                 for l in lists {
@@ -932,13 +1065,23 @@ impl<'a> Evaluator<'a> {
             ("toset" | "distinct", [l]) => match &l.v {
                 V::List(items) => {
                     let mut seen = BTreeSet::new();
-                    here(V::List(items.iter().filter(|i| seen.insert(i.show())).cloned().collect()))
+                    here(V::List(
+                        items
+                            .iter()
+                            .filter(|i| seen.insert(i.show()))
+                            .cloned()
+                            .collect(),
+                    ))
                 }
                 _ => Val::unknown(text, format!("{name}() of something not a list"), at),
             },
             ("tolist" | "tomap", [v]) => v.clone(),
             ("keys", [m]) => match &m.v {
-                V::Map(e) => here(V::List(e.iter().map(|(k, _)| Val::new(V::Str(k.clone()), None)).collect())),
+                V::Map(e) => here(V::List(
+                    e.iter()
+                        .map(|(k, _)| Val::new(V::Str(k.clone()), None))
+                        .collect(),
+                )),
                 _ => Val::unknown(text, "keys() of something not a map", at),
             },
             ("values", [m]) => match &m.v {
@@ -963,7 +1106,13 @@ impl<'a> Evaluator<'a> {
             ("lower", [s]) => here(V::Str(s.show().to_lowercase())),
             ("upper", [s]) => here(V::Str(s.show().to_uppercase())),
             ("join", [sep, l]) => match &l.v {
-                V::List(items) => here(V::Str(items.iter().map(Val::show).collect::<Vec<_>>().join(&sep.show()))),
+                V::List(items) => here(V::Str(
+                    items
+                        .iter()
+                        .map(Val::show)
+                        .collect::<Vec<_>>()
+                        .join(&sep.show()),
+                )),
                 _ => Val::unknown(text, "join() of something not a list", at),
             },
             ("format", [fmt, rest @ ..]) => {
@@ -977,7 +1126,9 @@ impl<'a> Evaluator<'a> {
                             Some('%') => out.push('%'),
                             Some('s' | 'd' | 'v') => match args.next() {
                                 Some(a) => out.push_str(&a.show()),
-                                None => return Val::unknown(text, "format() has too few arguments", at),
+                                None => {
+                                    return Val::unknown(text, "format() has too few arguments", at)
+                                }
                             },
                             _ => return Val::unknown(text, "format() verb not evaluated", at),
                         }
@@ -1122,7 +1273,13 @@ resource "github_branch_protection" "main" {
             .instances
             .iter()
             .map(|i| {
-                let v = attr(i, &["required_pull_request_reviews", "required_approving_review_count"]);
+                let v = attr(
+                    i,
+                    &[
+                        "required_pull_request_reviews",
+                        "required_approving_review_count",
+                    ],
+                );
                 (
                     i.address.clone(),
                     v.and_then(Val::as_u64),
@@ -1176,20 +1333,42 @@ resource "github_branch_protection_v3" "this" {
             ]),
             &[],
         );
-        let v3 = r.instances.iter().find(|i| i.kind == "github_branch_protection_v3");
+        let v3 = r
+            .instances
+            .iter()
+            .find(|i| i.kind == "github_branch_protection_v3");
         assert_eq!(
             v3.map(|i| i.address.as_str()),
             Some("module.repos[\"app\"].github_branch_protection_v3.this")
         );
-        let count = v3.and_then(|i| attr(i, &["required_pull_request_reviews", "required_approving_review_count"]));
+        let count = v3.and_then(|i| {
+            attr(
+                i,
+                &[
+                    "required_pull_request_reviews",
+                    "required_approving_review_count",
+                ],
+            )
+        });
         let u = count.and_then(Val::unresolved);
         assert_eq!(u.map(|u| u.expr.as_str()), Some("var.approvals"));
         assert!(u.is_some_and(|u| u.why.contains("no default")), "{u:?}");
-        let env = r.instances.iter().find(|i| i.kind == "github_repository_environment");
+        let env = r
+            .instances
+            .iter()
+            .find(|i| i.kind == "github_repository_environment");
         let team = env.and_then(|i| attr(i, &["reviewers", "teams"]));
-        assert_eq!(team.map(Val::show).as_deref(), Some("[github_team.release.id]"));
-        let bypass = env.and_then(|i| attr(i, &["can_admins_bypass"])).and_then(Val::unresolved);
-        assert!(bypass.is_some_and(|u| u.why.contains("module outputs")), "{bypass:?}");
+        assert_eq!(
+            team.map(Val::show).as_deref(),
+            Some("[github_team.release.id]")
+        );
+        let bypass = env
+            .and_then(|i| attr(i, &["can_admins_bypass"]))
+            .and_then(Val::unresolved);
+        assert!(
+            bypass.is_some_and(|u| u.why.contains("module outputs")),
+            "{bypass:?}"
+        );
     }
 
     #[test]
@@ -1203,7 +1382,11 @@ resource "github_branch_protection_v3" "this" {
         );
         assert!(r.instances.is_empty());
         assert_eq!(r.unresolved.len(), 1);
-        assert!(r.unresolved[0].1.why.contains("yamldecode") || r.unresolved[0].1.why.contains("file"), "{:?}", r.unresolved);
+        assert!(
+            r.unresolved[0].1.why.contains("yamldecode") || r.unresolved[0].1.why.contains("file"),
+            "{:?}",
+            r.unresolved
+        );
         assert_eq!(r.unresolved[0].1.at.pos.line, 2);
     }
 }

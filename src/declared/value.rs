@@ -166,7 +166,10 @@ impl Val {
             V::Num(n) => n.to_string(),
             V::Str(s) => s.clone(),
             V::Ref(r) => r.clone(),
-            V::List(l) => format!("[{}]", l.iter().map(Val::show).collect::<Vec<_>>().join(", ")),
+            V::List(l) => format!(
+                "[{}]",
+                l.iter().map(Val::show).collect::<Vec<_>>().join(", ")
+            ),
             V::Map(m) => format!(
                 "{{{}}}",
                 m.iter()

@@ -74,9 +74,8 @@ pub fn rulesets_for<'a>(
             None => repo_matches(&r.repo, repo),
             Some(cond) => {
                 let name = repo.as_deref().unwrap_or("");
-                let hit = |g: &String| {
-                    g == "~ALL" || (!name.is_empty() && pattern_matches(g, name, ""))
-                };
+                let hit =
+                    |g: &String| g == "~ALL" || (!name.is_empty() && pattern_matches(g, name, ""));
                 cond.include.iter().any(hit) && !cond.exclude.iter().any(hit)
             }
         })
@@ -189,7 +188,11 @@ mod tests {
     #[test]
     fn patterns_match_as_github_matches_them() {
         assert!(pattern_matches("main", "main", "main"));
-        assert!(pattern_matches("refs/heads/release/*", "release/1.0", "main"));
+        assert!(pattern_matches(
+            "refs/heads/release/*",
+            "release/1.0",
+            "main"
+        ));
         assert!(!pattern_matches("release/*", "release/1/x", "main"));
         assert!(pattern_matches("release/**", "release/1/x", "main"));
         assert!(pattern_matches("~DEFAULT_BRANCH", "trunk", "trunk"));

@@ -15,7 +15,10 @@ pub fn parse(path: &str, text: &str) -> Result<Val, (At, String)> {
     let chars: Vec<usize> = if text.is_ascii() {
         Vec::new()
     } else {
-        text.char_indices().map(|(i, _)| i).chain([text.len()]).collect()
+        text.char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect()
     };
     let byte = |ci: usize| {
         if chars.is_empty() {
@@ -100,7 +103,12 @@ fn plain(s: &str) -> V {
         "true" | "True" | "TRUE" => V::Bool(true),
         "false" | "False" | "FALSE" => V::Bool(false),
         _ => match s.parse::<f64>() {
-            Ok(n) if s.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') => V::Num(n),
+            Ok(n)
+                if s.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') =>
+            {
+                V::Num(n)
+            }
             _ => V::Str(s.to_string()),
         },
     }
@@ -117,12 +125,27 @@ mod tests {
             "branches:\n  - name: main\n    protection:\n      enforce_admins: true\n      count: 2\n      q: \"2\"\n",
         );
         let Ok(v) = v else { return assert!(v.is_ok()) };
-        let b = v.get("branches").and_then(|b| b.as_list()).and_then(|l| l.first());
+        let b = v
+            .get("branches")
+            .and_then(|b| b.as_list())
+            .and_then(|l| l.first());
         let p = b.and_then(|b| b.get("protection"));
-        assert_eq!(p.and_then(|p| p.get("enforce_admins")).and_then(Val::as_bool), Some(true));
-        assert_eq!(p.and_then(|p| p.get("count")).and_then(Val::as_u64), Some(2));
-        assert_eq!(p.and_then(|p| p.get("q")).map(|q| q.v.clone()), Some(V::Str("2".into())));
-        let at = p.and_then(|p| p.get("enforce_admins")).and_then(|v| v.at.clone());
+        assert_eq!(
+            p.and_then(|p| p.get("enforce_admins"))
+                .and_then(Val::as_bool),
+            Some(true)
+        );
+        assert_eq!(
+            p.and_then(|p| p.get("count")).and_then(Val::as_u64),
+            Some(2)
+        );
+        assert_eq!(
+            p.and_then(|p| p.get("q")).map(|q| q.v.clone()),
+            Some(V::Str("2".into()))
+        );
+        let at = p
+            .and_then(|p| p.get("enforce_admins"))
+            .and_then(|v| v.at.clone());
         assert_eq!(at.map(|a| (a.pos.line, a.pos.column)), Some((4, 23)));
         assert!(parse("x.yml", "a: [").is_err());
     }

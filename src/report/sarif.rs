@@ -73,7 +73,9 @@ fn result(f: &Finding, rule_index: Option<usize>, anchor: &Anchor) -> Value {
     // logical location.
     r["locations"] = match &f.location {
         Location::File(s) => match &settings {
-            Some(logical) => json!([{ "physicalLocation": physical(&s.path, s), "logicalLocations": [logical] }]),
+            Some(logical) => {
+                json!([{ "physicalLocation": physical(&s.path, s), "logicalLocations": [logical] }])
+            }
             None => json!([{ "physicalLocation": physical(&s.path, s) }]),
         },
         Location::Setting { scope, name, .. } => {

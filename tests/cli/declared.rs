@@ -27,7 +27,8 @@ module "repo" {
 }
 "#;
 
-const TFVARS: &str = "repositories = {\n  payments-api = { approvals = 2 }\n  case-tracker = { approvals = 0 }\n}\n";
+const TFVARS: &str =
+    "repositories = {\n  payments-api = { approvals = 2 }\n  case-tracker = { approvals = 0 }\n}\n";
 
 const MODULE_TF: &str = r#"variable "name" {}
 variable "approvals" {}
@@ -134,16 +135,32 @@ fn a_for_each_module_over_a_map_of_repositories_is_judged_offline() {
         m.starts_with("[declared] octo-org/case-tracker: `required_approving_review_count` on `main`: required_approving_review_count = 0, required ≥ 1"),
         "{m}"
     );
-    assert!(m.contains("module.repo[\"case-tracker\"].github_branch_protection.main"), "{m}");
+    assert!(
+        m.contains("module.repo[\"case-tracker\"].github_branch_protection.main"),
+        "{m}"
+    );
     // The human report says declared too, and shows the declaring line.
     let human = run(&["check", "--offline"], repo.path());
-    assert!(human.stdout.contains("[declared] octo-org/case-tracker"), "{}", human.stdout);
-    assert!(human.stdout.contains("case-tracker = { approvals = 0 }"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("[declared] octo-org/case-tracker"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("case-tracker = { approvals = 0 }"),
+        "{}",
+        human.stdout
+    );
 
     // Twin: both repositories at 2 approvals pass.
     let fixed = module_repo(&TFVARS.replace("approvals = 0", "approvals = 2"));
     let (code, report) = check_json(fixed.path(), &[]);
-    assert_eq!(about(&report, "declared"), vec![], "{:#}", report["findings"]);
+    assert_eq!(
+        about(&report, "declared"),
+        vec![],
+        "{:#}",
+        report["findings"]
+    );
     assert_eq!(code, 0, "{:#}", report["findings"]);
 }
 
@@ -201,15 +218,33 @@ resource "github_repository_environment" "web_production" {
     assert_eq!(
         got,
         vec![
-            ("deploy/env-admin-bypass".to_string(), "github.tf".to_string(), 37, 1),
-            ("deploy/env-any-branch".to_string(), "github.tf".to_string(), 37, 1),
-            ("deploy/env-no-reviewers".to_string(), "github.tf".to_string(), 37, 1),
+            (
+                "deploy/env-admin-bypass".to_string(),
+                "github.tf".to_string(),
+                37,
+                1
+            ),
+            (
+                "deploy/env-any-branch".to_string(),
+                "github.tf".to_string(),
+                37,
+                1
+            ),
+            (
+                "deploy/env-no-reviewers".to_string(),
+                "github.tf".to_string(),
+                37,
+                1
+            ),
         ],
         "{:#}",
         report["findings"]
     );
     assert_eq!(code, 1);
-    let m = finding(&report, "deploy/env-no-reviewers", "")["message"].as_str().unwrap().to_string();
+    let m = finding(&report, "deploy/env-no-reviewers", "")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(
         m,
         "[declared] octo-org/web: environment `production` has no required reviewers: deployments to it need nobody's approval"
@@ -217,7 +252,10 @@ resource "github_repository_environment" "web_production" {
 
     // Twin with a real bypass: admins exempt from classic protection and listed in the ruleset.
     let bypassing = Repo::new();
-    bypassing.write("github.tf", &tf.replace("enforce_admins = true", "enforce_admins = false"));
+    bypassing.write(
+        "github.tf",
+        tf.replace("enforce_admins = true", "enforce_admins = false"),
+    );
     bypassing.write("shipgate.toml", "[declared]\nowner = \"octo-org\"\n");
     bypassing.commit("config");
     let (_, report) = check_json(bypassing.path(), &[]);
@@ -230,7 +268,7 @@ resource "github_repository_environment" "web_production" {
     let good = Repo::new();
     good.write(
         "github.tf",
-        &tf.replace(
+        tf.replace(
             "  environment = \"production\"\n}",
             "  environment = \"production\"\n  prevent_self_review = true\n  can_admins_bypass = false\n  reviewers {\n    users = [1234]\n  }\n  deployment_branch_policy {\n    protected_branches = true\n    custom_branch_policies = false\n  }\n}",
         ),
@@ -238,7 +276,12 @@ resource "github_repository_environment" "web_production" {
     good.write("shipgate.toml", "[declared]\nowner = \"octo-org\"\n");
     good.commit("config");
     let (code, report) = check_json(good.path(), &[]);
-    assert_eq!(about(&report, "declared"), vec![], "{:#}", report["findings"]);
+    assert_eq!(
+        about(&report, "declared"),
+        vec![],
+        "{:#}",
+        report["findings"]
+    );
     assert_eq!(code, 0, "{:#}", report["findings"]);
 }
 
@@ -312,27 +355,63 @@ resource "github_branch_protection" "each" {
     assert_eq!(
         unresolved,
         vec![
-            ("declared/unresolved".to_string(), "main.tf".to_string(), 11, 39),
-            ("declared/unresolved".to_string(), "main.tf".to_string(), 18, 30),
+            (
+                "declared/unresolved".to_string(),
+                "main.tf".to_string(),
+                11,
+                39
+            ),
+            (
+                "declared/unresolved".to_string(),
+                "main.tf".to_string(),
+                18,
+                30
+            ),
         ],
         "{:#}",
         report["findings"]
     );
-    let m = finding(&report, "declared/unresolved", "var.approvals")["message"].as_str().unwrap().to_string();
-    assert!(m.contains("variable `approvals` has no default and no value in a tfvars file"), "{m}");
+    let m = finding(&report, "declared/unresolved", "var.approvals")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        m.contains("variable `approvals` has no default and no value in a tfvars file"),
+        "{m}"
+    );
     // Never guessed: no weak-protection finding about the count it could not read.
-    assert_eq!(located(&report, "branch/"), vec![], "{:#}", report["findings"]);
+    assert_eq!(
+        located(&report, "branch/"),
+        vec![],
+        "{:#}",
+        report["findings"]
+    );
     assert_eq!(code, 1);
 
     // Twin: a value in terraform.tfvars resolves it, and the for_each is gone.
     let twin = Repo::new();
     let text = std::fs::read_to_string(repo.path().join("main.tf")).unwrap();
-    twin.write("main.tf", &text[..text.find("resource \"github_branch_protection\" \"each\"").unwrap()])
-        .write("terraform.tfvars", "approvals = 2\n");
+    twin.write(
+        "main.tf",
+        &text[..text
+            .find("resource \"github_branch_protection\" \"each\"")
+            .unwrap()],
+    )
+    .write("terraform.tfvars", "approvals = 2\n");
     twin.commit("config");
     let (code, report) = check_json(twin.path(), &[]);
-    assert_eq!(located(&report, "declared/"), vec![], "{:#}", report["findings"]);
-    assert_eq!(located(&report, "branch/"), vec![], "{:#}", report["findings"]);
+    assert_eq!(
+        located(&report, "declared/"),
+        vec![],
+        "{:#}",
+        report["findings"]
+    );
+    assert_eq!(
+        located(&report, "branch/"),
+        vec![],
+        "{:#}",
+        report["findings"]
+    );
     assert_eq!(code, 0, "{:#}", report["findings"]);
 }
 
@@ -350,7 +429,11 @@ fn a_config_file_that_does_not_parse_is_reported() {
     assert_eq!(
         got,
         vec![
-            ("declared/unreadable".to_string(), ".github/settings.yml".to_string(), 2),
+            (
+                "declared/unreadable".to_string(),
+                ".github/settings.yml".to_string(),
+                2
+            ),
             ("declared/unreadable".to_string(), "main.tf".to_string(), 3),
         ],
         "{:#}",
@@ -359,7 +442,10 @@ fn a_config_file_that_does_not_parse_is_reported() {
     assert_eq!(code, 1);
     // Twin: a Terraform tree without GitHub resources declares nothing and is not judged.
     let other = Repo::new();
-    other.write("main.tf", "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n");
+    other.write(
+        "main.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n",
+    );
     other.commit("aws");
     let (code, report) = check_json(other.path(), &[]);
     assert_eq!(located(&report, "declared/"), vec![]);
@@ -368,7 +454,10 @@ fn a_config_file_that_does_not_parse_is_reported() {
 
 /// The config repository on `main`, and a pull request branch `change` with `edit` applied to the
 /// module's file.
-fn pull_request(edit_module: impl Fn(&str) -> String, edit_tfvars: impl Fn(&str) -> String) -> Repo {
+fn pull_request(
+    edit_module: impl Fn(&str) -> String,
+    edit_tfvars: impl Fn(&str) -> String,
+) -> Repo {
     let repo = module_repo(&TFVARS.replace("approvals = 0", "approvals = 1"));
     git(repo.path(), &["checkout", "-q", "-b", "change"]);
     repo.write("infra/modules/repo/main.tf", edit_module(MODULE_TF));
@@ -377,7 +466,10 @@ fn pull_request(edit_module: impl Fn(&str) -> String, edit_tfvars: impl Fn(&str)
         edit_tfvars(&TFVARS.replace("approvals = 0", "approvals = 1")),
     );
     git(repo.path(), &["add", "-A"]);
-    git(repo.path(), &["commit", "-q", "--allow-empty", "-m", "change the config"]);
+    git(
+        repo.path(),
+        &["commit", "-q", "--allow-empty", "-m", "change the config"],
+    );
     repo
 }
 
@@ -400,7 +492,8 @@ fn weakened(report: &Value) -> Vec<(String, String)> {
 #[test]
 fn a_pull_request_that_weakens_declared_protection_fails() {
     // Each weakening on its own, judged against the merge base.
-    let cases: Vec<(&str, Box<dyn Fn(&str) -> String>, Box<dyn Fn(&str) -> String>, &str, &str, u64)> = vec![
+    type Edit = Box<dyn Fn(&str) -> String>;
+    let cases: Vec<(&str, Edit, Edit, &str, &str, u64)> = vec![
         (
             "approvals 2 → 0",
             Box::new(|m: &str| m.to_string()),
@@ -471,13 +564,26 @@ fn a_pull_request_that_strengthens_declared_protection_passes() {
     let repo = pull_request(
         |m| {
             m.replace("contexts = [\"test\"]", "contexts = [\"test\", \"lint\"]")
-                .replace("pattern        = \"main\"", "pattern        = \"m${\"ain\"}\"")
+                .replace(
+                    "pattern        = \"main\"",
+                    "pattern        = \"m${\"ain\"}\"",
+                )
         },
-        |t| t.replace("payments-api = { approvals = 2 }", "payments-api = { approvals = 3 }"),
+        |t| {
+            t.replace(
+                "payments-api = { approvals = 2 }",
+                "payments-api = { approvals = 3 }",
+            )
+        },
     );
     let (code, report) = check_json(repo.path(), &["--diff", "main"]);
     assert_eq!(weakened(&report), vec![], "{:#}", report["findings"]);
-    assert_eq!(located(&report, "declared/"), vec![], "{:#}", report["findings"]);
+    assert_eq!(
+        located(&report, "declared/"),
+        vec![],
+        "{:#}",
+        report["findings"]
+    );
     assert_eq!(code, 0, "{:#}", report["findings"]);
 }
 
@@ -525,7 +631,10 @@ fn drift_run(repo: &Repo, mock: &MockGithub) -> (i32, Value) {
         .env("SHIPGATE_GITHUB_RETRY_BASE_MS", "10")
         .env("SHIPGATE_GITHUB_TIMEOUT_MS", "3000");
     let r: Run = cmd.output().expect("run").into();
-    assert!(!r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN), "the token leaked");
+    assert!(
+        !r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN),
+        "the token leaked"
+    );
     let v: Value = serde_json::from_str(&r.stdout)
         .unwrap_or_else(|e| panic!("bad JSON ({e}): {}\n{}", r.stdout, r.stderr));
     (r.code, v)
@@ -541,7 +650,10 @@ fn drifts(report: &Value) -> Vec<(String, String, String, String)> {
         .map(|f| {
             (
                 f["severity"].as_str().unwrap_or("").to_string(),
-                f["settings"]["repository"].as_str().unwrap_or("").to_string(),
+                f["settings"]["repository"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
                 f["settings"]["setting"].as_str().unwrap_or("").to_string(),
                 f["message"].as_str().unwrap_or("").to_string(),
             )
@@ -556,20 +668,41 @@ fn drift_reports_each_difference_from_the_live_settings() {
     // payments-api: applied exactly (the clean twin); case-tracker: approvals lowered by hand to 0, the
     // release team removed from production, and stale-review dismissal stronger than declared.
     let strict = with(
-        with(classic_strict(), "/required_pull_request_reviews/required_approving_review_count", json!(2)),
+        with(
+            classic_strict(),
+            "/required_pull_request_reviews/required_approving_review_count",
+            json!(2),
+        ),
         "/required_pull_request_reviews/require_code_owner_reviews",
         json!(false),
     );
-    live(&mock, "payments-api", strict.clone(), environments_json(release_team(), false));
+    live(
+        &mock,
+        "payments-api",
+        strict.clone(),
+        environments_json(release_team(), false),
+    );
     let hand_edited = with(
-        with(strict, "/required_pull_request_reviews/required_approving_review_count", json!(0)),
+        with(
+            strict,
+            "/required_pull_request_reviews/required_approving_review_count",
+            json!(0),
+        ),
         "/required_status_checks/contexts",
         json!(["test", "lint"]),
     );
-    live(&mock, "case-tracker", hand_edited, environments_json(json!([]), false));
+    live(
+        &mock,
+        "case-tracker",
+        hand_edited,
+        environments_json(json!([]), false),
+    );
     let (code, report) = drift_run(&repo, &mock);
     let d = drifts(&report);
-    assert!(d.iter().all(|(_, r, _, _)| r == "octo-org/case-tracker"), "{d:#?}");
+    assert!(
+        d.iter().all(|(_, r, _, _)| r == "octo-org/case-tracker"),
+        "{d:#?}"
+    );
     let want = [
         ("error", "required_approving_review_count", "[drift] octo-org/case-tracker: `main`: required_approving_review_count is 0 on GitHub, declared 1 — changed by hand, or the config was never applied"),
         ("warning", "required_status_checks", "required_status_checks is [test, lint] on GitHub, declared [test] — stronger than declared"),
@@ -577,7 +710,8 @@ fn drift_reports_each_difference_from_the_live_settings() {
     ];
     for (severity, setting, says) in want {
         assert!(
-            d.iter().any(|(s, _, n, m)| s == severity && n == setting && m.contains(says)),
+            d.iter()
+                .any(|(s, _, n, m)| s == severity && n == setting && m.contains(says)),
             "{setting}: {d:#?}"
         );
     }
@@ -590,9 +724,16 @@ fn drift_reports_each_difference_from_the_live_settings() {
     assert_eq!(code, 1);
     // Every request carried the token as a header, and only the declared repositories were asked about.
     let requests = mock.requests();
-    assert!(requests.iter().all(|r| r.authorization.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)));
-    assert!(requests.iter().all(|r| r.path.starts_with("/repos/octo-org/payments-api")
-        || r.path.starts_with("/repos/octo-org/case-tracker")), "{requests:#?}");
+    assert!(requests
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)));
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.path.starts_with("/repos/octo-org/payments-api")
+                || r.path.starts_with("/repos/octo-org/case-tracker")),
+        "{requests:#?}"
+    );
 }
 
 #[test]
@@ -600,16 +741,32 @@ fn drift_that_cannot_be_read_fails_closed() {
     let repo = module_repo(&TFVARS.replace("approvals = 0", "approvals = 2"));
     let mock = MockGithub::start();
     let strict = with(
-        with(classic_strict(), "/required_pull_request_reviews/required_approving_review_count", json!(2)),
+        with(
+            classic_strict(),
+            "/required_pull_request_reviews/required_approving_review_count",
+            json!(2),
+        ),
         "/required_pull_request_reviews/require_code_owner_reviews",
         json!(false),
     );
-    live(&mock, "payments-api", strict, environments_json(release_team(), false));
+    live(
+        &mock,
+        "payments-api",
+        strict,
+        environments_json(release_team(), false),
+    );
     // case-tracker is not visible to the token (or was never created): GitHub answers 404.
     let (code, report) = drift_run(&repo, &mock);
-    let unverified = finding(&report, "declared/drift-unverified", "octo-org/case-tracker");
+    let unverified = finding(
+        &report,
+        "declared/drift-unverified",
+        "octo-org/case-tracker",
+    );
     assert!(
-        unverified["message"].as_str().unwrap().contains("the repository could not be read (404 Not Found)"),
+        unverified["message"]
+            .as_str()
+            .unwrap()
+            .contains("the repository could not be read (404 Not Found)"),
         "{unverified:#}"
     );
     assert_eq!(drifts(&report), vec![]);
@@ -618,7 +775,10 @@ fn drift_that_cannot_be_read_fails_closed() {
     let r = run(&["check", "--drift", "--format", "json"], repo.path());
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(
-        v["not_evaluated"].as_array().unwrap().iter().any(|n| n.as_str().unwrap_or("").starts_with("drift between declared and live settings: no token")),
+        v["not_evaluated"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap_or("")
+            .starts_with("drift between declared and live settings: no token")),
         "{:#}",
         v["not_evaluated"]
     );

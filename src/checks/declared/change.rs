@@ -46,7 +46,11 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
                 let aspect = Aspect::ALL.iter().find(|a| a.setting() == d.setting);
                 let deciding: Option<&Origin> = aspect
                     .and_then(|a| {
-                        after.policy.of(*a).next().and_then(|(s, _)| after.origin_of(&s.url))
+                        after
+                            .policy
+                            .of(*a)
+                            .next()
+                            .and_then(|(s, _)| after.origin_of(&s.url))
                     })
                     .or_else(|| after.origins.first().copied())
                     .or_else(|| repo_origin(head, repo, b));
@@ -81,11 +85,19 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
                     .cloned()
             };
             let (b, h) = (find(base), find(head));
-            for d in compare::environment(b.as_ref().map(|e| &e.facts), h.as_ref().map(|e| &e.facts)) {
-                if !d.weaker || h.as_ref().is_some_and(|e| unknown_in(&e.origin, &d.setting)) {
+            for d in
+                compare::environment(b.as_ref().map(|e| &e.facts), h.as_ref().map(|e| &e.facts))
+            {
+                if !d.weaker
+                    || h.as_ref()
+                        .is_some_and(|e| unknown_in(&e.origin, &d.setting))
+                {
                     continue;
                 }
-                let deciding = h.as_ref().map(|e| &e.origin).or_else(|| repo_origin(head, repo, ""));
+                let deciding = h
+                    .as_ref()
+                    .map(|e| &e.origin)
+                    .or_else(|| repo_origin(head, repo, ""));
                 out.push(finding(
                     &full,
                     &format!("environment {name}"),
@@ -102,7 +114,13 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
 
 /// `(pattern `mian` no longer matches `main`)` when the repository's classic protection is still
 /// declared but for a pattern that misses the branch.
-fn no_longer_matches(head: &Declared, repo: &Option<String>, branch: &str, default: &str, none_apply: bool) -> String {
+fn no_longer_matches(
+    head: &Declared,
+    repo: &Option<String>,
+    branch: &str,
+    default: &str,
+    none_apply: bool,
+) -> String {
     if !none_apply {
         return String::new();
     }
@@ -133,8 +151,13 @@ fn finding(
     let location = match deciding {
         Some(o) => {
             // A pattern that no longer matches is the cause: point at it.
-            let pattern = o.settings.get("pattern").filter(|_| why.contains("no longer matches"));
-            let at = pattern.or_else(|| o.settings.get(&d.setting)).unwrap_or(&o.at);
+            let pattern = o
+                .settings
+                .get("pattern")
+                .filter(|_| why.contains("no longer matches"));
+            let at = pattern
+                .or_else(|| o.settings.get(&d.setting))
+                .unwrap_or(&o.at);
             Location::File(at.span())
         }
         None => Location::Setting {

@@ -63,7 +63,10 @@ fn escapers(p: &Policy, aspect: Aspect) -> Option<BTreeMap<(String, Option<u64>)
         };
         out = Some(match out {
             None => here,
-            Some(prev) => prev.into_iter().filter(|(k, _)| here.contains_key(k)).collect(),
+            Some(prev) => prev
+                .into_iter()
+                .filter(|(k, _)| here.contains_key(k))
+                .collect(),
         });
     }
     out
@@ -93,12 +96,17 @@ pub fn branch(before: &Policy, after: &Policy) -> Vec<Diff> {
         };
         for (k, label) in &a {
             if !b.contains_key(k) {
-                gained.entry(label.clone()).or_default().push(aspect.setting());
+                gained
+                    .entry(label.clone())
+                    .or_default()
+                    .push(aspect.setting());
             }
         }
         for (k, label) in &b {
             if !a.contains_key(k) {
-                lost.entry(label.clone()).or_default().push(aspect.setting());
+                lost.entry(label.clone())
+                    .or_default()
+                    .push(aspect.setting());
             }
         }
     }
@@ -136,10 +144,12 @@ fn reviewers(e: &EnvironmentFacts) -> BTreeSet<String> {
         .map(|r| {
             r.reviewers
                 .iter()
-                .map(|x| match x.reviewer.get("id").and_then(serde_json::Value::as_u64) {
-                    Some(id) => format!("{} {id}", x.kind),
-                    None => format!("{} {}", x.kind, x.name()),
-                })
+                .map(
+                    |x| match x.reviewer.get("id").and_then(serde_json::Value::as_u64) {
+                        Some(id) => format!("{} {id}", x.kind),
+                        None => format!("{} {}", x.kind, x.name()),
+                    },
+                )
                 .collect()
         })
         .unwrap_or_default()
@@ -167,7 +177,10 @@ fn deploy_from(e: &EnvironmentFacts) -> Option<BTreeSet<String>> {
 }
 
 /// Every setting of an environment that differs (`before` None: it did not exist).
-pub fn environment(before: Option<&EnvironmentFacts>, after: Option<&EnvironmentFacts>) -> Vec<Diff> {
+pub fn environment(
+    before: Option<&EnvironmentFacts>,
+    after: Option<&EnvironmentFacts>,
+) -> Vec<Diff> {
     let mut out = Vec::new();
     let (b, a) = match (before, after) {
         (Some(b), Some(a)) => (b, a),
@@ -198,7 +211,10 @@ pub fn environment(before: Option<&EnvironmentFacts>, after: Option<&Environment
             weaker: false,
         });
     }
-    let self_review = |e: &EnvironmentFacts| e.reviewers().is_some_and(|r| r.prevent_self_review == Some(true));
+    let self_review = |e: &EnvironmentFacts| {
+        e.reviewers()
+            .is_some_and(|r| r.prevent_self_review == Some(true))
+    };
     // Whether self-review is prevented matters only while there are reviewers on both sides.
     if b.reviewers().is_some() && a.reviewers().is_some() && self_review(b) != self_review(a) {
         out.push(Diff {

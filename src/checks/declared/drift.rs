@@ -17,7 +17,11 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     let live = match &facts.live {
         None | Some(Err(LiveGap::NotEvaluated(_))) => return Vec::new(),
         Some(Err(LiveGap::Failed(e))) => {
-            return vec![unverified("the declared repositories", format!("the live settings could not be read ({e})"), None)]
+            return vec![unverified(
+                "the declared repositories",
+                format!("the live settings could not be read ({e})"),
+                None,
+            )]
         }
         Some(Ok(l)) => l,
     };
@@ -29,7 +33,12 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     for repo in facts.head.repo_names() {
         let full = facts.full_name(&ctx.config, &repo);
         let Some(lr) = super::live_repo(facts, &ctx.config, &repo) else {
-            out.push(unverified(&full, "its live settings were not read (its owner is not known: set `[declared] owner`)".into(), None));
+            out.push(unverified(
+                &full,
+                "its live settings were not read (its owner is not known: set `[declared] owner`)"
+                    .into(),
+                None,
+            ));
             continue;
         };
         let html = match &lr.info {
@@ -49,7 +58,10 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             if let Some(u) = &lp.unknown {
                 out.push(unverified(
                     &full,
-                    format!("`{}`: {} could not be read ({}; needs {})", lb.name, u.what, u.status, u.permission),
+                    format!(
+                        "`{}`: {} could not be read ({}; needs {})",
+                        lb.name, u.what, u.status, u.permission
+                    ),
                     Some(&format!("branch {}", lb.name)),
                 ));
             }
@@ -59,20 +71,36 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
                     continue;
                 }
                 let origin = aspect
-                    .and_then(|a| declared.policy.of(*a).next().and_then(|(s, _)| declared.origin_of(&s.url)))
+                    .and_then(|a| {
+                        declared
+                            .policy
+                            .of(*a)
+                            .next()
+                            .and_then(|(s, _)| declared.origin_of(&s.url))
+                    })
                     .or_else(|| declared.origins.first().copied())
                     .or_else(|| super::repo_origin(&facts.head, &repo, &lb.name));
                 if origin.is_some_and(|o| unknown_in(o, &d.setting)) {
                     continue;
                 }
-                out.push(drift(&full, &format!("branch {}", lb.name), &format!("`{}`", lb.name), &d, origin));
+                out.push(drift(
+                    &full,
+                    &format!("branch {}", lb.name),
+                    &format!("`{}`", lb.name),
+                    &d,
+                    origin,
+                ));
             }
         }
         let envs = match &lr.environments {
             Fetched::Ok(e) => e,
             Fetched::Refused(s) => {
                 if !view::environments(&facts.head, &repo).is_empty() {
-                    out.push(unverified(&full, format!("its environments could not be read ({s}; needs Actions: read)"), None));
+                    out.push(unverified(
+                        &full,
+                        format!("its environments could not be read ({s}; needs Actions: read)"),
+                        None,
+                    ));
                 }
                 continue;
             }
@@ -112,7 +140,10 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
 
 /// Reviewers declared by reference (`github_team.release.id`) cannot be matched to GitHub's ids: then
 /// both sides are compared by how many reviewers of each kind they have.
-fn comparable(declared: &EnvironmentFacts, live: &EnvironmentFacts) -> (EnvironmentFacts, EnvironmentFacts) {
+fn comparable(
+    declared: &EnvironmentFacts,
+    live: &EnvironmentFacts,
+) -> (EnvironmentFacts, EnvironmentFacts) {
     let by_ref = declared
         .reviewers()
         .is_some_and(|r| r.reviewers.iter().any(|x| x.reviewer.get("id").is_none()));
@@ -134,7 +165,13 @@ fn comparable(declared: &EnvironmentFacts, live: &EnvironmentFacts) -> (Environm
     (count(declared), count(live))
 }
 
-fn drift(repo: &str, target: &str, shown: &str, d: &compare::Diff, origin: Option<&Origin>) -> Finding {
+fn drift(
+    repo: &str,
+    target: &str,
+    shown: &str,
+    d: &compare::Diff,
+    origin: Option<&Origin>,
+) -> Finding {
     let location = match origin {
         Some(o) => Location::File(o.settings.get(&d.setting).unwrap_or(&o.at).span()),
         None => Location::Setting {
@@ -144,9 +181,15 @@ fn drift(repo: &str, target: &str, shown: &str, d: &compare::Diff, origin: Optio
         },
     };
     let (severity, cause) = if d.weaker {
-        (Severity::Error, "changed by hand, or the config was never applied")
+        (
+            Severity::Error,
+            "changed by hand, or the config was never applied",
+        )
     } else {
-        (Severity::Warning, "stronger than declared: the next apply would loosen it")
+        (
+            Severity::Warning,
+            "stronger than declared: the next apply would loosen it",
+        )
     };
     let by = origin.map_or(String::new(), |o| format!(" [{}]", o.label));
     rule!(DRIFT)

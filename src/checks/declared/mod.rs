@@ -128,7 +128,8 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         for b in &branches {
             let v = view::branch(&facts.head, &repo, b, &default);
             let codeowners = repo.is_none() && branch_protection::has_codeowners(ctx);
-            let found = branch_protection::check(&v.policy, &ctx.config.github.branch, codeowners, false);
+            let found =
+                branch_protection::check(&v.policy, &ctx.config.github.branch, codeowners, false);
             let fallback = repo_origin(&facts.head, &repo, b);
             out.extend(found.into_iter().filter_map(|f| {
                 let target = format!("branch {b}");
@@ -146,7 +147,11 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             out.extend(
                 deploy_env::check(&e.facts, req, "")
                     .into_iter()
-                    .filter_map(|f| relocate(f, SettingsOrigin::Declared, &full, &target, |_| Some(&e.origin))),
+                    .filter_map(|f| {
+                        relocate(f, SettingsOrigin::Declared, &full, &target, |_| {
+                            Some(&e.origin)
+                        })
+                    }),
             );
         }
     }
@@ -194,7 +199,8 @@ fn assumed(ctx: &Context, repo: &Option<String>) -> bool {
     ctx.config.declared.branches.is_empty()
         && crate::declared::branches_of(&ctx.declared, &ctx.config, repo).is_none()
         && live_repo(&ctx.declared, &ctx.config, repo).is_none()
-        && !(repo.is_none() && (ctx.github.facts().is_some() || !ctx.config.deploy_branches.is_empty()))
+        && !(repo.is_none()
+            && (ctx.github.facts().is_some() || !ctx.config.deploy_branches.is_empty()))
 }
 
 pub fn live_repo<'a>(
@@ -212,15 +218,29 @@ pub fn live_repo<'a>(
 /// Where a finding about a repository with no declaration for the branch points: a declaration of the
 /// repository's classic protection that does not match the branch (its pattern is the cause), else any
 /// declaration naming the repository.
-pub fn repo_origin<'a>(d: &'a Declared, repo: &Option<String>, _branch: &str) -> Option<&'a Origin> {
+pub fn repo_origin<'a>(
+    d: &'a Declared,
+    repo: &Option<String>,
+    _branch: &str,
+) -> Option<&'a Origin> {
     d.classic
         .iter()
         .filter(|c| c.repo == *repo)
         .map(|c| &c.origin)
         .next()
         .or_else(|| d.repos.iter().find(|r| r.name == *repo).map(|r| &r.origin))
-        .or_else(|| d.rulesets.iter().find(|r| r.repo == *repo).map(|r| &r.origin))
-        .or_else(|| d.environments.iter().find(|e| e.repo == *repo).map(|e| &e.origin))
+        .or_else(|| {
+            d.rulesets
+                .iter()
+                .find(|r| r.repo == *repo)
+                .map(|r| &r.origin)
+        })
+        .or_else(|| {
+            d.environments
+                .iter()
+                .find(|e| e.repo == *repo)
+                .map(|e| &e.origin)
+        })
 }
 
 /// The review settings a `required_pull_request_reviews` block holds: unknown with the block.
@@ -238,7 +258,10 @@ fn covered_by(setting: &str) -> &'static [&'static str] {
 
 /// Is `setting` of this declaration unresolved (so a finding about it would be a guess)?
 pub fn unknown_in(o: &Origin, setting: &str) -> bool {
-    o.unknown.contains_key(setting) || covered_by(setting).iter().any(|s| o.unknown.contains_key(*s))
+    o.unknown.contains_key(setting)
+        || covered_by(setting)
+            .iter()
+            .any(|s| o.unknown.contains_key(*s))
 }
 
 /// A check's finding about a setting, moved to the declaration: located at the line that declares the
@@ -287,7 +310,10 @@ fn setting_at<'a>(o: &'a Origin, name: &str) -> &'a At {
         .get(name)
         .or_else(|| match name {
             "protection" => o.settings.get("pattern"),
-            "bypass_actors" | "enforce_admins" => o.settings.get("bypass_actors").or(o.settings.get("enforce_admins")),
+            "bypass_actors" | "enforce_admins" => o
+                .settings
+                .get("bypass_actors")
+                .or(o.settings.get("enforce_admins")),
             _ => None,
         })
         .unwrap_or(&o.at)
@@ -375,7 +401,14 @@ pub fn not_evaluated(ctx: &Context) -> Vec<NotEvaluated> {
             if assumed.len() == 1 { "s" } else { "" }
         )));
     }
-    out.extend(facts.head.notes.iter().chain(&facts.notes).map(|n| gap(n.clone())));
+    out.extend(
+        facts
+            .head
+            .notes
+            .iter()
+            .chain(&facts.notes)
+            .map(|n| gap(n.clone())),
+    );
     if let Some(Err(LiveGap::NotEvaluated(why))) = &facts.live {
         out.push(NotEvaluated {
             families: vec!["declared"],
