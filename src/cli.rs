@@ -129,6 +129,10 @@ pub enum OrgCommand {
         reserve: u64,
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// The organisation's config repository (a directory, or OWNER/REPO read through the API):
+        /// report each repository's declared settings, observed settings and drift side by side.
+        #[arg(long, value_name = "PATH|OWNER/REPO")]
+        declared: Option<String>,
     },
     /// Merge the per-repository results into one evidence report (report.md, report.html, report.json).
     Report {
@@ -322,6 +326,7 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
                 fail_on: args.fail_on.map(Severity::from),
                 no_suppress: args.no_suppress,
                 deadline: None,
+                declared: None,
             };
             match crate::remote::check(&repo, &settings, &opts) {
                 Ok(mut r) => {
@@ -367,6 +372,7 @@ fn local_outcome(args: &CheckArgs) -> Result<engine::Outcome, SourceDiag> {
         ignore_baseline: false,
         remote: None,
         drift: args.drift,
+        declared: None,
     };
     engine::check(&opts).map_err(could_not_evaluate)
 }
@@ -494,8 +500,10 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             deadline,
             reserve,
             fail_on,
+            declared,
         } => {
             let opts = run::RunOptions {
+                declared,
                 shard,
                 out: out.clone(),
                 jobs,

@@ -40,6 +40,9 @@ pub struct CheckOptions {
     pub remote: Option<github::RemoteTarget>,
     /// `--drift`: compare the tree's declared settings with the live ones (needs a token).
     pub drift: bool,
+    /// Declared settings read elsewhere (`org run --declared`): judged instead of the tree's, and compared
+    /// with the live settings the run reads anyway.
+    pub declared: Option<crate::declared::DeclaredFacts>,
 }
 
 pub struct Outcome {
@@ -323,6 +326,9 @@ fn declared_facts(
     diff: &Option<DiffScope>,
     github: &github::GithubFacts,
 ) -> crate::declared::DeclaredFacts {
+    if let Some(pre) = &opts.declared {
+        return crate::declared::with_live(pre.clone(), github);
+    }
     let settings = match &opts.remote {
         Some(r) => r.settings.clone(),
         None => github::Settings::from_env(),

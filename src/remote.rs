@@ -55,6 +55,8 @@ pub struct RemoteOptions {
     pub no_suppress: bool,
     /// Shorter than the client's default deadline (an organisation shard running out of time).
     pub deadline: Option<Duration>,
+    /// The repository's declared settings (`org run --declared`), judged and compared for drift.
+    pub declared: Option<crate::declared::DeclaredFacts>,
 }
 
 /// Parse `OWNER/NAME` as given on the command line.
@@ -149,6 +151,7 @@ pub fn check(
         find_repository_root: false,
         remote: Some(target),
         drift: false,
+        declared: opts.declared.clone(),
     };
     let mut outcome = engine::check(&options).map_err(diag)?;
     let facts = outcome.ctx.github.facts();

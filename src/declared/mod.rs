@@ -291,3 +291,132 @@ fn read_commit(
     }
     Ok(out)
 }
+
+/// A config repository on disk (`org run --declared PATH`): its settings files, classified as a walk of
+/// the tree would classify them. More than `MAX_FILES` settings files, or one larger than the config's
+/// `max-file-size`, fails closed.
+pub fn read_dir(root: &Path, config: &Config) -> Result<Vec<(String, Arc<str>)>, String> {
+    const MAX_FILES: usize = 20_000;
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| !matches!(e.file_name().to_str(), Some(".git" | ".terraform")))
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel = crate::repo::files::os_path_key(rel.as_os_str());
+        if !wants_path(&rel) {
+            continue;
+        }
+        let keep = crate::repo::files::classify(config, &rel)
+            .is_some_and(|c| applied(c) || settings::is_settings_path(&rel));
+        if !keep {
+            continue;
+        }
+        let meta = entry.metadata().map_err(|e| format!("{rel}: {e}"))?;
+        if meta.len() > config.max_file_size {
+            return Err(format!("{rel} is larger than [scan] max-file-size"));
+        }
+        if out.len() >= MAX_FILES {
+            return Err(format!("more than {MAX_FILES} settings files"));
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| format!("{rel}: {e}"))?;
+        out.push((rel, Arc::from(String::from_utf8_lossy(&bytes).as_ref())));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// The declarations about one repository of an organisation (`org run --declared`): those naming it
+/// (for the right owner), and in a safe-settings admin layout the organisation's defaults and suborgs
+/// that apply to it. Empty when the config declares nothing for it.
+pub fn for_repository(all: &DeclaredFacts, config: &Config, repo: &RepoId) -> DeclaredFacts {
+    let owner_ok = all
+        .owner(config)
+        .is_none_or(|o| o.eq_ignore_ascii_case(&repo.owner));
+    let mut head = Declared {
+        owner: Some(repo.owner.clone()),
+        notes: all.head.notes.clone(),
+        tools: all.head.tools.clone(),
+        ..Declared::default()
+    };
+    let name = Some(repo.name.clone());
+    if owner_ok {
+        let d = &all.head;
+        head.repos
+            .extend(d.repos.iter().filter(|r| r.name == name).cloned());
+        head.classic
+            .extend(d.classic.iter().filter(|r| r.repo == name).cloned());
+        head.rulesets.extend(
+            d.rulesets
+                .iter()
+                .filter(|r| r.repo == name || r.org.is_some())
+                .cloned(),
+        );
+        head.environments
+            .extend(d.environments.iter().filter(|r| r.repo == name).cloned());
+        head.unresolved.extend(d.unresolved.iter().cloned());
+        head.errors.extend(d.errors.iter().cloned());
+        // safe-settings: a repository without its own file still gets the defaults and its suborgs.
+        let declared_here = head.repos.iter().any(|r| r.name == name);
+        if all.safe.admin_layout && !declared_here {
+            if let Some((v, from)) = all.safe.merged_for(&repo.name) {
+                settings::declare(&mut head, name.clone(), &v, &from);
+            }
+        }
+    }
+    // Only organisation rulesets would be left: they alone declare nothing about this repository.
+    if head.repos.is_empty()
+        && head.classic.is_empty()
+        && head.environments.is_empty()
+        && head.rulesets.iter().all(|r| r.repo.is_none())
+    {
+        head.rulesets.clear();
+    }
+    DeclaredFacts {
+        head,
+        safe: SafeSettings::default(),
+        base: None,
+        live: None,
+        files: all.files,
+        this_repo: Some(repo.clone()),
+        notes: Vec::new(),
+    }
+}
+
+/// Drift from settings already read for the repository's own checks (an organisation run asks GitHub once).
+pub fn with_live(mut facts: DeclaredFacts, github: &crate::github::GithubFacts) -> DeclaredFacts {
+    if !facts.any() {
+        return facts;
+    }
+    facts.live = Some(match github {
+        crate::github::GithubFacts::Gathered(f) => Ok(live::Live {
+            repos: vec![live::LiveRepo {
+                repo: f.repo.clone(),
+                info: crate::github::client::Fetched::Ok(f.info.clone()),
+                branches: f.branches.clone(),
+                environments: f.environments.clone(),
+            }],
+            failures: Vec::new(),
+            requests: 0,
+        }),
+        crate::github::GithubFacts::Failed(e) => Err(LiveGap::Failed(e.clone())),
+        crate::github::GithubFacts::NotEvaluated(why) => Err(LiveGap::NotEvaluated(why.clone())),
+    });
+    facts
+}
+
+/// Would the tree walk read `path` (under `config`) as a settings file that is applied?
+pub fn keeps(config: &Config, path: &str) -> bool {
+    wants_path(path)
+        && crate::repo::files::classify(config, path)
+            .is_some_and(|c| applied(c) || settings::is_settings_path(path))
+}

@@ -38,6 +38,9 @@ pub struct RepoRow {
     #[serde(default)]
     pub reason: Option<String>,
     pub requests: u32,
+    /// `org run --declared`: declared, observed and drift side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<super::declared::DeclaredCell>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -236,6 +239,7 @@ pub fn build(results: &[RepoResult], now: i64) -> Report {
                 .count(),
             reason: r.reason.clone(),
             requests: r.requests,
+            declared: r.declared.as_ref().map(Into::into),
         });
     }
     let mut worst: Vec<RepoRow> = rows
@@ -504,7 +508,15 @@ pub fn markdown(r: &Report) -> String {
             row.errors
         );
     }
+    o.push_str(&super::declared::markdown(&declared_rows(r), md));
     o
+}
+
+fn declared_rows(r: &Report) -> Vec<(String, Option<super::declared::DeclaredCell>)> {
+    r.repositories
+        .iter()
+        .map(|row| (row.repository.clone(), row.declared.clone()))
+        .collect()
 }
 
 /// HTML text escaped for element content and quoted attributes.
@@ -610,7 +622,9 @@ pub fn html(r: &Report) -> String {
         }
         let _ = writeln!(o, "<td class=\"num\">{}</td></tr>", row.errors);
     }
-    o.push_str("</table>\n</body></html>\n");
+    o.push_str("</table>\n");
+    o.push_str(&super::declared::html(&declared_rows(r)));
+    o.push_str("</body></html>\n");
     o
 }
 

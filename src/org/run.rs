@@ -34,6 +34,8 @@ pub struct RunOptions {
     /// Keep this many requests of the rate limit unspent (other jobs share the installation's budget).
     pub reserve: u64,
     pub fail_on: Option<Severity>,
+    /// `--declared PATH|OWNER/REPO`: the config repository whose declared settings are compared.
+    pub declared: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -76,6 +78,10 @@ pub fn run(opts: &RunOptions, settings: &Settings) -> Result<Totals, SourceDiag>
             format!("cannot create {}: {e}", opts.out.display()),
         )
     })?;
+    let source = match &opts.declared {
+        Some(arg) => Some(super::declared::load(arg, settings)?),
+        None => None,
+    };
     let start = Instant::now();
     let next = AtomicUsize::new(0);
     let budget = Mutex::new(Budget::default());
@@ -88,7 +94,7 @@ pub fn run(opts: &RunOptions, settings: &Settings) -> Result<Totals, SourceDiag>
                 let Some(name) = shard.repositories.get(i) else {
                     break;
                 };
-                let result = gate_one(i, name, opts, settings, start, &budget);
+                let result = gate_one(i, name, opts, settings, start, &budget, source.as_ref());
                 let file = match RepoId::parse(name) {
                     Some(r) => format!("{}__{}.json", r.owner, r.name),
                     None => format!("invalid-{:03}-{i:05}.json", shard.shard),
@@ -126,6 +132,7 @@ fn gate_one(
     settings: &Settings,
     start: Instant,
     budget: &Mutex<Budget>,
+    source: Option<&super::declared::Source>,
 ) -> RepoResult {
     let begun = Instant::now();
     let not_verified = |reason: String, requests: u32| RepoResult {
@@ -156,6 +163,7 @@ fn gate_one(
         requests,
         elapsed_ms: u64::try_from(begun.elapsed().as_millis()).unwrap_or(u64::MAX),
         checked_at: unix_now(),
+        declared: None,
     };
     let Some(repo) = RepoId::parse(name) else {
         return not_verified("not a repository name (OWNER/NAME)".into(), 0);
@@ -206,6 +214,7 @@ fn gate_one(
         fail_on: opts.fail_on,
         no_suppress: false,
         deadline: Some(left.min(PER_REPO_DEADLINE)),
+        declared: source.map(|s| super::declared::for_repo(s, &repo)),
     };
     let outcome = remote::check(&repo, settings, &ropts);
     let rate = match &outcome {
@@ -219,7 +228,11 @@ fn gate_one(
         b.reset = b.reset.max(reset);
     }
     let mut result = match outcome {
-        Ok(r) => summarise(&repo, &r),
+        Ok(r) => {
+            let mut result = summarise(&repo, &r);
+            result.declared = source.map(|s| super::declared::summarise(s, &r, &result));
+            result
+        }
         Err(RemoteError::Api { error, requests }) => {
             not_verified(format!("the API did not answer: {error}"), requests)
         }
@@ -242,6 +255,7 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
             .iter()
             .filter(|f| {
                 f.severity >= fail_on
+                    && !super::declared::is_declared(f)
                     && c.families.contains(&family(&f.rule).as_str())
                     && unverified_families(&f.rule).is_empty()
             })
@@ -328,6 +342,7 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
         requests: r.requests,
         elapsed_ms: 0,
         checked_at: unix_now(),
+        declared: None,
     }
 }
 

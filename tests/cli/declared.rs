@@ -783,3 +783,135 @@ fn drift_that_cannot_be_read_fails_closed() {
         v["not_evaluated"]
     );
 }
+
+#[test]
+fn org_run_reports_declared_observed_and_drift_side_by_side() {
+    use crate::mock_org::{MockOrg, ORG};
+    let mock = MockOrg::start(10);
+    let dir = tempfile::tempdir().unwrap();
+    // The organisation's config repository: repo-0004 and repo-0003 declared as strictly as GitHub's
+    // strict example; repo-0001 not declared at all.
+    let config = dir.path().join("github-config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("main.tf"),
+        r#"provider "github" {
+  owner = "mock-org"
+}
+
+resource "github_branch_protection" "main" {
+  for_each       = toset(["repo-0004", "repo-0003"])
+  repository_id  = each.key
+  pattern        = "main"
+  enforce_admins = true
+  required_pull_request_reviews {
+    required_approving_review_count = 2
+    dismiss_stale_reviews           = true
+    require_code_owner_reviews      = true
+    require_last_push_approval      = true
+  }
+  required_status_checks {
+    strict   = true
+    contexts = ["test"]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let shard = dir.path().join("shard.json");
+    let repos = ["repo-0004", "repo-0003", "repo-0001"].map(|r| format!("{ORG}/{r}"));
+    std::fs::write(
+        &shard,
+        json!({"schema": "shipgate/org-shard@1", "org": ORG, "shard": 0, "of": 1, "repositories": repos})
+            .to_string(),
+    )
+    .unwrap();
+    let results = dir.path().join("results");
+    let mut cmd = shipgate(
+        &[
+            "org",
+            "run",
+            "--shard",
+            shard.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+            "--declared",
+            config.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    cmd.env("GITHUB_API_URL", mock.url())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("SHIPGATE_GITHUB_RETRY_BASE_MS", "5")
+        .env("SHIPGATE_GITHUB_TIMEOUT_MS", "10000");
+    let r: Run = cmd.output().unwrap().into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let read = |name: &str| -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(results.join(format!("{ORG}__{name}.json"))).unwrap(),
+        )
+        .unwrap()
+    };
+    // Applied as declared: declared pass, observed pass, no drift.
+    let applied = read("repo-0004");
+    assert_eq!(applied["declared"]["declared"], "pass", "{applied:#}");
+    assert_eq!(applied["declared"]["observed"], "pass", "{applied:#}");
+    assert_eq!(applied["declared"]["drift"], 0, "{applied:#}");
+    // Declared but never applied: the live branch is unprotected, so the observed control fails and
+    // every declared setting is drift; the declared findings never decide the observed control.
+    let never = read("repo-0003");
+    assert_eq!(never["declared"]["declared"], "pass", "{never:#}");
+    assert_eq!(never["declared"]["observed"], "fail", "{never:#}");
+    assert!(
+        never["declared"]["drift"].as_u64().unwrap() >= 5,
+        "{never:#}"
+    );
+    assert!(never["declared"]["findings"].as_array().unwrap().iter().any(|f| f["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("[drift] mock-org/repo-0003: `main`: required_approving_review_count is 0 on GitHub, declared 2")));
+    assert_eq!(
+        never["controls"]["branch-protection"]["rules"],
+        json!(["branch/unprotected"])
+    );
+    // Not declared: said so, next to what GitHub shows.
+    let undeclared = read("repo-0001");
+    assert_eq!(
+        undeclared["declared"]["declared"], "not declared",
+        "{undeclared:#}"
+    );
+    assert_eq!(undeclared["declared"]["observed"], "pass");
+
+    // The report shows the three side by side.
+    let out = dir.path().join("report");
+    let mut cmd = shipgate(
+        &[
+            "org",
+            "report",
+            results.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    let r: Run = cmd.output().unwrap().into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Declared, observed and drift"), "{md}");
+    assert!(
+        md.contains("| mock-org/repo-0004 | pass | pass | none |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| mock-org/repo-0001 | not declared | pass | none |"),
+        "{md}"
+    );
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| mock-org/repo-0003 | pass | fail | ")
+                && l.contains("differences")),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<table id=\"declared\">"), "{html}");
+}
