@@ -38,6 +38,57 @@ const MAX_MODULE_DEPTH: usize = 16;
 /// make the gate allocate without bound); more is reported as unresolved, never cut silently.
 const MAX_INSTANCES: usize = 10_000;
 
+/// Brackets, braces and parentheses nest at most this deep: the parser and the evaluator recurse once
+/// per level, and a hostile file must fail as unreadable, not overflow the stack.
+const MAX_NESTING: usize = 128;
+/// Expressions evaluated in one read, at most: locals that multiply each other (`a = [b, b, b]`,
+/// `b = [c, c, c]`, …) must end as unresolved, not hold the gate.
+const MAX_EVALUATIONS: usize = 2_000_000;
+
+/// The offset where nesting first exceeds `MAX_NESTING` (strings and comments skipped roughly: a quote
+/// toggles a string, `#`/`//` end at the line's end).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut comment = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if comment {
+            comment = b != b'\n';
+        } else if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                // An interpolation opens a nesting level inside the string.
+                b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                    depth += 1;
+                    in_string = false;
+                    i += 1;
+                }
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'#' => comment = true,
+                b'/' if bytes.get(i + 1) == Some(&b'/') => comment = true,
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(i);
+                    }
+                }
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 /// One instance of a GitHub resource.
 #[derive(Debug, Clone)]
 pub struct Instance {
@@ -92,6 +143,16 @@ pub fn read(files: &[(String, Arc<str>)], var_files: &[String]) -> Read {
             continue; // provider and module caches, not the config
         }
         let lines = Lines::new(text.clone());
+        if let Some(offset) = too_deep(text) {
+            out.errors.push((
+                At {
+                    path: Arc::from(path.as_str()),
+                    pos: lines.pos(offset..offset),
+                },
+                format!("brackets nested more than {MAX_NESTING} deep"),
+            ));
+            continue;
+        }
         match hcl_edit::parser::parse_body(text) {
             Ok(body) => parsed.push(File {
                 path: Arc::from(path.as_str()),
@@ -135,6 +196,9 @@ pub fn read(files: &[(String, Arc<str>)], var_files: &[String]) -> Read {
         files: &parsed,
         var_files,
         out: RefCell::new(out),
+        evaluations: std::cell::Cell::new(MAX_EVALUATIONS),
+        instances_left: std::cell::Cell::new(MAX_INSTANCES * 10),
+        locals: RefCell::new(BTreeMap::new()),
     };
     for dir in dirs.iter().filter(|d| !called.contains(*d)) {
         let vars = eval.root_vars(dir);
@@ -183,6 +247,11 @@ struct Evaluator<'a> {
     files: &'a [File],
     var_files: &'a [String],
     out: RefCell<Read>,
+    /// Evaluations left (`MAX_EVALUATIONS`), and instances left (`MAX_INSTANCES` overall).
+    evaluations: std::cell::Cell<usize>,
+    instances_left: std::cell::Cell<usize>,
+    /// Each module instance's locals, evaluated once.
+    locals: RefCell<BTreeMap<(String, String), Val>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -334,6 +403,23 @@ impl<'a> Evaluator<'a> {
 
     /// The instances of a resource or module block: (address suffix, scope with `each`/`count`).
     fn instances(&self, address: &str, f: &File, b: &Block, scope: &Scope) -> Vec<(String, Scope)> {
+        let all = self.instances_unbudgeted(address, f, b, scope);
+        let left = self.instances_left.get();
+        if all.len() > left {
+            self.too_many(address, f, b.span());
+            return Vec::new();
+        }
+        self.instances_left.set(left - all.len());
+        all
+    }
+
+    fn instances_unbudgeted(
+        &self,
+        address: &str,
+        f: &File,
+        b: &Block,
+        scope: &Scope,
+    ) -> Vec<(String, Scope)> {
         if let Some(a) = b.body.get_attribute("for_each") {
             let v = self.eval(&a.value, f, scope);
             if let Some(u) = v
@@ -541,6 +627,15 @@ impl<'a> Evaluator<'a> {
 
     fn eval(&self, e: &Expression, f: &File, scope: &Scope) -> Val {
         let at = f.at(e.span());
+        let left = self.evaluations.get();
+        if left == 0 {
+            return Val::unknown(
+                f.src(e.span()),
+                format!("the config needs more than {MAX_EVALUATIONS} evaluations; shipgate stops there"),
+                at,
+            );
+        }
+        self.evaluations.set(left - 1);
         let here = |v: V| Val::new(v, Some(at.clone()));
         match e {
             Expression::Null(_) => here(V::Null),
@@ -826,6 +921,13 @@ impl<'a> Evaluator<'a> {
         thread_local! {
             static STACK: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
         }
+        let cache_key = (
+            scope.prefix.clone() + "\u{0}" + &scope.module,
+            name.to_string(),
+        );
+        if let Some(v) = self.locals.borrow().get(&cache_key) {
+            return v.clone();
+        }
         let key = format!("{}\u{0}{name}", scope.module);
         if STACK.with(|s| s.borrow().contains(&key) || s.borrow().len() > 64) {
             return Val::unknown(text, format!("local `{name}` refers to itself"), at);
@@ -847,8 +949,16 @@ impl<'a> Evaluator<'a> {
             vars: scope.vars.clone(),
             ..Scope::default()
         };
-        let v = self.eval(&a.value, f, &s);
+        let mut v = self.eval(&a.value, f, &s);
         STACK.with(|s| s.borrow_mut().pop());
+        if nodes(&v, MAX_LOCAL_NODES) > MAX_LOCAL_NODES {
+            v = Val::unknown(
+                text,
+                format!("local `{name}` is larger than {MAX_LOCAL_NODES} values"),
+                at,
+            );
+        }
+        self.locals.borrow_mut().insert(cache_key, v.clone());
         v
     }
 
@@ -1147,6 +1257,27 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// A local's value holds at most this many values (a local built from copies of copies is refused).
+const MAX_LOCAL_NODES: usize = 200_000;
+
+/// How many values `v` holds, counting no further than `limit + 1`.
+fn nodes(v: &Val, limit: usize) -> usize {
+    let mut n = 0;
+    let mut stack = vec![v];
+    while let Some(x) = stack.pop() {
+        n += 1;
+        if n > limit {
+            break;
+        }
+        match &x.v {
+            V::List(l) => stack.extend(l.iter()),
+            V::Map(m) => stack.extend(m.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    n
+}
+
 /// An evaluation error `try()` may catch: a missing key or index.
 fn missing(text: &str, why: &str, at: At) -> Val {
     Val::unknown(text, format!("error: {why}"), at)
@@ -1369,6 +1500,30 @@ resource "github_branch_protection_v3" "this" {
             bypass.is_some_and(|u| u.why.contains("module outputs")),
             "{bypass:?}"
         );
+    }
+
+    #[test]
+    fn hostile_configs_end_as_errors_or_unknowns() {
+        let deep = format!(
+            "locals {{ x = {}1{} }}\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        let r = read(&files(&[("deep.tf", &deep)]), &[]);
+        assert_eq!(r.errors.len(), 1);
+        assert!(r.errors[0].1.contains("nested more than"), "{:?}", r.errors);
+        // Locals that multiply each other: bounded, and the resource's for_each is unresolved.
+        let mut tf = String::from("locals {\n  l0 = [\"a\", \"b\", \"c\", \"d\"]\n");
+        for i in 1..30 {
+            tf.push_str(&format!(
+                "  l{i} = [local.l{p}, local.l{p}, local.l{p}, local.l{p}]\n",
+                p = i - 1
+            ));
+        }
+        tf.push_str("}\nresource \"github_branch_protection\" \"x\" {\n  for_each = toset(flatten(local.l29))\n  repository_id = each.key\n  pattern = \"main\"\n}\n");
+        let r = read(&files(&[("bomb.tf", &tf)]), &[]);
+        assert!(r.instances.is_empty());
+        assert_eq!(r.unresolved.len(), 1, "{:?}", r.unresolved);
     }
 
     #[test]

@@ -784,18 +784,9 @@ fn drift_that_cannot_be_read_fails_closed() {
     );
 }
 
-#[test]
-fn org_run_reports_declared_observed_and_drift_side_by_side() {
-    use crate::mock_org::{MockOrg, ORG};
-    let mock = MockOrg::start(10);
-    let dir = tempfile::tempdir().unwrap();
-    // The organisation's config repository: repo-0004 and repo-0003 declared as strictly as GitHub's
-    // strict example; repo-0001 not declared at all.
-    let config = dir.path().join("github-config");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("main.tf"),
-        r#"provider "github" {
+/// The organisation's config repository: repo-0004 and repo-0003 declared as strictly as GitHub's
+/// strict example; repo-0001 not declared at all.
+const ORG_TF: &str = r#"provider "github" {
   owner = "mock-org"
 }
 
@@ -815,40 +806,19 @@ resource "github_branch_protection" "main" {
     contexts = ["test"]
   }
 }
-"#,
-    )
-    .unwrap();
-    let shard = dir.path().join("shard.json");
-    let repos = ["repo-0004", "repo-0003", "repo-0001"].map(|r| format!("{ORG}/{r}"));
-    std::fs::write(
-        &shard,
-        json!({"schema": "shipgate/org-shard@1", "org": ORG, "shard": 0, "of": 1, "repositories": repos})
-            .to_string(),
-    )
-    .unwrap();
-    let results = dir.path().join("results");
-    let mut cmd = shipgate(
-        &[
-            "org",
-            "run",
-            "--shard",
-            shard.to_str().unwrap(),
-            "--out",
-            results.to_str().unwrap(),
-            "--declared",
-            config.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
-    cmd.env("GITHUB_API_URL", mock.url())
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("SHIPGATE_GITHUB_RETRY_BASE_MS", "5")
-        .env("SHIPGATE_GITHUB_TIMEOUT_MS", "10000");
-    let r: Run = cmd.output().unwrap().into();
-    assert_eq!(r.code, 0, "{}", r.stderr);
+"#;
+
+#[test]
+fn org_run_reports_declared_observed_and_drift_side_by_side() {
+    let mock = crate::mock_org::MockOrg::start(10);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("github-config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("main.tf"), ORG_TF).unwrap();
+    let results = org_run(&mock, dir.path(), config.to_str().unwrap());
     let read = |name: &str| -> Value {
         serde_json::from_str(
-            &std::fs::read_to_string(results.join(format!("{ORG}__{name}.json"))).unwrap(),
+            &std::fs::read_to_string(results.join(format!("mock-org__{name}.json"))).unwrap(),
         )
         .unwrap()
     };
@@ -914,4 +884,137 @@ resource "github_branch_protection" "main" {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<table id=\"declared\">"), "{html}");
+}
+
+/// `org run` of repo-0004, repo-0003 and repo-0001 with `--declared ARG`; the results directory.
+fn org_run(
+    mock: &crate::mock_org::MockOrg,
+    dir: &std::path::Path,
+    declared: &str,
+) -> std::path::PathBuf {
+    let shard = dir.join("shard.json");
+    let repos = ["repo-0004", "repo-0003", "repo-0001"].map(|r| format!("mock-org/{r}"));
+    std::fs::write(
+        &shard,
+        json!({"schema": "shipgate/org-shard@1", "org": "mock-org", "shard": 0, "of": 1, "repositories": repos})
+            .to_string(),
+    )
+    .unwrap();
+    let results = dir.join("results");
+    let mut cmd = shipgate(
+        &[
+            "org",
+            "run",
+            "--shard",
+            shard.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+            "--declared",
+            declared,
+        ],
+        dir,
+    );
+    cmd.env("GITHUB_API_URL", mock.url())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("SHIPGATE_GITHUB_RETRY_BASE_MS", "5")
+        .env("SHIPGATE_GITHUB_TIMEOUT_MS", "10000");
+    let r: Run = cmd.output().unwrap().into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN),
+        "the token leaked"
+    );
+    results
+}
+
+/// The API's base64, wrapped at 60 characters as GitHub wraps blob contents.
+fn base64_wrapped(s: &str) -> String {
+    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in s.as_bytes().chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            out.push(if k <= c.len() {
+                T[(n >> (18 - 6 * k) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out.as_bytes()
+        .chunks(60)
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn org_run_reads_the_config_repository_through_the_api() {
+    let mock = crate::mock_org::MockOrg::start(10);
+    let sha = "3d21ec53a331a6f037a91c368710b99387d012c1";
+    mock.on("/repos/mock-org/github-config", Reply::ok(json!({
+        "id": 9, "name": "github-config", "full_name": "mock-org/github-config", "private": true,
+        "html_url": "https://github.com/mock-org/github-config", "default_branch": "main"})))
+        .on("/repos/mock-org/github-config/git/trees/main", Reply::ok(json!({
+            "sha": "9fb037999f264ba9a7fc6274d15fa3ae2ab98312",
+            "url": "https://api.github.com/repos/mock-org/github-config/git/trees/9fb037999f264ba9a7fc6274d15fa3ae2ab98312",
+            "tree": [
+                {"path": "README.md", "mode": "100644", "type": "blob", "sha": "45b983be36b73c0788dc9cbcb76cbb80fc7bb057", "size": 30},
+                {"path": "github", "mode": "040000", "type": "tree", "sha": "4b825dc642cb6eb9a060e54bf8d69288fbee4904"},
+                {"path": "github/main.tf", "mode": "100644", "type": "blob", "sha": sha, "size": ORG_TF.len()}
+            ],
+            "truncated": false})))
+        .on(&format!("/repos/mock-org/github-config/git/blobs/{sha}"), Reply::ok(json!({
+            "sha": sha, "node_id": "B_kwDOAAAAAdoAKDNkMjFlYzUz", "size": ORG_TF.len(),
+            "url": format!("https://api.github.com/repos/mock-org/github-config/git/blobs/{sha}"),
+            "content": base64_wrapped(ORG_TF), "encoding": "base64"})));
+    let dir = tempfile::tempdir().unwrap();
+    let results = org_run(&mock, dir.path(), "mock-org/github-config");
+    let read = |name: &str| -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(results.join(format!("mock-org__{name}.json"))).unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(read("repo-0004")["declared"]["declared"], "pass");
+    assert_eq!(
+        read("repo-0004")["declared"]["source"],
+        "mock-org/github-config"
+    );
+    assert!(read("repo-0003")["declared"]["drift"].as_u64().unwrap() >= 5);
+    assert_eq!(read("repo-0001")["declared"]["declared"], "not declared");
+    // A truncated listing fails closed: the shard stops with exit 2, naming the cause.
+    mock.on(
+        "/repos/mock-org/github-config/git/trees/main",
+        Reply::ok(json!({"sha": "x", "tree": [], "truncated": true})),
+    );
+    let other = tempfile::tempdir().unwrap();
+    let shard = other.path().join("shard.json");
+    std::fs::write(&shard, json!({"schema": "shipgate/org-shard@1", "org": "mock-org", "shard": 0, "of": 1, "repositories": ["mock-org/repo-0004"]}).to_string()).unwrap();
+    let out = other.path().join("r");
+    let mut cmd = shipgate(
+        &[
+            "org",
+            "run",
+            "--shard",
+            shard.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--declared",
+            "mock-org/github-config",
+        ],
+        other.path(),
+    );
+    cmd.env("GITHUB_API_URL", mock.url())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("SHIPGATE_GITHUB_RETRY_BASE_MS", "5");
+    let r: Run = cmd.output().unwrap().into();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("org/bad-declared") && r.stderr.contains("truncated"),
+        "{}",
+        r.stderr
+    );
 }

@@ -39,6 +39,9 @@ pub struct OrgState {
     pub slow: Duration,
     /// Added to every answer (milliseconds): a network's round trip, for the benchmark.
     pub latency_ms: AtomicU64,
+    /// Fixed answers by path (without query), before the computed ones: a repository outside the
+    /// numbered ones (an organisation's config repository).
+    pub extra: Mutex<std::collections::HashMap<String, Reply>>,
 }
 
 pub struct MockOrg {
@@ -63,6 +66,7 @@ impl MockOrg {
             limit: AtomicU64::new(10_000_000),
             slow: Duration::from_millis(20),
             latency_ms: AtomicU64::new(0),
+            extra: Mutex::new(Default::default()),
         });
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -76,6 +80,16 @@ impl MockOrg {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Always answer `path` (without its query) with `reply`.
+    pub fn on(&self, path: &str, reply: Reply) -> &Self {
+        self.state
+            .extra
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), reply);
+        self
     }
 
     pub fn fail(&self, name: &str) -> &Self {
@@ -258,6 +272,14 @@ fn org_page(s: &OrgState, vars: &serde_json::Map<String, Value>) -> Value {
 
 /// (reply, repository the request concerned).
 fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<String>) {
+    if let Some(r) = s
+        .extra
+        .lock()
+        .unwrap()
+        .get(path.split('?').next().unwrap_or(""))
+    {
+        return (r.clone(), None);
+    }
     if method == "POST" && path == "/graphql" {
         let Ok(request) = serde_json::from_str::<Value>(body) else {
             return (
