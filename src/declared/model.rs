@@ -231,6 +231,13 @@ impl Declared {
         out
     }
 
+    /// Does this config manage branch protection at all (classic protection or a ruleset, for any
+    /// repository)? A config that only creates repositories or environments leaves protection to be
+    /// managed elsewhere, and its repositories' branches are not judged as unprotected.
+    pub fn manages_protection(&self) -> bool {
+        !self.classic.is_empty() || !self.rulesets.is_empty()
+    }
+
     pub fn extend(&mut self, other: Declared) {
         self.repos.extend(other.repos);
         self.classic.extend(other.classic);

@@ -286,6 +286,42 @@ resource "github_repository_environment" "web_production" {
 }
 
 #[test]
+fn a_config_that_manages_no_branch_protection_is_not_judged_for_it() {
+    // Environments only: protection is managed elsewhere, so `main` is not "unprotected" here.
+    let env = "resource \"github_repository_environment\" \"prod\" {\n  repository          = \"api\"\n  environment         = \"production\"\n  prevent_self_review = true\n  can_admins_bypass   = false\n  reviewers {\n    teams = [42]\n  }\n  deployment_branch_policy {\n    protected_branches     = true\n    custom_branch_policies = false\n  }\n}\n";
+    let repo = Repo::new();
+    repo.write("env.tf", env);
+    repo.commit("config");
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(
+        about(&report, "declared"),
+        vec![],
+        "{:#}",
+        report["findings"]
+    );
+    assert!(report["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("manage no branch protection")));
+    assert_eq!(code, 0, "{:#}", report["findings"]);
+    // Twin: once the config protects another repository's branch, api's missing protection is a gap.
+    let twin = Repo::new();
+    twin.write("env.tf", env).write(
+        "web.tf",
+        "resource \"github_branch_protection_v3\" \"web\" {\n  repository = \"web\"\n  branch     = \"main\"\n}\n",
+    );
+    twin.commit("config");
+    let (code, report) = check_json(twin.path(), &[]);
+    let got = about(&report, "declared");
+    assert!(
+        got.contains(&("branch/unprotected".to_string(), "env.tf".to_string(), 1, 1)),
+        "{got:?}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
 fn a_safe_settings_set_is_judged_per_repository() {
     let repo = Repo::new();
     repo.write(

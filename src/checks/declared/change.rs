@@ -35,7 +35,8 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     for repo in &repos {
         let full = facts.full_name(&ctx.config, repo);
         let (names, default) = branches(ctx, repo);
-        for b in &names {
+        let manages = base.manages_protection() || head.manages_protection();
+        for b in names.iter().filter(|_| manages) {
             let before = view::branch(base, repo, b, &default);
             let after = view::branch(head, repo, b, &default);
             for d in compare::branch(&before.policy, &after.policy) {

@@ -50,7 +50,13 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
             Fetched::Unavailable(_) => continue, // reported with the failures
         };
         let (_, default) = branches(ctx, &repo);
-        for lb in &lr.branches {
+        // A config that manages no branch protection cannot drift from it.
+        let branches = if facts.head.manages_protection() {
+            lr.branches.as_slice()
+        } else {
+            &[]
+        };
+        for lb in branches {
             let Ok(lp) = protection::effective(lb, &html) else {
                 continue; // an API failure, reported with the failures
             };

@@ -125,7 +125,12 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     for repo in facts.head.repo_names() {
         let full = facts.full_name(&ctx.config, &repo);
         let (branches, default) = branches(ctx, &repo);
-        for b in &branches {
+        let judged: &[String] = if facts.head.manages_protection() {
+            &branches
+        } else {
+            &[]
+        };
+        for b in judged {
             let v = view::branch(&facts.head, &repo, b, &default);
             let codeowners = repo.is_none() && branch_protection::has_codeowners(ctx);
             let found =
@@ -394,6 +399,11 @@ pub fn not_evaluated(ctx: &Context) -> Vec<NotEvaluated> {
         .filter(|r| assumed(ctx, r))
         .map(|r| facts.full_name(&ctx.config, r))
         .collect();
+    if !facts.head.manages_protection() {
+        out.push(gap(
+            "the declared settings manage no branch protection (no classic protection, no ruleset): the declared repositories' branches were not judged".into(),
+        ));
+    }
     if !assumed.is_empty() {
         out.push(gap(format!(
             "{} declare{} no default branch: `{ASSUMED_DEFAULT}` (GitHub's default for new repositories) was judged; name the deployment branches in `[declared] branches`",
