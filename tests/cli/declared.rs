@@ -1054,3 +1054,72 @@ fn org_run_reads_the_config_repository_through_the_api() {
         r.stderr
     );
 }
+
+#[test]
+fn a_repositorys_own_settings_file_is_declared_next_to_what_github_observes() {
+    // An application repository with a Probot `.github/settings.yml` asking for 2 approvals, and
+    // GitHub enforcing 0: the observed finding, the declared settings (which pass) and the drift are
+    // three different statements, and every format says which is which.
+    let w = crate::github::world();
+    w.repo.write(
+        ".github/settings.yml",
+        "branches:\n  - name: main\n    protection:\n      enforce_admins: true\n      required_status_checks:\n        strict: true\n        contexts: [test]\n      required_pull_request_reviews:\n        required_approving_review_count: 2\n        dismiss_stale_reviews: true\n        require_code_owner_reviews: true\n        require_last_push_approval: true\n",
+    );
+    let weak = with(
+        classic_strict(),
+        "/required_pull_request_reviews/required_approving_review_count",
+        json!(0),
+    );
+    w.mock.on(
+        &crate::mock_github::api("/branches/main/protection"),
+        Reply::ok(weak),
+    );
+    let r = crate::github::gh(&w, &["check", "--drift", "--format", "json"], &[]);
+    let report: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    let settings: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["settings"].is_null())
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["settings"]["origin"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let observed = settings
+        .iter()
+        .find(|(r, o, _)| r == "branch/weak-protection" && o == "observed");
+    assert!(
+        observed
+            .is_some_and(|(_, _, m)| m.starts_with("`required_approving_review_count` on `main`")),
+        "{settings:#?}"
+    );
+    assert!(
+        !settings.iter().any(|(_, o, _)| o == "declared"),
+        "{settings:#?}"
+    );
+    let drift = settings.iter().find(|(r, _, _)| r == "declared/drift");
+    assert!(
+        drift.is_some_and(|(_, o, m)| o == "drift"
+            && m.starts_with("[drift] octo-org/octo-app: `main`: required_approving_review_count is 0 on GitHub, declared 2")),
+        "{settings:#?}"
+    );
+    // The observed finding stays at the GitHub setting; the drift points at the declaring line.
+    let loc = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap()["location"]
+            .clone()
+    };
+    assert_eq!(loc("branch/weak-protection")["kind"], "setting");
+    assert_eq!(loc("declared/drift")["path"], ".github/settings.yml");
+    assert_eq!(loc("declared/drift")["line"], 9);
+    assert_eq!(r.code, 1);
+}
