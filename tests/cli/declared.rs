@@ -1123,3 +1123,38 @@ fn a_repositorys_own_settings_file_is_declared_next_to_what_github_observes() {
     assert_eq!(loc("declared/drift")["line"], 9);
     assert_eq!(r.code, 1);
 }
+
+#[test]
+fn a_pull_request_cannot_turn_declared_settings_off_to_pass() {
+    // The change weakens approvals and, in the same pull request, turns `[declared]` off: the gate
+    // judges with the merge base's policy, so the weakening still fails, and the policy change is said.
+    let repo = pull_request(
+        |m| m.to_string(),
+        |t| {
+            t.replace(
+                "payments-api = { approvals = 2 }",
+                "payments-api = { approvals = 0 }",
+            )
+        },
+    );
+    repo.write("shipgate.toml", "[declared]\nenabled = false\n");
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "turn it off"]);
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert!(
+        weakened(&report)
+            .iter()
+            .any(|(s, _)| s == "required_approving_review_count"),
+        "{:#}",
+        report["findings"]
+    );
+    let policy = finding(&report, "gate/policy-changed", "[declared] enabled");
+    assert!(
+        policy["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed from true to false"),
+        "{policy:#}"
+    );
+    assert_eq!(code, 1);
+}
