@@ -45,8 +45,9 @@ fn weaker(before: &Value, after: &Value) -> bool {
     }
 }
 
-/// Who escapes `aspect`: None when no source enforces it; else the actors every enforcing source lets
-/// past (a source whose bypass list is unknown counts as letting nobody past: its reader says so).
+/// Who escapes `aspect`: the actors every enforcing source lets past. None when no source enforces it,
+/// or when an enforcing source's bypass list could not be read (then nothing is said about bypass:
+/// `branch/unverified` or `declared/drift-unverified` says why).
 fn escapers(p: &Policy, aspect: Aspect) -> Option<BTreeMap<(String, Option<u64>), String>> {
     let mut out: Option<BTreeMap<(String, Option<u64>), String>> = None;
     for (source, v) in p.of(aspect) {
@@ -59,7 +60,7 @@ fn escapers(p: &Policy, aspect: Aspect) -> Option<BTreeMap<(String, Option<u64>)
                 .filter(|b| b.escapes(aspect))
                 .map(|b| (b.key(), b.label.clone()))
                 .collect(),
-            Bypass::Unknown(_) => BTreeMap::new(),
+            Bypass::Unknown(_) => return None,
         };
         out = Some(match out {
             None => here,
@@ -252,4 +253,71 @@ pub fn environment(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::environments::{
+        DeploymentBranchPolicy, Environment, ProtectionRule, Reviewer,
+    };
+
+    fn env(reviewers: &[u64], admins: bool, any_branch: bool) -> EnvironmentFacts {
+        EnvironmentFacts {
+            env: Environment {
+                id: 1,
+                name: "production".into(),
+                html_url: None,
+                can_admins_bypass: Some(admins),
+                protection_rules: vec![ProtectionRule {
+                    kind: "required_reviewers".into(),
+                    prevent_self_review: Some(true),
+                    reviewers: reviewers
+                        .iter()
+                        .map(|id| Reviewer {
+                            kind: "Team".into(),
+                            reviewer: serde_json::json!({"id": id}),
+                        })
+                        .collect(),
+                }],
+                deployment_branch_policy: (!any_branch).then_some(DeploymentBranchPolicy {
+                    protected_branches: true,
+                    custom_branch_policies: false,
+                }),
+            },
+            policies: None,
+        }
+    }
+
+    fn weaker_settings(d: Vec<Diff>) -> Vec<String> {
+        d.into_iter()
+            .filter(|d| d.weaker)
+            .map(|d| d.setting)
+            .collect()
+    }
+
+    #[test]
+    fn environment_weakenings_and_their_twins() {
+        let base = env(&[1, 2], false, false);
+        assert_eq!(
+            weaker_settings(environment(Some(&base), Some(&base))),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            weaker_settings(environment(Some(&base), Some(&env(&[1], true, true)))),
+            vec![
+                "required_reviewers",
+                "can_admins_bypass",
+                "deployment_branch_policy"
+            ]
+        );
+        // The twin: one more reviewer, no admin bypass: stricter, nothing weaker.
+        let stricter = environment(Some(&base), Some(&env(&[1, 2, 3], false, false)));
+        assert_eq!(stricter.len(), 1);
+        assert!(!stricter[0].weaker);
+        assert_eq!(
+            weaker_settings(environment(Some(&base), None)),
+            vec!["environment"]
+        );
+    }
 }
