@@ -21,6 +21,7 @@ Examples:
   shipgate check --format github          annotations + job summary inside GitHub Actions
   shipgate check --fail-on warning path/  fail on warnings too
   shipgate check --diff origin/main       only what this branch adds since it forked from origin/main
+  shipgate check --drift                  declared branch protection (Terraform, settings.yml) vs GitHub
   shipgate hook install                   refuse direct pushes to deployment branches (git pre-push hook)
   shipgate rules                          list every rule
   shipgate explain data/reserved-email    why a rule matters and how to fix it
@@ -128,6 +129,10 @@ pub enum OrgCommand {
         reserve: u64,
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// The organisation's config repository (a directory, or OWNER/REPO read through the API):
+        /// report each repository's declared settings, observed settings and drift side by side.
+        #[arg(long, value_name = "PATH|OWNER/REPO")]
+        declared: Option<String>,
         /// Memory each repository's check may use, in MiB (0: no limit). Each repository is checked in
         /// a process of its own: one that goes over is reported not verified, and the shard goes on.
         #[arg(long, value_name = "MIB", default_value_t = 2048)]
@@ -144,6 +149,11 @@ pub enum OrgCommand {
         memory_limit: u64,
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// The config repository `org run --declared` staged, and how to name it.
+        #[arg(long, requires = "declared_shown")]
+        declared_dir: Option<PathBuf>,
+        #[arg(long)]
+        declared_shown: Option<String>,
     },
     /// Merge the per-repository results into one evidence report (report.md, report.html, report.json).
     Report {
@@ -239,6 +249,10 @@ pub struct CheckArgs {
     /// the gate's own policy (default: from the GitHub Actions pull_request event).
     #[arg(long, value_name = "N")]
     pub pull_request: Option<u64>,
+    /// Compare the branch protection this tree declares (Terraform, safe-settings) with the live
+    /// settings of each declared repository, and report every difference (needs a token).
+    #[arg(long, conflicts_with_all = ["offline", "remote"])]
+    pub drift: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -341,6 +355,7 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
                 fail_on: args.fail_on.map(Severity::from),
                 no_suppress: args.no_suppress,
                 deadline: None,
+                declared: None,
             };
             match crate::remote::check(&repo, &settings, &opts) {
                 Ok(mut r) => {
@@ -392,6 +407,8 @@ fn local_outcome(args: &CheckArgs) -> Result<engine::Outcome, SourceDiag> {
                 var("GITHUB_EVENT_PATH").as_deref().map(Path::new),
             )
         }),
+        drift: args.drift,
+        declared: None,
     };
     engine::check(&opts).map_err(could_not_evaluate)
 }
@@ -527,8 +544,10 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             reserve,
             fail_on,
             memory_limit,
+            declared,
         } => {
             let opts = run::RunOptions {
+                declared,
                 shard,
                 out: out.clone(),
                 jobs,
@@ -554,15 +573,22 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             api_deadline_ms,
             memory_limit,
             fail_on,
+            declared_dir,
+            declared_shown,
         } => {
             crate::org::isolate::limit_own_memory(memory_limit)
                 .map_err(|e| SourceDiag::plain("org/output", e))?;
             let repo = crate::remote::parse_repo(&repository)?;
+            let source = match (&declared_dir, &declared_shown) {
+                (Some(dir), Some(shown)) => Some(crate::org::declared::load_staged(dir, shown)?),
+                _ => None,
+            };
             let answer = run::gate_checked(
                 &repo,
                 &settings,
                 fail_on.map(Severity::from),
                 std::time::Duration::from_millis(api_deadline_ms),
+                source.as_ref(),
             );
             let text = serde_json::to_string(&answer).map_err(|e| {
                 SourceDiag::plain("org/output", format!("cannot encode a result: {e}"))

@@ -9,9 +9,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use toml::Spanned;
 
+mod declared;
 mod duplicate;
 mod github;
 pub mod policy;
+pub use declared::DeclaredConfig;
 pub use github::{
     AllowedBypass, BotPrs, BranchRequirements, CodeOwnerReview, EnvironmentRequirements,
     GithubConfig, ReviewRequirements, StatusChecks, DEFAULT_DEADLINE as DEFAULT_GITHUB_DEADLINE,
@@ -40,6 +42,8 @@ struct RawConfig {
     history: RawHistory,
     #[serde(default)]
     hook: RawHook,
+    #[serde(default)]
+    declared: declared::RawDeclared,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -125,6 +129,8 @@ pub struct Config {
     pub github: GithubConfig,
     pub history: HistoryConfig,
     pub hook: HookConfig,
+    /// `[declared]`: branch protection declared as code in this tree.
+    pub declared: DeclaredConfig,
 }
 
 /// How much of the deployment branches' history to examine, and what to forgive (`[history]`).
@@ -209,6 +215,7 @@ impl Default for Config {
             github: GithubConfig::default(),
             history: HistoryConfig::default(),
             hook: HookConfig::default(),
+            declared: DeclaredConfig::default(),
         }
     }
 }
@@ -443,6 +450,7 @@ pub fn parse(name: &str, text: &str) -> Result<Config, SourceDiag> {
     cfg.history.require = h.require.unwrap_or(false);
     cfg.history.fail_closed = h.fail_closed.unwrap_or(true);
     cfg.hook.allow_direct_push = raw.hook.allow_direct_push.unwrap_or(false);
+    cfg.declared = declared::parse(&raw.declared, &at)?;
     Ok(cfg)
 }
 

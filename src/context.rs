@@ -1,6 +1,7 @@
 //! What checks may read: gathered once, read-only.
 
 use crate::config::Config;
+use crate::declared::DeclaredFacts;
 use crate::github::GithubFacts;
 use crate::repo::changes::DiffScope;
 use crate::repo::collect::RepoFiles;
@@ -26,4 +27,6 @@ pub struct Context {
     pub diff: Option<DiffScope>,
     /// CODEOWNERS, workflows and process documents, read during the walk and parsed once.
     pub repo: RepoFiles,
+    /// Branch protection declared as code in the tree (and at the merge base, and live for drift).
+    pub declared: DeclaredFacts,
 }

@@ -41,6 +41,11 @@ pub struct CheckOptions {
     /// The pull request this run checks (`--pull-request`, or the Actions event): where the approvals of
     /// a change to the gate's own policy are read.
     pub pull_request: Option<u64>,
+    /// `--drift`: compare the tree's declared settings with the live ones (needs a token).
+    pub drift: bool,
+    /// Declared settings read elsewhere (`org run --declared`): judged instead of the tree's, and compared
+    /// with the live settings the run reads anyway.
+    pub declared: Option<crate::declared::DeclaredFacts>,
 }
 
 pub struct Outcome {
@@ -194,13 +199,14 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     let allows = suppress::inline::InlineAllows::default();
     let collector = crate::repo::collect::Collector::default();
+    let declared_files = crate::declared::Collector::default();
     let stages = checks::registry::file_stages(&checks::registry::Setup {
         catalogue: &catalogue,
         config: &config,
     })?;
     let mut file_checks: Vec<&dyn FileCheck> =
         stages.iter().map(|s| s.stage.as_file_check()).collect();
-    file_checks.extend([&collector as &dyn FileCheck, &allows]);
+    file_checks.extend([&collector as &dyn FileCheck, &declared_files, &allows]);
     let mut walked = files::walk(&root, &config, &file_checks);
     let imported: Vec<VendoredImport> = stages
         .iter()
@@ -209,6 +215,8 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let vendored = gate_imported_vendored(&root, &config, imported, &file_checks, &mut walked);
 
     let fail_on = opts.fail_on.unwrap_or(config.fail_on);
+    let github = github.finish();
+    let declared = declared_facts(opts, &root, &config, declared_files, &diff, &github);
     let ctx = Context {
         root,
         config,
@@ -216,10 +224,11 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         files: walked.files,
         stats: walked.stats,
         nested_repos: walked.nested_repos,
-        github: github.finish(),
+        github,
         history,
         diff,
         repo: collector.into_repo_files(),
+        declared,
     };
     let mut raw = walked.findings;
     checks::registry::run_after_walk(&ctx, &stages, &mut raw);
@@ -295,6 +304,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
     not_evaluated.extend(checks::review_git::not_evaluated(&ctx));
     not_evaluated.extend(checks::gate::not_evaluated(&ctx));
+    not_evaluated.extend(checks::declared::not_evaluated(&ctx));
     if let Some(remote) = &opts.remote {
         not_evaluated.extend(github::snapshot::not_evaluated(remote));
     }
@@ -329,6 +339,45 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         fail_open,
         policy,
     })
+}
+
+/// Branch protection declared as code in the tree: read after the walk collected its files, with the
+/// merge base's in pre-merge mode and the live settings with `--drift` (see `declared`).
+fn declared_facts(
+    opts: &CheckOptions,
+    root: &Path,
+    config: &Config,
+    files: crate::declared::Collector,
+    diff: &Option<DiffScope>,
+    github: &github::GithubFacts,
+) -> crate::declared::DeclaredFacts {
+    if let Some(pre) = &opts.declared {
+        return crate::declared::with_live(pre.clone(), github);
+    }
+    let settings = match &opts.remote {
+        Some(r) => r.settings.clone(),
+        None => github::Settings::from_env(),
+    };
+    let this_repo = github
+        .facts()
+        .map(|f| f.repo.clone())
+        .or_else(|| github::remote::discover(root, settings.repository.as_deref()).map(|(r, _)| r));
+    let drift = opts.drift.then(|| {
+        if opts.offline {
+            Err("--offline".to_string())
+        } else {
+            Ok(crate::declared::DriftRequest { settings })
+        }
+    });
+    let merge_base = diff.as_ref().and_then(|d| d.merge_base);
+    crate::declared::gather(
+        root,
+        config,
+        files.into_files(),
+        merge_base,
+        this_repo,
+        drift,
+    )
 }
 
 /// A `.git` that is a symbolic link (at or above the checked directory, the one git would use) is
@@ -382,6 +431,7 @@ fn keep_introduced(
     findings.retain(|f| {
         checks::gate::is_evaluation_failure(&f.rule)
             || f.rule == suppress::policy::POLICY_CHANGED
+            || checks::declared::judged_by_outcome(&f.rule)
             || matches!(&f.location, Location::File(span)
                 if scope.changes.introduces(span) || newly_imported(&span.path))
     });

@@ -296,6 +296,13 @@ pub const DIAGNOSTICS: &[CodeRule] = &[
         "shards/plan.json is not a plan written by `shipgate org plan` (schema `x`)",
     ),
     diag(
+        "org/bad-declared",
+        "The config repository given to `org run --declared` cannot be read",
+        "Declared settings are compared with what GitHub enforces: a config repository that cannot be read, or declares nothing, would make every repository look undeclared, so the run stops with exit 2 rather than report that.",
+        "Pass the directory of the config repository (its Terraform or safe-settings files), or OWNER/REPO with a token that can read its contents.",
+        "--declared octo-org/github-config: the file tree of octo-org/github-config could not be read (404 Not Found)",
+    ),
+    diag(
         "org/output",
         "An org file could not be written",
         "Shard files, results and reports that were not written are an audit nobody can read; the command stops with exit 2.",

@@ -117,6 +117,39 @@ impl Location {
     }
 }
 
+/// Whose settings a finding judges: those declared as code in the checked tree (Terraform,
+/// settings.yml), those GitHub reports (observed), or the difference between the two (drift).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SettingsOrigin {
+    Declared,
+    Observed,
+    Drift,
+}
+
+impl SettingsOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettingsOrigin::Declared => "declared",
+            SettingsOrigin::Observed => "observed",
+            SettingsOrigin::Drift => "drift",
+        }
+    }
+}
+
+/// The repository setting a finding is about, and whose view of it: reports say declared or observed
+/// in every format, so the two are never confused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SettingsRef {
+    pub origin: SettingsOrigin,
+    /// `owner/name`.
+    pub repository: String,
+    /// `branch main` or `environment production`.
+    pub target: String,
+    /// `required_approving_review_count`.
+    pub setting: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub rule: String,
@@ -135,6 +168,9 @@ pub struct Finding {
     /// the baseline.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub repeats: Vec<Repeat>,
+    /// For findings about a repository's settings: declared, observed or drift, and which setting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<SettingsRef>,
 }
 
 /// Another hit of a finding's rule in the same file.
@@ -162,7 +198,14 @@ impl Finding {
             help: None,
             fingerprint: String::new(),
             repeats: Vec::new(),
+            settings: None,
         }
+    }
+
+    /// Say whose settings this finding judges.
+    pub fn about(mut self, settings: SettingsRef) -> Self {
+        self.settings = Some(settings);
+        self
     }
 
     /// The severity where the check's context changes the rule's own (a preview deploy, an opted-out

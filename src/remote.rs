@@ -55,6 +55,8 @@ pub struct RemoteOptions {
     pub no_suppress: bool,
     /// Shorter than the client's default deadline (an organisation shard running out of time).
     pub deadline: Option<Duration>,
+    /// The repository's declared settings (`org run --declared`), judged and compared for drift.
+    pub declared: Option<crate::declared::DeclaredFacts>,
 }
 
 /// Parse `OWNER/NAME` as given on the command line.
@@ -154,6 +156,8 @@ pub fn check(
         find_repository_root: false,
         remote: Some(target),
         pull_request: None,
+        drift: false,
+        declared: opts.declared.clone(),
     };
     let mut outcome = engine::check(&options).map_err(diag)?;
     let facts = outcome.ctx.github.facts();
@@ -182,7 +186,20 @@ pub fn check(
 /// Write the snapshot's files under `dir`. Every path was built from validated components; this checks
 /// again that none leaves `dir`, and refuses to write through an existing entry.
 pub fn materialise(dir: &Path, snap: &Snapshot) -> Result<(), SourceDiag> {
-    for (rel, text) in &snap.files {
+    write_files(
+        dir,
+        snap.files.iter().map(|(r, t)| (r.as_str(), t.as_ref())),
+    )
+}
+
+/// Write files read through the API (`relative path`, text) into `dir`, with `materialise`'s care: a
+/// name with `..`, a separator or a control character is skipped, and no existing entry is written
+/// through.
+pub fn write_files<'a>(
+    dir: &Path,
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<(), SourceDiag> {
+    for (rel, text) in files {
         let safe = !rel.is_empty()
             && rel
                 .split('/')

@@ -16,6 +16,8 @@ const LAYERS: &[&[&str]] = &[
     &["repo"],
     &["rules"],
     &["github"],
+    // Settings declared as code, read into github's model (and compared with it for drift).
+    &["declared"],
     &["context"],
     &["checks"],
     &["suppress"],

@@ -136,6 +136,7 @@ mod tests {
                     .collect(),
                 ..RepoFiles::default()
             },
+            declared: Default::default(),
         }
     }
 

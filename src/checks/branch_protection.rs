@@ -183,9 +183,27 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         .filter_map(|b| protection::effective(b, &facts.html_url).ok())
         .flat_map(|p| {
             let evidence = review_evidence(&p.branch);
+            let target = format!("branch {}", p.branch);
             check(&p, &ctx.config.github.branch, codeowners, evidence)
+                .into_iter()
+                .map(move |f| observed(f, &facts.repo.to_string(), &target))
         })
         .collect()
+}
+
+/// Mark a finding as about the live (observed) settings of `repo`, so reports never confuse it with a
+/// declared one.
+pub fn observed(f: Finding, repo: &str, target: &str) -> Finding {
+    let setting = match &f.location {
+        Location::Setting { name, .. } => name.clone(),
+        _ => String::new(),
+    };
+    f.about(crate::finding::SettingsRef {
+        origin: crate::finding::SettingsOrigin::Observed,
+        repository: repo.to_string(),
+        target: target.to_string(),
+        setting,
+    })
 }
 
 /// The findings for one branch's effective policy.
@@ -461,7 +479,7 @@ fn shortfall(p: &Policy, aspect: Aspect, want: &Want, scope: &str, plan: &str) -
 }
 
 /// The strongest value among the sources (what GitHub enforces), or the "off" value when none sets it.
-fn best<'a>(aspect: Aspect, values: impl Iterator<Item = &'a Value>) -> Value {
+pub fn best<'a>(aspect: Aspect, values: impl Iterator<Item = &'a Value>) -> Value {
     let mut out = match aspect {
         Aspect::Approvals => Value::Count(0),
         Aspect::StatusChecks => Value::Checks {

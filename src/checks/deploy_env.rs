@@ -109,7 +109,12 @@ pub fn check_environments(ctx: &Context, only: Option<&BTreeSet<String>>) -> Vec
     let req = &ctx.config.github.environments;
     environments::select(envs, only)
         .filter(|e| !req.exempt.iter().any(|(name, _)| *name == e.env.name))
-        .flat_map(|e| check(e, req, &facts.html_url))
+        .flat_map(|e| {
+            let target = format!("environment {}", e.env.name);
+            check(e, req, &facts.html_url).into_iter().map(move |f| {
+                super::branch_protection::observed(f, &facts.repo.to_string(), &target)
+            })
+        })
         .collect()
 }
 

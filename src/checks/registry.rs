@@ -8,7 +8,7 @@
 //! `Check` here. See CONTRIBUTING.md.
 
 use super::{
-    access, branch_protection, deploy_env, gate, leak, owners, process_docs, review_git,
+    access, branch_protection, declared, deploy_env, gate, leak, owners, process_docs, review_git,
     review_github, suppression, test_data, workflows,
 };
 use crate::config::Config;
@@ -177,6 +177,17 @@ pub const REGISTRY: &[Check] = &[
             ..NEEDS_NOTHING
         },
         run: Run::Repository(deploy_env::run),
+    },
+    Check {
+        name: "declared",
+        about: "Branch protection and environments declared as code (Terraform's GitHub provider, \
+                safe-settings / Probot settings.yml): judged offline by the branch and deploy rules, a \
+                change that weakens them, and drift from the live settings.",
+        families: &[("declared", Some(Control::ProtectedBranches))],
+        rules: declared::RULES,
+        packs: &[],
+        needs: FILE_INDEX,
+        run: Run::Repository(declared::run),
     },
     Check {
         name: "review-github",

@@ -50,6 +50,8 @@ pub struct ChildArgs<'a> {
     pub repository: &'a str,
     pub api_deadline: Duration,
     pub fail_on: Option<&'a str>,
+    /// `org run --declared`: the config repository, staged once for every child.
+    pub declared: Option<&'a super::declared::Staged>,
 }
 
 /// Run one repository's gate in a child and read its answer; `Err` says why there is none.
@@ -128,6 +130,11 @@ fn child_command(exe: PathBuf, args: &ChildArgs<'_>, limits: Limits) -> Command 
         .arg(limits.memory_mib.to_string());
     if let Some(f) = args.fail_on {
         cmd.args(["--fail-on", f]);
+    }
+    if let Some(d) = args.declared {
+        cmd.arg("--declared-dir")
+            .arg(&d.dir)
+            .args(["--declared-shown", &d.shown]);
     }
     cmd
 }

@@ -5,6 +5,7 @@
 //!
 //! Layering: this sits beside `cli`, above `remote` (which runs the engine); nothing below depends on it.
 
+pub mod declared;
 pub mod isolate;
 pub mod plan;
 pub mod report;
@@ -166,6 +167,9 @@ pub struct RepoResult {
     pub elapsed_ms: u64,
     #[serde(default)]
     pub checked_at: i64,
+    /// `--declared`: the repository's declared settings, judged, next to the observed ones, and drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<declared::DeclaredSummary>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

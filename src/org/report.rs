@@ -54,6 +54,9 @@ pub struct RepoRow {
     /// as the report is.
     #[serde(default)]
     pub findings: Vec<FindingSummary>,
+    /// `org run --declared`: declared, observed and drift side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<super::declared::DeclaredCell>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -310,6 +313,7 @@ fn no_result(name: &str) -> RepoResult {
         requests: 0,
         elapsed_ms: 0,
         checked_at: 0,
+        declared: None,
     }
 }
 
@@ -428,6 +432,7 @@ pub fn build(results: &[RepoResult], now: i64) -> Report {
             reason: r.reason.clone(),
             requests: r.requests,
             findings: r.findings.clone(),
+            declared: r.declared.as_ref().map(Into::into),
         });
     }
     let mut worst: Vec<RepoRow> = rows
@@ -835,7 +840,15 @@ pub fn markdown_summary(r: &Report) -> String {
             row.warnings
         );
     }
+    o.push_str(&super::declared::markdown(&declared_rows(r), md));
     o
+}
+
+fn declared_rows(r: &Report) -> Vec<(String, Option<super::declared::DeclaredCell>)> {
+    r.repositories
+        .iter()
+        .map(|row| (row.repository.clone(), row.declared.clone()))
+        .collect()
 }
 
 /// HTML text escaped for element content and quoted attributes.
@@ -990,6 +1003,7 @@ pub fn html(r: &Report) -> String {
         }
         o.push_str("</div>\n");
     }
+    o.push_str(&super::declared::html(&declared_rows(r)));
     o.push_str("</body></html>\n");
     o
 }

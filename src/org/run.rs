@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub fail_on: Option<Severity>,
     /// Memory each repository's check may use, in MiB (0 = no limit); see `isolate`.
     pub memory_mib: u64,
+    /// `--declared PATH|OWNER/REPO`: the config repository whose declared settings are compared.
+    pub declared: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -80,6 +82,13 @@ pub fn run(opts: &RunOptions) -> Result<Totals, SourceDiag> {
             format!("cannot create {}: {e}", opts.out.display()),
         )
     })?;
+    // The config repository is read once, here (through the API when it is OWNER/REPO), checked, and
+    // written to a private directory each repository's child process reads it from.
+    let settings = Settings::from_env();
+    let declared = match &opts.declared {
+        Some(arg) => Some(super::declared::stage(arg, &settings)?),
+        None => None,
+    };
     let start = Instant::now();
     let next = AtomicUsize::new(0);
     let budget = Mutex::new(Budget::default());
@@ -92,7 +101,7 @@ pub fn run(opts: &RunOptions) -> Result<Totals, SourceDiag> {
                 let Some(name) = shard.repositories.get(i) else {
                     break;
                 };
-                let result = gate_one(i, name, opts, start, &budget);
+                let result = gate_one(i, name, opts, start, &budget, declared.as_ref());
                 let file = match RepoId::parse(name) {
                     Some(r) => format!("{}__{}.json", r.owner, r.name),
                     None => format!("invalid-{:03}-{i:05}.json", shard.shard),
@@ -129,6 +138,7 @@ fn gate_one(
     opts: &RunOptions,
     start: Instant,
     budget: &Mutex<Budget>,
+    declared: Option<&super::declared::Staged>,
 ) -> RepoResult {
     let begun = Instant::now();
     let not_verified = |reason: String, requests: u32| {
@@ -188,6 +198,7 @@ fn gate_one(
         repository: name,
         api_deadline,
         fail_on: opts.fail_on.map(Severity::as_str),
+        declared,
     };
     let limits = isolate::Limits {
         memory_mib: opts.memory_mib,
@@ -215,12 +226,14 @@ pub fn gate_checked(
     settings: &Settings,
     fail_on: Option<Severity>,
     api_deadline: Duration,
+    source: Option<&super::declared::Source>,
 ) -> isolate::ChildAnswer {
     let begun = Instant::now();
     let ropts = RemoteOptions {
         fail_on,
         no_suppress: false,
         deadline: Some(api_deadline),
+        declared: source.map(|s| super::declared::for_repo(s, repo)),
     };
     let outcome = remote::check(repo, settings, &ropts);
     let rate = match &outcome {
@@ -228,7 +241,11 @@ pub fn gate_checked(
         Err(_) => None,
     };
     let mut result = match outcome {
-        Ok(r) => summarise(repo, &r),
+        Ok(r) => {
+            let mut result = summarise(repo, &r);
+            result.declared = source.map(|s| super::declared::summarise(s, &r, &result));
+            result
+        }
         Err(RemoteError::Api { error, requests }) => not_verified_result(
             &repo.to_string(),
             format!("the API did not answer: {error}"),
@@ -259,6 +276,7 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
             .iter()
             .filter(|f| {
                 f.severity >= fail_on
+                    && !super::declared::is_declared(f)
                     && c.families.contains(&family(&f.rule).as_str())
                     && unverified_families(&f.rule).is_empty()
             })
@@ -345,6 +363,7 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
         requests: r.requests,
         elapsed_ms: 0,
         checked_at: unix_now(),
+        declared: None,
     }
 }
 
@@ -378,6 +397,7 @@ fn not_verified_result(name: &str, reason: String, requests: u32) -> RepoResult 
         requests,
         elapsed_ms: 0,
         checked_at: unix_now(),
+        declared: None,
     }
 }
 

@@ -177,6 +177,10 @@ struct JsonFinding<'a> {
     /// Other hits of the same rule in the same file (the finding is reported once, with a count).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     repeats: Vec<JsonRepeat<'a>>,
+    /// Findings about a repository's settings: `declared` (as code in this tree), `observed` (as GitHub
+    /// reports them) or `drift` (the two differ), and which repository, branch or environment, setting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    settings: Option<&'a crate::finding::SettingsRef>,
 }
 
 #[derive(Serialize)]
@@ -249,6 +253,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         evidence: f.evidence.as_deref(),
         help: f.help.as_deref(),
         fingerprint: &f.fingerprint,
+        settings: f.settings.as_ref(),
         repeats: f
             .repeats
             .iter()

@@ -61,12 +61,23 @@ fn result(f: &Finding, rule_index: Option<usize>, anchor: &Anchor) -> Value {
     if let Some(i) = rule_index {
         r["ruleIndex"] = json!(i);
     }
+    // Declared, observed or drift: said in the result's properties and its logical location, so code
+    // scanning never shows a declared setting as the live one.
+    let settings = f.settings.as_ref().map(|s| {
+        r["properties"] = json!({ "settings": s.origin.as_str(), "repository": s.repository, "target": s.target, "setting": s.setting });
+        json!({ "fullyQualifiedName": format!("{} {} {} / {}", s.origin.as_str(), s.repository, s.target, s.setting), "kind": "resource" })
+    });
     // Code scanning refuses a whole file when one result lacks a physical location with a relative
     // `uri` and a `region.startLine`: findings about a setting or the repository are anchored on the
     // file that would fix them (line 1 when there is no better line), keeping the setting as a
     // logical location.
     r["locations"] = match &f.location {
-        Location::File(s) => json!([{ "physicalLocation": physical(&s.path, s) }]),
+        Location::File(s) => match &settings {
+            Some(logical) => {
+                json!([{ "physicalLocation": physical(&s.path, s), "logicalLocations": [logical] }])
+            }
+            None => json!([{ "physicalLocation": physical(&s.path, s) }]),
+        },
         Location::Setting { scope, name, .. } => {
             let (path, line) = anchor.for_finding(f);
             json!([{

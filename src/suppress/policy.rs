@@ -357,6 +357,13 @@ fn compare_config(
             head.hook.allow_direct_push,
             false,
         ),
+        // Turning declared settings off stops judging a config repository's protection.
+        (
+            "[declared] enabled",
+            base.declared.enabled != Some(false),
+            head.declared.enabled != Some(false),
+            true,
+        ),
     ];
     for (name, was, now, strict) in flags {
         if was == strict && now != strict {

@@ -11,6 +11,7 @@ mod adoption;
 mod bad_input;
 mod classification;
 mod config_errors;
+mod declared;
 mod evidence;
 mod exit_codes;
 mod fail_closed;

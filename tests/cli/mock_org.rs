@@ -50,6 +50,9 @@ pub struct OrgState {
     pub merge_heavy: Mutex<HashSet<String>>,
     /// Repositories whose log has no page after the first.
     pub history_broken: Mutex<HashSet<String>>,
+    /// Fixed answers by path (without query), before the computed ones: a repository outside the
+    /// numbered ones (an organisation's config repository).
+    pub extra: Mutex<std::collections::HashMap<String, Reply>>,
 }
 
 pub struct MockOrg {
@@ -77,6 +80,7 @@ impl MockOrg {
             workflows: Mutex::new(Default::default()),
             merge_heavy: Mutex::new(HashSet::new()),
             history_broken: Mutex::new(HashSet::new()),
+            extra: Mutex::new(Default::default()),
         });
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -90,6 +94,16 @@ impl MockOrg {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Always answer `path` (without its query) with `reply`.
+    pub fn on(&self, path: &str, reply: Reply) -> &Self {
+        self.state
+            .extra
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), reply);
+        self
     }
 
     pub fn fail(&self, name: &str) -> &Self {
@@ -354,6 +368,14 @@ fn org_page(s: &OrgState, vars: &serde_json::Map<String, Value>) -> Value {
 
 /// (reply, repository the request concerned).
 fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<String>) {
+    if let Some(r) = s
+        .extra
+        .lock()
+        .unwrap()
+        .get(path.split('?').next().unwrap_or(""))
+    {
+        return (r.clone(), None);
+    }
     if method == "POST" && path == "/graphql" {
         let Ok(request) = serde_json::from_str::<Value>(body) else {
             return (

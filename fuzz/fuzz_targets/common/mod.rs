@@ -28,6 +28,7 @@ pub fn context(paths: &[&str], repo: RepoFiles) -> Context {
         history: Default::default(),
         diff: None,
         repo,
+        declared: Default::default(),
     }
 }
 
