@@ -124,6 +124,11 @@ pub fn finding(f: &mut Finding) {
         redact_in_place(scope);
         redact_in_place(name);
     }
+    if let Some(s) = &mut f.settings {
+        redact_in_place(&mut s.repository);
+        redact_in_place(&mut s.target);
+        redact_in_place(&mut s.setting);
+    }
 }
 
 pub fn findings(all: &mut [Finding]) {
