@@ -39,6 +39,9 @@ struct RawConfig {
     history: RawHistory,
     #[serde(default)]
     hook: RawHook,
+    /// `[data]` belongs to `shipgate data`, which reads and validates it with spans (`crate::data::policy`).
+    #[serde(default, rename = "data")]
+    _data: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -5,7 +5,8 @@
 //!
 //! What counts as secret-like: GitHub tokens (`ghp_`, `gho_`, `ghs_`, `ghu_`, `ghr_`, `github_pat_`), AWS
 //! access key ids (`AKIA…`, `ASIA…`), Slack tokens (`xoxb-`, `xoxp-`, …), private key blocks, `Bearer`
-//! credentials, and the values of `password`/`secret`/`token`/`api_key`-style assignments.
+//! credentials, the values of `password`/`secret`/`token`/`api_key`-style assignments, a URL's password
+//! (`postgres://user:****@host`), and the secrets a run registers (`add_secret`: the database password).
 //!
 //! How: the secret part is overwritten byte for byte with `*`, keeping what identifies it (`ghp_****…`,
 //! `AKIA****…`, `Bearer ****`, `password = "****"`) and every newline. The text keeps its length, so
@@ -21,7 +22,7 @@ use crate::finding::{Finding, Location};
 use regex::Regex;
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 /// Well-known token formats. Every capture group is the secret part; the rest of the match stays visible.
 const TOKEN_PATTERNS: &[&str] = &[
@@ -31,6 +32,8 @@ const TOKEN_PATTERNS: &[&str] = &[
     r"\b(?:AKIA|ASIA)([A-Z0-9]{16})\b",
     r"\bxox[bpars]-([A-Za-z0-9-]{8,})",
     r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)",
+    // A URL's password (`postgres://user:PASSWORD@host/db`): the user and host stay readable.
+    r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^@\s/]+)@",
     // The header is not secret; the key material after it is, up to the footer (or the end of the text).
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----((?s:.*?))(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
 ];
@@ -55,6 +58,21 @@ static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| {
     let assignment = Regex::new(ASSIGNMENT).ok()?;
     Some(Patterns { tokens, assignment })
 });
+
+/// Secrets this run was given (a database password from a URL or `PGPASSWORD`): masked wherever they
+/// appear, whatever surrounds them, in everything that goes through `text`.
+static KNOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Mask `secret` in all output from now on (`shipgate data` registers the connection's password).
+pub fn add_secret(secret: &str) {
+    if secret.is_empty() {
+        return;
+    }
+    let mut known = crate::sync::lock(&KNOWN);
+    if !known.iter().any(|k| k == secret) {
+        known.push(secret.to_string());
+    }
+}
 
 /// `text` with every secret-like value masked (borrowed when there is nothing to mask).
 pub fn text(text: &str) -> Cow<'_, str> {
@@ -83,6 +101,12 @@ pub fn text(text: &str) -> Cow<'_, str> {
                 .or(bare)
                 .map(|m| m.range())
                 .filter(|r| !overlaps_token(r)),
+        );
+    }
+    for secret in crate::sync::lock(&KNOWN).iter() {
+        ranges.extend(
+            text.match_indices(secret.as_str())
+                .map(|(at, s)| at..at + s.len()),
         );
     }
     ranges.retain(|r| !r.is_empty());
@@ -359,6 +383,23 @@ mod tests {
         ] {
             assert_eq!(r(kept), kept);
         }
+    }
+
+    #[test]
+    fn url_passwords_and_registered_secrets_are_masked() {
+        assert_eq!(
+            r("could not reach postgres://reader:pa55@db.internal:5432/app"),
+            "could not reach postgres://reader:****@db.internal:5432/app"
+        );
+        assert_eq!(
+            r("see https://example.com/a:b@c"),
+            "see https://example.com/a:b@c"
+        );
+        add_secret("Zq-7-secret-Zq");
+        assert_eq!(
+            r("auth failed (Zq-7-secret-Zq) and again Zq-7-secret-Zq"),
+            "auth failed (**************) and again **************"
+        );
     }
 
     #[test]
