@@ -14,14 +14,21 @@ pub fn decode_row(mut line: &[u8], out: &mut Vec<u8>, fields: &mut Vec<Option<Ra
         // that went through a CRLF conversion.
         line = rest;
     }
-    for field in line.split(|&b| b == b'\t') {
+    let mut rest = line;
+    loop {
+        let end = memchr::memchr(b'\t', rest).unwrap_or(rest.len());
+        let field = &rest[..end];
         if field == b"\\N" {
             fields.push(None);
-            continue;
+        } else {
+            let start = out.len();
+            decode_field(field, out);
+            fields.push(Some(start..out.len()));
         }
-        let start = out.len();
-        decode_field(field, out);
-        fields.push(Some(start..out.len()));
+        match rest.get(end + 1..) {
+            Some(next) => rest = next,
+            None => break,
+        }
     }
 }
 

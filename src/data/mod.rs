@@ -403,7 +403,8 @@ pub fn run(opts: &Options, env: &dyn Fn(&str) -> Option<String>) -> Result<Outco
     Ok(Outcome {
         source: gathered.source,
         sampling: Sampling {
-            full: opts.full,
+            // A dump and CSV exports are read whole.
+            full: opts.full || !matches!(opts.source, SourceSpec::Postgres { .. }),
             rows_per_table: sample_rows,
             seed: (!opts.full && gathered.sampling_how.contains("TABLESAMPLE")).then_some(seed),
             how,

@@ -374,8 +374,10 @@ mod tests {
     use super::*;
 
     fn policy(text: &str) -> Result<DataPolicy, SourceDiag> {
-        let mut config = Config::default();
-        config.source = Some(("shipgate.toml".into(), text.to_string()));
+        let config = Config {
+            source: Some(("shipgate.toml".into(), text.to_string())),
+            ..Config::default()
+        };
         let cat = crate::checks::catalogue(None).unwrap_or_else(|_| std::process::abort());
         parse(&config, &cat)
     }

@@ -587,7 +587,6 @@ fn read_table(
     let remaining = run.deadline.saturating_duration_since(Instant::now());
     let budget_bound = remaining < run.statement_timeout;
     let timeout = remaining.min(run.statement_timeout);
-    let mut rows = 0u64;
     let failed = |e: &postgres::Error, rows: u64| -> String {
         match e.code() {
             Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE => format!(
@@ -620,35 +619,91 @@ fn read_table(
     ))
     .map_err(|e| failed(&e, 0))?;
     let mut reader = tx.copy_out(&sql).map_err(|e| failed(&e, 0))?;
-    let mut line = Vec::with_capacity(4096);
-    let mut decoded = Vec::with_capacity(4096);
-    let mut fields = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => {
-                let why = e
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<postgres::Error>())
-                    .map_or_else(
-                        || visible_line(&e.to_string()).into_owned(),
-                        |pe| failed(pe, rows),
-                    );
-                return Err(why);
-            }
-        }
-        if line.last() == Some(&b'\n') {
-            line.pop();
-        }
-        decode_row(&line, &mut decoded, &mut fields);
-        scan.row(&layout, &decoded, &fields);
-        rows += 1;
-    }
+    let (rows, streamed) = stream_rows(&mut reader, &layout, scan);
     drop(reader);
+    if let Err(e) = streamed {
+        return Err(e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<postgres::Error>())
+            .map_or_else(
+                || visible_line(&e.to_string()).into_owned(),
+                |pe| failed(pe, rows),
+            ));
+    }
     tx.commit().map_err(|e| failed(&e, rows))?;
     Ok(rows)
+}
+
+/// Bytes of whole rows handed to the scanning thread at a time, and how many such chunks may wait.
+const CHUNK: usize = 1 << 20;
+const CHUNKS_IN_FLIGHT: usize = 2;
+
+/// Read the COPY stream on this thread and scan its rows on another, so the server keeps sending while
+/// rows are judged (one thread doing both stops reading the socket while it scans, and the server
+/// waits). Memory stays bounded: at most `CHUNKS_IN_FLIGHT` chunks wait, their buffers reused.
+fn stream_rows(
+    reader: &mut impl BufRead,
+    layout: &Layout,
+    scan: &mut TableScan<'_>,
+) -> (u64, std::io::Result<()>) {
+    std::thread::scope(|s| {
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+        let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let worker = s.spawn(move || {
+            let mut decoded = Vec::with_capacity(4096);
+            let mut fields = Vec::new();
+            let mut rows = 0u64;
+            for chunk in full_rx {
+                let mut rest = chunk.as_slice();
+                while !rest.is_empty() {
+                    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+                    decode_row(&rest[..end], &mut decoded, &mut fields);
+                    scan.row(layout, &decoded, &fields);
+                    rows += 1;
+                    rest = rest.get(end + 1..).unwrap_or(&[]);
+                }
+                let _ = free_tx.send(chunk);
+            }
+            rows
+        });
+        let mut chunk: Vec<u8> = Vec::with_capacity(CHUNK + 64 * 1024);
+        let read = loop {
+            let buf = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) => break Err(e),
+            };
+            if buf.is_empty() {
+                break Ok(());
+            }
+            chunk.extend_from_slice(buf);
+            let n = buf.len();
+            reader.consume(n);
+            if chunk.len() < CHUNK {
+                continue;
+            }
+            let Some(cut) = memchr::memrchr(b'\n', &chunk).map(|i| i + 1) else {
+                continue; // one row longer than a chunk: keep reading it
+            };
+            let mut next = free_rx
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(CHUNK + 64 * 1024));
+            next.clear();
+            next.extend_from_slice(&chunk[cut..]);
+            chunk.truncate(cut);
+            if full_tx.send(std::mem::replace(&mut chunk, next)).is_err() {
+                break Ok(()); // the scanning thread is gone; its join says why
+            }
+        };
+        if !chunk.is_empty() {
+            let _ = full_tx.send(chunk);
+        }
+        drop(full_tx);
+        match worker.join() {
+            Ok(rows) => (rows, read),
+            // Never silently "read": a scan that stopped leaves the table not evaluated.
+            Err(_) => (0, Err(std::io::Error::other("scanning its rows failed"))),
+        }
+    })
 }
 
 /// `2s`, `250ms`, `5m`.

@@ -451,7 +451,7 @@ mod tests {
         assert_eq!(t.tls, TlsMode::VerifyFull);
         assert_eq!(t.roots, Roots::System);
         assert!(!t.local);
-        assert_eq!(crate::redact::text("x s3cret-Pw y"), "x ********** y");
+        assert_eq!(crate::redact::text("x s3cret-Pw y"), "x ********* y");
     }
 
     #[test]

@@ -6,7 +6,6 @@
 //! export (which has no types) gives what the database gives.
 
 use super::columns::Kind;
-use serde_json::Value;
 
 /// Call `emit(path, bytes)` for each piece of `raw`; `path` is empty for the value itself, else
 /// `$.key.sub`, `$[]` (array elements are one path), `$.emails[]`.
@@ -40,41 +39,177 @@ fn json_or_text(raw: &[u8], path: &mut String, emit: &mut dyn FnMut(&str, &[u8])
     }
 }
 
-/// A JSON object or array (a bare JSON string or number is read as the text it is).
+/// A JSON object or array (a bare JSON string or number is read as the text it is), walked as it is
+/// parsed: no document is built, each string and number is taken straight from the input (unescaped
+/// where it must be).
 fn try_json(raw: &[u8], path: &mut String, emit: &mut dyn FnMut(&str, &[u8])) -> bool {
-    match serde_json::from_slice::<Value>(raw) {
-        Ok(v @ (Value::Object(_) | Value::Array(_))) => {
-            path.push('$');
-            walk(&v, path, emit);
-            path.clear();
-            true
+    let first = raw.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if !matches!(first, Some(b'{') | Some(b'[')) {
+        return false;
+    }
+    // Walked once into a reused buffer, handed on only when the whole document parsed: text that only
+    // starts like JSON gives nothing here (the caller reads it as text).
+    COLLECTED.with(|cell| {
+        let Ok(mut got) = cell.try_borrow_mut() else {
+            return false;
+        };
+        got.clear();
+        path.clear();
+        path.push('$');
+        let mut de = serde_json::Deserializer::from_slice(raw);
+        let ok = serde::de::DeserializeSeed::deserialize(
+            Walk {
+                path: &mut *path,
+                emit: &mut |p: &str, b: &[u8]| got.push(p, b),
+            },
+            &mut de,
+        )
+        .and_then(|()| de.end())
+        .is_ok();
+        path.clear();
+        if ok {
+            for (p, b) in got.iter() {
+                emit(p, b);
+            }
         }
-        _ => false,
+        ok
+    })
+}
+
+/// Pieces of one JSON document: paths and values in two buffers, reused from value to value.
+#[derive(Default)]
+struct Collected {
+    text: Vec<u8>,
+    items: Vec<(usize, usize, usize)>,
+}
+
+impl Collected {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.items.clear();
+    }
+
+    fn push(&mut self, path: &str, value: &[u8]) {
+        let start = self.text.len();
+        self.text.extend_from_slice(path.as_bytes());
+        let mid = self.text.len();
+        self.text.extend_from_slice(value);
+        self.items.push((start, mid, self.text.len()));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.items.iter().map(|&(s, m, e)| {
+            (
+                std::str::from_utf8(&self.text[s..m]).unwrap_or(""),
+                &self.text[m..e],
+            )
+        })
     }
 }
 
-fn walk(v: &Value, path: &mut String, emit: &mut dyn FnMut(&str, &[u8])) {
-    let len = path.len();
-    match v {
-        Value::String(s) => emit(path, s.as_bytes()),
-        Value::Number(n) => emit(path, n.to_string().as_bytes()),
-        Value::Array(items) => {
-            path.push_str("[]");
-            for item in items {
-                walk(item, path, emit);
-            }
-        }
-        Value::Object(map) => {
-            for (key, item) in map {
-                path.push('.');
-                path.push_str(key);
-                walk(item, path, emit);
-                path.truncate(len);
-            }
-        }
-        Value::Bool(_) | Value::Null => {}
+thread_local! {
+    static COLLECTED: std::cell::RefCell<Collected> = std::cell::RefCell::new(Collected::default());
+}
+
+/// A JSON value being walked: strings and numbers go to `emit` with the path that leads to them.
+struct Walk<'p, 'e> {
+    path: &'p mut String,
+    emit: &'e mut dyn FnMut(&str, &[u8]),
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
     }
-    path.truncate(len);
+}
+
+impl<'de> serde::de::Visitor<'de> for Walk<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        (self.emit)(self.path, v.as_bytes());
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        (self.emit)(self.path, v.to_string().as_bytes());
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        (self.emit)(self.path, v.to_string().as_bytes());
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        let text = serde_json::Number::from_f64(v).map_or_else(String::new, |n| n.to_string());
+        (self.emit)(self.path, text.as_bytes());
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let len = self.path.len();
+        self.path.push_str("[]");
+        while seq
+            .next_element_seed(Walk {
+                path: &mut *self.path,
+                emit: &mut *self.emit,
+            })?
+            .is_some()
+        {}
+        self.path.truncate(len);
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let len = self.path.len();
+        self.path.push('.');
+        while map.next_key_seed(Key(&mut *self.path))?.is_some() {
+            map.next_value_seed(Walk {
+                path: &mut *self.path,
+                emit: &mut *self.emit,
+            })?;
+            self.path.truncate(len + 1);
+        }
+        self.path.truncate(len);
+        Ok(())
+    }
+}
+
+/// An object key, appended to the path as it is read (no string allocated per key).
+struct Key<'p>(&'p mut String);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Key<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for Key<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.push_str(v);
+        Ok(())
+    }
 }
 
 /// PostgreSQL's array form, `{a,"b c",NULL,{d}}` (optionally after `[1:2]=` bounds): each element, nested

@@ -747,7 +747,11 @@ fn tls_that_is_not_verified_is_reported() {
         &["--ca-file", ca.to_str().unwrap_or("")],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(!has_rule(&json_of(&r), "live/tls-unverified"), "{}", r.stdout);
+    assert!(
+        !has_rule(&json_of(&r), "live/tls-unverified"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -776,7 +780,11 @@ fn a_role_that_could_write_is_warned_about() {
     // The least-privilege reader of the README: no warning.
     let r = data_run(&[&c.reader_url(&db), "--format", "json"], &[]);
     assert_eq!(r.code, 0);
-    assert!(!has_rule(&json_of(&r), "live/role-can-write"), "{}", r.stdout);
+    assert!(
+        !has_rule(&json_of(&r), "live/role-can-write"),
+        "{}",
+        r.stdout
+    );
 }
 
 fn export(c: &Cluster, db: &str, dir: &Path) {

@@ -12,7 +12,7 @@
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,8 @@ pub struct Cluster {
     pub ca: Option<PathBuf>,
     /// Kept open for the process's life: closing it stops the server.
     _keepalive: Mutex<ChildStdin>,
+    /// The shell that runs the server: it ends when this process does (see above).
+    _shell: Mutex<Child>,
 }
 
 static PLAIN: OnceLock<Option<Cluster>> = OnceLock::new();
@@ -194,6 +196,7 @@ fn start(with_tls: bool) -> Option<Cluster> {
         bin,
         ca,
         _keepalive: Mutex::new(stdin),
+        _shell: Mutex::new(child),
     };
     let begun = Instant::now();
     loop {
@@ -217,7 +220,11 @@ fn start(with_tls: bool) -> Option<Cluster> {
 
 /// Directories of clusters whose test process is gone (killed before its server started).
 fn remove_stale_clusters() {
-    for e in std::fs::read_dir(std::env::temp_dir()).into_iter().flatten().flatten() {
+    for e in std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let name = e.file_name().to_string_lossy().into_owned();
         let Some(pid) = name
             .strip_prefix("shipgate-pg-")
