@@ -284,7 +284,7 @@ pub fn parse(config: &Config, catalogue: &Catalogue) -> Result<DataPolicy, Sourc
                 "this `[[data.allow]]` exception names no value, table or column: it would allow everything".into(),
                 "too wide",
             )
-            .with_help("name the value (`value = \"smoke@example.com\"`), the table or the column it allows; to turn a rule off everywhere use `[rules]`"));
+            .with_help("name the value (`value = \"…\"`), the table or the column it allows; to turn a rule off everywhere use `[rules]`"));
         }
         if let Some(r) = &a.rule {
             if catalogue.get(r.get_ref()).is_none() {

@@ -52,7 +52,8 @@ pub fn tls_cluster() -> Option<&'static Cluster> {
 
 fn bin_dir() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("SHIPGATE_PG_BIN") {
-        return Some(PathBuf::from(p));
+        let bin = PathBuf::from(p);
+        return bin.join("initdb").exists().then_some(bin);
     }
     let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
