@@ -73,11 +73,93 @@ pub enum Command {
         #[command(subcommand)]
         action: HookCommand,
     },
+    /// Check the live system itself for test data: a PostgreSQL database (read-only), a plain-SQL
+    /// pg_dump file, or CSV exports.
+    #[command(after_help = DATA_EXAMPLES)]
+    Data(Box<DataArgs>),
     /// Audit a whole GitHub organisation in a job matrix: plan shards, run one shard, merge a report.
     Org {
         #[command(subcommand)]
         action: OrgCommand,
     },
+}
+
+const DATA_EXAMPLES: &str = "\
+Examples:
+  DATABASE_URL=postgres://reader@db.internal/app shipgate data --ca-file rds-ca.pem
+  shipgate data postgres://reader@10.0.0.5:5432/app?sslmode=verify-full --report live-data.md
+  shipgate data --full --format json --output live-data.json     every row, as JSON
+  shipgate data --dump nightly.sql                               a plain-SQL pg_dump file
+  shipgate data --csv exports/                                   CSV exports, one table a file
+
+Reads text-like columns (and values inside JSON) of every table in read-only transactions, a sample of
+each table unless --full. Other engines (MySQL, SQL Server, Oracle) are not read yet: export CSV.
+Exit codes: 0 no test data found, 1 findings at or above --fail-on, 2 could not evaluate (a table not
+read, no connection, bad config).";
+
+/// `shipgate data`'s options.
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    /// PostgreSQL connection string: postgres://USER@HOST:PORT/DB?sslmode=verify-full or `key=value`
+    /// pairs [default: DATABASE_URL, else the PG* variables]. Pass the password in DATABASE_URL or
+    /// PGPASSWORD: a command line can be seen by other users of the machine.
+    #[arg(value_name = "URL", conflicts_with_all = ["dump", "csv"])]
+    pub url: Option<String>,
+    /// Read a plain-SQL pg_dump file instead of a live database.
+    #[arg(long, value_name = "FILE", conflicts_with = "csv")]
+    pub dump: Option<PathBuf>,
+    /// Read CSV exports with a header row, one table a file (`public.people.csv`); a directory stands for
+    /// its .csv files. Repeatable.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub csv: Vec<PathBuf>,
+    /// CA certificates (PEM) that verify the database server [default: sslrootcert, else the system's].
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Read every row of every table (default: a bounded sample per table).
+    #[arg(long)]
+    pub full: bool,
+    /// Rows read per table when sampling [default: [data] sample-rows, else 10000].
+    #[arg(long, value_name = "N", conflicts_with = "full", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sample_rows: Option<u64>,
+    /// Seed of the page sample [default: today's date: nightly runs sample different pages].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Time for the whole run, e.g. 30m; tables not read in time are not evaluated [default: [data]
+    /// time-budget, else 30m].
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub time_budget: Option<std::time::Duration>,
+    /// Time one table's read may take [default: [data] statement-timeout, else 5m].
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub statement_timeout: Option<std::time::Duration>,
+    /// Time to wait for a lock another session holds [default: [data] lock-timeout, else 5s].
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub lock_timeout: Option<std::time::Duration>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: DataFormat,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the evidence report to FILE: HTML when it ends in .html/.htm, else Markdown.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Config file [default: shipgate.toml or .github/shipgate.toml of the repository around the working
+    /// directory, else the defaults].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Fail on findings at or above this severity [default: the config's `fail-on`, else error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DataFormat {
+    Human,
+    Json,
+}
+
+fn duration(s: &str) -> Result<std::time::Duration, String> {
+    crate::data::policy::parse_duration(s)
+        .ok_or_else(|| format!("`{s}` is not a duration (e.g. 500ms, 30s, 5m, 1h)"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -290,6 +372,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Init { path } => init(&path),
         Command::Hook { action } => hook(action),
         Command::Org { action } => org(action),
+        Command::Data(args) => data(&args),
     };
     match result {
         Ok(code) => code,
@@ -627,6 +710,103 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             Ok(0)
         }
     }
+}
+
+/// `shipgate data`: the environment (DATABASE_URL, PG*) is read here, so `data` stays testable.
+fn data(args: &DataArgs) -> Result<u8, SourceDiag> {
+    use crate::data::{self, SourceSpec};
+    let source = if let Some(dump) = &args.dump {
+        SourceSpec::Dump(dump.clone())
+    } else if !args.csv.is_empty() {
+        SourceSpec::Csv(args.csv.clone())
+    } else {
+        let named =
+            args.url.is_some() || std::env::var_os("DATABASE_URL").is_some_and(|v| !v.is_empty());
+        let pg = ["PGHOST", "PGDATABASE", "PGSERVICE"]
+            .iter()
+            .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()));
+        if !named && !pg {
+            return Err(could_not_evaluate(
+                SourceDiag::plain(
+                    "live/no-source",
+                    "no source: give a postgres:// URL, set DATABASE_URL or the PG* variables, or pass --dump or --csv",
+                )
+                .with_help("e.g. `shipgate data postgres://reader@db.internal/app` (the password in PGPASSWORD)"),
+            ));
+        }
+        SourceSpec::Postgres {
+            conn: args.url.clone(),
+            ca_file: args.ca_file.clone(),
+        }
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let root = git2::Repository::discover(&cwd)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or(cwd);
+    let opts = data::Options {
+        source,
+        root,
+        config: args.config.clone(),
+        full: args.full,
+        sample_rows: args.sample_rows,
+        seed: args.seed,
+        time_budget: args.time_budget,
+        statement_timeout: args.statement_timeout,
+        lock_timeout: args.lock_timeout,
+        fail_on: args.fail_on.map(Severity::from),
+    };
+    let outcome = data::run(&opts, &|k| std::env::var(k).ok()).map_err(could_not_evaluate)?;
+    let text = match args.format {
+        DataFormat::Human => data::report::human(&outcome),
+        DataFormat::Json => data::report::json(&outcome),
+    };
+    let text = data::report::safe(&text);
+    write_output(args.output.as_deref(), |out| out.write_all(text.as_bytes()))?;
+    if let Some(path) = &args.report {
+        let html = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+        let report = if html {
+            data::evidence::html(&outcome)
+        } else {
+            data::evidence::markdown(&outcome)
+        };
+        let report = data::report::safe(&report);
+        write_output(Some(path), |out| out.write_all(report.as_bytes()))?;
+    }
+    if args.output.is_some() {
+        eprintln!(
+            "{}",
+            data::report::safe(&format!(
+                "shipgate data: {}",
+                data::report::summary_line(&outcome)
+            ))
+        );
+    }
+    let verdict = outcome.verdict();
+    let append = |var: &str, text: String| -> Result<(), SourceDiag> {
+        let Some(path) = env_path(var) else {
+            return Ok(());
+        };
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(data::report::safe(&text).as_bytes()))
+            .map_err(|e| SourceDiag::plain("gate/output", format!("cannot append to {var}: {e}")))
+    };
+    // Inside GitHub Actions: the evidence in the job summary, the result for later steps.
+    append("GITHUB_STEP_SUMMARY", data::evidence::markdown(&outcome))?;
+    append(
+        "GITHUB_OUTPUT",
+        format!(
+            "result={}\nexit-code={}\n",
+            verdict.as_str(),
+            verdict.exit_code()
+        ),
+    )?;
+    Ok(verdict.exit_code())
 }
 
 /// `--diff` / `--diff auto` read the GitHub Actions environment here, so the engine stays testable.

@@ -44,6 +44,9 @@ struct RawConfig {
     hook: RawHook,
     #[serde(default)]
     declared: declared::RawDeclared,
+    /// `[data]` belongs to `shipgate data`, which reads and validates it with spans (`crate::data::policy`).
+    #[serde(default, rename = "data")]
+    _data: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Default, Deserialize)]

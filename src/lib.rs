@@ -7,6 +7,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod data;
 pub mod declared;
 pub mod diag;
 pub mod engine;

@@ -23,8 +23,9 @@ const LAYERS: &[&[&str]] = &[
     &["suppress"],
     &["engine"],
     &["report", "hook", "explain", "remote"],
-    // The organisation audit gates each repository through `remote`.
-    &["org"],
+    // The organisation audit gates each repository through `remote`; the live-data check (`shipgate
+    // data`) reuses the evidence report's controls.
+    &["org", "data"],
     &["cli"],
 ];
 

@@ -10,6 +10,7 @@ pub mod deploy_jobs;
 pub mod deploy_steps;
 pub mod gate;
 pub mod leak;
+pub mod live_data;
 pub mod owners;
 pub mod process_docs;
 pub mod registry;

@@ -8,8 +8,8 @@
 //! `Check` here. See CONTRIBUTING.md.
 
 use super::{
-    access, branch_protection, declared, deploy_env, gate, leak, owners, process_docs, review_git,
-    review_github, suppression, test_data, workflows,
+    access, branch_protection, declared, deploy_env, gate, leak, live_data, owners, process_docs,
+    review_git, review_github, suppression, test_data, workflows,
 };
 use crate::config::Config;
 use crate::context::Context;
@@ -27,6 +27,8 @@ pub enum Control {
     NothingTestOnly,
     AccessReviewed,
     Documented,
+    /// The live system itself holds no test data (`shipgate data`, against the database or its dump).
+    LiveDataClean,
 }
 
 /// What a check reads besides the config.
@@ -77,6 +79,8 @@ pub enum Run {
     Findings(fn(&Context, &[Finding]) -> Vec<Finding>),
     /// The rules are reported by a later stage of the run, named here (the suppression stage).
     Stage(&'static str),
+    /// Not part of `check`: its own command runs it (`shipgate data`, against the live database).
+    Command(&'static str),
 }
 
 pub struct Check {
@@ -250,6 +254,16 @@ pub const REGISTRY: &[Check] = &[
         run: Run::Findings(access::run),
     },
     Check {
+        name: "live-data",
+        about: "Test data in the live system itself: a read-only pass over a PostgreSQL database, a plain-SQL \
+                dump or CSV exports with the test-data rules, column-aware (`shipgate data`).",
+        families: &[("live", Some(Control::LiveDataClean))],
+        rules: live_data::RULES,
+        packs: &[],
+        needs: NEEDS_NOTHING,
+        run: Run::Command("data"),
+    },
+    Check {
         name: "suppression",
         about: "Suppressions that must stay honest (an allow needs a reason and a rule that exists; stale \
                 entries are reported), and policy weakenings a change proposes in pre-merge mode.",
@@ -275,6 +289,24 @@ pub fn families_for(control: Control) -> Vec<&'static str> {
         }
     }
     out
+}
+
+/// The command that gathers `control`'s evidence when no check of `check` does (`data` for the live
+/// system): a `check` run reports such a control as not verified, pointing at the command.
+pub fn command_for(control: Control) -> Option<&'static str> {
+    let mut serving = REGISTRY
+        .iter()
+        .filter(|c| c.families.iter().any(|(_, f)| *f == Some(control)))
+        .peekable();
+    serving.peek()?;
+    let mut command = None;
+    for check in serving {
+        match check.run {
+            Run::Command(name) => command = Some(name),
+            _ => return None,
+        }
+    }
+    command
 }
 
 /// A file stage built for one run, with the check it belongs to.
@@ -310,7 +342,7 @@ pub fn run_after_walk(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
                     raw.extend(s.stage.finish(&ctx.config, &ctx.files));
                 }
             }
-            Run::Findings(_) | Run::Stage(_) => {}
+            Run::Findings(_) | Run::Stage(_) | Run::Command(_) => {}
         }
     }
     for check in REGISTRY {
@@ -514,5 +546,19 @@ mod tests {
             families_for(Control::NothingTestOnly),
             vec!["data", "switch", "leak"]
         );
+    }
+
+    #[test]
+    fn only_the_live_data_control_is_gathered_by_another_command() {
+        assert_eq!(command_for(Control::LiveDataClean), Some("data"));
+        for c in [
+            Control::ProtectedBranches,
+            Control::Reviewed,
+            Control::NothingTestOnly,
+            Control::AccessReviewed,
+            Control::Documented,
+        ] {
+            assert_eq!(command_for(c), None, "{c:?}");
+        }
     }
 }

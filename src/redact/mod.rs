@@ -5,7 +5,9 @@
 //!
 //! What counts as secret-like: GitHub tokens (`ghp_`, `gho_`, `ghs_`, `ghu_`, `ghr_`, `github_pat_`), AWS
 //! access key ids (`AKIA…`, `ASIA…`), Slack tokens (`xoxb-`, `xoxp-`, …), private key blocks, `Bearer`
-//! credentials, and the values of `password`/`secret`/`token`/`api_key`-style assignments.
+//! credentials, the values of `password`/`secret`/`token`/`api_key`-style assignments, a URL's password
+//! (`postgres://user:****@host`), and the secrets a run registers (`register_secret`: the GitHub
+//! token, the database password), in every form `known` recognises.
 //!
 //! How: the secret part is overwritten byte for byte with `*`, keeping what identifies it (`ghp_****…`,
 //! `AKIA****…`, `Bearer ****`, `password = "****"`) and every newline. The text keeps its length, so
@@ -37,6 +39,8 @@ const TOKEN_PATTERNS: &[&str] = &[
     r"\b(?:AKIA|ASIA)([A-Z0-9]{16})\b",
     r"\bxox[bpars]-([A-Za-z0-9-]{8,})",
     r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)",
+    // A URL's password (`postgres://user:PASSWORD@host/db`): the user and host stay readable.
+    r"\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^@\s/]+)@",
     // The header is not secret; the key material after it is, up to the footer (or the end of the text).
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----((?s:.*?))(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
 ];
@@ -401,6 +405,23 @@ mod tests {
         ] {
             assert_eq!(r(kept), kept);
         }
+    }
+
+    #[test]
+    fn url_passwords_and_registered_secrets_are_masked() {
+        assert_eq!(
+            r("could not reach postgres://reader:pa55@db.internal:5432/app"),
+            "could not reach postgres://reader:****@db.internal:5432/app"
+        );
+        assert_eq!(
+            r("see https://example.com/a:b@c"),
+            "see https://example.com/a:b@c"
+        );
+        register_secret("Zq-7-secret-Zq");
+        assert_eq!(
+            r("auth failed (Zq-7-secret-Zq) and again Zq-7-secret-Zq"),
+            "auth failed (**************) and again **************"
+        );
     }
 
     #[test]

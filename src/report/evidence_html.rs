@@ -8,7 +8,7 @@ use crate::engine::Outcome;
 use crate::suppress::accepted::Exception;
 use std::io::{self, Write};
 
-const CSS: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1b1b1b}\
+pub const CSS: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1b1b1b}\
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}code{font-size:.9em}td code{white-space:nowrap}.why{color:#555;font-style:italic}\
