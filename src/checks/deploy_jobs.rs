@@ -445,9 +445,8 @@ fn environment_name(raw: &str, scope: &dyn Scope) -> String {
     }
 }
 
-/// Environments and branches that are not production by name (one list, kept with the history walk,
-/// which needs it too: layers point down).
-pub use crate::repo::history::is_nonprod_environment;
+/// Environments and branches that are not production by name (the one list, in `repo::environments`).
+pub use crate::repo::environments::is_nonprod_environment;
 
 #[cfg(test)]
 mod tests {

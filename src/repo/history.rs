@@ -285,30 +285,8 @@ pub fn deploy_workflow_branches(workdir: &Path) -> Vec<String> {
     out
 }
 
-/// Environments that are not production by name: deploying there from a branch or PR is the point of them.
-/// Also used for branch names: a branch named `staging` or `preview` deploys there by convention.
-pub fn is_nonprod_environment(name: &str) -> bool {
-    // Short words must be whole (`pr` is not `prod`); longer ones may start a word (`testenvs`, `previews`).
-    const EXACT: &[&str] = &["dev", "qa", "pr", "ci", "uat", "stg", "tst", "sbx"];
-    const PREFIX: &[&str] = &[
-        "preview",
-        "review",
-        "staging",
-        "stage",
-        "develop",
-        "test",
-        "sandbox",
-        "demo",
-        "ephemeral",
-        "integration",
-        "nightly",
-        "local",
-        "storybook",
-    ];
-    name.to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|t| EXACT.contains(&t) || PREFIX.iter().any(|p| t.starts_with(p)))
-}
+/// Environments that are not production by name (the one list, in `environments`).
+pub use crate::repo::environments::is_nonprod_environment;
 
 /// A deployment branch as found in the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,8 @@
 //! belongs to. This works the same for Python, YAML, Ruby, JavaScript and shell, needs no parser, and
 //! only looks at the few lines that hold a hit.
 
+use crate::repo::environments::{self, Tier};
+
 /// What the enclosing headers of a line say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -153,12 +155,10 @@ pub fn file_is_non_production(content: &[u8]) -> bool {
     let settings = memchr::memmem::find_iter(content, b"DJANGO_SETTINGS_MODULE").any(|at| {
         let line_end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
         let rest = &content[at..line_end];
-        words(rest).iter().skip(3).any(|w| {
-            matches!(
-                w.as_str(),
-                "local" | "dev" | "development" | "test" | "testing"
-            )
-        })
+        words(rest)
+            .iter()
+            .skip(3)
+            .any(|w| environments::tier_of_word(w) == Some(Tier::NonProduction))
     });
     let refuses_production = memchr::memmem::find(content, b"before_action").is_some()
         && memchr::memmem::find_iter(content, b"Rails.env.production?").any(|at| {
@@ -221,34 +221,27 @@ fn words(text: &[u8]) -> Vec<String> {
     out
 }
 
-const NONPROD_WORDS: &[&str] = &[
-    "dev",
-    "development",
-    "test",
-    "tests",
-    "testing",
-    "local",
-    "localdev",
-    "ci",
-    "e2e",
-    "nonprod",
-];
+/// A word that names a non-production environment in code (`development`, `qa`, `ci`), or production
+/// (the one list, in `environments`).
+fn is_nonprod_word(w: &str) -> bool {
+    environments::tier_of_code_word(w) == Some(Tier::NonProduction)
+}
+fn is_prod_word(w: &str) -> bool {
+    environments::tier_of_code_word(w) == Some(Tier::Production)
+}
 const EXAMPLE_WORDS: &[&str] = &["example", "examples", "sample", "samples", "placeholder"];
-const PROD_WORDS: &[&str] = &["production", "prod", "live"];
 
 fn names_production(text: &[u8]) -> bool {
-    may_tell(text) && words(text).iter().any(|w| PROD_WORDS.contains(&w.as_str()))
+    may_tell(text) && words(text).iter().any(|w| is_prod_word(w))
 }
 
 /// Every word `header_says` and `names_production` act on, as case-insensitive substrings: a line holding
 /// none of them says nothing, and most lines hold none (then no words are split out and allocated).
 static TELLING: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
     std::sync::LazyLock::new(|| {
-        let words = NONPROD_WORDS
-            .iter()
-            .chain(EXAMPLE_WORDS)
-            .chain(PROD_WORDS)
-            .chain(&["review", "defined?"]);
+        let words = environments::code_words()
+            .chain(EXAMPLE_WORDS.iter().copied())
+            .chain(["review", "defined?"]);
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(words)
@@ -265,10 +258,8 @@ fn header_says(text: &[u8]) -> Scope {
     }
     let w = words(text);
     let has = |list: &[&str]| w.iter().any(|x| list.contains(&x.as_str()));
-    let non_prod = w
-        .windows(2)
-        .any(|p| p[0] == "non" && PROD_WORDS.contains(&p[1].as_str()));
-    let prod = has(PROD_WORDS) && !non_prod;
+    let non_prod = w.windows(2).any(|p| p[0] == "non" && is_prod_word(&p[1]));
+    let prod = w.iter().any(|x| is_prod_word(x)) && !non_prod;
     let review_app = w.windows(2).any(|p| p[0] == "review" && p[1] == "app");
     // `unless Rails.env.production?`, `if not IS_PRODUCTION:`, `if (!isProduction) {`
     let negated_prod = prod
@@ -296,7 +287,7 @@ fn header_says(text: &[u8]) -> Scope {
         && (negated_prod
             || non_prod
             || test_framework_loaded
-            || (!prod && (has(NONPROD_WORDS) || review_app)))
+            || (!prod && (w.iter().any(|x| is_nonprod_word(x)) || review_app)))
     {
         return Scope::NonProduction;
     }
