@@ -16,6 +16,7 @@ pub mod scopes;
 pub mod switch_forms;
 pub mod text;
 pub mod tracked;
+pub mod workflow_values;
 pub mod workflows;
 pub mod yaml_depth;
 
