@@ -7,6 +7,7 @@
 use super::leak::paths::{file_name, parent};
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::Lang;
+use crate::repo::doc_examples;
 use crate::repo::dockerfile;
 use crate::repo::files::{FileCheck, FileEntry};
 use crate::repo::lexer::{self, NonCode, Syntax};
@@ -14,7 +15,7 @@ use crate::repo::regions;
 use crate::repo::scopes::{self, Scope};
 use crate::repo::switch_forms;
 use crate::repo::text::{evidence, LineIndex};
-use crate::rules::scanner::{Hit, Scanner, Scratch};
+use crate::rules::scanner::{hint_words_before, Hit, Scanner, Scratch};
 use crate::sync::lock;
 use std::cell::RefCell;
 
@@ -57,8 +58,10 @@ impl FileCheck for TestDataMarkers<'_> {
             let quoted = Quoted::new(file.lang, content);
             let mut lines = LineIndex::new(content);
             for hit in hits.iter().filter(|h| {
+                let id = &self.scanner.rule(h.rule).0.doc.id;
                 !regions::contains(&test_regions, h.start)
-                    && !quoted.hides(&self.scanner.rule(h.rule).0.doc.id, h)
+                    && !quoted.hides(id, h)
+                    && !documented_example(id, content, h)
             }) {
                 // A block named for another environment is dev config; one named for examples
                 // holds text meant to be shown, reported like UI hint text.
@@ -153,6 +156,18 @@ impl Quoted {
                     && matches!(kind, NonCode::Docstring | NonCode::Comment)
                     && !WRITTEN_IN_PROSE.contains(&rule))
     }
+}
+
+/// Is a data hit an example written for documentation — the value of a schema's or an API's example
+/// (`Field(example=…)`, `@Schema(example = …)`, `.example(…)`, OpenAPI `examples:`), or example text shown
+/// to users that hint words introduce ("For example, QQ 12 34 56 C", "like name@example.com", Welsh "er
+/// enghraifft")? Such values are shown, never stored or sent: they produce nothing. Markers written in
+/// prose (`do not ship`) are never examples.
+fn documented_example(rule: &str, content: &[u8], hit: &Hit) -> bool {
+    rule.starts_with("data/")
+        && !WRITTEN_IN_PROSE.contains(&rule)
+        && ((hit.hint && hint_words_before(content, hit.start))
+            || doc_examples::in_documented_example(content, hit.start))
 }
 
 /// Data rules whose matches are markers people write in comments and docstrings ("For testing only."):
