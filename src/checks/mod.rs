@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod branch_protection;
+pub mod data_readers;
 pub mod deploy_env;
 pub mod deploy_jobs;
 pub mod deploy_steps;

@@ -8,8 +8,8 @@
 //! `Check` here. See CONTRIBUTING.md.
 
 use super::{
-    access, branch_protection, deploy_env, gate, leak, owners, process_docs, review_git,
-    review_github, suppression, test_data, workflows,
+    access, branch_protection, data_readers, deploy_env, gate, leak, owners, process_docs,
+    review_git, review_github, suppression, test_data, workflows,
 };
 use crate::config::Config;
 use crate::context::Context;
@@ -313,11 +313,13 @@ pub fn run_after_walk(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
 struct Markers {
     scanner: Scanner,
     env_files: test_data::EnvFiles,
+    data_readers: data_readers::DataReaders,
 }
 
 impl FileCheck for Markers {
     fn wants(&self, file: &FileEntry) -> bool {
         test_data::EnvFiles::wants(file)
+            || data_readers::DataReaders::wants(file)
             || test_data::TestDataMarkers {
                 scanner: &self.scanner,
             }
@@ -335,6 +337,8 @@ impl FileCheck for Markers {
             scanner: &self.scanner,
         }
         .check(file, content, &mut found);
+        // Data files' findings wait for their readers to be known; `.env` files' for the `.dockerignore`.
+        self.data_readers.take(file, content, &mut found);
         if !self.env_files.take(file, content, &mut found) {
             out.append(&mut found);
         }
@@ -349,7 +353,9 @@ impl FileStage for Markers {
         test_data::EnvFiles::wants(file)
     }
     fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
-        self.env_files.finish()
+        let mut out = self.env_files.finish();
+        out.extend(self.data_readers.finish());
+        out
     }
 }
 
@@ -357,6 +363,7 @@ fn test_data_stage(setup: &Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag> 
     Ok(Box::new(Markers {
         scanner: build_scanner(setup.catalogue, setup.config)?,
         env_files: test_data::EnvFiles::default(),
+        data_readers: data_readers::DataReaders::default(),
     }))
 }
 

@@ -1,0 +1,129 @@
+//! Issue 23, the second precision pass: each class of false finding, stated once, with a made-up instance
+//! and a twin that must still be reported.
+use crate::common::*;
+
+fn gate(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
+    let repo = Repo::new();
+    for (p, c) in files {
+        repo.write(p, c);
+    }
+    repo.commit("c");
+    check_json(repo.path(), &[])
+}
+
+/// (rule, path, line, severity) of the `data/` and `switch/` findings.
+fn data(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
+    located_with_severity(report)
+        .into_iter()
+        .filter(|f| f.0.starts_with("data/") || f.0.starts_with("switch/"))
+        .collect()
+}
+
+const SEED_COMMAND: &str = "import yaml\nfrom django.core.management.base import BaseCommand\n\nclass Command(BaseCommand):\n    def handle(self, *args, **options):\n        with open(\"demo_data/manifest.yml\") as f:\n            manifest = yaml.safe_load(f)\n        for name in manifest[\"files\"]:\n            with open(f\"demo_data/{name}.yml\") as data:\n                load(yaml.safe_load(data))\n";
+const MANIFEST: &str = "files:\n  - clinics\n";
+const CLINICS: &str = "- name: Demo clinic\n  email: clinic@example.com\n  phone: 07700 900 982\n";
+
+/// Class 3: data read only by non-production code is a dev seed — the demo clinics a `nonprod` app's seed
+/// command loads, by names it reads from another data file.
+#[test]
+fn data_read_only_by_a_nonprod_seed_command_is_a_dev_seed() {
+    let (code, report) = gate(&[
+        ("nonprod/management/commands/seed_demo.py", SEED_COMMAND),
+        ("demo_data/manifest.yml", MANIFEST),
+        ("demo_data/clinics.yml", CLINICS),
+    ]);
+    let found = data(&report);
+    assert_eq!(
+        found,
+        vec![
+            (
+                "data/reserved-email".into(),
+                "demo_data/clinics.yml".into(),
+                2,
+                "note".into()
+            ),
+            (
+                "data/uk-drama-phone".into(),
+                "demo_data/clinics.yml".into(),
+                3,
+                "note".into()
+            ),
+        ],
+        "{report}"
+    );
+    assert!(message_of(&report, "data/reserved-email")
+        .contains("read only by non-production code: nonprod/management/commands/seed_demo.py"));
+    assert_eq!(code, 0, "{report}");
+
+    // Twin: production code reads the same manifest, so the clinics are loaded into the live service.
+    let (_, report) = gate(&[
+        ("nonprod/management/commands/seed_demo.py", SEED_COMMAND),
+        ("app/clinics.py", "MANIFEST = \"demo_data/manifest.yml\"\n"),
+        ("demo_data/manifest.yml", MANIFEST),
+        ("demo_data/clinics.yml", CLINICS),
+    ]);
+    let severities: Vec<String> = data(&report).into_iter().map(|f| f.3).collect();
+    assert_eq!(severities, vec!["warning", "warning"], "{report}");
+    // Nor is a data file that nothing is seen to read a dev seed: a name built at run time is invisible.
+    let (_, report) = gate(&[("demo_data/clinics.yml", CLINICS)]);
+    let severities: Vec<String> = data(&report).into_iter().map(|f| f.3).collect();
+    assert_eq!(severities, vec!["warning", "warning"], "{report}");
+}
+
+const RAILS_DEV_DEFAULT: &str = "ENV[\"RAILS_ENV\"] ||= \"development\"\n";
+
+/// Class 4: settings for a named non-production environment (integration, UAT, QA) are dev config, in
+/// every language's convention; the same switch in production's settings still fails.
+#[test]
+fn settings_for_named_non_production_environments_are_dev_config() {
+    let (code, report) = gate(&[
+        ("config/settings/integration.py", "DEBUG = True\n"),
+        ("config/environments/uat.rb", RAILS_DEV_DEFAULT),
+        (
+            "src/main/resources/application-integration.yml",
+            "spring:\n  profiles:\n    active: dev\n",
+        ),
+        ("config/settings/qa.py", "DEBUG = True\n"),
+    ]);
+    assert_eq!(data(&report), vec![], "{report}");
+    assert_eq!(code, 0, "{report}");
+    // Twins: production's settings, and a settings module that merely configures an integration
+    // (`integrations.py`, a feature, not an environment).
+    let (code, report) = gate(&[
+        ("config/settings/production.py", "DEBUG = True\n"),
+        ("config/settings/integrations.py", "DEBUG = True\n"),
+        ("config/environments/production.rb", RAILS_DEV_DEFAULT),
+        (
+            "src/main/resources/application.yml",
+            "spring:\n  profiles:\n    active: dev\n",
+        ),
+    ]);
+    let found: Vec<(String, String, u64)> =
+        data(&report).into_iter().map(|f| (f.0, f.1, f.2)).collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "switch/dev-environment".into(),
+                "config/environments/production.rb".into(),
+                1
+            ),
+            (
+                "switch/debug-enabled".into(),
+                "config/settings/integrations.py".into(),
+                1
+            ),
+            (
+                "switch/debug-enabled".into(),
+                "config/settings/production.py".into(),
+                1
+            ),
+            (
+                "switch/spring-nonprod-profile".into(),
+                "src/main/resources/application.yml".into(),
+                1
+            ),
+        ]
+    );
+    assert_eq!(code, 1);
+}
