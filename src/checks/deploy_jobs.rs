@@ -252,15 +252,25 @@ pub struct Bypass {
 
 impl Deploy {
     /// How much a deploy can change production: a preview or development target least, then an image
-    /// (a build that something else deploys), then a deploy, worst without an environment to approve it.
+    /// (a build that something else deploys), then a deploy, worst without an environment to approve it;
+    /// among equals, one whose environment is named for production (so messages name that one).
     fn danger(&self) -> u8 {
-        match (self.preview, self.image, self.environment.is_some()) {
+        let base = match (self.preview, self.image, self.environment.is_some()) {
             (true, _, _) => 0,
             (false, true, true) => 1,
             (false, true, false) => 2,
             (false, false, true) => 3,
             (false, false, false) => 4,
-        }
+        };
+        let env = self
+            .environment
+            .as_deref()
+            .or(self.bypass.as_ref().map(|b| b.environment.as_str()));
+        let production = env.is_some_and(|e| {
+            crate::repo::environments::tier_of_name(e)
+                == Some(crate::repo::environments::Tier::Production)
+        });
+        base * 2 + u8::from(production)
     }
 }
 
@@ -387,14 +397,19 @@ fn job_deploys_bound(
             None => (None, None, None),
         },
     };
-    let preview_env = environment.as_deref().is_some_and(is_nonprod_environment);
+    // Where the deploy goes, as far as an environment says: its own, or the approval's it needs (also
+    // when its `if:` skips past that approval: a rejected QA approval still ships only to QA).
+    let preview_env = environment
+        .as_deref()
+        .or(bypass.as_ref().map(|b| b.environment.as_str()))
+        .is_some_and(is_nonprod_environment);
     match step {
         Some(step) => {
             // An image tagged per pull request, or built for a review app, is a build for that review
             // app: it previews unmerged code, like a preview environment.
             let review_app = step.image && review_app_image(wf, job);
             // A stack started for a run's tests and torn down again is no production deploy.
-            let ephemeral = !step.image && ephemeral_stack(job, step.program.as_deref());
+            let ephemeral = !step.image && ephemeral_stack(wf, job, step.program.as_deref());
             let what = if review_app {
                 format!(
                     "{}, an image for a pull-request review app: a build, not a production deploy",
@@ -536,10 +551,11 @@ fn needs_transitively(wf: &Workflow, job: &Job, target: &str, depth: u8) -> bool
         })
 }
 
-/// A deploy to a stack that exists only for the run or the pull request: the job tears the stack down
-/// again (`terraform destroy`, `helm uninstall`, `cf delete`, `docker compose down`), or names it for the
-/// pull request (`pr-${{ github.event.number }}`) on the deploy command's line.
-fn ephemeral_stack(job: &Job, program: Option<&str>) -> bool {
+/// A deploy to a stack that exists only for the run or the pull request: the workflow tears it down again
+/// with the deploying program's own teardown (`terraform destroy`, `helm uninstall`, `cf delete`, `aws ecs
+/// stop-task` after the ECS action), or the job names it for the pull request
+/// (`pr-${{ github.event.number }}`) on the deploy command's line.
+fn ephemeral_stack(wf: &Workflow, job: &Job, program: Option<&str>) -> bool {
     // The teardown must be the deploying program's own (`terraform apply` … `terraform destroy`): a
     // teardown of something else says nothing about what was deployed.
     const TEARDOWN: &[(&str, &str)] = &[
@@ -559,11 +575,14 @@ fn ephemeral_stack(job: &Job, program: Option<&str>) -> bool {
         ("fly", "fly apps destroy"),
         ("flyctl", "flyctl apps destroy"),
         ("az", "az group delete"),
+        ("ecs", "aws ecs stop-task"),
+        ("ecs", "aws ecs delete-service"),
     ];
     let Some(program) = program else {
         return false;
     };
-    let torn_down = job.steps.iter().any(|s| {
+    // Torn down by this job, or by another job of the workflow (a clean-up job after the tests).
+    let torn_down = wf.jobs.iter().flat_map(|j| &j.steps).any(|s| {
         s.run.as_ref().is_some_and(|r| {
             let run = r.value.to_ascii_lowercase();
             TEARDOWN
@@ -683,6 +702,8 @@ fn called_deploy(
                 .filter_map(|j| {
                     job_deploys_at(w, j, &inner, all, depth + 1).map(|mut d| {
                         d.what = format!("calls {path}, whose job `{}` {}", j.id.value, d.what);
+                        // An `if:` that skips past an approval is reported where it is written.
+                        d.bypass = None;
                         d
                     })
                 })

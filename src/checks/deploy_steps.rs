@@ -98,7 +98,8 @@ pub(super) struct StepDeploy {
     /// It pushes a container image to a registry: a build artefact, which reaches an environment only when
     /// something deploys that tag.
     pub image: bool,
-    /// The deploy command's program, lower-case (`terraform`, `helm`, `cf`), for a `run:` step.
+    /// The deploy command's program, lower-case (`terraform`, `helm`, `cf`; `ecs` for the ECS deploy
+    /// action), for matching its teardown.
     pub program: Option<String>,
 }
 
@@ -168,17 +169,30 @@ pub(super) fn step_deploys(
         if deploys {
             let image = name == "docker/build-push-action";
             let pages = PAGES_ACTIONS.iter().any(|a| name.starts_with(a));
-            let nonprod_image = image
-                && step
-                    .with("tags")
-                    .is_some_and(|t| images_for_nonprod(t.value.split([',', '\n'])));
+            let refs: Vec<String> = step
+                .with("tags")
+                .map(|t| {
+                    t.value
+                        .split([',', '\n'])
+                        .map(|r| r.trim().to_string())
+                        .filter(|r| !r.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let kind = if image {
+                image_kind(&refs, &wf.text)
+            } else {
+                ImageKind::Deployable
+            };
             let what = format!("uses {}", uses.value.trim());
+            let program = (name == "aws-actions/amazon-ecs-deploy-task-definition")
+                .then(|| "ecs".to_string());
             return Some(StepDeploy {
-                what: describe(what, pages, nonprod_image),
+                what: describe(what, pages, kind),
                 pos: uses.pos,
-                preview: preview || pages || nonprod_image,
+                preview: preview || pages || kind != ImageKind::Deployable,
                 image,
-                program: None,
+                program,
             });
         }
     }
@@ -188,9 +202,13 @@ pub(super) fn step_deploys(
     let image =
         (lower.starts_with("docker") || lower.starts_with("podman")) && lower.contains("push");
     let pages = PAGES_COMMANDS.iter().any(|c| lower.contains(c));
-    let nonprod_image = image && images_for_nonprod(image_refs(&command.line));
+    let kind = if image {
+        image_kind(&image_refs(&command.line), &wf.text)
+    } else {
+        ImageKind::Deployable
+    };
     Some(StepDeploy {
-        preview: command.line.contains("--branch") || pages || nonprod_image,
+        preview: command.line.contains("--branch") || pages || kind != ImageKind::Deployable,
         pos: wf.locate(run.pos, &command.matched),
         image,
         program: command
@@ -198,47 +216,193 @@ pub(super) fn step_deploys(
             .split_whitespace()
             .next()
             .map(str::to_ascii_lowercase),
-        what: describe(format!("runs `{}`", command.matched), pages, nonprod_image),
+        what: describe(format!("runs `{}`", command.matched), pages, kind),
     })
 }
 
-fn describe(what: String, pages: bool, nonprod_image: bool) -> String {
-    if pages {
-        format!(
+fn describe(what: String, pages: bool, kind: ImageKind) -> String {
+    match kind {
+        _ if pages => format!(
             "{what}, a static site on GitHub Pages (documentation), not the service's production"
-        )
-    } else if nonprod_image {
-        format!("{what}, an image named for a non-production environment")
-    } else {
-        what
+        ),
+        ImageKind::NonProduction => {
+            format!("{what}, an image named for a non-production environment")
+        }
+        ImageKind::PerCommit => format!(
+            "{what}, an image tagged with its commit: a build, which reaches production only when a deploy uses that tag"
+        ),
+        ImageKind::Deployable => what,
     }
 }
 
-/// The image references of a `docker push` line (its arguments that are not options).
-fn image_refs(line: &str) -> impl Iterator<Item = &str> {
-    line.split_whitespace()
+/// What the images a step pushes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ImageKind {
+    /// Named for a non-production environment (`acme/app-dev-db`, `mavis/development/postgres_db`,
+    /// `web:e2e`).
+    NonProduction,
+    /// Tagged only with the commit it was built from (`web:${{ github.sha }}`): an immutable build that
+    /// reaches an environment only when a deploy job deploys that tag (and that job is judged).
+    PerCommit,
+    /// Anything else: a moving tag (`latest`, none), a tag not known from the file.
+    Deployable,
+}
+
+fn image_kind(refs: &[String], wf_text: &str) -> ImageKind {
+    if refs.is_empty() {
+        return ImageKind::Deployable;
+    }
+    if refs.iter().all(|r| named_for_nonprod(r)) {
+        ImageKind::NonProduction
+    } else if refs.iter().all(|r| tagged_with_commit(r, wf_text)) {
+        ImageKind::PerCommit
+    } else {
+        ImageKind::Deployable
+    }
+}
+
+/// The image references of a `docker push` line: its arguments that are not options, with `${{ }}`
+/// expressions kept whole and quotes dropped.
+fn image_refs(line: &str) -> Vec<String> {
+    split_args(line)
+        .into_iter()
         .skip_while(|w| !w.eq_ignore_ascii_case("push"))
         .skip(1)
         .filter(|w| !w.starts_with('-'))
+        .collect()
 }
 
-/// Is every image named for a non-production environment: its repository name or its tag holds such a
-/// word (`acme/app-dev-db:latest`, `acme/web:e2e`), the registry and owner aside? An image whose name is
-/// an expression (`${{ steps.meta.outputs.tags }}`) is not known to be.
-fn images_for_nonprod<'a>(refs: impl Iterator<Item = &'a str>) -> bool {
-    let mut any = false;
-    for r in refs.map(str::trim).filter(|r| !r.is_empty()) {
-        any = true;
-        let last = r.rsplit('/').next().unwrap_or(r).to_ascii_lowercase();
-        let nonprod = !last.contains("${{")
-            && last
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|w| environments::tier_of_word(w) == Some(Tier::NonProduction));
-        if !nonprod {
-            return false;
+/// Whitespace-separated words, an expression (`${{ a || b }}`) never split, quotes removed.
+fn split_args(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_expr = false;
+    let mut i = 0;
+    while i < line.len() {
+        let rest = &line[i..];
+        if !in_expr && rest.starts_with("${{") {
+            in_expr = true;
+            cur.push_str("${{");
+            i += 3;
+            continue;
+        }
+        if in_expr && rest.starts_with("}}") {
+            in_expr = false;
+            cur.push_str("}}");
+            i += 2;
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
+        i += c.len_utf8();
+        match c {
+            '"' | '\'' => {}
+            c if c.is_whitespace() && !in_expr => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
         }
     }
-    any
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// `r` with each `${{ … }}` replaced by `X`: what the file itself says of the name.
+fn without_expressions(r: &str) -> String {
+    let mut out = String::new();
+    let mut rest = r;
+    while let Some(open) = rest.find("${{") {
+        out.push_str(&rest[..open]);
+        out.push('X');
+        rest = match rest[open..].find("}}") {
+            Some(close) => &rest[open + close + 2..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The repository path segments that name the image (the registry host and, when more follow, the owner
+/// or namespace left out) and its tag: `ghcr.io/acme/app-dev-db:latest` → `app-dev-db`, `latest`;
+/// `X/mavis/development/postgres_db:X` → `development`, `postgres_db`, `X`.
+fn image_name_parts(r: &str) -> Vec<String> {
+    let plain = without_expressions(r).to_ascii_lowercase();
+    let (path, tag) = match plain.rfind(':') {
+        Some(i) if !plain[i..].contains('/') => (&plain[..i], Some(&plain[i + 1..])),
+        _ => (plain.as_str(), None),
+    };
+    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let host = |s: &str| s.contains('.') || s.contains(':') || s == "localhost" || s == "x";
+    if segments.len() > 1 && host(segments[0]) {
+        segments.remove(0);
+    }
+    if segments.len() > 1 {
+        segments.remove(0);
+    }
+    segments
+        .into_iter()
+        .chain(tag)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Is the image named for a non-production environment: a whole word of its name or tag is one (`dev`,
+/// `development`, `e2e`, `test`)?
+fn named_for_nonprod(r: &str) -> bool {
+    image_name_parts(r).iter().any(|part| {
+        part.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| environments::tier_of_word(w) == Some(Tier::NonProduction))
+    })
+}
+
+/// Words that name the commit a build came from.
+const COMMIT_MARKERS: &[&str] = &[
+    "github.sha",
+    "github_sha",
+    "git_sha",
+    "git-sha",
+    "commit_sha",
+    "commit-sha",
+    "head.sha",
+    "rev-parse",
+    "short_sha",
+    "short-sha",
+    "sha_short",
+];
+
+/// Is the image's tag the commit it was built from: the tag names the commit (`${{ github.sha }}`), or a
+/// variable set from it in the workflow (`env: git_ref: ${{ inputs.git_sha || github.sha }}` …
+/// `:${{ env.git_ref }}`)? A missing tag is `latest`, a moving tag.
+fn tagged_with_commit(r: &str, wf_text: &str) -> bool {
+    let lower = r.to_ascii_lowercase();
+    // The tag: after the last `:` that follows the last `/`.
+    let slash = lower.rfind('/').unwrap_or(0);
+    let Some(colon) = lower[slash..].rfind(':').map(|c| slash + c) else {
+        return false;
+    };
+    let tag = &lower[colon + 1..];
+    if COMMIT_MARKERS.iter().any(|m| tag.contains(m)) {
+        return true;
+    }
+    // `${{ env.NAME }}`, `$NAME`, `${NAME}`: a variable the workflow sets from the commit.
+    let names: Vec<&str> = tag
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .map(|w| w.strip_prefix("env.").unwrap_or(w))
+        .filter(|w| !w.is_empty() && !w.contains('.'))
+        .collect();
+    names.iter().any(|name| {
+        wf_text.lines().any(|line| {
+            let l = line.trim().to_ascii_lowercase();
+            let defines = l
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(':') || rest.starts_with('='));
+            defines && COMMIT_MARKERS.iter().any(|m| l.contains(m))
+        })
+    })
 }
 
 /// How a deploy command may be aimed somewhere harmless.
@@ -470,17 +634,49 @@ mod tests {
             "docker push ghcr.io/acme/app-dev-db:latest",
             "docker push acme/web:e2e",
             "docker image push registry.acme.invalid/team/db-test",
+            "docker push \"${{ steps.login-ecr.outputs.registry }}/mavis/development/postgres_db:${{ steps.ref.outputs.ref }}\"",
         ] {
-            assert!(images_for_nonprod(image_refs(yes)), "{yes}");
+            assert_eq!(image_kind(&image_refs(yes), ""), ImageKind::NonProduction, "{yes}");
         }
         for no in [
             "docker push ghcr.io/acme/web:latest",
             "docker push ghcr.io/dev-team/web:1.2",
-            "docker push ghcr.io/acme/web:${{ github.sha }}",
             "docker push ghcr.io/acme/app-dev:1 ghcr.io/acme/app:1",
             "docker push",
         ] {
-            assert!(!images_for_nonprod(image_refs(no)), "{no}");
+            assert_eq!(
+                image_kind(&image_refs(no), ""),
+                ImageKind::Deployable,
+                "{no}"
+            );
+        }
+    }
+
+    #[test]
+    fn images_tagged_with_their_commit() {
+        let wf = "env:\n  git_ref: ${{ inputs.git_sha || github.sha }}\n";
+        for yes in [
+            "docker push ghcr.io/acme/web:${{ github.sha }}",
+            "docker push ghcr.io/acme/web:$GITHUB_SHA",
+            "docker push ${{ steps.login.outputs.registry }}/acme/web:${{ env.git_ref }}",
+        ] {
+            assert_eq!(
+                image_kind(&image_refs(yes), wf),
+                ImageKind::PerCommit,
+                "{yes}"
+            );
+        }
+        for no in [
+            "docker push ghcr.io/acme/web",
+            "docker push ghcr.io/acme/web:${{ github.sha }} ghcr.io/acme/web:latest",
+            "docker push ghcr.io/acme/web:${{ env.version }}",
+            "docker push ${{ steps.meta.outputs.tags }}",
+        ] {
+            assert_eq!(
+                image_kind(&image_refs(no), wf),
+                ImageKind::Deployable,
+                "{no}"
+            );
         }
     }
 }

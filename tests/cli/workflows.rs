@@ -684,6 +684,15 @@ fn pages_docs_an_image_for_a_development_database_and_an_ephemeral_stack_are_not
     assert_eq!(wf(&job(pages)), vec![]);
     let db_image = "      - run: echo ${{ secrets.CR_PAT }} | docker login ghcr.io -u bot --password-stdin\n      - run: docker push ghcr.io/acme/app-dev-db:latest\n";
     assert_eq!(wf(&job(db_image)), vec![]);
+    // Also when the registry and the tag are expressions and the environment is a path segment.
+    let ecr = db_image.replace(
+        "ghcr.io/acme/app-dev-db:latest",
+        "\"${{ steps.ecr.outputs.registry }}/acme/development/postgres_db:${{ steps.ref.outputs.ref }}\"",
+    );
+    assert_eq!(wf(&job(&ecr)), vec![]);
+    // An image tagged with its commit is a build: production gets it only through a deploy of that tag.
+    let per_commit = db_image.replace("app-dev-db:latest", "app:${{ github.sha }}");
+    assert_eq!(wf(&job(&per_commit)), vec![]);
     // Twins: a real deploy beside the docs, and the service's own image, still fire.
     let cf = "      - run: cf push web\n";
     assert_eq!(
@@ -716,6 +725,20 @@ fn pages_docs_an_image_for_a_development_database_and_an_ephemeral_stack_are_not
             at("workflow/deploy-outside-deploy-branches", 4, 3),
             at("workflow/deploy-without-environment", 4, 3),
         ]
+    );
+    // An ECS task started for the pull request's tests and stopped by a later job of the workflow.
+    let ecs = "on: pull_request\npermissions: {}\njobs:\n  launch:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/amazon-ecs-deploy-task-definition@v2\n        with:\n          task-definition: e2e.json\n          cluster: assurance\n          run-task: true\n  stop:\n    needs: launch\n    runs-on: ubuntu-latest\n    steps:\n      - run: aws ecs stop-task --cluster assurance --task x\n";
+    assert_eq!(wf(ecs), vec![]);
+    let (_, report) = scan(
+        &[(
+            ".github/workflows/w.yml",
+            &ecs.replace("aws ecs stop-task", "aws ecs describe-tasks"),
+        )],
+        &[],
+    );
+    assert_eq!(
+        located(&report, "workflow/deploy-outside"),
+        vec![at("workflow/deploy-outside-deploy-branches", 4, 3)]
     );
     // Nor does tearing down something else (another program's stack) make the apply ephemeral.
     let other = e2e.replace(
