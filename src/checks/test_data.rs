@@ -62,6 +62,7 @@ impl FileCheck for TestDataMarkers<'_> {
                 !regions::contains(&test_regions, h.start)
                     && !quoted.hides(id, h)
                     && !documented_example(id, content, h)
+                    && !(id == "switch/debug-enabled" && in_sdk_configuration(content, h.start))
             }) {
                 // A block named for another environment is dev config; one named for examples
                 // holds text meant to be shown, reported like UI hint text.
@@ -168,6 +169,63 @@ fn documented_example(rule: &str, content: &[u8], hit: &Hit) -> bool {
         && !WRITTEN_IN_PROSE.contains(&rule)
         && ((hit.hint && hint_words_before(content, hit.start))
             || doc_examples::in_documented_example(content, hit.start))
+}
+
+/// Error-reporting and monitoring SDKs whose configuration has a `debug` option of its own: it makes the
+/// SDK log what it sends (Sentry's `config.debug = true`, `sentry_sdk.init(debug=True)`), and changes
+/// nothing of how the application behaves.
+const MONITORING_SDKS: &[&str] = &[
+    "sentry",
+    "sentry_sdk",
+    "raven",
+    "honeybadger",
+    "rollbar",
+    "bugsnag",
+    "airbrake",
+    "datadog",
+    "appsignal",
+    "newrelic",
+    "elasticapm",
+];
+
+/// Is byte `at` inside a monitoring SDK's configuration: an argument of its `init`/`configure` call
+/// (`sentry_sdk.init(dsn=…, debug=True)`, `Sentry.init({ debug: true })`), or the body of its Ruby
+/// configuration block (`Sentry.init do |config|` … `config.debug = true`)?
+fn in_sdk_configuration(content: &[u8], at: usize) -> bool {
+    let is_sdk_call = |callee: &str| {
+        let mut parts = callee.rsplitn(2, '.');
+        let method = parts.next().unwrap_or("");
+        let owner = parts.next().unwrap_or("");
+        matches!(method, "init" | "configure" | "config" | "setup")
+            && MONITORING_SDKS.contains(&owner.rsplit('.').next().unwrap_or(owner))
+    };
+    if doc_examples::enclosing_calls(content, at)
+        .iter()
+        .any(|c| is_sdk_call(c))
+    {
+        return true;
+    }
+    // A Ruby block: the nearest less-indented line above opens `Sentry.init do |config|`.
+    let line_start = memchr::memrchr(b'\n', &content[..at.min(content.len())]).map_or(0, |i| i + 1);
+    let width = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let own = width(&content[line_start..]);
+    let mut end = line_start;
+    while end > 0 {
+        let start = memchr::memrchr(b'\n', &content[..end - 1]).map_or(0, |i| i + 1);
+        let line = &content[start..end - 1];
+        end = start;
+        let text = String::from_utf8_lossy(line).trim().to_ascii_lowercase();
+        if text.is_empty() || text.starts_with('#') || width(line) >= own {
+            if start == 0 {
+                break;
+            }
+            continue;
+        }
+        let opens_block = text.ends_with('|') || text.ends_with(" do");
+        let callee = text.split([' ', '(']).next().unwrap_or("");
+        return opens_block && is_sdk_call(callee);
+    }
+    false
 }
 
 /// Data rules whose matches are markers people write in comments and docstrings ("For testing only."):

@@ -84,6 +84,30 @@ fn enclosing_bracket(content: &[u8], floor: usize, i: usize) -> Option<usize> {
     None
 }
 
+/// The calls enclosing byte `at`, innermost first: the callee written before each enclosing `(` (`({` and
+/// `(**` included), lower-case with its dotted path (`sentry_sdk.init`, `sentry.init`).
+pub fn enclosing_calls(content: &[u8], at: usize) -> Vec<String> {
+    let at = at.min(content.len());
+    let floor = at.saturating_sub(LOOK_BACK);
+    let mut out = Vec::new();
+    let mut i = at;
+    for _ in 0..MAX_LEVELS {
+        let Some(open) = enclosing_bracket(content, floor, i) else {
+            break;
+        };
+        if content[open] == b'(' {
+            let before = trim_blanks(&content[floor..open]);
+            let start = before
+                .iter()
+                .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$')))
+                .map_or(0, |p| p + 1);
+            out.push(String::from_utf8_lossy(&before[start..]).to_ascii_lowercase());
+        }
+        i = open;
+    }
+    out
+}
+
 /// The text before an opening bracket names an example: `examples=`, `"example": `, `example:` before
 /// `[`/`{`/`(`, or (for a call) `.example` / `@ExampleObject` right before `(`.
 fn names_example_before(before: &[u8], call: bool) -> bool {

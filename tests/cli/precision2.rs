@@ -127,3 +127,49 @@ fn settings_for_named_non_production_environments_are_dev_config() {
     );
     assert_eq!(code, 1);
 }
+
+/// Item 7: a monitoring SDK's own `debug` option (Sentry's `config.debug = true`) is the SDK's log
+/// verbosity, not the application's debug mode.
+#[test]
+fn a_monitoring_sdks_debug_option_is_not_application_debug_mode() {
+    let ruby = "if Settings.sentry.dsn.present?\n  Sentry.init do |config|\n    config.dsn = Settings.sentry.dsn\n    config.debug = true\n  end\nend\n";
+    let python = "import sentry_sdk\n\nsentry_sdk.init(\n    dsn=os.environ[\"SENTRY_DSN\"],\n    debug=True,\n)\n";
+    let js = "Sentry.init({ dsn: process.env.SENTRY_DSN, debug: true });\n";
+    let (code, report) = gate(&[
+        ("config/initializers/sentry.rb", ruby),
+        ("app/monitoring.py", python),
+        ("src/instrument.js", js),
+    ]);
+    assert_eq!(data(&report), vec![], "{report}");
+    assert_eq!(code, 0, "{report}");
+    // Twins: the application's own configuration switched to debug still fails.
+    let (code, report) = gate(&[
+        (
+            "config/initializers/sentry.rb",
+            "Rails.application.configure do\n  config.debug = true\nend\n",
+        ),
+        (
+            "app/monitoring.py",
+            "app = create_app(\n    debug=True,\n)\n",
+        ),
+        (
+            "src/instrument.js",
+            "const app = createServer({ debug: true });\n",
+        ),
+    ]);
+    let found: Vec<(String, String, u64)> =
+        data(&report).into_iter().map(|f| (f.0, f.1, f.2)).collect();
+    assert_eq!(
+        found,
+        vec![
+            ("switch/debug-enabled".into(), "app/monitoring.py".into(), 2),
+            (
+                "switch/debug-enabled".into(),
+                "config/initializers/sentry.rb".into(),
+                2
+            ),
+            ("switch/debug-enabled".into(), "src/instrument.js".into(), 1),
+        ]
+    );
+    assert_eq!(code, 1);
+}
