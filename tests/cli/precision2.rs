@@ -173,3 +173,154 @@ fn a_monitoring_sdks_debug_option_is_not_application_debug_mode() {
     );
     assert_eq!(code, 1);
 }
+
+const STUB_TOML: &str = "[repository]\nkind = \"test-support\"\nreason = \"a stub of the benefits API for other services' acceptance tests; its README says never run it in production\"\n";
+/// A stub API: fake claimants, a test switch, and a workflow that grants its token everything.
+const STUB_FILES: &[(&str, &str)] = &[
+    ("app/claimants.py", "CLAIMANTS = [{\"email\": \"claimant@example.com\"}]\n"),
+    ("app/settings.py", "DEBUG = True\n"),
+    (
+        ".github/workflows/ci.yml",
+        "on: push\npermissions: write-all\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n",
+    ),
+];
+
+/// Item 6: a repository that is itself test support declares so in shipgate.toml, with a reason. Its
+/// test data and test switches become notes that say why; the rules that protect how it is changed and
+/// deployed still hold; and the summary names the kind.
+#[test]
+fn a_test_support_repository_declares_itself_and_its_test_data_become_notes() {
+    let mut files = STUB_FILES.to_vec();
+    files.push(("shipgate.toml", STUB_TOML));
+    let (code, report) = gate(&files);
+    assert_eq!(
+        data(&report),
+        vec![
+            (
+                "data/reserved-email".into(),
+                "app/claimants.py".into(),
+                1,
+                "note".into()
+            ),
+            (
+                "switch/debug-enabled".into(),
+                "app/settings.py".into(),
+                1,
+                "note".into()
+            ),
+        ],
+        "{report}"
+    );
+    assert!(message_of(&report, "switch/debug-enabled").contains("a test-support repository"));
+    // What still holds: the workflow's token granted everything is an error, so the gate fails.
+    assert_eq!(
+        located(&report, "workflow/permissions-write-all"),
+        vec![(
+            "workflow/permissions-write-all".into(),
+            ".github/workflows/ci.yml".into(),
+            2,
+            14
+        )]
+    );
+    assert_eq!(code, 1);
+    // The summary says what the repository declared.
+    let repo = Repo::new();
+    for (p, c) in &files {
+        repo.write(p, c);
+    }
+    repo.commit("c");
+    let r = run(&["check", "--offline"], repo.path());
+    assert!(
+        r.stdout
+            .contains("repository: test-support (a stub of the benefits API")
+            && r.stdout
+                .contains("its data/, leak/, switch/ findings are notes"),
+        "{}",
+        r.stdout
+    );
+
+    // Twin: the same repository without the declaration is judged as a service.
+    let (_, report) = gate(STUB_FILES);
+    let severities: Vec<String> = data(&report).into_iter().map(|f| f.3).collect();
+    assert_eq!(severities, vec!["error", "error"], "{report}");
+}
+
+#[test]
+fn a_repository_kind_is_validated_on_its_own_line() {
+    for (toml, code_name, line, col, text) in [
+        (
+            "[repository]\nkind = \"test_support\"\nreason = \"x\"\n",
+            "config/invalid",
+            2,
+            8,
+            "did you mean `test-support`",
+        ),
+        (
+            "[repository]\nkind = \"test-support\"\n",
+            "config/repository-kind",
+            2,
+            8,
+            "needs a `reason`",
+        ),
+        (
+            "[repository]\nreason = \"a stub\"\n",
+            "config/invalid",
+            2,
+            10,
+            "without a `kind`",
+        ),
+    ] {
+        let repo = Repo::new();
+        repo.write("shipgate.toml", toml);
+        repo.commit("c");
+        let r = run(&["check", "--offline"], repo.path());
+        assert_eq!(r.code, 2, "{toml}: {}", r.stderr);
+        assert!(r.stderr.contains(code_name), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("shipgate.toml:{line}:{col}")),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(text), "{}", r.stderr);
+    }
+    // `shipgate explain` documents it.
+    let r = run(
+        &["explain", "config/repository-kind"],
+        &std::env::temp_dir(),
+    );
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("still holds"), "{}", r.stdout);
+}
+
+/// A change cannot declare its own repository test support to pass: in pre-merge mode the base's policy
+/// judges, and the declaration is a policy change for the policy's owners to approve.
+#[test]
+fn a_change_declaring_the_repository_test_support_is_a_policy_change() {
+    let repo = Repo::new();
+    repo.write("app/settings.py", "NAME = \"app\"\n");
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "base"]);
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write("app/settings.py", "NAME = \"app\"\nDEBUG = True\n");
+    repo.write("shipgate.toml", STUB_TOML);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-q", "-m", "feature"]);
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1, "{report}");
+    let sev: Vec<(String, String)> = located_with_severity(&report)
+        .into_iter()
+        .filter(|f| f.0 == "switch/debug-enabled" || f.0 == "gate/policy-changed")
+        .map(|f| (f.0, f.3))
+        .collect();
+    assert_eq!(
+        sev,
+        vec![
+            ("switch/debug-enabled".into(), "error".into()),
+            ("gate/policy-changed".into(), "error".into()),
+        ],
+        "{report}"
+    );
+    assert!(
+        message_of(&report, "gate/policy-changed").contains("declares the repository test support")
+    );
+}
