@@ -337,7 +337,9 @@ impl FileCheck for Markers {
             scanner: &self.scanner,
         }
         .check(file, content, &mut found);
-        // Data files' findings wait for their readers to be known; `.env` files' for the `.dockerignore`.
+        // Data files' findings wait for their readers to be known; `.env` files' for the `.dockerignore`
+        // and the deploy files that may set their switches again.
+        self.env_files.note_deploy_file(file, content);
         self.data_readers.take(file, content, &mut found);
         if !self.env_files.take(file, content, &mut found) {
             out.append(&mut found);

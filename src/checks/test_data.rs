@@ -295,12 +295,90 @@ pub struct EnvFiles {
     held: std::sync::Mutex<Vec<Finding>>,
     /// Directory → the patterns of the `.dockerignore` in it.
     ignores: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+    /// Environment variables a deploy file sets to a production value (`APP_ENV=prod` in cloudbuild.yaml),
+    /// upper-case → the first such file.
+    overridden: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+/// The framework switches a committed `.env` sets and a deploy file may set again for production.
+const SWITCH_VARIABLES: &[&str] = &[
+    "APP_ENV",
+    "RAILS_ENV",
+    "RACK_ENV",
+    "FLASK_ENV",
+    "NODE_ENV",
+    "MIX_ENV",
+    "ASPNETCORE_ENVIRONMENT",
+    "DOTNET_ENVIRONMENT",
+    "SPRING_PROFILES_ACTIVE",
+    "FLASK_DEBUG",
+    "DJANGO_DEBUG",
+    "APP_DEBUG",
+    "DEBUG",
+];
+
+/// `VAR=value`, `VAR: value`, `- 'VAR=value'`, Dockerfile `ENV VAR value`: a switch variable and its value.
+static ASSIGNMENT: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    let names = SWITCH_VARIABLES.join("|");
+    regex::Regex::new(&format!(
+        r#"(?m)(?:^|[\s"'\[{{,-])({names})["']?(?:\s*[:=]\s*|[ \t]+)["']?([A-Za-z0-9_.-]+)"#
+    ))
+    .ok()
+});
+
+/// The switch variables a deploy file sets to a production value (`prod`, `production`; `false`/`0` for
+/// the debug switches).
+fn production_overrides(content: &[u8]) -> Vec<String> {
+    let Some(re) = ASSIGNMENT.as_ref() else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(content);
+    let mut out: Vec<String> = Vec::new();
+    for c in re.captures_iter(&text) {
+        let (Some(var), Some(value)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        let var = var.as_str();
+        let value = value.as_str().to_ascii_lowercase();
+        let safe = if var.ends_with("DEBUG") {
+            matches!(value.as_str(), "false" | "0" | "no" | "off")
+        } else {
+            crate::repo::environments::tier_of_name(&value)
+                == Some(crate::repo::environments::Tier::Production)
+        };
+        if safe && !out.iter().any(|v| v == var) {
+            out.push(var.to_string());
+        }
+    }
+    out
 }
 
 impl EnvFiles {
     /// Should this file be read for what it says about `.env` files (a `.dockerignore`)?
     pub fn wants(file: &FileEntry) -> bool {
         file_name(&file.path) == ".dockerignore"
+    }
+
+    /// Record the switch variables a deploy or production config file sets to production values
+    /// (`cloudbuild.yaml`, a Cloud Foundry `manifest.yml`, an App Engine `app.yaml`, a Dockerfile's
+    /// `ENV`); the markers stage reads them anyway. `.env` files themselves say nothing of production.
+    pub fn note_deploy_file(&self, file: &FileEntry, content: &[u8]) {
+        use crate::repo::classify::FileClass;
+        let name = file_name(&file.path);
+        if !matches!(file.class, FileClass::Deploy | FileClass::Config)
+            || name.starts_with(".env")
+            || name.ends_with(".env")
+        {
+            return;
+        }
+        let vars = production_overrides(content);
+        if vars.is_empty() {
+            return;
+        }
+        let mut overridden = lock(&self.overridden);
+        for v in vars {
+            overridden.entry(v).or_insert_with(|| file.path.to_string());
+        }
     }
 
     /// Record a `.dockerignore`, or hold the findings of a `.env`; false for any other file.
@@ -323,14 +401,35 @@ impl EnvFiles {
         }
     }
 
-    /// The held findings: a note where the `.dockerignore` beside the `.env` (or at the root) excludes it.
+    /// The held findings: a note where the `.dockerignore` beside the `.env` (or at the root) excludes it,
+    /// or where a deploy file sets the switch the finding is about to a production value (Symfony's
+    /// skeleton `.env` says `APP_ENV=dev`; the deploy writes `APP_ENV=prod`, and real variables win).
     pub fn finish(&self) -> Vec<Finding> {
         let ignores = lock(&self.ignores);
+        let overridden = lock(&self.overridden);
         let mut out = std::mem::take(&mut *lock(&self.held));
         for f in &mut out {
             let Location::File(span) = &f.location else {
                 continue;
             };
+            let var = f
+                .evidence
+                .as_deref()
+                .and_then(|e| e.split(['=', ':', ' ']).next())
+                .map(|v| v.trim().trim_start_matches("export ").to_ascii_uppercase());
+            let by = var
+                .as_deref()
+                .filter(|_| f.rule.starts_with("switch/"))
+                .and_then(|v| overridden.get(v).map(|p| (v, p)));
+            if let Some((var, deploy)) = by {
+                if f.severity > Severity::Note {
+                    f.severity = Severity::Note;
+                    f.message.push_str(&format!(
+                        " (the deploy configuration sets {var} for production: {deploy}, and a real environment variable wins over .env)"
+                    ));
+                }
+                continue;
+            }
             let dir = parent(&span.path);
             let excluded = [dir, ""]
                 .iter()

@@ -256,6 +256,9 @@ fn header_says(text: &[u8]) -> Scope {
     if !may_tell(text) {
         return Scope::Plain;
     }
+    // A class is named by its own name, not by what it inherits: `class Test(Production):` and Ruby's
+    // `class Test < Production` are the test configuration.
+    let text = class_name_only(text);
     let w = words(text);
     let has = |list: &[&str]| w.iter().any(|x| list.contains(&x.as_str()));
     let non_prod = w.windows(2).any(|p| p[0] == "non" && is_prod_word(&p[1]));
@@ -297,9 +300,59 @@ fn header_says(text: &[u8]) -> Scope {
     Scope::Plain
 }
 
+/// A class header up to its base classes (`class Test(Production):` → `class Test`; Java's `public class
+/// TestConfig extends ProductionConfig {` → `public class TestConfig`); other headers whole.
+fn class_name_only(text: &[u8]) -> &[u8] {
+    let t = text.trim_ascii_start();
+    let Some(at) = memchr::memmem::find(t, b"class ").filter(|&i| {
+        i == 0
+            || t[..i].split(|b| *b == b' ').all(|w| {
+                matches!(
+                    w,
+                    b"" | b"public"
+                        | b"private"
+                        | b"protected"
+                        | b"final"
+                        | b"abstract"
+                        | b"static"
+                        | b"data"
+                        | b"open"
+                        | b"internal"
+                )
+            })
+    }) else {
+        return text;
+    };
+    let rest = &t[at..];
+    let end = rest
+        .iter()
+        .position(|b| matches!(b, b'(' | b'<' | b':' | b'{'))
+        .unwrap_or(rest.len());
+    let end = memchr::memmem::find(&rest[..end], b" extends ")
+        .or_else(|| memchr::memmem::find(&rest[..end], b" implements "))
+        .unwrap_or(end);
+    &t[..at + end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_class_is_named_by_its_own_name_not_its_base() {
+        for (header, scope) in [
+            ("class Test(Production):", Scope::NonProduction),
+            ("class Test < Production", Scope::NonProduction),
+            (
+                "public class TestConfig extends ProductionConfig {",
+                Scope::NonProduction,
+            ),
+            ("class Production(Development):", Scope::Plain),
+            ("class Production(Base):", Scope::Plain),
+        ] {
+            assert_eq!(header_says(header.as_bytes()), scope, "{header}");
+        }
+    }
 
     fn scope_of(text: &str, needle: &str) -> Scope {
         let at = text.find(needle).unwrap_or(text.len());

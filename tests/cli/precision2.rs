@@ -324,3 +324,62 @@ fn a_change_declaring_the_repository_test_support_is_a_policy_change() {
         message_of(&report, "gate/policy-changed").contains("declares the repository test support")
     );
 }
+
+/// A framework's development default in a committed `.env` (Symfony's skeleton says `APP_ENV=dev`) is not
+/// what production runs when the deploy configuration sets the same switch for production: a real
+/// environment variable wins over `.env`.
+#[test]
+fn a_dot_env_default_the_deploy_sets_for_production_is_a_note() {
+    let env = "# Real environment variables win over .env files.\nAPP_ENV=dev\n";
+    let cloudbuild = |value: &str| {
+        format!("steps:\n  - name: node:20\n    entrypoint: sh\n    args: ['-c', 'yarn build']\n    env:\n      - 'APP_ENV={value}'\n")
+    };
+    let (code, report) = gate(&[(".env", env), ("cloudbuild.yaml", &cloudbuild("prod"))]);
+    assert_eq!(
+        data(&report),
+        vec![(
+            "switch/dev-environment".into(),
+            ".env".into(),
+            2,
+            "note".into()
+        )],
+        "{report}"
+    );
+    assert!(message_of(&report, "switch/dev-environment")
+        .contains("the deploy configuration sets APP_ENV for production: cloudbuild.yaml"));
+    assert_eq!(code, 0, "{report}");
+    // Twins: no deploy file setting it, or one that deploys the development value too.
+    for files in [
+        vec![(".env", env.to_string())],
+        vec![
+            (".env", env.to_string()),
+            ("cloudbuild.yaml", cloudbuild("dev")),
+        ],
+    ] {
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (*p, c.as_str())).collect();
+        let (code, report) = gate(&files);
+        let severities: Vec<String> = data(&report)
+            .into_iter()
+            .filter(|f| f.1 == ".env")
+            .map(|f| f.3)
+            .collect();
+        assert_eq!(severities, vec!["error"], "{report}");
+        assert_eq!(code, 1);
+    }
+}
+
+/// A configuration class is named by its own name, not by the class it inherits: `class Test(Production)`
+/// is the test configuration (nationalarchives' config.py), `class Production(Base)` is production's.
+#[test]
+fn a_test_configuration_class_inheriting_production_is_test_config() {
+    let config = "class Production:\n    DEBUG: bool = False\n\n\nclass Test(Production):\n    DEBUG: bool = True\n    TESTING: bool = True\n";
+    let (code, report) = gate(&[("config.py", config)]);
+    assert_eq!(data(&report), vec![], "{report}");
+    assert_eq!(code, 0, "{report}");
+    // Twin: production's own class switched to debug.
+    let prod = "class Base:\n    DEBUG: bool = False\n\n\nclass Production(Base):\n    DEBUG: bool = True\n";
+    let (code, report) = gate(&[("config.py", prod)]);
+    let found: Vec<(String, u64)> = data(&report).into_iter().map(|f| (f.0, f.2)).collect();
+    assert_eq!(found, vec![("switch/debug-enabled".into(), 6)]);
+    assert_eq!(code, 1);
+}
