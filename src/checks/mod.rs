@@ -8,6 +8,7 @@ pub mod data_readers;
 pub mod deploy_env;
 pub mod deploy_jobs;
 pub mod deploy_steps;
+pub mod dev_tooling;
 pub mod gate;
 pub mod leak;
 pub mod owners;

@@ -62,7 +62,10 @@ impl FileCheck for TestDataMarkers<'_> {
                 !regions::contains(&test_regions, h.start)
                     && !quoted.hides(id, h)
                     && !documented_example(id, content, h)
-                    && !(id == "switch/debug-enabled" && in_sdk_configuration(content, h.start))
+                    // Inside the value (the match may start at the `(` before `debug=True`).
+                    && !(id == "switch/debug-enabled"
+                        && (in_sdk_configuration(content, h.end.saturating_sub(1))
+                            || in_dev_server_command(content, h.end.saturating_sub(1))))
             }) {
                 // A block named for another environment is dev config; one named for examples
                 // holds text meant to be shown, reported like UI hint text.
@@ -226,6 +229,59 @@ fn in_sdk_configuration(content: &[u8], at: usize) -> bool {
         return opens_block && is_sdk_call(callee);
     }
     false
+}
+
+/// Is byte `at` an argument of a development server's start (`app.run(debug=True)`) inside a command
+/// named for running that server (`def runserver():`, `def run_dev_server():`)? Flask's `app.run` is its
+/// development server; production starts the application under a WSGI server, which never calls the
+/// command. The same `app.run(debug=True)` anywhere else (`def main():`, the module's top level) is judged.
+fn in_dev_server_command(content: &[u8], at: usize) -> bool {
+    let starts_server = doc_examples::enclosing_calls(content, at)
+        .first()
+        .is_some_and(|c| c.ends_with(".run") || c == "run_simple");
+    starts_server
+        && enclosing_function(content, at).is_some_and(|name| {
+            let tokens: Vec<&str> = name.split('_').collect();
+            let has = |words: &[&str]| tokens.iter().any(|t| words.contains(t));
+            has(&["runserver", "devserver", "runsslserver"])
+                || has(&["run", "serve", "server", "start"])
+                    && tokens.iter().any(|t| {
+                        *t == "debug"
+                            || crate::repo::environments::tier_of_code_word(t)
+                                == Some(crate::repo::environments::Tier::NonProduction)
+                    })
+        })
+}
+
+/// The name of the Python function whose body holds byte `at` (the nearest less-indented `def`), lower-case.
+fn enclosing_function(content: &[u8], at: usize) -> Option<String> {
+    let at = at.min(content.len());
+    let line_start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    let width = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let mut limit = width(&content[line_start..]);
+    let mut end = line_start;
+    let mut looked = 0;
+    while end > 0 && limit > 0 && looked < 2000 {
+        looked += 1;
+        let start = memchr::memrchr(b'\n', &content[..end - 1]).map_or(0, |i| i + 1);
+        let line = &content[start..end - 1];
+        end = start;
+        let t = line.trim_ascii_start();
+        if t.is_empty() || t.starts_with(b"#") || width(line) >= limit {
+            continue;
+        }
+        limit = width(line);
+        let t = t.strip_prefix(b"async ").unwrap_or(t);
+        if let Some(rest) = t.strip_prefix(b"def ") {
+            let name: Vec<u8> = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            return Some(String::from_utf8_lossy(&name).into_owned());
+        }
+    }
+    None
 }
 
 /// Data rules whose matches are markers people write in comments and docstrings ("For testing only."):

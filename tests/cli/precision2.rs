@@ -133,7 +133,8 @@ fn settings_for_named_non_production_environments_are_dev_config() {
 #[test]
 fn a_monitoring_sdks_debug_option_is_not_application_debug_mode() {
     let ruby = "if Settings.sentry.dsn.present?\n  Sentry.init do |config|\n    config.dsn = Settings.sentry.dsn\n    config.debug = true\n  end\nend\n";
-    let python = "import sentry_sdk\n\nsentry_sdk.init(\n    dsn=os.environ[\"SENTRY_DSN\"],\n    debug=True,\n)\n";
+    let python =
+        "import sentry_sdk\n\nsentry_sdk.init(debug=True, dsn=os.environ[\"SENTRY_DSN\"])\n";
     let js = "Sentry.init({ dsn: process.env.SENTRY_DSN, debug: true });\n";
     let (code, report) = gate(&[
         ("config/initializers/sentry.rb", ruby),
@@ -382,4 +383,87 @@ fn a_test_configuration_class_inheriting_production_is_test_config() {
     let found: Vec<(String, u64)> = data(&report).into_iter().map(|f| (f.0, f.2)).collect();
     assert_eq!(found, vec![("switch/debug-enabled".into(), 6)]);
     assert_eq!(code, 1);
+}
+
+/// Item 5: development tooling. A private workspace package with only devDependencies, which the root
+/// package.json lists under its devDependencies, never reaches a production install: the NODE_ENV it sets
+/// for itself is development tooling. Jest's setup files, named in package.json, are test configuration.
+#[test]
+fn a_development_workspace_package_and_jest_setup_files_are_tooling() {
+    let root = |dev_deps: &str| {
+        format!("{{\"name\": \"service\", \"private\": true, \"workspaces\": [\"packages/*\"], \"dependencies\": {{\"express\": \"4\"}}, \"devDependencies\": {{{dev_deps}}}, \"jest\": {{\"globalSetup\": \"<rootDir>/global-jest-setup.js\"}}}}")
+    };
+    let dev_server = "{\"name\": \"@acme/dev-server\", \"private\": true, \"devDependencies\": {\"nodemon\": \"3\"}}";
+    let server = "process.env.NODE_ENV = 'development';\nrequire('../../app').listen(3000);\n";
+    let jest_setup = "module.exports = async () => {\n  process.env.NODE_ENV = 'test';\n};\n";
+    let files = |root_json: &str, package_json: &str| {
+        gate(&[
+            ("package.json", root_json),
+            ("packages/dev-server/package.json", package_json),
+            ("packages/dev-server/server.js", server),
+            ("global-jest-setup.js", jest_setup),
+            ("src/other-setup.js", jest_setup),
+        ])
+    };
+    let (_, report) = files(&root("\"@acme/dev-server\": \"*\""), dev_server);
+    let found: Vec<(String, String)> = data(&report).into_iter().map(|f| (f.1, f.3)).collect();
+    assert_eq!(
+        found,
+        vec![
+            ("global-jest-setup.js".into(), "note".into()),
+            ("packages/dev-server/server.js".into(), "note".into()),
+            // Twin: the same assignment in a file Jest's configuration does not name.
+            ("src/other-setup.js".into(), "error".into()),
+        ],
+        "{report}"
+    );
+    assert!(
+        message_of(&report, "switch/node-env-nonprod").contains("Jest setup file")
+            || report
+                .to_string()
+                .contains("a private workspace package for development")
+    );
+    // Twins: the root does not list the package for development; or the package has dependencies of its
+    // own (it may be installed in production).
+    for (root_json, package_json) in [
+        (root(""), dev_server.to_string()),
+        (
+            root("\"@acme/dev-server\": \"*\""),
+            dev_server.replace(
+                "\"private\": true,",
+                "\"private\": true, \"dependencies\": {\"express\": \"4\"},",
+            ),
+        ),
+    ] {
+        let (_, report) = files(&root_json, &package_json);
+        let server_severity: Vec<String> = data(&report)
+            .into_iter()
+            .filter(|f| f.1 == "packages/dev-server/server.js")
+            .map(|f| f.3)
+            .collect();
+        assert_eq!(server_severity, vec!["error"], "{report}");
+    }
+}
+
+/// Item 5: a command named for running the development server (`def runserver(): app.run(debug=True)`)
+/// is development tooling: production starts the app under its WSGI server and never calls it.
+#[test]
+fn a_runserver_command_calling_the_development_server_is_tooling() {
+    let manage = "from app import create_app\n\napp = create_app()\n\n\n@manager.command\ndef runserver():\n    app.run(debug=True, port=5000)\n";
+    let (code, report) = gate(&[("manage.py", manage)]);
+    assert_eq!(data(&report), vec![], "{report}");
+    assert_eq!(code, 0, "{report}");
+    // Twins: the same call from `main`, and a `runserver` that builds the app in debug mode.
+    let (_, report) = gate(&[(
+        "manage.py",
+        &manage.replace("def runserver():", "def main():"),
+    )]);
+    let lines: Vec<u64> = data(&report).into_iter().map(|f| f.2).collect();
+    assert_eq!(lines, vec![8], "{report}");
+    let (_, report) = gate(&[(
+        "manage.py",
+        "@manager.command\ndef runserver():\n    configure(debug=True)\n    app.run()\n",
+    )]);
+    let lines: Vec<u64> = data(&report).into_iter().map(|f| f.2).collect();
+    assert_eq!(lines, vec![3], "{report}");
 }
