@@ -812,6 +812,20 @@ fn is_ci(dirs: &[&str], lower: &str) -> bool {
 }
 
 fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
+    // A Dockerfile in a directory named for development (`docker/development/Dockerfile`,
+    // `.docker/local/Dockerfile`) builds a developer's image, as `Dockerfile.dev` does.
+    let dockerfile =
+        lower == "dockerfile" || lower.starts_with("dockerfile.") || ext == "dockerfile";
+    if dockerfile
+        && dirs.iter().any(|d| {
+            matches!(
+                d.to_ascii_lowercase().as_str(),
+                "dev" | "development" | "local"
+            )
+        })
+    {
+        return true;
+    }
     // `.env.example`, `.env.development`, `.env.test`, `config.sample.yml`, `settings.dist.ini`
     let env_file = lower.starts_with(".env.") || lower.ends_with(".env");
     let config_like = env_file

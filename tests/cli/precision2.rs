@@ -467,3 +467,28 @@ fn a_runserver_command_calling_the_development_server_is_tooling() {
     let lines: Vec<u64> = data(&report).into_iter().map(|f| f.2).collect();
     assert_eq!(lines, vec![3], "{report}");
 }
+
+/// Item 5: a Dockerfile in a directory named for development builds a developer's image, as
+/// `Dockerfile.dev` does; the same file anywhere else builds what production may run.
+#[test]
+fn a_local_development_dockerfile_is_tooling() {
+    let dockerfile = "FROM ruby:3.3\nENV RAILS_ENV=development\nCMD [\"bin/rails\", \"server\"]\n";
+    let (code, report) = gate(&[
+        ("docker/development/Dockerfile", dockerfile),
+        (".docker/local/Dockerfile", dockerfile),
+    ]);
+    assert_eq!(data(&report), vec![], "{report}");
+    assert_eq!(code, 0, "{report}");
+    let (code, report) = gate(&[("docker/web/Dockerfile", dockerfile)]);
+    let found: Vec<(String, String, u64)> =
+        data(&report).into_iter().map(|f| (f.0, f.1, f.2)).collect();
+    assert_eq!(
+        found,
+        vec![(
+            "switch/dev-environment".into(),
+            "docker/web/Dockerfile".into(),
+            2
+        )]
+    );
+    assert_eq!(code, 1);
+}
