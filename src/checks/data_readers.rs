@@ -166,11 +166,14 @@ fn literal_file_names(content: &[u8]) -> Vec<String> {
             {
                 continue;
             }
-            let start = content[..at]
+            // A name is short: look back at most 129 bytes (a hostile run of name characters must not
+            // make every hit scan the file).
+            let floor = at.saturating_sub(129);
+            let start = content[floor..at]
                 .iter()
                 .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
-                .map_or(0, |p| p + 1);
-            if start < at && at - start <= 128 {
+                .map_or(floor, |p| floor + p + 1);
+            if start < at && at - start <= 128 && (start > floor || floor == 0) {
                 let name = String::from_utf8_lossy(&content[start..end]).to_ascii_lowercase();
                 if !out.contains(&name) {
                     out.push(name);

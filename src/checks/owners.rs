@@ -200,6 +200,15 @@ pub fn is_access_control(path: &str) -> bool {
         "complaints",
         "retention",
     ];
+    // Front-end assets run in the browser: they show access, the server decides it.
+    if lower.split('/').rev().skip(1).any(|d| {
+        matches!(
+            d,
+            "assets" | "static" | "public" | "javascripts" | "stylesheets" | "images"
+        )
+    }) {
+        return false;
+    }
     let tokens: Vec<&str> = name.split(['.', '_', '-']).collect();
     let page = tokens.iter().any(|t| PAGE_WORDS.contains(t));
     let in_name = tokens
@@ -444,6 +453,7 @@ mod tests {
             "ansible/roles/web/tasks.yml",
             "privacy.md",
             "src/pages/cookie-policy.tsx",
+            "caseworker/assets/javascripts/flags-permission-hints.js",
             "app/content/privacy_policy.yml",
         ] {
             assert!(!is_access_control(no), "{no}");

@@ -143,6 +143,7 @@ const TOPICS: &[Topic] = &[
             "require review",
             "requires review",
             "required review",
+            "ready for review",
             "approval",
             "approved by",
             "reviewers",
@@ -184,6 +185,7 @@ const TOPICS: &[Topic] = &[
             "roll out",
             "rollback",
             "roll back",
+            "deploying",
         ],
     },
 ];
@@ -191,10 +193,10 @@ const TOPICS: &[Topic] = &[
 pub fn run(ctx: &Context) -> Vec<Finding> {
     let docs = &ctx.repo.docs;
     let looked: Vec<&str> = docs.iter().map(|d| d.path.as_str()).collect();
-    let looked = if looked.is_empty() {
-        "no README, CONTRIBUTING or docs/ process document found".to_string()
-    } else {
-        format!("looked in {}", looked.join(", "))
+    let looked = match looked.len() {
+        0 => "no README, CONTRIBUTING or docs/ process document found".to_string(),
+        n if n > 6 => format!("looked in {} and {} more", looked[..6].join(", "), n - 6),
+        _ => format!("looked in {}", looked.join(", ")),
     };
     let mut out: Vec<Finding> = TOPICS
         .iter()
@@ -213,7 +215,7 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
         .collect();
     if !ctx.files.iter().any(|f| is_pr_template(&f.path)) {
         out.push(
-            rule!(NO_PR_TEMPLATE).finding("no pull-request template (.github/pull_request_template.md, .github/PULL_REQUEST_TEMPLATE/, or GitLab's .gitlab/merge_request_templates/)",
+            rule!(NO_PR_TEMPLATE).finding("no pull-request template (.github/pull_request_template.md or .github/PULL_REQUEST_TEMPLATE/)",
                 Location::Repository)
             .with_help(format!("`shipgate explain {NO_PR_TEMPLATE}` says what a good one contains")),
         );
@@ -244,11 +246,46 @@ fn documents(doc: &TextFile, topic: &Topic) -> bool {
     });
     // Prose: the lines that are no heading (a heading is judged as a title above).
     section_about_topic
+        || links_to_topic(&doc.text, topic)
         || lines.iter().enumerate().any(|(i, line)| {
             let lower = line.to_ascii_lowercase();
             !headings.iter().any(|(h, _)| *h == i)
                 && topic.phrases.iter().any(|p| has_phrase(&lower, p))
         })
+}
+
+/// Documented by reference: a link whose target names the topic's process — the team manual's
+/// `development-pipeline.html#merge-your-own-pull-request`, `pull-request-checklist.md`,
+/// `readme/testing.md`. The link's target, not its text: "open pull requests" linking to `/pulls` is none.
+fn links_to_topic(text: &str, topic: &Topic) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find("](") {
+        let after = &rest[i + 2..];
+        let end = after.find([')', ' ', '\n']).unwrap_or(after.len());
+        let target = after[..end].to_ascii_lowercase();
+        // The path and fragment, as words: `merge-your-own-pull-request` → merge your own pull request.
+        let path = target.split_once("://").map_or(target.as_str(), |(_, r)| {
+            r.split_once('/').map_or("", |(_, p)| p)
+        });
+        // Only a document (`.md`, `.html`, a section `#…`), not a badge, a workflow run or the releases page.
+        let (file, fragment) = path.split_once('#').unwrap_or((path, ""));
+        let document = !fragment.is_empty()
+            || [".md", ".html", ".htm", ".rst", ".adoc", ".txt"]
+                .iter()
+                .any(|e| file.ends_with(e));
+        let words: String = words(path).collect::<Vec<_>>().join(" ");
+        if !document || ["/actions/", "badge"].iter().any(|m| path.contains(m)) {
+            rest = &after[end..];
+            continue;
+        }
+        if words.split(' ').any(|w| topic.heading.contains(&w))
+            || topic.heading_phrases.iter().any(|p| has_phrase(&words, p))
+        {
+            return true;
+        }
+        rest = &after[end..];
+    }
+    false
 }
 
 /// Is a heading the title of a section about the topic: a topic word or phrase, in a title rather than a
@@ -432,6 +469,24 @@ mod tests {
             readme("## Deployment\n### Steps\nRun the pipeline.\n"),
             vec!["how code is deployed or released"]
         );
+    }
+
+    #[test]
+    fn a_link_to_the_process_documents_it_by_reference() {
+        let d = |text: &str| TextFile {
+            path: ".github/pull_request_template.md".into(),
+            text: text.into(),
+        };
+        let review = TOPICS.iter().find(|t| t.name == "how changes are reviewed");
+        let review = review.map(|t| documents(&d("Make sure you [follow the guidance](https://docs.publishing.service.gov.uk/manual/development-pipeline.html#merge-your-own-pull-request)\n"), t));
+        assert_eq!(review, Some(true));
+        for text in [
+            "See the [open pull requests](https://github.com/acme/app/pulls).\n",
+            "[![Tests](https://github.com/acme/app/actions/workflows/tests.yml/badge.svg)](https://github.com/acme/app/actions)\n",
+            "Download from [the releases](https://github.com/acme/app/releases).\n",
+        ] {
+            assert!(TOPICS.iter().all(|t| !documents(&d(text), t)), "{text}");
+        }
     }
 
     #[test]

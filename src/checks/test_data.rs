@@ -213,7 +213,9 @@ fn in_sdk_configuration(content: &[u8], at: usize) -> bool {
     let width = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
     let own = width(&content[line_start..]);
     let mut end = line_start;
-    while end > 0 {
+    let mut looked = 0;
+    while end > 0 && own > 0 && looked < 2000 {
+        looked += 1;
         let start = memchr::memrchr(b'\n', &content[..end - 1]).map_or(0, |i| i + 1);
         let line = &content[start..end - 1];
         end = start;

@@ -119,7 +119,10 @@ const PROCESS_STEMS: &[&str] = &[
     "maintainers",
     "maintaining",
     "maintenance",
+    // Instructions for coding agents often say how to test and what a change needs.
     "agents",
+    "claude",
+    "copilot-instructions",
     "governance",
     "workflow",
     "pull_request_template",

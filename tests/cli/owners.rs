@@ -213,6 +213,11 @@ fn cookie_and_privacy_policy_pages_are_not_access_control_files() {
         "export default () => null;\n",
     )
     .write("app/templates/privacy-policy.njk", "<h1>Privacy</h1>\n")
+    // A browser script about permissions shows access; the server decides it.
+    .write(
+        "caseworker/assets/javascripts/flags-permission-hints.js",
+        "export const hint = 'x';\n",
+    )
     .write("src/app.py", "x = 1\n");
     repo.commit("c");
     let (_, report) = check_json(repo.path(), &[]);

@@ -111,6 +111,26 @@ fn sections_in_maintainers_agents_docs_and_merge_request_templates_count() {
     ]);
     assert_eq!(documented, Vec::<String>::new());
 
+    // Documented by reference: the pull-request template links the team manual's guidance on reviewing
+    // and merging pull requests (GOV.UK's development pipeline).
+    let by_reference = process_findings(&[
+        ("README.md", "# app\n\n## Testing\n\nRun `make test`.\n\n## Deployment\n\nMerged changes deploy continuously.\n"),
+        (
+            ".github/pull_request_template.md",
+            "⚠️ This repo is Continuously Deployed: make sure you [follow the guidance](https://docs.publishing.service.gov.uk/manual/development-pipeline.html#merge-your-own-pull-request) ⚠️\n",
+        ),
+    ]);
+    assert_eq!(by_reference, Vec::<String>::new());
+    // Twin: a link to the list of open pull requests documents nothing.
+    let not_a_document = process_findings(&[
+        ("README.md", "# app\n\n## Testing\n\nRun `make test`.\n\n## Deployment\n\nMerged changes deploy continuously.\n"),
+        (
+            ".github/pull_request_template.md",
+            "See the [open pull requests](https://github.com/acme/app/pulls).\n",
+        ),
+    ]);
+    assert_eq!(not_a_document, vec!["process/undocumented-review"]);
+
     // Twins: a changelog's bullet saying a version "is a major release" documents nothing, with either
     // bullet; nor does a heading that is a sentence, or a section with nothing under it.
     for bullet in ["*", "-"] {
