@@ -93,10 +93,7 @@ impl DevTooling {
                     "in `{}`, a private workspace package for development: the root package.json lists it only under devDependencies, and it has no dependencies of its own",
                     p.dir
                 )
-            } else if packages
-                .iter()
-                .any(|p| p.jest_files.iter().any(|j| *j == span.path))
-            {
+            } else if packages.iter().any(|p| p.jest_files.contains(&span.path)) {
                 "a Jest setup file named in package.json: test configuration".to_string()
             } else {
                 continue;

@@ -582,7 +582,7 @@ fn a_workflow_that_deploys_a_development_branch_to_test_environments_names_no_de
     repo.write(".github/workflows/deploy-app.yml", CALLED_DEPLOY)
         .write(
             ".github/workflows/deploy.yml",
-            &matrix_caller("qa, test").replace("[next]", "[develop]"),
+            matrix_caller("qa, test").replace("[next]", "[develop]"),
         );
     repo.commit("c");
     git(repo.path(), &["branch", "develop"]);
@@ -599,7 +599,7 @@ fn a_workflow_that_deploys_a_development_branch_to_test_environments_names_no_de
     // Twin: the same workflow deploying `develop` to production makes it a deployment branch.
     repo.write(
         ".github/workflows/deploy.yml",
-        &matrix_caller("qa, production").replace("[next]", "[develop]"),
+        matrix_caller("qa, production").replace("[next]", "[develop]"),
     );
     repo.commit("deploy develop to production");
     let (_, report) = check_json(repo.path(), &[]);
