@@ -492,3 +492,18 @@ fn a_local_development_dockerfile_is_tooling() {
     );
     assert_eq!(code, 1);
 }
+
+/// Documentation is read for the written process; an allow it shows as an example documents the syntax
+/// and is never a suppression (nor an "unknown rule" one). The same comment in production code is one.
+#[test]
+fn allows_quoted_in_documentation_are_not_suppressions() {
+    let doc = "# JSON\n\n```json\n\"suppressed_inline\": 0, // hidden by shipgate:allow(...) comments\n```\n";
+    let (_, report) = gate(&[("docs/json-format.md", doc), ("src/app.py", "x = 1\n")]);
+    assert_eq!(located(&report, "suppress/"), vec![], "{report}");
+    let (_, report) = gate(&[("src/app.py", "x = 1  # shipgate:allow(...) comments\n")]);
+    let rules: Vec<String> = located(&report, "suppress/")
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(rules, vec!["suppress/unknown-rule"], "{report}");
+}
