@@ -354,8 +354,9 @@ fn check_workflow(
                 .with_help("add `environment: production` with required reviewers and deployment branches"),
             );
         } else if job.uses.is_none() {
+            // A deploy past an approval is judged by `approval_bypassed`, which knows the workflow's runs.
             if let Some(d) = job_deploys(wf, job, &Anywhere, repo)
-                .filter(|d| d.environment.is_none() && !d.preview)
+                .filter(|d| d.environment.is_none() && !d.preview && d.bypass.is_none())
             {
                 out.push(
                     at(
@@ -383,10 +384,16 @@ fn approval_bypassed(
     scenarios: &[Scenario],
     repo: &RepoFiles,
 ) -> Option<Finding> {
+    // The workflow's own triggers; and any caller's values when other workflows call it (a reusable
+    // workflow's inputs are not known here, so its environment may be any).
+    let called = wf.triggers.iter().any(|t| t.event.value == "workflow_call");
+    let anywhere = (scenarios.is_empty() || called)
+        .then(|| job_deploys(wf, job, &Anywhere, repo))
+        .flatten();
     let d = scenarios
         .iter()
         .filter_map(|s| job_deploys(wf, job, s, repo))
-        .chain(job_deploys(wf, job, &Anywhere, repo))
+        .chain(anywhere)
         .find(|d| d.bypass.is_some() && !d.preview)?;
     let b = d.bypass.as_ref()?;
     Some(

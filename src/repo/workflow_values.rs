@@ -101,6 +101,21 @@ pub fn bindings(wf: &Workflow, job: &Job, dispatch: bool) -> Vec<Binding> {
         }
     }
     if dispatch {
+        // A manual run's inputs are the whole run's: the job, or a job it needs (an approval job waiting
+        // for `environment: ${{ inputs.environment }}`), may use them.
+        let mut texts = vec![text.clone()];
+        let mut queue: Vec<&str> = job.needs.iter().map(String::as_str).collect();
+        let mut seen: Vec<&str> = Vec::new();
+        while let Some(id) = queue.pop() {
+            if seen.contains(&id) || seen.len() > 64 {
+                continue;
+            }
+            seen.push(id);
+            if let Some(needed) = wf.jobs.iter().find(|j| j.id.value == id) {
+                texts.push(job_text(wf, needed).to_ascii_lowercase());
+                queue.extend(needed.needs.iter().map(String::as_str));
+            }
+        }
         let choices = wf
             .triggers
             .iter()
@@ -109,7 +124,7 @@ pub fn bindings(wf: &Workflow, job: &Job, dispatch: bool) -> Vec<Binding> {
             .filter(|i| !i.options.is_empty());
         for i in choices {
             let path = format!("inputs.{}", i.name.to_ascii_lowercase());
-            if mentions(&path) {
+            if texts.iter().any(|t| t.contains(&path)) {
                 axes.push((path, &i.options));
             }
         }

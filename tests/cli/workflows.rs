@@ -649,13 +649,15 @@ fn a_deploy_that_runs_when_its_approval_is_rejected_bypasses_it() {
         );
         assert_eq!(code, 1, "{cond}");
         let msg = message_of(&report, "workflow/deploy-bypasses-approval");
+        // Of the choices, the message names the production one.
         assert!(
-            msg.contains(
-                "after job `approve`, which waits for environment `${{ inputs.environment }}`"
-            ) || msg.contains("which waits for environment `production`"),
+            msg.contains("after job `approve`, which waits for environment `production`"),
             "{msg}"
         );
     }
+    // A manual run that can only choose non-production environments ships only there, rejected or not.
+    let nonprod = with_if("always()").replace("[dev, staging, production]", "[dev, qa]");
+    assert_eq!(wf(&nonprod), vec![]);
     // Twins that stay gated: the approval's result required explicitly, or `success()`.
     for cond in [
         "${{ !cancelled() && needs.approve.result == 'success' }}",
