@@ -261,6 +261,22 @@ mod tests {
     }
 
     #[test]
+    fn any_bytes_at_any_position_never_panic() {
+        let mut samples: Vec<Vec<u8>> = vec![
+            "é(\n)]}{[ example: \"ü\" ((((".as_bytes().to_vec(),
+            b"\n\n\n  \n\t- examples:\n    - x".to_vec(),
+            (0u8..=255).collect(),
+        ];
+        samples.push("(".repeat(10_000).into_bytes());
+        for s in &samples {
+            for at in 0..=s.len() + 1 {
+                let _ = in_documented_example(s, at);
+                let _ = enclosing_calls(s, at);
+            }
+        }
+    }
+
+    #[test]
     fn the_same_values_elsewhere_are_not_examples() {
         for (text, value) in [
             ("DEFAULT_EMAIL = \"jo@example.com\"", "jo@"),
