@@ -47,6 +47,15 @@ struct RawConfig {
     /// `[data]` belongs to `shipgate data`, which reads and validates it with spans (`crate::data::policy`).
     #[serde(default, rename = "data")]
     _data: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    repository: RawRepository,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRepository {
+    kind: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -134,6 +143,60 @@ pub struct Config {
     pub hook: HookConfig,
     /// `[declared]`: branch protection declared as code in this tree.
     pub declared: DeclaredConfig,
+    /// `[repository]`: what the repository is.
+    pub repository: RepositoryConfig,
+}
+
+/// What a repository declares itself to be (`[repository] kind`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RepositoryKind {
+    /// It runs in production (or ships to it): every rule applies as documented. The default.
+    #[default]
+    Service,
+    /// It exists only for other software's tests — a stub of an API, a fake identity provider, a test
+    /// harness — and must never run in production. Test data, test code and test switches are its
+    /// purpose: the `data/`, `leak/` and `switch/` findings are notes. Everything that protects how it is
+    /// changed and deployed (branches, review, owners, workflows, environments, access) still holds.
+    TestSupport,
+}
+
+impl RepositoryKind {
+    pub const NAMES: &'static [&'static str] = &["service", "test-support"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepositoryKind::Service => "service",
+            RepositoryKind::TestSupport => "test-support",
+        }
+    }
+
+    fn parse(s: &str) -> Option<RepositoryKind> {
+        match s {
+            "service" => Some(RepositoryKind::Service),
+            "test-support" => Some(RepositoryKind::TestSupport),
+            _ => None,
+        }
+    }
+}
+
+/// The rule families a test-support repository's findings of are notes: what it holds on purpose.
+pub const TEST_SUPPORT_FAMILIES: &[&str] = &["data", "leak", "switch"];
+
+/// `[repository]`: the kind, and why (a declaration that changes what fails must say why, in review).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepositoryConfig {
+    pub kind: RepositoryKind,
+    pub reason: Option<String>,
+}
+
+impl RepositoryConfig {
+    /// Is a finding of `rule` one the repository's kind makes a note?
+    pub fn notes(&self, rule: &str) -> bool {
+        self.kind == RepositoryKind::TestSupport
+            && rule
+                .split_once('/')
+                .is_some_and(|(family, _)| TEST_SUPPORT_FAMILIES.contains(&family))
+    }
 }
 
 /// How much of the deployment branches' history to examine, and what to forgive (`[history]`).
@@ -219,6 +282,7 @@ impl Default for Config {
             history: HistoryConfig::default(),
             hook: HookConfig::default(),
             declared: DeclaredConfig::default(),
+            repository: RepositoryConfig::default(),
         }
     }
 }
@@ -454,7 +518,73 @@ pub fn parse(name: &str, text: &str) -> Result<Config, SourceDiag> {
     cfg.history.fail_closed = h.fail_closed.unwrap_or(true);
     cfg.hook.allow_direct_push = raw.hook.allow_direct_push.unwrap_or(false);
     cfg.declared = declared::parse(&raw.declared, &at)?;
+    cfg.repository = parse_repository(&raw.repository, name, text)?;
     Ok(cfg)
+}
+
+/// `[repository]`: a known kind; `test-support` needs a reason, as every exception does.
+fn parse_repository(
+    raw: &RawRepository,
+    name: &str,
+    text: &str,
+) -> Result<RepositoryConfig, SourceDiag> {
+    let at = |code: &str, span: std::ops::Range<usize>, msg: String, label: &str| {
+        SourceDiag::at(code, msg, name, text, span, label)
+    };
+    let reason = raw
+        .reason
+        .as_ref()
+        .map(|r| (r.get_ref().trim().to_string(), r.span()));
+    if let Some((r, span)) = &reason {
+        if r.is_empty() {
+            return Err(at(
+                "config/invalid",
+                span.clone(),
+                "an empty `[repository] reason` says nothing".into(),
+                "empty",
+            ));
+        }
+    }
+    let Some(kind) = &raw.kind else {
+        return match reason {
+            Some((_, span)) => Err(at(
+                "config/invalid",
+                span,
+                "`[repository] reason` without a `kind` declares nothing".into(),
+                "no kind",
+            )
+            .with_help("add `kind = \"test-support\"` (or remove the reason)")),
+            None => Ok(RepositoryConfig::default()),
+        };
+    };
+    let parsed = RepositoryKind::parse(kind.get_ref()).ok_or_else(|| {
+        at(
+            "config/invalid",
+            kind.span(),
+            format!(
+                "`[repository] kind` must be {}, not `{}`",
+                RepositoryKind::NAMES.join(" or "),
+                kind.get_ref()
+            ),
+            "not a repository kind",
+        )
+        .with_help(
+            did_you_mean(kind.get_ref(), RepositoryKind::NAMES.iter().copied()).unwrap_or_default(),
+        )
+    })?;
+    if parsed == RepositoryKind::TestSupport && reason.is_none() {
+        return Err(at(
+            "config/repository-kind",
+            kind.span(),
+            "`kind = \"test-support\"` needs a `reason`: it turns this repository's test-data, leak and switch findings into notes".into(),
+            "needs a reason",
+        )
+        .with_help("add `reason = \"…\"` saying what the repository supports and why it never runs in production, e.g. its README's warning"));
+    }
+    Ok(RepositoryConfig {
+        kind: parsed,
+        reason: reason.map(|(r, _)| r),
+    })
 }
 
 /// "90 days", "90d", "12 weeks", "6 months" (30 days each), "1 year" (365 days), or "YYYY-MM-DD" (UTC).

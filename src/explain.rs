@@ -79,6 +79,13 @@ pub const DIAGNOSTICS: &[CodeRule] = &[
         "unknown key `fial-on` (did you mean `fail-on`?)",
     ),
     diag(
+        "config/repository-kind",
+        "`[repository] kind` declares what the repository is, with a reason",
+        "Some repositories exist only for other software's tests: a stub of an API, a fake identity provider, a test harness, whose README says it must never run in production. Test data, test code and test switches are their purpose, so `kind = \"test-support\"` makes their `data/`, `leak/` and `switch/` findings notes (each says why), and the summary of every run names the kind. What protects how the repository is changed and deployed still holds: protected branches, review, CODEOWNERS, workflow and environment rules, and access rules — its credentials, deploys and permissions are real. Because the declaration changes what fails, it needs a `reason`, and in pre-merge mode a change that declares it is reported (`gate/policy-changed`) for the policy's owners to approve.",
+        "Add `[repository]` with `kind = \"test-support\"` and `reason = \"…\"` (what it supports, and where it says it never runs in production); leave it out (or `kind = \"service\"`) for anything that runs in production.",
+        "[repository] kind = \"test-support\" needs a `reason`",
+    ),
+    diag(
         "config/outside-repository",
         "A policy path points outside the repository",
         "Policy files (config, rule packs, baseline) decide what the gate reports. A path that leaves the repository (`../`, an absolute path, a glob reaching up) would let a change read — and quote in its diagnostics — files the repository does not own, or swap the policy for one nobody reviewed.",

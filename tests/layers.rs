@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 /// layer's neighbours or of a higher layer. A submodule listed on its own (`repo::classify`) is placed
 /// apart from its parent: it is vocabulary that lower layers name.
 const LAYERS: &[&[&str]] = &[
+    // The one list of environment names, which classification reads.
+    &["repo::environments"],
     // Leaves: plain values and arithmetic every layer may name.
     &["finding", "status", "calendar", "sync", "repo::classify"],
     &["redact"],

@@ -5,10 +5,11 @@
 //! conditions are evaluated against it (see `repo::expr`), so `if: github.ref == 'refs/heads/main'` keeps a
 //! deploy step out of the feature-branch scenario while an unguarded one stays in.
 
-use super::deploy_steps::{local_cluster, step_deploys};
+use super::deploy_steps::{local_cluster, step_deploys, StepDeploy};
 use crate::repo::collect::RepoFiles;
 use crate::repo::expr::{self, Scope, Val};
-use crate::repo::workflows::{Job, Pos, Trigger, Workflow};
+use crate::repo::workflow_values::{bindings, environment_name, job_text, Bound, Called};
+use crate::repo::workflows::{Input, Job, Pos, Trigger, Workflow};
 
 /// Branch name standing for "any branch the filter lets through that is not a deployment branch".
 pub const ANY_BRANCH: &str = "some-unreviewed-branch";
@@ -105,19 +106,6 @@ impl Scope for Scenario {
                 Val::Bool(true)
             }
             _ => Val::Unknown,
-        }
-    }
-}
-
-/// The scope inside a reusable workflow: the caller's `github` context, but `inputs` come from the
-/// caller's `with:`, which we do not follow.
-struct Called<'a>(&'a dyn Scope);
-impl Scope for Called<'_> {
-    fn lookup(&self, path: &str) -> Val {
-        if path.starts_with("inputs.") {
-            Val::Unknown
-        } else {
-            self.0.lookup(path)
         }
     }
 }
@@ -245,6 +233,57 @@ pub struct Deploy {
     /// The image's tag is named for the branch that was pushed (`${GITHUB_REF_NAME}.${GITHUB_SHA::7}`)
     /// and never a moving tag such as `latest`: each branch's build, not what production runs.
     pub branch_tagged: bool,
+    /// The job has no environment of its own but needs (directly or through other jobs) this job, which
+    /// waits for `environment`: the deploy runs only after that approval.
+    pub gated_by: Option<String>,
+    /// The job needs an approval job but its `if:` runs it even when the approval is rejected.
+    pub bypass: Option<Bypass>,
+}
+
+/// A deploy job that runs even when the approval it needs is rejected.
+#[derive(Debug, Clone)]
+pub struct Bypass {
+    /// The job that waits for the environment.
+    pub approval: String,
+    pub environment: String,
+    /// The `if:` that lets the deploy run anyway.
+    pub cond: crate::repo::workflows::Spanned<String>,
+}
+
+impl Deploy {
+    /// How much a deploy can change production: a preview or development target least, then an image
+    /// (a build that something else deploys), then a deploy, worst without an environment to approve it;
+    /// among equals, one whose environment is named for production (so messages name that one).
+    fn danger(&self) -> u8 {
+        let base = match (self.preview, self.image, self.environment.is_some()) {
+            (true, _, _) => 0,
+            (false, true, true) => 1,
+            (false, true, false) => 2,
+            (false, false, true) => 3,
+            (false, false, false) => 4,
+        };
+        let env = self
+            .environment
+            .as_deref()
+            .or(self.bypass.as_ref().map(|b| b.environment.as_str()));
+        let production = env.is_some_and(|e| {
+            crate::repo::environments::tier_of_name(e)
+                == Some(crate::repo::environments::Tier::Production)
+        });
+        base * 2 + u8::from(production)
+    }
+}
+
+/// The first of the most dangerous (the first, so messages name the earliest step of that kind).
+fn most_dangerous<T>(items: impl Iterator<Item = T>, danger: impl Fn(&T) -> u8) -> Option<T> {
+    let mut best: Option<(u8, T)> = None;
+    for item in items {
+        let d = danger(&item);
+        if best.as_ref().is_none_or(|(b, _)| d > *b) {
+            best = Some((d, item));
+        }
+    }
+    best.map(|(_, item)| item)
 }
 
 /// Could `cond` be true in `scope`?
@@ -291,36 +330,94 @@ fn job_deploys_at(
     all: &RepoFiles,
     depth: u8,
 ) -> Option<Deploy> {
+    // A job is judged by where it deploys: each matrix combination, and each choice of a manual run of
+    // this workflow, is a run of its own; the job is as dangerous as its most dangerous run.
+    let dispatch = depth == 0
+        && matches!(scope.lookup("github.event_name"), Val::Str(e) if e == "workflow_dispatch");
+    let runs = bindings(wf, job, dispatch);
+    most_dangerous(
+        runs.iter().filter_map(|values| {
+            let bound = Bound {
+                inner: scope,
+                values,
+            };
+            job_deploys_bound(wf, job, &bound, all, depth)
+        }),
+        Deploy::danger,
+    )
+}
+
+fn job_deploys_bound(
+    wf: &Workflow,
+    job: &Job,
+    scope: &dyn Scope,
+    all: &RepoFiles,
+    depth: u8,
+) -> Option<Deploy> {
     if !job_may_run(wf, job, scope) {
         return None;
     }
     // An environment whose name evaluates to '' is no environment (`name: ${{ cond && 'release' || '' }}`).
-    let environment = job
+    let own_environment = job
         .environment
         .as_ref()
         .map(|e| environment_name(&e.value, scope))
         .filter(|e| !e.is_empty());
     if let Some(uses) = &job.uses {
-        return called_deploy(&uses.value, scope, all, depth).map(|mut d| {
+        return called_deploy(job, &uses.value, scope, all, depth).map(|mut d| {
             d.pos = uses.pos;
             d
         });
     }
     let local = local_cluster(job);
-    let step = job
-        .steps
-        .iter()
-        .filter(|s| may_run(s.cond.as_ref(), scope))
-        .find_map(|s| step_deploys(wf, s, scope, local, job.credentials));
-    let preview_env = environment.as_deref().is_some_and(is_nonprod_environment);
-    match (step, &job.environment) {
-        (Some(step), _) => {
+    // A job is judged by its most dangerous step: `docker push` then `cf push` is a deploy.
+    let step = most_dangerous(
+        job.steps
+            .iter()
+            .filter(|s| may_run(s.cond.as_ref(), scope))
+            .filter_map(|s| step_deploys(wf, s, scope, local, job.credentials)),
+        step_danger,
+    );
+    // No environment of its own: the approval of a job it needs gates it, unless its `if:` runs it anyway.
+    let (environment, gated_by, bypass) = match own_environment.clone() {
+        Some(e) => (Some(e), None, None),
+        None => match approval(wf, job, scope) {
+            Some((approver, env)) => match runs_after_rejection(wf, job, approver, scope) {
+                Some(cond) => (
+                    None,
+                    None,
+                    Some(Bypass {
+                        approval: approver.id.value.clone(),
+                        environment: env,
+                        cond,
+                    }),
+                ),
+                None => (Some(env), Some(approver.id.value.clone()), None),
+            },
+            None => (None, None, None),
+        },
+    };
+    // Where the deploy goes, as far as an environment says: its own, or the approval's it needs (also
+    // when its `if:` skips past that approval: a rejected QA approval still ships only to QA).
+    let preview_env = environment
+        .as_deref()
+        .or(bypass.as_ref().map(|b| b.environment.as_str()))
+        .is_some_and(is_nonprod_environment);
+    match step {
+        Some(step) => {
             // An image tagged per pull request, or built for a review app, is a build for that review
             // app: it previews unmerged code, like a preview environment.
             let review_app = step.image && review_app_image(wf, job);
+            // A stack started for a run's tests and torn down again is no production deploy.
+            let ephemeral = !step.image && ephemeral_stack(wf, job, step.program.as_deref());
             let what = if review_app {
                 format!(
                     "{}, an image for a pull-request review app: a build, not a production deploy",
+                    step.what
+                )
+            } else if ephemeral {
+                format!(
+                    "{}, an ephemeral stack (torn down by the job, or named for the pull request): not a production deploy",
                     step.what
                 )
             } else {
@@ -329,36 +426,191 @@ fn job_deploys_at(
             Some(Deploy {
                 what,
                 pos: step.pos,
-                preview: step.preview || preview_env || review_app,
+                preview: step.preview || preview_env || review_app || ephemeral,
                 branch_tagged: step.image && branch_tagged_image(wf, job),
                 image: step.image,
                 environment,
+                gated_by,
+                bypass,
             })
         }
-        (None, Some(env)) if environment.is_some() => Some(Deploy {
-            what: format!("uses environment `{}`", env.value),
-            pos: env.pos,
-            preview: preview_env,
-            image: false,
-            branch_tagged: false,
-            environment,
-        }),
-        _ => None,
+        None => match (&job.environment, own_environment) {
+            (Some(env), Some(name)) => Some(Deploy {
+                what: format!("uses environment `{}`", env.value),
+                pos: env.pos,
+                preview: is_nonprod_environment(&name),
+                image: false,
+                branch_tagged: false,
+                environment: Some(name),
+                gated_by: None,
+                bypass: None,
+            }),
+            _ => None,
+        },
     }
 }
 
-/// The text of `job`: from its key to the next job's key (or the end of the file).
-fn job_text<'w>(wf: &'w Workflow, job: &Job) -> &'w str {
-    let start = job.id.pos.start;
-    let end = wf
+fn step_danger(s: &StepDeploy) -> u8 {
+    match (s.preview, s.image) {
+        (true, _) => 0,
+        (false, true) => 1,
+        (false, false) => 2,
+    }
+}
+
+/// The nearest job `job` needs, directly or through other jobs, that waits for an environment (an
+/// approval job such as `approve: environment: ${{ inputs.environment }}`), and that environment's name.
+fn approval<'w>(wf: &'w Workflow, job: &Job, scope: &dyn Scope) -> Option<(&'w Job, String)> {
+    let mut queue: std::collections::VecDeque<&str> =
+        job.needs.iter().map(String::as_str).collect();
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some(id) = queue.pop_front() {
+        if seen.contains(&id) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(id);
+        let Some(needed) = wf.jobs.iter().find(|j| j.id.value == id) else {
+            continue;
+        };
+        let env = needed
+            .environment
+            .as_ref()
+            .map(|e| environment_name(&e.value, scope))
+            .filter(|e| !e.is_empty());
+        if let Some(env) = env {
+            if may_run(needed.cond.as_ref(), scope) {
+                return Some((needed, env));
+            }
+        }
+        queue.extend(needed.needs.iter().map(String::as_str));
+    }
+    None
+}
+
+/// The scope of a job's `if:` when `approver` was rejected: the status functions see a failed
+/// dependency, `needs.<approver>.result` is `failure`, the jobs between are `skipped`, and their outputs
+/// are empty.
+struct AfterRejection<'a> {
+    inner: &'a dyn Scope,
+    approver: &'a str,
+    between: Vec<&'a str>,
+}
+
+impl Scope for AfterRejection<'_> {
+    fn lookup(&self, path: &str) -> Val {
+        if let Some(rest) = path.strip_prefix("needs.") {
+            let (id, field) = rest.split_once('.').unwrap_or((rest, ""));
+            let rejected = id == self.approver;
+            if rejected || self.between.contains(&id) {
+                return match field {
+                    "result" if rejected => Val::Str("failure".into()),
+                    "result" => Val::Str("skipped".into()),
+                    _ => Val::Null,
+                };
+            }
+        }
+        self.inner.lookup(path)
+    }
+    fn needs_failed(&self) -> Option<bool> {
+        Some(true)
+    }
+}
+
+/// Does `job`'s `if:` let it run although `approver` (a job it needs) was rejected (`always()`,
+/// `!cancelled()`, `failure()`)? The condition, if so.
+fn runs_after_rejection(
+    wf: &Workflow,
+    job: &Job,
+    approver: &Job,
+    scope: &dyn Scope,
+) -> Option<crate::repo::workflows::Spanned<String>> {
+    let cond = job.cond.as_ref()?;
+    let between: Vec<&str> = wf
         .jobs
         .iter()
-        .map(|j| j.id.pos.start)
-        .filter(|s| *s > start)
-        .min()
-        .unwrap_or(wf.text.len());
-    wf.text.get(start..end).unwrap_or("")
+        .filter(|j| needs_transitively(wf, j, &approver.id.value, 0))
+        .map(|j| j.id.value.as_str())
+        .collect();
+    let after = AfterRejection {
+        inner: scope,
+        approver: &approver.id.value,
+        between,
+    };
+    (expr::eval_condition(&cond.value, &after).truthy() != Some(false)).then(|| cond.clone())
 }
+
+fn needs_transitively(wf: &Workflow, job: &Job, target: &str, depth: u8) -> bool {
+    depth < 16
+        && job.needs.iter().any(|n| {
+            n == target
+                || wf
+                    .jobs
+                    .iter()
+                    .find(|j| &j.id.value == n)
+                    .is_some_and(|j| needs_transitively(wf, j, target, depth + 1))
+        })
+}
+
+/// A deploy to a stack that exists only for the run or the pull request: the workflow tears it down again
+/// with the deploying program's own teardown (`terraform destroy`, `helm uninstall`, `cf delete`, `aws ecs
+/// stop-task` after the ECS action), or the job names it for the pull request
+/// (`pr-${{ github.event.number }}`) on the deploy command's line.
+fn ephemeral_stack(wf: &Workflow, job: &Job, program: Option<&str>) -> bool {
+    // The teardown must be the deploying program's own (`terraform apply` … `terraform destroy`): a
+    // teardown of something else says nothing about what was deployed.
+    const TEARDOWN: &[(&str, &str)] = &[
+        ("terraform", "terraform destroy"),
+        ("tofu", "tofu destroy"),
+        ("terragrunt", "terragrunt destroy"),
+        ("pulumi", "pulumi destroy"),
+        ("pulumi", "pulumi down"),
+        ("helm", "helm uninstall"),
+        ("helm", "helm delete"),
+        ("kubectl", "kubectl delete namespace"),
+        ("kubectl", "kubectl delete ns"),
+        ("cf", "cf delete"),
+        ("cdk", "cdk destroy"),
+        ("sls", "sls remove"),
+        ("serverless", "serverless remove"),
+        ("fly", "fly apps destroy"),
+        ("flyctl", "flyctl apps destroy"),
+        ("az", "az group delete"),
+        ("ecs", "aws ecs stop-task"),
+        ("ecs", "aws ecs delete-service"),
+    ];
+    let Some(program) = program else {
+        return false;
+    };
+    // Torn down by this job, or by another job of the workflow (a clean-up job after the tests).
+    let torn_down = wf.jobs.iter().flat_map(|j| &j.steps).any(|s| {
+        s.run.as_ref().is_some_and(|r| {
+            let run = r.value.to_ascii_lowercase();
+            TEARDOWN
+                .iter()
+                .any(|(p, t)| *p == program && run.contains(t))
+        })
+    });
+    let named_for_pr = job.steps.iter().any(|s| {
+        s.run.as_ref().is_some_and(|r| {
+            r.value.lines().any(|l| {
+                let compact: String = l.to_ascii_lowercase().split_whitespace().collect();
+                PER_PR_TARGET.iter().any(|m| compact.contains(m))
+                    && super::deploy_steps::is_deploy_line(l)
+            })
+        })
+    });
+    torn_down || named_for_pr
+}
+
+/// Markers of a name derived from the pull request.
+const PER_PR_TARGET: &[&str] = &[
+    "github.event.number",
+    "github.event.pull_request.number",
+    "pr_number",
+    "pr-${{",
+    "pr_${{",
+    "pr-$",
+];
 
 /// Does `job` push its image for a pull request's review app? The tag (or anything else in the job) is
 /// derived from the pull request (`pr-${{ github.event.number }}`, `github.head_ref`), or the job or the
@@ -419,35 +671,50 @@ fn branch_tagged_image(wf: &Workflow, job: &Job) -> bool {
 }
 
 /// A job calling a reusable workflow in this repository deploys if a job of the called workflow does
-/// (evaluated in the caller's scenario: the `github` context is the caller's).
-fn called_deploy(uses: &str, scope: &dyn Scope, all: &RepoFiles, depth: u8) -> Option<Deploy> {
+/// (evaluated in the caller's scenario: the `github` context is the caller's, the `inputs` the caller's
+/// `with:`).
+fn called_deploy(
+    caller: &Job,
+    uses: &str,
+    scope: &dyn Scope,
+    all: &RepoFiles,
+    depth: u8,
+) -> Option<Deploy> {
     let path = uses.strip_prefix("./")?;
     if depth > 3 {
         return None;
     }
-    let inner = Called(scope);
-    all.workflows()
-        .filter(|w| w.path == path)
-        .flat_map(|w| w.jobs.iter().map(move |j| (w, j)))
-        .find_map(|(w, j)| {
-            job_deploys_at(w, j, &inner, all, depth + 1).map(|mut d| {
-                d.what = format!("calls {path}, whose job `{}` {}", j.id.value, d.what);
-                d
-            })
-        })
+    most_dangerous(
+        all.workflows().filter(|w| w.path == path).flat_map(|w| {
+            let inputs: Vec<Input> = w
+                .triggers
+                .iter()
+                .filter(|t| t.event.value == "workflow_call")
+                .flat_map(|t| t.inputs.iter().cloned())
+                .collect();
+            let inner = Called {
+                caller: scope,
+                with: &caller.with,
+                inputs: &inputs,
+            };
+            w.jobs
+                .iter()
+                .filter_map(|j| {
+                    job_deploys_at(w, j, &inner, all, depth + 1).map(|mut d| {
+                        d.what = format!("calls {path}, whose job `{}` {}", j.id.value, d.what);
+                        // An `if:` that skips past an approval is reported where it is written.
+                        d.bypass = None;
+                        d
+                    })
+                })
+                .collect::<Vec<_>>()
+        }),
+        Deploy::danger,
+    )
 }
 
-/// An environment name, evaluated when it is an expression (`${{ … && 'production' || 'preview' }}`).
-fn environment_name(raw: &str, scope: &dyn Scope) -> String {
-    match expr::eval_value(raw, scope) {
-        Val::Str(s) => s,
-        _ => raw.to_string(),
-    }
-}
-
-/// Environments and branches that are not production by name (one list, kept with the history walk,
-/// which needs it too: layers point down).
-pub use crate::repo::history::is_nonprod_environment;
+/// Environments and branches that are not production by name (the one list, in `repo::environments`).
+pub use crate::repo::environments::is_nonprod_environment;
 
 #[cfg(test)]
 mod tests {

@@ -5,9 +5,11 @@
 pub mod access;
 pub mod branch_protection;
 pub mod declared;
+pub mod data_readers;
 pub mod deploy_env;
 pub mod deploy_jobs;
 pub mod deploy_steps;
+pub mod dev_tooling;
 pub mod gate;
 pub mod leak;
 pub mod live_data;

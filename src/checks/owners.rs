@@ -148,11 +148,13 @@ pub fn sensitive(file: &FileEntry) -> Option<Sensitive> {
         _ if path.starts_with(".github/actions/") => return Some(Sensitive::Workflow),
         FileClass::Deploy => return Some(Sensitive::Deploy),
         FileClass::Migration => return Some(Sensitive::Migration),
+        // A template is a page people read (a cookie policy, a privacy policy), never what decides access.
         FileClass::Test
         | FileClass::Fixture
         | FileClass::Docs
         | FileClass::Vendor
-        | FileClass::DevConfig => return None,
+        | FileClass::DevConfig
+        | FileClass::Template => return None,
         _ => {}
     }
     is_access_control(path).then_some(Sensitive::AccessControl)
@@ -186,7 +188,32 @@ pub fn is_access_control(path: &str) -> bool {
         "authorization",
         "sharing",
     ];
-    let in_name = name.split(['.', '_', '-']).any(|t| WORDS.contains(&t));
+    // "Policy" also names the pages a service publishes (cookie policy, privacy policy, accessibility
+    // statement): with one of their words it is such a page, not an access policy.
+    const PAGE_WORDS: &[&str] = &[
+        "cookie",
+        "cookies",
+        "privacy",
+        "accessibility",
+        "terms",
+        "content",
+        "complaints",
+        "retention",
+    ];
+    // Front-end assets run in the browser: they show access, the server decides it.
+    if lower.split('/').rev().skip(1).any(|d| {
+        matches!(
+            d,
+            "assets" | "static" | "public" | "javascripts" | "stylesheets" | "images"
+        )
+    }) {
+        return false;
+    }
+    let tokens: Vec<&str> = name.split(['.', '_', '-']).collect();
+    let page = tokens.iter().any(|t| PAGE_WORDS.contains(t));
+    let in_name = tokens
+        .iter()
+        .any(|t| WORDS.contains(t) && !(page && matches!(*t, "policy" | "policies")));
     let in_dir = lower
         .split('/')
         .rev()
@@ -425,6 +452,9 @@ mod tests {
             "app/views.py",
             "ansible/roles/web/tasks.yml",
             "privacy.md",
+            "src/pages/cookie-policy.tsx",
+            "caseworker/assets/javascripts/flags-permission-hints.js",
+            "app/content/privacy_policy.yml",
         ] {
             assert!(!is_access_control(no), "{no}");
         }

@@ -1,7 +1,8 @@
 //! The written process (rule family `process/…`): does the repository say how code is tested, reviewed
 //! and deployed, and does a pull-request template prompt for it? Reads only the few candidate documents
 //! the walk collected (README, CONTRIBUTING, docs about releasing, PR templates) and looks for the topics
-//! — in headings, or in phrases that only appear when the topic is being explained — not for file names.
+//! — in sections whose heading names the topic, or in phrases that only appear when the topic is being
+//! explained — not for file names or a word in passing.
 
 use crate::context::Context;
 use crate::finding::{Finding, Location, Severity};
@@ -67,7 +68,7 @@ pub const RULES: &[CodeRule] = &[
               checklist — tests pass, no test data or debug switches in production code, access/permission \
               changes listed with who gains access and why, migrations reviewed, rollback plan; and the \
               reviewer's sign-off.",
-        example: "no .github/pull_request_template.md, .github/PULL_REQUEST_TEMPLATE/*, docs/pull_request_template.md",
+        example: "no .github/pull_request_template.md, .github/PULL_REQUEST_TEMPLATE/*, docs/pull_request_template.md or .gitlab/merge_request_templates/*",
     },
 ];
 
@@ -76,6 +77,8 @@ struct Topic {
     name: &'static str,
     /// Words that make a heading about the topic.
     heading: &'static [&'static str],
+    /// Phrases that make a heading about the topic (`new version`).
+    heading_phrases: &'static [&'static str],
     /// Phrases that show the topic is being explained in prose.
     phrases: &'static [&'static str],
 }
@@ -85,6 +88,7 @@ const TOPICS: &[Topic] = &[
         rule: rule!(UNDOCUMENTED_TESTING),
         name: "how code is tested",
         heading: &["test", "tests", "testing"],
+        heading_phrases: &["quality assurance"],
         phrases: &[
             "run the tests",
             "running the tests",
@@ -124,6 +128,12 @@ const TOPICS: &[Topic] = &[
             "approvals",
             "codeowners",
         ],
+        heading_phrases: &[
+            "pull request",
+            "pull requests",
+            "merge request",
+            "merge requests",
+        ],
         phrases: &[
             "code review",
             "reviewed by",
@@ -133,6 +143,7 @@ const TOPICS: &[Topic] = &[
             "require review",
             "requires review",
             "required review",
+            "ready for review",
             "approval",
             "approved by",
             "reviewers",
@@ -153,6 +164,14 @@ const TOPICS: &[Topic] = &[
             "releasing",
             "rollout",
             "publishing",
+            "shipping",
+        ],
+        heading_phrases: &[
+            "new version",
+            "going live",
+            "go live",
+            "version bump",
+            "bumping the version",
         ],
         phrases: &[
             "deploy",
@@ -166,6 +185,7 @@ const TOPICS: &[Topic] = &[
             "roll out",
             "rollback",
             "roll back",
+            "deploying",
         ],
     },
 ];
@@ -173,10 +193,10 @@ const TOPICS: &[Topic] = &[
 pub fn run(ctx: &Context) -> Vec<Finding> {
     let docs = &ctx.repo.docs;
     let looked: Vec<&str> = docs.iter().map(|d| d.path.as_str()).collect();
-    let looked = if looked.is_empty() {
-        "no README, CONTRIBUTING or docs/ process document found".to_string()
-    } else {
-        format!("looked in {}", looked.join(", "))
+    let looked = match looked.len() {
+        0 => "no README, CONTRIBUTING or docs/ process document found".to_string(),
+        n if n > 6 => format!("looked in {} and {} more", looked[..6].join(", "), n - 6),
+        _ => format!("looked in {}", looked.join(", ")),
     };
     let mut out: Vec<Finding> = TOPICS
         .iter()
@@ -203,29 +223,150 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     out
 }
 
-/// Does the document have a heading about the topic, or explain it in prose?
+/// Does the document have a section about the topic — a heading that names it, over some text of its own
+/// — or explain it in prose? A heading that is a sentence about something else ("2.0 is a major
+/// release") names no section, and a list's bullets (`*` or `-`) are never headings outside Org files.
 fn documents(doc: &TextFile, topic: &Topic) -> bool {
+    let syntax = Syntax::of(&doc.path);
     let lines: Vec<&str> = doc.text.lines().collect();
-    lines.iter().enumerate().any(|(i, line)| {
-        let lower = line.to_ascii_lowercase();
-        let next = lines.get(i + 1).copied().unwrap_or("");
-        (is_heading(line, next) && words(&lower).any(|w| topic.heading.contains(&w)))
-            || topic.phrases.iter().any(|p| has_phrase(&lower, p))
+    let headings: Vec<(usize, usize)> = (0..lines.len())
+        .filter_map(|i| {
+            let next = lines.get(i + 1).copied().unwrap_or("");
+            heading_level(syntax, lines[i], next).map(|level| (i, level))
+        })
+        .collect();
+    let section_about_topic = headings.iter().enumerate().any(|(k, &(i, level))| {
+        let title = heading_text(lines[i]).to_ascii_lowercase();
+        // The section runs to the next heading of the same or a higher level.
+        let end = headings[k + 1..]
+            .iter()
+            .find(|(_, l)| *l <= level)
+            .map_or(lines.len(), |(j, _)| *j);
+        names_topic(&title, topic) && has_body(&lines[i + 1..end])
+    });
+    // Prose: the lines that are no heading (a heading is judged as a title above).
+    section_about_topic
+        || links_to_topic(&doc.text, topic)
+        || lines.iter().enumerate().any(|(i, line)| {
+            let lower = line.to_ascii_lowercase();
+            !headings.iter().any(|(h, _)| *h == i)
+                && topic.phrases.iter().any(|p| has_phrase(&lower, p))
+        })
+}
+
+/// Documented by reference: a link whose target names the topic's process — the team manual's
+/// `development-pipeline.html#merge-your-own-pull-request`, `pull-request-checklist.md`,
+/// `readme/testing.md`. The link's target, not its text: "open pull requests" linking to `/pulls` is none.
+fn links_to_topic(text: &str, topic: &Topic) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find("](") {
+        let after = &rest[i + 2..];
+        let end = after.find([')', ' ', '\n']).unwrap_or(after.len());
+        let target = after[..end].to_ascii_lowercase();
+        // The path and fragment, as words: `merge-your-own-pull-request` → merge your own pull request.
+        let path = target.split_once("://").map_or(target.as_str(), |(_, r)| {
+            r.split_once('/').map_or("", |(_, p)| p)
+        });
+        // Only a document (`.md`, `.html`, a section `#…`), not a badge, a workflow run or the releases page.
+        let (file, fragment) = path.split_once('#').unwrap_or((path, ""));
+        let document = !fragment.is_empty()
+            || [".md", ".html", ".htm", ".rst", ".adoc", ".txt"]
+                .iter()
+                .any(|e| file.ends_with(e));
+        let words: String = words(path).collect::<Vec<_>>().join(" ");
+        if !document || ["/actions/", "badge"].iter().any(|m| path.contains(m)) {
+            rest = &after[end..];
+            continue;
+        }
+        if words.split(' ').any(|w| topic.heading.contains(&w))
+            || topic.heading_phrases.iter().any(|p| has_phrase(&words, p))
+        {
+            return true;
+        }
+        rest = &after[end..];
+    }
+    false
+}
+
+/// Is a heading the title of a section about the topic: a topic word or phrase, in a title rather than a
+/// sentence (`Releasing`, `Packaging a new version`, `How to deploy`; not `2.0 is a major release`)?
+fn names_topic(title: &str, topic: &Topic) -> bool {
+    let ws: Vec<&str> = words(title).collect();
+    let sentence = ws.len() > 10
+        || ws
+            .iter()
+            .any(|w| matches!(*w, "is" | "are" | "was" | "were" | "has" | "have" | "will"));
+    !sentence
+        && (ws.iter().any(|w| topic.heading.contains(w))
+            || topic.heading_phrases.iter().any(|p| has_phrase(title, p)))
+}
+
+/// Does a section have text of its own (not only an underline, blank lines or empty markers)?
+fn has_body(lines: &[&str]) -> bool {
+    lines.iter().any(|l| {
+        let t = l.trim();
+        !t.is_empty()
+            && !t
+                .chars()
+                .all(|c| matches!(c, '=' | '-' | '~' | '^' | '#' | '*'))
     })
 }
 
-/// Markdown `#`, AsciiDoc `=`, Org `*` headings, or a line underlined with `===`/`---`/`~~~` (setext, RST).
-fn is_heading(line: &str, next: &str) -> bool {
+/// How a document marks headings, by its file name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Markdown,
+    AsciiDoc,
+    Org,
+    /// reStructuredText and plain text: underlined titles only.
+    Underlined,
+}
+
+impl Syntax {
+    fn of(path: &str) -> Syntax {
+        let lower = path.to_ascii_lowercase();
+        let name = lower.rsplit('/').next().unwrap_or(&lower);
+        match name.rsplit_once('.').map(|(_, e)| e) {
+            Some("adoc" | "asciidoc") => Syntax::AsciiDoc,
+            Some("org") => Syntax::Org,
+            Some("rst" | "txt") => Syntax::Underlined,
+            // README without an extension, .md, .markdown.
+            _ => Syntax::Markdown,
+        }
+    }
+}
+
+/// The level of a heading line (1 = top), or None: Markdown `#`, AsciiDoc `=`, Org `*` — each only in its
+/// own syntax — or a line underlined with `===`/`---`/`~~~` (setext, reStructuredText).
+fn heading_level(syntax: Syntax, line: &str, next: &str) -> Option<usize> {
     let t = line.trim_start();
-    let marked = ["#", "=", "*"]
-        .iter()
-        .any(|m| t.starts_with(m) && t.trim_start_matches(m).starts_with(' '));
+    let marker = match syntax {
+        Syntax::Markdown => Some('#'),
+        Syntax::AsciiDoc => Some('='),
+        Syntax::Org => Some('*'),
+        Syntax::Underlined => None,
+    };
+    if let Some(m) = marker {
+        let count = t.chars().take_while(|c| *c == m).count();
+        if count > 0 && t[count..].starts_with(' ') && (m != '*' || line.starts_with('*')) {
+            return Some(count);
+        }
+    }
     let n = next.trim();
     let underlined = !t.is_empty()
         && n.len() >= 3
         && n.chars().all(|c| matches!(c, '=' | '-' | '~' | '^'))
-        && !t.starts_with('|');
-    marked || underlined
+        && !t.starts_with('|')
+        && !t.starts_with(['-', '*', '+', '>']);
+    underlined.then(|| if n.starts_with('=') { 1 } else { 2 })
+}
+
+/// A heading's text without its markers.
+fn heading_text(line: &str) -> &str {
+    line.trim()
+        .trim_start_matches(['#', '=', '*'])
+        .trim_end_matches(['#', '='])
+        .trim()
 }
 
 fn words(s: &str) -> impl Iterator<Item = &str> {
@@ -274,7 +415,7 @@ mod tests {
     fn headings_and_phrases_count_but_mentions_in_passing_do_not() {
         assert_eq!(topics("# Testing\nstuff\n").len(), 1);
         assert_eq!(
-            topics("Release process\n===============\n"),
+            topics("Release process\n===============\n\nTag the commit.\n"),
             vec!["how code is deployed or released"]
         );
         assert_eq!(
@@ -287,6 +428,65 @@ mod tests {
         );
         assert!(topics("This library is latest and greatest.\nContest results.\n").is_empty());
         assert!(topics("# Protests\n# Previewing\n").is_empty());
+    }
+
+    #[test]
+    fn sections_decide_not_bullets_or_sentences() {
+        let readme = |text: &str| {
+            let d = TextFile {
+                path: "README.md".into(),
+                text: text.into(),
+            };
+            TOPICS
+                .iter()
+                .filter(|t| documents(&d, t))
+                .map(|t| t.name)
+                .collect::<Vec<_>>()
+        };
+        // A bullet is a bullet, `*` or `-`; a heading that is a sentence names no section.
+        for text in [
+            "# Changes\n\n* 3.0 is a major release\n",
+            "# Changes\n\n- 3.0 is a major release\n",
+            "## 3.0 is a major release\n\nMany changes.\n",
+            "# Releasing\n\n# Other\n",
+        ] {
+            assert!(readme(text).is_empty(), "{text}");
+        }
+        assert_eq!(
+            readme(
+                "# Maintainers\n\n## Packaging a new version\n\n1. Bump the version in setup.py.\n"
+            ),
+            vec!["how code is deployed or released"]
+        );
+        // Org headings in Org files only.
+        let org = TextFile {
+            path: "README.org".into(),
+            text: "* Releasing\nTag and push.\n".into(),
+        };
+        assert!(TOPICS.iter().any(|t| documents(&org, t)));
+        // A section's sub-headings are its body.
+        assert_eq!(
+            readme("## Deployment\n### Steps\nRun the pipeline.\n"),
+            vec!["how code is deployed or released"]
+        );
+    }
+
+    #[test]
+    fn a_link_to_the_process_documents_it_by_reference() {
+        let d = |text: &str| TextFile {
+            path: ".github/pull_request_template.md".into(),
+            text: text.into(),
+        };
+        let review = TOPICS.iter().find(|t| t.name == "how changes are reviewed");
+        let review = review.map(|t| documents(&d("Make sure you [follow the guidance](https://docs.publishing.service.gov.uk/manual/development-pipeline.html#merge-your-own-pull-request)\n"), t));
+        assert_eq!(review, Some(true));
+        for text in [
+            "See the [open pull requests](https://github.com/acme/app/pulls).\n",
+            "[![Tests](https://github.com/acme/app/actions/workflows/tests.yml/badge.svg)](https://github.com/acme/app/actions)\n",
+            "Download from [the releases](https://github.com/acme/app/releases).\n",
+        ] {
+            assert!(TOPICS.iter().all(|t| !documents(&d(text), t)), "{text}");
+        }
     }
 
     #[test]

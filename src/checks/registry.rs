@@ -8,8 +8,8 @@
 //! `Check` here. See CONTRIBUTING.md.
 
 use super::{
-    access, branch_protection, declared, deploy_env, gate, leak, live_data, owners, process_docs,
-    review_git, review_github, suppression, test_data, workflows,
+    access, branch_protection, data_readers, declared, deploy_env, dev_tooling, gate, leak, live_data,
+    owners, process_docs, review_git, review_github, suppression, test_data, workflows,
 };
 use crate::config::Config;
 use crate::context::Context;
@@ -356,11 +356,15 @@ pub fn run_after_walk(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
 struct Markers {
     scanner: Scanner,
     env_files: test_data::EnvFiles,
+    data_readers: data_readers::DataReaders,
+    dev_tooling: dev_tooling::DevTooling,
 }
 
 impl FileCheck for Markers {
     fn wants(&self, file: &FileEntry) -> bool {
         test_data::EnvFiles::wants(file)
+            || data_readers::DataReaders::wants(file)
+            || dev_tooling::DevTooling::wants(file)
             || test_data::TestDataMarkers {
                 scanner: &self.scanner,
             }
@@ -378,6 +382,14 @@ impl FileCheck for Markers {
             scanner: &self.scanner,
         }
         .check(file, content, &mut found);
+        // Data files' findings wait for their readers to be known; `.env` files' for the `.dockerignore`
+        // and the deploy files that may set their switches again.
+        self.env_files.note_deploy_file(file, content);
+        self.data_readers.take(file, content, &mut found);
+        if self.dev_tooling.take(file, content, &mut found) {
+            out.append(&mut found);
+            return;
+        }
         if !self.env_files.take(file, content, &mut found) {
             out.append(&mut found);
         }
@@ -392,7 +404,10 @@ impl FileStage for Markers {
         test_data::EnvFiles::wants(file)
     }
     fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
-        self.env_files.finish()
+        let mut out = self.env_files.finish();
+        out.extend(self.data_readers.finish());
+        out.extend(self.dev_tooling.finish());
+        out
     }
 }
 
@@ -400,6 +415,8 @@ fn test_data_stage(setup: &Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag> 
     Ok(Box::new(Markers {
         scanner: build_scanner(setup.catalogue, setup.config)?,
         env_files: test_data::EnvFiles::default(),
+        data_readers: data_readers::DataReaders::default(),
+        dev_tooling: dev_tooling::DevTooling::default(),
     }))
 }
 

@@ -7,6 +7,7 @@
 use super::leak::paths::{file_name, parent};
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::Lang;
+use crate::repo::doc_examples;
 use crate::repo::dockerfile;
 use crate::repo::files::{FileCheck, FileEntry};
 use crate::repo::lexer::{self, NonCode, Syntax};
@@ -14,7 +15,7 @@ use crate::repo::regions;
 use crate::repo::scopes::{self, Scope};
 use crate::repo::switch_forms;
 use crate::repo::text::{evidence, LineIndex};
-use crate::rules::scanner::{Hit, Scanner, Scratch};
+use crate::rules::scanner::{hint_words_before, Hit, Scanner, Scratch};
 use crate::sync::lock;
 use std::cell::RefCell;
 
@@ -57,8 +58,14 @@ impl FileCheck for TestDataMarkers<'_> {
             let quoted = Quoted::new(file.lang, content);
             let mut lines = LineIndex::new(content);
             for hit in hits.iter().filter(|h| {
+                let id = &self.scanner.rule(h.rule).0.doc.id;
                 !regions::contains(&test_regions, h.start)
-                    && !quoted.hides(&self.scanner.rule(h.rule).0.doc.id, h)
+                    && !quoted.hides(id, h)
+                    && !documented_example(id, content, h)
+                    // Inside the value (the match may start at the `(` before `debug=True`).
+                    && !(id == "switch/debug-enabled"
+                        && (in_sdk_configuration(content, h.end.saturating_sub(1))
+                            || in_dev_server_command(content, h.end.saturating_sub(1))))
             }) {
                 // A block named for another environment is dev config; one named for examples
                 // holds text meant to be shown, reported like UI hint text.
@@ -155,6 +162,130 @@ impl Quoted {
     }
 }
 
+/// Is a data hit an example written for documentation — the value of a schema's or an API's example
+/// (`Field(example=…)`, `@Schema(example = …)`, `.example(…)`, OpenAPI `examples:`), or example text shown
+/// to users that hint words introduce ("For example, QQ 12 34 56 C", "like name@example.com", Welsh "er
+/// enghraifft")? Such values are shown, never stored or sent: they produce nothing. Markers written in
+/// prose (`do not ship`) are never examples.
+fn documented_example(rule: &str, content: &[u8], hit: &Hit) -> bool {
+    rule.starts_with("data/")
+        && !WRITTEN_IN_PROSE.contains(&rule)
+        && ((hit.hint && hint_words_before(content, hit.start))
+            || doc_examples::in_documented_example(content, hit.start))
+}
+
+/// Error-reporting and monitoring SDKs whose configuration has a `debug` option of its own: it makes the
+/// SDK log what it sends (Sentry's `config.debug = true`, `sentry_sdk.init(debug=True)`), and changes
+/// nothing of how the application behaves.
+const MONITORING_SDKS: &[&str] = &[
+    "sentry",
+    "sentry_sdk",
+    "raven",
+    "honeybadger",
+    "rollbar",
+    "bugsnag",
+    "airbrake",
+    "datadog",
+    "appsignal",
+    "newrelic",
+    "elasticapm",
+];
+
+/// Is byte `at` inside a monitoring SDK's configuration: an argument of its `init`/`configure` call
+/// (`sentry_sdk.init(dsn=…, debug=True)`, `Sentry.init({ debug: true })`), or the body of its Ruby
+/// configuration block (`Sentry.init do |config|` … `config.debug = true`)?
+fn in_sdk_configuration(content: &[u8], at: usize) -> bool {
+    let is_sdk_call = |callee: &str| {
+        let mut parts = callee.rsplitn(2, '.');
+        let method = parts.next().unwrap_or("");
+        let owner = parts.next().unwrap_or("");
+        matches!(method, "init" | "configure" | "config" | "setup")
+            && MONITORING_SDKS.contains(&owner.rsplit('.').next().unwrap_or(owner))
+    };
+    if doc_examples::enclosing_calls(content, at)
+        .iter()
+        .any(|c| is_sdk_call(c))
+    {
+        return true;
+    }
+    // A Ruby block: the nearest less-indented line above opens `Sentry.init do |config|`.
+    let line_start = memchr::memrchr(b'\n', &content[..at.min(content.len())]).map_or(0, |i| i + 1);
+    let width = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let own = width(&content[line_start..]);
+    let mut end = line_start;
+    let mut looked = 0;
+    while end > 0 && own > 0 && looked < 2000 {
+        looked += 1;
+        let start = memchr::memrchr(b'\n', &content[..end - 1]).map_or(0, |i| i + 1);
+        let line = &content[start..end - 1];
+        end = start;
+        let text = String::from_utf8_lossy(line).trim().to_ascii_lowercase();
+        if text.is_empty() || text.starts_with('#') || width(line) >= own {
+            if start == 0 {
+                break;
+            }
+            continue;
+        }
+        let opens_block = text.ends_with('|') || text.ends_with(" do");
+        let callee = text.split([' ', '(']).next().unwrap_or("");
+        return opens_block && is_sdk_call(callee);
+    }
+    false
+}
+
+/// Is byte `at` an argument of a development server's start (`app.run(debug=True)`) inside a command
+/// named for running that server (`def runserver():`, `def run_dev_server():`)? Flask's `app.run` is its
+/// development server; production starts the application under a WSGI server, which never calls the
+/// command. The same `app.run(debug=True)` anywhere else (`def main():`, the module's top level) is judged.
+fn in_dev_server_command(content: &[u8], at: usize) -> bool {
+    let starts_server = doc_examples::enclosing_calls(content, at)
+        .first()
+        .is_some_and(|c| c.ends_with(".run") || c == "run_simple");
+    starts_server
+        && enclosing_function(content, at).is_some_and(|name| {
+            let tokens: Vec<&str> = name.split('_').collect();
+            let has = |words: &[&str]| tokens.iter().any(|t| words.contains(t));
+            has(&["runserver", "devserver", "runsslserver"])
+                || has(&["run", "serve", "server", "start"])
+                    && tokens.iter().any(|t| {
+                        *t == "debug"
+                            || crate::repo::environments::tier_of_code_word(t)
+                                == Some(crate::repo::environments::Tier::NonProduction)
+                    })
+        })
+}
+
+/// The name of the Python function whose body holds byte `at` (the nearest less-indented `def`), lower-case.
+fn enclosing_function(content: &[u8], at: usize) -> Option<String> {
+    let at = at.min(content.len());
+    let line_start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    let width = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let mut limit = width(&content[line_start..]);
+    let mut end = line_start;
+    let mut looked = 0;
+    while end > 0 && limit > 0 && looked < 2000 {
+        looked += 1;
+        let start = memchr::memrchr(b'\n', &content[..end - 1]).map_or(0, |i| i + 1);
+        let line = &content[start..end - 1];
+        end = start;
+        let t = line.trim_ascii_start();
+        if t.is_empty() || t.starts_with(b"#") || width(line) >= limit {
+            continue;
+        }
+        limit = width(line);
+        let t = t.strip_prefix(b"async ").unwrap_or(t);
+        if let Some(rest) = t.strip_prefix(b"def ") {
+            let name: Vec<u8> = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            return Some(String::from_utf8_lossy(&name).into_owned());
+        }
+    }
+    None
+}
+
 /// Data rules whose matches are markers people write in comments and docstrings ("For testing only."):
 /// a docstring is where they are found, not a reason to leave them out.
 const WRITTEN_IN_PROSE: &[&str] = &["data/do-not-ship-marker", "data/test-only-marker"];
@@ -222,12 +353,90 @@ pub struct EnvFiles {
     held: std::sync::Mutex<Vec<Finding>>,
     /// Directory → the patterns of the `.dockerignore` in it.
     ignores: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+    /// Environment variables a deploy file sets to a production value (`APP_ENV=prod` in cloudbuild.yaml),
+    /// upper-case → the first such file.
+    overridden: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+/// The framework switches a committed `.env` sets and a deploy file may set again for production.
+const SWITCH_VARIABLES: &[&str] = &[
+    "APP_ENV",
+    "RAILS_ENV",
+    "RACK_ENV",
+    "FLASK_ENV",
+    "NODE_ENV",
+    "MIX_ENV",
+    "ASPNETCORE_ENVIRONMENT",
+    "DOTNET_ENVIRONMENT",
+    "SPRING_PROFILES_ACTIVE",
+    "FLASK_DEBUG",
+    "DJANGO_DEBUG",
+    "APP_DEBUG",
+    "DEBUG",
+];
+
+/// `VAR=value`, `VAR: value`, `- 'VAR=value'`, Dockerfile `ENV VAR value`: a switch variable and its value.
+static ASSIGNMENT: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    let names = SWITCH_VARIABLES.join("|");
+    regex::Regex::new(&format!(
+        r#"(?m)(?:^|[\s"'\[{{,-])({names})["']?(?:\s*[:=]\s*|[ \t]+)["']?([A-Za-z0-9_.-]+)"#
+    ))
+    .ok()
+});
+
+/// The switch variables a deploy file sets to a production value (`prod`, `production`; `false`/`0` for
+/// the debug switches).
+fn production_overrides(content: &[u8]) -> Vec<String> {
+    let Some(re) = ASSIGNMENT.as_ref() else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(content);
+    let mut out: Vec<String> = Vec::new();
+    for c in re.captures_iter(&text) {
+        let (Some(var), Some(value)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        let var = var.as_str();
+        let value = value.as_str().to_ascii_lowercase();
+        let safe = if var.ends_with("DEBUG") {
+            matches!(value.as_str(), "false" | "0" | "no" | "off")
+        } else {
+            crate::repo::environments::tier_of_name(&value)
+                == Some(crate::repo::environments::Tier::Production)
+        };
+        if safe && !out.iter().any(|v| v == var) {
+            out.push(var.to_string());
+        }
+    }
+    out
 }
 
 impl EnvFiles {
     /// Should this file be read for what it says about `.env` files (a `.dockerignore`)?
     pub fn wants(file: &FileEntry) -> bool {
         file_name(&file.path) == ".dockerignore"
+    }
+
+    /// Record the switch variables a deploy or production config file sets to production values
+    /// (`cloudbuild.yaml`, a Cloud Foundry `manifest.yml`, an App Engine `app.yaml`, a Dockerfile's
+    /// `ENV`); the markers stage reads them anyway. `.env` files themselves say nothing of production.
+    pub fn note_deploy_file(&self, file: &FileEntry, content: &[u8]) {
+        use crate::repo::classify::FileClass;
+        let name = file_name(&file.path);
+        if !matches!(file.class, FileClass::Deploy | FileClass::Config)
+            || name.starts_with(".env")
+            || name.ends_with(".env")
+        {
+            return;
+        }
+        let vars = production_overrides(content);
+        if vars.is_empty() {
+            return;
+        }
+        let mut overridden = lock(&self.overridden);
+        for v in vars {
+            overridden.entry(v).or_insert_with(|| file.path.to_string());
+        }
     }
 
     /// Record a `.dockerignore`, or hold the findings of a `.env`; false for any other file.
@@ -250,14 +459,35 @@ impl EnvFiles {
         }
     }
 
-    /// The held findings: a note where the `.dockerignore` beside the `.env` (or at the root) excludes it.
+    /// The held findings: a note where the `.dockerignore` beside the `.env` (or at the root) excludes it,
+    /// or where a deploy file sets the switch the finding is about to a production value (Symfony's
+    /// skeleton `.env` says `APP_ENV=dev`; the deploy writes `APP_ENV=prod`, and real variables win).
     pub fn finish(&self) -> Vec<Finding> {
         let ignores = lock(&self.ignores);
+        let overridden = lock(&self.overridden);
         let mut out = std::mem::take(&mut *lock(&self.held));
         for f in &mut out {
             let Location::File(span) = &f.location else {
                 continue;
             };
+            let var = f
+                .evidence
+                .as_deref()
+                .and_then(|e| e.split(['=', ':', ' ']).next())
+                .map(|v| v.trim().trim_start_matches("export ").to_ascii_uppercase());
+            let by = var
+                .as_deref()
+                .filter(|_| f.rule.starts_with("switch/"))
+                .and_then(|v| overridden.get(v).map(|p| (v, p)));
+            if let Some((var, deploy)) = by {
+                if f.severity > Severity::Note {
+                    f.severity = Severity::Note;
+                    f.message.push_str(&format!(
+                        " (the deploy configuration sets {var} for production: {deploy}, and a real environment variable wins over .env)"
+                    ));
+                }
+                continue;
+            }
             let dir = parent(&span.path);
             let excluded = [dir, ""]
                 .iter()

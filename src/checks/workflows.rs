@@ -17,6 +17,7 @@ pub const OUTSIDE_DEPLOY_BRANCHES: &str = "workflow/deploy-outside-deploy-branch
 pub const UNTRUSTED_DEPLOY: &str = "workflow/deploy-from-untrusted-trigger";
 pub const MANUAL_DEPLOY: &str = "workflow/manual-deploy-without-environment";
 pub const NO_ENVIRONMENT: &str = "workflow/deploy-without-environment";
+pub const APPROVAL_BYPASSED: &str = "workflow/deploy-bypasses-approval";
 pub const UNTRUSTED_CHECKOUT: &str = "workflow/untrusted-checkout";
 pub const WRITE_ALL: &str = "workflow/permissions-write-all";
 pub const DEFAULT_PERMISSIONS: &str = "workflow/default-permissions";
@@ -114,6 +115,22 @@ pub const RULES: &[CodeRule] = &[
         fix: "Add `environment: <name>` (for example `production`) to the job, move the deploy secrets into \
               that environment, and set its protection rules.",
         example: "job `publish` runs `docker push ghcr.io/acme/web:latest` with no `environment:`",
+    },
+    CodeRule {
+        id: APPROVAL_BYPASSED,
+        fires_in: "workflows::a_deploy_that_runs_when_its_approval_is_rejected_bypasses_it",
+        title: "Deploy job runs even when its approval is rejected",
+        severity: Severity::Error,
+        why: "A common way to gate a deploy is an approval job that waits for an environment's required \
+              reviewers (`approve: environment: production`) and a deploy job that `needs:` it. GitHub skips the \
+              deploy when the approval is rejected — unless the deploy's `if:` says `always()`, \
+              `${{ !cancelled() }}` or `failure()`, which run it after a failed dependency too. Then a rejected \
+              review still deploys: the review before deployment that the regulator recommended after test data \
+              reached the live police national database is there in name only.",
+        fix: "Drop the status function from the deploy job's `if:`, or require the approval explicitly: \
+              `if: ${{ !cancelled() && needs.approve.result == 'success' }}`. Better still, give the deploy job \
+              the environment itself (`environment: production`), so the approval and the deploy are one job.",
+        example: "job `deploy` needs `approve` (environment `production`) but `if: always()` runs it when the approval is rejected",
     },
     CodeRule {
         id: UNTRUSTED_CHECKOUT,
@@ -291,7 +308,7 @@ fn check_workflow(
             // A preview is meant to show unmerged code; what remains is an outsider triggering a job that
             // holds deploy credentials: a warning.
             let (severity, target) = if d.preview {
-                (Severity::Warning, "a preview")
+                (Severity::Warning, "a non-production target")
             } else {
                 (Severity::Error, "a live target")
             };
@@ -306,6 +323,11 @@ fn check_workflow(
         }
         if let Some(f) = outside_branches(wf, job, &scenarios, repo, branches) {
             out.push(f);
+        }
+        if let Some(f) = approval_bypassed(wf, job, &scenarios, repo) {
+            out.push(f);
+            untrusted_checkouts(wf, job, &scenarios, out);
+            continue;
         }
         let manual = scenarios
             .iter()
@@ -332,8 +354,9 @@ fn check_workflow(
                 .with_help("add `environment: production` with required reviewers and deployment branches"),
             );
         } else if job.uses.is_none() {
+            // A deploy past an approval is judged by `approval_bypassed`, which knows the workflow's runs.
             if let Some(d) = job_deploys(wf, job, &Anywhere, repo)
-                .filter(|d| d.environment.is_none() && !d.preview)
+                .filter(|d| d.environment.is_none() && !d.preview && d.bypass.is_none())
             {
                 out.push(
                     at(
@@ -352,6 +375,48 @@ fn check_workflow(
         }
         untrusted_checkouts(wf, job, &scenarios, out);
     }
+}
+
+/// A deploy job whose `if:` runs it even when the approval job it needs is rejected.
+fn approval_bypassed(
+    wf: &Workflow,
+    job: &Job,
+    scenarios: &[Scenario],
+    repo: &RepoFiles,
+) -> Option<Finding> {
+    // The workflow's own triggers; and any caller's values when other workflows call it (a reusable
+    // workflow's inputs are not known here, so its environment may be any).
+    let called = wf.triggers.iter().any(|t| t.event.value == "workflow_call");
+    let anywhere = (scenarios.is_empty() || called)
+        .then(|| job_deploys(wf, job, &Anywhere, repo))
+        .flatten();
+    let d = scenarios
+        .iter()
+        .filter_map(|s| job_deploys(wf, job, s, repo))
+        .chain(anywhere)
+        .find(|d| d.bypass.is_some() && !d.preview)?;
+    let b = d.bypass.as_ref()?;
+    Some(
+        at(
+            rule!(APPROVAL_BYPASSED),
+            wf,
+            b.cond.pos,
+            format!(
+                "job `{}` deploys ({} at line {}) after job `{}`, which waits for environment `{}`, but its `if: {}` runs it even when that approval is rejected",
+                job.id.value,
+                d.what,
+                d.pos.line,
+                b.approval,
+                b.environment,
+                b.cond.value.trim()
+            ),
+        )
+        .with_evidence(format!("{}: if: {}", job.id.value, b.cond.value.trim()))
+        .with_help(format!(
+            "require the approval: `if: ${{{{ !cancelled() && needs.{}.result == 'success' }}}}`, or give this job the environment",
+            b.approval
+        )),
+    )
 }
 
 /// A deploy reachable on push to a branch outside the deployment branches, or from a same-repository PR.
@@ -385,22 +450,26 @@ fn outside_branches(
                 (_, Some(p)) => format!("a push to `{p}`"),
                 (_, None) => "a push to any branch".to_string(),
             };
-            let (severity, tail) = match env {
-                Some(e) => (
+            let (severity, tail) = match (env, &d.gated_by) {
+                (Some(e), Some(approver)) => (
+                    Severity::Warning,
+                    format!(" unless environment `{e}` (which job `{approver}` waits for) limits its deployment branches"),
+                ),
+                (Some(e), None) => (
                     Severity::Warning,
                     format!(" unless environment `{e}` limits its deployment branches"),
                 ),
                 // A pull request's image is a build: it goes live only if something deploys that tag.
-                None if d.image && s.start == Start::PullRequest => (
+                (None, _) if d.image && s.start == Start::PullRequest => (
                     Severity::Warning,
                     "; an image push is a build, not a deploy: it reaches production only if something deploys that tag".to_string(),
                 ),
                 // Each branch's image under its own name: a build for that branch's tests and review.
-                None if d.image && d.branch_tagged => (
+                (None, _) if d.image && d.branch_tagged => (
                     Severity::Warning,
                     "; the image is tagged for its branch, a build, not a deploy: it reaches production only if something deploys that tag".to_string(),
                 ),
-                None => (Severity::Error, String::new()),
+                (None, _) => (Severity::Error, String::new()),
             };
             Some(
                 at_severity(rule!(OUTSIDE_DEPLOY_BRANCHES), severity, wf, job.id.pos, format!(

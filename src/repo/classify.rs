@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::repo::environments::{self, Tier};
+
 /// The class of a file. Rules say which classes they apply to (`applies-to` in a rule pack).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
@@ -302,28 +304,23 @@ const DEPLOY_DIRS: &[&str] = &[
     "kustomize",
     "overlays",
 ];
-/// Environment names that mark configuration as non-production (`settings/dev.py`, `application-test.yml`).
-const NONPROD_ENV_TOKENS: &[&str] = &[
-    "test",
-    "tests",
-    "testing",
-    "dev",
-    "development",
-    "local",
-    "example",
-    "examples",
-    "sample",
-    "dist",
-    "template",
-    "ci",
-    "e2e",
-    "mock",
-    "fixture",
-    "fixtures",
-    "spec",
-    "demo",
+/// Words in a configuration file's name that say it is not for any environment — a copy to fill in
+/// (`config.example.yml`, `settings.dist.ini`) or a test double (`mock`, `fixture`, `spec`, `stub`) —
+/// beside the non-production environment names of `environments`.
+const COPY_OR_DOUBLE_TOKENS: &[&str] = &[
+    "example", "examples", "sample", "dist", "template", "mock", "fixture", "fixtures", "spec",
     "stub",
 ];
+/// A token of a file's name that names a non-production environment (`settings/uat.py`,
+/// `application-integration.yml`) or a copy or double.
+fn names_nonprod_env(token: &str) -> bool {
+    environments::tier_of_word(token) == Some(Tier::NonProduction)
+        || COPY_OR_DOUBLE_TOKENS.contains(&token)
+}
+/// A token of a file's name that names production (`docker-compose.prod.yml`, `.env.production`).
+fn names_production(token: &str) -> bool {
+    environments::tier_of_word(token) == Some(Tier::Production)
+}
 /// Words in a file name that say the code is a stand-in used outside production: `aws_ses_stub.py`,
 /// `mock_benefit_check_service.rb`, `generate_dummy_data.py`, `mocks.ts`.
 const STAND_IN_TOKENS: &[&str] = &[
@@ -376,8 +373,6 @@ const DEV_TOOL_NAMES: &[&str] = &[
     ".prettierrc",
     "brunch-config.js",
 ];
-/// Words that make a name production's own (`docker-compose.prod.yml`, `.env.production`).
-const PROD_ENV_TOKENS: &[&str] = &["prod", "production", "live"];
 const MANIFEST_NAMES: &[&str] = &[
     "package.json",
     "package-lock.json",
@@ -647,7 +642,7 @@ fn is_dev_code(lower: &str, ext: &str, stem_tokens: &[&str]) -> bool {
     // Compose files start a developer's stack unless named for production; a compose file that
     // production really uses should be named so (`docker-compose.prod.yml`) or listed in `[paths] deploy`.
     let compose = lower.starts_with("docker-compose") || lower.starts_with("compose.");
-    compose && !stem_tokens.iter().any(|t| PROD_ENV_TOKENS.contains(t))
+    compose && !stem_tokens.iter().any(|t| names_production(t))
 }
 
 /// Firebase security rules (`firestore.rules`, `storage.rules`): they decide who can read the data, so they
@@ -819,6 +814,20 @@ fn is_ci(dirs: &[&str], lower: &str) -> bool {
 }
 
 fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
+    // A Dockerfile in a directory named for development (`docker/development/Dockerfile`,
+    // `.docker/local/Dockerfile`) builds a developer's image, as `Dockerfile.dev` does.
+    let dockerfile =
+        lower == "dockerfile" || lower.starts_with("dockerfile.") || ext == "dockerfile";
+    if dockerfile
+        && dirs.iter().any(|d| {
+            matches!(
+                d.to_ascii_lowercase().as_str(),
+                "dev" | "development" | "local"
+            )
+        })
+    {
+        return true;
+    }
     // `.env.example`, `.env.development`, `.env.test`, `config.sample.yml`, `settings.dist.ini`
     let env_file = lower.starts_with(".env.") || lower.ends_with(".env");
     let config_like = env_file
@@ -829,7 +838,7 @@ fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
     }
     // `.env.staging`, `feature.env`: an env file not named for production configures another environment.
     // (A bare `.env` is what a container starts with, so it stays production config.)
-    if env_file && lower != ".env" && !tokens(lower).iter().any(|t| PROD_ENV_TOKENS.contains(t)) {
+    if env_file && lower != ".env" && !tokens(lower).iter().any(|t| names_production(t)) {
         return true;
     }
     // settings/dev.py, config/environments/development.rb, config/test.exs
@@ -840,7 +849,7 @@ fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
         )
     });
     let stem_toks = tokens(lower);
-    let names_nonprod_env = stem_toks.iter().any(|t| NONPROD_ENV_TOKENS.contains(t));
+    let names_nonprod_env = stem_toks.iter().any(|t| names_nonprod_env(t));
     if config_like && names_nonprod_env {
         return true;
     }

@@ -118,6 +118,11 @@ const PROCESS_STEMS: &[&str] = &[
     "process",
     "maintainers",
     "maintaining",
+    "maintenance",
+    // Instructions for coding agents often say how to test and what a change needs.
+    "agents",
+    "claude",
+    "copilot-instructions",
     "governance",
     "workflow",
     "pull_request_template",
@@ -127,29 +132,38 @@ const DOC_EXTS: &[&str] = &[
     "", "md", "markdown", "rst", "txt", "adoc", "asciidoc", "org",
 ];
 
-/// A candidate process document: a README/CONTRIBUTING-style name at the root, in `.github/` or `docs/`
-/// (one level of subdirectory in `docs/`), or a pull-request template. A handful of files in any repository.
+/// A candidate process document: a README/CONTRIBUTING-style name at the root or in `.github/` (also
+/// with a suffix: `CONTRIBUTING_GUIDE.md`, `RELEASE-CHECKLIST.md`, `RELEASING_RAILS.md`), any document
+/// in `docs/` or `doc/` (two levels of subdirectory at most), or a pull- or merge-request template.
 pub fn is_process_doc(path: &str) -> bool {
     if is_pr_template(path) {
         return true;
     }
     let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-    let in_place = match dir {
-        "" | ".github" | "docs" | "doc" => true,
-        d => d
-            .strip_prefix("docs/")
-            .or_else(|| d.strip_prefix("doc/"))
-            .is_some_and(|sub| !sub.contains('/')),
-    };
-    if !in_place {
-        return false;
-    }
     let lower = name.to_ascii_lowercase();
     let (stem, ext) = match lower.rsplit_once('.') {
         Some((s, e)) if !s.is_empty() => (s, e),
         _ => (lower.as_str(), ""),
     };
-    DOC_EXTS.contains(&ext) && PROCESS_STEMS.contains(&stem)
+    if !DOC_EXTS.contains(&ext) {
+        return false;
+    }
+    let in_docs = ["docs/", "doc/"].iter().any(|d| {
+        dir.strip_prefix(d.trim_end_matches('/'))
+            .is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('/') && rest.matches('/').count() <= 2
+            })
+    });
+    // In docs/ a plain text file with no extension is rarely a document (a `Makefile`, a `.keep`).
+    if in_docs && !ext.is_empty() {
+        return true;
+    }
+    let named = PROCESS_STEMS.contains(&stem)
+        || stem
+            .split(['-', '_', '.'])
+            .next()
+            .is_some_and(|first| first != stem && PROCESS_STEMS.contains(&first));
+    matches!(dir, "" | ".github" | "docs" | "doc") && named
 }
 
 /// GitHub's pull-request template locations (names are case-insensitive). Called for every file in the
@@ -163,14 +177,19 @@ pub fn is_pr_template(path: &str) -> bool {
         "pull_request_template.txt",
         "docs/pull_request_template.txt",
     ];
-    const DIR: &str = ".github/pull_request_template/";
+    // GitHub's template directory, and GitLab's merge-request templates (projects mirrored from GitLab).
+    const DIRS: &[&str] = &[
+        ".github/pull_request_template/",
+        ".gitlab/merge_request_templates/",
+    ];
     FILES.iter().any(|f| path.eq_ignore_ascii_case(f))
-        || path
-            .get(..DIR.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(DIR))
-            && path
-                .get(DIR.len()..)
-                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+        || DIRS.iter().any(|dir| {
+            path.get(..dir.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(dir))
+                && path
+                    .get(dir.len()..)
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+        })
 }
 
 #[cfg(test)]
@@ -190,14 +209,23 @@ mod tests {
             ".github/PULL_REQUEST_TEMPLATE/feature.md",
             "docs/pull_request_template.md",
             "README",
+            "AGENTS.md",
+            "CONTRIBUTING_GUIDE.md",
+            "RELEASE-CHECKLIST.md",
+            "RELEASING_RAILS.md",
+            "maintenance.md",
+            "docs/api.md",
+            "docs/a/b/testing.md",
+            ".gitlab/merge_request_templates/Default.md",
         ] {
             assert!(is_process_doc(yes), "{yes}");
         }
         for no in [
             "src/README.md",
-            "docs/a/b/testing.md",
-            "docs/api.md",
+            "docs/a/b/c/testing.md",
+            "docs/Makefile",
             "CHANGELOG.md",
+            "releasenotes.md",
             "readme.py",
             ".github/workflows/release.yml",
         ] {

@@ -8,6 +8,7 @@
 //! so a `RAILS_ENV=test` there is build or test configuration, not production's.
 
 use std::collections::HashMap;
+use crate::repo::environments::{self, Tier};
 use std::ops::Range;
 
 /// One instruction, joined across `\` continuations.
@@ -241,25 +242,13 @@ pub fn is_production_dockerfile(name: &str) -> bool {
         .any(|t| is_nonprod_stage_name(t) || t == "local")
 }
 
-/// A stage named for tests or development (`test`, `ci`, `dev-deps`, `e2e`).
+/// A stage named for a non-production environment (`test`, `ci`, `dev-deps`, `e2e`, `qa`) or for a
+/// build step that only checks (`lint`, `debug`, `spec`).
 pub fn is_nonprod_stage_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.split(['-', '_', '.']).any(|t| {
-        matches!(
-            t,
-            "test"
-                | "tests"
-                | "testing"
-                | "ci"
-                | "dev"
-                | "development"
-                | "debug"
-                | "lint"
-                | "e2e"
-                | "spec"
-                | "check"
-                | "checks"
-        )
+        environments::tier_of_code_word(t) == Some(Tier::NonProduction)
+            || matches!(t, "debug" | "lint" | "spec" | "check" | "checks")
     })
 }
 

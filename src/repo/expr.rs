@@ -33,6 +33,11 @@ impl Val {
 /// Context lookups: `path` is lower-case and dotted (`github.event.pull_request.head.sha`).
 pub trait Scope {
     fn lookup(&self, path: &str) -> Val;
+    /// Did a job this one needs fail (`Some(true)`: a rejected approval), for the status functions
+    /// (`always()`, `!cancelled()`, `failure()`); None when the scope does not say.
+    fn needs_failed(&self) -> Option<bool> {
+        None
+    }
 }
 
 /// Evaluate an `if:` condition. GitHub accepts it with or without `${{ }}`; text around a `${{ }}` makes it
@@ -264,7 +269,7 @@ impl Parser<'_> {
                         }
                     }
                 }
-                let value = call(&name, &args);
+                let value = call(&name, &args, self.scope);
                 // `fromJSON(x).field`, `fromJSON(x)[0]`: objects are not modelled, so any member is unknown.
                 if self.skip_members()? {
                     Some(Val::Unknown)
@@ -328,14 +333,20 @@ impl Parser<'_> {
     }
 }
 
-fn call(name: &str, args: &[Val]) -> Val {
+fn call(name: &str, args: &[Val], scope: &dyn Scope) -> Val {
     let str_args = || match args {
         [Val::Str(a), Val::Str(b)] => Some((a.to_ascii_lowercase(), b.to_ascii_lowercase())),
         _ => None,
     };
     match name {
-        // Status checks: a deploy after `success()` runs when earlier steps pass, i.e. may run.
-        "success" | "always" => Val::Bool(true),
+        // Status checks: a deploy after `success()` runs when earlier steps pass, i.e. may run — unless
+        // the scope says a job it needs failed. A rejected approval is a failure, not a cancellation.
+        "always" => Val::Bool(true),
+        "success" => Val::Bool(scope.needs_failed() != Some(true)),
+        "failure" => scope.needs_failed().map_or(Val::Unknown, Val::Bool),
+        "cancelled" => scope
+            .needs_failed()
+            .map_or(Val::Unknown, |_| Val::Bool(false)),
         "startswith" => str_args().map_or(Val::Unknown, |(a, b)| Val::Bool(a.starts_with(&b))),
         "endswith" => str_args().map_or(Val::Unknown, |(a, b)| Val::Bool(a.ends_with(&b))),
         "contains" => match args {
@@ -470,6 +481,29 @@ mod tests {
         assert_eq!(eval("!inputs.deploy", &feat), Val::Unknown);
         assert_eq!(eval("github.ref == (", &feat), Val::Unknown);
         assert_eq!(eval("success() && !cancelled()", &feat).truthy(), None);
+    }
+
+    #[test]
+    fn status_functions_after_a_failed_dependency() {
+        struct Failed;
+        impl Scope for Failed {
+            fn lookup(&self, _: &str) -> Val {
+                Val::Unknown
+            }
+            fn needs_failed(&self) -> Option<bool> {
+                Some(true)
+            }
+        }
+        for (cond, runs) in [
+            ("always()", true),
+            ("!cancelled()", true),
+            ("failure()", true),
+            ("success()", false),
+            ("success() && !cancelled()", false),
+            ("cancelled()", false),
+        ] {
+            assert_eq!(eval(cond, &Failed).truthy(), Some(runs), "{cond}");
+        }
     }
 
     #[test]

@@ -221,10 +221,12 @@ impl DeployPolicy {
 }
 
 /// The branch filters of the repository's deploy workflows: `on: push: branches:` of every workflow in
-/// `.github/workflows/` that deploys. "Deploys" is judged from the workflow alone, before any check runs:
-/// a job with a production environment (`environment:` not named like preview/staging/test), or a
-/// workflow, file or job named for deploying, releasing or publishing. A push trigger without a branch
-/// filter runs on every branch and names none.
+/// `.github/workflows/` that deploys to production. "Deploys" is judged from the workflows alone, before
+/// any check runs: a job whose environment is production's (not named like preview/staging/test, followed
+/// through matrix values and reusable-workflow inputs), or a workflow, file or job named for deploying,
+/// releasing or publishing — unless every environment its jobs deploy to is known and non-production (a
+/// `deploy.yml` that ships `develop` to qa and test names no deployment branch). A push trigger without a
+/// branch filter runs on every branch and names none.
 pub fn deploy_workflow_branches(workdir: &Path) -> Vec<String> {
     const WORDS: &[&str] = &["deploy", "release", "publish", "production"];
     let named = |s: &str| {
@@ -240,7 +242,7 @@ pub fn deploy_workflow_branches(workdir: &Path) -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
         .collect();
     paths.sort();
-    let mut out: Vec<String> = Vec::new();
+    let mut parsed: Vec<(String, super::workflows::Workflow)> = Vec::new();
     for path in paths.iter().take(500) {
         // Hostile input: a workflow is small; a huge or unreadable file names no branch.
         let Ok(meta) = std::fs::metadata(path) else {
@@ -256,28 +258,42 @@ pub fn deploy_workflow_branches(workdir: &Path) -> Vec<String> {
             .file_name()
             .map(|f| f.to_string_lossy().to_string())
             .unwrap_or_default();
-        let Ok(docs) = super::workflows::parse(&file, &text) else {
+        let Ok(docs) = super::workflows::parse(&format!(".github/workflows/{file}"), &text) else {
             continue;
         };
-        for wf in docs {
-            let deploys = named(&file)
-                || wf.name.as_deref().is_some_and(named)
-                || wf.jobs.iter().any(|j| {
-                    named(&j.id.value)
-                        || j.name.as_deref().is_some_and(named)
-                        || j.environment.as_ref().is_some_and(|e| {
-                            !is_nonprod_environment(&e.value) && !e.value.contains("${{")
-                        })
-                });
-            if !deploys {
-                continue;
-            }
-            for t in wf.triggers.iter().filter(|t| t.event.value == "push") {
-                for b in t.branches.iter().flatten() {
-                    // `$default-branch` (GitHub's starter workflows) is the default branch, already in.
-                    if !b.starts_with('!') && !b.contains('$') && !out.contains(b) {
-                        out.push(b.clone());
-                    }
+        parsed.extend(docs.into_iter().map(|wf| (file.clone(), wf)));
+    }
+    let all: Vec<&super::workflows::Workflow> = parsed.iter().map(|(_, wf)| wf).collect();
+    let mut out: Vec<String> = Vec::new();
+    for (file, wf) in &parsed {
+        let targets: Vec<super::workflow_values::Targets> = wf
+            .jobs
+            .iter()
+            .map(|j| super::workflow_values::job_environments(wf, j, &all, &NoValues))
+            .collect();
+        let production_env = targets
+            .iter()
+            .any(|t| t.names.iter().any(|n| !is_nonprod_environment(n)));
+        let only_nonprod = targets.iter().any(|t| !t.names.is_empty())
+            && targets
+                .iter()
+                .all(|t| !t.unknown && t.names.iter().all(|n| is_nonprod_environment(n)));
+        let deploys = production_env
+            || (!only_nonprod
+                && (named(file)
+                    || wf.name.as_deref().is_some_and(named)
+                    || wf
+                        .jobs
+                        .iter()
+                        .any(|j| named(&j.id.value) || j.name.as_deref().is_some_and(named))));
+        if !deploys {
+            continue;
+        }
+        for t in wf.triggers.iter().filter(|t| t.event.value == "push") {
+            for b in t.branches.iter().flatten() {
+                // `$default-branch` (GitHub's starter workflows) is the default branch, already in.
+                if !b.starts_with('!') && !b.contains('$') && !out.contains(b) {
+                    out.push(b.clone());
                 }
             }
         }
@@ -285,30 +301,17 @@ pub fn deploy_workflow_branches(workdir: &Path) -> Vec<String> {
     out
 }
 
-/// Environments that are not production by name: deploying there from a branch or PR is the point of them.
-/// Also used for branch names: a branch named `staging` or `preview` deploys there by convention.
-pub fn is_nonprod_environment(name: &str) -> bool {
-    // Short words must be whole (`pr` is not `prod`); longer ones may start a word (`testenvs`, `previews`).
-    const EXACT: &[&str] = &["dev", "qa", "pr", "ci", "uat", "stg", "tst", "sbx"];
-    const PREFIX: &[&str] = &[
-        "preview",
-        "review",
-        "staging",
-        "stage",
-        "develop",
-        "test",
-        "sandbox",
-        "demo",
-        "ephemeral",
-        "integration",
-        "nightly",
-        "local",
-        "storybook",
-    ];
-    name.to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|t| EXACT.contains(&t) || PREFIX.iter().any(|p| t.starts_with(p)))
+/// No run's values are known: every context is unknown (the workflow's own values are bound by
+/// `workflow_values`).
+struct NoValues;
+impl super::expr::Scope for NoValues {
+    fn lookup(&self, _: &str) -> super::expr::Val {
+        super::expr::Val::Unknown
+    }
 }
+
+/// Environments that are not production by name (the one list, in `environments`).
+pub use crate::repo::environments::is_nonprod_environment;
 
 /// A deployment branch as found in the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]

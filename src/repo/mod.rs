@@ -4,8 +4,10 @@ pub mod changes;
 pub mod classify;
 pub mod codeowners;
 pub mod collect;
+pub mod doc_examples;
 pub mod dockerfile;
 pub mod dockerignore;
+pub mod environments;
 pub mod evidence;
 pub mod expr;
 pub mod files;
@@ -18,6 +20,7 @@ pub mod scopes;
 pub mod switch_forms;
 pub mod text;
 pub mod tracked;
+pub mod workflow_values;
 pub mod workflows;
 pub mod yaml_bounds;
 

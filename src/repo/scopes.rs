@@ -7,6 +7,8 @@
 //! belongs to. This works the same for Python, YAML, Ruby, JavaScript and shell, needs no parser, and
 //! only looks at the few lines that hold a hit.
 
+use crate::repo::environments::{self, Tier};
+
 /// What the enclosing headers of a line say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -153,12 +155,10 @@ pub fn file_is_non_production(content: &[u8]) -> bool {
     let settings = memchr::memmem::find_iter(content, b"DJANGO_SETTINGS_MODULE").any(|at| {
         let line_end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
         let rest = &content[at..line_end];
-        words(rest).iter().skip(3).any(|w| {
-            matches!(
-                w.as_str(),
-                "local" | "dev" | "development" | "test" | "testing"
-            )
-        })
+        words(rest)
+            .iter()
+            .skip(3)
+            .any(|w| environments::tier_of_word(w) == Some(Tier::NonProduction))
     });
     let refuses_production = memchr::memmem::find(content, b"before_action").is_some()
         && memchr::memmem::find_iter(content, b"Rails.env.production?").any(|at| {
@@ -221,34 +221,27 @@ fn words(text: &[u8]) -> Vec<String> {
     out
 }
 
-const NONPROD_WORDS: &[&str] = &[
-    "dev",
-    "development",
-    "test",
-    "tests",
-    "testing",
-    "local",
-    "localdev",
-    "ci",
-    "e2e",
-    "nonprod",
-];
+/// A word that names a non-production environment in code (`development`, `qa`, `ci`), or production
+/// (the one list, in `environments`).
+fn is_nonprod_word(w: &str) -> bool {
+    environments::tier_of_code_word(w) == Some(Tier::NonProduction)
+}
+fn is_prod_word(w: &str) -> bool {
+    environments::tier_of_code_word(w) == Some(Tier::Production)
+}
 const EXAMPLE_WORDS: &[&str] = &["example", "examples", "sample", "samples", "placeholder"];
-const PROD_WORDS: &[&str] = &["production", "prod", "live"];
 
 fn names_production(text: &[u8]) -> bool {
-    may_tell(text) && words(text).iter().any(|w| PROD_WORDS.contains(&w.as_str()))
+    may_tell(text) && words(text).iter().any(|w| is_prod_word(w))
 }
 
 /// Every word `header_says` and `names_production` act on, as case-insensitive substrings: a line holding
 /// none of them says nothing, and most lines hold none (then no words are split out and allocated).
 static TELLING: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
     std::sync::LazyLock::new(|| {
-        let words = NONPROD_WORDS
-            .iter()
-            .chain(EXAMPLE_WORDS)
-            .chain(PROD_WORDS)
-            .chain(&["review", "defined?"]);
+        let words = environments::code_words()
+            .chain(EXAMPLE_WORDS.iter().copied())
+            .chain(["review", "defined?"]);
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(words)
@@ -263,12 +256,13 @@ fn header_says(text: &[u8]) -> Scope {
     if !may_tell(text) {
         return Scope::Plain;
     }
+    // A class is named by its own name, not by what it inherits: `class Test(Production):` and Ruby's
+    // `class Test < Production` are the test configuration.
+    let text = class_name_only(text);
     let w = words(text);
     let has = |list: &[&str]| w.iter().any(|x| list.contains(&x.as_str()));
-    let non_prod = w
-        .windows(2)
-        .any(|p| p[0] == "non" && PROD_WORDS.contains(&p[1].as_str()));
-    let prod = has(PROD_WORDS) && !non_prod;
+    let non_prod = w.windows(2).any(|p| p[0] == "non" && is_prod_word(&p[1]));
+    let prod = w.iter().any(|x| is_prod_word(x)) && !non_prod;
     let review_app = w.windows(2).any(|p| p[0] == "review" && p[1] == "app");
     // `unless Rails.env.production?`, `if not IS_PRODUCTION:`, `if (!isProduction) {`
     let negated_prod = prod
@@ -296,7 +290,7 @@ fn header_says(text: &[u8]) -> Scope {
         && (negated_prod
             || non_prod
             || test_framework_loaded
-            || (!prod && (has(NONPROD_WORDS) || review_app)))
+            || (!prod && (w.iter().any(|x| is_nonprod_word(x)) || review_app)))
     {
         return Scope::NonProduction;
     }
@@ -306,9 +300,59 @@ fn header_says(text: &[u8]) -> Scope {
     Scope::Plain
 }
 
+/// A class header up to its base classes (`class Test(Production):` → `class Test`; Java's `public class
+/// TestConfig extends ProductionConfig {` → `public class TestConfig`); other headers whole.
+fn class_name_only(text: &[u8]) -> &[u8] {
+    let t = text.trim_ascii_start();
+    let Some(at) = memchr::memmem::find(t, b"class ").filter(|&i| {
+        i == 0
+            || t[..i].split(|b| *b == b' ').all(|w| {
+                matches!(
+                    w,
+                    b"" | b"public"
+                        | b"private"
+                        | b"protected"
+                        | b"final"
+                        | b"abstract"
+                        | b"static"
+                        | b"data"
+                        | b"open"
+                        | b"internal"
+                )
+            })
+    }) else {
+        return text;
+    };
+    let rest = &t[at..];
+    let end = rest
+        .iter()
+        .position(|b| matches!(b, b'(' | b'<' | b':' | b'{'))
+        .unwrap_or(rest.len());
+    let end = memchr::memmem::find(&rest[..end], b" extends ")
+        .or_else(|| memchr::memmem::find(&rest[..end], b" implements "))
+        .unwrap_or(end);
+    &t[..at + end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_class_is_named_by_its_own_name_not_its_base() {
+        for (header, scope) in [
+            ("class Test(Production):", Scope::NonProduction),
+            ("class Test < Production", Scope::NonProduction),
+            (
+                "public class TestConfig extends ProductionConfig {",
+                Scope::NonProduction,
+            ),
+            ("class Production(Development):", Scope::Plain),
+            ("class Production(Base):", Scope::Plain),
+        ] {
+            assert_eq!(header_says(header.as_bytes()), scope, "{header}");
+        }
+    }
 
     fn scope_of(text: &str, needle: &str) -> Scope {
         let at = text.find(needle).unwrap_or(text.len());

@@ -50,6 +50,26 @@ pub struct Trigger {
     pub tags: bool,
     /// `workflow_run.workflows`: names of the workflows whose runs trigger this one.
     pub workflows: Vec<String>,
+    /// `workflow_dispatch.inputs` / `workflow_call.inputs`: what a manual run or a caller may pass.
+    pub inputs: Vec<Input>,
+}
+
+/// One input of a manual run or a reusable workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub name: String,
+    /// A `type: choice` input's `options:` (a manual run can pick only these).
+    pub options: Vec<String>,
+    pub default: Option<String>,
+}
+
+/// A job's `strategy.matrix`: each key with its values (the listed ones and those `include:` adds).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Matrix {
+    pub keys: Vec<(String, Vec<String>)>,
+    /// The matrix (or one of its lists) is an expression (`${{ fromJSON(...) }}`) or holds values that are
+    /// not plain scalars: its values are not known from the file.
+    pub dynamic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +92,10 @@ pub struct Job {
     pub permissions: Option<Spanned<Permissions>>,
     /// A reusable-workflow call (`uses:` on the job).
     pub uses: Option<Spanned<String>>,
+    /// A reusable-workflow call's `with:` (the called workflow's `inputs`).
+    pub with: Vec<(String, Spanned<String>)>,
+    /// `strategy.matrix`, when the job has one.
+    pub matrix: Option<Matrix>,
     /// Jobs this one waits for (`needs:`); it is skipped when one of them is, unless its `if:` says otherwise.
     pub needs: Vec<String>,
     /// Can the job authenticate to anything outside the runner: it mentions `secrets.` or `github.token`,
@@ -284,6 +308,7 @@ impl Reader {
             branches_ignore: None,
             tags: false,
             workflows: Vec::new(),
+            inputs: Vec::new(),
         };
         if let Some(seq) = sequence(on) {
             return seq
@@ -307,6 +332,7 @@ impl Reader {
                     Some("branches-ignore") => t.branches_ignore = Some(strings(fv)),
                     Some("tags" | "tags-ignore") => t.tags = true,
                     Some("workflows") => t.workflows = strings(fv),
+                    Some("inputs") => t.inputs = inputs(fv),
                     _ => {}
                 }
             }
@@ -341,6 +367,8 @@ impl Reader {
             environment: None,
             permissions: None,
             uses: None,
+            with: Vec::new(),
+            matrix: None,
             needs: Vec::new(),
             credentials: false,
             steps: Vec::new(),
@@ -368,6 +396,12 @@ impl Reader {
                     job.credentials |= grants_id_token(v);
                 }
                 Some("uses") => job.uses = self.spanned(v),
+                Some("with") => job.with = self.with(v),
+                Some("strategy") => {
+                    job.matrix = mapping(v)
+                        .and_then(|m| m.iter().find(|(k, _)| scalar(k) == Some("matrix")))
+                        .map(|(_, m)| matrix(m));
+                }
                 Some("steps") => {
                     job.steps = sequence(v)
                         .into_iter()
@@ -398,17 +432,98 @@ impl Reader {
                 Some("if") => step.cond = self.spanned(v),
                 Some("uses") => step.uses = self.spanned(v),
                 Some("run") => step.run = self.spanned(v),
-                Some("with") => {
-                    for (wk, wv) in mapping(v).into_iter().flatten() {
-                        if let (Some(wk), Some(wv)) = (scalar(wk), self.spanned(wv)) {
-                            step.with.push((wk.to_string(), wv));
-                        }
-                    }
-                }
+                Some("with") => step.with = self.with(v),
                 _ => {}
             }
         }
         Some(step)
+    }
+}
+
+impl Reader {
+    /// A `with:` mapping of scalar values.
+    fn with(&self, node: &Node) -> Vec<(String, Spanned<String>)> {
+        mapping(node)
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((scalar(k)?.to_string(), self.spanned(v)?)))
+            .collect()
+    }
+}
+
+/// `inputs:` of `workflow_dispatch` or `workflow_call`.
+fn inputs(node: &Node) -> Vec<Input> {
+    mapping(node)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| {
+            let field = |name: &str| {
+                mapping(v).and_then(|m| m.iter().find(|(fk, _)| scalar(fk) == Some(name)))
+            };
+            Some(Input {
+                name: scalar(k)?.to_string(),
+                options: field("options")
+                    .map(|(_, o)| strings(o))
+                    .unwrap_or_default(),
+                default: field("default")
+                    .and_then(|(_, d)| scalar(d))
+                    .map(str::to_string),
+            })
+        })
+        .collect()
+}
+
+/// `strategy.matrix`: lists of scalars per key, plus the values `include:` entries add. `exclude:` only
+/// removes combinations, so the values any run may see are still among these.
+fn matrix(node: &Node) -> Matrix {
+    let mut out = Matrix::default();
+    let Some(map) = mapping(node) else {
+        out.dynamic = true;
+        return out;
+    };
+    for (k, v) in map {
+        match scalar(k) {
+            Some("exclude") => {}
+            Some("include") => {
+                for entry in sequence(v).into_iter().flatten() {
+                    for (ik, iv) in mapping(entry).into_iter().flatten() {
+                        if let Some(ik) = scalar(ik) {
+                            add_values(&mut out, ik, iv);
+                        }
+                    }
+                }
+                if sequence(v).is_none() {
+                    out.dynamic = true;
+                }
+            }
+            Some(key) => add_values(&mut out, key, v),
+            None => out.dynamic = true,
+        }
+    }
+    out
+}
+
+fn add_values(out: &mut Matrix, key: &str, value: &Node) {
+    match (scalar(value), sequence(value)) {
+        (Some(v), _) if !v.contains("${{") => push_value(out, key, v),
+        (_, Some(seq)) => {
+            for item in seq {
+                match scalar(item) {
+                    Some(v) if !v.contains("${{") => push_value(out, key, v),
+                    // An object or an expression as a value: what `matrix.key` holds is not known.
+                    _ => out.dynamic = true,
+                }
+            }
+        }
+        _ => out.dynamic = true,
+    }
+}
+
+fn push_value(out: &mut Matrix, key: &str, value: &str) {
+    match out.keys.iter_mut().find(|(k, _)| k == key) {
+        Some((_, values)) if !values.iter().any(|v| v == value) => values.push(value.to_string()),
+        Some(_) => {}
+        None => out.keys.push((key.to_string(), vec![value.to_string()])),
     }
 }
 

@@ -226,6 +226,19 @@ pub fn scorecard_lines(outcome: &Outcome) -> Vec<String> {
 /// shared by the human and GitHub renderings.
 pub fn scope_lines(outcome: &Outcome) -> Vec<String> {
     let mut lines = vec![format!("policy: {}", outcome.policy)];
+    let repo = &outcome.ctx.config.repository;
+    if repo.kind != crate::config::RepositoryKind::Service {
+        lines.push(format!(
+            "repository: {} ({}) — its {} findings are notes; branch, review, owners, workflow, environment and access rules hold",
+            repo.kind.as_str(),
+            repo.reason.as_deref().unwrap_or(""),
+            crate::config::TEST_SUPPORT_FAMILIES
+                .iter()
+                .map(|f| format!("{f}/"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     let h = &outcome.ctx.history;
     if !h.branches.is_empty() {
         let names: Vec<&str> = h.branches.iter().map(|b| b.branch.name.as_str()).collect();

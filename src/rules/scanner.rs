@@ -326,19 +326,30 @@ const HINT_WORDS: &[&[u8]] = &[
     b"er enghraifft",
 ];
 
-/// Is the match at `start..end` example text? Either hint words come before it on its line (up to 120
-/// bytes back), or the line names an example elsewhere (`["test@example.com"] if use_example_as_example`).
-fn on_example_line(hay: &[u8], start: usize, end: usize) -> bool {
+/// Do hint words come before byte `start` on its line (up to 120 bytes back): example text shown to
+/// users ("For example, 07700 900 982")?
+pub fn hint_words_before(hay: &[u8], start: usize) -> bool {
+    let before = line_before(hay, start);
+    HINT_WORDS
+        .iter()
+        .any(|w| before.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+}
+
+fn line_before(hay: &[u8], start: usize) -> &[u8] {
+    let start = start.min(hay.len());
     let from = start.saturating_sub(120);
     let before = &hay[from..start];
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    let before = &before[line_start..];
-    if HINT_WORDS
-        .iter()
-        .any(|w| before.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
-    {
+    &before[line_start..]
+}
+
+/// Is the match at `start..end` example text? Either hint words come before it on its line (up to 120
+/// bytes back), or the line names an example elsewhere (`["test@example.com"] if use_example_as_example`).
+fn on_example_line(hay: &[u8], start: usize, end: usize) -> bool {
+    if hint_words_before(hay, start) {
         return true;
     }
+    let before = line_before(hay, start);
     let to = (end + 120).min(hay.len());
     let after = &hay[end..to];
     let after = &after[..memchr::memchr(b'\n', after).unwrap_or(after.len())];

@@ -172,13 +172,27 @@ fn overrides(findings: Vec<Finding>, config: &Config, catalogue: &Catalogue) -> 
     findings
         .into_iter()
         .filter_map(|mut f| {
-            if is_pattern(&f.rule) {
-                return Some(f);
+            if !is_pattern(&f.rule) {
+                f.severity = catalogue.effective(&f.rule, f.severity, config)?;
             }
-            f.severity = catalogue.effective(&f.rule, f.severity, config)?;
+            repository_kind(&mut f, config);
             Some(f)
         })
         .collect()
+}
+
+/// `[repository] kind = "test-support"`: the repository holds test data and test code on purpose, so its
+/// `data/`, `leak/` and `switch/` findings are notes saying so — unless `[rules]` names the rule itself
+/// (the more specific setting wins).
+fn repository_kind(f: &mut Finding, config: &Config) {
+    if config.repository.notes(&f.rule)
+        && config.setting_for(&f.rule).is_none()
+        && f.severity > crate::finding::Severity::Note
+    {
+        f.severity = crate::finding::Severity::Note;
+        f.message
+            .push_str(" (a test-support repository: [repository] kind in shipgate.toml)");
+    }
 }
 
 fn inside_directive(f: &Finding, directives: &[Directive]) -> bool {

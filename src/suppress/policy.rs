@@ -305,6 +305,14 @@ fn compare_config(
             );
         }
     }
+    if head.repository.kind != base.repository.kind
+        && head.repository.kind == crate::config::RepositoryKind::TestSupport
+    {
+        weaker(
+            "kind",
+            "the change declares the repository test support (`[repository] kind`): its test-data, leak and switch findings would be notes".to_string(),
+        );
+    }
     if head.max_file_size < base.max_file_size {
         weaker(
             "max-file-size",

@@ -26,6 +26,7 @@ mod markers;
 mod org;
 mod outputs;
 mod owners;
+mod precision2;
 mod process;
 mod readme;
 mod sarif_ingestion;

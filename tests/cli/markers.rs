@@ -124,7 +124,7 @@ fn test_card_numbers_are_the_published_list_not_any_luhn_number() {
 }
 
 #[test]
-fn drama_phone_numbers_error_in_code_but_ui_hints_are_notes() {
+fn drama_phone_numbers_error_in_code_but_ui_hints_produce_nothing() {
     let repo = Repo::new();
     repo.write("src/notify.py", "ON_CALL = '07700 900461'\n");
     repo.write(
@@ -145,13 +145,7 @@ fn drama_phone_numbers_error_in_code_but_ui_hints_are_notes() {
             )
         })
         .collect();
-    assert_eq!(
-        sev,
-        vec![
-            ("app/templates/contact.html", "note"),
-            ("src/notify.py", "error")
-        ]
-    );
+    assert_eq!(sev, vec![("src/notify.py", "error")]);
 }
 
 #[test]
@@ -288,5 +282,116 @@ fn user_path_classes_override_conventions() {
     assert_eq!(
         report["summary"]["ignored"], 1,
         "ignored files are counted, not hidden"
+    );
+}
+
+/// Issue 23: examples written for documentation — a schema's or an API's example, and the hint and error
+/// text of a GOV.UK form — are shown, never stored or sent: they produce nothing, not even a note.
+#[test]
+fn examples_written_for_documentation_produce_nothing() {
+    let joi = "const schema = Joi.object({\n  email: Joi.string().email().example('jo@example.com'),\n  phone: Joi.string().example('07700 900 982'),\n});\n";
+    let java = "public class UserDto {\n    @Schema(description = \"Email\", example = \"jo@example.com\")\n    private String email;\n    @ApiModelProperty(value = \"Card\", example = \"4242424242424242\")\n    private String card;\n}\n";
+    let pydantic = "class Claimant(BaseModel):\n    email: str = Field(..., example=\"jo@example.com\")\n    nino: str = Field(\n        examples=[\n            \"QQ 12 34 56 C\",\n        ],\n    )\n";
+    let openapi = "components:\n  schemas:\n    User:\n      properties:\n        email:\n          type: string\n          example: jo@example.com\n  examples:\n    claimant:\n      value:\n        phone: 07700 900 982\n";
+    let hint = "<div class=\"govuk-hint\">For example, QQ 12 34 56 C</div>\n";
+    let locale = "en:\n  errors:\n    email: Enter an email address in the correct format, like name@example.com\n";
+    let welsh = "cy:\n  hints:\n    nino: Er enghraifft, QQ 12 34 56 C\n    email: Rhowch gyfeiriad e-bost yn y ffurf gywir, fel name@example.com\n";
+    let repo = Repo::new();
+    for (p, c) in [
+        ("src/schemas/user.js", joi),
+        ("src/main/java/uk/gov/claims/UserDto.java", java),
+        ("app/schemas.py", pydantic),
+        // A schema in the service's config (OpenAPI documents themselves are docs by name).
+        ("config/schemas/claimant.yml", openapi),
+        ("app/templates/nino.html", hint),
+        ("config/locales/en.yml", locale),
+        ("config/locales/cy.yml", welsh),
+    ] {
+        repo.write(p, c);
+    }
+    repo.commit("c");
+    let (code, report) = check_json(repo.path(), &[]);
+    let data: Vec<_> = located_with_severity(&report)
+        .into_iter()
+        .filter(|f| f.0.starts_with("data/"))
+        .collect();
+    assert_eq!(data, vec![], "{report}");
+    assert_eq!(code, 0, "{report}");
+
+    // Twins: the same values outside an example construct are still judged.
+    let found = scan(&[
+        (
+            "src/schemas/user.js",
+            "const ADMIN = 'jo@example.com';\nconst schema = Joi.string().default('07700 900 982');\n",
+        ),
+        (
+            "src/main/java/uk/gov/claims/UserDto.java",
+            "public class UserDto {\n    @Schema(description = \"Email\")\n    private String email = \"jo@example.com\";\n    private String card = \"4242424242424242\";\n}\n",
+        ),
+        (
+            "app/schemas.py",
+            "class Claimant(BaseModel):\n    email: str = Field(default=\"jo@example.com\")\n    nino: str = \"QQ 12 34 56 C\"\n",
+        ),
+        (
+            "config/schemas/claimant.yml",
+            "servers:\n  contact:\n    email: jo@example.com\n",
+        ),
+        ("app/templates/nino.html", "<p>Your number: QQ 12 34 56 C</p>\n"),
+    ]);
+    assert_eq!(
+        found,
+        vec![
+            ("data/reserved-email".into(), "app/schemas.py".into(), 2),
+            ("data/never-issued-nino".into(), "app/schemas.py".into(), 3),
+            (
+                "data/never-issued-nino".into(),
+                "app/templates/nino.html".into(),
+                1
+            ),
+            (
+                "data/reserved-email".into(),
+                "config/schemas/claimant.yml".into(),
+                3
+            ),
+            (
+                "data/reserved-email".into(),
+                "src/main/java/uk/gov/claims/UserDto.java".into(),
+                3
+            ),
+            (
+                "data/test-card-number".into(),
+                "src/main/java/uk/gov/claims/UserDto.java".into(),
+                4
+            ),
+            (
+                "data/reserved-email".into(),
+                "src/schemas/user.js".into(),
+                1
+            ),
+            (
+                "data/uk-drama-phone".into(),
+                "src/schemas/user.js".into(),
+                2
+            ),
+        ]
+    );
+}
+
+/// A payment provider's sandbox accepts the published test cards on purpose: the table of them is the
+/// sandbox's product feature, for integrators to test against, not test data leaking into production.
+#[test]
+fn a_payment_sandbox_table_of_published_test_cards_is_not_test_data() {
+    let table = |class: &str| {
+        format!(
+            "package uk.gov.pay.connector.gateway.sandbox;\n\npublic class {class} {{\n    private static final List<String> GOOD_CARDS = List.of(\n            \"4444333322221111\",\n            \"4242424242424242\");\n}}\n"
+        )
+    };
+    let path = "src/main/java/uk/gov/pay/connector/gateway/Cards.java";
+    assert_eq!(scan(&[(path, &table("SandboxCardNumbers"))]), vec![]);
+    // Twin: the same table as a payment service's defaults is test data in production (one finding
+    // for the file, with its count).
+    assert_eq!(
+        scan(&[(path, &table("PaymentDefaults"))]),
+        vec![("data/test-card-number".into(), path.into(), 5)]
     );
 }

@@ -9,7 +9,8 @@ fn leaky_repo() -> Repo {
     );
     repo.write(
         "app/templates/form.html",
-        "<p class=\"hint\">For example, 07700 900 982</p>\n",
+        // Named as an example: a note. (Hint text — "For example, …" — produces nothing at all.)
+        "<p class=\"example-number\">07700 900 982</p>\n",
     );
     repo.write("tests/test_app.py", "ADMIN = 'ops@example.com'\n");
     repo.commit("c");

@@ -198,3 +198,36 @@ fn explain_says_why_with_the_incidents() {
         "{text}"
     );
 }
+
+/// Issue 23: `owners/missing` named cookie-policy pages "access-control files" — "policy" names the pages a
+/// service publishes as often as an access policy. Pages are not access control; a bucket policy is.
+#[test]
+fn cookie_and_privacy_policy_pages_are_not_access_control_files() {
+    let repo = Repo::bare();
+    repo.write(
+        "app/views/pages/cookie_policy.html.erb",
+        "<h1>Cookies</h1>\n",
+    )
+    .write(
+        "src/pages/cookies-policy.tsx",
+        "export default () => null;\n",
+    )
+    .write("app/templates/privacy-policy.njk", "<h1>Privacy</h1>\n")
+    // A browser script about permissions shows access; the server decides it.
+    .write(
+        "caseworker/assets/javascripts/flags-permission-hints.js",
+        "export const hint = 'x';\n",
+    )
+    .write("src/app.py", "x = 1\n");
+    repo.commit("c");
+    let (_, report) = check_json(repo.path(), &[]);
+    let msg = message_of(&report, "owners/missing");
+    assert!(!msg.is_empty(), "{report}");
+    assert!(!msg.contains("access-control"), "{msg}");
+    // Twin: an access policy still is one.
+    repo.write("config/bucket-policy.json", "{\"Statement\": []}\n");
+    repo.commit("bucket policy");
+    let (_, report) = check_json(repo.path(), &[]);
+    let msg = message_of(&report, "owners/missing");
+    assert!(msg.contains("access-control files (1)"), "{msg}");
+}

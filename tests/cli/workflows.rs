@@ -509,3 +509,285 @@ fn an_image_push_from_a_pull_request_is_rated_below_a_real_deploy() {
         assert_eq!(code, 1, "{deploy}");
     }
 }
+
+/// Issue 23: a deploy is judged by where it deploys. A reusable deploy workflow called with each
+/// environment of a matrix deploys to those environments.
+const CALLED_DEPLOY: &str = "on:
+  workflow_call:
+    inputs:
+      environment:
+        type: string
+        required: true
+permissions: {}
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    environment: ${{ inputs.environment }}
+    steps:
+      - run: cf push web -f manifest-${{ inputs.environment }}.yml
+        env:
+          CF_PASSWORD: ${{ secrets.CF_PASSWORD }}
+";
+
+fn matrix_caller(environments: &str) -> String {
+    format!(
+        "on:
+  push:
+    branches: [next]
+permissions: {{}}
+jobs:
+  deploy:
+    strategy:
+      matrix:
+        environment: [{environments}]
+    uses: ./.github/workflows/deploy-app.yml
+    with:
+      environment: ${{{{ matrix.environment }}}}
+    secrets: inherit
+"
+    )
+}
+
+#[test]
+fn a_deploy_through_a_matrix_of_environments_is_judged_by_those_environments() {
+    let scan_caller = |envs: &str| {
+        scan(
+            &[
+                (".github/workflows/deploy-app.yml", CALLED_DEPLOY),
+                (".github/workflows/w.yml", &matrix_caller(envs)),
+            ],
+            &[],
+        )
+    };
+    // qa and test: non-production environments, deployed from a development branch as they should be.
+    let (code, report) = scan_caller("qa, test");
+    assert_eq!(located(&report, "workflow/"), vec![], "{report}");
+    assert_eq!(code, 0, "{report}");
+    // Twin: one of the matrix's environments is production, so the push to `next` deploys production.
+    let (_, report) = scan_caller("qa, production");
+    assert_eq!(
+        located(&report, "workflow/"),
+        vec![at("workflow/deploy-outside-deploy-branches", 6, 3)]
+    );
+    let msg = message_of(&report, "workflow/deploy-outside-deploy-branches");
+    assert!(
+        msg.contains("whose job `ship` runs `cf push`") && msg.contains("environment `production`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_workflow_that_deploys_a_development_branch_to_test_environments_names_no_deployment_branch() {
+    let repo = Repo::new();
+    repo.write(".github/workflows/deploy-app.yml", CALLED_DEPLOY)
+        .write(
+            ".github/workflows/deploy.yml",
+            matrix_caller("qa, test").replace("[next]", "[develop]"),
+        );
+    repo.commit("c");
+    git(repo.path(), &["branch", "develop"]);
+    let names = |report: &serde_json::Value| -> Vec<String> {
+        report["deployment_branches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, report) = check_json(repo.path(), &[]);
+    assert_eq!(names(&report), vec!["main"]);
+    // Twin: the same workflow deploying `develop` to production makes it a deployment branch.
+    repo.write(
+        ".github/workflows/deploy.yml",
+        matrix_caller("qa, production").replace("[next]", "[develop]"),
+    );
+    repo.commit("deploy develop to production");
+    let (_, report) = check_json(repo.path(), &[]);
+    assert_eq!(names(&report), vec!["main", "develop"]);
+}
+
+/// A manual deploy to the environment picked from a choice, approved in one job and shipped in the next.
+const APPROVED_DEPLOY: &str = "on:
+  workflow_dispatch:
+    inputs:
+      environment:
+        type: choice
+        options: [dev, staging, production]
+permissions: {}
+jobs:
+  approve:
+    runs-on: ubuntu-latest
+    environment: ${{ inputs.environment }}
+    steps:
+      - run: echo approved
+  deploy:
+    needs: approve
+    runs-on: ubuntu-latest
+    steps:
+      - run: cf push web
+        env:
+          CF_PASSWORD: ${{ secrets.CF_PASSWORD }}
+";
+
+#[test]
+fn a_deploy_that_runs_when_its_approval_is_rejected_bypasses_it() {
+    // Gated: the deploy waits for the approval job's environment (its required reviewers).
+    assert_eq!(wf(APPROVED_DEPLOY), vec![]);
+    let with_if = |cond: &str| {
+        APPROVED_DEPLOY.replace(
+            "    needs: approve\n",
+            &format!("    needs: approve\n    if: {cond}\n"),
+        )
+    };
+    // `always()` and `!cancelled()` run the deploy after a rejected approval: the finding, on the `if:`.
+    for cond in ["always()", "${{ !cancelled() }}"] {
+        let (code, report) = scan(&[(".github/workflows/w.yml", &with_if(cond))], &[]);
+        assert_eq!(
+            located(&report, "workflow/"),
+            vec![at("workflow/deploy-bypasses-approval", 16, 9)],
+            "{cond}"
+        );
+        assert_eq!(code, 1, "{cond}");
+        let msg = message_of(&report, "workflow/deploy-bypasses-approval");
+        // Of the choices, the message names the production one.
+        assert!(
+            msg.contains("after job `approve`, which waits for environment `production`"),
+            "{msg}"
+        );
+    }
+    // A manual run that can only choose non-production environments ships only there, rejected or not.
+    let nonprod = with_if("always()").replace("[dev, staging, production]", "[dev, qa]");
+    assert_eq!(wf(&nonprod), vec![]);
+    // Twins that stay gated: the approval's result required explicitly, or `success()`.
+    for cond in [
+        "${{ !cancelled() && needs.approve.result == 'success' }}",
+        "success()",
+        "always() && needs.approve.outputs.approved == 'true'",
+    ] {
+        assert_eq!(wf(&with_if(cond)), vec![], "{cond}");
+    }
+    // Without the approval job the manual deploy has no gate at all: the existing rule.
+    let ungated = APPROVED_DEPLOY.replace("    needs: approve\n", "");
+    assert_eq!(
+        wf(&ungated),
+        vec![at("workflow/manual-deploy-without-environment", 14, 3)]
+    );
+}
+
+#[test]
+fn pages_docs_an_image_for_a_development_database_and_an_ephemeral_stack_are_not_production_deploys(
+) {
+    let job = |steps: &str| {
+        format!(
+            "on: push\npermissions: {{}}\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+        )
+    };
+    let pages = "      - uses: peaceiris/actions-gh-pages@v4\n        with:\n          github_token: ${{ secrets.GITHUB_TOKEN }}\n          publish_dir: ./docs/_build\n";
+    assert_eq!(wf(&job(pages)), vec![]);
+    let db_image = "      - run: echo ${{ secrets.CR_PAT }} | docker login ghcr.io -u bot --password-stdin\n      - run: docker push ghcr.io/acme/app-dev-db:latest\n";
+    assert_eq!(wf(&job(db_image)), vec![]);
+    // Also when the registry and the tag are expressions and the environment is a path segment.
+    let ecr = db_image.replace(
+        "ghcr.io/acme/app-dev-db:latest",
+        "\"${{ steps.ecr.outputs.registry }}/acme/development/postgres_db:${{ steps.ref.outputs.ref }}\"",
+    );
+    assert_eq!(wf(&job(&ecr)), vec![]);
+    // An image tagged with its commit is a build: production gets it only through a deploy of that tag.
+    let per_commit = db_image.replace("app-dev-db:latest", "app:${{ github.sha }}");
+    assert_eq!(wf(&job(&per_commit)), vec![]);
+    // Twins: a real deploy beside the docs, and the service's own image, still fire.
+    let cf = "      - run: cf push web\n";
+    assert_eq!(
+        wf(&job(&format!("{pages}{cf}"))),
+        vec![
+            at("workflow/deploy-outside-deploy-branches", 4, 3),
+            at("workflow/deploy-without-environment", 4, 3),
+        ]
+    );
+    assert_eq!(
+        wf(&job(&db_image.replace("app-dev-db", "app"))),
+        vec![
+            at("workflow/deploy-outside-deploy-branches", 4, 3),
+            at("workflow/deploy-without-environment", 4, 3),
+        ]
+    );
+    // An end-to-end stack a pull request starts and tears down again.
+    let e2e = "on: pull_request\npermissions: {}\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    env:\n      ARM_CLIENT_SECRET: ${{ secrets.ARM_CLIENT_SECRET }}\n    steps:\n      - run: terraform apply -auto-approve -var stack=e2e\n      - run: npm run test:e2e\n      - if: always()\n        run: terraform destroy -auto-approve -var stack=e2e\n";
+    assert_eq!(wf(e2e), vec![]);
+    let named = "on: pull_request\npermissions: {}\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n      - run: helm upgrade --install web-pr-${{ github.event.number }} ./chart\n        env:\n          KUBECONFIG_DATA: ${{ secrets.KUBECONFIG }}\n";
+    assert_eq!(wf(named), vec![]);
+    // Twin: the same apply without the teardown changes a long-lived stack from unreviewed code.
+    let kept = e2e.replace(
+        "      - if: always()\n        run: terraform destroy -auto-approve -var stack=e2e\n",
+        "",
+    );
+    assert_eq!(
+        wf(&kept),
+        vec![
+            at("workflow/deploy-outside-deploy-branches", 4, 3),
+            at("workflow/deploy-without-environment", 4, 3),
+        ]
+    );
+    // An ECS task started for the pull request's tests and stopped by a later job of the workflow.
+    let ecs = "on: pull_request\npermissions: {}\njobs:\n  launch:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/amazon-ecs-deploy-task-definition@v2\n        with:\n          task-definition: e2e.json\n          cluster: assurance\n          run-task: true\n  stop:\n    needs: launch\n    runs-on: ubuntu-latest\n    steps:\n      - run: aws ecs stop-task --cluster assurance --task x\n";
+    assert_eq!(wf(ecs), vec![]);
+    let (_, report) = scan(
+        &[(
+            ".github/workflows/w.yml",
+            &ecs.replace("aws ecs stop-task", "aws ecs describe-tasks"),
+        )],
+        &[],
+    );
+    assert_eq!(
+        located(&report, "workflow/deploy-outside"),
+        vec![at("workflow/deploy-outside-deploy-branches", 4, 3)]
+    );
+    // Nor does tearing down something else (another program's stack) make the apply ephemeral.
+    let other = e2e.replace(
+        "terraform destroy -auto-approve -var stack=e2e",
+        "docker compose down",
+    );
+    assert_eq!(wf(&other), wf(&kept));
+}
+
+#[test]
+fn a_job_is_judged_by_its_most_dangerous_step() {
+    // A pull request's job pushes an image, then deploys it: the deploy decides, an error.
+    let text = "on: pull_request\npermissions: {}\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ secrets.CR_PAT }} | docker login ghcr.io -u bot --password-stdin\n      - run: docker push ghcr.io/acme/web:latest\n      - run: cf push web --docker-image ghcr.io/acme/web:latest\n";
+    let (code, report) = scan(&[(".github/workflows/w.yml", text)], &[]);
+    let found = located_with_severity(&report);
+    assert!(
+        found.contains(&(
+            "workflow/deploy-outside-deploy-branches".into(),
+            ".github/workflows/w.yml".into(),
+            4,
+            "error".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        message_of(&report, "workflow/deploy-outside-deploy-branches")
+            .contains("runs `cf push` at line 9")
+    );
+    assert_eq!(code, 1);
+    // A deploy step is a deploy whether or not the job names a secret (the login may come from elsewhere).
+    let no_secret = "on: pull_request\npermissions: {}\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cf push web\n";
+    assert_eq!(
+        wf(no_secret),
+        vec![
+            at("workflow/deploy-outside-deploy-branches", 4, 3),
+            at("workflow/deploy-without-environment", 4, 3),
+        ]
+    );
+    // Twin: the image push alone is a build, a warning.
+    let image_only = text.replace(
+        "      - run: cf push web --docker-image ghcr.io/acme/web:latest\n",
+        "",
+    );
+    let (code, report) = scan(&[(".github/workflows/w.yml", &image_only)], &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        message_of(&report, "workflow/deploy-outside-deploy-branches")
+            .contains("an image push is a build")
+    );
+}
