@@ -44,7 +44,7 @@ pub trait FileCheck: Sync {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct WalkStats {
     pub files: u64,
     pub scanned: u64,
@@ -63,6 +63,8 @@ pub struct WalkStats {
     pub vendored_trees: u64,
     /// Vendored files production code imports: gated as production code (see `gate_as_code`).
     pub vendored_gated: u64,
+    /// Files inside production code that the naming conventions made tests or fixtures, and why.
+    pub skipped_as_tests: crate::repo::reach::SkippedAsTests,
 }
 
 impl WalkStats {
@@ -151,6 +153,7 @@ pub fn walk(root: &Path, config: &Config, checks: &[&dyn FileCheck]) -> Walked {
     all.passed_over = Vec::new();
     all.nested_repos.sort();
     all.stats.vendored_trees = vendored_trees(config, &all.files);
+    all.stats.skipped_as_tests = crate::repo::reach::skipped_as_tests(config, &all.files);
     all
 }
 

@@ -10,6 +10,7 @@ pub mod expr;
 pub mod files;
 pub mod history;
 pub mod lexer;
+pub mod reach;
 pub mod regions;
 pub mod scopes;
 pub mod switch_forms;

@@ -16,7 +16,7 @@ struct Report<'a> {
     result: &'static str,
     exit_code: u8,
     fail_on: &'static str,
-    summary: Summary,
+    summary: Summary<'a>,
     not_evaluated: Vec<String>,
     /// Opt-outs from failing closed in effect (empty: every source fails closed).
     fail_open: Vec<JsonFailOpen<'a>>,
@@ -127,7 +127,7 @@ struct Tool {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     errors: usize,
     warnings: usize,
     notes: usize,
@@ -147,6 +147,8 @@ struct Summary {
     vendored_files: u64,
     /// Vendored files that production code imports: gated as production code all the same.
     vendored_gated: u64,
+    /// Files inside production code that naming conventions made tests or fixtures (not gated), and why.
+    skipped_as_tests: &'a crate::repo::reach::SkippedAsTests,
     /// Findings hidden by `shipgate:allow(...)` comments.
     suppressed_inline: usize,
     /// Findings hidden by the baseline.
@@ -280,6 +282,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             vendored_trees: s.vendored_trees,
             vendored_files: s.vendored,
             vendored_gated: s.vendored_gated,
+            skipped_as_tests: &s.skipped_as_tests,
             suppressed_inline: outcome.suppressed.inline,
             baselined: outcome.suppressed.baselined,
             pre_existing: outcome.pre_existing,

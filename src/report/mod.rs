@@ -51,6 +51,29 @@ pub fn render(
     }
 }
 
+/// `12 files inside production code as tests (10 in a `tests/` directory, 2 named `*.cy.*` (Cypress))`:
+/// the three commonest conventions, and how many more.
+fn skipped_as_tests(s: &crate::repo::reach::SkippedAsTests) -> String {
+    let mut why: Vec<String> = s
+        .reasons
+        .iter()
+        .take(3)
+        .map(|r| {
+            let join = if r.reason.starts_with("named") { "" } else { "in " };
+            format!("{} {join}{}", r.files, r.reason)
+        })
+        .collect();
+    if s.reasons.len() > 3 {
+        why.push(format!("{} more conventions", s.reasons.len() - 3));
+    }
+    format!(
+        "{} {} inside production code as tests ({})",
+        s.files,
+        plural(s.files as usize, "file"),
+        why.join(", ")
+    )
+}
+
 /// The one-line summary shared by the human and GitHub renderings.
 pub fn summary_line(outcome: &Outcome) -> String {
     let c = outcome.counts();
@@ -95,6 +118,9 @@ pub fn summary_line(outcome: &Outcome) -> String {
         }
         what.push(')');
         skipped.push(what);
+    }
+    if s.skipped_as_tests.files > 0 {
+        skipped.push(skipped_as_tests(&s.skipped_as_tests));
     }
     if s.nested_repos > 0 {
         let what = if s.nested_repos == 1 {

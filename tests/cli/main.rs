@@ -23,6 +23,7 @@ mod org;
 mod outputs;
 mod owners;
 mod process;
+mod reach;
 mod readme;
 mod sarif_ingestion;
 mod secrets;

@@ -1,0 +1,161 @@
+//! Production is what production reaches: files production imports, links to or routes to are gated as
+//! production whatever their names; test-support endpoints, another package's tests and switches that
+//! are on by default are found; naming conventions that hide production files are the ecosystem's real
+//! ones, and what they skip is counted. Each shape has a twin that stays quiet.
+use crate::common::*;
+
+/// A finding as the JSON report gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub rule: String,
+    pub severity: String,
+    pub path: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+pub(crate) fn hits(report: &serde_json::Value) -> Vec<Hit> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| Hit {
+            rule: f["rule"].as_str().unwrap().to_string(),
+            severity: f["severity"].as_str().unwrap().to_string(),
+            path: f["location"]["path"].as_str().unwrap_or("").to_string(),
+            line: f["location"]["line"].as_u64().unwrap_or(0),
+            column: f["location"]["column"].as_u64().unwrap_or(0),
+            message: f["message"].as_str().unwrap().to_string(),
+        })
+        .collect()
+}
+
+/// Commit `files` (with the governance files) in a fresh repository and run the gate.
+fn gate(files: &[(&str, &str)]) -> (i32, Vec<Hit>, serde_json::Value) {
+    let repo = Repo::new();
+    for (p, c) in files {
+        repo.write(p, c);
+    }
+    repo.commit("c");
+    let (code, report) = check_json(repo.path(), &["--fail-on", "note"]);
+    (code, hits(&report), report)
+}
+
+/// `(rule, severity, path, line, column)` of every finding.
+fn located(found: &[Hit]) -> Vec<(&str, &str, &str, u64, u64)> {
+    found
+        .iter()
+        .map(|h| {
+            (
+                h.rule.as_str(),
+                h.severity.as_str(),
+                h.path.as_str(),
+                h.line,
+                h.column,
+            )
+        })
+        .collect()
+}
+
+#[track_caller]
+fn quiet(files: &[(&str, &str)]) {
+    let (code, found, _) = gate(files);
+    assert_eq!((code, found), (0, vec![]));
+}
+
+// ---------------------------------------------------------------- blind spots (issue 22, shape 6)
+
+/// Welsh locale files (`cy.json`, `cy.yml`) are production config, not Cypress specs; a Cypress spec
+/// (`*.cy.js` under `cypress/`) with the same text is a test.
+#[test]
+fn welsh_locale_files_are_production_config_not_cypress() {
+    let locale = "{\n  \"cyswllt\": \"Cysylltwch â ni\",\n  \"contact\": \"test@example.com\"\n}\n";
+    let (_, found, _) = gate(&[
+        ("app/locales/cy.json", locale),
+        ("app/locales/en.json", "{\n  \"contact\": \"Contact us\"\n}\n"),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![(
+            "data/reserved-email",
+            "warning",
+            "app/locales/cy.json",
+            3,
+            15
+        )]
+    );
+    let spec = "it('signs in', () => {\n  cy.get('#email').type('test@example.com')\n})\n";
+    quiet(&[("cypress/e2e/sign-in.cy.js", spec)]);
+}
+
+/// A Java package named `testdata` in the production source set ships in the jar: its test data is
+/// production's. The same package under `src/test/java` is test code.
+#[test]
+fn a_testdata_package_in_the_production_source_set_is_production() {
+    let people = "package uk.gov.api.testdata;\n\npublic class People {\n    static final String NINO = \"QQ123456C\";\n}\n";
+    let (code, found, _) = gate(&[(
+        "src/main/java/uk/gov/api/testdata/People.java",
+        people,
+    )]);
+    assert_eq!(
+        located(&found),
+        vec![(
+            "data/never-issued-nino",
+            "error",
+            "src/main/java/uk/gov/api/testdata/People.java",
+            4,
+            33
+        )]
+    );
+    assert_eq!(code, 1);
+    quiet(&[("src/test/java/uk/gov/api/testdata/People.java", people)]);
+    // Go's `testdata/` is test data wherever it lies.
+    quiet(&[
+        ("pkg/parse/parse.go", "package parse\n"),
+        ("pkg/parse/testdata/people.json", "{\"nino\": \"QQ123456C\"}\n"),
+    ]);
+}
+
+/// The summary (human and JSON) says how many files inside production code were skipped as tests, and
+/// which convention skipped them; a tree whose tests sit apart says nothing.
+#[test]
+fn the_summary_counts_files_inside_production_code_skipped_as_tests() {
+    let repo = Repo::new();
+    repo.write("pkg/parse/parse.go", "package parse\n")
+        .write("pkg/parse/parse_test.go", "package parse\n")
+        .write("pkg/parse/testdata/a.json", "{}\n")
+        .write("pkg/parse/testdata/b.json", "{}\n")
+        .write("tests/test_top.py", "def test_x(): pass\n")
+        .write("app/main.py", "print(1)\n");
+    repo.commit("c");
+    let (_, report) = check_json(repo.path(), &[]);
+    assert_eq!(
+        report["summary"]["skipped_as_tests"],
+        serde_json::json!({
+            "files": 3,
+            "reasons": [
+                {"reason": "a `testdata/` directory", "files": 2},
+                {"reason": "named `*_test.go`", "files": 1},
+            ]
+        })
+    );
+    let human = run(&["check", "--offline"], repo.path());
+    assert!(
+        human.stdout.contains(
+            "3 files inside production code as tests (2 in a `testdata/` directory, 1 named `*_test.go`)"
+        ),
+        "{}",
+        human.stdout
+    );
+
+    let apart = Repo::new();
+    apart
+        .write("app/main.py", "print(1)\n")
+        .write("tests/test_main.py", "def test_x(): pass\n");
+    apart.commit("c");
+    let (_, report) = check_json(apart.path(), &[]);
+    assert_eq!(report["summary"]["skipped_as_tests"]["files"], 0);
+    let human = run(&["check", "--offline"], apart.path());
+    assert!(!human.stdout.contains("as tests"), "{}", human.stdout);
+}
