@@ -416,7 +416,8 @@ impl Worker<'_> {
     }
 }
 
-/// Read a whole file into `buf`; false if it is binary (a NUL byte in its first 8 KiB).
+/// Read a whole file into `buf` as text; false if it is binary (a NUL byte in its first 8 KiB that is
+/// not UTF-16 text, see `as_text`).
 fn read_text(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     buf.clear();
     let mut f = std::fs::File::open(path)?;
@@ -428,14 +429,85 @@ fn read_text(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<bool> {
             n => filled += n,
         }
     }
-    if memchr::memchr(0, &probe[..filled]).is_some() {
+    let zero = memchr::memchr(0, &probe[..filled]).is_some();
+    if zero && utf16(&probe[..filled]).is_none() {
         return Ok(false);
     }
     buf.extend_from_slice(&probe[..filled]);
     if filled == BINARY_PROBE {
         f.read_to_end(buf)?;
     }
+    if zero {
+        match as_text(buf) {
+            Some(std::borrow::Cow::Owned(text)) => *buf = text,
+            Some(std::borrow::Cow::Borrowed(_)) => {}
+            None => return Ok(false),
+        }
+    }
     Ok(true)
+}
+
+/// A file's bytes as UTF-8 text, decided by content as git and editors do: text without NUL bytes in its
+/// first 8 KiB as it is, UTF-16 text (a byte-order mark, or the zero bytes ASCII has in every other
+/// position) decoded, and None for anything else (binary). A `.gitattributes` line such as
+/// `settings.py working-tree-encoding=UTF-16LE` makes git write a file that way in the checkout: it is
+/// still the same production file, and is gated as one.
+pub fn as_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+    let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
+    if memchr::memchr(0, probe).is_none() {
+        return Some(std::borrow::Cow::Borrowed(bytes));
+    }
+    let (little, bom) = utf16(probe)?;
+    let body = &bytes[bom..];
+    if body.len() % 2 != 0 {
+        return None;
+    }
+    let units = body.chunks_exact(2).map(|p| {
+        if little {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    let mut out = String::with_capacity(body.len() / 2);
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok('\0') | Err(_) => return None,
+            Ok(c) => out.push(c),
+        }
+    }
+    Some(std::borrow::Cow::Owned(out.into_bytes()))
+}
+
+/// Is `probe` the start of UTF-16 text: (little-endian, byte-order mark length)? A byte-order mark
+/// decides; without one, zero bytes only in odd positions (little-endian) or only in even ones
+/// (big-endian), in at least half the code units, as ASCII-heavy text has and binary files do not.
+fn utf16(probe: &[u8]) -> Option<(bool, usize)> {
+    match probe {
+        [0xFF, 0xFE, 0, 0, ..] => return None, // UTF-32
+        [0xFF, 0xFE, ..] => return Some((true, 2)),
+        [0xFE, 0xFF, ..] => return Some((false, 2)),
+        _ => {}
+    }
+    let units = probe.len() / 2;
+    if units < 2 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, b) in probe.iter().enumerate() {
+        if *b == 0 {
+            if i % 2 == 0 {
+                even += 1;
+            } else {
+                odd += 1;
+            }
+        }
+    }
+    match (even, odd) {
+        (0, o) if o * 2 >= units => Some((true, 0)),
+        (e, 0) if e * 2 >= units => Some((false, 0)),
+        _ => None,
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -565,6 +637,41 @@ fn walk_error_path(root: &Path, err: &ignore::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn utf16le(s: &str, bom: bool) -> Vec<u8> {
+        let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        out.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+        out
+    }
+
+    #[test]
+    fn text_is_decided_by_content_utf16_decoded() {
+        let text = "DEBUG = True\nNAME = \"Gwasanaeth ✓\"\n";
+        for bom in [true, false] {
+            let got = as_text(&utf16le(text, bom)).map(|c| c.into_owned());
+            assert_eq!(got.as_deref(), Some(text.as_bytes()), "bom {bom}");
+        }
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(
+            as_text(&be).map(|c| c.into_owned()).as_deref(),
+            Some(text.as_bytes())
+        );
+        assert!(matches!(
+            as_text(b"plain"),
+            Some(std::borrow::Cow::Borrowed(b"plain"))
+        ));
+        // Binary stays binary: NULs in both positions, an odd length, an unpaired surrogate, UTF-32.
+        for bin in [
+            &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0"[..],
+            b"a\0b\0c",
+            &[0xFF, 0xFE, 0x00, 0xD8, b'a', 0],
+            &[0xFF, 0xFE, 0, 0, b'a', 0, 0, 0],
+            b"\0\0\0\0",
+        ] {
+            assert!(as_text(bin).is_none(), "{bin:?}");
+        }
+    }
 
     #[test]
     fn path_keys_are_distinct_printable_and_reversible() {

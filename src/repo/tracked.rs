@@ -12,7 +12,7 @@ const MODE_SYMLINK: u32 = 0o120000;
 const MODE_GITLINK: u32 = 0o160000;
 
 /// Tracked paths under `root` that exist in the working tree but that the walk did not visit: `seen` says
-/// whether the walk visited a path (relative to `root`, `/`-separated, as the walk spells it). Paths under a
+/// whether the walk visited a path (its `files::path_key`, as the walk spells it). Paths under a
 /// nested repository are left out. `Err` when `root` is in a repository whose index cannot be read.
 /// Not in a repository (or a bare one): nothing.
 pub fn unvisited(
@@ -39,11 +39,12 @@ pub fn unvisited(
         let Some(rel) = path.strip_prefix(prefix.as_slice()) else {
             return;
         };
-        let rel_str = String::from_utf8_lossy(rel);
+        // The walk's key for this path: exact bytes, never a lossy string two names could share.
+        let rel_key = crate::repo::files::path_key(rel);
         if rel.is_empty()
-            || seen(&rel_str)
+            || seen(&rel_key)
             || nested_repos.iter().any(|n| {
-                rel_str
+                rel_key
                     .strip_prefix(n.as_str())
                     .is_some_and(|r| r.starts_with('/'))
             })

@@ -159,3 +159,76 @@ fn the_summary_counts_files_inside_production_code_skipped_as_tests() {
     let human = run(&["check", "--offline"], apart.path());
     assert!(!human.stdout.contains("as tests"), "{}", human.stdout);
 }
+
+// ---------------------------------------------------------------- hostile names and bytes (issue 21, family 2)
+
+/// Write a file whose name is raw bytes.
+fn write_bytes(repo: &Repo, rel: &[u8], content: &[u8]) {
+    use std::os::unix::ffi::OsStrExt;
+    let p = repo.path().join(std::ffi::OsStr::from_bytes(rel));
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
+/// A tracked, gitignored production `.env` in a directory whose name is not UTF-8 (`deploy/\xff/`) is
+/// gated although a decoy beside it (`deploy/\u{fffd}/.env`, the name a lossy conversion gives) is
+/// walked: files are keyed by their exact bytes. Without the decoy it is gated the same.
+#[test]
+fn a_decoy_whose_lossy_name_collides_does_not_hide_a_tracked_env() {
+    for decoy in [true, false] {
+        let repo = Repo::new();
+        write_bytes(&repo, b"deploy/\xff/.env", b"DEBUG=true\n");
+        if decoy {
+            write_bytes(&repo, "deploy/\u{fffd}/.env".as_bytes(), b"PORT=80\n");
+        }
+        repo.write(
+            ".gitignore",
+            "deploy/*/.env\n!deploy/\u{fffd}/.env\n".as_bytes(),
+        );
+        git(repo.path(), &["add", "-f", "-A"]);
+        repo.commit("c");
+        let (code, found, _) = {
+            let (code, report) = check_json(repo.path(), &[]);
+            (code, hits(&report), report)
+        };
+        assert_eq!(
+            located(&found),
+            vec![(
+                "switch/debug-enabled",
+                "error",
+                "deploy/\\xff/.env",
+                1,
+                1
+            )],
+            "decoy {decoy}"
+        );
+        assert_eq!(code, 1);
+    }
+}
+
+fn utf16le(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// `.gitattributes` `working-tree-encoding=UTF-16LE` makes git check a config file out as UTF-16, with
+/// NUL bytes: it is decoded by its content and gated, with spans in its text. A UTF-16 file with nothing
+/// wrong passes, and a binary file stays skipped as binary.
+#[test]
+fn a_utf16_checkout_of_a_config_file_is_decoded_and_gated() {
+    let repo = Repo::new();
+    repo.write(
+        ".gitattributes",
+        "app/settings.py working-tree-encoding=UTF-16LE\n",
+    )
+    .write("app/settings.py", utf16le("SECRET = env('S')\nDEBUG = True\n"))
+    .write("app/ok.py", utf16le("DEBUG = False\n"))
+    .write("app/blob.py", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0DEBUG = True\n");
+    repo.commit("c");
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!(
+        located(&hits(&report)),
+        vec![("switch/debug-enabled", "error", "app/settings.py", 2, 1)]
+    );
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["skipped_binary"], 1, "{report:#}");
+}
