@@ -91,7 +91,10 @@ pub const RULES: &[CodeRule] = &[
 ];
 
 /// Rules of other families whose findings also mean "could not evaluate".
-const ALSO_EVALUATION_FAILURES: &[&str] = &[crate::checks::workflows::INVALID_YAML];
+const ALSO_EVALUATION_FAILURES: &[&str] = &[
+    crate::checks::workflows::INVALID_YAML,
+    crate::checks::leak::UNEVALUATED_REACH.id,
+];
 
 /// Rules whose findings mean "could not evaluate" rather than "found a problem": exit code 2.
 pub fn is_evaluation_failure(rule: &str) -> bool {

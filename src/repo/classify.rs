@@ -452,6 +452,20 @@ pub fn vendor_root(rel: &str) -> Option<&str> {
     None
 }
 
+/// The production class a file has by its extension alone, whatever its directory or name says: for a
+/// file production reaches (imports, reads, links to), which is production whatever it is called.
+pub fn production_class(rel: &str) -> FileClass {
+    let lower = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let ext = extension(&lower);
+    if TEMPLATE_EXTS.contains(&ext) {
+        FileClass::Template
+    } else if CODE_EXTS.contains(&ext) {
+        FileClass::Code
+    } else {
+        FileClass::Config
+    }
+}
+
 /// Why `rel` is test code or fixtures by convention (the directory or naming pattern that says so), as
 /// `classify_default` decides it; None when it is not test-side by convention.
 pub fn test_side_reason(rel: &str) -> Option<TestSide<'_>> {
@@ -504,7 +518,10 @@ pub fn classify_default(rel: &str) -> FileClass {
     if test_side::test_path(&dirs, name, &lower, ext, &stem_tokens).is_some() {
         return FileClass::Test;
     }
-    if test_side::convention_dirs(&dirs).iter().any(|d| is_doc_dir(d)) {
+    if test_side::convention_dirs(&dirs)
+        .iter()
+        .any(|d| is_doc_dir(d))
+    {
         return FileClass::Docs;
     }
     if lower.starts_with("openapi.") || lower.starts_with("swagger.") {
@@ -876,8 +893,15 @@ mod tests {
             test_side_reason("src/main/java/a/testdata/B.java").map(|r| r.to_string()),
             None
         );
-        let reason = |p: &str| test_side_reason(p).map(|r| r.to_string()).unwrap_or_default();
-        assert_eq!(reason("pkg/parse/testdata/in.go"), "a `testdata/` directory");
+        let reason = |p: &str| {
+            test_side_reason(p)
+                .map(|r| r.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            reason("pkg/parse/testdata/in.go"),
+            "a `testdata/` directory"
+        );
         assert_eq!(reason("cypress/e2e/login.cy.ts"), "a `cypress/` directory");
         assert_eq!(reason("src/login.cy.js"), "named `*.cy.*` (Cypress)");
         assert_eq!(reason("src/it/java/A.java"), "the `src/it/` source set");

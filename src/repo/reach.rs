@@ -8,10 +8,161 @@
 //! as tests, by the convention that skipped them.
 
 use crate::config::{Config, PathOverride};
-use crate::repo::classify::{test_side_reason, FileClass, TestSide};
+use crate::finding::FileSpan;
+use crate::repo::classify::{production_class, test_side_reason, FileClass, TestSide};
 use crate::repo::files::FileEntry;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
+
+/// A file that production reaches although the walk did not gate it as production (vendored, or named
+/// as docs, an example, dev tooling, a stand-in): read after the walk and gated as `class`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reached {
+    pub path: String,
+    /// The production class it is gated as (code, config, template).
+    pub class: FileClass,
+    /// Where production reaches it (import statements, or a link's own path), sorted.
+    pub imported_at: Vec<FileSpan>,
+    pub how: How,
+}
+
+/// How production reaches a file the walk left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// Third-party code checked in, imported by production code.
+    Vendored,
+    /// Imported or read by production code, although its name makes it `FileClass` (docs, dev config).
+    Named(FileClass),
+    /// The target of a symbolic link that stands where production code or config is.
+    Link,
+}
+
+impl Reached {
+    /// What a finding in this file adds to its message: who reaches it, so the reader sees why a file
+    /// named as documentation is gated as production.
+    pub fn note(&self) -> String {
+        let by = self
+            .imported_at
+            .first()
+            .map_or_else(String::new, |a| format!("`{}:{}`", a.path, a.line));
+        match self.how {
+            How::Vendored => format!(" (vendored code that production code imports: {by})"),
+            How::Named(class) => format!(
+                " (production code reaches it: {by}; named as {}, gated as production)",
+                class.as_str()
+            ),
+            How::Link => {
+                let link = self.imported_at.first().map_or("", |a| a.path.as_str());
+                format!(
+                    " (the target of `{link}`, a symbolic link where production {} is)",
+                    self.class.as_str()
+                )
+            }
+        }
+    }
+}
+
+/// Symbolic links whose own path is production's, with their targets inside the repository: the files
+/// a link stands in for are gated as the link's class, whatever their own names (`app/settings.py`
+/// linking to `docs/settings.py`). `links` are (link key, target as stored in the link); `files` the
+/// walk's list, sorted. Links to directories stand in for every file below them. Targets outside the
+/// repository are never read (the walk never follows a link out).
+pub fn link_targets(
+    config: &Config,
+    links: &[(String, Vec<u8>)],
+    files: &[FileEntry],
+) -> Vec<Reached> {
+    let mut out: Vec<Reached> = Vec::new();
+    for (link, raw) in links {
+        let Some(link_class) = crate::repo::files::classify(config, link) else {
+            continue;
+        };
+        let Some(target) = resolve_link(link, raw, links) else {
+            continue;
+        };
+        let at = FileSpan {
+            path: link.clone(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            span: (0, 0),
+        };
+        let under = format!("{target}/");
+        let start = files.partition_point(|f| *f.path < *target.as_str());
+        for f in files[start..]
+            .iter()
+            .take_while(|f| *f.path == *target || f.path.starts_with(&under))
+        {
+            // The path the file is reached by: the link itself, or the link's directory plus the rest.
+            let seen_as = if *f.path == *target {
+                link.clone()
+            } else {
+                format!("{link}/{}", &f.path[under.len()..])
+            };
+            let class = match crate::repo::files::classify(config, &seen_as) {
+                Some(c) if f.path.as_ref() != target.as_str() => c,
+                _ => link_class,
+            };
+            if !class.is_production() || f.class.is_production() {
+                continue;
+            }
+            out.push(Reached {
+                path: f.path.to_string(),
+                class,
+                imported_at: vec![at.clone()],
+                how: How::Link,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.dedup_by(|a, b| a.path == b.path);
+    out
+}
+
+/// Where a link points inside the repository (a key), following links to links a bounded number of
+/// times; None outside the repository, through a loop, or for a target that is not valid UTF-8 in a
+/// way the walk's keys could name.
+fn resolve_link(link: &str, raw: &[u8], links: &[(String, Vec<u8>)]) -> Option<String> {
+    let mut from = link.to_string();
+    let mut target = raw.to_vec();
+    for _ in 0..8 {
+        if target.first() == Some(&b'/') {
+            return None; // absolute: outside, or the repository's own path spelt in full (not followed)
+        }
+        let rel = crate::repo::files::path_key(&target);
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        let joined = join(dir, &rel)?;
+        match links.iter().find(|(l, _)| *l == joined) {
+            Some((l, next)) => {
+                from = l.clone();
+                target = next.clone();
+            }
+            None => return Some(joined),
+        }
+    }
+    None
+}
+
+/// `dir` + `rel` with `.` and `..` resolved; None when `..` climbs out of the repository.
+fn join(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            _ => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The class a file reached by production is gated as: by its extension, code, template or config.
+pub fn gated_class(path: &str) -> FileClass {
+    production_class(path)
+}
 
 /// Test-side files inside production code, by the convention that made them test-side.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -105,6 +256,50 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use crate::repo::classify::classify_default;
+
+    #[test]
+    fn links_stand_for_their_targets_inside_the_repository_only() {
+        let mut files = tree(&[
+            "docs/settings.py",
+            "docs/conf/app.yml",
+            "app/views.py",
+            "docs/x.md",
+        ]);
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let links = vec![
+            (
+                "app/settings.py".to_string(),
+                b"../docs/settings.py".to_vec(),
+            ),
+            ("config".to_string(), b"docs/conf".to_vec()),
+            ("app/outside.py".to_string(), b"../../etc/passwd".to_vec()),
+            ("app/abs.py".to_string(), b"/etc/passwd".to_vec()),
+            ("app/chain.py".to_string(), b"settings.py".to_vec()),
+            ("a.py".to_string(), b"b.py".to_vec()),
+            ("b.py".to_string(), b"a.py".to_vec()),
+            ("docs/readme.md".to_string(), b"x.md".to_vec()),
+        ];
+        let got: Vec<(String, FileClass, String)> =
+            link_targets(&Config::default(), &links, &files)
+                .into_iter()
+                .map(|r| (r.path, r.class, r.imported_at[0].path.clone()))
+                .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "docs/conf/app.yml".into(),
+                    FileClass::Config,
+                    "config".into()
+                ),
+                (
+                    "docs/settings.py".into(),
+                    FileClass::Code,
+                    "app/settings.py".into()
+                ),
+            ]
+        );
+    }
 
     fn tree(paths: &[&str]) -> Vec<FileEntry> {
         paths

@@ -147,6 +147,9 @@ struct Summary<'a> {
     vendored_files: u64,
     /// Vendored files that production code imports: gated as production code all the same.
     vendored_gated: u64,
+    /// Files production reaches although named otherwise (docs, examples, dev tooling, link targets):
+    /// gated as production.
+    reached_gated: u64,
     /// Files inside production code that naming conventions made tests or fixtures (not gated), and why.
     skipped_as_tests: &'a crate::repo::reach::SkippedAsTests,
     /// Findings hidden by `shipgate:allow(...)` comments.
@@ -282,6 +285,7 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             vendored_trees: s.vendored_trees,
             vendored_files: s.vendored,
             vendored_gated: s.vendored_gated,
+            reached_gated: s.reached_gated,
             skipped_as_tests: &s.skipped_as_tests,
             suppressed_inline: outcome.suppressed.inline,
             baselined: outcome.suppressed.baselined,

@@ -59,7 +59,11 @@ fn skipped_as_tests(s: &crate::repo::reach::SkippedAsTests) -> String {
         .iter()
         .take(3)
         .map(|r| {
-            let join = if r.reason.starts_with("named") { "" } else { "in " };
+            let join = if r.reason.starts_with("named") {
+                ""
+            } else {
+                "in "
+            };
             format!("{} {join}{}", r.files, r.reason)
         })
         .collect();
@@ -147,6 +151,18 @@ pub fn summary_line(outcome: &Outcome) -> String {
     } else {
         format!(", skipped {}", skipped.join(", "))
     };
+    let reached = if s.reached_gated > 0 {
+        format!(
+            " · {} {} production reaches gated as production although named otherwise",
+            s.reached_gated,
+            plural(
+                usize::try_from(s.reached_gated).unwrap_or(usize::MAX),
+                "file"
+            )
+        )
+    } else {
+        String::new()
+    };
     let pre_existing = match &outcome.ctx.diff {
         Some(d) if d.base.is_some() => format!(
             " · {} pre-existing {} not failed on",
@@ -156,7 +172,7 @@ pub fn summary_line(outcome: &Outcome) -> String {
         _ => String::new(),
     };
     format!(
-        "{} · {} {}, {} {}, {} {}{} · {} {}, {} scanned{}{} · {:.2}s",
+        "{} · {} {}, {} {}, {} {}{} · {} {}, {} scanned{}{}{} · {:.2}s",
         outcome.verdict().as_str().to_uppercase(),
         c.errors,
         plural(c.errors, "error"),
@@ -169,6 +185,7 @@ pub fn summary_line(outcome: &Outcome) -> String {
         plural(usize::try_from(s.files).unwrap_or(usize::MAX), "file"),
         s.scanned,
         skipped,
+        reached,
         pre_existing,
         outcome.elapsed.as_secs_f64()
     )

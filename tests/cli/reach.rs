@@ -73,7 +73,10 @@ fn welsh_locale_files_are_production_config_not_cypress() {
     let locale = "{\n  \"cyswllt\": \"Cysylltwch â ni\",\n  \"contact\": \"test@example.com\"\n}\n";
     let (_, found, _) = gate(&[
         ("app/locales/cy.json", locale),
-        ("app/locales/en.json", "{\n  \"contact\": \"Contact us\"\n}\n"),
+        (
+            "app/locales/en.json",
+            "{\n  \"contact\": \"Contact us\"\n}\n",
+        ),
     ]);
     assert_eq!(
         located(&found),
@@ -94,10 +97,7 @@ fn welsh_locale_files_are_production_config_not_cypress() {
 #[test]
 fn a_testdata_package_in_the_production_source_set_is_production() {
     let people = "package uk.gov.api.testdata;\n\npublic class People {\n    static final String NINO = \"QQ123456C\";\n}\n";
-    let (code, found, _) = gate(&[(
-        "src/main/java/uk/gov/api/testdata/People.java",
-        people,
-    )]);
+    let (code, found, _) = gate(&[("src/main/java/uk/gov/api/testdata/People.java", people)]);
     assert_eq!(
         located(&found),
         vec![(
@@ -113,7 +113,10 @@ fn a_testdata_package_in_the_production_source_set_is_production() {
     // Go's `testdata/` is test data wherever it lies.
     quiet(&[
         ("pkg/parse/parse.go", "package parse\n"),
-        ("pkg/parse/testdata/people.json", "{\"nino\": \"QQ123456C\"}\n"),
+        (
+            "pkg/parse/testdata/people.json",
+            "{\"nino\": \"QQ123456C\"}\n",
+        ),
     ]);
 }
 
@@ -193,13 +196,7 @@ fn a_decoy_whose_lossy_name_collides_does_not_hide_a_tracked_env() {
         };
         assert_eq!(
             located(&found),
-            vec![(
-                "switch/debug-enabled",
-                "error",
-                "deploy/\\xff/.env",
-                1,
-                1
-            )],
+            vec![("switch/debug-enabled", "error", "deploy/\\xff/.env", 1, 1)],
             "decoy {decoy}"
         );
         assert_eq!(code, 1);
@@ -220,9 +217,15 @@ fn a_utf16_checkout_of_a_config_file_is_decoded_and_gated() {
         ".gitattributes",
         "app/settings.py working-tree-encoding=UTF-16LE\n",
     )
-    .write("app/settings.py", utf16le("SECRET = env('S')\nDEBUG = True\n"))
+    .write(
+        "app/settings.py",
+        utf16le("SECRET = env('S')\nDEBUG = True\n"),
+    )
     .write("app/ok.py", utf16le("DEBUG = False\n"))
-    .write("app/blob.py", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0DEBUG = True\n");
+    .write(
+        "app/blob.py",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0DEBUG = True\n",
+    );
     repo.commit("c");
     let (code, report) = check_json(repo.path(), &[]);
     assert_eq!(
@@ -231,4 +234,152 @@ fn a_utf16_checkout_of_a_config_file_is_decoded_and_gated() {
     );
     assert_eq!(code, 1);
     assert_eq!(report["summary"]["skipped_binary"], 1, "{report:#}");
+}
+
+// ---------------------------------------------------------------- what production reaches is production
+
+/// A production file replaced by a symbolic link to a new file under `docs/`: the target is gated as
+/// the production file it stands for, and its finding says so. The same file under `docs/` without the
+/// link, or linked from documentation, is documentation.
+#[test]
+fn a_production_file_that_is_a_link_into_docs_gates_its_target() {
+    // Also when `.gitignore` names the link and it was committed anyway.
+    for ignored in [false, true] {
+        let repo = Repo::new();
+        repo.write("docs/settings.py", "SECRET_KEY = env('K')\nDEBUG = True\n")
+            .write("app/__init__.py", "");
+        if ignored {
+            repo.write(".gitignore", "app/settings.py\n");
+        }
+        std::os::unix::fs::symlink("../docs/settings.py", repo.path().join("app/settings.py"))
+            .unwrap();
+        git(repo.path(), &["add", "-f", "-A"]);
+        repo.commit("c");
+        let (code, report) = check_json(repo.path(), &["--fail-on", "note"]);
+        let found = hits(&report);
+        assert_eq!(
+            located(&found),
+            vec![("switch/debug-enabled", "error", "docs/settings.py", 2, 1)],
+            "ignored {ignored}"
+        );
+        assert!(
+            found[0].message.contains(
+                "the target of `app/settings.py`, a symbolic link where production code is"
+            ),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(code, 1);
+        assert_eq!(report["summary"]["reached_gated"], 1);
+        assert_eq!(report["summary"]["symlinks"], 1);
+    }
+
+    let twin = Repo::new();
+    twin.write("docs/settings.py", "DEBUG = True\n")
+        .write("docs/index.md", "# Docs\n");
+    std::os::unix::fs::symlink("index.md", twin.path().join("docs/README.md")).unwrap();
+    twin.commit("c");
+    let (code, report) = check_json(twin.path(), &["--fail-on", "note"]);
+    assert_eq!((code, hits(&report)), (0, vec![]));
+}
+
+/// Production code importing a module whose *name* makes it non-production (`app/examples/`, `demo/`,
+/// dev settings, a module named like documentation) makes it production: it is gated, and so is what
+/// it imports in turn. The same modules, not imported, stay documentation and dev config.
+#[test]
+fn modules_named_as_docs_or_dev_that_production_imports_are_gated() {
+    let tree: Vec<(&str, &str)> = vec![
+        ("app/__init__.py", ""),
+        ("app/examples/__init__.py", ""),
+        (
+            "app/examples/seed.py",
+            "from docs.more import MORE\nPEOPLE = [\"QQ123456C\"]\n",
+        ),
+        ("docs/more.py", "MORE = [\"QQ123457C\"]\n"),
+        ("demo/data.js", "module.exports = { nino: 'QQ123458C' };\n"),
+        ("app/settings/__init__.py", ""),
+        ("app/settings/dev.py", "DEBUG = True\n"),
+    ];
+    let importers: Vec<(&str, &str)> = vec![
+        (
+            "app/views.py",
+            "from app.examples.seed import PEOPLE\n\ndef people():\n    return PEOPLE\n",
+        ),
+        ("src/server.js", "const demo = require('../demo/data');\n"),
+        ("app/settings/production.py", "from .dev import *\n"),
+    ];
+    let mut files = tree.clone();
+    files.extend(importers.iter().copied());
+    let (code, found, report) = gate(&files);
+    assert_eq!(
+        located(&found),
+        vec![
+            (
+                "data/never-issued-nino",
+                "error",
+                "app/examples/seed.py",
+                2,
+                12
+            ),
+            ("switch/debug-enabled", "error", "app/settings/dev.py", 1, 1),
+            ("data/never-issued-nino", "error", "demo/data.js", 1, 27),
+            ("data/never-issued-nino", "error", "docs/more.py", 1, 10),
+        ]
+    );
+    let seed = &found[0].message;
+    assert!(
+        seed.contains("production code reaches it: `app/views.py:1`; named as docs"),
+        "{seed}"
+    );
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["reached_gated"], 4);
+    quiet(&tree);
+}
+
+/// A repository with a submodule at `lib/sso` (checked out), whose `client.py` has test data in it;
+/// and the submodule's origin.
+fn with_submodule(app: &str) -> (Repo, Repo) {
+    let sub = Repo::new();
+    sub.write("client.py", "def login():\n    return \"QQ123456C\"\n");
+    sub.commit("sso");
+    let repo = Repo::new();
+    repo.write("app/__init__.py", "").write("app/auth.py", app);
+    let url = sub.path().to_str().unwrap();
+    git(
+        repo.path(),
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            url,
+            "lib/sso",
+        ],
+    );
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "c"]);
+    (repo, sub)
+}
+
+/// A submodule added and imported by production: the gate cannot read it, so it fails closed (exit 2)
+/// at the import. A submodule nothing in production imports is only counted.
+#[test]
+fn production_importing_a_submodule_fails_closed() {
+    let (repo, _origin) = with_submodule("from lib.sso.client import login\n");
+    let (code, report) = check_json(repo.path(), &[]);
+    let found = hits(&report);
+    assert_eq!(
+        located(&found),
+        vec![("gate/unevaluated-reach", "error", "app/auth.py", 1, 6)],
+        "{report:#}"
+    );
+    assert!(found[0].message.contains("from the submodule `lib/sso`"));
+    assert_eq!(code, 2, "could not evaluate: exit 2");
+    assert_eq!(report["summary"]["nested_repositories"], 1);
+
+    let (repo, _origin) = with_submodule("from app import settings\n");
+    let (code, report) = check_json(repo.path(), &[]);
+    assert_eq!((code, hits(&report)), (0, vec![]));
+    assert_eq!(report["summary"]["nested_repositories"], 1);
 }

@@ -33,6 +33,7 @@ mod manifests;
 pub(crate) mod paths;
 mod python;
 mod python_packaging;
+mod reach_rules;
 mod resolve;
 mod ruby;
 mod ruby_reach;
@@ -40,6 +41,7 @@ mod rule_docs;
 mod rust_lang;
 mod tokens;
 
+pub use reach_rules::UNEVALUATED_REACH;
 pub use rule_docs::RULES;
 
 use crate::config::Config;
@@ -47,6 +49,7 @@ use crate::finding::{FileSpan, Finding, Location};
 use crate::repo::classify::{FileClass, Lang};
 use crate::repo::files::{FileCheck, FileEntry};
 use crate::repo::lexer::{self, Syntax};
+use crate::repo::reach::Reached;
 use crate::repo::scopes::{self, Scope};
 use crate::repo::text::LineIndex;
 use crate::rules::CodeRule;
@@ -59,6 +62,8 @@ pub struct LeakCheck {
     /// original once the walk is done.
     config: Config,
     collected: Mutex<Vec<Extracted>>,
+    /// The submodules git tracks (told before the walk): references into them cannot be evaluated.
+    submodules: std::sync::OnceLock<Vec<String>>,
 }
 
 impl LeakCheck {
@@ -66,6 +71,7 @@ impl LeakCheck {
         LeakCheck {
             config: config.clone(),
             collected: Mutex::new(Vec::new()),
+            submodules: std::sync::OnceLock::new(),
         }
     }
 }
@@ -75,9 +81,18 @@ impl FileCheck for LeakCheck {
         Kind::of(file).is_some()
     }
 
+    fn reached(&self, files: &[FileEntry]) -> Vec<Reached> {
+        LeakCheck::reached(self, files)
+    }
+
+    fn submodules(&self, paths: &[String]) {
+        let _ = self.submodules.set(paths.to_vec());
+    }
+
     fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
         let Some(kind) = Kind::of(file) else { return };
-        let mut extracted = extract(&self.config, kind, file, content);
+        let submodules = self.submodules.get().map_or(&[][..], Vec::as_slice);
+        let mut extracted = extract(&self.config, submodules, kind, file, content);
         out.append(&mut extracted.findings);
         if !extracted.pending.is_empty() || !extracted.facts.is_empty() {
             self.collected
@@ -93,7 +108,8 @@ impl LeakCheck {
     pub fn resolve(&self, config: &Config, files: &[FileEntry]) -> Vec<Finding> {
         let collected =
             std::mem::take(&mut *self.collected.lock().unwrap_or_else(|p| p.into_inner()));
-        resolve::resolve_all(config, files, collected)
+        let submodules = self.submodules.get().map_or(&[][..], Vec::as_slice);
+        resolve::resolve_all(config, files, submodules, collected)
     }
 
     /// Does the file state a fact that other files' references are resolved with (`go.mod`'s module
@@ -114,22 +130,16 @@ impl LeakCheck {
 }
 
 impl LeakCheck {
-    /// The vendored files (`vendor/`, `node_modules/`, `third_party/`, … or `[paths] vendor`) that
-    /// production code collected so far imports, sorted and once each: third-party trees are skipped,
-    /// but a vendored file production code runs is production code, and is gated as such. Only direct
-    /// imports count (what the vendored file imports in turn is its upstream's concern).
-    pub fn imported_vendored(&self, files: &[FileEntry]) -> Vec<VendoredImport> {
+    /// The files production code collected so far reaches (imports, requires, reads) that the walk did
+    /// not gate as production, sorted and once each: vendored files (`vendor/`, `node_modules/`, … or
+    /// `[paths] vendor`) it imports, and files named as docs, examples or dev tooling it imports or
+    /// reads. Anything production reaches is production whatever its name. What a vendored file
+    /// imports in turn is its upstream's concern; what a reached file of this repository imports is
+    /// followed (the walk asks again after reading it).
+    pub fn reached(&self, files: &[FileEntry]) -> Vec<Reached> {
         let collected = self.collected.lock().unwrap_or_else(|p| p.into_inner());
-        resolve::vendored_imports(&self.config, files, &collected)
+        resolve::reached(&self.config, files, &collected)
     }
-}
-
-/// A vendored file that production code imports, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VendoredImport {
-    pub path: String,
-    /// The import statements' spans, in the importing production files (sorted).
-    pub imported_at: Vec<FileSpan>,
 }
 
 /// Which extractor a file goes to. Only production-side files are read for references (a test file may
@@ -256,7 +266,13 @@ fn script_kind(content: &[u8]) -> Option<Kind> {
     None
 }
 
-fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Extracted {
+fn extract(
+    config: &Config,
+    submodules: &[String],
+    kind: Kind,
+    file: &FileEntry,
+    content: &[u8],
+) -> Extracted {
     let kind = match kind {
         Kind::Script => match script_kind(content) {
             Some(k) => k,
@@ -270,6 +286,7 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
         k => k,
     };
     let mut src = Source::new(config, &file.path, content, kind.syntax());
+    src.submodules = submodules;
     let mut out = Extracted {
         path: file.path.to_string(),
         ..Extracted::default()
@@ -333,7 +350,7 @@ fn drop_non_production_scopes(content: &[u8], out: &mut Extracted) {
 #[doc(hidden)]
 pub fn extracted_positions(config: &Config, file: &FileEntry, content: &[u8]) -> Option<Vec<Pos>> {
     let kind = Kind::of(file)?;
-    let extracted = extract(config, kind, file, content);
+    let extracted = extract(config, &[], kind, file, content);
     let found = extracted.findings.iter().filter_map(|f| match &f.location {
         Location::File(s) => Some(Pos::of(s)),
         _ => None,
@@ -352,6 +369,8 @@ pub(crate) struct Source<'a> {
     pub path: &'a str,
     pub text: &'a [u8],
     syntax: Syntax,
+    /// Submodules (keys): a reference into one is kept, to be reported as not evaluable.
+    pub submodules: &'a [String],
     lines: LineIndex<'a>,
     /// Comment and string-literal ranges, sorted; computed on first need (most files never need it).
     non_code: Option<Vec<Range<usize>>>,
@@ -364,6 +383,7 @@ impl<'a> Source<'a> {
             path,
             text,
             syntax,
+            submodules: &[],
             lines: LineIndex::new(text),
             non_code: None,
         }
@@ -399,15 +419,17 @@ impl<'a> Source<'a> {
         Some((span, parts.join("/")))
     }
 
-    /// Could any of these repository paths be test code or fixtures (a leak), or vendored code (which
-    /// production code's import makes production code)? A cheap walk-time filter: the conventions'
-    /// words and third-party directories, or the user's own `[paths]` globs. Exact classification
-    /// happens at resolution.
+    /// Could any of these repository paths be test code or fixtures (a leak), or vendored code or a
+    /// file named as docs or dev tooling (which production code's import makes production code)? A
+    /// cheap walk-time filter: the conventions' words, third-party directories and non-production
+    /// names, or the user's own `[paths]` globs. Exact classification happens at resolution.
     pub fn worth_resolving<S: AsRef<str>>(&self, candidates: &[S]) -> bool {
         candidates.iter().any(|c| {
             let c = c.as_ref();
             paths::has_test_word(c)
                 || crate::repo::classify::vendor_root(c).is_some()
+                || paths::names_non_production(c)
+                || self.submodules.iter().any(|s| paths::is_under(c, s))
                 || matches!(
                     self.config.paths.lookup(c),
                     Some(crate::config::PathOverride::Class(k))

@@ -53,6 +53,12 @@ pub(crate) fn up(dir: &str, levels: usize) -> Option<&str> {
     Some(d)
 }
 
+/// Is `path` the directory `dir` or inside it?
+pub(crate) fn is_under(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// `prefix/rest`, or `rest` at the root.
 pub(crate) fn under(dir: &str, rest: &str) -> String {
     if dir.is_empty() {
@@ -88,6 +94,21 @@ const TEST_WORDS: &[&str] = &[
     "storybook",
     "features/support",
 ];
+
+/// Is a module or file path named as something other than production code by the conventions — docs,
+/// examples, a demo, dev tooling or settings (`app/examples/views`, `settings/dev.py`, `src/history`)?
+/// Production code that imports it makes it production code. The path is asked as a file and as a
+/// directory (`from app import examples`).
+pub(crate) fn names_non_production(c: &str) -> bool {
+    use crate::repo::classify::{classify_default, FileClass};
+    let outside = |class| matches!(class, FileClass::Docs | FileClass::DevConfig);
+    let probe = if extension(file_name(c)).is_empty() {
+        format!("{c}.js")
+    } else {
+        c.to_string()
+    };
+    outside(classify_default(&probe)) || outside(classify_default(&format!("{c}/_.js")))
+}
 
 pub(crate) fn has_test_word(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();

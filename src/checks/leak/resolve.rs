@@ -10,20 +10,23 @@
 use super::jvm::JvmIndex;
 use super::manifests::{self, class_word};
 use super::paths::{self, file_name, parent};
+use super::reach_rules::UNEVALUATED_REACH;
 use super::ruby_reach::Reach;
 use super::rule_docs::{FIXTURE_IMPORT, FIXTURE_READ, TEST_IMPORT};
 use super::{docker, go, javascript, jvm, python, python_packaging, ruby, rust_lang};
-use super::{make_finding, Extracted, Fact, Pending, Use, VendoredImport, Want};
+use super::{make_finding, Extracted, Fact, Pending, Use, Want};
 use crate::config::Config;
 use crate::finding::{FileSpan, Finding};
 use crate::repo::classify::{classify_default, FileClass};
 use crate::repo::files::{self, FileEntry};
+use crate::repo::reach::{gated_class, How, Reached};
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 pub(crate) fn resolve_all(
     config: &Config,
     files: &[FileEntry],
+    submodules: &[String],
     collected: Vec<Extracted>,
 ) -> Vec<Finding> {
     if collected.iter().all(|e| e.pending.is_empty()) {
@@ -34,7 +37,8 @@ pub(crate) fn resolve_all(
         .iter_mut()
         .flat_map(|e| std::mem::take(&mut e.facts))
         .collect();
-    let index = Index::new(config, files, facts);
+    let mut index = Index::new(config, files, facts);
+    index.submodules = submodules;
     collected
         .iter()
         .flat_map(|e| e.pending.iter().map(move |p| (&*e.path, p)))
@@ -42,30 +46,41 @@ pub(crate) fn resolve_all(
         .collect()
 }
 
-/// The vendored files that production code's imports land on (see `LeakCheck::imported_vendored`).
-pub(crate) fn vendored_imports(
+/// The files production code's references land on that the walk did not gate as production (see
+/// `LeakCheck::reached`), each once with every place it is reached from.
+pub(crate) fn reached(
     config: &Config,
     files: &[FileEntry],
     collected: &[Extracted],
-) -> Vec<VendoredImport> {
+) -> Vec<Reached> {
     if collected.iter().all(|e| e.pending.is_empty()) {
         return Vec::new();
     }
-    // No facts: they only decide whether a target is a test, never where an import lands.
+    // No facts: they only decide whether a target is a test, never where a reference lands.
     let index = Index::new(config, files, Vec::new());
-    let mut found: Vec<(String, FileSpan)> = collected
+    let mut found: Vec<(String, How, FileSpan)> = collected
         .iter()
+        // What vendored code imports in turn is its upstream's concern.
+        .filter(|e| index.class_of(&e.path) != Some(FileClass::Vendor))
         .flat_map(|e| e.pending.iter().map(move |p| (&*e.path, p)))
-        .filter_map(|(file, p)| Some((index.vendored_target(file, p)?, p.at.in_file(file))))
+        .filter_map(|(file, p)| {
+            let (path, how) = index.reached_target(file, p)?;
+            Some((path, how, p.at.in_file(file)))
+        })
         .collect();
-    found.sort_by(|a, b| (&a.0, &a.1.path, a.1.span).cmp(&(&b.0, &b.1.path, b.1.span)));
-    let mut out: Vec<VendoredImport> = Vec::new();
-    for (path, at) in found {
+    found.sort_by(|a, b| (&a.0, &a.2.path, a.2.span).cmp(&(&b.0, &b.2.path, b.2.span)));
+    let mut out: Vec<Reached> = Vec::new();
+    for (path, how, at) in found {
         match out.last_mut() {
             Some(last) if last.path == path => last.imported_at.push(at),
-            _ => out.push(VendoredImport {
+            _ => out.push(Reached {
+                class: match how {
+                    How::Vendored => FileClass::Code,
+                    _ => gated_class(&path),
+                },
                 path,
                 imported_at: vec![at],
+                how,
             }),
         }
     }
@@ -85,6 +100,8 @@ pub(crate) struct Index<'a> {
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) jvm: OnceCell<JvmIndex>,
     ruby: Reach,
+    /// Submodules (keys): not walked, so what production reaches in them cannot be evaluated.
+    submodules: &'a [String],
 }
 
 impl<'a> Index<'a> {
@@ -99,6 +116,7 @@ impl<'a> Index<'a> {
             dockerignores: HashMap::new(),
             jvm: OnceCell::new(),
             ruby: Reach::default(),
+            submodules: &[],
         };
         let mut ruby_files = Vec::new();
         for fact in facts {
@@ -123,7 +141,7 @@ impl<'a> Index<'a> {
         index
     }
 
-    fn class_of(&self, p: &str) -> Option<FileClass> {
+    pub(super) fn class_of(&self, p: &str) -> Option<FileClass> {
         self.files
             .binary_search_by(|e| (*e.path).cmp(p))
             .ok()
@@ -166,6 +184,9 @@ impl<'a> Index<'a> {
 
     /// Judge one reference made by `file`.
     fn resolve(&self, file: &str, p: &Pending) -> Option<Finding> {
+        if let Some(f) = self.into_submodule(file, p) {
+            return Some(f);
+        }
         match &p.want {
             Want::Path { candidates, used } => {
                 let (path, class) = self.target(candidates)?;
@@ -190,23 +211,63 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The vendored file an import by `file` lands on, if it lands on one: found as `resolve` finds
-    /// the targets of imports (a file, not a directory; reads and embeds are data, not code).
-    fn vendored_target(&self, file: &str, p: &Pending) -> Option<String> {
-        let candidates = match &p.want {
-            Want::Path {
-                candidates,
-                used: Use::Import,
-            } => candidates.clone(),
-            Want::PythonModule { module, alt } => {
-                python::module_candidates(self, file, module, alt.as_deref())
-            }
-            Want::JsModule { base } => javascript::module_candidates(base),
-            Want::RubyFeature { feature } => ruby::feature_candidates(file, feature),
+    /// A reference that lands in a submodule (none of its candidates in the tree, one inside a
+    /// submodule): production reaches code the gate cannot read, which fails closed.
+    fn into_submodule(&self, file: &str, p: &Pending) -> Option<Finding> {
+        if self.submodules.is_empty() {
+            return None;
+        }
+        let (candidates, _) = self.candidates(file, p)?;
+        if self.target(&candidates).is_some() {
+            return None;
+        }
+        let sub = self
+            .submodules
+            .iter()
+            .find(|s| candidates.iter().any(|c| paths::is_under(c, s)))?;
+        let msg = format!(
+            "imports `{}` from the submodule `{sub}`, which the gate cannot evaluate (another repository, not walked)",
+            p.evidence
+        );
+        let mut f = make_finding(&UNEVALUATED_REACH, p.at.in_file(file), msg, &p.evidence);
+        if !self.config.scan_fail_closed {
+            f.severity = crate::finding::Severity::Warning;
+        }
+        Some(f)
+    }
+
+    /// The repository paths a reference may land on, and how it is used; None for references that
+    /// are not to one file (Go packages, Java imports, manifests).
+    fn candidates(&self, file: &str, p: &Pending) -> Option<(Vec<String>, Use)> {
+        Some(match &p.want {
+            Want::Path { candidates, used } => (candidates.clone(), *used),
+            Want::PythonModule { module, alt } => (
+                python::module_candidates(self, file, module, alt.as_deref()),
+                Use::Import,
+            ),
+            Want::JsModule { base } => (javascript::module_candidates(base), Use::Import),
+            Want::RubyFeature { feature } => (ruby::feature_candidates(file, feature), Use::Import),
             _ => return None,
-        };
+        })
+    }
+
+    /// The file a reference made by `file` lands on when the walk did not gate it as production: a
+    /// vendored file it imports (reads and embeds of vendored files are data, not code), or a file
+    /// named as docs or dev tooling that it imports or reads. Found as `resolve` finds targets: a file,
+    /// not a directory.
+    fn reached_target(&self, file: &str, p: &Pending) -> Option<(String, How)> {
+        let (candidates, used) = self.candidates(file, p)?;
         let (path, class) = self.target(&candidates)?;
-        (class == FileClass::Vendor && self.is_file(&path)).then_some(path)
+        if !self.is_file(&path) {
+            return None;
+        }
+        match class {
+            FileClass::Vendor if used == Use::Import => Some((path, How::Vendored)),
+            FileClass::Docs | FileClass::DevConfig | FileClass::Other => {
+                Some((path, How::Named(class)))
+            }
+            _ => None,
+        }
     }
 
     /// A finding if `class` is test-side.
