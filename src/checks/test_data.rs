@@ -133,7 +133,9 @@ impl Quoted {
         let syntax = match lang {
             Lang::Python => Syntax::Python,
             Lang::Ruby => Syntax::Ruby,
-            Lang::JavaScript | Lang::TypeScript | Lang::Java | Lang::Kotlin => Syntax::CLike,
+            Lang::JavaScript | Lang::TypeScript | Lang::Java | Lang::Kotlin | Lang::Scala => {
+                Syntax::CLike
+            }
             Lang::Go => Syntax::Go,
             Lang::Rust => Syntax::Rust,
             _ => return Quoted(Vec::new()),

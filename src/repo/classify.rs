@@ -105,6 +105,7 @@ pub enum Lang {
     Rust,
     Java,
     Kotlin,
+    Scala,
     Ruby,
     CSharp,
     Php,
@@ -121,6 +122,7 @@ impl Lang {
             "rs" => Lang::Rust,
             "java" => Lang::Java,
             "kt" | "kts" => Lang::Kotlin,
+            "scala" | "sc" => Lang::Scala,
             "rb" | "rake" => Lang::Ruby,
             "cs" => Lang::CSharp,
             "php" => Lang::Php,
@@ -175,6 +177,8 @@ const CONFIG_EXTS: &[&str] = &[
     "hcl",
     "tfvars",
     "plist",
+    // Play's routes files (`conf/prod.routes`): which controllers production serves.
+    "routes",
 ];
 const DOC_EXTS: &[&str] = &[
     "md", "markdown", "rst", "adoc", "asciidoc", "txt", "org", "rdoc", "textile", "tex",
@@ -562,6 +566,7 @@ pub fn classify_default(rel: &str) -> FileClass {
         return FileClass::Code;
     }
     if CONFIG_EXTS.contains(&ext)
+        || lower == "routes" && dirs.last() == Some(&"conf")
         || is_security_rules(&lower)
         || lower == ".env"
         || lower.starts_with(".env.")

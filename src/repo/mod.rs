@@ -11,6 +11,7 @@ pub mod files;
 pub mod history;
 pub mod lexer;
 pub mod reach;
+pub mod reach_guard;
 pub mod regions;
 pub mod scopes;
 pub mod switch_forms;

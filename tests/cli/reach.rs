@@ -383,3 +383,185 @@ fn production_importing_a_submodule_fails_closed() {
     assert_eq!((code, hits(&report)), (0, vec![]));
     assert_eq!(report["summary"]["nested_repositories"], 1);
 }
+
+// ---------------------------------------------------------------- test-support endpoints (issue 22, shape 1)
+
+const EXPRESS_APP: &str = "const express = require('express')\nconst app = express()\nconst router = express.Router()\n\nrouter.post('/test-support/create-claim', async (req, res) => {\n  await db.claims.insert(req.body)\n  res.sendStatus(201)\n})\n\napp.use(router)\napp.use(requireAuth)\nrouter.post('/claims', createClaim)\n";
+
+/// Test-support endpoints reachable in production, through each framework: unguarded, an error (and it
+/// says how it bypasses authentication or CSRF); behind a flag, a note naming the flag and its default
+/// (a warning when it also bypasses authentication); product routes with "test" in them stay quiet.
+#[test]
+fn test_support_endpoints_reachable_in_production() {
+    let (code, found, _) = gate(&[("src/app.js", EXPRESS_APP)]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/test-route", "error", "src/app.js", 5, 14)]
+    );
+    assert!(
+        found[0].message.contains("`POST /test-support/create-claim` served in production, unguarded; it bypasses authentication or CSRF protection (registered before `app.use(requireAuth)`)"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(code, 1);
+
+    // Behind a flag that is off unless set: a note naming it, raised to a warning for the bypass.
+    let guarded = EXPRESS_APP.replace(
+        "router.post('/test-support/create-claim', async (req, res) => {\n  await db.claims.insert(req.body)\n  res.sendStatus(201)\n})\n",
+        "if (process.env.ENABLE_TEST_SUPPORT === 'true') {\n  router.post('/test-support/create-claim', createTestClaim)\n}\n",
+    );
+    let (_, found, _) = gate(&[("src/app.js", &guarded)]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/test-route", "warning", "src/app.js", 6, 16)]
+    );
+    assert!(
+        found[0].message.contains("behind `process.env.ENABLE_TEST_SUPPORT === 'true'` (line 5; `ENABLE_TEST_SUPPORT`, off unless set)"),
+        "{}",
+        found[0].message
+    );
+    // A flag that is on unless production turns it off is no guard.
+    let on = guarded.replace("=== 'true'", "!== 'false'");
+    let (_, found, _) = gate(&[("src/app.js", &on)]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/test-route", "error", "src/app.js", 6, 16)]
+    );
+    assert!(
+        found[0].message.contains("on by default"),
+        "{}",
+        found[0].message
+    );
+
+    // Product routes that merely contain the word: an MOT test, a driving test centre.
+    quiet(&[(
+        "src/app.js",
+        "router.get('/mot-test/:id/results', results)\nrouter.post('/test-centres/search', search)\napp.use('/testimonials', testimonialsRouter)\n",
+    )]);
+}
+
+#[test]
+fn flask_django_and_rails_test_routes() {
+    let flask = "from flask import Flask\nfrom app.extensions import csrf\n\napp = Flask(__name__)\n\n@app.route(\"/__test__/login\", methods=[\"POST\"])\n@csrf.exempt\ndef test_login():\n    return sign_in_as(request.form[\"email\"])\n";
+    let django = "from django.urls import path\nfrom django.conf import settings\n\nurlpatterns = [\n    path(\"claims/\", views.claims),\n    path(\"test-support/reset/\", views.reset),\n]\nif settings.DEBUG:\n    urlpatterns += [path(\"__test__/seed/\", views.seed)]\n";
+    let rails = "Rails.application.routes.draw do\n  resources :claims\n  namespace :test_support do\n    post :sign_in\n  end\n  if Rails.env.test?\n    mount TestSupport::Engine => \"/test\"\n  end\nend\n";
+    let (_, found, _) = gate(&[
+        ("app/__init__.py", flask),
+        ("project/urls.py", django),
+        ("config/routes.rb", rails),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![
+            ("leak/test-route", "error", "app/__init__.py", 6, 13),
+            ("leak/test-route", "error", "config/routes.rb", 3, 14),
+            ("leak/test-route", "note", "config/routes.rb", 7, 11),
+            ("leak/test-route", "error", "project/urls.py", 6, 11),
+            ("leak/test-route", "note", "project/urls.py", 9, 27),
+        ]
+    );
+    assert!(
+        found[0].message.contains("(`@csrf.exempt`)"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[2]
+            .message
+            .contains("only outside production: behind `Rails.env.test?`"),
+        "{}",
+        found[2].message
+    );
+    quiet(&[(
+        "config/routes.rb",
+        "Rails.application.routes.draw do\n  resources :tests\n  get \"/driving-test/book\", to: \"bookings#new\"\nend\n",
+    )]);
+}
+
+/// Play keeps test-only routes apart: safe while the shipped `conf/application.conf` selects
+/// `prod.Routes` and the production routes include neither the test-only router nor its controllers.
+#[test]
+fn play_test_only_routes_stay_out_of_the_production_router() {
+    let test_only = "->      /                     prod.Routes\nGET     /test-only/reset      uk.gov.hmrc.claims.testOnly.controllers.TestOnlyController.reset()\n";
+    let safe = vec![
+        ("conf/application.conf", "appName = \"claims\"\nplay.http.router = prod.Routes\n"),
+        ("conf/prod.routes", "->      /claims               app.Routes\n"),
+        ("conf/app.routes", "GET     /                     uk.gov.hmrc.claims.controllers.ClaimsController.show()\n"),
+        ("conf/testOnlyDoNotUseInAppConf.routes", test_only),
+        ("app/uk/gov/hmrc/claims/testOnly/controllers/TestOnlyController.scala", "package uk.gov.hmrc.claims.testOnly.controllers\n\nclass TestOnlyController {\n  def reset() = ???\n}\n"),
+    ];
+    quiet(&safe);
+
+    let mut routed = safe.clone();
+    routed[0] = (
+        "conf/application.conf",
+        "appName = \"claims\"\nplay.http.router = testOnlyDoNotUseInAppConf.Routes\n",
+    );
+    routed[1] = ("conf/prod.routes", "->      /claims               app.Routes\n+ nocsrf\nPOST    /reset                uk.gov.hmrc.claims.testOnly.controllers.TestOnlyController.reset()\n->      /test-only            testOnlyDoNotUseInAppConf.Routes\n");
+    let (code, found, _) = gate(&routed);
+    assert_eq!(
+        located(&found),
+        vec![
+            ("leak/test-route", "error", "conf/application.conf", 2, 20),
+            ("leak/test-route", "error", "conf/prod.routes", 3, 31),
+            ("leak/test-route", "error", "conf/prod.routes", 4, 31),
+        ]
+    );
+    assert!(
+        found[1].message.contains("(`+ nocsrf`)"),
+        "{}",
+        found[1].message
+    );
+    assert_eq!(code, 1);
+}
+
+/// Scala's imports are read: production code importing a test-only class of a Play app (under
+/// `app/…/testOnly/`), by name, from braces or by wildcard, is a leak; the test that imports it is not.
+#[test]
+fn scala_production_imports_of_test_only_classes() {
+    let model = (
+        "app/uk/gov/hmrc/claims/testOnly/models/TestClaim.scala",
+        "package uk.gov.hmrc.claims.testOnly.models\n\ncase class TestClaim(nino: String)\n",
+    );
+    let real = (
+        "app/uk/gov/hmrc/claims/models/Claim.scala",
+        "package uk.gov.hmrc.claims.models\n\ncase class Claim(id: String)\n",
+    );
+    let controller = "package uk.gov.hmrc.claims.controllers\n\nimport uk.gov.hmrc.claims.models.Claim\nimport uk.gov.hmrc.claims.testOnly.models.{Other, TestClaim}\n\nclass ClaimsController {\n  import uk.gov.hmrc.claims.testOnly.models._\n}\n";
+    let (code, found, _) = gate(&[
+        model,
+        real,
+        (
+            "app/uk/gov/hmrc/claims/controllers/ClaimsController.scala",
+            controller,
+        ),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![
+            (
+                "leak/test-import",
+                "error",
+                "app/uk/gov/hmrc/claims/controllers/ClaimsController.scala",
+                4,
+                51
+            ),
+            (
+                "leak/test-import",
+                "error",
+                "app/uk/gov/hmrc/claims/controllers/ClaimsController.scala",
+                7,
+                10
+            ),
+        ]
+    );
+    assert_eq!(code, 1);
+    quiet(&[
+        model,
+        real,
+        (
+            "test/uk/gov/hmrc/claims/ClaimsSpec.scala",
+            "package uk.gov.hmrc.claims\n\nimport uk.gov.hmrc.claims.testOnly.models.TestClaim\n\nclass ClaimsSpec\n",
+        ),
+    ]);
+}

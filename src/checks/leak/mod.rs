@@ -35,6 +35,7 @@ mod python;
 mod python_packaging;
 mod reach_rules;
 mod resolve;
+mod routes;
 mod ruby;
 mod ruby_reach;
 mod rule_docs;
@@ -165,6 +166,10 @@ enum Kind {
     /// An extensionless program in a `bin/` directory (`bin/www`, an Express app's entry point): its
     /// `#!` line says which language it is.
     Script,
+    /// A Play routes file production loads (`conf/prod.routes`, `conf/routes`).
+    PlayRoutes,
+    /// A Play configuration file (`conf/application.conf`): which router it selects.
+    PlayConf,
 }
 
 impl Kind {
@@ -198,6 +203,15 @@ impl Kind {
         if file.class == FileClass::Other && file.lang == Lang::Other && is_bin_script(&file.path) {
             return Some(Kind::Script);
         }
+        if file.class == FileClass::Config && paths::file_name(paths::parent(&file.path)) == "conf"
+        {
+            if name == "routes" || name.ends_with(".routes") {
+                return Some(Kind::PlayRoutes);
+            }
+            if name.ends_with(".conf") {
+                return Some(Kind::PlayConf);
+            }
+        }
         // Production code, migrations (they run against the live database) and single-file components.
         let importer = matches!(file.class, FileClass::Code | FileClass::Migration)
             || file.class == FileClass::Template
@@ -210,7 +224,7 @@ impl Kind {
             Lang::JavaScript | Lang::TypeScript => Some(Kind::JavaScript),
             Lang::Go => Some(Kind::Go),
             Lang::Rust => Some(Kind::Rust),
-            Lang::Java | Lang::Kotlin => Some(Kind::Jvm),
+            Lang::Java | Lang::Kotlin | Lang::Scala => Some(Kind::Jvm),
             Lang::Ruby => Some(Kind::Ruby),
             _ if file.class == FileClass::Template => Some(Kind::JavaScript),
             _ => None,
@@ -303,10 +317,22 @@ fn extract(
         Kind::Dockerfile => docker::extract(&mut src, &mut out),
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
         Kind::Manifest(m) => manifests::extract(m, &mut src, &mut out),
+        Kind::PlayRoutes => routes::play_routes(&mut src, &mut out),
+        Kind::PlayConf => routes::play_conf(&mut src, &mut out),
         Kind::Script => {}
     }
     if kind.is_code() {
         drop_non_production_scopes(content, &mut out);
+    }
+    // Test-support routes: judged by their own guards (a guarded route is a note naming the flag).
+    let route_lang = match kind {
+        Kind::Python => Some(routes::Lang::Python),
+        Kind::JavaScript => Some(routes::Lang::JavaScript),
+        Kind::Ruby => Some(routes::Lang::Ruby),
+        _ => None,
+    };
+    if let Some(lang) = route_lang {
+        routes::extract(&mut src, &mut out, lang);
     }
     if kind == Kind::Ruby {
         let mut constants = ruby_reach::extract(content);

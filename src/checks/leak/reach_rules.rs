@@ -20,3 +20,26 @@ pub const UNEVALUATED_REACH: CodeRule = CodeRule {
           instead of failing the gate, set `[scan] fail-closed = false` (every summary then says so).",
     example: "app/auth.py:1:6 imports `lib.sso.client` from the submodule `lib/sso`, which the gate cannot evaluate",
 };
+
+pub const TEST_ROUTE: CodeRule = CodeRule {
+    id: "leak/test-route",
+    fires_in: "reach::test_support_endpoints_reachable_in_production",
+    title: "A test-support endpoint is served in production",
+    severity: Severity::Error,
+    why: "Services add endpoints for their automated tests — create a claim, sign in as a made-up user, reset \
+          the database — and often exempt them from login and CSRF protection so that the test tools can call \
+          them. Registered unconditionally, or mounted in production's router, they are a way for anyone to write \
+          test data into the live store: how a small set of test data reached the live Police National Database, \
+          unnoticed for months. The ICO recommended steps to prevent code being inadvertently added to live \
+          systems. Behind an environment flag the endpoint is reported as a note naming the flag and its default \
+          (an error when the flag is on unless production turns it off); one level higher when it also bypasses \
+          authentication or CSRF protection.",
+    fix: "Register test-support routes only in the test environment, behind a guard that is off unless set \
+          (`if (process.env.ENABLE_TEST_SUPPORT === 'true')`, `if Rails.env.test?`), or in a separate app the \
+          tests start; never exempt them from authentication in production. For Play, keep \
+          `play.http.router = prod.Routes` in the shipped `conf/application.conf`, select \
+          `testOnlyDoNotUseInAppConf.Routes` only in the test or local run configuration, and keep the \
+          production routes free of test-only controllers.",
+    example: "src/routes.js:12:13 test-support endpoint `POST /test-support/create-claim` served in production, \
+              unguarded; it bypasses authentication or CSRF protection (registered before `app.use(requireAuth)`)",
+};

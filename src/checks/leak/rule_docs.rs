@@ -182,6 +182,7 @@ pub const RULES: &[CodeRule] = &[
     PACKAGE_SHIPS_TESTS,
     SOURCE_PACKAGE_SHIPS_TESTS,
     super::reach_rules::UNEVALUATED_REACH,
+    super::reach_rules::TEST_ROUTE,
 ];
 
 #[cfg(test)]
