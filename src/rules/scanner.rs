@@ -333,16 +333,27 @@ fn on_example_line(hay: &[u8], start: usize, end: usize) -> bool {
     let before = &hay[from..start];
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
     let before = &before[line_start..];
-    if HINT_WORDS
-        .iter()
-        .any(|w| before.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
-    {
+    let hint = |w: &&[u8]| {
+        before
+            .windows(w.len())
+            .enumerate()
+            .any(|(i, x)| x.eq_ignore_ascii_case(w) && !(*w == b" like " && sql_like(before, i)))
+    };
+    if HINT_WORDS.iter().any(hint) {
         return true;
     }
     let to = (end + 120).min(hay.len());
     let after = &hay[end..to];
     let after = &after[..memchr::memchr(b'\n', after).unwrap_or(after.len())];
     names_example(before) || names_example(after) || names_simulated(before)
+}
+
+/// Is the ` like ` at `i` SQL's operator rather than prose ("like name@example.com")? Written upper case
+/// (`WHERE email LIKE '%@example.com'`), or followed by a quoted pattern (`like '%…`).
+fn sql_like(before: &[u8], i: usize) -> bool {
+    let word = &before[i + 1..(i + 5).min(before.len())];
+    let after = &before[(i + 6).min(before.len())..];
+    word == b"LIKE" || matches!(after, [b'\'' | b'"', b'%' | b'_', ..])
 }
 
 /// A value assigned to a name that documents it as a stand-in the product offers on purpose:
@@ -411,6 +422,18 @@ fix = "f"
 example = 'QQ12'
 near-miss = ['qq12']
 "#;
+
+    #[test]
+    fn sql_like_is_a_query_not_example_wording() {
+        let hay = b"DELETE FROM users WHERE email LIKE '%@example.com'";
+        let at = hay.len() - 13;
+        assert!(!on_example_line(hay, at, hay.len() - 1));
+        let hay = b"users.where(\"email like '%@example.com'\")";
+        let at = hay.len() - 15;
+        assert!(!on_example_line(hay, at, hay.len() - 3));
+        let prose = b"Enter an address like name@example.com";
+        assert!(on_example_line(prose, prose.len() - 16, prose.len()));
+    }
 
     #[test]
     fn gate_runs_only_rules_whose_keywords_occur_and_that_apply() {

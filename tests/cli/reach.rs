@@ -565,3 +565,181 @@ fn scala_production_imports_of_test_only_classes() {
         ),
     ]);
 }
+
+// ---------------------------------------------------------------- stand-ins (issue 22 shapes 5 and 7)
+
+/// A stand-in (`*_stub.py`, `mocks/`, `fake_*.rb`) production code imports is judged by how the file
+/// uses it: with no condition it runs in production (an error, and the stand-in is gated as production
+/// code); chosen by a flag, a warning naming it; only where the environment is not production, or only
+/// re-exported (undici's public mocking API), nothing.
+#[test]
+fn stand_ins_production_imports_are_judged_by_how_they_are_used() {
+    let stub = (
+        "app/clients/notify_stub.py",
+        "class NotifyStub:\n    def send(self, to):\n        return \"QQ123456C\"\n",
+    );
+    let (code, found, _) = gate(&[
+        ("app/__init__.py", ""),
+        (
+            "app/clients/__init__.py",
+            "from app.clients.notify_stub import NotifyStub\n\nclient = NotifyStub()\n",
+        ),
+        stub,
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![
+            ("leak/stand-in", "error", "app/clients/__init__.py", 1, 6),
+            (
+                "data/never-issued-nino",
+                "error",
+                "app/clients/notify_stub.py",
+                3,
+                17
+            ),
+        ]
+    );
+    assert!(
+        found[0]
+            .message
+            .contains("with no condition (line 3): it runs in production"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(code, 1);
+
+    // Chosen by a setting: a warning naming it; the stub is not production's unless chosen.
+    let (code, found, _) = gate(&[
+        ("app/__init__.py", ""),
+        ("app/clients/__init__.py", "from app.clients.notify_stub import NotifyStub\n\nclient = NotifyStub() if settings.USE_NOTIFY_STUB else Notify()\n"),
+        stub,
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/stand-in", "warning", "app/clients/__init__.py", 1, 6)]
+    );
+    assert!(
+        found[0]
+            .message
+            .contains("chosen behind `settings.USE_NOTIFY_STUB`"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(code, 1, "--fail-on note");
+
+    // JavaScript `mocks/`: used unconditionally, an error; in a development-only branch, nothing.
+    let api = (
+        "src/mocks/api.js",
+        "module.exports.MockApi = () => ({ nino: 'QQ123457C' })\n",
+    );
+    let (_, found, _) = gate(&[
+        api,
+        (
+            "src/server.js",
+            "const { MockApi } = require('./mocks/api')\napp.use(MockApi())\n",
+        ),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![
+            ("data/never-issued-nino", "error", "src/mocks/api.js", 1, 42),
+            ("leak/stand-in", "error", "src/server.js", 1, 30),
+        ]
+    );
+    quiet(&[api, ("src/server.js", "const { MockApi } = require('./mocks/api')\nif (process.env.NODE_ENV === 'development') {\n  app.use(MockApi())\n}\n")]);
+
+    // Ruby: a fake client required and used.
+    let (_, found, _) = gate(&[
+        ("lib/fake_dvla_client.rb", "class FakeDvlaClient\nend\n"),
+        ("app/services/vehicles.rb", "require 'fake_dvla_client'\n\nclass Vehicles\n  def client = FakeDvlaClient.new\nend\n"),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/stand-in", "error", "app/services/vehicles.rb", 1, 10)]
+    );
+}
+
+// ---------------------------------------------------------------- one idiom, one region (issue 22, shape 7)
+
+/// Each idiom that says "not production" covers its region only: the rest of the file is judged.
+#[test]
+fn one_idiom_does_not_exempt_a_whole_file() {
+    let factories = ("tests/factories.py", "def make_user():\n    pass\n");
+    // Every generated wsgi.py defaults the settings module; a default decides nothing.
+    let (_, found, _) = gate(&[
+        factories,
+        ("config/wsgi.py", "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings.local\")\nfrom tests.factories import make_user\napplication = get_wsgi_application()\n"),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/test-import", "error", "config/wsgi.py", 3, 6)]
+    );
+    // A script that forces the test settings on is test tooling from there on.
+    quiet(&[
+        factories,
+        ("scripts/seed_local.py", "import os\nos.environ[\"DJANGO_SETTINGS_MODULE\"] = \"config.settings.test\"\nfrom tests.factories import make_user\n"),
+    ]);
+
+    // A controller refusing production covers its own class, not its neighbour.
+    let (_, found, _) = gate(&[(
+        "app/controllers/previews_controller.rb",
+        "class PreviewsController < ApplicationController\n  before_action -> { raise ActiveRecord::RecordNotFound if Rails.env.production? }\n  def show\n    @nino = \"QQ123456C\"\n  end\nend\n\nclass ClaimsController < ApplicationController\n  def show\n    @nino = \"QQ123457C\"\n  end\nend\n",
+    )]);
+    assert_eq!(
+        located(&found),
+        vec![(
+            "data/never-issued-nino",
+            "error",
+            "app/controllers/previews_controller.rb",
+            10,
+            14
+        )]
+    );
+
+    // An optional profiler and the development server under `__main__`: that block only.
+    let (_, found, _) = gate(&[
+        factories,
+        ("app.py", "from werkzeug.middleware.profiler import ProfilerMiddleware\nfrom tests.factories import make_user\n\napp = create_app()\n\nif __name__ == \"__main__\":\n    if os.environ.get(\"PROFILE\"):\n        app.wsgi_app = ProfilerMiddleware(app.wsgi_app)\n    app.run(debug=True)\n"),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/test-import", "error", "app.py", 2, 6)]
+    );
+
+    // One write into the test tree does not make every read of test data maintenance.
+    let (_, found, _) = gate(&[
+        ("spec/fixtures/people.yml", "- QQ123456C\n"),
+        ("app/lib/people.rb", "File.write(Rails.root.join(\"test/tmp/last_run.txt\"), Time.now.to_s)\nPEOPLE = YAML.load_file(Rails.root.join(\"spec/fixtures/people.yml\"))\n"),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/fixture-read", "error", "app/lib/people.rb", 2, 42)]
+    );
+}
+
+/// A generator's placeholder is one only on the line the generator writes; SQL's `LIKE` is a query,
+/// not the prose "like name@example.com" that makes an address example text.
+#[test]
+fn literal_values_and_sql_like_are_not_example_text_everywhere() {
+    let (_, found, _) = gate(&[
+        ("app/mailers/application_mailer.rb", "class ApplicationMailer < ActionMailer::Base\n  default from: \"from@example.com\"\nend\n"),
+        ("app/settings.py", "EMAIL_FROM = \"from@example.com\"\n"),
+        ("app/purge.py", "def purge(cursor):\n    cursor.execute(\"DELETE FROM users WHERE email LIKE 'test%@example.com'\")\n"),
+        ("app/forms.py", "HINT = \"Enter an address like name@example.com\"\n"),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![
+            ("data/reserved-email", "note", "app/forms.py", 1, 31),
+            (
+                "data/reserved-email",
+                "note",
+                "app/mailers/application_mailer.rb",
+                2,
+                18
+            ),
+            ("data/reserved-email", "warning", "app/purge.py", 2, 57),
+            ("data/reserved-email", "error", "app/settings.py", 1, 15),
+        ]
+    );
+}

@@ -40,6 +40,7 @@ mod ruby;
 mod ruby_reach;
 mod rule_docs;
 mod rust_lang;
+mod stand_ins;
 mod tokens;
 
 pub use reach_rules::UNEVALUATED_REACH;
@@ -321,8 +322,16 @@ fn extract(
         Kind::PlayConf => routes::play_conf(&mut src, &mut out),
         Kind::Script => {}
     }
+    // The file's regions that only run outside production, once per file, when anything needs them.
+    let regions = if kind == Kind::Ruby
+        || kind.is_code() && !(out.pending.is_empty() && out.findings.is_empty())
+    {
+        scopes::non_production_regions(content)
+    } else {
+        Vec::new()
+    };
     if kind.is_code() {
-        drop_non_production_scopes(content, &mut out);
+        drop_non_production_scopes(content, &regions, &mut out);
     }
     // Test-support routes: judged by their own guards (a guarded route is a note naming the flag).
     let route_lang = match kind {
@@ -334,11 +343,17 @@ fn extract(
     if let Some(lang) = route_lang {
         routes::extract(&mut src, &mut out, lang);
     }
+    let stand_in_lang = match kind {
+        Kind::Python => Some(stand_ins::Lang::Python),
+        Kind::JavaScript => Some(stand_ins::Lang::JavaScript),
+        Kind::Ruby => Some(stand_ins::Lang::Ruby),
+        _ => None,
+    };
+    if let Some(lang) = stand_in_lang {
+        describe_stand_in_uses(&mut src, lang, &mut out);
+    }
     if kind == Kind::Ruby {
-        let mut constants = ruby_reach::extract(content);
-        if !constants.uses.is_empty() && scopes::file_is_non_production(content) {
-            constants.uses.iter_mut().for_each(|u| u.guarded = true);
-        }
+        let constants = ruby_reach::extract(content, &regions);
         if !constants.uses.is_empty() || !constants.definitions.is_empty() {
             out.facts.push(Fact::RubyConstants {
                 path: file.path.to_string(),
@@ -349,19 +364,48 @@ fn extract(
     out
 }
 
+/// For each import whose path names a stand-in (mock, stub, fake, dummy), how the file uses it: only
+/// those imports, so most files do no work here.
+fn describe_stand_in_uses(src: &mut Source, lang: stand_ins::Lang, out: &mut Extracted) {
+    for i in 0..out.pending.len() {
+        let p = &out.pending[i];
+        let import = match &p.want {
+            Want::PythonModule { .. } | Want::JsModule { .. } | Want::RubyFeature { .. } => true,
+            Want::Path { used, .. } => *used == Use::Import,
+            _ => false,
+        };
+        if !import || !stand_ins::names_stand_in(&p.evidence) {
+            continue;
+        }
+        let start = p.at.start;
+        let line_start =
+            memchr::memrchr(b'\n', &src.text[..start.min(src.text.len())]).map_or(0, |i| i + 1);
+        let keyword = line_start
+            + src.text[line_start..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+        let module = p.evidence.to_string();
+        let uses = stand_ins::uses(src, lang, keyword, &module);
+        out.pending[i].uses = Some(Box::new(uses));
+    }
+}
+
 /// A reference inside a block named for another environment (`case "unit_test": from config.envs.unit_test
 /// import …`, `if Rails.env.development?`) only runs there: dev config, not a route into production.
-fn drop_non_production_scopes(content: &[u8], out: &mut Extracted) {
+fn drop_non_production_scopes(
+    content: &[u8],
+    regions: &[std::ops::Range<usize>],
+    out: &mut Extracted,
+) {
     // Most files reference nothing: then there is nothing to drop, and no need to read the file again.
     if out.pending.is_empty() && out.findings.is_empty() {
         return;
     }
-    if scopes::file_is_non_production(content) {
-        out.pending.clear();
-        out.findings.clear();
-        return;
-    }
-    let in_prod = |at: usize| scopes::scope_of_hit(content, at) != Scope::NonProduction;
+    let in_prod = |at: usize| {
+        !scopes::in_regions(regions, at)
+            && scopes::scope_of_hit(content, at) != Scope::NonProduction
+    };
     out.pending.retain(|p| in_prod(p.at.start));
     out.findings.retain(|f| match &f.location {
         Location::File(s) => in_prod(s.span.0),
@@ -489,6 +533,7 @@ impl Extracted {
             at: Pos::of(&at),
             evidence: evidence.into_boxed_str(),
             want,
+            uses: None,
         });
     }
 }
@@ -513,6 +558,8 @@ pub(crate) struct Pending {
     /// The reference as written (`tests.factories`, `../fixtures/users.json`, a Java import's name).
     pub evidence: Box<str>,
     pub want: Want,
+    /// For an import whose path names a stand-in (mock, stub, fake): how the importing file uses it.
+    pub uses: Option<Box<stand_ins::Uses>>,
 }
 
 pub(crate) use crate::finding::Pos;

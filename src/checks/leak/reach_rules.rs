@@ -43,3 +43,24 @@ pub const TEST_ROUTE: CodeRule = CodeRule {
     example: "src/routes.js:12:13 test-support endpoint `POST /test-support/create-claim` served in production, \
               unguarded; it bypasses authentication or CSRF protection (registered before `app.use(requireAuth)`)",
 };
+
+pub const STAND_IN: CodeRule = CodeRule {
+    id: "leak/stand-in",
+    fires_in: "reach::stand_ins_production_imports_are_judged_by_how_they_are_used",
+    title: "Production code uses a stand-in (a mock, stub or fake)",
+    severity: Severity::Error,
+    why: "A stub client that pretends to send letters, a fake identity check that always passes, a mock API \
+          answering with made-up people: stand-ins exist so that tests and local runs need not touch the real \
+          thing. Imported and used by production code with no condition, one runs in the live service; chosen \
+          by a flag, it runs whenever the flag is set wrongly — and a flag on by default is no guard at all. \
+          That is how test data reaches a live system, as it reached the Police National Database, unnoticed \
+          for months; the ICO recommended steps to prevent code being inadvertently added to live systems. \
+          A stand-in chosen by a flag that is off unless set is a warning that names the flag; one used only \
+          where the environment is not production, or only re-exported for users' tests, is not reported.",
+    fix: "Use the real implementation in production code and inject the stand-in from tests or from a \
+          development-only configuration. Where a flag must choose it, make the flag off unless set, check \
+          it fails closed in production (refuse to start with the stand-in when the environment is \
+          production), and set it explicitly in the production deployment.",
+    example: "app/clients/__init__.py:1:6 uses the stand-in `app/clients/notify_stub.py` (a mock, stub or fake \
+              by its name) with no condition (line 3): it runs in production",
+};

@@ -10,12 +10,14 @@
 use super::jvm::JvmIndex;
 use super::manifests::{self, class_word};
 use super::paths::{self, file_name, parent};
-use super::reach_rules::UNEVALUATED_REACH;
+use super::reach_rules::{STAND_IN, UNEVALUATED_REACH};
 use super::ruby_reach::Reach;
 use super::rule_docs::{FIXTURE_IMPORT, FIXTURE_READ, TEST_IMPORT};
+use super::stand_ins::Uses;
 use super::{docker, go, javascript, jvm, python, python_packaging, ruby, rust_lang};
 use super::{make_finding, Extracted, Fact, Pending, Use, Want};
 use crate::config::Config;
+use crate::finding::Severity;
 use crate::finding::{FileSpan, Finding};
 use crate::repo::classify::{classify_default, FileClass};
 use crate::repo::files::{self, FileEntry};
@@ -261,6 +263,11 @@ impl<'a> Index<'a> {
         if !self.is_file(&path) {
             return None;
         }
+        // A stand-in is production's only where the file uses it with no condition.
+        if used == Use::Import && self.is_stand_in(file, &path, class) {
+            return matches!(p.uses.as_deref(), Some(Uses::Unguarded { .. }))
+                .then_some((path, How::Named(class)));
+        }
         match class {
             FileClass::Vendor if used == Use::Import => Some((path, How::Vendored)),
             FileClass::Docs | FileClass::DevConfig | FileClass::Other => {
@@ -280,14 +287,16 @@ impl<'a> Index<'a> {
         path: &str,
         class: FileClass,
     ) -> Option<Finding> {
+        // A stand-in (mock, stub, fake by its name) imported by JavaScript, Python or Ruby: judged by
+        // how the file uses it.
+        if used == Use::Import && self.is_stand_in(file, path, class) {
+            return self.stand_in(file, p, path);
+        }
         if !class.is_test_side() {
             return None;
         }
         // A Ruby class only environment-guarded code reaches (a dev or review-app seeder).
         if self.ruby.only_outside_production(file, p.at.start) {
-            return None;
-        }
-        if used == Use::Import && self.is_mocking_api(file, path) {
             return None;
         }
         let what = class_word(class);
@@ -308,17 +317,52 @@ impl<'a> Index<'a> {
         Some(make_finding(rule, p.at.in_file(file), msg, &p.evidence))
     }
 
-    /// A module that is test-side only because it sits in a `mock/`, `fake/` or `stubs/` directory, imported
-    /// by JavaScript, Python or Ruby code, is more often a feature than a fixture: undici's `lib/mock/`
-    /// is its public MockAgent API, and an app's `src/mocks/` (msw) is loaded by a development-only
-    /// branch. Not judged unless the user's `[paths]` globs say it is test code. Go `mocks` packages,
-    /// generated for tests, and anything under `tests/`, `__mocks__/` or `fixtures/` are still judged.
-    fn is_mocking_api(&self, importer: &str, target: &str) -> bool {
+    /// Is `target` a stand-in that an importer in JavaScript, Python or Ruby uses: a module test-side
+    /// only because it sits in a `mock/`, `fake/`, `stubs/` or `dummy/` directory, or dev code only
+    /// because its name says it stands in (`notify_stub.py`, `fake_dvla.rb`, `mocks.ts`)? How the
+    /// importing file uses it decides (`stand_ins`): undici's `lib/mock/` is a public API its index
+    /// re-exports; an app's `src/mocks/` loaded by a development-only branch is dev code; one used with
+    /// no condition runs in production. A class the user's `[paths]` gave is never second-guessed, and
+    /// anything under `tests/`, `__mocks__/` or `fixtures/` is judged as test code.
+    fn is_stand_in(&self, importer: &str, target: &str, class: FileClass) -> bool {
         const MOCK_DIRS: &[&str] = &["mock", "mocks", "fake", "fakes", "stubs", "dummy"];
         let lang = paths::extension(file_name(importer));
-        if matches!(lang, "go" | "rs" | "java" | "kt" | "kts")
-            || self.config.paths.lookup(target).is_some()
+        if !matches!(
+            lang,
+            "py" | "js"
+                | "mjs"
+                | "cjs"
+                | "jsx"
+                | "ts"
+                | "tsx"
+                | "mts"
+                | "cts"
+                | "rb"
+                | "vue"
+                | "svelte"
+        ) || self.config.paths.lookup(target).is_some()
         {
+            return false;
+        }
+        if class == FileClass::DevConfig {
+            return paths::stem(file_name(target))
+                .split(['_', '-', '.'])
+                .any(|w| {
+                    matches!(
+                        w.to_ascii_lowercase().as_str(),
+                        "mock"
+                            | "mocks"
+                            | "mocked"
+                            | "fake"
+                            | "fakes"
+                            | "stub"
+                            | "stubs"
+                            | "stubbed"
+                            | "dummy"
+                    )
+                });
+        }
+        if !class.is_test_side() {
             return false;
         }
         let dirs: Vec<&str> = parent(target)
@@ -333,6 +377,35 @@ impl<'a> Index<'a> {
                 && classify_default(&format!("{d}/_")).is_test_side()
         }) || classify_default(file_name(target)).is_test_side();
         mocky && !otherwise_test
+    }
+
+    /// The finding for an import of the stand-in `target`, by how the file uses it.
+    fn stand_in(&self, file: &str, p: &Pending, target: &str) -> Option<Finding> {
+        let (severity, how) = match p.uses.as_deref() {
+            None | Some(Uses::Exported | Uses::OutsideProduction) => return None,
+            Some(Uses::Unguarded { line }) => (
+                Severity::Error,
+                format!("with no condition (line {line}): it runs in production"),
+            ),
+            Some(Uses::Guarded(g)) => {
+                let on = g.on_by_default() == Some(true);
+                let severity = if on {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                let then = if on {
+                    "it is on unless production sets the flag otherwise"
+                } else {
+                    "production must keep it off"
+                };
+                (severity, format!("chosen {g}: {then}"))
+            }
+        };
+        let msg = format!("uses the stand-in `{target}` (a mock, stub or fake by its name) {how}");
+        let mut f = make_finding(&STAND_IN, p.at.in_file(file), msg, &p.evidence);
+        f.severity = severity;
+        Some(f)
     }
 }
 
@@ -381,6 +454,7 @@ pub(crate) mod testing {
             },
             evidence: evidence.into(),
             want,
+            uses: None,
         };
         index.resolve(importer, &p).map(|f| (f.rule, f.message))
     }

@@ -183,6 +183,7 @@ pub const RULES: &[CodeRule] = &[
     SOURCE_PACKAGE_SHIPS_TESTS,
     super::reach_rules::UNEVALUATED_REACH,
     super::reach_rules::TEST_ROUTE,
+    super::reach_rules::STAND_IN,
 ];
 
 #[cfg(test)]
