@@ -743,3 +743,118 @@ fn literal_values_and_sql_like_are_not_example_text_everywhere() {
         ]
     );
 }
+
+// ---------------------------------------------------------------- switches on by default (issue 22, shape 5)
+
+const E2E_AUTH: &str = "function authenticate(req, res, next) {\n  if (process.env.E2E_TEST_MODE === 'true') {\n    req.user = { id: 'e2e-user' }\n    return next()\n  }\n  return passport.authenticate('oidc')(req, res, next)\n}\n";
+
+/// Non-production modes on by default: warnings naming the default and where production must
+/// override it; the same code with production's setting in place stays quiet.
+#[test]
+fn switches_on_by_default() {
+    let (_, found, _) = gate(&[
+        ("src/config.js", "const env = process.env.NODE_ENV || 'development'\n"),
+        ("src/auth.js", E2E_AUTH),
+        ("conf/application.conf", "appName = \"enrolment\"\nenrolment-stubs.enabled = true\n"),
+        ("config/environments/production.rb", "Rails.application.configure do\n  config.consider_all_requests_local = true\nend\n"),
+        ("config/wsgi.py", "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings.local\")\napplication = get_wsgi_application()\n"),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![
+            (
+                "leak/nonprod-default",
+                "warning",
+                "conf/application.conf",
+                2,
+                1
+            ),
+            (
+                "leak/nonprod-default",
+                "warning",
+                "config/environments/production.rb",
+                2,
+                3
+            ),
+            ("leak/nonprod-default", "warning", "config/wsgi.py", 2, 50),
+            ("leak/nonprod-default", "warning", "src/auth.js", 3, 5),
+            ("leak/nonprod-default", "warning", "src/config.js", 1, 38),
+        ]
+    );
+    let says = |i: usize, text: &str| {
+        assert!(found[i].message.contains(text), "{}", found[i].message);
+    };
+    says(4, "`NODE_ENV` defaults to `development` when unset");
+    says(3, "guarded only behind `process.env.E2E_TEST_MODE === 'true'` (line 2; `E2E_TEST_MODE`, off unless set)");
+    says(0, "`enrolment-stubs.enabled` = true");
+
+    // A login bypass on unless production turns it off is an error.
+    let (_, found, _) = gate(&[(
+        "src/auth.js",
+        &E2E_AUTH.replace("=== 'true'", "!== 'false'"),
+    )]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/nonprod-default", "error", "src/auth.js", 3, 5)]
+    );
+
+    // Twins: the deployment sets NODE_ENV and the settings module; the bypass only in tests; stubs off;
+    // production's own values.
+    quiet(&[
+        ("src/config.js", "const env = process.env.NODE_ENV || 'development'\n"),
+        ("Dockerfile", "FROM node:20\nENV NODE_ENV=production\nENV DJANGO_SETTINGS_MODULE=config.settings.production\n"),
+        ("src/auth.js", &E2E_AUTH.replace("process.env.E2E_TEST_MODE === 'true'", "process.env.NODE_ENV === 'test'")),
+        ("conf/application.conf", "appName = \"enrolment\"\nenrolment-stubs.enabled = false\n"),
+        ("conf/application-local.conf", "enrolment-stubs.enabled = true\n"),
+        ("config/environments/production.rb", "Rails.application.configure do\n  config.consider_all_requests_local = false\nend\n"),
+        ("config/wsgi.py", "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings.local\")\napplication = get_wsgi_application()\n"),
+    ]);
+}
+
+// ---------------------------------------------------------------- another package's tests (issue 22, shape 4)
+
+/// A module the server loads importing a dependency's test helpers, or a workspace sibling's `test/`:
+/// test code, not the package's API. Its public entry points, and the same import from a test, pass.
+#[test]
+fn imports_into_another_packages_tests() {
+    let (code, found, _) = gate(&[
+        ("packages/shared/package.json", "{\"name\": \"@acme/shared\", \"main\": \"lib/index.js\"}\n"),
+        ("packages/shared/lib/index.js", "module.exports = {}\n"),
+        ("packages/shared/test/factories.js", "module.exports.claim = () => ({})\n"),
+        ("packages/server/src/app.js", "import { sign } from 'some-dependency/test/helpers/sign.js'\nconst { claim } = require('@acme/shared/test/factories')\nconst shared = require('@acme/shared')\n"),
+        ("app/notify.py", "from notifications_utils.tests.fixtures import template\n"),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![
+            ("leak/test-import", "error", "app/notify.py", 1, 6),
+            (
+                "leak/test-import",
+                "error",
+                "packages/server/src/app.js",
+                1,
+                23
+            ),
+            (
+                "leak/test-import",
+                "error",
+                "packages/server/src/app.js",
+                2,
+                28
+            ),
+        ]
+    );
+    assert!(
+        found[1]
+            .message
+            .contains("the `test/` of the package `some-dependency`"),
+        "{}",
+        found[1].message
+    );
+    assert_eq!(code, 1);
+    quiet(&[
+        ("packages/server/test/app.test.js", "import { sign } from 'some-dependency/test/helpers/sign.js'\n"),
+        ("packages/server/src/app.js", "const shared = require('@acme/shared')\nconst { run } = require('some-dependency/lib/runner')\n"),
+        ("app/notify.py", "from notifications_utils.template import Template\n"),
+    ]);
+}

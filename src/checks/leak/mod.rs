@@ -24,6 +24,7 @@
 //! lock per file that yields something, and keeps only references that could resolve to test code (a cheap
 //! word filter at walk time), so memory stays proportional to the suspicious references, not to the tree.
 
+mod defaults;
 mod docker;
 mod go;
 mod javascript;
@@ -122,6 +123,8 @@ impl LeakCheck {
             Kind::of(file),
             Some(
                 Kind::DockerIgnore
+                    | Kind::Dockerfile
+                    | Kind::DeployEnv
                     | Kind::Ruby
                     | Kind::RustTestModule
                     | Kind::PythonNamedTest
@@ -169,8 +172,12 @@ enum Kind {
     Script,
     /// A Play routes file production loads (`conf/prod.routes`, `conf/routes`).
     PlayRoutes,
-    /// A Play configuration file (`conf/application.conf`): which router it selects.
+    /// A Play configuration file (`conf/application.conf`): which router it selects, stubs it turns on.
     PlayConf,
+    /// Other production configuration: stubs or mocks it switches on.
+    Config,
+    /// A deployment file (manifests, platform config, Procfile): the environment it sets.
+    DeployEnv,
 }
 
 impl Kind {
@@ -184,6 +191,9 @@ impl Kind {
         }
         if file.class == FileClass::Deploy && docker::is_dockerfile(name) {
             return Some(Kind::Dockerfile);
+        }
+        if file.class == FileClass::Deploy {
+            return Some(Kind::DeployEnv);
         }
         if file.lang == Lang::Rust
             && file.class.is_test_side()
@@ -212,6 +222,9 @@ impl Kind {
             if name.ends_with(".conf") {
                 return Some(Kind::PlayConf);
             }
+        }
+        if file.class == FileClass::Config {
+            return Some(Kind::Config);
         }
         // Production code, migrations (they run against the live database) and single-file components.
         let importer = matches!(file.class, FileClass::Code | FileClass::Migration)
@@ -315,11 +328,19 @@ fn extract(
         Kind::PythonNamedTest => python::extract_named_test(&src, &mut out),
         Kind::Jvm => jvm::extract(&mut src, &mut out),
         Kind::Ruby => ruby::extract(&mut src, &mut out),
-        Kind::Dockerfile => docker::extract(&mut src, &mut out),
+        Kind::Dockerfile => {
+            docker::extract(&mut src, &mut out);
+            defaults::deployment_env(&src, &mut out);
+        }
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
         Kind::Manifest(m) => manifests::extract(m, &mut src, &mut out),
         Kind::PlayRoutes => routes::play_routes(&mut src, &mut out),
-        Kind::PlayConf => routes::play_conf(&mut src, &mut out),
+        Kind::PlayConf => {
+            routes::play_conf(&mut src, &mut out);
+            defaults::extract_config(&mut src, &mut out);
+        }
+        Kind::Config => defaults::extract_config(&mut src, &mut out),
+        Kind::DeployEnv => defaults::deployment_env(&src, &mut out),
         Kind::Script => {}
     }
     // The file's regions that only run outside production, once per file, when anything needs them.
@@ -351,6 +372,12 @@ fn extract(
     };
     if let Some(lang) = stand_in_lang {
         describe_stand_in_uses(&mut src, lang, &mut out);
+    }
+    if matches!(
+        kind,
+        Kind::Python | Kind::JavaScript | Kind::Ruby | Kind::Jvm
+    ) {
+        defaults::extract_code(&mut src, &mut out);
     }
     if kind == Kind::Ruby {
         let constants = ruby_reach::extract(content, &regions);
@@ -600,6 +627,9 @@ pub(crate) enum Want {
     /// Faker in a Gemfile's default group: only a production dependency when the Gemfile is an
     /// application's (a gem's Gemfile, next to its .gemspec, is for development).
     GemfileFaker { gem: String },
+    /// An environment-name variable defaulting to a non-production value (the evidence): fine when a
+    /// deployment file sets the variable for production.
+    EnvDefault { var: String },
 }
 
 #[derive(Debug, Clone)]
@@ -628,6 +658,10 @@ pub(crate) enum Fact {
     DockerIgnore {
         path: String,
         patterns: Vec<String>,
+    },
+    /// A deployment file sets this environment variable to a production value.
+    EnvSetForProduction {
+        var: String,
     },
     /// The classes a production Ruby file defines and the constants it uses, for following a class back
     /// to the environment guards around its uses.

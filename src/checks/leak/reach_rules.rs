@@ -64,3 +64,26 @@ pub const STAND_IN: CodeRule = CodeRule {
     example: "app/clients/__init__.py:1:6 uses the stand-in `app/clients/notify_stub.py` (a mock, stub or fake \
               by its name) with no condition (line 3): it runs in production",
 };
+
+pub const NONPROD_DEFAULT: CodeRule = CodeRule {
+    id: "leak/nonprod-default",
+    fires_in: "reach::switches_on_by_default",
+    title: "A non-production mode is on by default",
+    severity: Severity::Warning,
+    why: "A default is what production gets when nobody remembered: `process.env.NODE_ENV || 'development'` \
+          runs the live service as development unless its deployment sets the variable; a test mode that signs \
+          made-up users in is one missing setting away from production; stubs switched on in the shipped base \
+          config answer for the real service in every environment that does not override them; Rails' \
+          `consider_all_requests_local = true` in production shows every visitor full error reports. This is \
+          how test behaviour and test data reach a live system — as they reached the Police National Database, \
+          unnoticed for months — and the ICO recommended steps to prevent code being inadvertently added to \
+          live systems. Reported as a warning naming the default and where production must override it (an \
+          error when a login bypass is on unless production turns it off); an environment default is not \
+          reported when a deployment file of the repository sets the variable for production.",
+    fix: "Default to production (or fail to start when the variable is missing), and set development and test \
+          values in development and test configuration. Guard test modes with a flag that is off unless set, \
+          and refuse to start with it on when the environment is production. Keep stubs off in the base config \
+          and switch them on in development and test config.",
+    example: "src/config.js:3:40 `NODE_ENV` defaults to `development` when unset: production runs as development \
+              unless its deployment sets NODE_ENV (no deployment file in the repository sets it for production)",
+};

@@ -10,7 +10,7 @@
 use super::jvm::JvmIndex;
 use super::manifests::{self, class_word};
 use super::paths::{self, file_name, parent};
-use super::reach_rules::{STAND_IN, UNEVALUATED_REACH};
+use super::reach_rules::{NONPROD_DEFAULT, STAND_IN, UNEVALUATED_REACH};
 use super::ruby_reach::Reach;
 use super::rule_docs::{FIXTURE_IMPORT, FIXTURE_READ, TEST_IMPORT};
 use super::stand_ins::Uses;
@@ -100,6 +100,8 @@ pub(crate) struct Index<'a> {
     pub(super) rust_cfg_test: HashSet<String>,
     pub(super) python_not_tests: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
+    /// Environment variables a deployment file sets for production.
+    env_for_production: HashSet<String>,
     pub(super) jvm: OnceCell<JvmIndex>,
     ruby: Reach,
     /// Submodules (keys): not walked, so what production reaches in them cannot be evaluated.
@@ -116,6 +118,7 @@ impl<'a> Index<'a> {
             rust_cfg_test: HashSet::new(),
             python_not_tests: HashSet::new(),
             dockerignores: HashMap::new(),
+            env_for_production: HashSet::new(),
             jvm: OnceCell::new(),
             ruby: Reach::default(),
             submodules: &[],
@@ -134,6 +137,9 @@ impl<'a> Index<'a> {
                     index.dockerignores.insert(path, patterns);
                 }
                 Fact::RubyConstants { path, constants } => ruby_files.push((path, *constants)),
+                Fact::EnvSetForProduction { var } => {
+                    index.env_for_production.insert(var);
+                }
             }
         }
         index.ruby = Reach::new(ruby_files);
@@ -165,7 +171,7 @@ impl<'a> Index<'a> {
         &self.files[start..start + len]
     }
 
-    fn is_dir(&self, dir: &str) -> bool {
+    pub(super) fn is_dir(&self, dir: &str) -> bool {
         !dir.is_empty() && !self.under_dir(dir).is_empty()
     }
 
@@ -210,6 +216,21 @@ impl<'a> Index<'a> {
             Want::DockerCopyAll { via } => docker::resolve_copy_all(self, file, p, via.as_deref()),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::GemfileFaker { gem } => manifests::resolve_gemfile_faker(self, file, p, gem),
+            Want::EnvDefault { var } => {
+                if self.env_for_production.contains(var) {
+                    return None;
+                }
+                let msg = format!(
+                    "`{var}` defaults to `{}` when unset: production runs that way unless its deployment sets {var} (no deployment file in the repository sets it for production)",
+                    p.evidence
+                );
+                Some(make_finding(
+                    &NONPROD_DEFAULT,
+                    p.at.in_file(file),
+                    msg,
+                    &p.evidence,
+                ))
+            }
         }
     }
 

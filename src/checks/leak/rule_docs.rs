@@ -184,6 +184,7 @@ pub const RULES: &[CodeRule] = &[
     super::reach_rules::UNEVALUATED_REACH,
     super::reach_rules::TEST_ROUTE,
     super::reach_rules::STAND_IN,
+    super::reach_rules::NONPROD_DEFAULT,
 ];
 
 #[cfg(test)]
