@@ -858,3 +858,60 @@ fn imports_into_another_packages_tests() {
         ("app/notify.py", "from notifications_utils.template import Template\n"),
     ]);
 }
+
+// ---------------------------------------------------------------- roots: what production runs
+
+/// What a Procfile, a Dockerfile's `CMD` or a package's `main`/`start` runs is production whatever its
+/// name: a demo server is gated as production code, a test server run in production is a leak. The same
+/// files, run by nothing, are documentation and tests.
+#[test]
+fn what_production_runs_is_production() {
+    let files = [
+        ("demo/server.js", "module.exports = { nino: 'QQ123456C' }\n"),
+        (
+            "tests/fake_api.js",
+            "require('http').createServer().listen(3001)\n",
+        ),
+        (
+            "examples/index.js",
+            "module.exports = { nino: 'QQ123457C' }\n",
+        ),
+    ];
+    quiet(&files);
+    let mut run = files.to_vec();
+    run.extend([
+        ("Procfile", "web: node demo/server.js\n"),
+        ("Dockerfile", "FROM node:20\nWORKDIR /app\nENV NODE_ENV=production\nCMD [\"node\", \"/app/tests/fake_api.js\"]\n"),
+        ("package.json", "{\n  \"name\": \"svc\",\n  \"main\": \"examples/index.js\"\n}\n"),
+    ]);
+    let (code, found, _) = gate(&run);
+    assert_eq!(
+        located(&found),
+        vec![
+            ("leak/test-import", "error", "Dockerfile", 4, 15),
+            ("data/never-issued-nino", "error", "demo/server.js", 1, 27),
+            (
+                "data/never-issued-nino",
+                "error",
+                "examples/index.js",
+                1,
+                27
+            ),
+        ]
+    );
+    assert!(
+        found[0]
+            .message
+            .contains("runs `tests/fake_api.js` (test code) in production"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[1]
+            .message
+            .contains("production code reaches it: `Procfile:1`"),
+        "{}",
+        found[1].message
+    );
+    assert_eq!(code, 1);
+}

@@ -36,6 +36,7 @@ mod python;
 mod python_packaging;
 mod reach_rules;
 mod resolve;
+mod roots;
 mod routes;
 mod ruby;
 mod ruby_reach;
@@ -331,16 +332,27 @@ fn extract(
         Kind::Dockerfile => {
             docker::extract(&mut src, &mut out);
             defaults::deployment_env(&src, &mut out);
+            roots::dockerfile(&mut src, &mut out);
         }
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
-        Kind::Manifest(m) => manifests::extract(m, &mut src, &mut out),
+        Kind::Manifest(m) => {
+            manifests::extract(m, &mut src, &mut out);
+            if m == manifests::ManifestKind::PackageJson {
+                roots::package_json(&mut src, &mut out);
+            }
+        }
         Kind::PlayRoutes => routes::play_routes(&mut src, &mut out),
         Kind::PlayConf => {
             routes::play_conf(&mut src, &mut out);
             defaults::extract_config(&mut src, &mut out);
         }
         Kind::Config => defaults::extract_config(&mut src, &mut out),
-        Kind::DeployEnv => defaults::deployment_env(&src, &mut out),
+        Kind::DeployEnv => {
+            defaults::deployment_env(&src, &mut out);
+            if paths::file_name(&file.path).eq_ignore_ascii_case("procfile") {
+                roots::procfile(&mut src, &mut out);
+            }
+        }
         Kind::Script => {}
     }
     // The file's regions that only run outside production, once per file, when anything needs them.
@@ -591,12 +603,14 @@ pub(crate) struct Pending {
 
 pub(crate) use crate::finding::Pos;
 
-/// How a reference is used: importing code, reading a file at run time, or embedding it at build time.
+/// How a reference is used: importing code, reading a file at run time, embedding it at build time, or
+/// running it (a Procfile's process, a Dockerfile's `CMD`, a package's `main`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Use {
     Import,
     Read,
     Embed,
+    Run,
 }
 
 /// What a reference points at, in the terms needed to find it in the tree.

@@ -290,7 +290,9 @@ impl<'a> Index<'a> {
                 .then_some((path, How::Named(class)));
         }
         match class {
-            FileClass::Vendor if used == Use::Import => Some((path, How::Vendored)),
+            FileClass::Vendor if matches!(used, Use::Import | Use::Run) => {
+                Some((path, How::Vendored))
+            }
             FileClass::Docs | FileClass::DevConfig | FileClass::Other => {
                 Some((path, How::Named(class)))
             }
@@ -333,6 +335,10 @@ impl<'a> Index<'a> {
             Use::Embed => (
                 &FIXTURE_READ,
                 format!("embeds `{path}` ({what}) into the build"),
+            ),
+            Use::Run => (
+                &TEST_IMPORT,
+                format!("runs `{path}` ({what}) in production"),
             ),
         };
         Some(make_finding(rule, p.at.in_file(file), msg, &p.evidence))
