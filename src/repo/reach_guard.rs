@@ -317,9 +317,8 @@ fn environment_name(text: &str) -> Option<Reads> {
     if !VARS.iter().any(|v| text.contains(v)) {
         return None;
     }
-    let lower = text.to_ascii_lowercase();
-    let production = lower.contains("prod") || lower.contains("live");
     // `settings.DEBUG`: true only in development.
+    let production = crate::repo::scopes::mentions_production(text.as_bytes());
     Some(Reads::Environment { production })
 }
 

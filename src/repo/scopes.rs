@@ -437,6 +437,23 @@ const NONPROD_WORDS: &[&str] = &[
 const EXAMPLE_WORDS: &[&str] = &["example", "examples", "sample", "samples", "placeholder"];
 const PROD_WORDS: &[&str] = &["production", "prod", "live"];
 
+/// Does one word name a non-production environment (`development`, `test`, `local`, `ci`, …)? The list
+/// every reader of environment names shares.
+pub fn is_non_production_environment(word: &str) -> bool {
+    NONPROD_WORDS.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// Does one word name production (`production`, `prod`, `live`)?
+pub fn is_production_environment(word: &str) -> bool {
+    PROD_WORDS.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// Does a condition or value name production among its words (`Rails.env.production?`,
+/// `NODE_ENV !== 'production'`, `config.settings.prod`)?
+pub fn mentions_production(text: &[u8]) -> bool {
+    names_production(text)
+}
+
 fn names_production(text: &[u8]) -> bool {
     may_tell(text) && words(text).iter().any(|w| PROD_WORDS.contains(&w.as_str()))
 }

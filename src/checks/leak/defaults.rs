@@ -385,11 +385,9 @@ pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
             }
             let v = String::from_utf8_lossy(&value)
                 .trim_matches(['"', '\''])
-                .to_ascii_lowercase();
-            if v.starts_with("prod")
-                || v.starts_with("live")
-                || v.contains("settings.production")
-                || v.contains(".production")
+                .to_string();
+            if v.split(['.', '-', '_', '/', ' '])
+                .any(crate::repo::scopes::is_production_environment)
             {
                 set.push((*var).to_string());
             }
