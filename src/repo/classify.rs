@@ -630,7 +630,11 @@ fn is_doc_dir(dir: &str) -> bool {
 /// build and developer-tool configuration (`nodemon.json`, `webpack.config.js`), and local-only
 /// container files (`local.Dockerfile`, `Dockerfile.dev`, a `docker-compose.yml` not named for production).
 fn is_dev_code(lower: &str, ext: &str, stem_tokens: &[&str]) -> bool {
-    if DEV_TOOL_NAMES.contains(&lower) {
+    // Build tools' own files in any of their languages (`gulpfile.babel.js`, `Gruntfile.coffee`).
+    if DEV_TOOL_NAMES.contains(&lower)
+        || lower.starts_with("gulpfile.")
+        || lower.starts_with("gruntfile.")
+    {
         return true;
     }
     let code_like = CODE_EXTS.contains(&ext) || TEMPLATE_EXTS.contains(&ext);
@@ -1016,6 +1020,7 @@ mod tests {
             ("nodemon.json", DevConfig),
             (".vscode/launch.json", DevConfig),
             ("gulp/scripts.js", DevConfig),
+            ("gulpfile.babel.js", DevConfig),
             ("scripts/generate-dev-environment.sh", DevConfig),
             ("scripts/deploy.sh", Code),
             ("app/clients/email/aws_ses_stub.py", DevConfig),

@@ -256,6 +256,13 @@ fn gate_as(
 ) {
     let mut w = Worker::new(root, config, checks);
     for r in reached {
+        // The walk's own entry: checks that read the file then (the collector, inline allows, and any
+        // check its class already interested) do not read it twice.
+        let seen = walked
+            .files
+            .binary_search_by(|f| (*f.path).cmp(r.path.as_str()))
+            .ok()
+            .map(|i| walked.files[i].clone());
         let Some(bytes) = path_from_key(&r.path) else {
             continue;
         };
@@ -268,7 +275,7 @@ fn gate_as(
                     size: m.len(),
                     ..file
                 };
-                if w.read_and_check(&file, &full) == Some(true) {
+                if w.read_and_check_except(&file, &full, seen.as_ref()) == Some(true) {
                     match r.how {
                         How::Vendored => w.local.stats.vendored_gated += 1,
                         How::Named(_) | How::Link => w.local.stats.reached_gated += 1,
@@ -457,11 +464,24 @@ impl Worker<'_> {
     /// Some(true): read and checked; Some(false): not read (not wanted, too large, binary); None:
     /// unreadable, reported.
     fn read_and_check(&mut self, file: &FileEntry, full: &Path) -> Option<bool> {
+        self.read_and_check_except(file, full, None)
+    }
+
+    /// As `read_and_check`, leaving out the checks that already read the file as `seen` (the walk's
+    /// entry for a file read again as production): each check sees a file once.
+    fn read_and_check_except(
+        &mut self,
+        file: &FileEntry,
+        full: &Path,
+        seen: Option<&FileEntry>,
+    ) -> Option<bool> {
+        let read_before =
+            seen.is_some_and(|s| self.checks.iter().any(|c| c.wants(s) && !c.passive()));
         let wanted: Vec<&dyn FileCheck> = self
             .checks
             .iter()
             .copied()
-            .filter(|c| c.wants(file))
+            .filter(|c| c.wants(file) && !(read_before && seen.is_some_and(|s| c.wants(s))))
             .collect();
         if !wanted.iter().any(|c| !c.passive()) {
             return Some(false);

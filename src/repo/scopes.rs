@@ -320,20 +320,15 @@ fn dev_server_blocks(content: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
             }
         }
     }
+    // A script that starts the development server at its top level cannot be imported without
+    // serving, so no WSGI server imports it: wrapping the app in a profiler, it is a harness run by hand.
     let find = |needle: &[u8]| memchr::memmem::find(content, needle).is_some();
     let profiles = find(b"ProfilerMiddleware") || find(b"import cProfile") || find(b"pyinstrument");
-    let defines = lines(content).any(|(s, e)| {
-        let l = &content[s..e];
-        l.starts_with(b"def ")
-            || l.starts_with(b"class ")
-            || l.starts_with(b"@")
-            || l.starts_with(b"async def ")
-    });
     let serves_at_margin = memchr::memmem::find_iter(content, b".run(").any(|at| {
         let (s, _) = line_around(content, at);
         indent(&content[s..]) == 0
     });
-    if profiles && serves_at_margin && !defines {
+    if profiles && serves_at_margin {
         out.push(0..content.len());
     }
 }
@@ -378,7 +373,11 @@ fn forced_dev_settings(content: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
                 None => content.len(),
             }
         };
-        out.push(start..block_end);
+        // A shell script's exports are its environment: every command it runs has them.
+        let shell = line.trim_ascii_start().starts_with(b"export ")
+            || rest.starts_with(b"DJANGO_SETTINGS_MODULE=");
+        let block_start = if shell && w == 0 { 0 } else { start };
+        out.push(block_start..block_end);
     }
 }
 
@@ -433,6 +432,12 @@ const NONPROD_WORDS: &[&str] = &[
     "ci",
     "e2e",
     "nonprod",
+    // Production-like environments that are still not production: their settings are theirs.
+    "uat",
+    "staging",
+    "preprod",
+    "qa",
+    "sandbox",
 ];
 const EXAMPLE_WORDS: &[&str] = &["example", "examples", "sample", "samples", "placeholder"];
 const PROD_WORDS: &[&str] = &["production", "prod", "live"];
@@ -717,8 +722,8 @@ mod tests {
         assert!(in_region(forced, "DEBUG"));
         assert!(!in_region(forced, "X = 1"));
         assert!(in_region(
-            "export DJANGO_SETTINGS_MODULE=\"config.settings.dev\"\nrun x\n",
-            "run x"
+            "export DEBUG=1\nexport DJANGO_SETTINGS_MODULE=\"config.settings.dev\"\nrun x\n",
+            "DEBUG"
         ));
 
         // A controller that refuses production: that class, not the next one.
@@ -736,7 +741,7 @@ mod tests {
         let app = "from werkzeug.middleware.profiler import ProfilerMiddleware\napp = create_app()\napp.config['DEBUG'] = True\n\nif __name__ == '__main__':\n    if os.environ.get('PROFILE'):\n        app.wsgi_app = ProfilerMiddleware(app.wsgi_app)\n    app.run(debug=True)\n";
         assert!(in_region(app, "app.run(debug=True)"));
         assert!(!in_region(app, "app.config['DEBUG']"));
-        // A harness script that defines nothing: the whole script.
+        // A harness script that starts the server at its top level: the whole script.
         let harness = "from werkzeug.middleware.profiler import ProfilerMiddleware\nfrom app import create_app\n\napp = create_app()\napp.wsgi_app = ProfilerMiddleware(app.wsgi_app)\napp.debug = True\napp.run(debug=True)\n";
         assert!(in_region(harness, "app.debug = True"));
         // The app factory that offers profiling behind a setting is still the live app.

@@ -648,15 +648,34 @@ fn stand_ins_production_imports_are_judged_by_how_they_are_used() {
     );
     quiet(&[api, ("src/server.js", "const { MockApi } = require('./mocks/api')\nif (process.env.NODE_ENV === 'development') {\n  app.use(MockApi())\n}\n")]);
 
-    // Ruby: a fake client required and used.
+    // Ruby: a fake client required and used inside a method — whether production calls the method
+    // is decided elsewhere: a warning that says so.
     let (_, found, _) = gate(&[
         ("lib/fake_dvla_client.rb", "class FakeDvlaClient\nend\n"),
         ("app/services/vehicles.rb", "require 'fake_dvla_client'\n\nclass Vehicles\n  def client = FakeDvlaClient.new\nend\n"),
     ]);
     assert_eq!(
         located(&found),
-        vec![("leak/stand-in", "error", "app/services/vehicles.rb", 1, 10)]
+        vec![(
+            "leak/stand-in",
+            "warning",
+            "app/services/vehicles.rb",
+            1,
+            10
+        )]
     );
+    assert!(
+        found[0].message.contains("inside a function (line 4)"),
+        "{}",
+        found[0].message
+    );
+
+    // A component's story renders it with its mocks: development, not production.
+    quiet(&[
+        ("src/screens/AddUser/AddUser.svelte", "<form></form>\n"),
+        ("src/screens/AddUser/mocks.ts", "export const defaultMock = { nino: 'QQ123458C' }\n"),
+        ("src/screens/AddUser/AddUserStory.svelte.ts", "import AddUser from './AddUser.svelte'\nimport { defaultMock } from './mocks'\nexport default { component: AddUser, mocks: [defaultMock] }\n"),
+    ]);
 }
 
 // ---------------------------------------------------------------- one idiom, one region (issue 22, shape 7)
@@ -753,6 +772,7 @@ const E2E_AUTH: &str = "function authenticate(req, res, next) {\n  if (process.e
 #[test]
 fn switches_on_by_default() {
     let (_, found, _) = gate(&[
+        ("Dockerfile", "FROM node:20\nCMD [\"node\", \"src/server.js\"]\n"),
         ("src/config.js", "const env = process.env.NODE_ENV || 'development'\n"),
         ("src/auth.js", E2E_AUTH),
         ("conf/application.conf", "appName = \"enrolment\"\nenrolment-stubs.enabled = true\n"),
@@ -797,6 +817,15 @@ fn switches_on_by_default() {
         located(&found),
         vec![("leak/nonprod-default", "error", "src/auth.js", 3, 5)]
     );
+
+    // A library that deploys nothing: its default is its users' to set (Express's own `env`).
+    quiet(&[
+        (
+            "lib/application.js",
+            "var env = process.env.NODE_ENV || 'development'\n",
+        ),
+        ("package.json", "{\n  \"name\": \"framework\"\n}\n"),
+    ]);
 
     // Twins: the deployment sets NODE_ENV and the settings module; the bypass only in tests; stubs off;
     // production's own values.

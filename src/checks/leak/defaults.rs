@@ -4,13 +4,15 @@
 //!
 //! - the environment's name defaulting to development (`process.env.NODE_ENV || 'development'`,
 //!   `os.environ.get("FLASK_ENV", "development")`, `ENV.fetch("RAILS_ENV", "development")`, a WSGI
-//!   module's `setdefault("DJANGO_SETTINGS_MODULE", "….local")`) — quiet when a deployment file of the
-//!   repository sets that variable for production (`ENV NODE_ENV=production`, a manifest's `env:`);
+//!   module's `setdefault("DJANGO_SETTINGS_MODULE", "….local")`) in a repository that deploys a service
+//!   (a Dockerfile, Procfile or manifest: a library's default is its users' to set) — quiet when a
+//!   deployment file of the repository sets that variable for production (`ENV NODE_ENV=production`);
 //! - a test or e2e mode that signs a made-up user in or skips login, guarded only by a flag;
 //! - stubs or mocks switched on in a shipped base config (`enrolment-stubs.enabled = true`);
 //! - Rails' `config.consider_all_requests_local = true` (full error pages for everyone) and test
 //!   delivery adapters in `config/environments/production.rb`.
 
+use super::paths;
 use super::reach_rules::NONPROD_DEFAULT;
 use super::tokens::{line_range, trimmed_lines, word_occurrences};
 use super::{Extracted, Fact, Source, Want};
@@ -45,9 +47,17 @@ fn non_production_value(v: &str) -> bool {
 
 /// Production code: environment names defaulting to development, login bypasses behind a flag, and
 /// Rails' production environment file.
-pub(crate) fn extract_code(src: &mut Source, out: &mut Extracted) {
-    env_name_defaults(src, out);
-    login_bypasses(src, out);
+pub(crate) fn extract_code(
+    src: &mut Source,
+    out: &mut Extracted,
+    anchors: super::anchors::Anchors,
+) {
+    if anchors.env_names {
+        env_name_defaults(src, out);
+    }
+    if anchors.logins {
+        login_bypasses(src, out);
+    }
     if src.path.ends_with("config/environments/production.rb") {
         rails_production(src, out);
     }
@@ -274,6 +284,14 @@ fn rails_production(src: &mut Source, out: &mut Extracted) {
 /// switching stubs or mocks on: `enrolment-stubs.enabled = true`, `USE_STUBS=true`, `stubs:` /
 /// `  enabled: true`. Sections named for other environments are theirs.
 pub(crate) fn extract_config(src: &mut Source, out: &mut Extracted) {
+    // A file named for another environment (`values-uat.yaml`, `application-staging.yml`) is theirs.
+    let name = paths::stem(paths::file_name(src.path));
+    if name
+        .split(['.', '-', '_'])
+        .any(crate::repo::scopes::is_non_production_environment)
+    {
+        return;
+    }
     let text = src.text;
     let words: [&[u8]; 12] = [
         b"stub", b"Stub", b"STUB", b"mock", b"Mock", b"MOCK", b"fake", b"Fake", b"FAKE", b"dummy",
@@ -359,6 +377,14 @@ pub(crate) fn extract_config(src: &mut Source, out: &mut Extracted) {
 /// Procfile): a default to development is then overridden where production runs.
 pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
     let text = src.text;
+    // Templates a generator fills in (`Dockerfile.tt`, `Procfile.erb`) deploy nothing of this repository.
+    let ext = paths::extension(paths::file_name(src.path));
+    if !matches!(
+        ext,
+        "tt" | "erb" | "j2" | "jinja" | "tmpl" | "tpl" | "template" | "example" | "sample"
+    ) {
+        out.facts.push(Fact::Deploys);
+    }
     let mut set = Vec::new();
     for var in ENV_NAME_VARS {
         for at in word_occurrences(text, var.as_bytes(), true) {
@@ -447,7 +473,7 @@ mod tests {
                 deployment_env(s, o)
             });
             assert!(
-                matches!(out.facts.as_slice(), [Fact::EnvSetForProduction { var }] if var == "NODE_ENV"),
+                matches!(out.facts.as_slice(), [Fact::Deploys, Fact::EnvSetForProduction { var }] if var == "NODE_ENV"),
                 "{text}: {:?}",
                 out.facts
             );

@@ -24,6 +24,7 @@
 //! lock per file that yields something, and keeps only references that could resolve to test code (a cheap
 //! word filter at walk time), so memory stays proportional to the suspicious references, not to the tree.
 
+mod anchors;
 mod defaults;
 mod docker;
 mod go;
@@ -373,7 +374,13 @@ fn extract(
         Kind::Ruby => Some(routes::Lang::Ruby),
         _ => None,
     };
-    if let Some(lang) = route_lang {
+    // One pass says which of the reach detectors can find anything here.
+    let anchors = if route_lang.is_some() || kind == Kind::Jvm {
+        anchors::of(content)
+    } else {
+        anchors::Anchors::default()
+    };
+    if let Some(lang) = route_lang.filter(|_| anchors.test_words) {
         routes::extract(&mut src, &mut out, lang);
     }
     let stand_in_lang = match kind {
@@ -389,7 +396,7 @@ fn extract(
         kind,
         Kind::Python | Kind::JavaScript | Kind::Ruby | Kind::Jvm
     ) {
-        defaults::extract_code(&mut src, &mut out);
+        defaults::extract_code(&mut src, &mut out, anchors);
     }
     if kind == Kind::Ruby {
         let constants = ruby_reach::extract(content, &regions);
@@ -677,6 +684,8 @@ pub(crate) enum Fact {
     EnvSetForProduction {
         var: String,
     },
+    /// The repository deploys a service (a Dockerfile, Procfile or deployment manifest).
+    Deploys,
     /// The classes a production Ruby file defines and the constants it uses, for following a class back
     /// to the environment guards around its uses.
     RubyConstants {

@@ -102,6 +102,8 @@ pub(crate) struct Index<'a> {
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     /// Environment variables a deployment file sets for production.
     env_for_production: HashSet<String>,
+    /// Whether the repository deploys a service at all (a library's defaults are its users' to set).
+    deploys: bool,
     pub(super) jvm: OnceCell<JvmIndex>,
     ruby: Reach,
     /// Submodules (keys): not walked, so what production reaches in them cannot be evaluated.
@@ -119,6 +121,7 @@ impl<'a> Index<'a> {
             python_not_tests: HashSet::new(),
             dockerignores: HashMap::new(),
             env_for_production: HashSet::new(),
+            deploys: false,
             jvm: OnceCell::new(),
             ruby: Reach::default(),
             submodules: &[],
@@ -140,6 +143,7 @@ impl<'a> Index<'a> {
                 Fact::EnvSetForProduction { var } => {
                     index.env_for_production.insert(var);
                 }
+                Fact::Deploys => index.deploys = true,
             }
         }
         index.ruby = Reach::new(ruby_files);
@@ -217,7 +221,7 @@ impl<'a> Index<'a> {
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::GemfileFaker { gem } => manifests::resolve_gemfile_faker(self, file, p, gem),
             Want::EnvDefault { var } => {
-                if self.env_for_production.contains(var) {
+                if !self.deploys || self.env_for_production.contains(var) {
                     return None;
                 }
                 let msg = format!(
@@ -286,8 +290,9 @@ impl<'a> Index<'a> {
         }
         // A stand-in is production's only where the file uses it with no condition.
         if used == Use::Import && self.is_stand_in(file, &path, class) {
-            return matches!(p.uses.as_deref(), Some(Uses::Unguarded { .. }))
-                .then_some((path, How::Named(class)));
+            return (matches!(p.uses.as_deref(), Some(Uses::Unguarded { .. }))
+                && !self.is_story(file))
+            .then_some((path, How::Named(class)));
         }
         match class {
             FileClass::Vendor if matches!(used, Use::Import | Use::Run) => {
@@ -406,13 +411,48 @@ impl<'a> Index<'a> {
         mocky && !otherwise_test
     }
 
+    /// Is `file` a component's story: named `<Component>Story.*` or `<Component>Stories.*` beside the
+    /// component (`AddUserFormStory.svelte.ts` next to `AddUserForm.svelte`)?
+    fn is_story(&self, file: &str) -> bool {
+        let name = file_name(file);
+        let first = name.split('.').next().unwrap_or(name);
+        let Some(component) = first
+            .strip_suffix("Story")
+            .or_else(|| first.strip_suffix("Stories"))
+            .filter(|c| !c.is_empty())
+        else {
+            return false;
+        };
+        let dir = parent(file);
+        let prefix = paths::under(dir, &format!("{component}."));
+        let start = self.files.partition_point(|e| *e.path < *prefix.as_str());
+        self.files[start..]
+            .first()
+            .is_some_and(|e| e.path.starts_with(&prefix) && !e.path[prefix.len()..].contains('/'))
+    }
+
     /// The finding for an import of the stand-in `target`, by how the file uses it.
     fn stand_in(&self, file: &str, p: &Pending, target: &str) -> Option<Finding> {
+        // A component's story (`ButtonStory.svelte.ts` beside `Button.svelte`) renders it with made-up
+        // data for development: its stand-ins are the story's.
+        if self.is_story(file) {
+            return None;
+        }
         let (severity, how) = match p.uses.as_deref() {
             None | Some(Uses::Exported | Uses::OutsideProduction) => return None,
             Some(Uses::Unguarded { line }) => (
                 Severity::Error,
                 format!("with no condition (line {line}): it runs in production"),
+            ),
+            Some(Uses::InFunction { line }) => (
+                Severity::Warning,
+                format!(
+                    "with no condition in this file, inside a function (line {line}): production runs it whenever that function is called"
+                ),
+            ),
+            Some(Uses::NoRunningUse { line }) => (
+                Severity::Warning,
+                format!("(imported at line {line}; no use here that runs it: check where it is chosen)"),
             ),
             Some(Uses::Guarded(g)) => {
                 let on = g.on_by_default() == Some(true);

@@ -20,14 +20,7 @@ use std::ops::Range;
 
 /// Code files: route registrations and mounts.
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted, lang: Lang) {
-    let text = src.text;
-    // Cheap gate: no test word anywhere, no test route.
-    if !TEST_WORDS
-        .iter()
-        .any(|w| memchr::memmem::find(text, w).is_some())
-    {
-        return;
-    }
+    // The caller has checked that the file holds a test word (`anchors`): no test word, no test route.
     let found = match lang {
         Lang::JavaScript => javascript(src),
         Lang::Python => python(src),
@@ -47,23 +40,6 @@ pub(crate) enum Lang {
     Python,
     Ruby,
 }
-
-/// Case-sensitive words one of which a file holding a test route contains.
-const TEST_WORDS: &[&[u8]] = &[
-    b"test",
-    b"Test",
-    b"TEST",
-    b"e2e",
-    b"cypress",
-    b"Cypress",
-    b"backdoor",
-    b"fake",
-    b"Fake",
-    b"stub",
-    b"Stub",
-    b"mock",
-    b"Mock",
-];
 
 /// One registration found: what is served, where, and any bypass it states.
 struct Route {
@@ -485,7 +461,7 @@ fn ruby(src: &Source) -> Vec<Route> {
             let s = String::from_utf8_lossy(&text[lit.content.clone()]).into_owned();
             let line = &text[line_range(text, at)];
             let to = ruby_controller(line);
-            if is_test_path(&s) || to.as_deref().is_some_and(is_test_name) {
+            if is_test_path(&s) || to.as_deref().is_some_and(is_test_segment) {
                 let v = String::from_utf8_lossy(verb).to_ascii_uppercase();
                 out.push(Route {
                     at: lit.content,
@@ -614,9 +590,10 @@ pub(crate) fn play_routes(src: &mut Source, out: &mut Extracted) {
                 let action_name = String::from_utf8_lossy(action);
                 let controller = action_name.split('(').next().unwrap_or("").to_string();
                 let p = String::from_utf8_lossy(path).into_owned();
+                // A package of test-only controllers (`testOnly`, `test_only`), not a bare `test`.
                 let test_controller = controller
                     .split('.')
-                    .any(|part| is_test_name(part) && !part.starts_with(char::is_uppercase))
+                    .any(|part| is_test_segment(part) && !part.starts_with(char::is_uppercase))
                     || is_test_path(&p);
                 if test_controller {
                     let v = String::from_utf8_lossy(verb);

@@ -18,8 +18,14 @@ use crate::repo::reach_guard::{guard_at, Guard};
 /// How a file uses what it imports from one module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Uses {
-    /// Used (or imported for its effects) with no condition: the line of the first such use.
+    /// Used (or imported for its effects) with no condition where the module runs as it is loaded (its
+    /// top level, a class body): the line of the first such use.
     Unguarded { line: u32 },
+    /// Used with no condition in this file, but inside a function (a request handler, a factory):
+    /// whether that runs is decided where it is called.
+    InFunction { line: u32 },
+    /// Imported, but no use found here that runs it (only type annotations or a `lambda` factory).
+    NoRunningUse { line: u32 },
     /// Every use is under a condition; the first that is not "outside production" only.
     Guarded(Guard),
     /// Every use is under a condition that only holds outside production.
@@ -64,19 +70,31 @@ pub(crate) fn uses(src: &mut Source, lang: Lang, keyword: usize, module: &str) -
     let mut guards = Vec::new();
     let mut exported = false;
     let mut used = false;
+    let mut in_function = None;
+    let mut only_typed = false;
     for name in names.iter().filter(|n| !n.is_empty()) {
         for at in word_occurrences(text, name.as_bytes(), false) {
             if stmt.contains(&at) || !src.in_code(at) {
                 continue;
             }
+            let line_range = line_range(text, at);
+            let line = &text[line_range.clone()];
+            if not_run(&text[line_range.start..at]) {
+                only_typed = true;
+                continue;
+            }
             used = true;
-            let line = &text[line_range(text, at)];
             if is_export(line) {
                 exported = true;
                 continue;
             }
             match guard_at(text, at) {
                 Some(g) => guards.push(g),
+                None if inside_function(text, line_range.start)
+                    || defines_function(&text[line_range.start..at]) =>
+                {
+                    in_function.get_or_insert(at);
+                }
                 None => {
                     let line = src.span(at..at + name.len()).line;
                     return Uses::Unguarded { line };
@@ -84,15 +102,75 @@ pub(crate) fn uses(src: &mut Source, lang: Lang, keyword: usize, module: &str) -
             }
         }
     }
+    let import_line = src.span(keyword..keyword + 1).line;
     if !used {
-        // Imported for its effects, or used in ways not named here: it runs.
-        let line = src.span(keyword..keyword + 1).line;
-        return Uses::Unguarded { line };
+        // Python names used only in annotations or factories: no use here runs the stand-in. Otherwise
+        // imported for its effects (`import './mocks/browser'`): it runs.
+        return if only_typed || lang == Lang::Python && !names.is_empty() {
+            Uses::NoRunningUse { line: import_line }
+        } else {
+            Uses::Unguarded { line: import_line }
+        };
+    }
+    if let Some(at) = in_function {
+        let line = src.span(at..at + 1).line;
+        return Uses::InFunction { line };
     }
     if guards.is_empty() && exported {
         return Uses::Exported;
     }
     judged(guards)
+}
+
+/// Is a use, given the text before it on its line, one that does not run it: a type annotation
+/// (`x: Stub`, `Getter[Stub]`, `-> Stub`, `expected_type=Stub`, `isinstance(x, Stub)`) or a factory
+/// deferred in a `lambda`?
+fn not_run(before: &[u8]) -> bool {
+    let t = before.trim_ascii_end();
+    t.ends_with(b":")
+        || t.ends_with(b"[")
+        || t.ends_with(b"->")
+        || t.ends_with(b"expected_type=")
+        || memchr::memmem::find(before, b"lambda").is_some()
+        || memchr::memmem::find(before, b"isinstance(").is_some()
+}
+
+/// Does the text before a use on its line open a function (`def x = Stub.new`, `(req) => new Stub()`)?
+fn defines_function(before: &[u8]) -> bool {
+    let t = before.trim_ascii_start();
+    t.starts_with(b"def ")
+        || memchr::memmem::find(before, b"=>").is_some()
+        || memchr::memmem::find(before, b"function").is_some()
+}
+
+/// Is the line starting at `line_start` inside a function, method or arrow function (an enclosing
+/// header that defines one)?
+fn inside_function(text: &[u8], line_start: usize) -> bool {
+    let indent = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let mut limit = indent(&text[line_start..]);
+    let mut end = line_start;
+    while limit > 0 && end > 0 {
+        let start = memchr::memrchr(b'\n', &text[..end - 1]).map_or(0, |i| i + 1);
+        let line = &text[start..end - 1];
+        end = start;
+        let w = indent(line);
+        let t = line[w.min(line.len())..].trim_ascii_end();
+        if t.is_empty() || w >= limit {
+            continue;
+        }
+        limit = w;
+        let defines = t.starts_with(b"def ")
+            || t.starts_with(b"async def ")
+            || t.starts_with(b"function")
+            || t.starts_with(b"async function")
+            || memchr::memmem::find(t, b"function").is_some()
+            || memchr::memmem::find(t, b"=>").is_some()
+            || memchr::memmem::find(t, b"def ").is_some();
+        if defines {
+            return true;
+        }
+    }
+    false
 }
 
 fn judged(guards: Vec<Guard>) -> Uses {
@@ -235,7 +313,13 @@ mod tests {
         let rb = "require 'fake_dvla_client'\n\nclass Vehicles\n  def client = FakeDvlaClient.new\nend\n";
         assert_eq!(
             uses_in(Lang::Ruby, "app/x.rb", rb, "require", "fake_dvla_client"),
-            Uses::Unguarded { line: 4 }
+            Uses::InFunction { line: 4 }
+        );
+        // notifications-api: the stub in annotations and a lambda factory, chosen by a setting elsewhere.
+        let typed = "from app.clients.email.aws_ses_stub import AwsSesStubClient\n\nvar: ContextVar[AwsSesStubClient] = ContextVar(\"x\")\nget = Getter(lambda: AwsSesStubClient(url), expected_type=AwsSesStubClient)\n";
+        assert_eq!(
+            uses_in(Lang::Python, "app/__init__.py", typed, "from", "m"),
+            Uses::NoRunningUse { line: 1 }
         );
     }
 }
