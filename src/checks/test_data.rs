@@ -93,7 +93,13 @@ const GENERATOR_PLACEHOLDERS: &[&str] = &[
 /// form's sender) is the rule's finding like any other.
 fn written_by_generator(file: &FileEntry, content: &[u8], at: usize) -> bool {
     let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
-    let line = content[start..at].trim_ascii_start();
+    let mut line = content[start..at].trim_ascii();
+    // The value alone on its line continues the statement above (`config.mailer_sender =` / `"…"`).
+    if line.is_empty() || line == b"\"" || line == b"'" {
+        let prev_start =
+            memchr::memrchr(b'\n', &content[..start.saturating_sub(1)]).map_or(0, |i| i + 1);
+        line = content[prev_start..start.saturating_sub(1)].trim_ascii();
+    }
     file.lang == Lang::Ruby
         && (line.starts_with(b"default from:")
             || line.starts_with(b"default(from:")

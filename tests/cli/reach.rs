@@ -742,6 +742,7 @@ fn one_idiom_does_not_exempt_a_whole_file() {
 fn literal_values_and_sql_like_are_not_example_text_everywhere() {
     let (_, found, _) = gate(&[
         ("app/mailers/application_mailer.rb", "class ApplicationMailer < ActionMailer::Base\n  default from: \"from@example.com\"\nend\n"),
+        ("config/initializers/devise.rb", "Devise.setup do |config|\n  config.mailer_sender =\n    \"please-change-me-at-config-initializers-devise@example.com\"\nend\n"),
         ("app/settings.py", "EMAIL_FROM = \"from@example.com\"\n"),
         ("app/purge.py", "def purge(cursor):\n    cursor.execute(\"DELETE FROM users WHERE email LIKE 'test%@example.com'\")\n"),
         ("app/forms.py", "HINT = \"Enter an address like name@example.com\"\n"),
@@ -759,6 +760,13 @@ fn literal_values_and_sql_like_are_not_example_text_everywhere() {
             ),
             ("data/reserved-email", "warning", "app/purge.py", 2, 57),
             ("data/reserved-email", "error", "app/settings.py", 1, 15),
+            (
+                "data/reserved-email",
+                "note",
+                "config/initializers/devise.rb",
+                3,
+                6
+            ),
         ]
     );
 }
@@ -943,4 +951,32 @@ fn what_production_runs_is_production() {
         found[1].message
     );
     assert_eq!(code, 1);
+}
+
+/// What production reads is production, except an API description it serves: its `example` values are
+/// documentation wherever they are served from. The same read of a data file under `docs/` is gated.
+#[test]
+fn an_api_description_production_serves_is_still_documentation() {
+    let spec = (
+        "swagger/v1/api_spec.json",
+        "{\"example\": {\"email\": \"jane@example.com\", \"nino\": \"QQ123456C\"}}\n",
+    );
+    quiet(&[
+        spec,
+        (
+            "config/initializers/rswag.rb",
+            "SPEC = File.read(Rails.root.join(\"swagger/v1/api_spec.json\"))\n",
+        ),
+    ]);
+    let (_, found, _) = gate(&[
+        ("docs/people.json", "{\"nino\": \"QQ123456C\"}\n"),
+        (
+            "app/lib/people.rb",
+            "PEOPLE = File.read(Rails.root.join(\"docs/people.json\"))\n",
+        ),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![("data/never-issued-nino", "error", "docs/people.json", 1, 11)]
+    );
 }

@@ -294,6 +294,11 @@ impl<'a> Index<'a> {
                 && !self.is_story(file))
             .then_some((path, How::Named(class)));
         }
+        // An API description (OpenAPI, Swagger) production serves is documentation wherever it is
+        // served from: its `example` values are examples.
+        if class == FileClass::Docs && is_api_description(&path) {
+            return None;
+        }
         match class {
             FileClass::Vendor if matches!(used, Use::Import | Use::Run) => {
                 Some((path, How::Vendored))
@@ -423,12 +428,22 @@ impl<'a> Index<'a> {
         else {
             return false;
         };
+        // The component beside it: `AddUserForm.svelte`, or one whose name it starts
+        // (`DeleteUserForm.svelte` for `DeleteUserStory`).
         let dir = parent(file);
-        let prefix = paths::under(dir, &format!("{component}."));
+        let prefix = paths::under(dir, component);
         let start = self.files.partition_point(|e| *e.path < *prefix.as_str());
         self.files[start..]
-            .first()
-            .is_some_and(|e| e.path.starts_with(&prefix) && !e.path[prefix.len()..].contains('/'))
+            .iter()
+            .take_while(|e| e.path.starts_with(&prefix))
+            .any(|e| {
+                let rest = &e.path[prefix.len()..];
+                !rest.contains('/')
+                    && matches!(
+                        rest.rsplit('.').next().unwrap_or(""),
+                        "svelte" | "vue" | "tsx" | "jsx" | "astro"
+                    )
+            })
     }
 
     /// The finding for an import of the stand-in `target`, by how the file uses it.
@@ -474,6 +489,17 @@ impl<'a> Index<'a> {
         f.severity = severity;
         Some(f)
     }
+}
+
+/// `swagger/v1/api_spec.json`, `openapi.yaml`, `docs/openapi/…`: an API's published description.
+fn is_api_description(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = file_name(&lower);
+    lower
+        .split('/')
+        .any(|d| matches!(d, "openapi" | "swagger" | "api-docs" | "apidocs"))
+        || name.starts_with("openapi.")
+        || name.starts_with("swagger.")
 }
 
 /// Resolving one reference in a small tree, for the unit tests here and in the language modules.
