@@ -451,10 +451,15 @@ mod tests {
         guard_at(text.as_bytes(), text.find(needle).unwrap_or(0))
     }
 
+    /// The guard at `needle`, which the test expects to exist.
+    fn guard_of(text: &str, needle: &str) -> Guard {
+        at(text, needle).unwrap_or_else(|| panic!("no guard at {needle:?} in {text:?}"))
+    }
+
     #[test]
     fn enclosing_blocks_and_their_flags() {
         let js = "const router = express.Router()\nif (process.env.ENABLE_TEST_SUPPORT === 'true') {\n  router.post('/test-support/x', h)\n}\nrouter.get('/a', b)\n";
-        let g = at(js, "router.post").unwrap();
+        let g = guard_of(js, "router.post");
         assert_eq!(g.flag(), "ENABLE_TEST_SUPPORT");
         assert_eq!((g.line, g.on_by_default()), (2, Some(false)));
         assert_eq!(
@@ -464,24 +469,24 @@ mod tests {
         assert_eq!(at(js, "router.get"), None);
 
         let on = "if (process.env.DISABLE_TEST_ROUTES !== 'false') {\n  x()\n}\n";
-        assert_eq!(at(on, "x()").unwrap().on_by_default(), Some(true));
+        assert_eq!(guard_of(on, "x()").on_by_default(), Some(true));
         let neg = "if (!process.env.REAL_AUTH) {\n  x()\n}\n";
-        assert_eq!(at(neg, "x()").unwrap().on_by_default(), Some(true));
+        assert_eq!(guard_of(neg, "x()").on_by_default(), Some(true));
 
         let py = "if os.environ.get(\"USE_STUBS\", \"true\") == \"true\":\n    client = Stub()\nelse:\n    client = Real()\n";
-        let g = at(py, "Stub()").unwrap();
+        let g = guard_of(py, "Stub()");
         assert_eq!((g.flag(), g.on_by_default()), ("USE_STUBS", Some(true)));
-        let g = at(py, "Real()").unwrap();
+        let g = guard_of(py, "Real()");
         assert!(g.negated);
         assert_eq!(g.on_by_default(), Some(false));
 
         let rb = "Rails.application.routes.draw do\n  if Rails.env.test?\n    get '/test_support/login'\n  end\n  unless Rails.env.production?\n    get '/x'\n  end\nend\n";
-        assert!(at(rb, "get '/test").unwrap().outside_production());
-        assert!(at(rb, "get '/x'").unwrap().outside_production());
+        assert!(guard_of(rb, "get '/test").outside_production());
+        assert!(guard_of(rb, "get '/x'").outside_production());
 
         let py =
             "if settings.USE_NOTIFY_STUB:\n    from app.clients.notify_stub import NotifyStub\n";
-        let g = at(py, "from").unwrap();
+        let g = guard_of(py, "from");
         assert_eq!(
             (g.flag(), g.on_by_default()),
             ("settings.USE_NOTIFY_STUB", None)
@@ -491,17 +496,17 @@ mod tests {
     #[test]
     fn one_line_forms() {
         let js = "const client = process.env.USE_MOCK_API ? new MockApi() : new Api()\n";
-        let g = at(js, "MockApi").unwrap();
+        let g = guard_of(js, "MockApi");
         assert_eq!(
             (g.flag(), g.negated, g.on_by_default()),
             ("USE_MOCK_API", false, Some(false))
         );
-        assert!(at(js, "new Api").unwrap().negated);
+        assert!(guard_of(js, "new Api").negated);
         let py = "client = NotifyStub() if os.getenv('STUB_NOTIFY') else Notify()\n";
-        assert_eq!(at(py, "NotifyStub").unwrap().flag(), "STUB_NOTIFY");
-        assert!(at(py, "Notify()").unwrap().negated);
+        assert_eq!(guard_of(py, "NotifyStub").flag(), "STUB_NOTIFY");
+        assert!(guard_of(py, "Notify()").negated);
         let rb = "mount TestSupport::Engine => '/test' if ENV.fetch('TEST_SUPPORT', 'false') == 'true'\n";
-        let g = at(rb, "mount").unwrap();
+        let g = guard_of(rb, "mount");
         assert_eq!((g.flag(), g.on_by_default()), ("TEST_SUPPORT", Some(false)));
         assert_eq!(at("x = 1\n", "x"), None);
     }

@@ -268,7 +268,7 @@ fn refusing_controllers(content: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
                 .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'?' | b'!'))
                 .copied()
                 .collect();
-            let listed = |l: &[Vec<u8>]| l.iter().any(|n| *n == name);
+            let listed = |l: &[Vec<u8>]| l.contains(&name);
             if (!only.is_empty() && listed(&only)) || (!except.is_empty() && !listed(&except)) {
                 out.push(block(content, ls));
             }

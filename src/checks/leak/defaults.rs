@@ -483,7 +483,7 @@ mod tests {
     #[test]
     fn stubs_on_in_shipped_config() {
         let run = |path: &str, text: &str| {
-            super::super::extract_for_test(path, text, Syntax::Hash, |s, o| extract_config(s, o))
+            super::super::extract_for_test(path, text, Syntax::Hash, extract_config)
                 .findings
                 .len()
         };

@@ -196,7 +196,7 @@ impl<'a> Index<'a> {
 
     /// Judge one reference made by `file`.
     fn resolve(&self, file: &str, p: &Pending) -> Option<Finding> {
-        if let Some(f) = self.into_submodule(file, p) {
+        if let Some(f) = self.in_a_submodule(file, p) {
             return Some(f);
         }
         match &p.want {
@@ -240,7 +240,7 @@ impl<'a> Index<'a> {
 
     /// A reference that lands in a submodule (none of its candidates in the tree, one inside a
     /// submodule): production reaches code the gate cannot read, which fails closed.
-    fn into_submodule(&self, file: &str, p: &Pending) -> Option<Finding> {
+    fn in_a_submodule(&self, file: &str, p: &Pending) -> Option<Finding> {
         if self.submodules.is_empty() {
             return None;
         }
