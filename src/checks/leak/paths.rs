@@ -101,13 +101,31 @@ const TEST_WORDS: &[&str] = &[
 /// directory (`from app import examples`).
 pub(crate) fn names_non_production(c: &str) -> bool {
     use crate::repo::classify::{classify_default, FileClass};
+    // The same modules are imported by many files (`import os`, `./utils`): answered once per thread.
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, bool>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = SEEN.with(|s| s.borrow().get(c).copied()) {
+        return known;
+    }
     let outside = |class| matches!(class, FileClass::Docs | FileClass::DevConfig);
     let probe = if extension(file_name(c)).is_empty() {
         format!("{c}.js")
     } else {
         c.to_string()
     };
-    outside(classify_default(&probe)) || outside(classify_default(&format!("{c}/_.js")))
+    let named =
+        outside(classify_default(&probe)) || outside(classify_default(&format!("{c}/_.js")));
+    SEEN.with(|s| {
+        let mut s = s.borrow_mut();
+        // Bounded: a tree with more distinct modules than this starts the memo afresh.
+        if s.len() >= 16 * 1024 {
+            s.clear();
+        }
+        s.insert(c.into(), named);
+    });
+    named
 }
 
 pub(crate) fn has_test_word(s: &str) -> bool {
