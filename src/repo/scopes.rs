@@ -149,9 +149,9 @@ impl LineScopes {
 /// - a Rails controller that refuses to serve in production (`before_action -> { raise … if
 ///   Rails.env.production? }`, or `head :not_found`): the body of that class, or with `only:` /
 ///   `except:` the actions it names (or does not);
-/// - a script's `if __name__ == "__main__":` block that starts the development server (`app.run(`): that
-///   block; a profiling harness (a script that wraps the app in a profiler and starts it at the margin,
-///   defining nothing of its own): the whole script;
+/// - a script's `if __name__ == "__main__":` block that wraps the app in a profiler and starts the
+///   development server: that block; a profiling harness (a script that wraps the app in a profiler and
+///   starts it at its top level): the whole script;
 /// - a dev settings module chosen (`os.environ["DJANGO_SETTINGS_MODULE"] = "x.settings.local"`,
 ///   `export DJANGO_SETTINGS_MODULE=x.settings.dev`, or a script's `setdefault`): from that line to the
 ///   end of its block. In the module that builds the WSGI/ASGI application (every generated `wsgi.py`
@@ -314,8 +314,14 @@ fn dev_server_blocks(content: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
     for (start, end) in lines(content) {
         let line = &content[start..end];
         if line.starts_with(b"if __name__") && memchr::memmem::find(line, b"__main__").is_some() {
+            // A profiling setup run by hand: the block wraps the app in a profiler and serves it. A plain
+            // `app.run(debug=True)` there is judged like any line (some services are started so).
             let b = block(content, start);
-            if memchr::memmem::find(&content[b.clone()], b".run(").is_some() {
+            let body = &content[b.clone()];
+            let find = |needle: &[u8]| memchr::memmem::find(body, needle).is_some();
+            let profiles =
+                find(b"ProfilerMiddleware") || find(b"cProfile") || find(b"pyinstrument");
+            if profiles && find(b".run(") {
                 out.push(b);
             }
         }
@@ -737,7 +743,11 @@ mod tests {
         let auth = "class UsersController < ApplicationController\n  before_action :authenticate\n  def x = Rails.env.production?\nend\n";
         assert!(non_production_regions(auth.as_bytes()).is_empty());
 
-        // The development server under `__main__`: that block; the app above it is production.
+        // A profiler and the development server under `__main__`: that block; the app above it is
+        // production. Without a profiler, `app.run(debug=True)` there is judged like any line.
+        let plain =
+            "app = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(debug=True)\n";
+        assert!(!in_region(plain, "app.run"));
         let app = "from werkzeug.middleware.profiler import ProfilerMiddleware\napp = create_app()\napp.config['DEBUG'] = True\n\nif __name__ == '__main__':\n    if os.environ.get('PROFILE'):\n        app.wsgi_app = ProfilerMiddleware(app.wsgi_app)\n    app.run(debug=True)\n";
         assert!(in_region(app, "app.run(debug=True)"));
         assert!(!in_region(app, "app.config['DEBUG']"));

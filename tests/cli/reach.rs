@@ -724,6 +724,16 @@ fn one_idiom_does_not_exempt_a_whole_file() {
         located(&found),
         vec![("leak/test-import", "error", "app.py", 2, 6)]
     );
+    // Without a profiler, the server started there with debug on is judged like any line (some
+    // services are started that way).
+    let (_, found, _) = gate(&[(
+        "app.py",
+        "app = Flask(__name__)\n\nif __name__ == \"__main__\":\n    app.run(host=\"0.0.0.0\", debug=True)\n",
+    )]);
+    assert_eq!(
+        located(&found),
+        vec![("switch/debug-enabled", "error", "app.py", 4, 27)]
+    );
 
     // One write into the test tree does not make every read of test data maintenance.
     let (_, found, _) = gate(&[
