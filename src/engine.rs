@@ -2,17 +2,16 @@
 //! suppressions → an outcome with an exit code. No printing here.
 
 use crate::checks;
-use crate::checks::leak::VendoredImport;
-use crate::config::{policy, Config};
+use crate::config::policy;
 use crate::context::Context;
 use crate::diag::SourceDiag;
 use crate::finding::{self, Finding, Location, Severity};
 use crate::github;
 use crate::repo::changes::{self, DiffBase, DiffScope};
-use crate::repo::classify::FileClass;
 use crate::repo::evidence::{self, HistoryFacts, Skip};
 use crate::repo::files::{self, FileCheck};
 use crate::repo::history;
+use crate::repo::reach::Reached;
 pub use crate::status::{FailOpen, NotEvaluated, Verdict};
 use crate::suppress;
 use std::path::{Path, PathBuf};
@@ -207,12 +206,10 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let mut file_checks: Vec<&dyn FileCheck> =
         stages.iter().map(|s| s.stage.as_file_check()).collect();
     file_checks.extend([&collector as &dyn FileCheck, &declared_files, &allows]);
+    // The walk also reads and gates what production reaches beyond its classes (vendored files,
+    // files named as docs or dev tooling that production imports, link targets).
     let mut walked = files::walk(&root, &config, &file_checks);
-    let imported: Vec<VendoredImport> = stages
-        .iter()
-        .flat_map(|s| s.stage.imported_vendored(&walked.files))
-        .collect();
-    let vendored = gate_imported_vendored(&root, &config, imported, &file_checks, &mut walked);
+    let vendored = std::mem::take(&mut walked.reached);
 
     let fail_on = opts.fail_on.unwrap_or(config.fail_on);
     let github = github.finish();
@@ -412,12 +409,9 @@ fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Option<PathBuf> {
 
 /// `--diff`: drop the findings the change did not introduce and count them. What the gate could not
 /// evaluate always stays; findings about history and settings predate any one change.
-/// A vendored file the change newly imports is new production code: its findings count as introduced.
-fn keep_introduced(
-    findings: &mut Vec<Finding>,
-    scope: &DiffScope,
-    vendored: &[VendoredImport],
-) -> usize {
+/// A file the change newly makes production reach (a vendored file or one named as docs that it
+/// imports) is new production code: its findings count as introduced.
+fn keep_introduced(findings: &mut Vec<Finding>, scope: &DiffScope, vendored: &[Reached]) -> usize {
     if scope.base.is_none() {
         return 0; // `--diff auto` outside a pull request: the whole tree was the scope
     }
@@ -436,36 +430,6 @@ fn keep_introduced(
                 if scope.changes.introduces(span) || newly_imported(&span.path))
     });
     before - findings.len()
-}
-
-/// Third-party trees are skipped, but a vendored file that production code imports runs in production:
-/// only those files are read, gated as production code, and their findings say who imports them.
-fn gate_imported_vendored(
-    root: &Path,
-    config: &Config,
-    imported: Vec<VendoredImport>,
-    file_checks: &[&dyn FileCheck],
-    walked: &mut files::Walked,
-) -> Vec<VendoredImport> {
-    if imported.is_empty() {
-        return imported;
-    }
-    let paths: Vec<String> = imported.iter().map(|v| v.path.clone()).collect();
-    let first_new = walked.findings.len();
-    files::gate_as(root, config, file_checks, &paths, FileClass::Code, walked);
-    for f in &mut walked.findings[first_new..] {
-        let Location::File(span) = &f.location else {
-            continue;
-        };
-        if let Some(v) = imported.iter().find(|v| v.path == span.path) {
-            let by = &v.imported_at[0];
-            f.message.push_str(&format!(
-                " (vendored code that production code imports: `{}:{}`)",
-                by.path, by.line
-            ));
-        }
-    }
-    imported
 }
 
 fn git_unreadable(e: &git2::Error) -> HistoryFacts {

@@ -94,6 +94,7 @@ pub const RULES: &[CodeRule] = &[
 const ALSO_EVALUATION_FAILURES: &[&str] = &[
     crate::checks::workflows::INVALID_YAML,
     crate::checks::leak::DOCKERFILE_NOT_EVALUATED,
+    crate::checks::leak::UNEVALUATED_REACH.id,
 ];
 
 /// Rules whose findings mean "could not evaluate" rather than "found a problem": exit code 2.

@@ -59,11 +59,6 @@ pub trait FileStage: FileCheck {
     fn reads_unchanged(&self, _file: &FileEntry) -> bool {
         false
     }
-    /// Vendored files (skipped by the walk) that production code, as collected so far, imports: the
-    /// engine gates them as production code with every file check.
-    fn imported_vendored(&self, _files: &[FileEntry]) -> Vec<leak::VendoredImport> {
-        Vec::new()
-    }
     /// Judge what was collected so far against the complete file index, and start afresh.
     fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
         Vec::new()
@@ -136,7 +131,7 @@ pub const REGISTRY: &[Check] = &[
     Check {
         name: "leak",
         about: "Production code that imports, reads, copies or ships test code and test-only libraries.",
-        families: &[("leak", Some(Control::NothingTestOnly))],
+        families: &[("leak", Some(Control::NothingTestOnly)), ("gate", None)],
         rules: leak::RULES,
         packs: &[],
         needs: FILE_BYTES,
@@ -426,9 +421,6 @@ impl FileStage for leak::LeakCheck {
     }
     fn reads_unchanged(&self, file: &FileEntry) -> bool {
         leak::LeakCheck::states_facts(file)
-    }
-    fn imported_vendored(&self, files: &[FileEntry]) -> Vec<leak::VendoredImport> {
-        leak::LeakCheck::imported_vendored(self, files)
     }
     fn finish(&self, config: &Config, files: &[FileEntry]) -> Vec<Finding> {
         self.resolve(config, files)

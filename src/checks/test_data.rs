@@ -51,15 +51,15 @@ impl FileCheck for TestDataMarkers<'_> {
             } else {
                 Vec::new()
             };
-            // A script that selects dev settings, or a controller that refuses production, is dev code.
-            if scopes::file_is_non_production(content) {
-                return;
-            }
+            // A script's block that forces dev settings, a controller (or its actions) refusing
+            // production, a development server under `__main__`: dev code, each only its region.
+            let dev_regions = scopes::non_production_regions(content);
             let quoted = Quoted::new(file.lang, content);
             let mut lines = LineIndex::new(content);
             for hit in hits.iter().filter(|h| {
                 let id = &self.scanner.rule(h.rule).0.doc.id;
                 !regions::contains(&test_regions, h.start)
+                    && !scopes::in_regions(&dev_regions, h.start)
                     && !quoted.hides(id, h)
                     && !documented_example(id, content, h)
                     // Inside the value (the match may start at the `(` before `debug=True`).
@@ -94,6 +94,24 @@ const GENERATOR_PLACEHOLDERS: &[&str] = &[
     "from@example.com",
     "please-change-me-at-config-initializers-devise@example.com",
 ];
+
+/// Is the placeholder on the line its generator writes — Rails' `default from: "from@example.com"` in
+/// a mailer, Devise's `config.mailer_sender = '…'`? The same address elsewhere (a Python setting, a
+/// form's sender) is the rule's finding like any other.
+fn written_by_generator(file: &FileEntry, content: &[u8], at: usize) -> bool {
+    let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    let mut line = content[start..at].trim_ascii();
+    // The value alone on its line continues the statement above (`config.mailer_sender =` / `"…"`).
+    if line.is_empty() || line == b"\"" || line == b"'" {
+        let prev_start =
+            memchr::memrchr(b'\n', &content[..start.saturating_sub(1)]).map_or(0, |i| i + 1);
+        line = content[prev_start..start.saturating_sub(1)].trim_ascii();
+    }
+    file.lang == Lang::Ruby
+        && (line.starts_with(b"default from:")
+            || line.starts_with(b"default(from:")
+            || line.starts_with(b"config.mailer_sender"))
+}
 
 /// Is the match the value of a top-level setting: a line that starts, at the margin, with an
 /// UPPER_CASE name assigned with `=` or `:` (`ADMIN = "…"`, `FIRST_SUPERUSER=…`, `export FROM=…`)?
@@ -140,7 +158,9 @@ impl Quoted {
         let syntax = match lang {
             Lang::Python => Syntax::Python,
             Lang::Ruby => Syntax::Ruby,
-            Lang::JavaScript | Lang::TypeScript | Lang::Java | Lang::Kotlin => Syntax::CLike,
+            Lang::JavaScript | Lang::TypeScript | Lang::Java | Lang::Kotlin | Lang::Scala => {
+                Syntax::CLike
+            }
             Lang::Go => Syntax::Go,
             Lang::Rust => Syntax::Rust,
             _ => return Quoted(Vec::new()),
@@ -300,8 +320,9 @@ fn finding(
 ) -> Finding {
     let (rule, severity) = scanner.rule(hit.rule);
     let matched = evidence(&content[hit.start..hit.end], 120);
-    let generated =
-        rule.doc.id == "data/reserved-email" && GENERATOR_PLACEHOLDERS.contains(&matched.as_str());
+    let generated = rule.doc.id == "data/reserved-email"
+        && GENERATOR_PLACEHOLDERS.contains(&matched.as_str())
+        && written_by_generator(file, content, hit.start);
     let hint = hit.hint || shown_as_example && rule.hint_downgrade || generated;
     // The value of a top-level setting is a stronger signal than the same value elsewhere (a severity
     // the user set for the rule clears `setting_severity` when the scanner is built, and wins).

@@ -260,14 +260,14 @@ fn scan(
         let Ok(blob) = repo.find_blob(new.id()) else {
             continue; // a submodule commit, not a file
         };
-        let content = blob.content();
-        if memchr::memchr(0, &content[..content.len().min(8 * 1024)]).is_some() {
+        // Text by content, as the walk reads it (UTF-16 decoded); binary is skipped.
+        let Some(content) = files::as_text(blob.content()) else {
             continue;
-        }
+        };
         for c in wanted {
-            c.check(&entry, content, &mut found);
+            c.check(&entry, &content, &mut found);
         }
-        allows.check(&entry, content, &mut found);
+        allows.check(&entry, &content, &mut found);
     }
     // References in the changed files resolve against the pushed tree, with the facts its unchanged
     // files state; whatever those files would be reported for themselves is not on an added line.

@@ -6,6 +6,8 @@
 use serde::Serialize;
 
 use crate::repo::environments::{self, Tier};
+mod test_side;
+pub use test_side::TestSide;
 
 /// The class of a file. Rules say which classes they apply to (`applies-to` in a rule pack).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -104,6 +106,7 @@ pub enum Lang {
     Rust,
     Java,
     Kotlin,
+    Scala,
     Ruby,
     CSharp,
     Php,
@@ -120,6 +123,7 @@ impl Lang {
             "rs" => Lang::Rust,
             "java" => Lang::Java,
             "kt" | "kts" => Lang::Kotlin,
+            "scala" | "sc" => Lang::Scala,
             "rb" | "rake" => Lang::Ruby,
             "cs" => Lang::CSharp,
             "php" => Lang::Php,
@@ -174,6 +178,8 @@ const CONFIG_EXTS: &[&str] = &[
     "hcl",
     "tfvars",
     "plist",
+    // Play's routes files (`conf/prod.routes`): which controllers production serves.
+    "routes",
 ];
 const DOC_EXTS: &[&str] = &[
     "md", "markdown", "rst", "adoc", "asciidoc", "txt", "org", "rdoc", "textile", "tex",
@@ -219,6 +225,10 @@ pub(crate) const TEST_DIRS: &[&str] = &[
     "jmh",
     // Cucumber: `features/step_definitions/*.rb` drive the browser in acceptance tests.
     "step_definitions",
+    // Play: controllers behind the test-only router (`app/testOnly/`).
+    "testonly",
+    "test-only",
+    "test_only",
     // Storybook renders components with made-up data for development and visual tests.
     "stories",
     ".storybook",
@@ -442,6 +452,36 @@ pub fn vendor_root(rel: &str) -> Option<&str> {
     None
 }
 
+/// The production class a file has by its extension alone, whatever its directory or name says: for a
+/// file production reaches (imports, reads, links to), which is production whatever it is called.
+pub fn production_class(rel: &str) -> FileClass {
+    let lower = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let ext = extension(&lower);
+    if TEMPLATE_EXTS.contains(&ext) {
+        FileClass::Template
+    } else if CODE_EXTS.contains(&ext) {
+        FileClass::Code
+    } else {
+        FileClass::Config
+    }
+}
+
+/// Why `rel` is test code or fixtures by convention (the directory or naming pattern that says so), as
+/// `classify_default` decides it; None when it is not test-side by convention.
+pub fn test_side_reason(rel: &str) -> Option<TestSide<'_>> {
+    if !classify_default(rel).is_test_side() {
+        return None;
+    }
+    let mut dirs: Vec<&str> = rel.split('/').collect();
+    let name = dirs.pop().unwrap_or("");
+    if let Some(d) = test_side::fixture_dir(&dirs) {
+        return Some(TestSide::FixtureDir(d));
+    }
+    let lower = name.to_ascii_lowercase();
+    let stem_tokens = tokens(stem(&lower));
+    test_side::test_path(&dirs, name, &lower, extension(&lower), &stem_tokens)
+}
+
 /// Classify a repository-relative path (forward slashes) by convention.
 pub fn classify_default(rel: &str) -> FileClass {
     let mut parts: Vec<&str> = rel.split('/').collect();
@@ -460,7 +500,7 @@ pub fn classify_default(rel: &str) -> FileClass {
     }
     // Dev containers, editor settings, non-production apps and build tooling configure a developer's
     // machine or the build, never the live service.
-    if dirs
+    if test_side::convention_dirs(&dirs)
         .iter()
         .any(|d| DEV_DIRS.contains(&d.to_ascii_lowercase().as_str()))
     {
@@ -472,13 +512,16 @@ pub fn classify_default(rel: &str) -> FileClass {
     }
     // Fixtures before tests: `tests/fixtures/x.json` is fixture data; so is a package named for what it
     // holds (`app/functional_tests_fixtures/`), which production code must not import either.
-    if dirs.iter().any(|d| is_fixture_dir(d)) {
+    if test_side::fixture_dir(&dirs).is_some() {
         return FileClass::Fixture;
     }
-    if is_test_path(&dirs, name, &lower, ext, &stem_tokens) {
+    if test_side::test_path(&dirs, name, &lower, ext, &stem_tokens).is_some() {
         return FileClass::Test;
     }
-    if dirs.iter().any(|d| is_doc_dir(d)) {
+    if test_side::convention_dirs(&dirs)
+        .iter()
+        .any(|d| is_doc_dir(d))
+    {
         return FileClass::Docs;
     }
     if lower.starts_with("openapi.") || lower.starts_with("swagger.") {
@@ -519,6 +562,7 @@ pub fn classify_default(rel: &str) -> FileClass {
         return FileClass::Code;
     }
     if CONFIG_EXTS.contains(&ext)
+        || lower == "routes" && dirs.last() == Some(&"conf")
         || is_security_rules(&lower)
         || lower == ".env"
         || lower.starts_with(".env.")
@@ -536,26 +580,6 @@ fn dir_tokens(dir: &str) -> Vec<String> {
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// `fixtures/`, `__mocks__/`, a directory whose name ends in such a word (`functional_tests_fixtures`),
-/// and made-up data named as such (`localMockData`, `mock_data`).
-fn is_fixture_dir(dir: &str) -> bool {
-    let lower = dir.to_ascii_lowercase();
-    let words = camel_words(dir);
-    let stand_in_data = words.len() >= 2
-        && words.last().is_some_and(|w| w == "data")
-        && words[words.len() - 2..]
-            .iter()
-            .any(|w| matches!(w.as_str(), "mock" | "mocked" | "fake" | "dummy" | "stub"));
-    FIXTURE_DIRS.contains(&lower.as_str())
-        || stand_in_data
-        || dir_tokens(dir).last().is_some_and(|t| {
-            matches!(
-                t.as_str(),
-                "fixtures" | "fixture" | "mocks" | "stubs" | "fakes"
-            )
-        })
 }
 
 /// Lower-case words of a name split at `-`, `_`, `.` and lower-to-upper case changes (`localMockData`).
@@ -597,28 +621,16 @@ fn is_doc_dir(dir: &str) -> bool {
         })
 }
 
-/// A test directory named for its kind of test: `playwright-acceptance-tests`, `e2e_tests`,
-/// `k6_load_testing`, or the tests' shared code (`tests_common`, `test_utils`). The word must close the
-/// name, or open it before a word for shared code (`tests_fixtures` is fixtures).
-fn is_named_test_dir(dir: &str) -> bool {
-    let toks = dir_tokens(dir);
-    let is_test =
-        |t: &String| matches!(t.as_str(), "test" | "tests" | "testing" | "spec" | "specs");
-    toks.len() >= 2
-        && (toks.last().is_some_and(is_test)
-            || toks.first().is_some_and(is_test)
-                && matches!(
-                    toks[1].as_str(),
-                    "common" | "utils" | "util" | "helpers" | "support" | "shared" | "lib"
-                ))
-}
-
 /// Code that only development uses: stand-ins named for what they are (`aws_ses_stub.py`, `mocks.ts`,
 /// `generate_dummy_data.py`), shell scripts for a developer's environment (`generate-dev-environment.sh`),
 /// build and developer-tool configuration (`nodemon.json`, `webpack.config.js`), and local-only
 /// container files (`local.Dockerfile`, `Dockerfile.dev`, a `docker-compose.yml` not named for production).
 fn is_dev_code(lower: &str, ext: &str, stem_tokens: &[&str]) -> bool {
-    if DEV_TOOL_NAMES.contains(&lower) {
+    // Build tools' own files in any of their languages (`gulpfile.babel.js`, `Gruntfile.coffee`).
+    if DEV_TOOL_NAMES.contains(&lower)
+        || lower.starts_with("gulpfile.")
+        || lower.starts_with("gruntfile.")
+    {
         return true;
     }
     let code_like = CODE_EXTS.contains(&ext) || TEMPLATE_EXTS.contains(&ext);
@@ -673,127 +685,6 @@ fn tokens(stem: &str) -> Vec<&str> {
     stem.split(['.', '_', '-'])
         .filter(|t| !t.is_empty())
         .collect()
-}
-
-fn is_test_path(dirs: &[&str], name: &str, lower: &str, ext: &str, stem_tokens: &[&str]) -> bool {
-    if dirs
-        .iter()
-        .any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()) || is_named_test_dir(d))
-    {
-        return true;
-    }
-    // An image built to run the tests (`snapshots-playwright.Dockerfile`, `Dockerfile.e2e`).
-    let dockerfile =
-        lower == "dockerfile" || lower.starts_with("dockerfile.") || ext == "dockerfile";
-    if dockerfile
-        && tokens(lower).iter().any(|t| {
-            matches!(
-                *t,
-                "test" | "tests" | "testing" | "e2e" | "playwright" | "cypress" | "selenium"
-            )
-        })
-    {
-        return true;
-    }
-    // Test runners' own configuration: read by pytest, tox, Jest, Karma, Cypress, Playwright, never by
-    // the live service (`pytest.ini` setting `FLASK_DEBUG=1` for the test run).
-    if TEST_RUNNER_CONFIGS.contains(&lower)
-        || [
-            "jest.config.",
-            "karma.conf.",
-            "cypress.config.",
-            "playwright.config.",
-            "vitest.config.",
-        ]
-        .iter()
-        .any(|p| lower.starts_with(p))
-    {
-        return true;
-    }
-    // Cucumber: `features/support/` (hooks, env) and the `.feature` files themselves.
-    if ext == "feature"
-        || dirs
-            .windows(2)
-            .any(|w| w[0] == "features" && w[1] == "support")
-    {
-        return true;
-    }
-    // Java/Kotlin/Scala: src/test/..., src/it/..., src/testFixtures/...
-    if dirs.windows(2).any(|w| {
-        w[0] == "src" && matches!(w[1], "test" | "it" | "testFixtures" | "integrationTest")
-    }) {
-        return true;
-    }
-    // C#: a project directory named Foo.Tests / Foo.Test / Foo.UnitTests / Foo.Specs.
-    if dirs.iter().any(|d| {
-        let d = d.to_ascii_lowercase();
-        d.ends_with(".tests")
-            || d.ends_with(".test")
-            || d.ends_with("unittests")
-            || d.ends_with(".specs")
-            || d.ends_with(".integrationtests")
-    }) {
-        return true;
-    }
-    // Test-support packages named for what they are: `crates_io_test_utils`, `api-test-helpers`.
-    if dirs.iter().any(|d| {
-        let d = d.to_ascii_lowercase().replace('-', "_");
-        [
-            "test_utils",
-            "testutils",
-            "test_util",
-            "test_helpers",
-            "test_support",
-        ]
-        .iter()
-        .any(|s| d.ends_with(s))
-    }) {
-        return true;
-    }
-    match ext {
-        // Go: only the _test.go suffix marks a test file.
-        "go" => return lower.ends_with("_test.go"),
-        "py" => {
-            return lower.starts_with("test_")
-                || lower.ends_with("_test.py")
-                || lower.ends_with("_tests.py")
-                || lower == "conftest.py"
-                || lower == "tests.py";
-        }
-        "rb" => {
-            return lower.ends_with("_spec.rb")
-                || lower.ends_with("_test.rb")
-                || lower == "spec_helper.rb"
-                || lower == "rails_helper.rb"
-        }
-        "java" | "kt" | "scala" | "cs" | "groovy" => {
-            let s = stem(name);
-            return s.ends_with("Test")
-                || s.ends_with("Tests")
-                || s.ends_with("IT")
-                || s.ends_with("Spec")
-                || s.starts_with("Test")
-                    && s.len() > 4
-                    && s.as_bytes().get(4).is_some_and(u8::is_ascii_uppercase);
-        }
-        _ => {}
-    }
-    // Storybook stories (`Header.stories.svelte`, `Button.story.tsx`) render components with made-up
-    // data for development and visual tests; they are not served in production.
-    if stem_tokens.len() >= 2 && matches!(stem_tokens.last(), Some(&"stories" | &"story")) {
-        return true;
-    }
-    // JS/TS and the rest: `*.test.*`, `*.spec.*`, `*-test.*`, `test_*.*`, `docker-compose.test.yml`,
-    // and vitest's benchmark files `*.bench.ts`. The word must open or close the name: a word in the
-    // middle describes something else (`strip-test-selectors.js` is a build plugin).
-    // In a data file's name, `spec` is a specification, not a test: `swagger/v1/api_spec.json` is the
-    // API description rswag publishes and the app validates against.
-    let data_file = matches!(ext, "json" | "yaml" | "yml" | "xml" | "toml");
-    let is_test_word = |t: &&str| match *t {
-        "spec" | "specs" => !data_file,
-        t => matches!(t, "test" | "tests" | "e2e" | "cy" | "bench"),
-    };
-    stem_tokens.first().is_some_and(is_test_word) || stem_tokens.last().is_some_and(is_test_word)
 }
 
 fn is_ci(dirs: &[&str], lower: &str) -> bool {
@@ -996,6 +887,47 @@ mod tests {
     }
 
     #[test]
+    fn ecosystem_conventions_not_words_anywhere() {
+        check(&[
+            // Welsh locale files are not Cypress specs; Cypress specs are scripts named `*.cy.*`.
+            ("app/locales/cy.json", Config),
+            ("config/locales/cy.yml", Config),
+            ("src/i18n/cy.js", Code),
+            ("cypress/e2e/login.cy.ts", Test),
+            ("src/login.cy.js", Test),
+            // A Java package named `testdata` in the production source set ships in the jar.
+            ("src/main/java/uk/gov/api/testdata/Person.java", Code),
+            ("src/main/java/uk/gov/api/fixtures/Loader.java", Code),
+            ("src/main/resources/examples/letter.json", Config),
+            ("src/main/resources/db/migration/V1__init.sql", Migration),
+            ("src/test/java/uk/gov/api/testdata/Person.java", Fixture),
+            // Go's `testdata/` is test data wherever it is.
+            ("pkg/parse/testdata/input.go", Fixture),
+            // Play's test-only router and controllers.
+            ("conf/testOnlyDoNotUseInAppConf.routes", Test),
+            ("app/testOnly/controllers/ResetController.scala", Test),
+            ("app/uk/gov/hmrc/x/testonly/Reset.scala", Test),
+        ]);
+        assert_eq!(
+            test_side_reason("src/main/java/a/testdata/B.java").map(|r| r.to_string()),
+            None
+        );
+        let reason = |p: &str| {
+            test_side_reason(p)
+                .map(|r| r.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            reason("pkg/parse/testdata/in.go"),
+            "a `testdata/` directory"
+        );
+        assert_eq!(reason("cypress/e2e/login.cy.ts"), "a `cypress/` directory");
+        assert_eq!(reason("src/login.cy.js"), "named `*.cy.*` (Cypress)");
+        assert_eq!(reason("src/it/java/A.java"), "the `src/it/` source set");
+        assert_eq!(reason("x/handler_test.go"), "named `*_test.go`");
+    }
+
+    #[test]
     fn vendor_roots() {
         assert_eq!(vendor_root("app/vendor/x/conf.py"), Some("app/vendor"));
         assert_eq!(
@@ -1098,6 +1030,7 @@ mod tests {
             ("nodemon.json", DevConfig),
             (".vscode/launch.json", DevConfig),
             ("gulp/scripts.js", DevConfig),
+            ("gulpfile.babel.js", DevConfig),
             ("scripts/generate-dev-environment.sh", DevConfig),
             ("scripts/deploy.sh", Code),
             ("app/clients/email/aws_ses_stub.py", DevConfig),

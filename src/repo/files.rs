@@ -4,6 +4,7 @@
 use crate::config::{Config, PathOverride};
 use crate::finding::{Finding, Location, Severity};
 use crate::repo::classify::{classify_default, FileClass, Lang};
+use crate::repo::reach::{How, Reached};
 use ignore::WalkState;
 use serde::Serialize;
 use std::io::Read;
@@ -42,9 +43,17 @@ pub trait FileCheck: Sync {
     fn passive(&self) -> bool {
         false
     }
+    /// Files production reaches (as collected so far) that the walk did not gate as production: a
+    /// vendored file or a file named as docs that production code imports. The walk reads them, gated
+    /// as production, and asks again until nothing new is reached.
+    fn reached(&self, _files: &[FileEntry]) -> Vec<Reached> {
+        Vec::new()
+    }
+    /// Before the walk: the submodules git tracks (keys), which the walk will not enter.
+    fn submodules(&self, _paths: &[String]) {}
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct WalkStats {
     pub files: u64,
     pub scanned: u64,
@@ -61,8 +70,13 @@ pub struct WalkStats {
     pub vendored: u64,
     /// The third-party trees those files lie in (`vendor/`, `app/vendor/`, `node_modules/`, …).
     pub vendored_trees: u64,
-    /// Vendored files production code imports: gated as production code (see `gate_as_code`).
+    /// Vendored files production code imports: gated as production code (see `gate_reached`).
     pub vendored_gated: u64,
+    /// Other files production reaches although named otherwise (docs, examples, dev tooling, the
+    /// targets of links where production files are): gated as production.
+    pub reached_gated: u64,
+    /// Files inside production code that the naming conventions made tests or fixtures, and why.
+    pub skipped_as_tests: crate::repo::reach::SkippedAsTests,
 }
 
 impl WalkStats {
@@ -79,6 +93,7 @@ impl WalkStats {
         self.vendored += o.vendored;
         self.vendored_trees += o.vendored_trees;
         self.vendored_gated += o.vendored_gated;
+        self.reached_gated += o.reached_gated;
     }
 }
 
@@ -89,6 +104,10 @@ pub struct Walked {
     pub stats: WalkStats,
     /// Submodules and nested repositories that were not walked, relative to the root, sorted.
     pub nested_repos: Vec<String>,
+    /// Files production reaches that the walk gated after it (vendored, named otherwise, link targets).
+    pub reached: Vec<Reached>,
+    /// Symbolic links: (the link's key, its target as stored), for `reach::link_targets`.
+    links: Vec<(String, Vec<u8>)>,
     /// Paths the walk visited but did not list (ignored by config, unreadable): not walked twice when
     /// the index's tracked paths are added. Emptied before the walk returns.
     passed_over: Vec<Box<str>>,
@@ -110,6 +129,10 @@ pub fn classify(config: &Config, rel: &str) -> Option<FileClass> {
 }
 
 pub fn walk(root: &Path, config: &Config, checks: &[&dyn FileCheck]) -> Walked {
+    let submodules = crate::repo::tracked::submodules(root);
+    if !submodules.is_empty() {
+        checks.iter().for_each(|c| c.submodules(&submodules));
+    }
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
@@ -127,7 +150,23 @@ pub fn walk(root: &Path, config: &Config, checks: &[&dyn FileCheck]) -> Walked {
     match crate::repo::tracked::unvisited(root, &all.nested_repos, seen) {
         Ok(paths) if paths.is_empty() => {}
         Ok(paths) => {
-            let mut builder = ignore::WalkBuilder::new(&paths[0]);
+            // A tracked link that an ignore rule hid is kept as the walk keeps links (never read
+            // through: a walker given a link as its root would follow it).
+            let (links, paths): (Vec<_>, Vec<_>) = paths.into_iter().partition(|p| {
+                p.symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink())
+            });
+            for link in links {
+                all.stats.symlinks += 1;
+                if let Ok(target) = std::fs::read_link(&link) {
+                    all.links
+                        .push((relative(root, &link), os_bytes(target.as_os_str())));
+                }
+            }
+            let Some(first) = paths.first() else {
+                return finish_walk(root, config, checks, all);
+            };
+            let mut builder = ignore::WalkBuilder::new(first);
             for p in &paths[1..] {
                 builder.add(p);
             }
@@ -135,6 +174,7 @@ pub fn walk(root: &Path, config: &Config, checks: &[&dyn FileCheck]) -> Walked {
             all.files.extend(extra.files);
             all.findings.extend(extra.findings);
             all.stats.add(&extra.stats);
+            all.links.extend(extra.links);
             all.files.sort_by(|a, b| a.path.cmp(&b.path));
         }
         Err(why) => {
@@ -148,10 +188,40 @@ pub fn walk(root: &Path, config: &Config, checks: &[&dyn FileCheck]) -> Walked {
             all.stats.add(&part.stats);
         }
     }
+    finish_walk(root, config, checks, all)
+}
+
+/// What follows the walk proper: the summary's counts, and the files production reaches beyond it.
+fn finish_walk(root: &Path, config: &Config, checks: &[&dyn FileCheck], mut all: Walked) -> Walked {
     all.passed_over = Vec::new();
     all.nested_repos.sort();
     all.stats.vendored_trees = vendored_trees(config, &all.files);
+    all.stats.skipped_as_tests = crate::repo::reach::skipped_as_tests(config, &all.files);
+    gate_reached(root, config, checks, &mut all);
     all
+}
+
+/// Production's reach beyond the walk's classes: the targets of links where production files are, then
+/// whatever the checks say production reaches (imports of vendored files and of files named as docs or
+/// dev tooling), read and gated as production; again until nothing new is reached (what a reached file
+/// imports is reached too). Each file is read at most once.
+fn gate_reached(root: &Path, config: &Config, checks: &[&dyn FileCheck], all: &mut Walked) {
+    let links = std::mem::take(&mut all.links);
+    let mut next = crate::repo::reach::link_targets(config, &links, &all.files);
+    let mut done: std::collections::HashSet<String> = std::collections::HashSet::new();
+    loop {
+        next.extend(checks.iter().flat_map(|c| c.reached(&all.files)));
+        next.retain(|r| !done.contains(&r.path));
+        next.sort_by(|a, b| a.path.cmp(&b.path));
+        next.dedup_by(|a, b| a.path == b.path);
+        if next.is_empty() {
+            break;
+        }
+        done.extend(next.iter().map(|r| r.path.clone()));
+        gate_as(root, config, checks, &next, all);
+        all.reached.append(&mut next);
+    }
+    all.reached.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 /// How many third-party trees the vendored files lie in: each file's conventional root
@@ -173,42 +243,67 @@ fn vendored_trees(config: &Config, files: &[FileEntry]) -> u64 {
     roots.len() as u64
 }
 
-/// Read the listed files (keys as the walk gave them) and run `checks` on each as a file of `class`:
-/// vendored files that production code imports, which the walk listed but did not gate. Only these
-/// files are read; findings and stats are added to `walked`. A file that is gone, not a regular file
-/// or unreadable is `gate/unreadable-file`, as in the walk.
-pub fn gate_as(
+/// Read the files production reaches (keys as the walk gave them) and run `checks` on each as a file of
+/// its production class; their findings say who reaches them. Only these files are read; findings and
+/// stats are added to `walked`. A file that is gone, not a regular file or unreadable is
+/// `gate/unreadable-file`, as in the walk.
+fn gate_as(
     root: &Path,
     config: &Config,
     checks: &[&dyn FileCheck],
-    paths: &[String],
-    class: FileClass,
+    reached: &[Reached],
     walked: &mut Walked,
 ) {
     let mut w = Worker::new(root, config, checks);
-    for rel in paths {
-        let Some(bytes) = path_from_key(rel) else {
+    for r in reached {
+        // The walk's own entry: checks that read the file then (the collector, inline allows, and any
+        // check its class already interested) do not read it twice.
+        let seen = walked
+            .files
+            .binary_search_by(|f| (*f.path).cmp(r.path.as_str()))
+            .ok()
+            .map(|i| walked.files[i].clone());
+        let Some(bytes) = path_from_key(&r.path) else {
             continue;
         };
         let full = root.join(os_path(&bytes));
-        let file = FileEntry::new(rel.clone(), class, 0);
+        let file = FileEntry::new(r.path.clone(), r.class, 0);
+        let first = w.local.findings.len();
         match full.symlink_metadata() {
             Ok(m) if m.file_type().is_file() => {
                 let file = FileEntry {
                     size: m.len(),
                     ..file
                 };
-                if w.read_and_check(&file, &full) == Some(true) {
-                    w.local.stats.vendored_gated += 1;
+                if w.read_and_check_except(&file, &full, seen.as_ref()) == Some(true) {
+                    match r.how {
+                        How::Vendored => w.local.stats.vendored_gated += 1,
+                        How::Named(_) | How::Link => w.local.stats.reached_gated += 1,
+                    }
                 }
             }
-            Ok(_) => w.unreadable(rel, "not a regular file"),
-            Err(e) => w.unreadable(rel, &e.to_string()),
+            Ok(_) => w.unreadable(&r.path, "not a regular file"),
+            Err(e) => w.unreadable(&r.path, &e.to_string()),
+        }
+        let note = r.note();
+        for f in &mut w.local.findings[first..] {
+            f.message.push_str(&note);
         }
     }
     let part = std::mem::take(&mut w.local);
     walked.findings.extend(part.findings);
     walked.stats.add(&part.stats);
+}
+
+#[cfg(unix)]
+fn os_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    s.as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn os_bytes(s: &std::ffi::OsStr) -> Vec<u8> {
+    s.to_string_lossy().replace('\\', "/").into_bytes()
 }
 
 #[cfg(unix)]
@@ -245,6 +340,7 @@ fn run_walker(
         all.stats.add(&part.stats);
         all.nested_repos.extend(part.nested_repos);
         all.passed_over.extend(part.passed_over);
+        all.links.extend(part.links);
     }
     all
 }
@@ -294,8 +390,18 @@ impl Worker<'_> {
             }
         };
         if entry.path_is_symlink() {
-            // Never followed (a link may point outside the repository, or loop); counted, not hidden.
+            // Never followed by the walk (a link may point outside the repository, or loop); counted,
+            // not hidden, and kept: a link where a production file is stands for its target, which is
+            // gated as production after the walk if it lies inside the repository.
             self.local.stats.symlinks += 1;
+            let rel = relative(self.root, entry.path());
+            if let Ok(target) = std::fs::read_link(entry.path()) {
+                self.local
+                    .links
+                    .push((rel.clone(), os_bytes(target.as_os_str())));
+            }
+            // Seen: the index's tracked links are not walked again.
+            self.local.passed_over.push(rel.into_boxed_str());
             return WalkState::Continue;
         }
         if self.nested_repository(&entry) {
@@ -358,11 +464,24 @@ impl Worker<'_> {
     /// Some(true): read and checked; Some(false): not read (not wanted, too large, binary); None:
     /// unreadable, reported.
     fn read_and_check(&mut self, file: &FileEntry, full: &Path) -> Option<bool> {
+        self.read_and_check_except(file, full, None)
+    }
+
+    /// As `read_and_check`, leaving out the checks that already read the file as `seen` (the walk's
+    /// entry for a file read again as production): each check sees a file once.
+    fn read_and_check_except(
+        &mut self,
+        file: &FileEntry,
+        full: &Path,
+        seen: Option<&FileEntry>,
+    ) -> Option<bool> {
+        let read_before =
+            seen.is_some_and(|s| self.checks.iter().any(|c| c.wants(s) && !c.passive()));
         let wanted: Vec<&dyn FileCheck> = self
             .checks
             .iter()
             .copied()
-            .filter(|c| c.wants(file))
+            .filter(|c| c.wants(file) && !(read_before && seen.is_some_and(|s| c.wants(s))))
             .collect();
         if !wanted.iter().any(|c| !c.passive()) {
             return Some(false);
@@ -413,7 +532,8 @@ impl Worker<'_> {
     }
 }
 
-/// Read a whole file into `buf`; false if it is binary (a NUL byte in its first 8 KiB).
+/// Read a whole file into `buf` as text; false if it is binary (a NUL byte in its first 8 KiB that is
+/// not UTF-16 text, see `as_text`).
 fn read_text(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     buf.clear();
     let mut f = std::fs::File::open(path)?;
@@ -425,14 +545,85 @@ fn read_text(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<bool> {
             n => filled += n,
         }
     }
-    if memchr::memchr(0, &probe[..filled]).is_some() {
+    let zero = memchr::memchr(0, &probe[..filled]).is_some();
+    if zero && utf16(&probe[..filled]).is_none() {
         return Ok(false);
     }
     buf.extend_from_slice(&probe[..filled]);
     if filled == BINARY_PROBE {
         f.read_to_end(buf)?;
     }
+    if zero {
+        match as_text(buf) {
+            Some(std::borrow::Cow::Owned(text)) => *buf = text,
+            Some(std::borrow::Cow::Borrowed(_)) => {}
+            None => return Ok(false),
+        }
+    }
     Ok(true)
+}
+
+/// A file's bytes as UTF-8 text, decided by content as git and editors do: text without NUL bytes in its
+/// first 8 KiB as it is, UTF-16 text (a byte-order mark, or the zero bytes ASCII has in every other
+/// position) decoded, and None for anything else (binary). A `.gitattributes` line such as
+/// `settings.py working-tree-encoding=UTF-16LE` makes git write a file that way in the checkout: it is
+/// still the same production file, and is gated as one.
+pub fn as_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+    let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
+    if memchr::memchr(0, probe).is_none() {
+        return Some(std::borrow::Cow::Borrowed(bytes));
+    }
+    let (little, bom) = utf16(probe)?;
+    let body = &bytes[bom..];
+    if body.len() % 2 != 0 {
+        return None;
+    }
+    let units = body.chunks_exact(2).map(|p| {
+        if little {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    let mut out = String::with_capacity(body.len() / 2);
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok('\0') | Err(_) => return None,
+            Ok(c) => out.push(c),
+        }
+    }
+    Some(std::borrow::Cow::Owned(out.into_bytes()))
+}
+
+/// Is `probe` the start of UTF-16 text: (little-endian, byte-order mark length)? A byte-order mark
+/// decides; without one, zero bytes only in odd positions (little-endian) or only in even ones
+/// (big-endian), in at least half the code units, as ASCII-heavy text has and binary files do not.
+fn utf16(probe: &[u8]) -> Option<(bool, usize)> {
+    match probe {
+        [0xFF, 0xFE, 0, 0, ..] => return None, // UTF-32
+        [0xFF, 0xFE, ..] => return Some((true, 2)),
+        [0xFE, 0xFF, ..] => return Some((false, 2)),
+        _ => {}
+    }
+    let units = probe.len() / 2;
+    if units < 2 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, b) in probe.iter().enumerate() {
+        if *b == 0 {
+            if i % 2 == 0 {
+                even += 1;
+            } else {
+                odd += 1;
+            }
+        }
+    }
+    match (even, odd) {
+        (0, o) if o * 2 >= units => Some((true, 0)),
+        (e, 0) if e * 2 >= units => Some((false, 0)),
+        _ => None,
+    }
 }
 
 fn relative(root: &Path, path: &Path) -> String {
@@ -562,6 +753,41 @@ fn walk_error_path(root: &Path, err: &ignore::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn utf16le(s: &str, bom: bool) -> Vec<u8> {
+        let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        out.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+        out
+    }
+
+    #[test]
+    fn text_is_decided_by_content_utf16_decoded() {
+        let text = "DEBUG = True\nNAME = \"Gwasanaeth ✓\"\n";
+        for bom in [true, false] {
+            let got = as_text(&utf16le(text, bom)).map(|c| c.into_owned());
+            assert_eq!(got.as_deref(), Some(text.as_bytes()), "bom {bom}");
+        }
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(
+            as_text(&be).map(|c| c.into_owned()).as_deref(),
+            Some(text.as_bytes())
+        );
+        assert!(matches!(
+            as_text(b"plain"),
+            Some(std::borrow::Cow::Borrowed(b"plain"))
+        ));
+        // Binary stays binary: NULs in both positions, an odd length, an unpaired surrogate, UTF-32.
+        for bin in [
+            &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0"[..],
+            b"a\0b\0c",
+            &[0xFF, 0xFE, 0x00, 0xD8, b'a', 0],
+            &[0xFF, 0xFE, 0, 0, b'a', 0, 0, 0],
+            b"\0\0\0\0",
+        ] {
+            assert!(as_text(bin).is_none(), "{bin:?}");
+        }
+    }
 
     #[test]
     fn path_keys_are_distinct_printable_and_reversible() {

@@ -15,6 +15,8 @@ pub mod history;
 pub mod image;
 pub mod lexer;
 pub mod own_output;
+pub mod reach;
+pub mod reach_guard;
 pub mod regions;
 pub mod scopes;
 pub mod switch_forms;

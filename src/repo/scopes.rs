@@ -145,40 +145,246 @@ impl LineScopes {
     }
 }
 
-/// Does the file say, as a whole, that it runs outside production? A script that selects a local or dev
-/// settings module (`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")`, the same
-/// in a shell `export`), or a Rails controller that refuses to serve in production
-/// (`before_action -> { raise … if Rails.env.production? }`), or a profiling harness: a script that wraps
-/// the app in a profiler and starts the development server itself (`ProfilerMiddleware` … `app.run(`) —
-/// the live service is started by its WSGI server, never by such a script.
-pub fn file_is_non_production(content: &[u8]) -> bool {
-    let settings = memchr::memmem::find_iter(content, b"DJANGO_SETTINGS_MODULE").any(|at| {
-        let line_end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
-        let rest = &content[at..line_end];
-        words(rest)
-            .iter()
-            .skip(3)
-            .any(|w| environments::tier_of_word(w) == Some(Tier::NonProduction))
-    });
-    let refuses_production = memchr::memmem::find(content, b"before_action").is_some()
-        && memchr::memmem::find_iter(content, b"Rails.env.production?").any(|at| {
-            let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
-            let line = &content[start..at];
-            memchr::memmem::find(line, b"raise").is_some()
-                || memchr::memmem::find(line, b"head :not_found").is_some()
-        });
-    settings || refuses_production || is_profiling_harness(content)
+/// The regions of a file that only run outside production, each as narrow as the idiom that says so
+/// (computed once per file, only for files that hold a hit):
+///
+/// - a Rails controller that refuses to serve in production (`before_action -> { raise … if
+///   Rails.env.production? }`, or `head :not_found`): the body of that class, or with `only:` /
+///   `except:` the actions it names (or does not);
+/// - a script's `if __name__ == "__main__":` block that wraps the app in a profiler and starts the
+///   development server: that block; a profiling harness (a script that wraps the app in a profiler and
+///   starts it at its top level): the whole script;
+/// - a dev settings module chosen (`os.environ["DJANGO_SETTINGS_MODULE"] = "x.settings.local"`,
+///   `export DJANGO_SETTINGS_MODULE=x.settings.dev`, or a script's `setdefault`): from that line to the
+///   end of its block. In the module that builds the WSGI/ASGI application (every generated `wsgi.py`
+///   defaults to some settings module) a default decides nothing: the live service sets the variable.
+///
+/// One idiom never exempts the rest of the file: the other classes, functions and lines are judged on
+/// their own.
+pub fn non_production_regions(content: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    if memchr::memmem::find(content, b"before_action").is_some() {
+        refusing_controllers(content, &mut out);
+    }
+    if memchr::memmem::find(content, b".run(").is_some() {
+        dev_server_blocks(content, &mut out);
+    }
+    if memchr::memmem::find(content, b"DJANGO_SETTINGS_MODULE").is_some() {
+        forced_dev_settings(content, &mut out);
+    }
+    out.sort_by_key(|r| r.start);
+    out
 }
 
-fn is_profiling_harness(content: &[u8]) -> bool {
+/// Is `at` inside one of `regions`?
+pub fn in_regions(regions: &[std::ops::Range<usize>], at: usize) -> bool {
+    regions.iter().any(|r| r.contains(&at))
+}
+
+/// Lines of `content` as (start, end without the newline).
+fn lines(content: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= content.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &content[pos..]).map_or(content.len(), |i| pos + i);
+        let start = pos;
+        pos = end + 1;
+        Some((start, end))
+    })
+}
+
+/// The block a header line opens: from the header's start to the start of the next code line indented
+/// no deeper than the header (a Ruby `end` at the header's indent closes it too), or the file's end.
+fn block(content: &[u8], header_start: usize) -> std::ops::Range<usize> {
+    let width = indent(&content[header_start..]);
+    let after = memchr::memchr(b'\n', &content[header_start..])
+        .map_or(content.len(), |i| header_start + i + 1);
+    for (start, end) in lines(&content[after..]).map(|(s, e)| (after + s, after + e)) {
+        let line = &content[start..end];
+        let w = indent(line);
+        let text = &line[w.min(line.len())..];
+        if text.is_empty() || is_comment(text) {
+            continue;
+        }
+        if w <= width {
+            let closing = text == b"end" || text.starts_with(b"end ") || text == b"}";
+            return header_start..if closing { end } else { start };
+        }
+    }
+    header_start..content.len()
+}
+
+/// The nearest enclosing line (indented less than the one at `at`) that starts with `keyword`.
+fn enclosing_header(content: &[u8], at: usize, keyword: &[u8]) -> Option<usize> {
+    let mut limit = indent(&content[memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1)..]);
+    let mut end = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    while end > 0 && limit > 0 {
+        let start = memchr::memrchr(b'\n', &content[..end - 1]).map_or(0, |i| i + 1);
+        let line = &content[start..end - 1];
+        end = start;
+        let w = indent(line);
+        let text = &line[w.min(line.len())..];
+        if text.is_empty() || is_comment(text) || w >= limit {
+            continue;
+        }
+        limit = w;
+        if text.starts_with(keyword) {
+            return Some(start);
+        }
+    }
+    None
+}
+
+fn refusing_controllers(content: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
+    for at in memchr::memmem::find_iter(content, b"before_action") {
+        let (start, end) = line_around(content, at);
+        let line = &content[start..end];
+        let refuses = memchr::memmem::find(line, b"Rails.env.production?").is_some()
+            && (memchr::memmem::find(line, b"raise").is_some()
+                || memchr::memmem::find(line, b"head :not_found").is_some())
+            && memchr::memmem::find(line, b"unless Rails.env.production?").is_none();
+        if !refuses {
+            continue;
+        }
+        let Some(class_start) = enclosing_header(content, at, b"class ") else {
+            continue;
+        };
+        let class = block(content, class_start);
+        let only = action_list(line, b"only:");
+        let except = action_list(line, b"except:");
+        if only.is_empty() && except.is_empty() {
+            out.push(class);
+            continue;
+        }
+        for at in
+            memchr::memmem::find_iter(&content[class.clone()], b"def ").map(|i| class.start + i)
+        {
+            let (ls, le) = line_around(content, at);
+            if content[ls..at].iter().any(|b| !b.is_ascii_whitespace()) {
+                continue;
+            }
+            let name: Vec<u8> = content[at + 4..le]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'?' | b'!'))
+                .copied()
+                .collect();
+            let listed = |l: &[Vec<u8>]| l.contains(&name);
+            if (!only.is_empty() && listed(&only)) || (!except.is_empty() && !listed(&except)) {
+                out.push(block(content, ls));
+            }
+        }
+    }
+}
+
+/// `only: [:preview, :show]` / `only: :preview` / `only: %i[preview show]`: the action names.
+fn action_list(line: &[u8], key: &[u8]) -> Vec<Vec<u8>> {
+    let Some(i) = memchr::memmem::find(line, key) else {
+        return Vec::new();
+    };
+    let rest = &line[i + key.len()..];
+    let rest = rest.trim_ascii_start();
+    let list_end = if rest.starts_with(b"[") || rest.starts_with(b"%i[") {
+        rest.iter().position(|b| *b == b']').unwrap_or(rest.len())
+    } else {
+        rest.iter()
+            .position(|b| *b == b',' || *b == b')')
+            .unwrap_or(rest.len())
+    };
+    rest[..list_end]
+        .split(|b| matches!(b, b' ' | b',' | b'[' | b':' | b'%'))
+        .filter(|w| !w.is_empty() && *w != b"i")
+        .map(|w| {
+            w.iter()
+                .copied()
+                .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'?' | b'!'))
+                .collect::<Vec<u8>>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn line_around(content: &[u8], at: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
+    (start, end)
+}
+
+/// `if __name__ == "__main__":` blocks that start the development server, and profiling harness scripts.
+fn dev_server_blocks(content: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
+    for (start, end) in lines(content) {
+        let line = &content[start..end];
+        if line.starts_with(b"if __name__") && memchr::memmem::find(line, b"__main__").is_some() {
+            // A profiling setup run by hand: the block wraps the app in a profiler and serves it. A plain
+            // `app.run(debug=True)` there is judged like any line (some services are started so).
+            let b = block(content, start);
+            let body = &content[b.clone()];
+            let find = |needle: &[u8]| memchr::memmem::find(body, needle).is_some();
+            let profiles =
+                find(b"ProfilerMiddleware") || find(b"cProfile") || find(b"pyinstrument");
+            if profiles && find(b".run(") {
+                out.push(b);
+            }
+        }
+    }
+    // A script that starts the development server at its top level cannot be imported without
+    // serving, so no WSGI server imports it: wrapping the app in a profiler, it is a harness run by hand.
     let find = |needle: &[u8]| memchr::memmem::find(content, needle).is_some();
     let profiles = find(b"ProfilerMiddleware") || find(b"import cProfile") || find(b"pyinstrument");
-    profiles
-        && memchr::memmem::find_iter(content, b".run(").any(|at| {
-            // The server started at the margin (or under `if __name__`), not inside a request handler.
-            let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
-            indent(&content[start..]) <= 4
-        })
+    let serves_at_margin = memchr::memmem::find_iter(content, b".run(").any(|at| {
+        let (s, _) = line_around(content, at);
+        indent(&content[s..]) == 0
+    });
+    if profiles && serves_at_margin {
+        out.push(0..content.len());
+    }
+}
+
+/// A dev settings module forced on: from its line to the end of the enclosing block.
+fn forced_dev_settings(content: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
+    let builds_app = [
+        &b"get_wsgi_application"[..],
+        b"get_asgi_application",
+        b"WSGIHandler",
+        b"ASGIHandler",
+    ]
+    .iter()
+    .any(|n| memchr::memmem::find(content, n).is_some());
+    for at in memchr::memmem::find_iter(content, b"DJANGO_SETTINGS_MODULE") {
+        let (start, end) = line_around(content, at);
+        let line = &content[start..end];
+        let rest = &content[at..end];
+        let assigned = line.trim_ascii_start().starts_with(b"export ")
+            || rest.starts_with(b"DJANGO_SETTINGS_MODULE=")
+            || memchr::memmem::find(rest, b"] =").is_some()
+            || memchr::memmem::find(rest, b"]=").is_some();
+        // A default chooses for a script run by hand; in the module that builds the WSGI/ASGI
+        // application (what production runs), the live service sets the variable.
+        let defaulted = memchr::memmem::find(line, b"setdefault").is_some() && !builds_app;
+        let forced = assigned || defaulted;
+        let dev = words(rest)
+            .iter()
+            .skip(1)
+            .any(|w| environments::tier_of_word(w) == Some(Tier::NonProduction));
+        if !(forced && dev) {
+            continue;
+        }
+        let w = indent(line);
+        let block_end = if w == 0 {
+            content.len()
+        } else {
+            match enclosing_header(content, at, b"") {
+                Some(h) => block(content, h).end,
+                None => content.len(),
+            }
+        };
+        // A shell script's exports are its environment: every command it runs has them.
+        let shell = line.trim_ascii_start().starts_with(b"export ")
+            || rest.starts_with(b"DJANGO_SETTINGS_MODULE=");
+        let block_start = if shell && w == 0 { 0 } else { start };
+        out.push(block_start..block_end);
+    }
 }
 
 /// Leading spaces and tabs (a tab counts as one: files mix them rarely, and only the order matters).
@@ -230,6 +436,12 @@ fn is_prod_word(w: &str) -> bool {
     environments::tier_of_code_word(w) == Some(Tier::Production)
 }
 const EXAMPLE_WORDS: &[&str] = &["example", "examples", "sample", "samples", "placeholder"];
+
+/// Does a condition or value name production among its words (`Rails.env.production?`,
+/// `NODE_ENV !== 'production'`, `config.settings.prod`)?
+pub fn mentions_production(text: &[u8]) -> bool {
+    names_production(text)
+}
 
 fn names_production(text: &[u8]) -> bool {
     may_tell(text) && words(text).iter().any(|w| is_prod_word(w))
@@ -525,28 +737,53 @@ mod tests {
         assert_eq!(scope_of(py, "from"), Scope::Plain);
     }
 
+    fn in_region(text: &str, needle: &str) -> bool {
+        let at = text.find(needle).unwrap_or(usize::MAX);
+        in_regions(&non_production_regions(text.as_bytes()), at)
+    }
+
     #[test]
-    fn files_that_declare_themselves_non_production() {
-        assert!(file_is_non_production(
-            b"import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n"
+    fn one_idiom_exempts_its_region_not_the_file() {
+        // A generated wsgi.py defaults the settings module: a default decides nothing there.
+        let wsgi = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\napplication = get_wsgi_application()\nDEBUG = True\n";
+        assert!(!in_region(wsgi, "DEBUG"));
+        // A data script run by hand with local settings is dev tooling from there on.
+        let script = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\nDEBUG = True\n";
+        assert!(in_region(script, "DEBUG"));
+        // Forced on: the rest of the script runs with dev settings.
+        let forced = "import os\nX = 1\nos.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.test'\nDEBUG = True\n";
+        assert!(in_region(forced, "DEBUG"));
+        assert!(!in_region(forced, "X = 1"));
+        assert!(in_region(
+            "export DEBUG=1\nexport DJANGO_SETTINGS_MODULE=\"config.settings.dev\"\nrun x\n",
+            "DEBUG"
         ));
-        assert!(file_is_non_production(
-            b"export DJANGO_SETTINGS_MODULE=\"config.settings.dev\"\n"
-        ));
-        assert!(!file_is_non_production(
-            b"os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.production')\n"
-        ));
-        assert!(file_is_non_production(
-            b"class PreviewsController < ApplicationController\n  before_action -> { raise ActiveRecord::RecordNotFound if Rails.env.production? }\n"
-        ));
-        assert!(!file_is_non_production(
-            b"class UsersController < ApplicationController\n  before_action :authenticate\n  def x = Rails.env.production?\n"
-        ));
+
+        // A controller that refuses production: that class, not the next one.
+        let rb = "class PreviewsController < ApplicationController\n  before_action -> { raise ActiveRecord::RecordNotFound if Rails.env.production? }\n  def show\n    User.new(email: 'a@example.com')\n  end\nend\n\nclass UsersController < ApplicationController\n  def index\n    User.new(email: 'b@example.com')\n  end\nend\n";
+        assert!(in_region(rb, "a@example.com"));
+        assert!(!in_region(rb, "b@example.com"));
+        // `only:` names the actions refused in production.
+        let only = "class PagesController < ApplicationController\n  before_action -> { head :not_found if Rails.env.production? }, only: [:styleguide]\n  def styleguide\n    X.demo\n  end\n\n  def home\n    X.live\n  end\nend\n";
+        assert!(in_region(only, "X.demo"));
+        assert!(!in_region(only, "X.live"));
+        let auth = "class UsersController < ApplicationController\n  before_action :authenticate\n  def x = Rails.env.production?\nend\n";
+        assert!(non_production_regions(auth.as_bytes()).is_empty());
+
+        // A profiler and the development server under `__main__`: that block; the app above it is
+        // production. Without a profiler, `app.run(debug=True)` there is judged like any line.
+        let plain =
+            "app = Flask(__name__)\n\nif __name__ == '__main__':\n    app.run(debug=True)\n";
+        assert!(!in_region(plain, "app.run"));
+        let app = "from werkzeug.middleware.profiler import ProfilerMiddleware\napp = create_app()\napp.config['DEBUG'] = True\n\nif __name__ == '__main__':\n    if os.environ.get('PROFILE'):\n        app.wsgi_app = ProfilerMiddleware(app.wsgi_app)\n    app.run(debug=True)\n";
+        assert!(in_region(app, "app.run(debug=True)"));
+        assert!(!in_region(app, "app.config['DEBUG']"));
+        // A harness script that starts the server at its top level: the whole script.
         let harness = "from werkzeug.middleware.profiler import ProfilerMiddleware\nfrom app import create_app\n\napp = create_app()\napp.wsgi_app = ProfilerMiddleware(app.wsgi_app)\napp.debug = True\napp.run(debug=True)\n";
-        assert!(file_is_non_production(harness.as_bytes()));
+        assert!(in_region(harness, "app.debug = True"));
         // The app factory that offers profiling behind a setting is still the live app.
-        let factory = "from werkzeug.middleware.profiler import ProfilerMiddleware\n\ndef create_app():\n    app = Flask(__name__)\n    if app.config['PROFILE']:\n        app.wsgi_app = ProfilerMiddleware(app.wsgi_app)\n    app.debug = True\n    return app\n";
-        assert!(!file_is_non_production(factory.as_bytes()));
+        let factory = "from werkzeug.middleware.profiler import ProfilerMiddleware\n\ndef create_app():\n    app = Flask(__name__)\n    if app.config['PROFILE']:\n        app.wsgi_app = ProfilerMiddleware(app.wsgi_app)\n    app.debug = True\n    app.run()\n    return app\n";
+        assert!(!in_region(factory, "app.debug = True"));
     }
 
     #[test]

@@ -6,13 +6,12 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-/// Index modes of entries that are not files in this repository: a symbolic link is counted by the walk
-/// wherever it is reached; a gitlink (submodule) is another repository.
-const MODE_SYMLINK: u32 = 0o120000;
+/// The index mode of a gitlink (submodule): another repository. (A symbolic link is counted, and its
+/// target kept, by the walk wherever it is reached.)
 const MODE_GITLINK: u32 = 0o160000;
 
 /// Tracked paths under `root` that exist in the working tree but that the walk did not visit: `seen` says
-/// whether the walk visited a path (relative to `root`, `/`-separated, as the walk spells it). Paths under a
+/// whether the walk visited a path (its `files::path_key`, as the walk spells it). Paths under a
 /// nested repository are left out. `Err` when `root` is in a repository whose index cannot be read.
 /// Not in a repository (or a bare one): nothing.
 pub fn unvisited(
@@ -33,17 +32,20 @@ pub fn unvisited(
     let mut out = Vec::new();
     let mut listed: HashSet<Vec<u8>> = HashSet::new();
     let mut consider = |mode: u32, path: &[u8]| {
-        if mode == MODE_GITLINK || mode == MODE_SYMLINK || mode & 0o170000 == 0o040000 {
+        // A tracked link is handed back too: the walk counts it and keeps its target (a link where a
+        // production file is stands for that file).
+        if mode == MODE_GITLINK || mode & 0o170000 == 0o040000 {
             return;
         }
         let Some(rel) = path.strip_prefix(prefix.as_slice()) else {
             return;
         };
-        let rel_str = String::from_utf8_lossy(rel);
+        // The walk's key for this path: exact bytes, never a lossy string two names could share.
+        let rel_key = crate::repo::files::path_key(rel);
         if rel.is_empty()
-            || seen(&rel_str)
+            || seen(&rel_key)
             || nested_repos.iter().any(|n| {
-                rel_str
+                rel_key
                     .strip_prefix(n.as_str())
                     .is_some_and(|r| r.starts_with('/'))
             })
@@ -82,6 +84,47 @@ pub fn unvisited(
         }
     }
     Ok(out)
+}
+
+/// The submodules git tracks under `root` (gitlinks in the index), as keys relative to `root`, sorted:
+/// other repositories, which the walk does not enter. Read only when a `.gitmodules` says there are any
+/// (a gitlink without one cannot be checked out); nothing outside a repository or when the index cannot
+/// be read (the walk reports that).
+pub fn submodules(root: &Path) -> Vec<String> {
+    let Ok(repo) = git2::Repository::discover(root) else {
+        return Vec::new();
+    };
+    let Some(workdir) = repo.workdir() else {
+        return Vec::new();
+    };
+    if !workdir.join(".gitmodules").is_file() {
+        return Vec::new();
+    }
+    let Some(prefix) = prefix_in(workdir, root) else {
+        return Vec::new();
+    };
+    let gitlink = |mode: u32, path: &[u8]| {
+        (mode == MODE_GITLINK)
+            .then(|| path.strip_prefix(prefix.as_slice()))
+            .flatten()
+            .filter(|r| !r.is_empty())
+            .map(crate::repo::files::path_key)
+    };
+    let mut out = Vec::new();
+    let index_file = repo.path().join("index");
+    if read_index(&index_file, 20, |mode, path| {
+        out.extend(gitlink(mode, path))
+    })
+    .is_err()
+    {
+        out.clear();
+        if let Ok(index) = repo.index() {
+            out.extend(index.iter().filter_map(|e| gitlink(e.mode, &e.path)));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Read git's index file entry by entry (versions 2 to 4), calling `each(mode, path)`. Err for anything

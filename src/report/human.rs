@@ -241,7 +241,14 @@ fn source<'c>(
     if cache.as_ref().is_none_or(|(p, _)| p != path) {
         let text = crate::repo::files::disk_path(&outcome.ctx.root, path)
             .and_then(|p| std::fs::read(p).ok())
-            .map(|b| crate::redact::text(&String::from_utf8_lossy(&b)).into_owned());
+            .map(|b| {
+                // Decoded as the walk decoded it, so a UTF-16 file's spans point into the same text.
+                let text = crate::repo::files::as_text(&b).map_or_else(
+                    || String::from_utf8_lossy(&b).into_owned(),
+                    |t| String::from_utf8_lossy(&t).into_owned(),
+                );
+                crate::redact::text(&text).into_owned()
+            });
         *cache = Some((path.to_string(), text));
     }
     cache.as_ref().and_then(|(_, t)| t.as_deref())

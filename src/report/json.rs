@@ -18,7 +18,7 @@ struct Report<'a> {
     result: &'static str,
     exit_code: u8,
     fail_on: &'static str,
-    summary: Summary,
+    summary: Summary<'a>,
     not_evaluated: Vec<String>,
     /// Opt-outs from failing closed in effect (empty: every source fails closed).
     fail_open: Vec<JsonFailOpen<'a>>,
@@ -134,7 +134,7 @@ struct Tool {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     errors: usize,
     warnings: usize,
     notes: usize,
@@ -154,6 +154,11 @@ struct Summary {
     vendored_files: u64,
     /// Vendored files that production code imports: gated as production code all the same.
     vendored_gated: u64,
+    /// Files production reaches although named otherwise (docs, examples, dev tooling, link targets):
+    /// gated as production.
+    reached_gated: u64,
+    /// Files inside production code that naming conventions made tests or fixtures (not gated), and why.
+    skipped_as_tests: &'a crate::repo::reach::SkippedAsTests,
     /// Findings hidden by `shipgate:allow(...)` comments.
     suppressed_inline: usize,
     /// Findings hidden by the baseline.
@@ -302,6 +307,8 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             vendored_trees: s.vendored_trees,
             vendored_files: s.vendored,
             vendored_gated: s.vendored_gated,
+            reached_gated: s.reached_gated,
+            skipped_as_tests: &s.skipped_as_tests,
             suppressed_inline: outcome.suppressed.inline,
             baselined: outcome.suppressed.baselined,
             pre_existing: outcome.pre_existing,

@@ -52,6 +52,33 @@ pub fn render(
     }
 }
 
+/// `12 files inside production code as tests (10 in a `tests/` directory, 2 named `*.cy.*` (Cypress))`:
+/// the three commonest conventions, and how many more.
+fn skipped_as_tests(s: &crate::repo::reach::SkippedAsTests) -> String {
+    let mut why: Vec<String> = s
+        .reasons
+        .iter()
+        .take(3)
+        .map(|r| {
+            let join = if r.reason.starts_with("named") {
+                ""
+            } else {
+                "in "
+            };
+            format!("{} {join}{}", r.files, r.reason)
+        })
+        .collect();
+    if s.reasons.len() > 3 {
+        why.push(format!("{} more conventions", s.reasons.len() - 3));
+    }
+    format!(
+        "{} {} inside production code as tests ({})",
+        s.files,
+        plural(s.files as usize, "file"),
+        why.join(", ")
+    )
+}
+
 /// The one-line summary shared by the human and GitHub renderings.
 pub fn summary_line(outcome: &Outcome) -> String {
     let c = outcome.counts();
@@ -108,6 +135,9 @@ pub fn summary_line(outcome: &Outcome) -> String {
             if own.len() > 3 { ", …" } else { "" }
         ));
     }
+    if s.skipped_as_tests.files > 0 {
+        skipped.push(skipped_as_tests(&s.skipped_as_tests));
+    }
     if s.nested_repos > 0 {
         let what = if s.nested_repos == 1 {
             "nested repository"
@@ -159,6 +189,18 @@ pub fn summary_line(outcome: &Outcome) -> String {
     } else {
         format!(", skipped {}", skipped.join(", "))
     };
+    let reached = if s.reached_gated > 0 {
+        format!(
+            " · {} {} production reaches gated as production although named otherwise",
+            s.reached_gated,
+            plural(
+                usize::try_from(s.reached_gated).unwrap_or(usize::MAX),
+                "file"
+            )
+        )
+    } else {
+        String::new()
+    };
     let pre_existing = match &outcome.ctx.diff {
         Some(d) if d.base.is_some() => format!(
             " · {} pre-existing {} not failed on",
@@ -168,7 +210,7 @@ pub fn summary_line(outcome: &Outcome) -> String {
         _ => String::new(),
     };
     format!(
-        "{} · {} {}, {} {}, {} {}{} · {} {}, {} scanned{}{} · {:.2}s",
+        "{} · {} {}, {} {}, {} {}{} · {} {}, {} scanned{}{}{} · {:.2}s",
         outcome.verdict().as_str().to_uppercase(),
         c.errors,
         plural(c.errors, "error"),
@@ -181,6 +223,7 @@ pub fn summary_line(outcome: &Outcome) -> String {
         plural(usize::try_from(s.files).unwrap_or(usize::MAX), "file"),
         s.scanned,
         skipped,
+        reached,
         pre_existing,
         outcome.elapsed.as_secs_f64()
     )

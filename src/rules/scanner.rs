@@ -330,9 +330,12 @@ const HINT_WORDS: &[&[u8]] = &[
 /// users ("For example, 07700 900 982")?
 pub fn hint_words_before(hay: &[u8], start: usize) -> bool {
     let before = line_before(hay, start);
-    HINT_WORDS
-        .iter()
-        .any(|w| before.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+    HINT_WORDS.iter().any(|w| {
+        before
+            .windows(w.len())
+            .enumerate()
+            .any(|(i, x)| x.eq_ignore_ascii_case(w) && !(*w == b" like " && sql_like(before, i)))
+    })
 }
 
 fn line_before(hay: &[u8], start: usize) -> &[u8] {
@@ -354,6 +357,14 @@ fn on_example_line(hay: &[u8], start: usize, end: usize) -> bool {
     let after = &hay[end..to];
     let after = &after[..memchr::memchr(b'\n', after).unwrap_or(after.len())];
     names_example(before) || names_example(after) || names_simulated(before)
+}
+
+/// Is the ` like ` at `i` SQL's operator rather than prose ("like name@example.com")? Written upper case
+/// (`WHERE email LIKE '%@example.com'`), or followed by a quoted pattern (`like '%…`).
+fn sql_like(before: &[u8], i: usize) -> bool {
+    let word = &before[i + 1..(i + 5).min(before.len())];
+    let after = &before[(i + 6).min(before.len())..];
+    word == b"LIKE" || matches!(after, [b'\'' | b'"', b'%' | b'_', ..])
 }
 
 /// A value assigned to a name that documents it as a stand-in the product offers on purpose:
@@ -422,6 +433,18 @@ fix = "f"
 example = 'QQ12'
 near-miss = ['qq12']
 "#;
+
+    #[test]
+    fn sql_like_is_a_query_not_example_wording() {
+        let hay = b"DELETE FROM users WHERE email LIKE '%@example.com'";
+        let at = hay.len() - 13;
+        assert!(!on_example_line(hay, at, hay.len() - 1));
+        let hay = b"users.where(\"email like '%@example.com'\")";
+        let at = hay.len() - 15;
+        assert!(!on_example_line(hay, at, hay.len() - 3));
+        let prose = b"Enter an address like name@example.com";
+        assert!(on_example_line(prose, prose.len() - 16, prose.len()));
+    }
 
     #[test]
     fn gate_runs_only_rules_whose_keywords_occur_and_that_apply() {

@@ -715,6 +715,7 @@ fn every_leak_rule_is_documented_and_explained() {
         .filter(|id| id.starts_with("leak/"))
         .collect();
     assert_eq!(ids.len(), 13, "{ids:?}");
+    assert_eq!(ids.len(), 14, "{ids:?}");
     for id in &ids {
         let r = run(&["explain", id], &std::env::temp_dir());
         assert_eq!(r.code, 0, "{id}: {}", r.stderr);

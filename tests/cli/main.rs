@@ -28,6 +28,7 @@ mod outputs;
 mod owners;
 mod precision2;
 mod process;
+mod reach;
 mod readme;
 mod sarif_ingestion;
 mod secrets;

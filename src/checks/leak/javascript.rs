@@ -6,7 +6,7 @@
 use super::libraries;
 use super::paths::{self, is_test_support_path};
 use super::resolve::Index;
-use super::rule_docs::TEST_LIBRARY_IMPORT;
+use super::rule_docs::{TEST_IMPORT, TEST_LIBRARY_IMPORT};
 use super::tokens::{call_args, literal_at, skip_space, whole_literal, word_occurrences};
 use super::{Extracted, Pending, Source, Use, Want};
 use crate::finding::Finding;
@@ -85,7 +85,56 @@ fn module_reference(src: &mut Source, out: &mut Extracted, keyword: usize, spec:
         let at = src.span(spec);
         let msg = format!("imports `{s}` ({}) in production code", kind.describe());
         out.finding(&TEST_LIBRARY_IMPORT, at, msg, &s);
+        return;
     }
+    if let Some((package, dir)) = another_packages_tests(&s) {
+        if !src.in_code(keyword) {
+            return;
+        }
+        let at = src.span(spec);
+        let msg = format!(
+            "imports `{s}`: the `{dir}/` of the package `{package}` (its test code, not its API)"
+        );
+        out.finding(&TEST_IMPORT, at, msg, &s);
+    }
+}
+
+/// A bare specifier into another package's tests or fixtures (`some-dependency/test/helpers/x.js`,
+/// `@acme/shared/__mocks__/api`, a workspace sibling's `test/`): the package, and the test directory.
+/// A package's published entry points are its API; its test tree is not, whether it ships in the
+/// tarball or sits in a sibling workspace.
+fn another_packages_tests(spec: &str) -> Option<(String, String)> {
+    if spec.starts_with('.') || spec.starts_with('/') || spec.contains(':') {
+        return None;
+    }
+    let mut parts = spec.split('/');
+    let first = parts.next()?;
+    let package = if first.starts_with('@') {
+        format!("{first}/{}", parts.next()?)
+    } else {
+        first.to_string()
+    };
+    // The subpath's directories (the last part is a module, unless the path ends in a directory).
+    let sub: Vec<&str> = parts.collect();
+    let dirs = &sub[..sub.len().saturating_sub(1)];
+    let dir = dirs.iter().find(|d| {
+        matches!(
+            d.to_ascii_lowercase().as_str(),
+            "test"
+                | "tests"
+                | "__tests__"
+                | "spec"
+                | "specs"
+                | "fixtures"
+                | "__fixtures__"
+                | "__mocks__"
+                | "test-utils"
+                | "test_utils"
+                | "testutils"
+                | "e2e"
+        )
+    })?;
+    Some((package, (*dir).to_string()))
 }
 
 /// `fs.readFileSync('test/fixtures/x.json')`, `path.join(__dirname, 'fixtures', 'x.json')`,
@@ -275,6 +324,28 @@ mod tests {
                 "read test/fixtures/a.json src/test/fixtures/a.json",
             ]
         );
+    }
+
+    #[test]
+    fn another_packages_test_tree() {
+        assert_eq!(
+            another_packages_tests("some-dependency/test/helpers/x.js"),
+            Some(("some-dependency".into(), "test".into()))
+        );
+        assert_eq!(
+            another_packages_tests("@acme/shared/test/factories"),
+            Some(("@acme/shared".into(), "test".into()))
+        );
+        for spec in [
+            "react",
+            "lodash/fp",
+            "@acme/shared/lib/test",
+            "express/lib/router",
+            "./test/x",
+            "jest-test",
+        ] {
+            assert_eq!(another_packages_tests(spec), None, "{spec}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Java and Kotlin: imports of classes that exist only under a test source set (`src/test/java/…`), and of
-//! test libraries (JUnit, Mockito, AssertJ, Faker, …).
+//! Java, Kotlin and Scala: imports of classes that exist only under a test source set (`src/test/java/…`,
+//! a Play app's `test/`, or its `app/…/testOnly/` controllers), and of test libraries (JUnit, Mockito,
+//! AssertJ, Faker, ScalaTest, …).
 //!
 //! Which classes exist only for tests is a fact about the whole tree — a class under `src/test/java` that also
 //! exists under `src/main/java` is not — so imports are collected here and judged after the walk (by
@@ -39,9 +40,17 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
         return;
     }
     let kotlin = src.path.ends_with(".kt") || src.path.ends_with(".kts");
+    let scala = src.path.ends_with(".scala") || src.path.ends_with(".sc");
     let text = src.text;
     for (i, end) in trimmed_lines(text) {
         let line = &text[i..end];
+        // Scala imports anywhere (inside objects and classes too), in its own forms.
+        if scala {
+            if line.starts_with(b"import ") && src.in_code(i) {
+                scala_import(src, out, i + 7, end);
+            }
+            continue;
+        }
         if !line.starts_with(b"import") {
             // Imports precede the first type declaration.
             let declaration = [
@@ -95,6 +104,94 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     }
 }
 
+/// One Scala import statement from `start` (after `import `) to `end`: `a.b.C`, `a.b._`, `a.b.*`,
+/// `a.b.{C, D => E, _}`, `a.b.C, x.y.D`.
+fn scala_import(src: &mut Source, out: &mut Extracted, start: usize, end: usize) {
+    let text = src.text;
+    let mut i = start;
+    while i < end {
+        i = skip_ws(text, i, end);
+        let name_start = i;
+        while i < end && (is_ident(text[i]) || text[i] == b'.' || text[i] == b'`') {
+            i += 1;
+        }
+        let base_end = i;
+        let base = src.str(name_start..base_end).replace('`', "");
+        let base = base.trim_end_matches('.').to_string();
+        let mut names: Vec<(std::ops::Range<usize>, String, bool)> = Vec::new();
+        match text.get(i) {
+            Some(b'{') => {
+                let close = text[i..end]
+                    .iter()
+                    .position(|b| *b == b'}')
+                    .map_or(end, |c| i + c);
+                let mut k = i + 1;
+                for part in text[i + 1..close].split(|b| *b == b',') {
+                    let lead = part.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                    let n = part[lead..].iter().take_while(|b| is_ident(**b)).count();
+                    let word = &part[lead..lead + n];
+                    let at = k + lead;
+                    k += part.len() + 1;
+                    match word {
+                        b"_" | b"given" => names.push((name_start..base_end, base.clone(), true)),
+                        b"" => {}
+                        w => {
+                            let full = format!("{base}.{}", String::from_utf8_lossy(w));
+                            names.push((at..at + n, full, false));
+                        }
+                    }
+                }
+                i = close + 1;
+            }
+            Some(b'_' | b'*') => {
+                names.push((name_start..base_end, base.clone(), true));
+                i += 1;
+            }
+            _ => {
+                if base.ends_with("._") || base == "_" {
+                    names.push((
+                        name_start..base_end,
+                        base.trim_end_matches("._").to_string(),
+                        true,
+                    ));
+                } else if !base.is_empty() {
+                    names.push((name_start..base_end, base.clone(), false));
+                }
+            }
+        }
+        for (span, name, wildcard) in names {
+            jvm_reference(src, out, span, name, wildcard, false);
+        }
+        i = skip_ws(text, i, end);
+        if text.get(i) != Some(&b',') {
+            break;
+        }
+        i += 1;
+    }
+}
+
+/// A library import is reported at once; an import that may name a class of this repository is kept.
+fn jvm_reference(
+    src: &mut Source,
+    out: &mut Extracted,
+    span: std::ops::Range<usize>,
+    name: String,
+    wildcard: bool,
+    kotlin: bool,
+) {
+    if let Some(kind) = libraries::jvm_import(&name) {
+        let at = src.span(span);
+        let msg = format!("imports `{name}` ({}) in production code", kind.describe());
+        out.finding(&TEST_LIBRARY_IMPORT, at, msg, &name);
+        return;
+    }
+    if PLATFORM.iter().any(|p| name.starts_with(p)) || !name.contains('.') {
+        return;
+    }
+    let at = src.span(span);
+    out.pending(at, name, Want::JvmImport { wildcard, kotlin });
+}
+
 /// Resolve a Java/Kotlin import (its name is `p`'s evidence) made by `file`.
 pub(crate) fn resolve_import(
     index: &Index,
@@ -142,8 +239,14 @@ impl JvmIndex {
         let mut test_pkgs: HashMap<String, (String, FileClass)> = HashMap::new();
         let mut production_packages = HashSet::new();
         for (path, class) in files.iter().map(|e| (&*e.path, e.class)) {
-            let Some((fqn, test_set)) = jvm_fqn(path) else {
+            let Some((fqn, set)) = jvm_fqn(path) else {
                 continue;
+            };
+            let test_set = match set {
+                Set::Source { test } => test,
+                // A Play app's `app/` has no source sets: the conventions decide (`app/…/testOnly/`).
+                Set::PlayApp => class.is_test_side(),
+                Set::PlayTest => true,
             };
             let pkg = fqn.rsplit_once('.').map_or("", |(p, _)| p).to_string();
             // The source set decides: `src/main/java/…/testing/TestFailuresPlugin.java` is production code
@@ -197,21 +300,46 @@ impl JvmIndex {
     }
 }
 
-/// The class name of a source file in a standard source set, and whether the set is a test one
-/// (`test`, `testFixtures`, `it`, `integrationTest`, `androidTest`, …).
-fn jvm_fqn(path: &str) -> Option<(String, bool)> {
+/// Where a JVM source file lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Set {
+    /// A standard source set (`src/<set>/<lang>/`), a test one or not (`test`, `testFixtures`, `it`,
+    /// `integrationTest`, `androidTest`, …).
+    Source { test: bool },
+    /// A Play app's production sources (`app/`).
+    PlayApp,
+    /// A Play app's tests (`test/`, `it/`).
+    PlayTest,
+}
+
+/// The class name of a source file in a standard source set, or in a Play app's layout (`app/`,
+/// `test/`, `it/`, packages from there), and which set it is in.
+fn jvm_fqn(path: &str) -> Option<(String, Set)> {
     let (stem, ext) = path.rsplit_once('.')?;
     if !matches!(ext, "java" | "kt" | "groovy" | "scala") {
         return None;
     }
     let comps: Vec<&str> = stem.split('/').collect();
-    let i = comps
+    if let Some(i) = comps
         .windows(3)
-        .position(|w| w[0] == "src" && matches!(w[2], "java" | "kotlin" | "groovy" | "scala"))?;
-    let set = comps[i + 1].to_ascii_lowercase();
-    let test_set = set == "it" || set.contains("test");
-    let rest = &comps[i + 3..];
-    (!rest.is_empty()).then(|| (rest.join("."), test_set))
+        .position(|w| w[0] == "src" && matches!(w[2], "java" | "kotlin" | "groovy" | "scala"))
+    {
+        let set = comps[i + 1].to_ascii_lowercase();
+        let test = set == "it" || set.contains("test");
+        let rest = &comps[i + 3..];
+        return (!rest.is_empty()).then(|| (rest.join("."), Set::Source { test }));
+    }
+    // Play (sbt): `app/uk/gov/…/X.scala`, `test/…`, `it/…`, at the root or in a module directory.
+    let i = comps
+        .iter()
+        .position(|c| matches!(*c, "app" | "test" | "it"))?;
+    let set = if comps[i] == "app" {
+        Set::PlayApp
+    } else {
+        Set::PlayTest
+    };
+    let rest = &comps[i + 1..];
+    (rest.len() >= 2).then(|| (rest.join("."), set))
 }
 
 /// The user's `[paths]` globs make this file test-side (conventions alone do not, in a production set).
@@ -251,6 +379,34 @@ mod tests {
         );
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].rule, "leak/test-library-import");
+    }
+
+    #[test]
+    fn scala_import_forms() {
+        let code = "package a\n\nimport com.acme.fixtures.{Owner, Pet => P, _}\nimport com.acme.support._\nimport com.acme.data.*\nimport com.acme.x.A, com.acme.y.B\nobject O {\n  import com.acme.inner.C\n  // import com.acme.late.D\n}\n";
+        let out = super::super::extract_for_test("app/a/O.scala", code, Syntax::CLike, extract);
+        let got: Vec<(String, bool)> = out
+            .pending
+            .iter()
+            .map(|p| {
+                let w = matches!(p.want, Want::JvmImport { wildcard: true, .. });
+                (p.evidence.to_string(), w)
+            })
+            .collect();
+        let want: Vec<(String, bool)> = [
+            ("com.acme.fixtures.Owner", false),
+            ("com.acme.fixtures.Pet", false),
+            ("com.acme.fixtures", true),
+            ("com.acme.support", true),
+            ("com.acme.data", true),
+            ("com.acme.x.A", false),
+            ("com.acme.y.B", false),
+            ("com.acme.inner.C", false),
+        ]
+        .iter()
+        .map(|(n, w)| (n.to_string(), *w))
+        .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

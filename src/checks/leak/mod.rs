@@ -25,6 +25,8 @@
 //! word filter at walk time), so memory stays proportional to the suspicious references, not to the tree.
 
 mod bundler;
+mod anchors;
+mod defaults;
 mod docker;
 mod go;
 mod gradle;
@@ -37,14 +39,19 @@ mod maven;
 pub(crate) mod paths;
 mod python;
 mod python_packaging;
+mod reach_rules;
 mod resolve;
+mod roots;
+mod routes;
 mod ruby;
 mod ruby_reach;
 mod rule_docs;
 mod rust_lang;
 mod sbt;
+mod stand_ins;
 mod tokens;
 
+pub use reach_rules::UNEVALUATED_REACH;
 pub use rule_docs::RULES;
 /// A Dockerfile the gate could not follow: an evaluation failure (exit code 2), not a finding.
 pub const DOCKERFILE_NOT_EVALUATED: &str = docker::DOCKERFILE_NOT_EVALUATED.id;
@@ -54,6 +61,7 @@ use crate::finding::{FileSpan, Finding, Location};
 use crate::repo::classify::{FileClass, Lang};
 use crate::repo::files::{FileCheck, FileEntry};
 use crate::repo::lexer::{self, Syntax};
+use crate::repo::reach::Reached;
 use crate::repo::scopes::{self, Scope};
 use crate::repo::text::LineIndex;
 use crate::rules::CodeRule;
@@ -66,6 +74,8 @@ pub struct LeakCheck {
     /// original once the walk is done.
     config: Config,
     collected: Mutex<Vec<Extracted>>,
+    /// The submodules git tracks (told before the walk): references into them cannot be evaluated.
+    submodules: std::sync::OnceLock<Vec<String>>,
 }
 
 impl LeakCheck {
@@ -73,6 +83,7 @@ impl LeakCheck {
         LeakCheck {
             config: config.clone(),
             collected: Mutex::new(Vec::new()),
+            submodules: std::sync::OnceLock::new(),
         }
     }
 }
@@ -82,9 +93,18 @@ impl FileCheck for LeakCheck {
         Kind::of(file).is_some()
     }
 
+    fn reached(&self, files: &[FileEntry]) -> Vec<Reached> {
+        LeakCheck::reached(self, files)
+    }
+
+    fn submodules(&self, paths: &[String]) {
+        let _ = self.submodules.set(paths.to_vec());
+    }
+
     fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
         let Some(kind) = Kind::of(file) else { return };
-        let mut extracted = extract(&self.config, kind, file, content);
+        let submodules = self.submodules.get().map_or(&[][..], Vec::as_slice);
+        let mut extracted = extract(&self.config, submodules, kind, file, content);
         let loaded = manifests::LibraryLoaded::of(&file.path, &extracted.findings);
         extracted.facts.extend(loaded);
         out.append(&mut extracted.findings);
@@ -102,7 +122,8 @@ impl LeakCheck {
     pub fn resolve(&self, config: &Config, files: &[FileEntry]) -> Vec<Finding> {
         let collected =
             std::mem::take(&mut *self.collected.lock().unwrap_or_else(|p| p.into_inner()));
-        resolve::resolve_all(config, files, collected)
+        let submodules = self.submodules.get().map_or(&[][..], Vec::as_slice);
+        resolve::resolve_all(config, files, submodules, collected)
     }
 
     /// Does the file state a fact that other files' references are resolved with (`go.mod`'s module
@@ -115,6 +136,8 @@ impl LeakCheck {
                 Kind::DockerIgnore
                     | Kind::Workflow
                     | Kind::Compose
+                    | Kind::Dockerfile
+                    | Kind::DeployEnv
                     | Kind::Ruby
                     | Kind::RustTestModule
                     | Kind::PythonNamedTest
@@ -125,22 +148,16 @@ impl LeakCheck {
 }
 
 impl LeakCheck {
-    /// The vendored files (`vendor/`, `node_modules/`, `third_party/`, … or `[paths] vendor`) that
-    /// production code collected so far imports, sorted and once each: third-party trees are skipped,
-    /// but a vendored file production code runs is production code, and is gated as such. Only direct
-    /// imports count (what the vendored file imports in turn is its upstream's concern).
-    pub fn imported_vendored(&self, files: &[FileEntry]) -> Vec<VendoredImport> {
+    /// The files production code collected so far reaches (imports, requires, reads) that the walk did
+    /// not gate as production, sorted and once each: vendored files (`vendor/`, `node_modules/`, … or
+    /// `[paths] vendor`) it imports, and files named as docs, examples or dev tooling it imports or
+    /// reads. Anything production reaches is production whatever its name. What a vendored file
+    /// imports in turn is its upstream's concern; what a reached file of this repository imports is
+    /// followed (the walk asks again after reading it).
+    pub fn reached(&self, files: &[FileEntry]) -> Vec<Reached> {
         let collected = self.collected.lock().unwrap_or_else(|p| p.into_inner());
-        resolve::vendored_imports(&self.config, files, &collected)
+        resolve::reached(&self.config, files, &collected)
     }
-}
-
-/// A vendored file that production code imports, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VendoredImport {
-    pub path: String,
-    /// The import statements' spans, in the importing production files (sorted).
-    pub imported_at: Vec<FileSpan>,
 }
 
 /// Which extractor a file goes to. Only production-side files are read for references (a test file may
@@ -169,6 +186,14 @@ enum Kind {
     /// An extensionless program in a `bin/` directory (`bin/www`, an Express app's entry point): its
     /// `#!` line says which language it is.
     Script,
+    /// A Play routes file production loads (`conf/prod.routes`, `conf/routes`).
+    PlayRoutes,
+    /// A Play configuration file (`conf/application.conf`): which router it selects, stubs it turns on.
+    PlayConf,
+    /// Other production configuration: stubs or mocks it switches on.
+    Config,
+    /// A deployment file (manifests, platform config, Procfile): the environment it sets.
+    DeployEnv,
 }
 
 impl Kind {
@@ -197,6 +222,9 @@ impl Kind {
         if file.class == FileClass::Deploy && docker::is_dockerfile(name) {
             return Some(Kind::Dockerfile);
         }
+        if file.class == FileClass::Deploy {
+            return Some(Kind::DeployEnv);
+        }
         if file.lang == Lang::Rust
             && file.class.is_test_side()
             && (file.path.starts_with("src/") || file.path.contains("/src/"))
@@ -216,6 +244,18 @@ impl Kind {
         if file.class == FileClass::Other && file.lang == Lang::Other && is_bin_script(&file.path) {
             return Some(Kind::Script);
         }
+        if file.class == FileClass::Config && paths::file_name(paths::parent(&file.path)) == "conf"
+        {
+            if name == "routes" || name.ends_with(".routes") {
+                return Some(Kind::PlayRoutes);
+            }
+            if name.ends_with(".conf") {
+                return Some(Kind::PlayConf);
+            }
+        }
+        if file.class == FileClass::Config {
+            return Some(Kind::Config);
+        }
         // Production code, migrations (they run against the live database) and single-file components.
         let importer = matches!(file.class, FileClass::Code | FileClass::Migration)
             || file.class == FileClass::Template
@@ -228,7 +268,7 @@ impl Kind {
             Lang::JavaScript | Lang::TypeScript => Some(Kind::JavaScript),
             Lang::Go => Some(Kind::Go),
             Lang::Rust => Some(Kind::Rust),
-            Lang::Java | Lang::Kotlin => Some(Kind::Jvm),
+            Lang::Java | Lang::Kotlin | Lang::Scala => Some(Kind::Jvm),
             Lang::Ruby => Some(Kind::Ruby),
             _ if file.class == FileClass::Template => Some(Kind::JavaScript),
             _ => None,
@@ -284,7 +324,13 @@ fn script_kind(content: &[u8]) -> Option<Kind> {
     None
 }
 
-fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Extracted {
+fn extract(
+    config: &Config,
+    submodules: &[String],
+    kind: Kind,
+    file: &FileEntry,
+    content: &[u8],
+) -> Extracted {
     let kind = match kind {
         Kind::Script => match script_kind(content) {
             Some(k) => k,
@@ -298,6 +344,7 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
         k => k,
     };
     let mut src = Source::new(config, &file.path, content, kind.syntax());
+    src.submodules = submodules;
     let mut out = Extracted {
         path: file.path.to_string(),
         ..Extracted::default()
@@ -311,21 +358,78 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
         Kind::PythonNamedTest => python::extract_named_test(&src, &mut out),
         Kind::Jvm => jvm::extract(&mut src, &mut out),
         Kind::Ruby => ruby::extract(&mut src, &mut out),
-        Kind::Dockerfile => docker::extract(&mut src, &mut out),
+        Kind::Dockerfile => {
+            docker::extract(&mut src, &mut out);
+            defaults::deployment_env(&src, &mut out);
+            roots::dockerfile(&mut src, &mut out);
+        }
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
         Kind::Workflow => image_builds::extract_workflow(&src, &mut out),
         Kind::Compose => image_builds::extract_compose(&src, &mut out),
-        Kind::Manifest(m) => manifests::extract(m, &mut src, &mut out),
+        Kind::Manifest(m) => {
+            manifests::extract(m, &mut src, &mut out);
+            if m == manifests::ManifestKind::PackageJson {
+                roots::package_json(&mut src, &mut out);
+            }
+        }
+        Kind::PlayRoutes => routes::play_routes(&mut src, &mut out),
+        Kind::PlayConf => {
+            routes::play_conf(&mut src, &mut out);
+            defaults::extract_config(&mut src, &mut out);
+        }
+        Kind::Config => defaults::extract_config(&mut src, &mut out),
+        Kind::DeployEnv => {
+            defaults::deployment_env(&src, &mut out);
+            if paths::file_name(&file.path).eq_ignore_ascii_case("procfile") {
+                roots::procfile(&mut src, &mut out);
+            }
+        }
         Kind::Script => {}
     }
+    // The file's regions that only run outside production, once per file, when anything needs them.
+    let regions = if kind == Kind::Ruby
+        || kind.is_code() && !(out.pending.is_empty() && out.findings.is_empty())
+    {
+        scopes::non_production_regions(content)
+    } else {
+        Vec::new()
+    };
     if kind.is_code() {
-        drop_non_production_scopes(content, &mut out);
+        drop_non_production_scopes(content, &regions, &mut out);
+    }
+    // Test-support routes: judged by their own guards (a guarded route is a note naming the flag).
+    let route_lang = match kind {
+        Kind::Python => Some(routes::Lang::Python),
+        Kind::JavaScript => Some(routes::Lang::JavaScript),
+        Kind::Ruby => Some(routes::Lang::Ruby),
+        _ => None,
+    };
+    // One pass says which of the reach detectors can find anything here.
+    let anchors = if route_lang.is_some() || kind == Kind::Jvm {
+        anchors::of(content)
+    } else {
+        anchors::Anchors::default()
+    };
+    if let Some(lang) = route_lang.filter(|_| anchors.test_words) {
+        routes::extract(&mut src, &mut out, lang);
+    }
+    let stand_in_lang = match kind {
+        Kind::Python => Some(stand_ins::Lang::Python),
+        Kind::JavaScript => Some(stand_ins::Lang::JavaScript),
+        Kind::Ruby => Some(stand_ins::Lang::Ruby),
+        _ => None,
+    };
+    if let Some(lang) = stand_in_lang {
+        describe_stand_in_uses(&mut src, lang, &mut out);
+    }
+    if matches!(
+        kind,
+        Kind::Python | Kind::JavaScript | Kind::Ruby | Kind::Jvm
+    ) {
+        defaults::extract_code(&mut src, &mut out, anchors);
     }
     if kind == Kind::Ruby {
-        let mut constants = ruby_reach::extract(content);
-        if !constants.uses.is_empty() && scopes::file_is_non_production(content) {
-            constants.uses.iter_mut().for_each(|u| u.guarded = true);
-        }
+        let constants = ruby_reach::extract(content, &regions);
         if !constants.uses.is_empty() || !constants.definitions.is_empty() {
             out.facts.push(Fact::RubyConstants {
                 path: file.path.to_string(),
@@ -336,19 +440,48 @@ fn extract(config: &Config, kind: Kind, file: &FileEntry, content: &[u8]) -> Ext
     out
 }
 
+/// For each import whose path names a stand-in (mock, stub, fake, dummy), how the file uses it: only
+/// those imports, so most files do no work here.
+fn describe_stand_in_uses(src: &mut Source, lang: stand_ins::Lang, out: &mut Extracted) {
+    for i in 0..out.pending.len() {
+        let p = &out.pending[i];
+        let import = match &p.want {
+            Want::PythonModule { .. } | Want::JsModule { .. } | Want::RubyFeature { .. } => true,
+            Want::Path { used, .. } => *used == Use::Import,
+            _ => false,
+        };
+        if !import || !stand_ins::names_stand_in(&p.evidence) {
+            continue;
+        }
+        let start = p.at.start;
+        let line_start =
+            memchr::memrchr(b'\n', &src.text[..start.min(src.text.len())]).map_or(0, |i| i + 1);
+        let keyword = line_start
+            + src.text[line_start..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+        let module = p.evidence.to_string();
+        let uses = stand_ins::uses(src, lang, keyword, &module);
+        out.pending[i].uses = Some(Box::new(uses));
+    }
+}
+
 /// A reference inside a block named for another environment (`case "unit_test": from config.envs.unit_test
 /// import …`, `if Rails.env.development?`) only runs there: dev config, not a route into production.
-fn drop_non_production_scopes(content: &[u8], out: &mut Extracted) {
+fn drop_non_production_scopes(
+    content: &[u8],
+    regions: &[std::ops::Range<usize>],
+    out: &mut Extracted,
+) {
     // Most files reference nothing: then there is nothing to drop, and no need to read the file again.
     if out.pending.is_empty() && out.findings.is_empty() {
         return;
     }
-    if scopes::file_is_non_production(content) {
-        out.pending.clear();
-        out.findings.clear();
-        return;
-    }
-    let in_prod = |at: usize| scopes::scope_of_hit(content, at) != Scope::NonProduction;
+    let in_prod = |at: usize| {
+        !scopes::in_regions(regions, at)
+            && scopes::scope_of_hit(content, at) != Scope::NonProduction
+    };
     out.pending.retain(|p| in_prod(p.at.start));
     out.findings.retain(|f| match &f.location {
         Location::File(s) => in_prod(s.span.0),
@@ -363,7 +496,7 @@ fn drop_non_production_scopes(content: &[u8], out: &mut Extracted) {
 #[doc(hidden)]
 pub fn extracted_positions(config: &Config, file: &FileEntry, content: &[u8]) -> Option<Vec<Pos>> {
     let kind = Kind::of(file)?;
-    let extracted = extract(config, kind, file, content);
+    let extracted = extract(config, &[], kind, file, content);
     let found = extracted.findings.iter().filter_map(|f| match &f.location {
         Location::File(s) => Some(Pos::of(s)),
         _ => None,
@@ -382,6 +515,8 @@ pub(crate) struct Source<'a> {
     pub path: &'a str,
     pub text: &'a [u8],
     syntax: Syntax,
+    /// Submodules (keys): a reference into one is kept, to be reported as not evaluable.
+    pub submodules: &'a [String],
     lines: LineIndex<'a>,
     /// Comment and string-literal ranges, sorted; computed on first need (most files never need it).
     non_code: Option<Vec<Range<usize>>>,
@@ -394,6 +529,7 @@ impl<'a> Source<'a> {
             path,
             text,
             syntax,
+            submodules: &[],
             lines: LineIndex::new(text),
             non_code: None,
         }
@@ -429,15 +565,17 @@ impl<'a> Source<'a> {
         Some((span, parts.join("/")))
     }
 
-    /// Could any of these repository paths be test code or fixtures (a leak), or vendored code (which
-    /// production code's import makes production code)? A cheap walk-time filter: the conventions'
-    /// words and third-party directories, or the user's own `[paths]` globs. Exact classification
-    /// happens at resolution.
+    /// Could any of these repository paths be test code or fixtures (a leak), or vendored code or a
+    /// file named as docs or dev tooling (which production code's import makes production code)? A
+    /// cheap walk-time filter: the conventions' words, third-party directories and non-production
+    /// names, or the user's own `[paths]` globs. Exact classification happens at resolution.
     pub fn worth_resolving<S: AsRef<str>>(&self, candidates: &[S]) -> bool {
         candidates.iter().any(|c| {
             let c = c.as_ref();
             paths::has_test_word(c)
                 || crate::repo::classify::vendor_root(c).is_some()
+                || paths::names_non_production(c)
+                || self.submodules.iter().any(|s| paths::is_under(c, s))
                 || matches!(
                     self.config.paths.lookup(c),
                     Some(crate::config::PathOverride::Class(k))
@@ -471,6 +609,7 @@ impl Extracted {
             at: Pos::of(&at),
             evidence: evidence.into_boxed_str(),
             want,
+            uses: None,
         });
     }
 }
@@ -495,16 +634,20 @@ pub(crate) struct Pending {
     /// The reference as written (`tests.factories`, `../fixtures/users.json`, a Java import's name).
     pub evidence: Box<str>,
     pub want: Want,
+    /// For an import whose path names a stand-in (mock, stub, fake): how the importing file uses it.
+    pub uses: Option<Box<stand_ins::Uses>>,
 }
 
 pub(crate) use crate::finding::Pos;
 
-/// How a reference is used: importing code, reading a file at run time, or embedding it at build time.
+/// How a reference is used: importing code, reading a file at run time, embedding it at build time, or
+/// running it (a Procfile's process, a Dockerfile's `CMD`, a package's `main`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Use {
     Import,
     Read,
     Embed,
+    Run,
 }
 
 /// What a reference points at, in the terms needed to find it in the tree.
@@ -534,6 +677,9 @@ pub(crate) enum Want {
     /// A test library in a production dependency list: a warning, an error when production code loads
     /// it, a note for a generator of made-up records; nothing in a gem's own Gemfile.
     TestDependency(Box<manifests::TestDep>),
+    /// An environment-name variable defaulting to a non-production value (the evidence): fine when a
+    /// deployment file sets the variable for production.
+    EnvDefault { var: String },
 }
 
 #[derive(Debug, Clone)]
@@ -567,6 +713,12 @@ pub(crate) enum Fact {
     ImageBuild(Box<image_builds::ImageBuild>),
     /// Production code imports a test library (as its language's extractor reported it).
     LibraryLoaded(Box<manifests::LibraryLoaded>),
+    /// A deployment file sets this environment variable to a production value.
+    EnvSetForProduction {
+        var: String,
+    },
+    /// The repository deploys a service (a Dockerfile, Procfile or deployment manifest).
+    Deploys,
     /// The classes a production Ruby file defines and the constants it uses, for following a class back
     /// to the environment guards around its uses.
     RubyConstants {

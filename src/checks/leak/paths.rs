@@ -53,6 +53,12 @@ pub(crate) fn up(dir: &str, levels: usize) -> Option<&str> {
     Some(d)
 }
 
+/// Is `path` the directory `dir` or inside it?
+pub(crate) fn is_under(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// `prefix/rest`, or `rest` at the root.
 pub(crate) fn under(dir: &str, rest: &str) -> String {
     if dir.is_empty() {
@@ -88,6 +94,39 @@ const TEST_WORDS: &[&str] = &[
     "storybook",
     "features/support",
 ];
+
+/// Is a module or file path named as something other than production code by the conventions — docs,
+/// examples, a demo, dev tooling or settings (`app/examples/views`, `settings/dev.py`, `src/history`)?
+/// Production code that imports it makes it production code. The path is asked as a file and as a
+/// directory (`from app import examples`).
+pub(crate) fn names_non_production(c: &str) -> bool {
+    use crate::repo::classify::{classify_default, FileClass};
+    // The same modules are imported by many files (`import os`, `./utils`): answered once per thread.
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, bool>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(known) = SEEN.with(|s| s.borrow().get(c).copied()) {
+        return known;
+    }
+    let outside = |class| matches!(class, FileClass::Docs | FileClass::DevConfig);
+    let probe = if extension(file_name(c)).is_empty() {
+        format!("{c}.js")
+    } else {
+        c.to_string()
+    };
+    let named =
+        outside(classify_default(&probe)) || outside(classify_default(&format!("{c}/_.js")));
+    SEEN.with(|s| {
+        let mut s = s.borrow_mut();
+        // Bounded: a tree with more distinct modules than this starts the memo afresh.
+        if s.len() >= 16 * 1024 {
+            s.clear();
+        }
+        s.insert(c.into(), named);
+    });
+    named
+}
 
 pub(crate) fn has_test_word(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();

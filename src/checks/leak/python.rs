@@ -546,11 +546,47 @@ pub(crate) fn resolve_import(
     alt: Option<&str>,
 ) -> Option<Finding> {
     let candidates = module_candidates(index, file, module, alt);
-    let (path, class) = index.target(&candidates)?;
+    let Some((path, class)) = index.target(&candidates) else {
+        return another_packages_tests(index, file, p, module);
+    };
     if index.python_not_tests.contains(&path) {
         return None;
     }
     index.leak(file, p, Use::Import, "imports", &path, class)
+}
+
+/// An import of another package's test package (`from otherpkg.tests.helpers import x`), not in this
+/// repository: its tests are not its API, whether or not the distribution ships them.
+fn another_packages_tests(index: &Index, file: &str, p: &Pending, module: &str) -> Option<Finding> {
+    let parts: Vec<&str> = module.split('/').collect();
+    let (top, rest) = parts.split_first()?;
+    // A package of this repository that did not resolve is not judged (no guessing): the top
+    // package at the root, under `src/` or `lib/`, or beside any directory above the importer.
+    let mut roots = vec!["", "src", "lib"];
+    let mut d = paths::parent(file);
+    while !d.is_empty() {
+        roots.push(d);
+        d = paths::parent(d);
+    }
+    if roots.iter().any(|r| {
+        let p = paths::under(r, top);
+        index.is_dir(&p) || index.is_file(&format!("{p}.py"))
+    }) {
+        return None;
+    }
+    let dir = rest
+        .iter()
+        .find(|d| matches!(**d, "tests" | "fixtures" | "conftest"))?;
+    let msg = format!(
+        "imports `{}`: the `{dir}` package of `{top}` (its test code, not its API)",
+        p.evidence
+    );
+    Some(super::make_finding(
+        &super::rule_docs::TEST_IMPORT,
+        p.at.in_file(file),
+        msg,
+        &p.evidence,
+    ))
 }
 
 /// Python's import roots for a module: the repository root, `src/` and `lib/`, the directory above

@@ -10,20 +10,25 @@
 use super::jvm::JvmIndex;
 use super::manifests::{self, class_word};
 use super::paths::{self, file_name, parent};
+use super::reach_rules::{NONPROD_DEFAULT, STAND_IN, UNEVALUATED_REACH};
 use super::ruby_reach::Reach;
 use super::rule_docs::{FIXTURE_IMPORT, FIXTURE_READ, TEST_IMPORT};
+use super::stand_ins::Uses;
 use super::{docker, go, javascript, jvm, python, python_packaging, ruby, rust_lang};
-use super::{make_finding, Extracted, Fact, Pending, Use, VendoredImport, Want};
+use super::{make_finding, Extracted, Fact, Pending, Use, Want};
 use crate::config::Config;
+use crate::finding::Severity;
 use crate::finding::{FileSpan, Finding};
 use crate::repo::classify::{classify_default, FileClass};
 use crate::repo::files::{self, FileEntry};
+use crate::repo::reach::{gated_class, How, Reached};
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 pub(crate) fn resolve_all(
     config: &Config,
     files: &[FileEntry],
+    submodules: &[String],
     collected: Vec<Extracted>,
 ) -> Vec<Finding> {
     if collected.iter().all(|e| e.pending.is_empty()) {
@@ -34,7 +39,8 @@ pub(crate) fn resolve_all(
         .iter_mut()
         .flat_map(|e| std::mem::take(&mut e.facts))
         .collect();
-    let index = Index::new(config, files, facts);
+    let mut index = Index::new(config, files, facts);
+    index.submodules = submodules;
     collected
         .iter()
         .flat_map(|e| e.pending.iter().map(move |p| (&*e.path, p)))
@@ -42,30 +48,41 @@ pub(crate) fn resolve_all(
         .collect()
 }
 
-/// The vendored files that production code's imports land on (see `LeakCheck::imported_vendored`).
-pub(crate) fn vendored_imports(
+/// The files production code's references land on that the walk did not gate as production (see
+/// `LeakCheck::reached`), each once with every place it is reached from.
+pub(crate) fn reached(
     config: &Config,
     files: &[FileEntry],
     collected: &[Extracted],
-) -> Vec<VendoredImport> {
+) -> Vec<Reached> {
     if collected.iter().all(|e| e.pending.is_empty()) {
         return Vec::new();
     }
-    // No facts: they only decide whether a target is a test, never where an import lands.
+    // No facts: they only decide whether a target is a test, never where a reference lands.
     let index = Index::new(config, files, Vec::new());
-    let mut found: Vec<(String, FileSpan)> = collected
+    let mut found: Vec<(String, How, FileSpan)> = collected
         .iter()
+        // What vendored code imports in turn is its upstream's concern.
+        .filter(|e| index.class_of(&e.path) != Some(FileClass::Vendor))
         .flat_map(|e| e.pending.iter().map(move |p| (&*e.path, p)))
-        .filter_map(|(file, p)| Some((index.vendored_target(file, p)?, p.at.in_file(file))))
+        .filter_map(|(file, p)| {
+            let (path, how) = index.reached_target(file, p)?;
+            Some((path, how, p.at.in_file(file)))
+        })
         .collect();
-    found.sort_by(|a, b| (&a.0, &a.1.path, a.1.span).cmp(&(&b.0, &b.1.path, b.1.span)));
-    let mut out: Vec<VendoredImport> = Vec::new();
-    for (path, at) in found {
+    found.sort_by(|a, b| (&a.0, &a.2.path, a.2.span).cmp(&(&b.0, &b.2.path, b.2.span)));
+    let mut out: Vec<Reached> = Vec::new();
+    for (path, how, at) in found {
         match out.last_mut() {
             Some(last) if last.path == path => last.imported_at.push(at),
-            _ => out.push(VendoredImport {
+            _ => out.push(Reached {
+                class: match how {
+                    How::Vendored => FileClass::Code,
+                    _ => gated_class(&path),
+                },
                 path,
                 imported_at: vec![at],
+                how,
             }),
         }
     }
@@ -85,8 +102,14 @@ pub(crate) struct Index<'a> {
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
     pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
+    /// Environment variables a deployment file sets for production.
+    env_for_production: HashSet<String>,
+    /// Whether the repository deploys a service at all (a library's defaults are its users' to set).
+    deploys: bool,
     pub(super) jvm: OnceCell<JvmIndex>,
     ruby: Reach,
+    /// Submodules (keys): not walked, so what production reaches in them cannot be evaluated.
+    submodules: &'a [String],
 }
 
 impl<'a> Index<'a> {
@@ -101,8 +124,11 @@ impl<'a> Index<'a> {
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
             libraries_loaded: Vec::new(),
+            env_for_production: HashSet::new(),
+            deploys: false,
             jvm: OnceCell::new(),
             ruby: Reach::default(),
+            submodules: &[],
         };
         let mut ruby_files = Vec::new();
         for fact in facts {
@@ -120,6 +146,10 @@ impl<'a> Index<'a> {
                 Fact::RubyConstants { path, constants } => ruby_files.push((path, *constants)),
                 Fact::ImageBuild(b) => index.image_builds.push(*b),
                 Fact::LibraryLoaded(l) => index.libraries_loaded.push(*l),
+                Fact::EnvSetForProduction { var } => {
+                    index.env_for_production.insert(var);
+                }
+                Fact::Deploys => index.deploys = true,
             }
         }
         index.ruby = Reach::new(ruby_files);
@@ -129,7 +159,7 @@ impl<'a> Index<'a> {
         index
     }
 
-    fn class_of(&self, p: &str) -> Option<FileClass> {
+    pub(super) fn class_of(&self, p: &str) -> Option<FileClass> {
         self.files
             .binary_search_by(|e| (*e.path).cmp(p))
             .ok()
@@ -151,7 +181,7 @@ impl<'a> Index<'a> {
         &self.files[start..start + len]
     }
 
-    fn is_dir(&self, dir: &str) -> bool {
+    pub(super) fn is_dir(&self, dir: &str) -> bool {
         !dir.is_empty() && !self.under_dir(dir).is_empty()
     }
 
@@ -172,6 +202,9 @@ impl<'a> Index<'a> {
 
     /// Judge one reference made by `file`.
     fn resolve(&self, file: &str, p: &Pending) -> Option<Finding> {
+        if let Some(f) = self.in_a_submodule(file, p) {
+            return Some(f);
+        }
         match &p.want {
             Want::Path { candidates, used } => {
                 let (path, class) = self.target(candidates)?;
@@ -193,26 +226,94 @@ impl<'a> Index<'a> {
             Want::DockerSite(image) => docker::resolve_site(self, file, p, image),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),
+            Want::EnvDefault { var } => {
+                if !self.deploys || self.env_for_production.contains(var) {
+                    return None;
+                }
+                let msg = format!(
+                    "`{var}` defaults to `{}` when unset: production runs that way unless its deployment sets {var} (no deployment file in the repository sets it for production)",
+                    p.evidence
+                );
+                Some(make_finding(
+                    &NONPROD_DEFAULT,
+                    p.at.in_file(file),
+                    msg,
+                    &p.evidence,
+                ))
+            }
         }
     }
 
-    /// The vendored file an import by `file` lands on, if it lands on one: found as `resolve` finds
-    /// the targets of imports (a file, not a directory; reads and embeds are data, not code).
-    fn vendored_target(&self, file: &str, p: &Pending) -> Option<String> {
-        let candidates = match &p.want {
-            Want::Path {
-                candidates,
-                used: Use::Import,
-            } => candidates.clone(),
-            Want::PythonModule { module, alt } => {
-                python::module_candidates(self, file, module, alt.as_deref())
-            }
-            Want::JsModule { base } => javascript::module_candidates(base),
-            Want::RubyFeature { feature } => ruby::feature_candidates(file, feature),
+    /// A reference that lands in a submodule (none of its candidates in the tree, one inside a
+    /// submodule): production reaches code the gate cannot read, which fails closed.
+    fn in_a_submodule(&self, file: &str, p: &Pending) -> Option<Finding> {
+        if self.submodules.is_empty() {
+            return None;
+        }
+        let (candidates, _) = self.candidates(file, p)?;
+        if self.target(&candidates).is_some() {
+            return None;
+        }
+        let sub = self
+            .submodules
+            .iter()
+            .find(|s| candidates.iter().any(|c| paths::is_under(c, s)))?;
+        let msg = format!(
+            "imports `{}` from the submodule `{sub}`, which the gate cannot evaluate (another repository, not walked)",
+            p.evidence
+        );
+        let mut f = make_finding(&UNEVALUATED_REACH, p.at.in_file(file), msg, &p.evidence);
+        if !self.config.scan_fail_closed {
+            f.severity = crate::finding::Severity::Warning;
+        }
+        Some(f)
+    }
+
+    /// The repository paths a reference may land on, and how it is used; None for references that
+    /// are not to one file (Go packages, Java imports, manifests).
+    fn candidates(&self, file: &str, p: &Pending) -> Option<(Vec<String>, Use)> {
+        Some(match &p.want {
+            Want::Path { candidates, used } => (candidates.clone(), *used),
+            Want::PythonModule { module, alt } => (
+                python::module_candidates(self, file, module, alt.as_deref()),
+                Use::Import,
+            ),
+            Want::JsModule { base } => (javascript::module_candidates(base), Use::Import),
+            Want::RubyFeature { feature } => (ruby::feature_candidates(file, feature), Use::Import),
             _ => return None,
-        };
+        })
+    }
+
+    /// The file a reference made by `file` lands on when the walk did not gate it as production: a
+    /// vendored file it imports (reads and embeds of vendored files are data, not code), or a file
+    /// named as docs or dev tooling that it imports or reads. Found as `resolve` finds targets: a file,
+    /// not a directory.
+    fn reached_target(&self, file: &str, p: &Pending) -> Option<(String, How)> {
+        let (candidates, used) = self.candidates(file, p)?;
         let (path, class) = self.target(&candidates)?;
-        (class == FileClass::Vendor && self.is_file(&path)).then_some(path)
+        if !self.is_file(&path) {
+            return None;
+        }
+        // A stand-in is production's only where the file uses it with no condition.
+        if used == Use::Import && self.is_stand_in(file, &path, class) {
+            return (matches!(p.uses.as_deref(), Some(Uses::Unguarded { .. }))
+                && !self.is_story(file))
+            .then_some((path, How::Named(class)));
+        }
+        // An API description (OpenAPI, Swagger) production serves is documentation wherever it is
+        // served from: its `example` values are examples.
+        if class == FileClass::Docs && is_api_description(&path) {
+            return None;
+        }
+        match class {
+            FileClass::Vendor if matches!(used, Use::Import | Use::Run) => {
+                Some((path, How::Vendored))
+            }
+            FileClass::Docs | FileClass::DevConfig | FileClass::Other => {
+                Some((path, How::Named(class)))
+            }
+            _ => None,
+        }
     }
 
     /// A finding if `class` is test-side.
@@ -225,14 +326,16 @@ impl<'a> Index<'a> {
         path: &str,
         class: FileClass,
     ) -> Option<Finding> {
+        // A stand-in (mock, stub, fake by its name) imported by JavaScript, Python or Ruby: judged by
+        // how the file uses it.
+        if used == Use::Import && self.is_stand_in(file, path, class) {
+            return self.stand_in(file, p, path);
+        }
         if !class.is_test_side() {
             return None;
         }
         // A Ruby class only environment-guarded code reaches (a dev or review-app seeder).
         if self.ruby.only_outside_production(file, p.at.start) {
-            return None;
-        }
-        if used == Use::Import && self.is_mocking_api(file, path) {
             return None;
         }
         let what = class_word(class);
@@ -249,21 +352,60 @@ impl<'a> Index<'a> {
                 &FIXTURE_READ,
                 format!("embeds `{path}` ({what}) into the build"),
             ),
+            Use::Run => (
+                &TEST_IMPORT,
+                format!("runs `{path}` ({what}) in production"),
+            ),
         };
         Some(make_finding(rule, p.at.in_file(file), msg, &p.evidence))
     }
 
-    /// A module that is test-side only because it sits in a `mock/`, `fake/` or `stubs/` directory, imported
-    /// by JavaScript, Python or Ruby code, is more often a feature than a fixture: undici's `lib/mock/`
-    /// is its public MockAgent API, and an app's `src/mocks/` (msw) is loaded by a development-only
-    /// branch. Not judged unless the user's `[paths]` globs say it is test code. Go `mocks` packages,
-    /// generated for tests, and anything under `tests/`, `__mocks__/` or `fixtures/` are still judged.
-    fn is_mocking_api(&self, importer: &str, target: &str) -> bool {
+    /// Is `target` a stand-in that an importer in JavaScript, Python or Ruby uses: a module test-side
+    /// only because it sits in a `mock/`, `fake/`, `stubs/` or `dummy/` directory, or dev code only
+    /// because its name says it stands in (`notify_stub.py`, `fake_dvla.rb`, `mocks.ts`)? How the
+    /// importing file uses it decides (`stand_ins`): undici's `lib/mock/` is a public API its index
+    /// re-exports; an app's `src/mocks/` loaded by a development-only branch is dev code; one used with
+    /// no condition runs in production. A class the user's `[paths]` gave is never second-guessed, and
+    /// anything under `tests/`, `__mocks__/` or `fixtures/` is judged as test code.
+    fn is_stand_in(&self, importer: &str, target: &str, class: FileClass) -> bool {
         const MOCK_DIRS: &[&str] = &["mock", "mocks", "fake", "fakes", "stubs", "dummy"];
         let lang = paths::extension(file_name(importer));
-        if matches!(lang, "go" | "rs" | "java" | "kt" | "kts")
-            || self.config.paths.lookup(target).is_some()
+        if !matches!(
+            lang,
+            "py" | "js"
+                | "mjs"
+                | "cjs"
+                | "jsx"
+                | "ts"
+                | "tsx"
+                | "mts"
+                | "cts"
+                | "rb"
+                | "vue"
+                | "svelte"
+        ) || self.config.paths.lookup(target).is_some()
         {
+            return false;
+        }
+        if class == FileClass::DevConfig {
+            return paths::stem(file_name(target))
+                .split(['_', '-', '.'])
+                .any(|w| {
+                    matches!(
+                        w.to_ascii_lowercase().as_str(),
+                        "mock"
+                            | "mocks"
+                            | "mocked"
+                            | "fake"
+                            | "fakes"
+                            | "stub"
+                            | "stubs"
+                            | "stubbed"
+                            | "dummy"
+                    )
+                });
+        }
+        if !class.is_test_side() {
             return false;
         }
         let dirs: Vec<&str> = parent(target)
@@ -279,6 +421,91 @@ impl<'a> Index<'a> {
         }) || classify_default(file_name(target)).is_test_side();
         mocky && !otherwise_test
     }
+
+    /// Is `file` a component's story: named `<Component>Story.*` or `<Component>Stories.*` beside the
+    /// component (`AddUserFormStory.svelte.ts` next to `AddUserForm.svelte`)?
+    fn is_story(&self, file: &str) -> bool {
+        let name = file_name(file);
+        let first = name.split('.').next().unwrap_or(name);
+        let Some(component) = first
+            .strip_suffix("Story")
+            .or_else(|| first.strip_suffix("Stories"))
+            .filter(|c| !c.is_empty())
+        else {
+            return false;
+        };
+        // The component beside it: `AddUserForm.svelte`, or one whose name it starts
+        // (`DeleteUserForm.svelte` for `DeleteUserStory`).
+        let dir = parent(file);
+        let prefix = paths::under(dir, component);
+        let start = self.files.partition_point(|e| *e.path < *prefix.as_str());
+        self.files[start..]
+            .iter()
+            .take_while(|e| e.path.starts_with(&prefix))
+            .any(|e| {
+                let rest = &e.path[prefix.len()..];
+                !rest.contains('/')
+                    && matches!(
+                        rest.rsplit('.').next().unwrap_or(""),
+                        "svelte" | "vue" | "tsx" | "jsx" | "astro"
+                    )
+            })
+    }
+
+    /// The finding for an import of the stand-in `target`, by how the file uses it.
+    fn stand_in(&self, file: &str, p: &Pending, target: &str) -> Option<Finding> {
+        // A component's story (`ButtonStory.svelte.ts` beside `Button.svelte`) renders it with made-up
+        // data for development: its stand-ins are the story's.
+        if self.is_story(file) {
+            return None;
+        }
+        let (severity, how) = match p.uses.as_deref() {
+            None | Some(Uses::Exported | Uses::OutsideProduction) => return None,
+            Some(Uses::Unguarded { line }) => (
+                Severity::Error,
+                format!("with no condition (line {line}): it runs in production"),
+            ),
+            Some(Uses::InFunction { line }) => (
+                Severity::Warning,
+                format!(
+                    "with no condition in this file, inside a function (line {line}): production runs it whenever that function is called"
+                ),
+            ),
+            Some(Uses::NoRunningUse { line }) => (
+                Severity::Warning,
+                format!("(imported at line {line}; no use here that runs it: check where it is chosen)"),
+            ),
+            Some(Uses::Guarded(g)) => {
+                let on = g.on_by_default() == Some(true);
+                let severity = if on {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                let then = if on {
+                    "it is on unless production sets the flag otherwise"
+                } else {
+                    "production must keep it off"
+                };
+                (severity, format!("chosen {g}: {then}"))
+            }
+        };
+        let msg = format!("uses the stand-in `{target}` (a mock, stub or fake by its name) {how}");
+        let mut f = make_finding(&STAND_IN, p.at.in_file(file), msg, &p.evidence);
+        f.severity = severity;
+        Some(f)
+    }
+}
+
+/// `swagger/v1/api_spec.json`, `openapi.yaml`, `docs/openapi/…`: an API's published description.
+fn is_api_description(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = file_name(&lower);
+    lower
+        .split('/')
+        .any(|d| matches!(d, "openapi" | "swagger" | "api-docs" | "apidocs"))
+        || name.starts_with("openapi.")
+        || name.starts_with("swagger.")
 }
 
 /// Resolving one reference in a small tree, for the unit tests here and in the language modules.
@@ -326,6 +553,7 @@ pub(crate) mod testing {
             },
             evidence: evidence.into(),
             want,
+            uses: None,
         };
         index.resolve(importer, &p).map(|f| (f.rule, f.message))
     }

@@ -16,9 +16,34 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
         return;
     }
     requires(src, out);
-    if !maintains_test_data(src.text) {
-        reads(src, out);
+    let before = out.pending.len();
+    reads(src, out);
+    // What a script reads from the test directories it writes into is that maintenance.
+    let written = written_test_dirs(src.text);
+    if !written.is_empty() {
+        let mut i = before;
+        out.pending.retain(|p| {
+            let keep = i < before || !maintains(&written, p);
+            i += 1;
+            keep
+        });
     }
+}
+
+/// Is a read one of the script's own maintenance: of a file in a directory it writes into, or in a
+/// directory above one (the list of fixtures to refresh beside them)?
+fn maintains(written: &[String], p: &Pending) -> bool {
+    let Want::Path {
+        candidates,
+        used: Use::Read,
+    } = &p.want
+    else {
+        return false;
+    };
+    candidates.iter().any(|c| {
+        let dir = paths::parent(c);
+        !dir.is_empty() && written.iter().any(|w| paths::is_under(w, dir))
+    })
 }
 
 /// Calls that write a file, and whether they write only with a mode saying so (`File.open(path, "w")`).
@@ -30,15 +55,17 @@ const WRITERS: &[(&[u8], bool)] = &[
     (b"CSV.open", true),
 ];
 
-/// A script that writes into the test tree maintains its data: smart-answers'
-/// `script/update_worldwide_locations.rb` names `Rails.root.join("test/fixtures/…")`, then
-/// `File.open(that_path, "w")` to refresh the fixtures from the live API. What it reads from the test
-/// tree is that maintenance (the list of fixtures to refresh), not test data loaded by the live service.
-fn maintains_test_data(text: &[u8]) -> bool {
-    WRITERS.iter().any(|(name, needs_mode)| {
-        memchr::memmem::find_iter(text, name).any(|at| {
+/// The test directories a script writes into: smart-answers' `script/update_worldwide_locations.rb`
+/// names `Rails.root.join("test/fixtures/world/#{slug}.json")`, then `File.open(that_path, "w")` to
+/// refresh the fixtures from the live API. What it reads from there (the list of fixtures to refresh) is
+/// that maintenance, not test data loaded by the live service; one write into the test tree does not
+/// make every other read of test data maintenance.
+fn written_test_dirs(text: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, needs_mode) in WRITERS {
+        for at in memchr::memmem::find_iter(text, name) {
             let Some((args, _)) = args_of(text, at + name.len()) else {
-                return false;
+                continue;
             };
             let writes = !*needs_mode
                 || args
@@ -46,7 +73,7 @@ fn maintains_test_data(text: &[u8]) -> bool {
                     .and_then(|m| whole_literal(text, m))
                     .is_some_and(|m| matches!(text.get(m.start), Some(b'w' | b'a')));
             let Some(first) = args.first().filter(|_| writes) else {
-                return false;
+                continue;
             };
             let target = &text[first.clone()];
             let path = if target.iter().all(|b| is_ident(*b)) {
@@ -54,9 +81,12 @@ fn maintains_test_data(text: &[u8]) -> bool {
             } else {
                 Some(target)
             };
-            path.is_some_and(names_test_path)
-        })
-    })
+            if let Some(dir) = path.and_then(test_dir_named) {
+                out.push(dir);
+            }
+        }
+    }
+    out
 }
 
 /// The right-hand side of the last `name = …` line before `at`.
@@ -74,12 +104,26 @@ fn assigned_before<'t>(text: &'t [u8], name: &[u8], at: usize) -> Option<&'t [u8
     found
 }
 
-/// Does an expression hold a string literal naming a test or fixture path?
-fn names_test_path(expr: &[u8]) -> bool {
-    (0..expr.len())
+/// The directory of the test or fixture path an expression's string literals name (pieces joined,
+/// up to an interpolation): `test/fixtures/world` for `Rails.root.join("test/fixtures/world/#{slug}.json")`.
+fn test_dir_named(expr: &[u8]) -> Option<String> {
+    let pieces: Vec<String> = (0..expr.len())
         .filter(|&i| matches!(expr[i], b'"' | b'\''))
         .filter_map(|i| literal_at(expr, i))
-        .any(|lit| paths::has_test_word(&String::from_utf8_lossy(&expr[lit.content])))
+        .map(|lit| String::from_utf8_lossy(&expr[lit.content]).into_owned())
+        .collect();
+    let joined = pieces.join("/");
+    if !paths::has_test_word(&joined) {
+        return None;
+    }
+    let joined = paths::join("", &joined)?;
+    // A path cut at an interpolation ends in its directory (`…/world/`); otherwise drop the file name.
+    let dir = if pieces.last().is_some_and(|p| p.ends_with('/')) {
+        joined
+    } else {
+        paths::parent(&joined).to_string()
+    };
+    (!dir.is_empty()).then_some(dir)
 }
 
 fn requires(src: &mut Source, out: &mut Extracted) {
@@ -323,6 +367,14 @@ mod tests {
 
     fn run(path: &str, code: &str) -> Extracted {
         super::super::extract_for_test(path, code, Syntax::Ruby, extract)
+    }
+
+    #[test]
+    fn one_write_into_the_test_tree_is_not_a_licence_to_read_all_of_it() {
+        // Writes one file under tmp/test; reads people from spec/fixtures: still test data read.
+        let code = "File.write(Rails.root.join(\"test/tmp/last_run.txt\"), Time.now.to_s)\n\
+                    PEOPLE = YAML.load_file(Rails.root.join(\"spec/fixtures/people.yml\"))\n";
+        assert_eq!(run("app/lib/people.rb", code).pending.len(), 1);
     }
 
     #[test]

@@ -53,7 +53,9 @@ pub(crate) struct FileConstants {
 
 /// Read the definitions and uses of one Ruby file. Indentation gives the nesting, as Ruby style has it;
 /// a file indented otherwise yields fewer or wider bodies, which only keeps more findings.
-pub(crate) fn extract(text: &[u8]) -> FileConstants {
+/// `regions`: the file's regions that only run outside production (`scopes::non_production_regions`):
+/// a use inside one is guarded.
+pub(crate) fn extract(text: &[u8], regions: &[std::ops::Range<usize>]) -> FileConstants {
     let mut out = FileConstants::default();
     // Distinct uses, keyed by the nesting's allocation rather than its names (hashing every enclosing
     // name for every constant was a hot spot on Rails): a nesting rebuilt with the same names only
@@ -114,7 +116,8 @@ pub(crate) fn extract(text: &[u8]) -> FileConstants {
             nesting = open.iter().map(|(_, n, _)| n.clone()).collect();
         }
         let skip_own_name = header.as_ref().map_or(0, |(kw_len, _)| indent + kw_len);
-        let guarded = scope == Scope::NonProduction;
+        let guarded =
+            scope == Scope::NonProduction || crate::repo::scopes::in_regions(regions, line_start);
         for token in constants(line, skip_own_name) {
             let written: Box<str> = String::from_utf8_lossy(&line[token])
                 .trim_start_matches("::")
@@ -322,14 +325,14 @@ mod tests {
         Reach::new(
             files
                 .iter()
-                .map(|(p, t)| (p.to_string(), extract(t.as_bytes())))
+                .map(|(p, t)| (p.to_string(), extract(t.as_bytes(), &[])))
                 .collect(),
         )
     }
 
     #[test]
     fn definitions_nest_by_indentation() {
-        let f = extract(BASE.as_bytes());
+        let f = extract(BASE.as_bytes(), &[]);
         let names: Vec<(&str, usize, usize)> = f
             .definitions
             .iter()
@@ -392,7 +395,10 @@ mod tests {
 
     #[test]
     fn constants_in_strings_and_comments_are_not_uses() {
-        let f = extract(b"x = \"Seeders::Base\" # Seeders::Other\ny = Real::Thing.new\n");
+        let f = extract(
+            b"x = \"Seeders::Base\" # Seeders::Other\ny = Real::Thing.new\n",
+            &[],
+        );
         let written: Vec<&str> = f.uses.iter().map(|u| &*u.written).collect();
         assert_eq!(written, ["Real::Thing"]);
     }

@@ -183,6 +183,10 @@ pub const RULES: &[CodeRule] = &[
     super::docker::DOCKERFILE_NOT_EVALUATED,
     PACKAGE_SHIPS_TESTS,
     SOURCE_PACKAGE_SHIPS_TESTS,
+    super::reach_rules::UNEVALUATED_REACH,
+    super::reach_rules::TEST_ROUTE,
+    super::reach_rules::STAND_IN,
+    super::reach_rules::NONPROD_DEFAULT,
 ];
 
 #[cfg(test)]
@@ -192,7 +196,12 @@ mod tests {
     #[test]
     fn every_rule_cites_the_recommendation_and_the_incident() {
         for r in RULES {
-            assert!(r.id.starts_with("leak/"), "{}", r.id);
+            // `gate/unevaluated-reach`: production reaching what the gate cannot read fails closed.
+            assert!(
+                r.id.starts_with("leak/") || r.id == "gate/unevaluated-reach",
+                "{}",
+                r.id
+            );
             assert!(
                 r.why
                     .contains("prevent code being inadvertently added to live systems"),

@@ -69,6 +69,14 @@ fn includes(src: &Source, found: &mut Vec<(usize, Range<usize>, Want)>) {
             if text.get(bang) != Some(&b'!') {
                 continue;
             }
+            // `#![doc = include_str!("../README.md")]`: documentation, not data the program reads.
+            let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+            let before = &text[line_start..at];
+            if memchr::memmem::find(before, b"doc").is_some()
+                && before.trim_ascii_start().starts_with(b"#")
+            {
+                continue;
+            }
             let paren = skip_space(text, bang + 1, text.len());
             let Some((args, _)) = call_args(text, paren, 400) else {
                 continue;

@@ -1,0 +1,510 @@
+//! Switches on by default (`leak/nonprod-default`): production code or config whose default is a
+//! non-production mode, so that the live service runs as development, with stubs, or without login
+//! unless someone remembered to turn it off:
+//!
+//! - the environment's name defaulting to development (`process.env.NODE_ENV || 'development'`,
+//!   `os.environ.get("FLASK_ENV", "development")`, `ENV.fetch("RAILS_ENV", "development")`, a WSGI
+//!   module's `setdefault("DJANGO_SETTINGS_MODULE", "….local")`) in a repository that deploys a service
+//!   (a Dockerfile, Procfile or manifest: a library's default is its users' to set) — quiet when a
+//!   deployment file of the repository sets that variable for production (`ENV NODE_ENV=production`);
+//! - a test or e2e mode that signs a made-up user in or skips login, guarded only by a flag;
+//! - stubs or mocks switched on in a shipped base config (`enrolment-stubs.enabled = true`);
+//! - Rails' `config.consider_all_requests_local = true` (full error pages for everyone) and test
+//!   delivery adapters in `config/environments/production.rb`.
+
+use super::paths;
+use super::reach_rules::NONPROD_DEFAULT;
+use super::tokens::{line_range, trimmed_lines, word_occurrences};
+use super::{Extracted, Fact, Source, Want};
+use crate::finding::Severity;
+use crate::repo::reach_guard::{guard_at, Reads};
+
+/// Variables that name the environment a program runs as.
+const ENV_NAME_VARS: &[&str] = &[
+    "NODE_ENV",
+    "RAILS_ENV",
+    "RACK_ENV",
+    "FLASK_ENV",
+    "APP_ENV",
+    "ENVIRONMENT",
+    "ENV",
+    "DJANGO_ENV",
+    "PYTHON_ENV",
+    "SPRING_PROFILES_ACTIVE",
+    "DJANGO_SETTINGS_MODULE",
+];
+
+/// Values that name a non-production environment or settings module.
+fn non_production_value(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    lower.split(['.', '-', '_', '/']).any(|w| {
+        matches!(
+            w,
+            "development" | "dev" | "local" | "test" | "testing" | "e2e"
+        )
+    })
+}
+
+/// Production code: environment names defaulting to development, login bypasses behind a flag, and
+/// Rails' production environment file.
+pub(crate) fn extract_code(
+    src: &mut Source,
+    out: &mut Extracted,
+    anchors: super::anchors::Anchors,
+) {
+    if anchors.env_names {
+        env_name_defaults(src, out);
+    }
+    if anchors.logins {
+        login_bypasses(src, out);
+    }
+    if src.path.ends_with("config/environments/production.rb") {
+        rails_production(src, out);
+    }
+}
+
+/// `X || 'development'`, `X ?? 'dev'`, `get("X", "development")`, `fetch("X", "development")`,
+/// `getOrDefault("X", "dev")`, `setdefault("DJANGO_SETTINGS_MODULE", "….local")` for an
+/// environment-name variable: kept until the deployment files are known.
+fn env_name_defaults(src: &mut Source, out: &mut Extracted) {
+    let text = src.text;
+    for var in ENV_NAME_VARS {
+        for at in word_occurrences(text, var.as_bytes(), true) {
+            let line = line_range(text, at);
+            let rest = &text[at + var.len()..line.end];
+            let Some((value, value_at)) = default_after(rest) else {
+                continue;
+            };
+            let value_at = at + var.len() + value_at;
+            // The name may be a string argument (`get("FLASK_ENV", …)`): the call around it is code.
+            let quoted = at > 0 && matches!(text[at - 1], b'"' | b'\'' | b'`');
+            let probe = if quoted { at.saturating_sub(2) } else { at };
+            if !non_production_value(&value) || !src.in_code(probe) {
+                continue;
+            }
+            // `DJANGO_SETTINGS_MODULE` matters only where the WSGI/ASGI app is built: elsewhere a default
+            // chooses for a script run by hand.
+            if *var == "DJANGO_SETTINGS_MODULE"
+                && !["get_wsgi_application", "get_asgi_application"]
+                    .iter()
+                    .any(|n| memchr::memmem::find(text, n.as_bytes()).is_some())
+            {
+                continue;
+            }
+            // Only what production runs: not under a guard naming another environment.
+            if guard_at(text, at).is_some_and(|g| g.outside_production()) {
+                continue;
+            }
+            let span = src.span(value_at..value_at + value.len());
+            out.pending(
+                span,
+                value.clone(),
+                Want::EnvDefault {
+                    var: (*var).to_string(),
+                },
+            );
+        }
+    }
+}
+
+/// The literal a lookup falls back to, right after the variable's name: `|| 'x'`, `?? "x"`, `", "x")`
+/// (the second argument of `get`/`fetch`/`getOrDefault`/`setdefault`/`getenv`), `:-x}` (a shell
+/// default). Returns the value and its offset in `rest`.
+fn default_after(rest: &[u8]) -> Option<(String, usize)> {
+    let mut i = 0;
+    // The name's closing quote/bracket: `NODE_ENV'`, `NODE_ENV"]`, `NODE_ENV)`.
+    while i < rest.len() && matches!(rest[i], b'"' | b'\'' | b'`' | b']') {
+        i += 1;
+    }
+    let after = &rest[i..];
+    let skip = after.iter().take_while(|b| **b == b' ').count();
+    let op = &after[skip..];
+    let lit_from = if op.starts_with(b"||") || op.starts_with(b"??") {
+        i + skip + 2
+    } else if op.starts_with(b",") {
+        i + skip + 1
+    } else if op.starts_with(b":-") {
+        i + skip + 2
+    } else {
+        return None;
+    };
+    let body = &rest[lit_from..];
+    let lead = body.iter().take_while(|b| **b == b' ').count();
+    let body = &body[lead..];
+    let (quoted, start) = match body.first() {
+        Some(b'"' | b'\'' | b'`') => (true, 1),
+        _ => (false, 0),
+    };
+    let len = body[start..]
+        .iter()
+        .take_while(|b| {
+            if quoted {
+                !matches!(b, b'"' | b'\'' | b'`')
+            } else {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
+            }
+        })
+        .count();
+    if len == 0 {
+        return None;
+    }
+    let value = String::from_utf8_lossy(&body[start..start + len]).into_owned();
+    Some((value, lit_from + lead + start))
+}
+
+/// Statements that sign a user in or let a request through without login.
+const LOGIN_BYPASSES: &[&[u8]] = &[
+    b"req.user =",
+    b"req.session.user =",
+    b"req.session.userId =",
+    b"res.locals.user =",
+    b"request.user =",
+    b"g.user =",
+    b"login_user(",
+    b"sign_in(",
+    b"session[:user_id] =",
+    b"current_user =",
+    b"skip_before_action :authenticate",
+    b"skip_before_action :require_login",
+    b"skip_before_action :authenticate_user!",
+];
+
+/// Words of a flag that means a test mode or no login.
+fn test_mode_flag(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    upper.split(['_', '.', '-', '?', ':', '[']).any(|w| {
+        matches!(
+            w,
+            "E2E"
+                | "TEST"
+                | "TESTING"
+                | "CYPRESS"
+                | "PLAYWRIGHT"
+                | "SKIP"
+                | "BYPASS"
+                | "FAKE"
+                | "MOCK"
+                | "STUB"
+                | "STUBBED"
+                | "DISABLE"
+                | "DISABLED"
+                | "NOAUTH"
+        )
+    }) || upper.contains("SKIPAUTH")
+        || upper.contains("TESTMODE")
+}
+
+/// A login bypass guarded only by a flag: a warning naming the flag and its default (an error when on
+/// by default). Bypasses under a guard naming another environment are dev code; unguarded ones are
+/// the application's own login.
+fn login_bypasses(src: &mut Source, out: &mut Extracted) {
+    let text = src.text;
+    for pattern in LOGIN_BYPASSES {
+        for at in memchr::memmem::find_iter(text, pattern) {
+            let Some(g) = guard_at(text, at) else {
+                continue;
+            };
+            let flagged = match &g.reads {
+                Reads::Env { name, .. } | Reads::Setting { name } => test_mode_flag(name),
+                Reads::Environment { .. } => g.on_by_default() == Some(true),
+                Reads::Other => false,
+            };
+            if !flagged || g.outside_production() || !src.in_code(at) {
+                continue;
+            }
+            let on = g.on_by_default() == Some(true);
+            let what = String::from_utf8_lossy(pattern)
+                .trim_end_matches([' ', '=', '('])
+                .to_string();
+            let where_ = if on {
+                "it is on unless production sets the flag otherwise"
+            } else {
+                "production must keep the flag off, and should refuse to start with it on"
+            };
+            let msg = format!(
+                "a test mode signs users in or skips login (`{what}`), guarded only {g}: {where_}"
+            );
+            let span = src.span(at..at + pattern.len());
+            let mut f = super::make_finding(&NONPROD_DEFAULT, span, msg, &what);
+            f.severity = if on {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            out.findings.push(f);
+        }
+    }
+}
+
+/// `config/environments/production.rb` settings only development and tests should have.
+fn rails_production(src: &mut Source, out: &mut Extracted) {
+    let text = src.text;
+    for (setting, value, why) in [
+        (
+            &b"config.consider_all_requests_local"[..],
+            &b"true"[..],
+            "shows full error reports (code, parameters, environment) to every visitor",
+        ),
+        (
+            b"config.action_mailer.delivery_method",
+            b":test",
+            "keeps e-mails in memory instead of sending them",
+        ),
+        (
+            b"config.active_job.queue_adapter",
+            b":test",
+            "never runs background jobs",
+        ),
+    ] {
+        for at in memchr::memmem::find_iter(text, setting) {
+            let line = line_range(text, at);
+            let rest = &text[at + setting.len()..line.end];
+            let rest = rest.trim_ascii_start();
+            let Some(v) = rest.strip_prefix(b"=") else {
+                continue;
+            };
+            if !v.trim_ascii_start().starts_with(value) || !src.in_code(at) {
+                continue;
+            }
+            if guard_at(text, at).is_some_and(|g| g.outside_production()) {
+                continue;
+            }
+            let name = String::from_utf8_lossy(setting);
+            let v = String::from_utf8_lossy(value);
+            let msg = format!(
+                "`{name} = {v}` in the production environment {why}: set it as production needs in config/environments/production.rb"
+            );
+            let span = src.span(at..line.end);
+            out.finding(&NONPROD_DEFAULT, span, msg, &format!("{name} = {v}"));
+        }
+    }
+}
+
+/// A shipped base config (`conf/application.conf`, `application.yml`, `config/default.json`, `.env`)
+/// switching stubs or mocks on: `enrolment-stubs.enabled = true`, `USE_STUBS=true`, `stubs:` /
+/// `  enabled: true`. Sections named for other environments are theirs.
+pub(crate) fn extract_config(src: &mut Source, out: &mut Extracted) {
+    // A file named for another environment (`values-uat.yaml`, `application-staging.yml`) is theirs.
+    let name = paths::stem(paths::file_name(src.path));
+    if crate::repo::environments::is_nonprod_environment(name) {
+        return;
+    }
+    let text = src.text;
+    let words: [&[u8]; 12] = [
+        b"stub", b"Stub", b"STUB", b"mock", b"Mock", b"MOCK", b"fake", b"Fake", b"FAKE", b"dummy",
+        b"Dummy", b"DUMMY",
+    ];
+    if !words
+        .iter()
+        .any(|w| memchr::memmem::find(text, w).is_some())
+    {
+        return;
+    }
+    // The YAML/HOCON headers enclosing each line: (indent, key).
+    let mut headers: Vec<(usize, String)> = Vec::new();
+    for (start, end) in trimmed_lines(text) {
+        let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |i| i + 1);
+        let indent = start - line_start;
+        let line = &text[start..end];
+        if line.is_empty() || line.starts_with(b"#") || line.starts_with(b"//") {
+            continue;
+        }
+        while headers.last().is_some_and(|(w, _)| *w >= indent) {
+            headers.pop();
+        }
+        let Some(sep) = line.iter().position(|b| matches!(b, b'=' | b':')) else {
+            continue;
+        };
+        let key = String::from_utf8_lossy(&line[..sep])
+            .trim()
+            .trim_matches(['"', '\''])
+            .to_string();
+        let value = line[sep + 1..].trim_ascii();
+        let value = value.strip_suffix(b",").unwrap_or(value).trim_ascii();
+        let value = value
+            .strip_prefix(b"\"")
+            .and_then(|v| v.strip_suffix(b"\""))
+            .unwrap_or(value);
+        if value.is_empty() || value == b"{" {
+            headers.push((indent, key));
+            continue;
+        }
+        let path: Vec<&str> = headers
+            .iter()
+            .map(|(_, k)| k.as_str())
+            .chain(std::iter::once(key.as_str()))
+            .collect();
+        let full = path.join(".");
+        let on = matches!(
+            value.to_ascii_lowercase().as_slice(),
+            b"true" | b"yes" | b"on" | b"enabled" | b"1"
+        );
+        let stand_in_key = full.to_ascii_lowercase().split(['.', '-', '_']).any(|w| {
+            matches!(
+                w,
+                "stub"
+                    | "stubs"
+                    | "stubbed"
+                    | "mock"
+                    | "mocks"
+                    | "mocked"
+                    | "fake"
+                    | "fakes"
+                    | "dummy"
+            )
+        });
+        if !on || !stand_in_key {
+            continue;
+        }
+        if crate::repo::scopes::scope_at(text, start) == crate::repo::scopes::Scope::NonProduction {
+            continue;
+        }
+        let shown = crate::repo::text::evidence(line, 120);
+        let msg = format!(
+            "stubs or mocks switched on in shipped config (`{full}` = {}): every environment that does not override it runs them; default it off here and switch it on in development and test config",
+            String::from_utf8_lossy(value)
+        );
+        let span = src.span(start..end);
+        out.finding(&NONPROD_DEFAULT, span, msg, &shown);
+    }
+}
+
+/// Environment variables a deployment file sets to a production value (`ENV NODE_ENV=production`,
+/// `NODE_ENV: production`, `- name: NODE_ENV` / `value: production`, `NODE_ENV=production` in a
+/// Procfile): a default to development is then overridden where production runs.
+pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
+    let text = src.text;
+    // Templates a generator fills in (`Dockerfile.tt`, `Procfile.erb`) deploy nothing of this repository.
+    let ext = paths::extension(paths::file_name(src.path));
+    if !matches!(
+        ext,
+        "tt" | "erb" | "j2" | "jinja" | "tmpl" | "tpl" | "template" | "example" | "sample"
+    ) {
+        out.facts.push(Fact::Deploys);
+    }
+    let mut set = Vec::new();
+    for var in ENV_NAME_VARS {
+        for at in word_occurrences(text, var.as_bytes(), true) {
+            let line = line_range(text, at);
+            let rest = &text[at + var.len()..line.end];
+            let mut value = rest
+                .trim_ascii_start()
+                .trim_ascii_start()
+                .strip_prefix(b"=")
+                .or_else(|| rest.trim_ascii_start().strip_prefix(b":"))
+                .unwrap_or(rest)
+                .trim_ascii()
+                .to_vec();
+            // Kubernetes: `- name: NODE_ENV` then `value: production` on the next line.
+            if value.is_empty() || value.ends_with(b"\"") && value.len() == 1 {
+                let next = line.end + 1;
+                if next < text.len() {
+                    let nl = line_range(text, next);
+                    let t = text[nl].trim_ascii();
+                    if let Some(v) = t.strip_prefix(b"value:") {
+                        value = v.trim_ascii().to_vec();
+                    }
+                }
+            }
+            let v = String::from_utf8_lossy(&value)
+                .trim_matches(['"', '\''])
+                .to_string();
+            if v.split(['.', '-', '_', '/', ' ']).any(|w| {
+                crate::repo::environments::tier_of_word(&w.to_ascii_lowercase())
+                    == Some(crate::repo::environments::Tier::Production)
+            }) {
+                set.push((*var).to_string());
+            }
+        }
+    }
+    set.sort();
+    set.dedup();
+    for var in set {
+        out.facts.push(Fact::EnvSetForProduction { var });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::lexer::Syntax;
+
+    fn defaults(code: &str) -> Vec<(String, String)> {
+        let out = super::super::extract_for_test("app/config.js", code, Syntax::CLike, |s, o| {
+            env_name_defaults(s, o)
+        });
+        out.pending
+            .iter()
+            .map(|p| match &p.want {
+                Want::EnvDefault { var } => (var.clone(), p.evidence.to_string()),
+                other => (format!("{other:?}"), String::new()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn environment_names_defaulting_to_development() {
+        assert_eq!(
+            defaults("const env = process.env.NODE_ENV || 'development'\n"),
+            vec![("NODE_ENV".to_string(), "development".to_string())]
+        );
+        assert_eq!(
+            defaults("ENV = os.environ.get(\"FLASK_ENV\", \"development\")\n"),
+            vec![("FLASK_ENV".to_string(), "development".to_string())]
+        );
+        assert_eq!(
+            defaults("env = ENV.fetch(\"RAILS_ENV\", \"development\")\n"),
+            vec![("RAILS_ENV".to_string(), "development".to_string())]
+        );
+        assert!(defaults("const env = process.env.NODE_ENV || 'production'\n").is_empty());
+        assert!(defaults("if (process.env.NODE_ENV === 'development') {}\n").is_empty());
+    }
+
+    #[test]
+    fn deployment_files_setting_the_environment() {
+        for text in [
+            "FROM node:20\nENV NODE_ENV=production\n",
+            "env:\n  - name: NODE_ENV\n    value: production\n",
+            "[env]\n  NODE_ENV = \"production\"\n",
+        ] {
+            let out = super::super::extract_for_test("Dockerfile", text, Syntax::Hash, |s, o| {
+                deployment_env(s, o)
+            });
+            assert!(
+                matches!(out.facts.as_slice(), [Fact::Deploys, Fact::EnvSetForProduction { var }] if var == "NODE_ENV"),
+                "{text}: {:?}",
+                out.facts
+            );
+        }
+    }
+
+    #[test]
+    fn stubs_on_in_shipped_config() {
+        let run = |path: &str, text: &str| {
+            super::super::extract_for_test(path, text, Syntax::Hash, extract_config)
+                .findings
+                .len()
+        };
+        assert_eq!(
+            run("conf/application.conf", "enrolment-stubs.enabled = true\n"),
+            1
+        );
+        assert_eq!(
+            run("conf/application.conf", "enrolment-stubs.enabled = false\n"),
+            0
+        );
+        assert_eq!(
+            run("config/application.yml", "stubs:\n  enabled: true\n"),
+            1
+        );
+        assert_eq!(
+            run(
+                "config/application.yml",
+                "development:\n  stubs:\n    enabled: true\n"
+            ),
+            0
+        );
+        assert_eq!(run(".env", "USE_MOCK_PAYMENTS=true\n"), 1);
+        assert_eq!(run(".env", "PAYMENTS_URL=https://pay\n"), 0);
+    }
+}

@@ -1,0 +1,747 @@
+//! Test-support endpoints production serves: a route that exists for automated tests (`POST
+//! /test-support/create-claim`, a `/__test__/login`), or a test router, blueprint, urlconf or engine
+//! mounted, in the code or config production runs. Registered unconditionally it is an error; behind an
+//! environment flag, a note naming the flag and its default (an error when the flag is on by default);
+//! one level higher when it also bypasses authentication or CSRF protection, which such endpoints often
+//! do so that test tools can call them.
+//!
+//! Express and other JavaScript routers, Flask/FastAPI/Django, Rails' `config/routes.rb`, and Play: its
+//! routes files (`conf/*.routes`) and the router the shipped `conf/application.conf` selects. Play keeps
+//! test-only routes in `testOnlyDoNotUseInAppConf.routes` and `app/testOnly/`: that is safe only while
+//! `play.http.router` stays `prod.Routes` and the production routes do not include the test-only ones.
+
+use super::paths;
+use super::reach_rules::TEST_ROUTE;
+use super::tokens::{call_args, is_ident, line_range, literal_at, whole_literal, word_occurrences};
+use super::{Extracted, Source};
+use crate::finding::Severity;
+use crate::repo::reach_guard::{guard_at, Guard};
+use std::ops::Range;
+
+/// Code files: route registrations and mounts.
+pub(crate) fn extract(src: &mut Source, out: &mut Extracted, lang: Lang) {
+    // The caller has checked that the file holds a test word (`anchors`): no test word, no test route.
+    let found = match lang {
+        Lang::JavaScript => javascript(src),
+        Lang::Python => python(src),
+        Lang::Ruby => ruby(src),
+    };
+    for r in found {
+        if !src.in_code(r.keyword) {
+            continue;
+        }
+        report(src, out, r);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    JavaScript,
+    Python,
+    Ruby,
+}
+
+/// One registration found: what is served, where, and any bypass it states.
+struct Route {
+    /// The span to report (the path or the mounted name).
+    at: Range<usize>,
+    /// Where the registration's keyword is: it must be code, not a comment or string.
+    keyword: usize,
+    /// `POST /test-support/create-claim`, `the blueprint \`test_support_bp\``.
+    what: String,
+    /// `csrf_exempt`, `before \`app.use(requireAuth)\``: how it bypasses authentication or CSRF.
+    bypass: Option<String>,
+}
+
+fn report(src: &mut Source, out: &mut Extracted, r: Route) {
+    let guard = guard_at(src.text, r.at.start);
+    let (severity, how) = judged(guard.as_ref());
+    let (severity, bypass) = match &r.bypass {
+        Some(b) => (
+            raise(severity),
+            format!("; it bypasses authentication or CSRF protection ({b})"),
+        ),
+        None => (severity, String::new()),
+    };
+    let evidence = src.str(r.at.clone());
+    let at = src.span(r.at);
+    let msg = format!(
+        "test-support endpoint {} served in production, {how}{bypass}",
+        r.what
+    );
+    let mut f = super::make_finding(&TEST_ROUTE, at, msg, &evidence);
+    f.severity = severity;
+    out.findings.push(f);
+}
+
+/// Severity and wording from the guard: unguarded, the rule's; behind a flag that is on by default,
+/// still an error; behind one that is off (or only outside production), a note naming it.
+fn judged(guard: Option<&Guard>) -> (Severity, String) {
+    match guard {
+        None => (Severity::Error, "unguarded".to_string()),
+        Some(g) if g.outside_production() => {
+            (Severity::Note, format!("only outside production: {g}"))
+        }
+        Some(g) if g.on_by_default() == Some(true) => {
+            (Severity::Error, format!("on by default: {g}"))
+        }
+        Some(g) => (Severity::Note, g.to_string()),
+    }
+}
+
+fn raise(s: Severity) -> Severity {
+    match s {
+        Severity::Note => Severity::Warning,
+        _ => Severity::Error,
+    }
+}
+
+/// Is one segment of a route's path for test tooling: `test-support`, `__test__`, `e2e`, `testonly`,
+/// `test-login`, `fake-sign-in`, `backdoor`? A bare `test` is not (a driving test, an MOT test are
+/// product words), nor `tests` or `testimonials`.
+pub(crate) fn is_test_segment(seg: &str) -> bool {
+    let lower = seg.to_ascii_lowercase();
+    let lower = lower.trim_matches(|c: char| c == ':' || c == '{' || c == '}');
+    if matches!(
+        lower,
+        "__test__"
+            | "__tests__"
+            | "_test"
+            | "e2e"
+            | "cypress"
+            | "backdoor"
+            | "testonly"
+            | "testsupport"
+            | "test_only"
+            | "test-only"
+            | "test-support"
+            | "test_support"
+    ) {
+        return true;
+    }
+    let words: Vec<&str> = lower
+        .split(['-', '_', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let first = matches!(
+        words.first().copied(),
+        Some(
+            "test" | "testing" | "e2e" | "cypress" | "fake" | "stub" | "mock" | "dev" | "backdoor"
+        )
+    );
+    let second = words.get(1).is_some_and(|w| {
+        matches!(
+            *w,
+            "support"
+                | "only"
+                | "helpers"
+                | "helper"
+                | "utils"
+                | "login"
+                | "signin"
+                | "sign"
+                | "session"
+                | "auth"
+                | "user"
+                | "users"
+                | "setup"
+                | "reset"
+                | "seed"
+                | "fixtures"
+                | "data"
+                | "hooks"
+        )
+    });
+    first && second && words.len() <= 4
+}
+
+/// Is a route's path (`/test-support/create-claim`, `^__test__/`) for test tooling?
+pub(crate) fn is_test_path(path: &str) -> bool {
+    path.split(['/', '^', '$', '?']).any(is_test_segment)
+}
+
+/// Is an identifier or module a test router (`testSupportRouter`, `test_bp`, `TestSupport::Engine`,
+/// `app.test_support.urls`, `testOnlyDoNotUseInAppConf.Routes`)? One of its words is a test word and it
+/// is not an English word that contains one (`latest`, `contest`, `testimonials`).
+pub(crate) fn is_test_name(name: &str) -> bool {
+    name.split(['.', ':', '/'])
+        .filter(|p| !p.is_empty())
+        .any(|part| {
+            part.split(['_', '-']).any(|w| {
+                humps(w).any(|h| {
+                    matches!(
+                        h.to_ascii_lowercase().as_str(),
+                        "test" | "testing" | "testonly" | "testsupport" | "e2e" | "cypress"
+                    )
+                })
+            })
+        })
+}
+
+/// camelCase and PascalCase humps of a word, lower-case words whole.
+fn humps(w: &str) -> impl Iterator<Item = &str> {
+    let b = w.as_bytes();
+    let mut cuts = vec![0];
+    for i in 1..b.len() {
+        if b[i].is_ascii_uppercase() && (b[i - 1].is_ascii_lowercase() || b[i - 1].is_ascii_digit())
+        {
+            cuts.push(i);
+        }
+    }
+    cuts.push(b.len());
+    let spans: Vec<(usize, usize)> = cuts.windows(2).map(|p| (p[0], p[1])).collect();
+    spans.into_iter().map(move |(a, z)| &w[a..z])
+}
+
+// ---------------------------------------------------------------- JavaScript
+
+const JS_METHODS: &[&[u8]] = &[
+    b"get", b"post", b"put", b"patch", b"delete", b"del", b"all", b"use", b"route",
+];
+
+fn javascript(src: &Source) -> Vec<Route> {
+    let text = src.text;
+    let mut out = Vec::new();
+    for method in JS_METHODS {
+        for at in word_occurrences(text, method, true) {
+            // A member call: `router.post(`, `app.use(`.
+            if at == 0 || text[at - 1] != b'.' || text.get(at + method.len()) != Some(&b'(') {
+                continue;
+            }
+            let open = at + method.len();
+            let Some((args, end)) = call_args(text, open, 4000) else {
+                continue;
+            };
+            let verb = String::from_utf8_lossy(method).to_ascii_uppercase();
+            let first = args.first();
+            let path = first.and_then(|a| whole_literal(text, a));
+            if let Some(p) = &path {
+                let s = String::from_utf8_lossy(&text[p.clone()]).into_owned();
+                if is_test_path(&s) {
+                    let what = if *method == b"use" {
+                        format!("mounted at `{s}`")
+                    } else {
+                        format!("`{verb} {s}`")
+                    };
+                    let bypass = js_bypass(text, &text[open..end], end);
+                    out.push(Route {
+                        at: p.clone(),
+                        keyword: at,
+                        what,
+                        bypass,
+                    });
+                    continue;
+                }
+            }
+            // `app.use('/x', testSupportRouter)` / `app.use(testRoutes)`: a test router mounted.
+            if *method == b"use" {
+                let mounted = args.iter().skip(usize::from(path.is_some())).find(|a| {
+                    let t = &text[(*a).clone()];
+                    t.iter().all(|b| is_ident(*b) || *b == b'.')
+                        && is_test_name(&String::from_utf8_lossy(t))
+                });
+                if let Some(m) = mounted {
+                    let name = String::from_utf8_lossy(&text[m.clone()]).into_owned();
+                    out.push(Route {
+                        at: m.clone(),
+                        keyword: at,
+                        what: format!("router `{name}` mounted"),
+                        bypass: js_bypass(text, &text[open..end], end),
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by_key(|r| r.at.start);
+    out
+}
+
+/// How a JavaScript route bypasses authentication or CSRF: an option saying so in its registration,
+/// or authentication middleware installed after it in the same file (Express runs middleware in
+/// order, so a route registered first is served without it).
+fn js_bypass(text: &[u8], call: &[u8], after: usize) -> Option<String> {
+    for opt in [
+        &b"csrf: false"[..],
+        b"skipAuth",
+        b"noAuth",
+        b"auth: false",
+        b"public: true",
+    ] {
+        if memchr::memmem::find(call, opt).is_some() {
+            return Some(format!("`{}`", String::from_utf8_lossy(opt)));
+        }
+    }
+    for at in memchr::memmem::find_iter(&text[after..], b".use(").map(|i| after + i) {
+        let line = &text[line_range(text, at)];
+        let lower = line.to_ascii_lowercase();
+        if [
+            "auth",
+            "login",
+            "passport",
+            "csrf",
+            "session",
+            "ensureloggedin",
+            "requireuser",
+        ]
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+        {
+            let shown = crate::repo::text::evidence(line.trim_ascii(), 80);
+            return Some(format!("registered before `{shown}`"));
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------- Python
+
+fn python(src: &Source) -> Vec<Route> {
+    let text = src.text;
+    let mut out = Vec::new();
+    // Flask / FastAPI decorators and add_url_rule; Django path/re_path/url.
+    let calls: &[(&[u8], bool)] = &[
+        (b"route", true),
+        (b"get", true),
+        (b"post", true),
+        (b"put", true),
+        (b"patch", true),
+        (b"delete", true),
+        (b"add_url_rule", true),
+        (b"path", false),
+        (b"re_path", false),
+        (b"url", false),
+    ];
+    for (word, member) in calls {
+        for at in word_occurrences(text, word, true) {
+            let is_member = at > 0 && text[at - 1] == b'.';
+            if *member != is_member || text.get(at + word.len()) != Some(&b'(') {
+                continue;
+            }
+            // Decorators and urlpatterns only: `@bp.post(` or a call at a line's start / in a list.
+            let line = line_range(text, at);
+            let lead = text[line.start..at].trim_ascii_start();
+            let decorator = lead.first() == Some(&b'@');
+            if *member && !decorator && *word != b"add_url_rule" {
+                continue;
+            }
+            let open = at + word.len();
+            let Some((args, end)) = call_args(text, open, 4000) else {
+                continue;
+            };
+            let Some(p) = args.first().and_then(|a| python_literal(text, a)) else {
+                continue;
+            };
+            let s = String::from_utf8_lossy(&text[p.clone()]).into_owned();
+            if !is_test_path(&s) {
+                continue;
+            }
+            let verb = if matches!(*word, b"get" | b"post" | b"put" | b"patch" | b"delete") {
+                String::from_utf8_lossy(word).to_ascii_uppercase()
+            } else {
+                "route".to_string()
+            };
+            let bypass = python_bypass(text, line.start, &text[open..end], decorator);
+            out.push(Route {
+                at: p,
+                keyword: at,
+                what: format!("{verb} `{s}`"),
+                bypass,
+            });
+        }
+    }
+    // Mounted test blueprints, routers and urlconfs.
+    for (word, what) in [
+        (&b"register_blueprint"[..], "blueprint"),
+        (b"include_router", "router"),
+        (b"include", "urlconf"),
+    ] {
+        for at in word_occurrences(text, word, true) {
+            let open = at + word.len();
+            let Some((args, _)) = call_args(text, open, 2000) else {
+                continue;
+            };
+            let Some(first) = args.first() else { continue };
+            let arg = &text[first.clone()];
+            let (span, name) = match python_literal(text, first) {
+                Some(l) => (l.clone(), String::from_utf8_lossy(&text[l]).into_owned()),
+                None if arg.iter().all(|b| is_ident(*b) || *b == b'.') => {
+                    (first.clone(), String::from_utf8_lossy(arg).into_owned())
+                }
+                None => continue,
+            };
+            let prefix = args.iter().skip(1).find_map(|a| {
+                let t = String::from_utf8_lossy(&text[a.clone()]).into_owned();
+                t.split_once('=')
+                    .filter(|(k, _)| k.trim() == "url_prefix" || k.trim() == "prefix")
+                    .map(|(_, v)| v.trim().trim_matches(['"', '\'']).to_string())
+            });
+            if is_test_name(&name) || prefix.as_deref().is_some_and(is_test_path) {
+                out.push(Route {
+                    at: span,
+                    keyword: at,
+                    what: format!("{what} `{name}` mounted"),
+                    bypass: None,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|r| r.at.start);
+    out.dedup_by_key(|r| r.at.start);
+    out
+}
+
+/// A plain or raw string literal argument (`"x/"`, `r"^x/$"`).
+fn python_literal(text: &[u8], arg: &Range<usize>) -> Option<Range<usize>> {
+    whole_literal(text, arg)
+}
+
+/// `@csrf_exempt` / `@csrf.exempt` / `@login_not_required` on the view, or `csrf_exempt(view)` in the
+/// registration.
+fn python_bypass(text: &[u8], line_start: usize, call: &[u8], decorator: bool) -> Option<String> {
+    const MARKS: &[&[u8]] = &[
+        b"csrf_exempt",
+        b"csrf.exempt",
+        b"login_not_required",
+        b"no_auth",
+        b"public_endpoint",
+        b"allow_anonymous",
+    ];
+    if let Some(m) = MARKS
+        .iter()
+        .find(|m| memchr::memmem::find(call, m).is_some())
+    {
+        return Some(format!("`{}`", String::from_utf8_lossy(m)));
+    }
+    if !decorator {
+        return None;
+    }
+    // The decorators stacked with this one, and the `def` they decorate.
+    let after = &text[line_start..];
+    let block_end = memchr::memmem::find(after, b"def ").map_or(after.len(), |i| i);
+    let before_start = text[..line_start]
+        .rsplitn(6, |b| *b == b'\n')
+        .take_while(|l| l.trim_ascii_start().starts_with(b"@"))
+        .map(|l| l.len() + 1)
+        .sum::<usize>();
+    let stack = &text[line_start.saturating_sub(before_start)..line_start + block_end];
+    MARKS
+        .iter()
+        .find(|m| memchr::memmem::find(stack, m).is_some())
+        .map(|m| format!("`@{}`", String::from_utf8_lossy(m)))
+}
+
+// ---------------------------------------------------------------- Ruby (config/routes.rb)
+
+fn ruby(src: &Source) -> Vec<Route> {
+    if !src.path.ends_with("routes.rb") && !src.path.contains("/routes/") {
+        return Vec::new();
+    }
+    let text = src.text;
+    let mut out = Vec::new();
+    for verb in [
+        &b"get"[..],
+        b"post",
+        b"put",
+        b"patch",
+        b"delete",
+        b"match",
+        b"scope",
+    ] {
+        for at in word_occurrences(text, verb, false) {
+            let mut j = at + verb.len();
+            if text.get(j) == Some(&b'(') {
+                j += 1;
+            }
+            while text.get(j) == Some(&b' ') {
+                j += 1;
+            }
+            let Some(lit) = literal_at(text, j) else {
+                continue;
+            };
+            let s = String::from_utf8_lossy(&text[lit.content.clone()]).into_owned();
+            let line = &text[line_range(text, at)];
+            let to = ruby_controller(line);
+            if is_test_path(&s) || to.as_deref().is_some_and(is_test_segment) {
+                let v = String::from_utf8_lossy(verb).to_ascii_uppercase();
+                out.push(Route {
+                    at: lit.content,
+                    keyword: at,
+                    what: format!("`{v} {s}`"),
+                    bypass: None,
+                });
+            }
+        }
+    }
+    for (kw, what) in [
+        (&b"namespace"[..], "namespace"),
+        (b"resources", "resources"),
+        (b"resource", "resource"),
+    ] {
+        for at in word_occurrences(text, kw, false) {
+            let j = at + kw.len();
+            let rest = &text[j..line_range(text, at).end];
+            let rest_trim = rest.trim_ascii_start();
+            let Some(sym) = rest_trim.strip_prefix(b":") else {
+                continue;
+            };
+            let n = sym.iter().take_while(|b| is_ident(**b)).count();
+            let name = String::from_utf8_lossy(&sym[..n]).into_owned();
+            if is_test_segment(&name) || is_test_name(&name) && name.contains("support") {
+                let start = j + (rest.len() - rest_trim.len()) + 1;
+                out.push(Route {
+                    at: start..start + n,
+                    keyword: at,
+                    what: format!("{what} `:{name}`"),
+                    bypass: None,
+                });
+            }
+        }
+    }
+    for at in word_occurrences(text, b"mount", false) {
+        let line = line_range(text, at);
+        let rest = &text[at + 5..line.end];
+        let name_start = at
+            + 5
+            + rest
+                .iter()
+                .take_while(|b| **b == b' ' || **b == b'(')
+                .count();
+        let n = text[name_start..line.end]
+            .iter()
+            .take_while(|b| is_ident(**b) || **b == b':')
+            .count();
+        let name = String::from_utf8_lossy(&text[name_start..name_start + n]).into_owned();
+        let path = memchr::memmem::find(rest, b"=>")
+            .and_then(|i| {
+                let k = at + 5 + i + 2;
+                let k = k + text[k..].iter().take_while(|b| **b == b' ').count();
+                literal_at(text, k)
+            })
+            .map(|l| String::from_utf8_lossy(&text[l.content]).into_owned());
+        if is_test_name(&name) || path.as_deref().is_some_and(is_test_path) {
+            out.push(Route {
+                at: name_start..name_start + n,
+                keyword: at,
+                what: format!("engine `{name}` mounted"),
+                bypass: None,
+            });
+        }
+    }
+    out.sort_by_key(|r| r.at.start);
+    out.dedup_by_key(|r| r.at.start);
+    out
+}
+
+/// `to: "test_support#sign_in"` / `controller: :test_support`: the controller a route names.
+fn ruby_controller(line: &[u8]) -> Option<String> {
+    for key in [&b"to: "[..], b"controller: ", b"=> "] {
+        if let Some(i) = memchr::memmem::find(line, key) {
+            let rest = line[i + key.len()..].trim_ascii_start();
+            let rest = rest.strip_prefix(b":").unwrap_or(rest);
+            let lit = literal_at(rest, 0)
+                .map(|l| rest[l.content].to_vec())
+                .unwrap_or_else(|| rest.iter().take_while(|b| is_ident(**b)).copied().collect());
+            let s = String::from_utf8_lossy(&lit).into_owned();
+            let controller = s.split('#').next().unwrap_or("").to_string();
+            if !controller.is_empty() {
+                return Some(controller);
+            }
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------- Play
+
+/// A Play routes file production loads (`conf/prod.routes`, `conf/app.routes`, `conf/routes`): routes
+/// into test-only controllers, an include of the test-only router, and `+ nocsrf` on them.
+pub(crate) fn play_routes(src: &mut Source, out: &mut Extracted) {
+    let text = src.text;
+    let mut nocsrf = false;
+    let mut found = Vec::new();
+    for (start, end) in super::tokens::trimmed_lines(text) {
+        let line = &text[start..end];
+        if line.starts_with(b"#") || line.is_empty() {
+            continue;
+        }
+        if line.starts_with(b"+") {
+            nocsrf |= memchr::memmem::find(line, b"nocsrf").is_some();
+            continue;
+        }
+        let words: Vec<(usize, &[u8])> = split_words(line)
+            .into_iter()
+            .map(|(i, w)| (start + i, w))
+            .collect();
+        let bypass = std::mem::take(&mut nocsrf).then(|| "`+ nocsrf`".to_string());
+        match words.as_slice() {
+            [(_, b"->"), (_, path), (at, router), ..] => {
+                let name = String::from_utf8_lossy(router).into_owned();
+                let p = String::from_utf8_lossy(path).into_owned();
+                if is_test_name(&name) || is_test_path(&p) {
+                    found.push(Route {
+                        at: *at..*at + router.len(),
+                        keyword: *at,
+                        what: format!("router `{name}` included at `{p}`"),
+                        bypass,
+                    });
+                }
+            }
+            [(_, verb), (_, path), (at, action), ..] if is_http_verb(verb) => {
+                let action_name = String::from_utf8_lossy(action);
+                let controller = action_name.split('(').next().unwrap_or("").to_string();
+                let p = String::from_utf8_lossy(path).into_owned();
+                // A package of test-only controllers (`testOnly`, `test_only`), not a bare `test`.
+                let test_controller = controller
+                    .split('.')
+                    .any(|part| is_test_segment(part) && !part.starts_with(char::is_uppercase))
+                    || is_test_path(&p);
+                if test_controller {
+                    let v = String::from_utf8_lossy(verb);
+                    found.push(Route {
+                        at: *at..*at + controller.len(),
+                        keyword: *at,
+                        what: format!("`{v} {p}` → `{controller}`"),
+                        bypass,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for r in found {
+        report(src, out, r);
+    }
+}
+
+fn is_http_verb(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"GET" | b"POST" | b"PUT" | b"PATCH" | b"DELETE" | b"HEAD" | b"OPTIONS" | b"*"
+    )
+}
+
+fn split_words(line: &[u8]) -> Vec<(usize, &[u8])> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < line.len() {
+        while i < line.len() && line[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let s = i;
+        // An action's argument list may hold spaces: `controllers.A.b(id: String)` is one word.
+        let mut depth = 0usize;
+        while i < line.len() && (depth > 0 || !line[i].is_ascii_whitespace()) {
+            match line[i] {
+                b'(' => depth += 1,
+                b')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            i += 1;
+        }
+        if i > s {
+            out.push((s, &line[s..i]));
+        }
+    }
+    out
+}
+
+/// The router a shipped Play config selects: `play.http.router = testOnlyDoNotUseInAppConf.Routes`
+/// (or the older `application.router`) makes every test-only route production's.
+pub(crate) fn play_conf(src: &mut Source, out: &mut Extracted) {
+    let text = src.text;
+    for key in [&b"play.http.router"[..], b"application.router"] {
+        for at in memchr::memmem::find_iter(text, key) {
+            let line = line_range(text, at);
+            if text[line.start..at].trim_ascii_start() != b"" {
+                continue; // commented out, or part of another key
+            }
+            let rest = &text[at + key.len()..line.end];
+            let Some(eq) = rest.iter().position(|b| matches!(b, b'=' | b':')) else {
+                continue;
+            };
+            let value_at = at + key.len() + eq + 1;
+            let value = text[value_at..line.end].trim_ascii();
+            let value = value
+                .split(|b| *b == b'#')
+                .next()
+                .unwrap_or(value)
+                .trim_ascii();
+            let value = value
+                .strip_prefix(b"\"")
+                .and_then(|v| v.strip_suffix(b"\""))
+                .unwrap_or(value);
+            let name = String::from_utf8_lossy(value).into_owned();
+            if !is_test_name(&name) {
+                continue;
+            }
+            let start =
+                value_at + memchr::memmem::find(&text[value_at..line.end], value).unwrap_or(0);
+            report(
+                src,
+                out,
+                Route {
+                    at: start..start + value.len(),
+                    keyword: at,
+                    what: format!(
+                        "router `{name}` selected by the shipped `{}`",
+                        paths::file_name(src.path)
+                    ),
+                    bypass: None,
+                },
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_segments_and_names() {
+        for s in [
+            "test-support",
+            "__test__",
+            "e2e",
+            "testonly",
+            "test-login",
+            "fake-sign-in",
+            "backdoor",
+            "test_support",
+        ] {
+            assert!(is_test_segment(s), "{s}");
+        }
+        for s in [
+            "test",
+            "tests",
+            "mot-test",
+            "test-centres",
+            "testimonials",
+            "latest",
+            "driving-test",
+            "contest",
+        ] {
+            assert!(!is_test_segment(s), "{s}");
+        }
+        for n in [
+            "testSupportRouter",
+            "test_bp",
+            "TestSupport::Engine",
+            "app.test_support.urls",
+            "testOnlyDoNotUseInAppConf.Routes",
+            "e2eRoutes",
+        ] {
+            assert!(is_test_name(n), "{n}");
+        }
+        for n in [
+            "latestRouter",
+            "contestRoutes",
+            "testimonialsRouter",
+            "prod.Routes",
+            "app.urls",
+            "attestation_bp",
+        ] {
+            assert!(!is_test_name(n), "{n}");
+        }
+    }
+}

@@ -1,0 +1,513 @@
+//! The condition a line runs under, and what it reads: production reaches a route, a stand-in or a
+//! login bypass only when its guard lets it, so severity follows the guard and the finding names it —
+//! the flag (`ENABLE_TEST_SUPPORT`, `settings.USE_STUBS`), and what it is when nothing sets it.
+//!
+//! Read like `scopes`: from indentation (the nearest enclosing `if`/`unless`/`elif`/`when` header, or
+//! the `else` of one), and from the line itself (a ternary, Python's `a if c else b`, Ruby's trailing
+//! `if`/`unless`, `c && a`). No parser; only asked about the few lines that hold a finding.
+
+use std::fmt;
+
+/// A condition that decides whether a line runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guard {
+    /// The condition as written (one line, at most 120 characters).
+    pub condition: String,
+    /// 1-based line of the condition.
+    pub line: u32,
+    /// What the condition reads.
+    pub reads: Reads,
+    /// Is the line in the branch where the condition is false (`else`, `unless`, `: b`)?
+    pub negated: bool,
+}
+
+/// What a guard's condition reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reads {
+    /// An environment variable (`process.env.E2E`, `os.environ.get("E2E")`, `ENV["E2E"]`).
+    Env { name: String, default: Default },
+    /// The environment's name (`Rails.env.test?`, `NODE_ENV === 'test'`, `settings.DEBUG`): runs in
+    /// `production` only when the condition says so.
+    Environment { production: bool },
+    /// A setting or feature flag (`settings.USE_STUBS`, `app.config["TESTING"]`, `FeatureFlag.active?`).
+    Setting { name: String },
+    /// Something else (a request value, a variable).
+    Other,
+}
+
+/// What a flag is when nothing sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Default {
+    /// Unset, the guarded code does not run.
+    Off,
+    /// Unset, it runs: production must set the flag to turn it off.
+    On,
+    Unknown,
+}
+
+impl Guard {
+    /// Does the guarded code run when nothing is configured (the flag unset, the environment's name not
+    /// `production`)? None when that cannot be known from here (a setting defined elsewhere).
+    pub fn on_by_default(&self) -> Option<bool> {
+        let on = match &self.reads {
+            Reads::Env { default, .. } => match default {
+                Default::Off => false,
+                Default::On => true,
+                Default::Unknown => return None,
+            },
+            Reads::Environment { production } => !production,
+            Reads::Setting { .. } | Reads::Other => return None,
+        };
+        Some(on != self.negated)
+    }
+
+    /// Does the guard only let the code run outside production (`if Rails.env.test?`,
+    /// `unless production`)? Then production never reaches it by its environment's name.
+    pub fn outside_production(&self) -> bool {
+        matches!(self.reads, Reads::Environment { production } if production == self.negated)
+    }
+
+    /// The flag's name, or the condition as written.
+    pub fn flag(&self) -> &str {
+        match &self.reads {
+            Reads::Env { name, .. } | Reads::Setting { name } => name,
+            _ => &self.condition,
+        }
+    }
+}
+
+impl fmt::Display for Guard {
+    /// `behind \`process.env.E2E === 'true'\` (line 4; E2E, off unless set)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let branch = if self.negated { "when not " } else { "behind " };
+        write!(f, "{branch}`{}` (line {}", self.condition, self.line)?;
+        match (&self.reads, self.on_by_default()) {
+            (Reads::Env { name, .. }, Some(false)) => write!(f, "; `{name}`, off unless set)"),
+            (Reads::Env { name, .. }, Some(true)) => {
+                write!(f, "; `{name}`, ON unless production sets it otherwise)")
+            }
+            (Reads::Env { name, .. }, None) => write!(f, "; `{name}`, default not known)"),
+            (Reads::Environment { .. }, Some(true)) => {
+                write!(f, "; runs in every environment not named production)")
+            }
+            (Reads::Environment { .. }, _) => write!(f, "; by the environment's name)"),
+            (Reads::Setting { name }, _) => {
+                write!(f, "; the setting `{name}`, whose value is set elsewhere)")
+            }
+            (Reads::Other, _) => write!(f, ")"),
+        }
+    }
+}
+
+/// The innermost condition the line holding byte `at` runs under, if any: a one-line form around the
+/// hit first, then the enclosing headers.
+pub fn guard_at(content: &[u8], at: usize) -> Option<Guard> {
+    let at = at.min(content.len());
+    let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
+    let line_no = 1 + memchr::memchr_iter(b'\n', &content[..start]).count() as u32;
+    if let Some(g) = on_line(content, start, at, line_no) {
+        return Some(g);
+    }
+    enclosing(content, start, line_no)
+}
+
+/// A ternary, a trailing modifier or `cond && hit` on the hit's own line.
+fn on_line(content: &[u8], start: usize, at: usize, line_no: u32) -> Option<Guard> {
+    let end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
+    let (before, after) = (&content[start..at], &content[at..end]);
+    // `cond ? hit : other` and `cond ? other : hit`.
+    if let Some(q) = memchr::memmem::rfind(before, b" ? ") {
+        let cond = assigned_value(&before[..q]);
+        let negated = memchr::memmem::find(&before[q..], b" : ").is_some();
+        return Some(guard(cond, line_no, negated));
+    }
+    // Python `hit if cond else other`, Ruby `hit if cond` / `hit unless cond`.
+    for (kw, negated) in [(&b" if "[..], false), (b" unless ", true)] {
+        if let Some(i) = memchr::memmem::find(after, kw) {
+            let cond = &after[i + kw.len()..];
+            let cond = match memchr::memmem::find(cond, b" else ") {
+                Some(e) => &cond[..e],
+                None => cond,
+            };
+            return Some(guard(cond, line_no, negated));
+        }
+    }
+    // Python `other if cond else hit`.
+    if let Some(e) = memchr::memmem::rfind(before, b" else ") {
+        if let Some(i) = memchr::memmem::rfind(&before[..e], b" if ") {
+            return Some(guard(&before[i + 4..e], line_no, true));
+        }
+    }
+    // `cond && hit` (JSX, shell, JS short-circuit).
+    if let Some(i) = memchr::memmem::rfind(before, b" && ") {
+        return Some(guard(assigned_value(&before[..i]), line_no, false));
+    }
+    None
+}
+
+/// The right-hand side of `x = cond`, or the text itself.
+fn assigned_value(text: &[u8]) -> &[u8] {
+    let mut last = None;
+    for (i, w) in text.windows(3).enumerate() {
+        if w[1] == b'=' && w[0] == b' ' && w[2] == b' ' {
+            last = Some(i + 3);
+        }
+    }
+    let rest = last.map_or(text, |i| &text[i..]);
+    let rest = rest.trim_ascii();
+    rest.strip_prefix(b"return ").unwrap_or(rest)
+}
+
+/// The nearest enclosing header that is a condition (or the `else` of one).
+fn enclosing(content: &[u8], line_start: usize, line_no: u32) -> Option<Guard> {
+    let mut limit = indent(&content[line_start..]);
+    let mut end = line_start;
+    let mut no = line_no;
+    while limit > 0 && end > 0 {
+        let start = memchr::memrchr(b'\n', &content[..end - 1]).map_or(0, |i| i + 1);
+        let line = &content[start..end - 1];
+        end = start;
+        no -= 1;
+        let width = indent(line);
+        let text = line[width.min(line.len())..].trim_ascii_end();
+        if text.is_empty() || is_comment(text) || width >= limit {
+            continue;
+        }
+        limit = width;
+        if let Some(cond) = condition_of(text) {
+            return Some(guard(cond, no, negates(text)));
+        }
+        if is_else(text) {
+            // The `if` this `else` belongs to: the previous header at the same indent.
+            return sibling_if(content, start, width, no).map(|mut g| {
+                g.negated = true;
+                g
+            });
+        }
+    }
+    None
+}
+
+fn sibling_if(content: &[u8], else_start: usize, width: usize, else_no: u32) -> Option<Guard> {
+    let mut end = else_start;
+    let mut no = else_no;
+    while end > 0 {
+        let start = memchr::memrchr(b'\n', &content[..end - 1]).map_or(0, |i| i + 1);
+        let line = &content[start..end - 1];
+        end = start;
+        no -= 1;
+        let w = indent(line);
+        let text = line[w.min(line.len())..].trim_ascii_end();
+        if text.is_empty() || is_comment(text) || w > width {
+            continue;
+        }
+        if w < width {
+            return None;
+        }
+        if let Some(cond) = condition_of(text) {
+            return Some(guard(cond, no, negates(text)));
+        }
+        if !text.starts_with(b"}") && !text.starts_with(b"elif") && !text.starts_with(b"elsif") {
+            return None;
+        }
+    }
+    None
+}
+
+/// The condition of a header line: `if x:`, `if (x) {`, `} else if (x) {`, `elif x:`, `unless x`,
+/// `when x`; None for other lines.
+fn condition_of(text: &[u8]) -> Option<&[u8]> {
+    let t = text
+        .strip_prefix(b"} ")
+        .unwrap_or(text)
+        .strip_prefix(b"else ")
+        .unwrap_or(text.strip_prefix(b"} ").unwrap_or(text));
+    for kw in [
+        &b"if "[..],
+        b"if(",
+        b"elif ",
+        b"elsif ",
+        b"unless ",
+        b"when ",
+    ] {
+        if let Some(rest) = t.strip_prefix(kw) {
+            let rest = if kw == b"if(" { &t[2..] } else { rest };
+            let rest = rest
+                .strip_suffix(b"{")
+                .or_else(|| rest.strip_suffix(b":"))
+                .or_else(|| rest.strip_suffix(b" then"))
+                .or_else(|| rest.strip_suffix(b" do"))
+                .unwrap_or(rest)
+                .trim_ascii();
+            return Some(rest);
+        }
+    }
+    None
+}
+
+fn negates(text: &[u8]) -> bool {
+    text.starts_with(b"unless ")
+}
+
+fn is_else(text: &[u8]) -> bool {
+    matches!(text, b"else" | b"else:" | b"} else {" | b"else {")
+}
+
+fn indent(line: &[u8]) -> usize {
+    line.iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count()
+}
+
+fn is_comment(text: &[u8]) -> bool {
+    text.starts_with(b"#") || text.starts_with(b"//") || text.starts_with(b"*")
+}
+
+/// A guard from a condition's text.
+fn guard(cond: &[u8], line: u32, negated: bool) -> Guard {
+    let cond = cond.trim_ascii();
+    let cond = cond
+        .strip_prefix(b"(")
+        .and_then(|c| c.strip_suffix(b")"))
+        .unwrap_or(cond)
+        .trim_ascii();
+    let shown: String = crate::repo::text::evidence(cond, 120);
+    let (reads, inverted) = reads_of(cond);
+    Guard {
+        condition: shown,
+        line,
+        reads,
+        negated: negated != inverted,
+    }
+}
+
+/// What a condition reads, and whether it reads it negated (`!process.env.X`, `not os.environ.get(…)`).
+fn reads_of(cond: &[u8]) -> (Reads, bool) {
+    let text = String::from_utf8_lossy(cond);
+    let inverted = text.starts_with('!') && !text.starts_with("!=") || text.starts_with("not ");
+    if let Some(env) = environment_name(&text) {
+        return (env, inverted);
+    }
+    if let Some((name, default)) = env_var(&text) {
+        return (Reads::Env { name, default }, inverted);
+    }
+    if let Some(name) = setting(&text) {
+        return (Reads::Setting { name }, inverted);
+    }
+    (Reads::Other, inverted)
+}
+
+/// `Rails.env.test?`, `Rails.env.production?`, `process.env.NODE_ENV === 'test'`, `app.debug`,
+/// `settings.DEBUG`, `env == "development"`: the environment's name (or debug mode, which only
+/// development has).
+fn environment_name(text: &str) -> Option<Reads> {
+    const VARS: &[&str] = &[
+        "NODE_ENV",
+        "RAILS_ENV",
+        "RACK_ENV",
+        "FLASK_ENV",
+        "APP_ENV",
+        "ENVIRONMENT",
+        "DJANGO_ENV",
+        "Rails.env",
+        "settings.DEBUG",
+        "app.debug",
+        "config.DEBUG",
+    ];
+    if !VARS.iter().any(|v| text.contains(v)) {
+        return None;
+    }
+    // `settings.DEBUG`: true only in development.
+    let production = crate::repo::scopes::mentions_production(text.as_bytes());
+    Some(Reads::Environment { production })
+}
+
+/// An environment variable read, and its default: the literal a lookup falls back to
+/// (`os.environ.get("X", "true")`, `process.env.X || 'true'`, `ENV.fetch("X", "false")`), or off when a
+/// lookup without one is compared to a true value or read as truthy, on when compared unequal to false.
+fn env_var(text: &str) -> Option<(String, Default)> {
+    let name = env_name(text)?;
+    let lower = text.to_ascii_lowercase();
+    let fallback = fallback_literal(text);
+    let truthy = |v: &str| matches!(v, "true" | "1" | "yes" | "on" | "enabled" | "y" | "t");
+    let default = match fallback {
+        Some(v) if truthy(&v.to_ascii_lowercase()) => Default::On,
+        Some(_) => Default::Off,
+        None if lower.contains("!==") || lower.contains("!=") => {
+            if lower.contains("false") || lower.contains("'0'") || lower.contains("\"0\"") {
+                Default::On
+            } else {
+                Default::Unknown
+            }
+        }
+        None => Default::Off,
+    };
+    Some((name, default))
+}
+
+/// The variable's name in `process.env.X`, `process.env['X']`, `os.environ.get("X"`, `os.environ["X"]`,
+/// `os.getenv("X"`, `env("X"`, `env.bool("X"`, `ENV["X"]`, `ENV.fetch("X"`, `System.getenv("X"`.
+fn env_name(text: &str) -> Option<String> {
+    if let Some(i) = text.find("process.env.") {
+        let rest = &text[i + 12..];
+        let n: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        return (!n.is_empty()).then_some(n);
+    }
+    for opener in [
+        "process.env[",
+        "os.environ.get(",
+        "os.environ[",
+        "os.getenv(",
+        "environ.get(",
+        "env.bool(",
+        "env.str(",
+        "env(",
+        "ENV[",
+        "ENV.fetch(",
+        "System.getenv(",
+        "getenv(",
+    ] {
+        if let Some(i) = text.find(opener) {
+            let rest = text[i + opener.len()..].trim_start();
+            let rest = rest.strip_prefix(['"', '\'', '`'])?;
+            let n: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            return (!n.is_empty()).then_some(n);
+        }
+    }
+    None
+}
+
+/// The literal a lookup falls back to: the second argument of `get("X", "v")` / `fetch("X", "v")` /
+/// `env.bool("X", default=True)`, or what follows `||` / `??`.
+fn fallback_literal(text: &str) -> Option<String> {
+    let unquote = |s: &str| {
+        let s = s.trim().trim_end_matches([')', ']', ' ']);
+        let s = s.strip_prefix("default=").unwrap_or(s);
+        s.trim_matches(['"', '\'', '`']).to_string()
+    };
+    for op in ["||", "??"] {
+        if let Some(i) = text.find(op) {
+            let rest = &text[i + op.len()..];
+            let lit: String = rest
+                .trim_start()
+                .chars()
+                .take_while(|c| !matches!(c, ')' | '=' | '!' | '&' | '|' | ' '))
+                .collect();
+            return Some(unquote(&lit));
+        }
+    }
+    let call = ["get(", "fetch(", "getenv(", "bool(", "env("]
+        .iter()
+        .find_map(|k| text.find(k).map(|i| i + k.len()))?;
+    let args = &text[call..];
+    let close = args.find(')')?;
+    let (_, second) = args[..close].split_once(',')?;
+    Some(unquote(second))
+}
+
+/// `settings.USE_STUBS`, `app.config["TESTING"]`, `config.x`, `Rails.configuration.x.y`,
+/// `FeatureFlag.active?(:x)`, `Settings.x`: a setting whose value this file does not decide.
+fn setting(text: &str) -> Option<String> {
+    for opener in [
+        "settings.",
+        "Settings.",
+        "app.config[",
+        "config[",
+        "current_app.config[",
+        "Rails.configuration.",
+        "config.",
+        "FeatureFlag.",
+        "Feature.",
+        "features.",
+        "flags.",
+    ] {
+        if let Some(i) = text.find(opener) {
+            let rest = &text[i + opener.len()..];
+            let rest = rest.trim_start_matches(['"', '\'']);
+            let n: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '?' | ':'))
+                .collect();
+            let n = n.trim_end_matches('.').to_string();
+            if !n.is_empty() {
+                return Some(format!("{}{n}", opener.trim_end_matches('[')));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str, needle: &str) -> Option<Guard> {
+        guard_at(text.as_bytes(), text.find(needle).unwrap_or(0))
+    }
+
+    /// The guard at `needle`, which the test expects to exist.
+    fn guard_of(text: &str, needle: &str) -> Guard {
+        at(text, needle).unwrap_or_else(|| panic!("no guard at {needle:?} in {text:?}"))
+    }
+
+    #[test]
+    fn enclosing_blocks_and_their_flags() {
+        let js = "const router = express.Router()\nif (process.env.ENABLE_TEST_SUPPORT === 'true') {\n  router.post('/test-support/x', h)\n}\nrouter.get('/a', b)\n";
+        let g = guard_of(js, "router.post");
+        assert_eq!(g.flag(), "ENABLE_TEST_SUPPORT");
+        assert_eq!((g.line, g.on_by_default()), (2, Some(false)));
+        assert_eq!(
+            g.to_string(),
+            "behind `process.env.ENABLE_TEST_SUPPORT === 'true'` (line 2; `ENABLE_TEST_SUPPORT`, off unless set)"
+        );
+        assert_eq!(at(js, "router.get"), None);
+
+        let on = "if (process.env.DISABLE_TEST_ROUTES !== 'false') {\n  x()\n}\n";
+        assert_eq!(guard_of(on, "x()").on_by_default(), Some(true));
+        let neg = "if (!process.env.REAL_AUTH) {\n  x()\n}\n";
+        assert_eq!(guard_of(neg, "x()").on_by_default(), Some(true));
+
+        let py = "if os.environ.get(\"USE_STUBS\", \"true\") == \"true\":\n    client = Stub()\nelse:\n    client = Real()\n";
+        let g = guard_of(py, "Stub()");
+        assert_eq!((g.flag(), g.on_by_default()), ("USE_STUBS", Some(true)));
+        let g = guard_of(py, "Real()");
+        assert!(g.negated);
+        assert_eq!(g.on_by_default(), Some(false));
+
+        let rb = "Rails.application.routes.draw do\n  if Rails.env.test?\n    get '/test_support/login'\n  end\n  unless Rails.env.production?\n    get '/x'\n  end\nend\n";
+        assert!(guard_of(rb, "get '/test").outside_production());
+        assert!(guard_of(rb, "get '/x'").outside_production());
+
+        let py =
+            "if settings.USE_NOTIFY_STUB:\n    from app.clients.notify_stub import NotifyStub\n";
+        let g = guard_of(py, "from");
+        assert_eq!(
+            (g.flag(), g.on_by_default()),
+            ("settings.USE_NOTIFY_STUB", None)
+        );
+    }
+
+    #[test]
+    fn one_line_forms() {
+        let js = "const client = process.env.USE_MOCK_API ? new MockApi() : new Api()\n";
+        let g = guard_of(js, "MockApi");
+        assert_eq!(
+            (g.flag(), g.negated, g.on_by_default()),
+            ("USE_MOCK_API", false, Some(false))
+        );
+        assert!(guard_of(js, "new Api").negated);
+        let py = "client = NotifyStub() if os.getenv('STUB_NOTIFY') else Notify()\n";
+        assert_eq!(guard_of(py, "NotifyStub").flag(), "STUB_NOTIFY");
+        assert!(guard_of(py, "Notify()").negated);
+        let rb = "mount TestSupport::Engine => '/test' if ENV.fetch('TEST_SUPPORT', 'false') == 'true'\n";
+        let g = guard_of(rb, "mount");
+        assert_eq!((g.flag(), g.on_by_default()), ("TEST_SUPPORT", Some(false)));
+        assert_eq!(at("x = 1\n", "x"), None);
+    }
+}
