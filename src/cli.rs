@@ -532,13 +532,17 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
 }
 
 /// `--diff` / `--diff auto` read the GitHub Actions environment here, so the engine stays testable.
+/// On a pull request the base commit comes from the event payload (`GITHUB_EVENT_PATH`), not a name.
 fn diff_base(arg: &str) -> DiffBase {
     if arg == "auto" {
+        let var = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
         DiffBase::Auto {
-            github_base_ref: std::env::var("GITHUB_BASE_REF")
-                .ok()
-                .filter(|s| !s.is_empty()),
+            github_base_ref: var("GITHUB_BASE_REF"),
             github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            event: var("GITHUB_EVENT_NAME").map(|name| crate::repo::changes::ActionsEvent {
+                name,
+                payload: env_path("GITHUB_EVENT_PATH"),
+            }),
         }
     } else {
         DiffBase::Ref(arg.to_string())

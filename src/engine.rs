@@ -1,9 +1,13 @@
 //! One run of the gate: config → catalogue → one walk with the file checks → repository checks →
 //! suppressions → an outcome with an exit code. No printing here.
 
+mod base;
+mod outcome;
+
 use crate::checks;
 use crate::checks::leak::VendoredImport;
-use crate::config::{policy, Config};
+use crate::config::policy::{self, PolicyFiles};
+use crate::config::Config;
 use crate::context::Context;
 use crate::diag::SourceDiag;
 use crate::finding::{self, Finding, Location, Severity};
@@ -11,8 +15,9 @@ use crate::github;
 use crate::repo::changes::{self, DiffBase, DiffScope};
 use crate::repo::classify::FileClass;
 use crate::repo::evidence::{self, HistoryFacts, Skip};
-use crate::repo::files::{self, FileCheck};
+use crate::repo::files::{self, FileCheck, WalkStats};
 use crate::repo::history;
+use base::{BaseTree, Shared, Twin};
 pub use crate::status::{FailOpen, NotEvaluated, Verdict};
 use crate::suppress;
 use std::path::{Path, PathBuf};
@@ -50,6 +55,9 @@ pub struct Outcome {
     pub suppressed: suppress::Suppressed,
     /// `--diff`: findings left out because the change did not introduce them (counted, not failed on).
     pub pre_existing: usize,
+    /// `--diff`: those findings themselves (the head tree's, as visible at the base), so a report can
+    /// say what the whole tree would be judged as, next to what the change is judged as.
+    pub pre_existing_findings: Vec<Finding>,
     /// The user's opt-outs from failing closed, printed with every summary so a weakened gate is visible.
     pub fail_open: Vec<FailOpen>,
     /// OpenSSF Scorecard's Branch-Protection score per deployment branch, computed once for the renderers.
@@ -126,8 +134,9 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         (Some(request), None) => Some(changes::resolve(repo.as_ref(), &root, request)?),
     };
 
-    // The policy: from the merge base in pre-merge mode (the change cannot weaken its own gate), else
-    // from the working tree.
+    // The policy: in pre-merge mode the base branch tip's (the change cannot weaken its own gate, and a
+    // branch forked before the base tightened its policy is judged by the tighter one), else the
+    // working tree's.
     let baseline_rel = suppress::baseline::DEFAULT_PATH;
     let head = policy::read(
         &root,
@@ -139,16 +148,23 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         .as_ref()
         .and_then(|r| changes::workdir_prefix(r, &root))
         .unwrap_or_default();
-    let merge_base = diff.as_ref().and_then(|d| d.merge_base);
-    let (files, proposed) = match (merge_base, repo.as_ref()) {
-        (Some(commit), Some(repo)) => {
-            let source = policy::Source::Commit {
-                repo,
-                commit,
-                prefix: &prefix,
+    let commits = diff
+        .as_ref()
+        .and_then(|d| Some((d.base_tip?, d.merge_base?)));
+    let (files, proposed) = match (commits, repo.as_ref()) {
+        (Some((tip, fork)), Some(repo)) => {
+            let at = |commit| {
+                let source = policy::Source::Commit {
+                    repo,
+                    commit,
+                    prefix: &prefix,
+                };
+                policy::read(&root, opts.config.as_deref(), source, Some(baseline_rel))
             };
-            let base = policy::read(&root, opts.config.as_deref(), source, Some(baseline_rel))?;
-            (base, Some(head))
+            let judge = at(tip)?;
+            // What the change proposes is compared with the policy it started from.
+            let started = if fork == tip { None } else { at(fork).ok() };
+            (judge, Some((head, started)))
         }
         _ => (head?, None),
     };
@@ -157,17 +173,22 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         Some((shown, text)) => Some(suppress::baseline::parse(text, shown)?),
         None => None,
     };
-    let proposed = proposed.map(|head| {
-        head.map_err(|d| d.message).and_then(|h| {
-            let cat = checks::catalogue(Some((&h.config, &h.packs))).map_err(|d| d.message)?;
-            let baseline = h
+    let proposed = proposed.map(|(head, started)| {
+        let loaded = |p: PolicyFiles| -> Result<Loaded, String> {
+            let cat = checks::catalogue(Some((&p.config, &p.packs))).map_err(|d| d.message)?;
+            let baseline = p
                 .baseline
                 .as_ref()
                 .and_then(|(shown, text)| suppress::baseline::parse(text, shown).ok());
-            Ok((h, cat, baseline))
-        })
+            Ok((p, cat, baseline))
+        };
+        let head = head.map_err(|d| d.message).and_then(loaded);
+        (head, started.and_then(|s| loaded(s).ok()))
     });
-    let policy_from = files.from.clone();
+    let policy_from = match diff.as_ref().and_then(|d| d.base.as_deref()) {
+        Some(base) if proposed.is_some() => format!("{} (the tip of {base})", files.from),
+        _ => files.from.clone(),
+    };
     let config = files.config.clone();
 
     let history = match (&opts.remote, &repo, &open_error) {
@@ -175,7 +196,6 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         (None, _, Some(e)) => git_unreadable(e),
         (None, repo, None) => evidence::gather(repo.as_ref(), &config, unix_now()),
     };
-    drop(repo);
 
     // GitHub is asked on its own thread while the walk reads the tree.
     let github = match &opts.remote {
@@ -191,22 +211,60 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     let allows = suppress::inline::InlineAllows::default();
     let collector = crate::repo::collect::Collector::default();
-    let stages = checks::registry::file_stages(&checks::registry::Setup {
+    let setup = checks::registry::Setup {
         catalogue: &catalogue,
         config: &config,
-    })?;
+    };
+    let stages = checks::registry::file_stages(&setup)?;
     let mut file_checks: Vec<&dyn FileCheck> =
         stages.iter().map(|s| s.stage.as_file_check()).collect();
     file_checks.extend([&collector as &dyn FileCheck, &allows]);
-    let mut walked = files::walk(&root, &config, &file_checks);
+
+    // Pre-merge: the merge base is evaluated too, with its own instances of the same checks. The walk
+    // gives them every file both trees share; the files the change touched are read from git after it.
+    let against = match (&diff, &repo, commits) {
+        (Some(scope), Some(repo), Some((_, fork))) => {
+            let tree = BaseTree::read(repo, fork, &prefix).map_err(|e| {
+                SourceDiag::plain(
+                    "gate/base-tree",
+                    format!("--diff: cannot list the merge base's files: {}", e.message()),
+                )
+            })?;
+            Some((repo, scope, fork, tree))
+        }
+        _ => None,
+    };
+    let shared = against
+        .as_ref()
+        .map(|(_, scope, _, tree)| Shared::new(tree, &scope.changes));
+    let base_allows = suppress::inline::InlineAllows::default();
+    let base_collector = crate::repo::collect::Collector::default();
+    let base_stages = match &shared {
+        Some(_) => checks::registry::file_stages(&setup)?,
+        None => Vec::new(),
+    };
+    let mut base_checks: Vec<&dyn FileCheck> = base_stages
+        .iter()
+        .map(|s| s.stage.as_file_check())
+        .collect();
+    base_checks.extend([&base_collector as &dyn FileCheck, &base_allows]);
+
+    let (mut walked, base_found) = match &shared {
+        Some(shared) => {
+            let twin = Twin::new(&file_checks, &base_checks, shared);
+            let walked = files::walk(&root, &config, &[&twin]);
+            (walked, twin.into_base_findings())
+        }
+        None => (files::walk(&root, &config, &file_checks), Vec::new()),
+    };
     let imported: Vec<VendoredImport> = stages
         .iter()
         .flat_map(|s| s.stage.imported_vendored(&walked.files))
         .collect();
-    let vendored = gate_imported_vendored(&root, &config, imported, &file_checks, &mut walked);
+    gate_imported_vendored(&root, &config, imported, &file_checks, &mut walked);
 
     let fail_on = opts.fail_on.unwrap_or(config.fail_on);
-    let ctx = Context {
+    let mut ctx = Context {
         root,
         config,
         catalogue,
@@ -215,59 +273,106 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         nested_repos: walked.nested_repos,
         github: github.finish(),
         history,
-        diff,
+        diff: None,
         repo: collector.into_repo_files(),
     };
     let mut raw = walked.findings;
-    checks::registry::run_after_walk(&ctx, &stages, &mut raw);
+    checks::registry::run_tree_checks(&ctx, &stages, &mut raw);
     // Fingerprints are given over the complete set, before anything is hidden, so they cannot depend on it.
     finding::finalize(&mut raw);
-    // Allows the change itself adds do not suppress in pre-merge mode: they are policy changes.
-    let (held, directives): (Vec<_>, Vec<_>) =
-        allows
-            .into_directives()
-            .into_iter()
-            .partition(|d| match (&ctx.diff, &proposed) {
-                (Some(scope), Some(_)) => scope.changes.introduces(&d.span),
-                _ => false,
-            });
-    let policy_findings = match &proposed {
-        Some(head) => suppress::policy::weakenings(
-            (&files, &ctx.catalogue),
-            baseline.as_ref(),
-            suppress::policy::Proposed {
-                files: head
-                    .as_ref()
-                    .map(|(h, cat, _)| (h, cat))
-                    .map_err(Clone::clone),
-                baseline: head.as_ref().ok().and_then(|(_, _, b)| b.as_ref()),
-            },
-            &held,
-        ),
-        None => Vec::new(),
-    };
-    let baseline = if opts.ignore_baseline || opts.no_suppress {
+    let baseline_input = if opts.ignore_baseline || opts.no_suppress {
         None
     } else {
         baseline.map(|b| (b, baseline_rel.to_string()))
     };
-    let inputs = suppress::Inputs {
-        config: &ctx.config,
-        catalogue: &ctx.catalogue,
-        directives,
-        held,
-        baseline,
-        enabled: !opts.no_suppress,
-        unevaluated: suppress::Unevaluated::of(&ctx),
+
+    let (mut findings, suppressed, pre_existing, held) = match (&against, &shared) {
+        (Some((repo, scope, fork, tree)), Some(shared)) => {
+            let reader = base::Reader {
+                repo,
+                tree,
+                root: &ctx.root,
+                shared,
+                commit: *fork,
+            };
+            let base_catalogue = checks::catalogue(Some((&files.config, &files.packs)))?;
+            let (_, base_raw) = base::evaluate(
+                base::Inputs {
+                    reader: &reader,
+                    config: &ctx.config,
+                    head_files: &ctx.files,
+                    stages: &base_stages,
+                    checks: &base_checks,
+                    found: base_found,
+                },
+                |files| Context {
+                    root: ctx.root.clone(),
+                    config: ctx.config.clone(),
+                    catalogue: base_catalogue,
+                    files,
+                    stats: WalkStats::default(),
+                    nested_repos: ctx.nested_repos.clone(),
+                    github: ctx.github.clone(),
+                    history: ctx.history.clone(),
+                    diff: None,
+                    repo: base_collector.take(),
+                },
+            )?;
+            let judged = outcome::judge(
+                &outcome::Judge {
+                    config: &ctx.config,
+                    catalogue: &ctx.catalogue,
+                    baseline: baseline_input,
+                    enabled: !opts.no_suppress,
+                    unevaluated: suppress::Unevaluated::of(&ctx),
+                    changes: &scope.changes,
+                    reader: &reader,
+                },
+                outcome::Evaluated {
+                    findings: raw,
+                    directives: allows.into_directives(),
+                },
+                outcome::Evaluated {
+                    findings: base_raw,
+                    directives: base_allows.into_directives(),
+                },
+            );
+            (
+                judged.introduced,
+                judged.suppressed,
+                judged.pre_existing,
+                judged.held,
+            )
+        }
+        _ => {
+            let inputs = suppress::Inputs {
+                config: &ctx.config,
+                catalogue: &ctx.catalogue,
+                directives: allows.into_directives(),
+                held: Vec::new(),
+                baseline: baseline_input,
+                enabled: !opts.no_suppress,
+                unevaluated: suppress::Unevaluated::of(&ctx),
+                cover: None,
+            };
+            let (mut findings, suppressed) = suppress::apply(raw, inputs);
+            let more = checks::registry::run_finding_checks(&ctx, &findings);
+            findings.extend(suppress::overrides(more, &ctx.config, &ctx.catalogue));
+            (findings, suppressed, Vec::new(), Vec::new())
+        }
     };
-    let (mut findings, suppressed) = suppress::apply(raw, inputs);
-    findings.extend(policy_findings);
+    drop(shared);
+    drop(against);
+    ctx.diff = diff;
+    if let Some(scope) = ctx.diff.as_ref().filter(|d| d.base.is_some()) {
+        // What the change itself proposes for the policy, and the checks that judge its findings.
+        let more = checks::registry::run_finding_checks(&ctx, &findings);
+        findings.extend(suppress::overrides(more, &ctx.config, &ctx.catalogue));
+        findings.extend(policy_changes(&files, &ctx.catalogue, proposed.as_ref(), &held, scope));
+    }
     finding::finalize(&mut findings);
-    let pre_existing = match &ctx.diff {
-        Some(scope) => keep_introduced(&mut findings, scope, &vendored),
-        None => 0,
-    };
     let mut findings = finding::group_repeats(findings);
+    let mut pre_existing = pre_existing;
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
     not_evaluated.extend(checks::review_git::not_evaluated(&ctx));
     not_evaluated.extend(checks::gate::not_evaluated(&ctx));
@@ -276,6 +381,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     }
     // The one place findings leave the engine: every format renders them from here, redacted.
     crate::redact::findings(&mut findings);
+    crate::redact::findings(&mut pre_existing);
     for ne in &mut not_evaluated {
         crate::redact::redact_in_place(&mut ne.why);
     }
@@ -300,10 +406,60 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         elapsed: start.elapsed(),
         not_evaluated,
         suppressed,
-        pre_existing,
+        pre_existing: pre_existing.len(),
+        pre_existing_findings: pre_existing,
         fail_open,
         policy,
     })
+}
+
+/// A policy as loaded for comparison: its files, catalogue and baseline.
+type Loaded = (PolicyFiles, crate::rules::Catalogue, Option<suppress::baseline::Baseline>);
+
+/// `gate/policy-changed`: every way the change's own policy weakens the one it started from (the merge
+/// base's, else the judging one), and each inline allow it adds. A change someone accepted
+/// (`suppress::policy::accepted_by`) stays as a note naming them.
+fn policy_changes(
+    judge: &PolicyFiles,
+    catalogue: &crate::rules::Catalogue,
+    proposed: Option<&(Result<Loaded, String>, Option<Loaded>)>,
+    held: &[suppress::inline::Directive],
+    scope: &DiffScope,
+) -> Vec<Finding> {
+    let Some((head, started)) = proposed else {
+        return Vec::new();
+    };
+    let Some(severity) = suppress::policy::severity((judge, catalogue)) else {
+        return Vec::new();
+    };
+    let judge_baseline = judge
+        .baseline
+        .as_ref()
+        .and_then(|(shown, text)| suppress::baseline::parse(text, shown).ok());
+    let (base, base_baseline) = match started {
+        Some((p, c, b)) => ((p, c), b.as_ref()),
+        None => ((judge, catalogue), judge_baseline.as_ref()),
+    };
+    let mut found = suppress::policy::weakenings(
+        severity,
+        base,
+        base_baseline,
+        suppress::policy::Proposed {
+            files: head
+                .as_ref()
+                .map(|(h, cat, _)| (h, cat))
+                .map_err(Clone::clone),
+            baseline: head.as_ref().ok().and_then(|(_, _, b)| b.as_ref()),
+        },
+        held,
+    );
+    for f in &mut found {
+        if let Some(who) = suppress::policy::accepted_by(f, scope) {
+            f.severity = Severity::Note;
+            f.message = format!("{} (accepted by {who})", f.message);
+        }
+    }
+    found
 }
 
 /// A `.git` that is a symbolic link (at or above the checked directory, the one git would use) is
@@ -334,33 +490,6 @@ fn refuse_symlinked_git(asked: &Path) -> Result<(), SourceDiag> {
 fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Option<PathBuf> {
     let workdir = repo.workdir().and_then(|w| w.canonicalize().ok())?;
     (workdir != asked && asked.starts_with(&workdir)).then_some(workdir)
-}
-
-/// `--diff`: drop the findings the change did not introduce and count them. What the gate could not
-/// evaluate always stays; findings about history and settings predate any one change.
-/// A vendored file the change newly imports is new production code: its findings count as introduced.
-fn keep_introduced(
-    findings: &mut Vec<Finding>,
-    scope: &DiffScope,
-    vendored: &[VendoredImport],
-) -> usize {
-    if scope.base.is_none() {
-        return 0; // `--diff auto` outside a pull request: the whole tree was the scope
-    }
-    let newly_imported = |path: &str| {
-        vendored
-            .iter()
-            .find(|v| v.path == path)
-            .is_some_and(|v| v.imported_at.iter().any(|at| scope.changes.introduces(at)))
-    };
-    let before = findings.len();
-    findings.retain(|f| {
-        checks::gate::is_evaluation_failure(&f.rule)
-            || f.rule == suppress::policy::POLICY_CHANGED
-            || matches!(&f.location, Location::File(span)
-                if scope.changes.introduces(span) || newly_imported(&span.path))
-    });
-    before - findings.len()
 }
 
 /// Third-party trees are skipped, but a vendored file that production code imports runs in production:

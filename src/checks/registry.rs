@@ -291,6 +291,13 @@ pub fn file_stages(setup: &Setup<'_>) -> Result<Vec<Stage>, SourceDiag> {
 /// complete index, then the checks that judge findings. `raw` holds the walk's findings and receives
 /// the rest, in registry order.
 pub fn run_after_walk(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
+    run_tree_checks(ctx, stages, raw);
+    let found = run_finding_checks(ctx, raw);
+    raw.extend(found);
+}
+
+/// The repository checks and the file stages' judgement on the complete index, in registry order.
+pub fn run_tree_checks(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
     for check in REGISTRY {
         match check.run {
             Run::Repository(run) => raw.extend(run(ctx)),
@@ -302,12 +309,18 @@ pub fn run_after_walk(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
             Run::Findings(_) | Run::Stage(_) => {}
         }
     }
+}
+
+/// The checks that judge other checks' findings (`Run::Findings`). `check --diff` runs them on what
+/// the change introduces, once it is known.
+pub fn run_finding_checks(ctx: &Context, findings: &[Finding]) -> Vec<Finding> {
+    let mut out = Vec::new();
     for check in REGISTRY {
         if let Run::Findings(run) = check.run {
-            let found = run(ctx, raw);
-            raw.extend(found);
+            out.extend(run(ctx, findings));
         }
     }
+    out
 }
 
 struct Markers {

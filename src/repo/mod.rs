@@ -5,6 +5,7 @@ pub mod classify;
 pub mod codeowners;
 pub mod collect;
 pub mod dockerfile;
+pub mod enclosing;
 pub mod evidence;
 pub mod expr;
 pub mod files;

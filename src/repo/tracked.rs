@@ -39,7 +39,9 @@ pub fn unvisited(
         let Some(rel) = path.strip_prefix(prefix.as_slice()) else {
             return;
         };
-        let rel_str = String::from_utf8_lossy(rel);
+        // Keyed as the walk keys what it visits: a name with a byte that needs escaping (`\xff`, a
+        // tab, a backslash) must not look unvisited, or it would be walked and reported twice.
+        let rel_str = crate::repo::files::path_key(rel);
         if rel.is_empty()
             || seen(&rel_str)
             || nested_repos.iter().any(|n| {

@@ -33,7 +33,7 @@ struct File {
 }
 
 /// A loaded baseline: entries with the place each sits on in the file (for stale-entry findings).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Baseline {
     pub entries: Vec<(Entry, Pos)>,
 }

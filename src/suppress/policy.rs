@@ -22,18 +22,30 @@ pub struct Proposed<'a> {
     pub baseline: Option<&'a Baseline>,
 }
 
-/// Every way `head` weakens `base`, plus one finding per inline allow the change adds.
+/// The severity of `gate/policy-changed` under the policy that judges the change (None: turned off).
+pub fn severity(judge: (&PolicyFiles, &Catalogue)) -> Option<Severity> {
+    let (files, cat) = judge;
+    cat.effective(POLICY_CHANGED, Severity::Error, &files.config)
+}
+
+/// Who accepted a policy change the change proposes, when someone did: such a change is kept as a note
+/// naming them instead of failing the gate. Nobody yet — every weakening fails until the policy's
+/// owners can approve it (issue 24 decides here: an approving review by the code owners of the policy
+/// files, read from `scope.base_owners`).
+pub fn accepted_by(_change: &Finding, _scope: &crate::repo::changes::DiffScope) -> Option<String> {
+    None
+}
+
+/// Every way `head` weakens `base` (the policy the change started from), plus one finding per inline
+/// allow the change adds, at `severity` (the judging policy's, see [`severity`]).
 pub fn weakenings(
+    severity: Severity,
     base: (&PolicyFiles, &Catalogue),
     base_baseline: Option<&Baseline>,
     head: Proposed<'_>,
     new_allows: &[Directive],
 ) -> Vec<Finding> {
     let (base_files, base_cat) = base;
-    let Some(severity) = base_cat.effective(POLICY_CHANGED, Severity::Error, &base_files.config)
-    else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
     match head.files {
         Err(why) => out.push(at_whole(

@@ -1,0 +1,304 @@
+//! The base evaluation of `check --diff`: the merge base's tree, gated by the same checks under the same
+//! policy as the head, read from git — never from the work tree the change controls.
+//!
+//! It costs what the change touched, not a second full run: the walk hands every file the change left
+//! as it was (same path, same content) to both evaluations' checks with the bytes it read once
+//! ([`Twin`]); only the files the change modified, renamed or deleted are read from the merge base's
+//! blobs afterwards ([`evaluate`]). Repository checks then run on the base's own file index and
+//! repository files, with the history and GitHub facts gathered once for both.
+
+use crate::checks::leak::VendoredImport;
+use crate::checks::registry::{self, Stage};
+use crate::config::Config;
+use crate::context::Context;
+use crate::diag::SourceDiag;
+use crate::finding::{self, Finding, Location};
+use crate::repo::changes::ChangeSet;
+use crate::repo::classify::FileClass;
+use crate::repo::files::{self, FileCheck, FileEntry};
+use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+/// How many leading bytes decide "binary" (a NUL byte among them), as the walk decides.
+const BINARY_PROBE: usize = 8 * 1024;
+
+/// The merge base's regular files under the scanned root: path (keyed as the walk keys files) → blob.
+#[derive(Debug, Default)]
+pub struct BaseTree {
+    blobs: HashMap<String, Oid>,
+}
+
+impl BaseTree {
+    /// List `commit`'s tree below `prefix` (`""` or `sub/dir/`). Symbolic links and submodules are left
+    /// out, as the walk leaves them out of the file index.
+    pub fn read(repo: &Repository, commit: Oid, prefix: &str) -> Result<BaseTree, git2::Error> {
+        let tree = repo.find_commit(commit)?.tree()?;
+        let mut blobs = HashMap::new();
+        tree.walk(TreeWalkMode::PreOrder, |dir, e| {
+            let regular = matches!(e.filemode(), 0o100644 | 0o100755);
+            if e.kind() == Some(ObjectType::Blob) && regular {
+                let path = format!("{dir}{}", files::path_key(e.name_bytes()));
+                if let Some(rel) = path.strip_prefix(prefix) {
+                    blobs.insert(rel.to_string(), e.id());
+                }
+            }
+            TreeWalkResult::Ok
+        })?;
+        Ok(BaseTree { blobs })
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.blobs.contains_key(path)
+    }
+}
+
+/// Which files both trees hold unchanged: present in the merge base, and not touched by the change.
+pub struct Shared<'a> {
+    pub tree: &'a BaseTree,
+    pub changes: &'a ChangeSet,
+    old: HashSet<&'a str>,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(tree: &'a BaseTree, changes: &'a ChangeSet) -> Shared<'a> {
+        Shared {
+            tree,
+            changes,
+            old: changes.old_paths().collect(),
+        }
+    }
+
+    /// Is the file at `path` the same in both trees (so the base evaluation may use the work tree's
+    /// bytes for it)?
+    pub fn unchanged(&self, path: &str) -> bool {
+        self.tree.contains(path)
+            && !self.changes.files.contains_key(path)
+            && !self.old.contains(path)
+    }
+
+    /// Is `path` of the merge base touched by the change (modified, renamed away, deleted)?
+    pub fn touched_at_base(&self, path: &str) -> bool {
+        self.old.contains(path)
+    }
+}
+
+/// The walk's one file check in `--diff` mode: the head's checks on every file, and the base's checks
+/// too on each file both trees hold unchanged, with the same bytes. The base's findings are kept apart.
+pub struct Twin<'a> {
+    pub head: &'a [&'a dyn FileCheck],
+    pub base: &'a [&'a dyn FileCheck],
+    pub shared: &'a Shared<'a>,
+    found: Mutex<Vec<Finding>>,
+}
+
+impl<'a> Twin<'a> {
+    pub fn new(
+        head: &'a [&'a dyn FileCheck],
+        base: &'a [&'a dyn FileCheck],
+        shared: &'a Shared<'a>,
+    ) -> Twin<'a> {
+        Twin {
+            head,
+            base,
+            shared,
+            found: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The base's findings from the files both trees share.
+    pub fn into_base_findings(self) -> Vec<Finding> {
+        self.found.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl FileCheck for Twin<'_> {
+    /// Read a file when a head check that causes reads wants it (the base's checks are the same).
+    fn wants(&self, file: &FileEntry) -> bool {
+        self.head.iter().any(|c| !c.passive() && c.wants(file))
+    }
+
+    fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
+        for c in self.head.iter().filter(|c| c.wants(file)) {
+            c.check(file, content, out);
+        }
+        if self.shared.unchanged(&file.path) {
+            let mut mine = Vec::new();
+            for c in self.base.iter().filter(|c| c.wants(file)) {
+                c.check(file, content, &mut mine);
+            }
+            if !mine.is_empty() {
+                crate::sync::lock(&self.found).append(&mut mine);
+            }
+        }
+    }
+}
+
+/// Run `checks` on one file's bytes as the walk would: only when a check that causes reads wants it,
+/// the file is within the size limit and is not binary. True when it was checked.
+pub fn check_bytes(
+    checks: &[&dyn FileCheck],
+    config: &Config,
+    file: &FileEntry,
+    content: &[u8],
+    out: &mut Vec<Finding>,
+) -> bool {
+    let wanted: Vec<&dyn FileCheck> = checks.iter().copied().filter(|c| c.wants(file)).collect();
+    if !wanted.iter().any(|c| !c.passive()) || file.size > config.max_file_size {
+        return false;
+    }
+    if memchr::memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
+        return false;
+    }
+    for c in wanted {
+        c.check(file, content, out);
+    }
+    true
+}
+
+/// Where the base evaluation reads what the walk did not give it.
+pub struct Reader<'a> {
+    pub repo: &'a Repository,
+    pub tree: &'a BaseTree,
+    pub root: &'a std::path::Path,
+    pub shared: &'a Shared<'a>,
+    /// The merge base, for messages.
+    pub commit: Oid,
+}
+
+impl Reader<'_> {
+    /// The merge base's bytes of `path`: its blob, or the work tree's file when both trees hold it
+    /// unchanged. None when the merge base has no such file.
+    pub fn base_bytes(&self, path: &str) -> Result<Option<Vec<u8>>, SourceDiag> {
+        if self.shared.unchanged(path) {
+            return Ok(work_tree_bytes(self.root, path));
+        }
+        let Some(id) = self.tree.blobs.get(path) else {
+            return Ok(None);
+        };
+        let blob = self.repo.find_blob(*id).map_err(|e| {
+            SourceDiag::plain(
+                "gate/base-tree",
+                format!(
+                    "--diff: cannot read {} from the merge base {}: {}",
+                    crate::redact::visible_line(path),
+                    short(self.commit),
+                    e.message()
+                ),
+            )
+            .with_help("fetch the full history and objects (`git fetch --unshallow`; in GitHub Actions `fetch-depth: 0` without a blob filter)")
+        })?;
+        Ok(Some(blob.content().to_vec()))
+    }
+}
+
+/// A work-tree file's bytes by its key (None when it cannot be read: the walk reported that already).
+pub fn work_tree_bytes(root: &std::path::Path, path: &str) -> Option<Vec<u8>> {
+    let bytes = files::path_from_key(path)?;
+    std::fs::read(root.join(os_path(&bytes))).ok()
+}
+
+#[cfg(unix)]
+fn os_path(bytes: &[u8]) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    std::path::PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn os_path(bytes: &[u8]) -> std::path::PathBuf {
+    std::path::PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+}
+
+fn short(id: Oid) -> String {
+    let s = id.to_string();
+    s[..s.len().min(7)].to_string()
+}
+
+/// What the base evaluation is given: the head's file index (for the files both trees share), the
+/// base's own stages, collector and allows (already fed those files by the walk's [`Twin`]), and the
+/// facts gathered once.
+pub struct Inputs<'a> {
+    pub reader: &'a Reader<'a>,
+    pub config: &'a Config,
+    pub head_files: &'a [FileEntry],
+    pub stages: &'a [Stage],
+    pub checks: &'a [&'a dyn FileCheck],
+    /// The base's findings from the files both trees share (`Twin::into_base_findings`).
+    pub found: Vec<Finding>,
+}
+
+/// The base's file index and findings before suppression: the files both trees share (as the walk
+/// listed them), the merge base's versions of the files the change touched (read from git), vendored
+/// files its production code imports, and then the file stages' judgement on the complete index.
+pub fn evaluate(
+    inputs: Inputs<'_>,
+    context: impl FnOnce(Vec<FileEntry>) -> Context,
+) -> Result<(Context, Vec<Finding>), SourceDiag> {
+    let Inputs {
+        reader,
+        config,
+        head_files,
+        stages,
+        checks,
+        mut found,
+    } = inputs;
+    let mut files: Vec<FileEntry> = head_files
+        .iter()
+        .filter(|f| reader.shared.unchanged(&f.path))
+        .cloned()
+        .collect();
+    let mut touched: Vec<&str> = reader.shared.changes.old_paths().collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for path in touched {
+        let Some(class) = files::classify(config, path) else {
+            continue;
+        };
+        let Some(bytes) = reader.base_bytes(path)? else {
+            continue; // not a regular file at the merge base
+        };
+        let entry = FileEntry::new(path.to_string(), class, bytes.len() as u64);
+        check_bytes(checks, config, &entry, &bytes, &mut found);
+        files.push(entry);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let imported: Vec<VendoredImport> = stages
+        .iter()
+        .flat_map(|s| s.stage.imported_vendored(&files))
+        .collect();
+    gate_vendored(reader, config, checks, &imported, &mut found)?;
+    let ctx = context(files);
+    registry::run_tree_checks(&ctx, stages, &mut found);
+    finding::finalize(&mut found);
+    Ok((ctx, found))
+}
+
+/// The merge base's vendored files that its production code imports, gated as production code (as the
+/// head's are by `engine::gate_imported_vendored`).
+fn gate_vendored(
+    reader: &Reader<'_>,
+    config: &Config,
+    checks: &[&dyn FileCheck],
+    imported: &[VendoredImport],
+    found: &mut Vec<Finding>,
+) -> Result<(), SourceDiag> {
+    for v in imported {
+        let Some(bytes) = reader.base_bytes(&v.path)? else {
+            continue;
+        };
+        let entry = FileEntry::new(v.path.clone(), FileClass::Code, bytes.len() as u64);
+        let first_new = found.len();
+        check_bytes(checks, config, &entry, &bytes, found);
+        for f in &mut found[first_new..] {
+            if let (Location::File(span), Some(by)) = (&f.location, v.imported_at.first()) {
+                if span.path == v.path {
+                    f.message.push_str(&format!(
+                        " (vendored code that production code imports: `{}:{}`)",
+                        by.path, by.line
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
