@@ -128,6 +128,10 @@ pub enum OrgCommand {
         reserve: u64,
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// The auditor's policy (default: shipgate's defaults). Each repository's own shipgate.toml
+        /// and baseline are reported in its result (`policy_overrides`), never applied.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Merge the per-repository results into one evidence report (report.md, report.html, report.json).
     Report {
@@ -213,7 +217,9 @@ pub struct CheckArgs {
     pub allow_empty: bool,
     /// Check a repository on GitHub without a clone (OWNER/NAME): its settings, reviews, workflows,
     /// CODEOWNERS and process documents read through the API; other file contents are not evaluated.
-    #[arg(long, value_name = "OWNER/NAME", conflicts_with_all = ["diff", "offline", "config"])]
+    /// Judged by your policy (`--config`, else the defaults): the repository's own shipgate.toml and
+    /// baseline are reported, never applied.
+    #[arg(long, value_name = "OWNER/NAME", conflicts_with_all = ["diff", "offline"])]
     pub remote: Option<String>,
 }
 
@@ -317,6 +323,7 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
                 fail_on: args.fail_on.map(Severity::from),
                 no_suppress: args.no_suppress,
                 deadline: None,
+                policy: crate::remote::auditor_policy(args.config.as_deref())?,
             };
             match crate::remote::check(&repo, &settings, &opts) {
                 Ok(mut r) => {
@@ -361,6 +368,7 @@ fn local_outcome(args: &CheckArgs) -> Result<engine::Outcome, SourceDiag> {
         no_suppress: args.no_suppress,
         ignore_baseline: false,
         remote: None,
+        policy: None,
     };
     engine::check(&opts).map_err(could_not_evaluate)
 }
@@ -488,6 +496,7 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             deadline,
             reserve,
             fail_on,
+            config,
         } => {
             let opts = run::RunOptions {
                 shard,
@@ -496,6 +505,7 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
                 deadline: std::time::Duration::from_secs(deadline),
                 reserve,
                 fail_on: fail_on.map(Severity::from),
+                policy: crate::remote::auditor_policy(config.as_deref())?,
             };
             let t = run::run(&opts, &settings)?;
             eprintln!(

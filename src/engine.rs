@@ -43,6 +43,9 @@ pub struct CheckOptions {
     /// `check --remote`: `root` is a directory holding the files read through the API; the history and
     /// the repository come from here, not from git (see `remote.rs`).
     pub remote: Option<github::RemoteTarget>,
+    /// The policy, given rather than read from the tree: an audit's (`check --remote`, `org run`), where
+    /// the audited repository's own files must not decide its verdict.
+    pub policy: Option<PolicyFiles>,
 }
 
 pub struct Outcome {
@@ -151,8 +154,9 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let commits = diff
         .as_ref()
         .and_then(|d| Some((d.base_tip?, d.merge_base?)));
-    let (files, proposed) = match (commits, repo.as_ref()) {
-        (Some((tip, fork)), Some(repo)) => {
+    let (files, proposed) = match (&opts.policy, commits, repo.as_ref()) {
+        (Some(given), _, _) => (given.clone(), None),
+        (None, Some((tip, fork)), Some(repo)) => {
             let at = |commit| {
                 let source = policy::Source::Commit {
                     repo,
@@ -166,7 +170,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
             let started = if fork == tip { None } else { at(fork).ok() };
             (judge, Some((head, started)))
         }
-        _ => (head?, None),
+        (None, _, _) => (head?, None),
     };
     let catalogue = checks::catalogue(Some((&files.config, &files.packs)))?;
     let baseline = match &files.baseline {

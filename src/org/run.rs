@@ -34,6 +34,8 @@ pub struct RunOptions {
     /// Keep this many requests of the rate limit unspent (other jobs share the installation's budget).
     pub reserve: u64,
     pub fail_on: Option<Severity>,
+    /// The auditor's policy: each repository is judged by it; its own is reported, never applied.
+    pub policy: crate::config::policy::PolicyFiles,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -153,6 +155,7 @@ fn gate_one(
             .collect(),
         findings: Vec::new(),
         not_evaluated: Vec::new(),
+        policy_overrides: Vec::new(),
         requests,
         elapsed_ms: u64::try_from(begun.elapsed().as_millis()).unwrap_or(u64::MAX),
         checked_at: unix_now(),
@@ -206,6 +209,7 @@ fn gate_one(
         fail_on: opts.fail_on,
         no_suppress: false,
         deadline: Some(left.min(PER_REPO_DEADLINE)),
+        policy: opts.policy.clone(),
     };
     let outcome = remote::check(&repo, settings, &ropts);
     let rate = match &outcome {
@@ -325,6 +329,7 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
             .iter()
             .map(|n| n.to_string())
             .collect(),
+        policy_overrides: r.overrides.clone(),
         requests: r.requests,
         elapsed_ms: 0,
         checked_at: unix_now(),

@@ -20,6 +20,7 @@ mod install_script;
 mod leaks;
 mod markers;
 mod org;
+mod outcome;
 mod outputs;
 mod owners;
 mod process;

@@ -39,6 +39,8 @@ pub struct OrgState {
     pub slow: Duration,
     /// Added to every answer (milliseconds): a network's round trip, for the benchmark.
     pub latency_ms: AtomicU64,
+    /// Files a repository (by name) has besides its computed ones: snapshot path → text.
+    pub extra_files: Mutex<std::collections::HashMap<String, Vec<(String, String)>>>,
 }
 
 pub struct MockOrg {
@@ -63,6 +65,7 @@ impl MockOrg {
             limit: AtomicU64::new(10_000_000),
             slow: Duration::from_millis(20),
             latency_ms: AtomicU64::new(0),
+            extra_files: Mutex::new(Default::default()),
         });
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -80,6 +83,19 @@ impl MockOrg {
 
     pub fn fail(&self, name: &str) -> &Self {
         self.state.failing.lock().unwrap().insert(name.to_string());
+        self
+    }
+
+    /// Give repository `name` a file at one of the snapshot's fixed paths (`shipgate.toml`,
+    /// `.shipgate/baseline.json`, …).
+    pub fn file(&self, name: &str, path: &str, text: &str) -> &Self {
+        self.state
+            .extra_files
+            .lock()
+            .unwrap()
+            .entry(name.to_string())
+            .or_default()
+            .push((path.to_string(), text.to_string()));
         self
     }
 
@@ -309,7 +325,16 @@ fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<
             }
             Reply::ok(json!({"data": {"repository": repo}}))
         } else if query.contains("ShipgateRemote") {
-            Reply::ok(snapshot(i, &name))
+            let mut answer = snapshot(i, &name);
+            let extra = s.extra_files.lock().unwrap().get(&name).cloned();
+            for (path, text) in extra.unwrap_or_default() {
+                let alias = shipgate::github::snapshot::FIXED_PATHS
+                    .iter()
+                    .position(|p| *p == path)
+                    .expect("a fixed snapshot path");
+                answer["data"]["repository"][format!("f{alias}")] = blob(&text);
+            }
+            Reply::ok(answer)
         } else if query.contains("associatedPullRequests") {
             Reply::ok(review_answer(i, &vars))
         } else if query.contains("refUpdateRule") {
