@@ -105,7 +105,7 @@ pub fn judge(j: &Judge<'_>, head: Evaluated, base: Evaluated) -> Judged {
         .iter()
         .map(|d| ids.directive(d, Side::Head))
         .collect();
-    let directive_pairs = pair(&head_directive_keys, &base_directive_keys);
+    let directive_pairs = pair(&head_directive_keys, &base_directive_keys, |_, _| false);
     let mut kept = Vec::new();
     let mut kept_base = Vec::new();
     let mut held = Vec::new();
@@ -125,7 +125,7 @@ pub fn judge(j: &Judge<'_>, head: Evaluated, base: Evaluated) -> Judged {
         .iter()
         .map(|f| ids.finding(f, Side::Head))
         .collect();
-    let finding_pairs = pair(&head_items, &base_items);
+    let finding_pairs = pair(&head_items, &base_items, |h, b| ids.scope_renamed(h, b));
     let counterpart: HashMap<String, &str> = head
         .findings
         .iter()
@@ -169,7 +169,7 @@ pub fn judge(j: &Judge<'_>, head: Evaluated, base: Evaluated) -> Judged {
         .map(|(i, f)| (i, ids.finding(f, Side::Head)))
         .collect();
     let stage_items: Vec<Item> = head_stage.iter().map(|(_, it)| it.clone()).collect();
-    let stage_pairs = pair(&stage_items, &base_stage);
+    let stage_pairs = pair(&stage_items, &base_stage, |_, _| false);
     let old_stage: HashSet<usize> = head_stage
         .iter()
         .zip(&stage_pairs)
@@ -254,6 +254,8 @@ struct Item {
     key: Key,
     base_line: Option<u32>,
     line: u32,
+    /// The file on its own side (empty for a finding not in a file).
+    path: String,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -324,6 +326,7 @@ impl<'a> Identities<'a> {
                 },
                 base_line: Some(0),
                 line: 0,
+                path: String::new(),
             };
         };
         let place = self.place(side, &span.path);
@@ -342,6 +345,7 @@ impl<'a> Identities<'a> {
         Item {
             base_line: self.base_line(side, &span.path, span.line),
             line: span.line,
+            path: span.path.clone(),
             key: Key {
                 rule: f.rule.clone(),
                 place,
@@ -351,11 +355,32 @@ impl<'a> Identities<'a> {
         }
     }
 
+    /// Were the scopes of a head finding and its would-be counterpart renamed into each other (a class,
+    /// function or stage header edited, the finding kept), rather than the finding moved from one
+    /// scope to another that both trees still have? Then they are the same finding.
+    fn scope_renamed(&self, head: &Item, base: &Item) -> bool {
+        let gone = |side: Side, path: &str, scope: &str| {
+            let Some(header) = scope.rsplit(" › ").next().filter(|h| !h.is_empty()) else {
+                return false; // the top level is in every file
+            };
+            let Some(Some(text)) = self.texts.get(&(side == Side::Head, path.to_string())) else {
+                return false;
+            };
+            !String::from_utf8_lossy(text)
+                .lines()
+                .any(|l| normalise(l) == header)
+        };
+        head.key.scope != base.key.scope
+            && gone(Side::Head, &head.path, &base.key.scope)
+            && gone(Side::Base, &base.path, &head.key.scope)
+    }
+
     fn directive(&mut self, d: &Directive, side: Side) -> Item {
         let rules: Vec<&str> = d.rules.iter().map(|(r, _)| r.as_str()).collect();
         Item {
             base_line: self.base_line(side, &d.span.path, d.line),
             line: d.line,
+            path: d.span.path.clone(),
             key: Key {
                 rule: String::new(),
                 place: self.place(side, &d.span.path),
@@ -383,8 +408,9 @@ fn normalise(s: &str) -> String {
 
 /// Pair each head item with a base item of the same identity, each base item used once. Among equals,
 /// a head item pairs first with the base item on the line it came from, then the rest in order, those
-/// on added lines last: the ones left over are the new ones.
-fn pair(head: &[Item], base: &[Item]) -> Vec<Option<usize>> {
+/// on added lines last: the ones left over are the new ones. Then leftovers that differ only in scope
+/// pair when `renamed` says their scopes were renamed into each other.
+fn pair(head: &[Item], base: &[Item], renamed: impl Fn(&Item, &Item) -> bool) -> Vec<Option<usize>> {
     let mut groups: HashMap<&Key, Vec<usize>> = HashMap::new();
     for (i, b) in base.iter().enumerate() {
         groups.entry(&b.key).or_default().push(i);
@@ -394,10 +420,9 @@ fn pair(head: &[Item], base: &[Item]) -> Vec<Option<usize>> {
         by_key.entry(&h.key).or_default().push(i);
     }
     let mut out = vec![None; head.len()];
+    let mut left_heads = Vec::new();
     for (key, mut heads) in by_key {
-        let Some(mut bases) = groups.remove(key) else {
-            continue;
-        };
+        let mut bases = groups.remove(key).unwrap_or_default();
         // Exactly where it was.
         heads.retain(|&h| {
             let at = head[h].base_line;
@@ -411,8 +436,24 @@ fn pair(head: &[Item], base: &[Item]) -> Vec<Option<usize>> {
         });
         heads.sort_by_key(|&h| (head[h].base_line.is_none(), head[h].line));
         bases.sort_by_key(|&b| base[b].line);
-        for (h, b) in heads.into_iter().zip(bases) {
+        let n = heads.len().min(bases.len());
+        for (&h, b) in heads.iter().zip(bases.drain(..n)) {
             out[h] = Some(b);
+        }
+        left_heads.extend(heads.into_iter().skip(n));
+        groups.insert(key, bases);
+    }
+    // A scope renamed around a finding keeps the finding.
+    let mut left_bases: Vec<usize> = groups.into_values().flatten().collect();
+    left_bases.sort_unstable();
+    left_heads.sort_unstable();
+    for h in left_heads {
+        let unscoped = |k: &Key| (k.rule.clone(), k.place.clone(), k.content.clone());
+        let found = left_bases.iter().position(|&b| {
+            unscoped(&base[b].key) == unscoped(&head[h].key) && renamed(&head[h], &base[b])
+        });
+        if let Some(p) = found {
+            out[h] = Some(left_bases.remove(p));
         }
     }
     out
@@ -424,6 +465,7 @@ mod tests {
 
     fn item(content: &str, line: u32, base_line: Option<u32>) -> Item {
         Item {
+            path: "app/settings.py".into(),
             key: Key {
                 rule: "switch/debug-enabled".into(),
                 place: "app/settings.py".into(),
@@ -443,12 +485,19 @@ mod tests {
             item("DEBUG = True", 1, None),
             item("DEBUG = True", 4, Some(3)),
         ];
-        assert_eq!(pair(&head, &base), vec![None, Some(0)]);
+        assert_eq!(pair(&head, &base, |_, _| false), vec![None, Some(0)]);
         // Two at the base, one left: the survivor pairs, whichever line it is on.
         let base = vec![item("x", 1, Some(1)), item("x", 5, Some(5))];
         let head = vec![item("x", 9, Some(8))];
-        assert_eq!(pair(&head, &base), vec![Some(0)]);
+        assert_eq!(pair(&head, &base, |_, _| false), vec![Some(0)]);
         // Different content never pairs.
-        assert_eq!(pair(&[item("y", 1, Some(1))], &base), vec![None]);
+        assert_eq!(pair(&[item("y", 1, Some(1))], &base, |_, _| true), vec![None]);
+        // A scope renamed around a finding: paired only when the caller says the scopes were renamed.
+        let mut old = item("x", 2, Some(2));
+        old.key.scope = "class Config:".into();
+        let mut new = item("x", 2, Some(2));
+        new.key.scope = "class BaseConfig:".into();
+        assert_eq!(pair(&[new.clone()], &[old.clone()], |_, _| false), vec![None]);
+        assert_eq!(pair(&[new], &[old], |_, _| true), vec![Some(0)]);
     }
 }

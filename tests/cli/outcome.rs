@@ -123,6 +123,31 @@ fn renaming_a_dev_config_class_to_production_fails_and_editing_inside_it_passes(
     let (code, report) = judged(&repo, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(in_files(&report), vec![]);
+
+    // Renaming a production class keeps the identity of what is in it (its baselined address stays
+    // baselined); the same line moved into another class that both trees have is a new finding.
+    let classes = "class Config:\n    ADMIN = \"qa@example.com\"\n\n\nclass Mail:\n    HOST = \"smtp\"\n";
+    let repo = pull_request(&[("app/config.py", classes)], true, |r| {
+        r.write(
+            "app/config.py",
+            classes.replace("class Config:", "class BaseConfig:"),
+        );
+    });
+    let (code, report) = judged(&repo, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["baselined"], 1);
+    let repo = pull_request(&[("app/config.py", classes)], true, |r| {
+        r.write(
+            "app/config.py",
+            "class Config:\n    NAME = \"app\"\n\n\nclass Mail:\n    HOST = \"smtp\"\n    ADMIN = \"qa@example.com\"\n",
+        );
+    });
+    let (code, report) = judged(&repo, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        in_files(&report),
+        vec![at("data/reserved-email", "app/config.py", 7, 14)]
+    );
 }
 
 const DOCKERFILE: &str = "FROM python:3.12 AS base\nWORKDIR /app\nCOPY app/ /app/app\nCMD [\"python\", \"app/main.py\"]\n\nFROM base AS test\nCOPY tests/ /app/tests\nRUN python -m pytest\n";
