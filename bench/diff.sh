@@ -58,8 +58,10 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   git clone -q --shared "$CORPUS" "$TREE"
   g checkout -q -B main
   g checkout -q -b change
-  # Every 1000th tracked text file, in path order: spread over the whole tree.
-  mapfile -t PICKED < <(g ls-files | grep -E '\.(py|rb|js|ts|go|rs|java|c|h|yml|md)$' | awk 'NR % 1000 == 7' | head -n 51)
+  # 51 tracked text files spread evenly over the tree, in path order.
+  g ls-files | grep -E '\.(py|rb|js|ts|go|rs|java|c|h|yml|md)$' >"$WORK/text-files"
+  step=$(($(wc -l <"$WORK/text-files") / 52))
+  mapfile -t PICKED < <(awk -v step="$step" 'NR % step == 7' "$WORK/text-files" | head -n 51)
   [ "${#PICKED[@]}" -ge 51 ] || die "the corpus has too few files (${#PICKED[@]} picked)"
   comment() {
     case "$1" in

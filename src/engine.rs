@@ -17,9 +17,9 @@ use crate::repo::classify::FileClass;
 use crate::repo::evidence::{self, HistoryFacts, Skip};
 use crate::repo::files::{self, FileCheck, WalkStats};
 use crate::repo::history;
-use base::{BaseTree, Shared, Twin};
 pub use crate::status::{FailOpen, NotEvaluated, Verdict};
 use crate::suppress;
+use base::{BaseTree, Shared, Twin};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -220,9 +220,10 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         config: &config,
     };
     let stages = checks::registry::file_stages(&setup)?;
+    let rest = [&collector as &dyn FileCheck, &allows];
     let mut file_checks: Vec<&dyn FileCheck> =
         stages.iter().map(|s| s.stage.as_file_check()).collect();
-    file_checks.extend([&collector as &dyn FileCheck, &allows]);
+    file_checks.extend(rest);
 
     // Pre-merge: the merge base is evaluated too, with its own instances of the same checks. The walk
     // gives them every file both trees share; the files the change touched are read from git after it.
@@ -231,7 +232,10 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
             let tree = BaseTree::read(repo, fork, &prefix).map_err(|e| {
                 SourceDiag::plain(
                     "gate/base-tree",
-                    format!("--diff: cannot list the merge base's files: {}", e.message()),
+                    format!(
+                        "--diff: cannot list the merge base's files: {}",
+                        e.message()
+                    ),
                 )
             })?;
             Some((repo, scope, fork, tree))
@@ -247,15 +251,16 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         Some(_) => checks::registry::file_stages(&setup)?,
         None => Vec::new(),
     };
+    let base_rest = [&base_collector as &dyn FileCheck, &base_allows];
     let mut base_checks: Vec<&dyn FileCheck> = base_stages
         .iter()
         .map(|s| s.stage.as_file_check())
         .collect();
-    base_checks.extend([&base_collector as &dyn FileCheck, &base_allows]);
+    base_checks.extend(base_rest);
 
     let (mut walked, base_found) = match &shared {
         Some(shared) => {
-            let twin = Twin::new(&file_checks, &base_checks, shared);
+            let twin = Twin::new((&stages, &rest), (&base_stages, &base_rest), shared);
             let walked = files::walk(&root, &config, &[&twin]);
             (walked, twin.into_base_findings())
         }
@@ -372,7 +377,13 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         // What the change itself proposes for the policy, and the checks that judge its findings.
         let more = checks::registry::run_finding_checks(&ctx, &findings);
         findings.extend(suppress::overrides(more, &ctx.config, &ctx.catalogue));
-        findings.extend(policy_changes(&files, &ctx.catalogue, proposed.as_ref(), &held, scope));
+        findings.extend(policy_changes(
+            &files,
+            &ctx.catalogue,
+            proposed.as_ref(),
+            &held,
+            scope,
+        ));
     }
     finding::finalize(&mut findings);
     let mut findings = finding::group_repeats(findings);
@@ -418,7 +429,11 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
 }
 
 /// A policy as loaded for comparison: its files, catalogue and baseline.
-type Loaded = (PolicyFiles, crate::rules::Catalogue, Option<suppress::baseline::Baseline>);
+type Loaded = (
+    PolicyFiles,
+    crate::rules::Catalogue,
+    Option<suppress::baseline::Baseline>,
+);
 
 /// `gate/policy-changed`: every way the change's own policy weakens the one it started from (the merge
 /// base's, else the judging one), and each inline allow it adds. A change someone accepted

@@ -234,13 +234,11 @@ fn own_policy(dir: &Path, auditor: &PolicyFiles) -> Vec<String> {
                 },
                 &[],
             );
-            out.extend(found.into_iter().map(|f| {
-                match &f.location {
-                    crate::finding::Location::File(at) if at.line > 0 => {
-                        format!("{} ({}:{})", f.message, at.path, at.line)
-                    }
-                    _ => f.message,
+            out.extend(found.into_iter().map(|f| match &f.location {
+                crate::finding::Location::File(at) if at.line > 0 => {
+                    format!("{} ({}:{})", f.message, at.path, at.line)
                 }
+                _ => f.message,
             }));
         }
         Err(e) => out.push(format!("its rule packs do not load ({})", e.message)),

@@ -66,6 +66,20 @@ pub trait FileStage: FileCheck {
     fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
         Vec::new()
     }
+    /// `check --diff`: a file the merge base and the head hold unchanged, given to the base
+    /// evaluation's instance of this stage with the same bytes; `head` is what the head's instance
+    /// found in it. Record what the stage keeps for its judgement of other files, and give the file's
+    /// findings: by default by checking it again, or, where a stage can, by taking the head's.
+    fn check_shared(
+        &self,
+        file: &FileEntry,
+        content: &[u8],
+        head: &[Finding],
+        out: &mut Vec<Finding>,
+    ) {
+        let _ = head;
+        self.check(file, content, out);
+    }
 }
 
 pub enum Run {
@@ -357,6 +371,25 @@ impl FileCheck for Markers {
 impl FileStage for Markers {
     fn as_file_check(&self) -> &dyn FileCheck {
         self
+    }
+    /// The scan of a file is a function of its bytes: the head's findings are the base's. A `.env`'s
+    /// are held until `finish` (the head gave none out), so it is checked again (there are few).
+    fn check_shared(
+        &self,
+        file: &FileEntry,
+        content: &[u8],
+        head: &[Finding],
+        out: &mut Vec<Finding>,
+    ) {
+        let name = super::leak::paths::file_name(&file.path);
+        if test_data::EnvFiles::wants(file) || name == ".env" {
+            self.check(file, content, out);
+            return;
+        }
+        let mut found = head.to_vec();
+        if !self.env_files.take(file, content, &mut found) {
+            out.append(&mut found);
+        }
     }
     fn reads_unchanged(&self, file: &FileEntry) -> bool {
         test_data::EnvFiles::wants(file)

@@ -84,23 +84,30 @@ impl<'a> Shared<'a> {
 }
 
 /// The walk's one file check in `--diff` mode: the head's checks on every file, and the base's checks
-/// too on each file both trees hold unchanged, with the same bytes. The base's findings are kept apart.
+/// too on each file both trees hold unchanged, with the same bytes. A base stage takes the head stage's
+/// findings for such a file where it can (`FileStage::check_shared`): the scan is not run twice. The
+/// base's findings are kept apart.
 pub struct Twin<'a> {
-    pub head: &'a [&'a dyn FileCheck],
-    pub base: &'a [&'a dyn FileCheck],
+    pub head_stages: &'a [Stage],
+    pub base_stages: &'a [Stage],
+    /// The other file checks (the repository files' collector, the inline allows), each side's.
+    pub head_rest: &'a [&'a dyn FileCheck],
+    pub base_rest: &'a [&'a dyn FileCheck],
     pub shared: &'a Shared<'a>,
     found: Mutex<Vec<Finding>>,
 }
 
 impl<'a> Twin<'a> {
     pub fn new(
-        head: &'a [&'a dyn FileCheck],
-        base: &'a [&'a dyn FileCheck],
+        (head_stages, head_rest): (&'a [Stage], &'a [&'a dyn FileCheck]),
+        (base_stages, base_rest): (&'a [Stage], &'a [&'a dyn FileCheck]),
         shared: &'a Shared<'a>,
     ) -> Twin<'a> {
         Twin {
-            head,
-            base,
+            head_stages,
+            base_stages,
+            head_rest,
+            base_rest,
             shared,
             found: Mutex::new(Vec::new()),
         }
@@ -115,20 +122,35 @@ impl<'a> Twin<'a> {
 impl FileCheck for Twin<'_> {
     /// Read a file when a head check that causes reads wants it (the base's checks are the same).
     fn wants(&self, file: &FileEntry) -> bool {
-        self.head.iter().any(|c| !c.passive() && c.wants(file))
+        let stages = self.head_stages.iter().map(|s| s.stage.as_file_check());
+        stages
+            .chain(self.head_rest.iter().copied())
+            .any(|c| !c.passive() && c.wants(file))
     }
 
     fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
-        for c in self.head.iter().filter(|c| c.wants(file)) {
+        let shared = self.shared.unchanged(&file.path);
+        let mut base = Vec::new();
+        for (h, b) in self.head_stages.iter().zip(self.base_stages) {
+            if !h.stage.wants(file) {
+                continue;
+            }
+            let mut mine = Vec::new();
+            h.stage.check(file, content, &mut mine);
+            if shared {
+                b.stage.check_shared(file, content, &mine, &mut base);
+            }
+            out.append(&mut mine);
+        }
+        for c in self.head_rest.iter().filter(|c| c.wants(file)) {
             c.check(file, content, out);
         }
-        if self.shared.unchanged(&file.path) {
-            let mut mine = Vec::new();
-            for c in self.base.iter().filter(|c| c.wants(file)) {
-                c.check(file, content, &mut mine);
+        if shared {
+            for c in self.base_rest.iter().filter(|c| c.wants(file)) {
+                c.check(file, content, &mut base);
             }
-            if !mine.is_empty() {
-                crate::sync::lock(&self.found).append(&mut mine);
+            if !base.is_empty() {
+                crate::sync::lock(&self.found).append(&mut base);
             }
         }
     }

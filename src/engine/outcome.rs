@@ -410,7 +410,11 @@ fn normalise(s: &str) -> String {
 /// a head item pairs first with the base item on the line it came from, then the rest in order, those
 /// on added lines last: the ones left over are the new ones. Then leftovers that differ only in scope
 /// pair when `renamed` says their scopes were renamed into each other.
-fn pair(head: &[Item], base: &[Item], renamed: impl Fn(&Item, &Item) -> bool) -> Vec<Option<usize>> {
+fn pair(
+    head: &[Item],
+    base: &[Item],
+    renamed: impl Fn(&Item, &Item) -> bool,
+) -> Vec<Option<usize>> {
     let mut groups: HashMap<&Key, Vec<usize>> = HashMap::new();
     for (i, b) in base.iter().enumerate() {
         groups.entry(&b.key).or_default().push(i);
@@ -491,13 +495,19 @@ mod tests {
         let head = vec![item("x", 9, Some(8))];
         assert_eq!(pair(&head, &base, |_, _| false), vec![Some(0)]);
         // Different content never pairs.
-        assert_eq!(pair(&[item("y", 1, Some(1))], &base, |_, _| true), vec![None]);
+        assert_eq!(
+            pair(&[item("y", 1, Some(1))], &base, |_, _| true),
+            vec![None]
+        );
         // A scope renamed around a finding: paired only when the caller says the scopes were renamed.
         let mut old = item("x", 2, Some(2));
         old.key.scope = "class Config:".into();
         let mut new = item("x", 2, Some(2));
         new.key.scope = "class BaseConfig:".into();
-        assert_eq!(pair(&[new.clone()], &[old.clone()], |_, _| false), vec![None]);
+        assert_eq!(
+            pair(&[new.clone()], &[old.clone()], |_, _| false),
+            vec![None]
+        );
         assert_eq!(pair(&[new], &[old], |_, _| true), vec![Some(0)]);
     }
 }

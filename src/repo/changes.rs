@@ -682,7 +682,10 @@ fn owners_at(
             ),
         )
     };
-    let tree = repo.find_commit(commit).and_then(|c| c.tree()).map_err(git)?;
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(git)?;
     for loc in codeowners::LOCATIONS {
         let Ok(entry) = tree.get_path(Path::new(&format!("{prefix}{loc}"))) else {
             continue;

@@ -57,7 +57,7 @@ fn last_line_before(content: &[u8], at: usize, is: impl Fn(&[u8]) -> bool) -> St
     let line_end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
     content[..line_end]
         .split(|b| *b == b'\n')
-        .map(|l| trim(l))
+        .map(trim)
         .filter(|l| is(l))
         .last()
         .map(normalise)
@@ -115,11 +115,23 @@ fn section_key(text: &[u8]) -> bool {
     let key = key.strip_prefix(b"- ").unwrap_or(key).trim_ascii();
     let key_ok = !key.is_empty()
         && key.iter().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/' | b'"' | b'\'' | b' ')
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'-' | b'.' | b'/' | b'"' | b'\'' | b' ')
         })
         && !matches!(
             key.split(|b| *b == b' ').next(),
-            Some(b"if" | b"elif" | b"else" | b"for" | b"while" | b"with" | b"try" | b"except" | b"case" | b"when")
+            Some(
+                b"if"
+                    | b"elif"
+                    | b"else"
+                    | b"for"
+                    | b"while"
+                    | b"with"
+                    | b"try"
+                    | b"except"
+                    | b"case"
+                    | b"when"
+            )
         );
     let rest = trim(&text[colon + 1..]);
     let opens = rest.is_empty()
@@ -211,7 +223,11 @@ mod tests {
         assert_eq!(scope("a.yml", yaml.as_bytes(), at(yaml, "value")), "env:");
         let rb = "Rails.application.configure do\n  config.x = 1\nend\n";
         assert_eq!(
-            scope("config/environments/production.rb", rb.as_bytes(), at(rb, "config.x")),
+            scope(
+                "config/environments/production.rb",
+                rb.as_bytes(),
+                at(rb, "config.x")
+            ),
             "Rails.application.configure do"
         );
     }

@@ -27,7 +27,10 @@ fn pull_request(base: &[(&str, &str)], baseline: bool, change: impl FnOnce(&Repo
     git(repo.path(), &["checkout", "-q", "-b", "feature"]);
     change(&repo);
     git(repo.path(), &["add", "-A"]);
-    git(repo.path(), &["commit", "-q", "--allow-empty", "-m", "feature"]);
+    git(
+        repo.path(),
+        &["commit", "-q", "--allow-empty", "-m", "feature"],
+    );
     repo
 }
 
@@ -87,13 +90,19 @@ fn a_test_settings_file_renamed_into_production_fails_and_a_renamed_baselined_fi
     ];
     let repo = pull_request(&base, true, |r| {
         std::fs::create_dir_all(r.path().join("app/config")).unwrap();
-        git(r.path(), &["mv", "app/settings.py", "app/config/settings.py"]);
+        git(
+            r.path(),
+            &["mv", "app/settings.py", "app/config/settings.py"],
+        );
         r.write("app/main.py", "from app.config.settings import *\n");
     });
     let (code, report) = judged(&repo, &[]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(in_files(&report), vec![], "{report:#}");
-    assert_eq!(report["summary"]["baselined"], 1, "carried across the rename");
+    assert_eq!(
+        report["summary"]["baselined"], 1,
+        "carried across the rename"
+    );
 }
 
 const CONFIG_CLASSES: &str =
@@ -126,7 +135,8 @@ fn renaming_a_dev_config_class_to_production_fails_and_editing_inside_it_passes(
 
     // Renaming a production class keeps the identity of what is in it (its baselined address stays
     // baselined); the same line moved into another class that both trees have is a new finding.
-    let classes = "class Config:\n    ADMIN = \"qa@example.com\"\n\n\nclass Mail:\n    HOST = \"smtp\"\n";
+    let classes =
+        "class Config:\n    ADMIN = \"qa@example.com\"\n\n\nclass Mail:\n    HOST = \"smtp\"\n";
     let repo = pull_request(&[("app/config.py", classes)], true, |r| {
         r.write(
             "app/config.py",
@@ -226,7 +236,8 @@ fn a_pull_request_target_trigger_on_a_deploy_workflow_fails_and_workflow_dispatc
     assert_eq!(in_files(&report), vec![]);
 }
 
-const IMAGE: &str = "FROM python:3.12\nWORKDIR /app\nCOPY . /app\nCMD [\"python\", \"app/main.py\"]\n";
+const IMAGE: &str =
+    "FROM python:3.12\nWORKDIR /app\nCOPY . /app\nCMD [\"python\", \"app/main.py\"]\n";
 
 #[test]
 fn removing_tests_from_dockerignore_fails_and_a_real_tidy_up_passes() {
@@ -290,7 +301,10 @@ fn a_new_test_card_under_a_reviewed_allow_fails_and_shifting_the_allowed_line_pa
     let repo = pull_request(&base, false, |r| {
         r.write(
             "app/payments.py",
-            format!("import os\n\n{}", PAYMENTS.replace("\"shop\"", "os.environ[\"NAME\"]")),
+            format!(
+                "import os\n\n{}",
+                PAYMENTS.replace("\"shop\"", "os.environ[\"NAME\"]")
+            ),
         );
     });
     let (code, report) = judged(&repo, &[]);
@@ -355,7 +369,10 @@ fn an_ambiguous_base_name_is_refused_and_the_full_ref_name_is_not() {
     assert_eq!(report["diff"]["base_ref"], "refs/remotes/origin/main");
     // A tag named like the base, at the change's own head, would make the change its own base.
     git(repo.path(), &["tag", "origin/main", "feature"]);
-    let r = run(&["check", "--offline", "--diff", "origin/main"], repo.path());
+    let r = run(
+        &["check", "--offline", "--diff", "origin/main"],
+        repo.path(),
+    );
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains("base `origin/main` is ambiguous")
@@ -373,8 +390,12 @@ fn an_ambiguous_base_name_is_refused_and_the_full_ref_name_is_not() {
 }
 
 fn in_actions(repo: &Repo, env: &[(&str, &str)]) -> (i32, Value, String) {
-    let mut cmd = shipgate(&["check", "--offline", "--format", "json", "--diff"], repo.path());
-    cmd.env("GITHUB_ACTIONS", "true").env("GITHUB_BASE_REF", "main");
+    let mut cmd = shipgate(
+        &["check", "--offline", "--format", "json", "--diff"],
+        repo.path(),
+    );
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_BASE_REF", "main");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -388,9 +409,15 @@ fn in_actions_the_base_commit_comes_from_the_event_payload_not_a_name() {
     let (repo, main) = tracked_feature();
     // The name the change can move: here `origin/main` points at the change itself.
     let head = git(repo.path(), &["rev-parse", "feature"]);
-    git(repo.path(), &["update-ref", "refs/remotes/origin/main", &head]);
+    git(
+        repo.path(),
+        &["update-ref", "refs/remotes/origin/main", &head],
+    );
     let (code, report, _) = in_actions(&repo, &[]);
-    assert_eq!((code, report["diff"]["base"].clone()), (0, "origin/main".into()));
+    assert_eq!(
+        (code, report["diff"]["base"].clone()),
+        (0, "origin/main".into())
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let payload = dir.path().join("event.json");
@@ -575,9 +602,11 @@ fn a_remote_audit_is_judged_by_the_auditors_policy_and_reports_the_repositorys_o
     let r = sg(&["check", "--remote", &name]);
     assert!(
         r.stdout.contains("judged by the auditor's defaults")
-            && r.stdout.contains("the repository's own policy is not applied")
+            && r.stdout
+                .contains("the repository's own policy is not applied")
             && r.stdout.contains("rule `branch/unprotected` turned off")
-            && r.stdout.contains("its baseline .shipgate/baseline.json (1 entry) hides nothing"),
+            && r.stdout
+                .contains("its baseline .shipgate/baseline.json (1 entry) hides nothing"),
         "{}",
         r.stdout
     );
@@ -637,7 +666,10 @@ fn a_remote_audit_is_judged_by_the_auditors_policy_and_reports_the_repositorys_o
 #[test]
 fn a_change_that_only_deletes_lines_counts_its_files() {
     let repo = pull_request(
-        &[("app/settings.py", "NAME = \"app\"\nPORT = 8000\nDEBUG = False\n")],
+        &[(
+            "app/settings.py",
+            "NAME = \"app\"\nPORT = 8000\nDEBUG = False\n",
+        )],
         false,
         |r| {
             r.write("app/settings.py", "NAME = \"app\"\nDEBUG = False\n");
@@ -717,7 +749,8 @@ fn the_evidence_report_of_a_change_states_its_verdict_and_never_passes_a_failing
         "{text}"
     );
     assert!(
-        text.contains("Pre-existing (the base already had them") && text.contains("`app/settings.py:3:10`"),
+        text.contains("Pre-existing (the base already had them")
+            && text.contains("`app/settings.py:3:10`"),
         "{text}"
     );
     // The same tree without --diff: the control simply fails, judged as a whole tree.
