@@ -202,10 +202,12 @@ pub struct CheckArgs {
     /// Show everything: ignore inline `shipgate:allow(...)` comments and the baseline.
     #[arg(long)]
     pub no_suppress: bool,
-    /// Report only what the change introduces: findings on lines added since the merge base with BASE
-    /// (BASE...HEAD, plus uncommitted work); older findings are counted, not failed on. Without a value
-    /// (or `auto`): in a GitHub Actions pull_request run origin/$GITHUB_BASE_REF, in other Actions runs
-    /// the whole tree, elsewhere the default branch (origin/HEAD, main or master).
+    /// Judge the change against BASE: the merge base's tree and the head's (uncommitted work included)
+    /// are both evaluated under the policy of BASE's tip, and only findings the head has without a
+    /// counterpart at the merge base fail; older ones are counted, not failed on. BASE is a full ref
+    /// name or a name only one ref answers to. Without a value (or `auto`): in a GitHub Actions
+    /// pull_request run the base commit from the event payload (else origin/$GITHUB_BASE_REF), in
+    /// other Actions runs the whole tree, elsewhere the default branch (origin/HEAD, main or master).
     #[arg(long, value_name = "BASE", num_args = 0..=1, default_missing_value = "auto")]
     pub diff: Option<String>,
     /// Also write the evidence report for auditors to FILE: HTML when it ends in .html/.htm, else Markdown.

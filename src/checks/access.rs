@@ -21,7 +21,8 @@ pub const RULES: &[CodeRule] = &[CodeRule {
           public; nobody reviewed the change, there was no policy on granting permissions, and a member of the \
           public found it three months later. A change that widens access, or edits the files that decide \
           access, must be approved by someone accountable for it before it merges.",
-    fix: "Add a CODEOWNERS rule naming the owners of this path (e.g. `/infra/iam/ @org/security`), require \
+    fix: "Add a CODEOWNERS rule on the base branch naming the owners of this path (e.g. `/infra/iam/ @org/security`: \
+          ownership is read from the base, as GitHub reads it, so the change cannot name its own owners), require \
           code-owner review on the deployment branches, and have them review this change.",
     example: "infra/storage.tf: `acl = \"public-read\"` changed, and no CODEOWNERS rule covers infra/storage.tf",
 }];

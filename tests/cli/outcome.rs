@@ -143,7 +143,7 @@ fn renaming_a_dev_config_class_to_production_fails_and_editing_inside_it_passes(
             classes.replace("class Config:", "class BaseConfig:"),
         );
     });
-    let (code, report) = judged(&repo, &[]);
+    let (code, report) = judged(&repo, &["--fail-on", "warning"]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["summary"]["baselined"], 1);
     let repo = pull_request(&[("app/config.py", classes)], true, |r| {
@@ -152,11 +152,14 @@ fn renaming_a_dev_config_class_to_production_fails_and_editing_inside_it_passes(
             "class Config:\n    NAME = \"app\"\n\n\nclass Mail:\n    HOST = \"smtp\"\n    ADMIN = \"qa@example.com\"\n",
         );
     });
-    let (code, report) = judged(&repo, &[]);
+    let (code, report) = judged(&repo, &["--fail-on", "warning"]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(
         in_files(&report),
-        vec![at("data/reserved-email", "app/config.py", 7, 14)]
+        vec![
+            at("suppress/stale-baseline", ".shipgate/baseline.json", 5, 5),
+            at("data/reserved-email", "app/config.py", 7, 14)
+        ]
     );
 }
 
