@@ -137,16 +137,6 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         (Some(request), None) => Some(changes::resolve(repo.as_ref(), &root, request)?),
     };
 
-    // The policy: in pre-merge mode the base branch tip's (the change cannot weaken its own gate, and a
-    // branch forked before the base tightened its policy is judged by the tighter one), else the
-    // working tree's.
-    let baseline_rel = suppress::baseline::DEFAULT_PATH;
-    let head = policy::read(
-        &root,
-        opts.config.as_deref(),
-        policy::Source::WorkTree,
-        Some(baseline_rel),
-    );
     let prefix = repo
         .as_ref()
         .and_then(|r| changes::workdir_prefix(r, &root))
@@ -154,41 +144,13 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let commits = diff
         .as_ref()
         .and_then(|d| Some((d.base_tip?, d.merge_base?)));
-    let (files, proposed) = match (&opts.policy, commits, repo.as_ref()) {
-        (Some(given), _, _) => (given.clone(), None),
-        (None, Some((tip, fork)), Some(repo)) => {
-            let at = |commit| {
-                let source = policy::Source::Commit {
-                    repo,
-                    commit,
-                    prefix: &prefix,
-                };
-                policy::read(&root, opts.config.as_deref(), source, Some(baseline_rel))
-            };
-            let judge = at(tip)?;
-            // What the change proposes is compared with the policy it started from.
-            let started = if fork == tip { None } else { at(fork).ok() };
-            (judge, Some((head, started)))
-        }
-        (None, _, _) => (head?, None),
-    };
+    let (files, proposed) = read_policy(opts, &root, repo.as_ref(), &prefix, commits)?;
+    let baseline_rel = suppress::baseline::DEFAULT_PATH;
     let catalogue = checks::catalogue(Some((&files.config, &files.packs)))?;
     let baseline = match &files.baseline {
         Some((shown, text)) => Some(suppress::baseline::parse(text, shown)?),
         None => None,
     };
-    let proposed = proposed.map(|(head, started)| {
-        let loaded = |p: PolicyFiles| -> Result<Loaded, String> {
-            let cat = checks::catalogue(Some((&p.config, &p.packs))).map_err(|d| d.message)?;
-            let baseline = p
-                .baseline
-                .as_ref()
-                .and_then(|(shown, text)| suppress::baseline::parse(text, shown).ok());
-            Ok((p, cat, baseline))
-        };
-        let head = head.map_err(|d| d.message).and_then(loaded);
-        (head, started.and_then(|s| loaded(s).ok()))
-    });
     let policy_from = match diff.as_ref().and_then(|d| d.base.as_deref()) {
         Some(base) if proposed.is_some() => format!("{} (the tip of {base})", files.from),
         _ => files.from.clone(),
@@ -428,6 +390,52 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     })
 }
 
+/// What the change proposes for the policy (its work tree's, as far as it loads) and the policy it
+/// started from (the merge base's, when it differs from the judging one and loads).
+type ProposedPolicy = (Result<Loaded, String>, Option<Loaded>);
+
+/// The policy that judges the run, and in pre-merge mode what the change proposes. Pre-merge: the base
+/// branch tip's (the change cannot weaken its own gate, and a branch forked before the base tightened
+/// its policy is judged by the tighter one). An audit: the auditor's, given. Else the work tree's.
+fn read_policy(
+    opts: &CheckOptions,
+    root: &Path,
+    repo: Option<&git2::Repository>,
+    prefix: &str,
+    commits: Option<(git2::Oid, git2::Oid)>,
+) -> Result<(PolicyFiles, Option<ProposedPolicy>), SourceDiag> {
+    let baseline_rel = Some(suppress::baseline::DEFAULT_PATH);
+    let explicit = opts.config.as_deref();
+    if let Some(given) = &opts.policy {
+        return Ok((given.clone(), None));
+    }
+    let head = policy::read(root, explicit, policy::Source::WorkTree, baseline_rel);
+    let (Some((tip, fork)), Some(repo)) = (commits, repo) else {
+        return Ok((head?, None));
+    };
+    let at = |commit| {
+        let source = policy::Source::Commit {
+            repo,
+            commit,
+            prefix,
+        };
+        policy::read(root, explicit, source, baseline_rel)
+    };
+    let judge = at(tip)?;
+    // What the change proposes is compared with the policy it started from.
+    let started = if fork == tip { None } else { at(fork).ok() };
+    let loaded = |p: PolicyFiles| -> Result<Loaded, String> {
+        let cat = checks::catalogue(Some((&p.config, &p.packs))).map_err(|d| d.message)?;
+        let baseline = p
+            .baseline
+            .as_ref()
+            .and_then(|(shown, text)| suppress::baseline::parse(text, shown).ok());
+        Ok((p, cat, baseline))
+    };
+    let head = head.map_err(|d| d.message).and_then(loaded);
+    Ok((judge, Some((head, started.and_then(|s| loaded(s).ok())))))
+}
+
 /// A policy as loaded for comparison: its files, catalogue and baseline.
 type Loaded = (
     PolicyFiles,
@@ -441,7 +449,7 @@ type Loaded = (
 fn policy_changes(
     judge: &PolicyFiles,
     catalogue: &crate::rules::Catalogue,
-    proposed: Option<&(Result<Loaded, String>, Option<Loaded>)>,
+    proposed: Option<&ProposedPolicy>,
     held: &[suppress::inline::Directive],
     scope: &DiffScope,
 ) -> Vec<Finding> {

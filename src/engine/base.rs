@@ -156,8 +156,14 @@ impl FileCheck for Twin<'_> {
     }
 }
 
-/// Run `checks` on one file's bytes as the walk would: only when a check that causes reads wants it,
-/// the file is within the size limit and is not binary. True when it was checked.
+/// Would the walk read `file` for `checks`: a check that causes reads wants it, and it is within the
+/// size limit?
+fn worth_reading(checks: &[&dyn FileCheck], config: &Config, file: &FileEntry) -> bool {
+    file.size <= config.max_file_size && checks.iter().any(|c| !c.passive() && c.wants(file))
+}
+
+/// Run `checks` on one file's bytes as the walk would: only when it is worth reading and is not
+/// binary. True when it was checked.
 pub fn check_bytes(
     checks: &[&dyn FileCheck],
     config: &Config,
@@ -165,14 +171,12 @@ pub fn check_bytes(
     content: &[u8],
     out: &mut Vec<Finding>,
 ) -> bool {
-    let wanted: Vec<&dyn FileCheck> = checks.iter().copied().filter(|c| c.wants(file)).collect();
-    if !wanted.iter().any(|c| !c.passive()) || file.size > config.max_file_size {
+    if !worth_reading(checks, config, file)
+        || memchr::memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some()
+    {
         return false;
     }
-    if memchr::memchr(0, &content[..content.len().min(BINARY_PROBE)]).is_some() {
-        return false;
-    }
-    for c in wanted {
+    for c in checks.iter().filter(|c| c.wants(file)) {
         c.check(file, content, out);
     }
     true
@@ -198,19 +202,69 @@ impl Reader<'_> {
         let Some(id) = self.tree.blobs.get(path) else {
             return Ok(None);
         };
-        let blob = self.repo.find_blob(*id).map_err(|e| {
-            SourceDiag::plain(
-                "gate/base-tree",
-                format!(
-                    "--diff: cannot read {} from the merge base {}: {}",
-                    crate::redact::visible_line(path),
-                    short(self.commit),
-                    e.message()
-                ),
-            )
-            .with_help("fetch the full history and objects (`git fetch --unshallow`; in GitHub Actions `fetch-depth: 0` without a blob filter)")
-        })?;
+        let blob = self
+            .repo
+            .find_blob(*id)
+            .map_err(|e| self.unreadable(path, &e))?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    /// The size of the merge base's blob at `path` (read from its header, not inflated); None when the
+    /// merge base has no such file.
+    fn base_size(&self, path: &str) -> Result<Option<u64>, SourceDiag> {
+        let Some(id) = self.tree.blobs.get(path) else {
+            return Ok(None);
+        };
+        let (size, _) = self
+            .repo
+            .odb()
+            .and_then(|odb| odb.read_header(*id))
+            .map_err(|e| self.unreadable(path, &e))?;
+        Ok(Some(size as u64))
+    }
+
+    /// The merge base's `path` as a file of the walk: classified, sized, and read only when a check
+    /// would read it (never a blob over the size limit). None when ignored by config or absent.
+    fn base_file(
+        &self,
+        checks: &[&dyn FileCheck],
+        config: &Config,
+        path: &str,
+        class: Option<FileClass>,
+    ) -> Result<Option<(FileEntry, Option<Vec<u8>>)>, SourceDiag> {
+        let Some(class) = class.or_else(|| files::classify(config, path)) else {
+            return Ok(None);
+        };
+        let size = if self.shared.unchanged(path) {
+            files::path_from_key(path)
+                .and_then(|b| std::fs::symlink_metadata(self.root.join(os_path(&b))).ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+        } else {
+            self.base_size(path)?
+        };
+        let Some(size) = size else {
+            return Ok(None);
+        };
+        let entry = FileEntry::new(path.to_string(), class, size);
+        if !worth_reading(checks, config, &entry) {
+            return Ok(Some((entry, None)));
+        }
+        let bytes = self.base_bytes(path)?;
+        Ok(Some((entry, bytes)))
+    }
+
+    fn unreadable(&self, path: &str, e: &git2::Error) -> SourceDiag {
+        SourceDiag::plain(
+            "gate/base-tree",
+            format!(
+                "--diff: cannot read {} from the merge base {}: {}",
+                crate::redact::visible_line(path),
+                short(self.commit),
+                e.message()
+            ),
+        )
+        .with_help("fetch the full history and objects (`git fetch --unshallow`; in GitHub Actions `fetch-depth: 0` without a blob filter)")
     }
 }
 
@@ -273,14 +327,12 @@ pub fn evaluate(
     touched.sort_unstable();
     touched.dedup();
     for path in touched {
-        let Some(class) = files::classify(config, path) else {
-            continue;
+        let Some((entry, bytes)) = reader.base_file(checks, config, path, None)? else {
+            continue; // ignored by config, or not a regular file at the merge base
         };
-        let Some(bytes) = reader.base_bytes(path)? else {
-            continue; // not a regular file at the merge base
-        };
-        let entry = FileEntry::new(path.to_string(), class, bytes.len() as u64);
-        check_bytes(checks, config, &entry, &bytes, &mut found);
+        if let Some(bytes) = bytes {
+            check_bytes(checks, config, &entry, &bytes, &mut found);
+        }
         files.push(entry);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -305,10 +357,11 @@ fn gate_vendored(
     found: &mut Vec<Finding>,
 ) -> Result<(), SourceDiag> {
     for v in imported {
-        let Some(bytes) = reader.base_bytes(&v.path)? else {
+        let Some((entry, Some(bytes))) =
+            reader.base_file(checks, config, &v.path, Some(FileClass::Code))?
+        else {
             continue;
         };
-        let entry = FileEntry::new(v.path.clone(), FileClass::Code, bytes.len() as u64);
         let first_new = found.len();
         check_bytes(checks, config, &entry, &bytes, found);
         for f in &mut found[first_new..] {
