@@ -231,7 +231,7 @@ impl Reader<'_> {
         config: &Config,
         path: &str,
         class: Option<FileClass>,
-    ) -> Result<Option<(FileEntry, Option<Vec<u8>>)>, SourceDiag> {
+    ) -> Result<Option<BaseFile>, SourceDiag> {
         let Some(class) = class.or_else(|| files::classify(config, path)) else {
             return Ok(None);
         };
@@ -267,6 +267,9 @@ impl Reader<'_> {
         .with_help("fetch the full history and objects (`git fetch --unshallow`; in GitHub Actions `fetch-depth: 0` without a blob filter)")
     }
 }
+
+/// A merge-base file as the walk would list it, with its bytes when a check would read it.
+type BaseFile = (FileEntry, Option<Vec<u8>>);
 
 /// A work-tree file's bytes by its key (None when it cannot be read: the walk reported that already).
 pub fn work_tree_bytes(root: &std::path::Path, path: &str) -> Option<Vec<u8>> {
