@@ -773,6 +773,43 @@ mod tests {
     }
 
     #[test]
+    fn the_event_payload_names_the_base_of_pull_requests_and_merge_groups_only() {
+        let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::abort());
+        let sha = "9049f1265b7d61be4a8904a9a27120d2064dab3b";
+        let event = |name: &str, body: &str| {
+            let path = dir.path().join(format!("{name}.json"));
+            std::fs::write(&path, body).unwrap_or_default();
+            ActionsEvent {
+                name: name.to_string(),
+                payload: Some(path),
+            }
+        };
+        let pr = event(
+            "pull_request",
+            &format!(
+                "{{\"pull_request\": {{\"base\": {{\"ref\": \"main\", \"sha\": \"{sha}\"}}}}}}"
+            ),
+        );
+        let found = event_base(&pr).ok().flatten();
+        assert_eq!(
+            found.map(|(id, name)| (id.to_string(), name)),
+            Some((sha.to_string(), "main".to_string()))
+        );
+        let group = event(
+            "merge_group",
+            &format!("{{\"merge_group\": {{\"base_ref\": \"refs/heads/main\", \"base_sha\": \"{sha}\"}}}}"),
+        );
+        assert_eq!(
+            event_base(&group).ok().flatten().map(|(_, n)| n),
+            Some("main".to_string())
+        );
+        // A push has no base; a pull request without one, or a payload that is not JSON, is an error.
+        assert!(matches!(event_base(&event("push", "{}")), Ok(None)));
+        assert!(event_base(&event("pull_request", "{\"pull_request\": {}}")).is_err());
+        assert!(event_base(&event("pull_request_target", "not json")).is_err());
+    }
+
+    #[test]
     fn lines_map_back_across_hunks() {
         // old: a b c d e   new: a X b d e Y   (X added after a; c deleted; Y added at the end)
         let hunks = vec![
