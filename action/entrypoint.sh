@@ -20,11 +20,13 @@ args=(check "${INPUT_PATH:-.}" --format "${INPUT_FORMAT:-github}")
 case "${INPUT_OFFLINE:-false}" in
   true | 1 | yes) args+=(--offline) ;;
 esac
-# Pre-merge: on pull_request events compare with the PR's base branch unless told otherwise.
+# Pre-merge: on pull_request events compare with the PR's base unless told otherwise. `auto` makes
+# shipgate read the base commit from the event payload (GITHUB_EVENT_PATH), not from a ref name the
+# change could shadow.
 diff_base=${INPUT_DIFF_BASE:-}
 if [ -z "$diff_base" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
   case "${GITHUB_EVENT_NAME:-}" in
-    pull_request | pull_request_target | merge_group) diff_base="origin/$GITHUB_BASE_REF" ;;
+    pull_request | pull_request_target | merge_group) diff_base="auto" ;;
   esac
 fi
 [ -n "$diff_base" ] && args+=(--diff "$diff_base")

@@ -219,6 +219,10 @@ pub enum OrgCommand {
         /// a process of its own: one that goes over is reported not verified, and the shard goes on.
         #[arg(long, value_name = "MIB", default_value_t = 2048)]
         memory_limit: u64,
+        /// The auditor's policy (default: shipgate's defaults). Each repository's own shipgate.toml
+        /// and baseline are reported in its result (`policy_overrides`), never applied.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// One repository of `org run`, in the child process `org run` starts for it (internal).
     #[command(hide = true)]
@@ -236,6 +240,9 @@ pub enum OrgCommand {
         declared_dir: Option<PathBuf>,
         #[arg(long)]
         declared_shown: Option<String>,
+        /// The auditor's config (absolute), as `org run --config` named it.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Merge the per-repository results into one evidence report (report.md, report.html, report.json).
     Report {
@@ -310,10 +317,12 @@ pub struct CheckArgs {
     /// Show everything: ignore inline `shipgate:allow(...)` comments and the baseline.
     #[arg(long)]
     pub no_suppress: bool,
-    /// Report only what the change introduces: findings on lines added since the merge base with BASE
-    /// (BASE...HEAD, plus uncommitted work); older findings are counted, not failed on. Without a value
-    /// (or `auto`): in a GitHub Actions pull_request run origin/$GITHUB_BASE_REF, in other Actions runs
-    /// the whole tree, elsewhere the default branch (origin/HEAD, main or master).
+    /// Judge the change against BASE: the merge base's tree and the head's (uncommitted work included)
+    /// are both evaluated under the policy of BASE's tip, and only findings the head has without a
+    /// counterpart at the merge base fail; older ones are counted, not failed on. BASE is a full ref
+    /// name or a name only one ref answers to. Without a value (or `auto`): in a GitHub Actions
+    /// pull_request run the base commit from the event payload (else origin/$GITHUB_BASE_REF), in
+    /// other Actions runs the whole tree, elsewhere the default branch (origin/HEAD, main or master).
     #[arg(long, value_name = "BASE", num_args = 0..=1, default_missing_value = "auto")]
     pub diff: Option<String>,
     /// Also write the evidence report for auditors to FILE: HTML when it ends in .html/.htm, else Markdown.
@@ -325,7 +334,9 @@ pub struct CheckArgs {
     pub allow_empty: bool,
     /// Check a repository on GitHub without a clone (OWNER/NAME): its settings, reviews, workflows,
     /// CODEOWNERS and process documents read through the API; other file contents are not evaluated.
-    #[arg(long, value_name = "OWNER/NAME", conflicts_with_all = ["diff", "offline", "config"])]
+    /// Judged by your policy (`--config`, else the defaults): the repository's own shipgate.toml and
+    /// baseline are reported, never applied.
+    #[arg(long, value_name = "OWNER/NAME", conflicts_with_all = ["diff", "offline"])]
     pub remote: Option<String>,
     /// The pull request this `--diff` run checks, whose code owners' approvals can accept a change to
     /// the gate's own policy (default: from the GitHub Actions pull_request event).
@@ -439,6 +450,7 @@ fn check(args: &CheckArgs) -> Result<u8, SourceDiag> {
                 no_suppress: args.no_suppress,
                 deadline: None,
                 declared: None,
+                policy: crate::remote::auditor_policy(args.config.as_deref())?,
             };
             match crate::remote::check(&repo, &settings, &opts) {
                 Ok(mut r) => {
@@ -492,6 +504,7 @@ fn local_outcome(args: &CheckArgs) -> Result<engine::Outcome, SourceDiag> {
         }),
         drift: args.drift,
         declared: None,
+        policy: None,
     };
     engine::check(&opts).map_err(could_not_evaluate)
 }
@@ -628,6 +641,7 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             fail_on,
             memory_limit,
             declared,
+            config,
         } => {
             let opts = run::RunOptions {
                 declared,
@@ -638,6 +652,11 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
                 reserve,
                 fail_on: fail_on.map(Severity::from),
                 memory_mib: memory_limit,
+                // Read once here, so a bad file is one clear error before any child starts.
+                policy: crate::remote::auditor_policy(config.as_deref())?,
+                config: config
+                    .as_deref()
+                    .map(|c| c.canonicalize().unwrap_or_else(|_| c.to_path_buf())),
             };
             let t = run::run(&opts)?;
             eprintln!(
@@ -658,6 +677,7 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
             fail_on,
             declared_dir,
             declared_shown,
+            config,
         } => {
             crate::org::isolate::limit_own_memory(memory_limit)
                 .map_err(|e| SourceDiag::plain("org/output", e))?;
@@ -672,6 +692,7 @@ fn org(action: OrgCommand) -> Result<u8, SourceDiag> {
                 fail_on.map(Severity::from),
                 std::time::Duration::from_millis(api_deadline_ms),
                 source.as_ref(),
+                crate::remote::auditor_policy(config.as_deref())?,
             );
             let text = serde_json::to_string(&answer).map_err(|e| {
                 SourceDiag::plain("org/output", format!("cannot encode a result: {e}"))
@@ -810,13 +831,17 @@ fn data(args: &DataArgs) -> Result<u8, SourceDiag> {
 }
 
 /// `--diff` / `--diff auto` read the GitHub Actions environment here, so the engine stays testable.
+/// On a pull request the base commit comes from the event payload (`GITHUB_EVENT_PATH`), not a name.
 fn diff_base(arg: &str) -> DiffBase {
     if arg == "auto" {
+        let var = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
         DiffBase::Auto {
-            github_base_ref: std::env::var("GITHUB_BASE_REF")
-                .ok()
-                .filter(|s| !s.is_empty()),
+            github_base_ref: var("GITHUB_BASE_REF"),
             github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            event: var("GITHUB_EVENT_NAME").map(|name| crate::repo::changes::ActionsEvent {
+                name,
+                payload: env_path("GITHUB_EVENT_PATH"),
+            }),
         }
     } else {
         DiffBase::Ref(arg.to_string())

@@ -23,7 +23,7 @@ pub struct Context {
     pub github: GithubFacts,
     /// Deployment branches and how their commits arrived (git evidence; see repo/evidence.rs).
     pub history: HistoryFacts,
-    /// `check --diff`: the merge base and what the change adds after it.
+    /// `check --diff`: the base (its tip, the merge base, its CODEOWNERS) and what the change did.
     pub diff: Option<DiffScope>,
     /// CODEOWNERS, workflows and process documents, read during the walk and parsed once.
     pub repo: RepoFiles,

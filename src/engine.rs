@@ -1,19 +1,23 @@
 //! One run of the gate: config → catalogue → one walk with the file checks → repository checks →
 //! suppressions → an outcome with an exit code. No printing here.
 
+mod base;
+mod outcome;
+
 use crate::checks;
-use crate::config::policy;
+use crate::config::policy::{self, PolicyFiles};
+use crate::config::Config;
 use crate::context::Context;
 use crate::diag::SourceDiag;
-use crate::finding::{self, Finding, Location, Severity};
+use crate::finding::{self, Finding, Severity};
 use crate::github;
 use crate::repo::changes::{self, DiffBase, DiffScope};
 use crate::repo::evidence::{self, HistoryFacts, Skip};
-use crate::repo::files::{self, FileCheck};
+use crate::repo::files::{self, FileCheck, WalkStats};
 use crate::repo::history;
-use crate::repo::reach::Reached;
 pub use crate::status::{FailOpen, NotEvaluated, Verdict};
 use crate::suppress;
+use base::{BaseTree, Shared, Twin};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -45,6 +49,9 @@ pub struct CheckOptions {
     /// Declared settings read elsewhere (`org run --declared`): judged instead of the tree's, and compared
     /// with the live settings the run reads anyway.
     pub declared: Option<crate::declared::DeclaredFacts>,
+    /// The policy, given rather than read from the tree: an audit's (`check --remote`, `org run`), where
+    /// the audited repository's own files must not decide its verdict.
+    pub policy: Option<PolicyFiles>,
 }
 
 pub struct Outcome {
@@ -57,6 +64,9 @@ pub struct Outcome {
     pub suppressed: suppress::Suppressed,
     /// `--diff`: findings left out because the change did not introduce them (counted, not failed on).
     pub pre_existing: usize,
+    /// `--diff`: those findings themselves (the head tree's, as visible at the base), so a report can
+    /// say what the whole tree would be judged as, next to what the change is judged as.
+    pub pre_existing_findings: Vec<Finding>,
     /// The user's opt-outs from failing closed, printed with every summary so a weakened gate is visible.
     pub fail_open: Vec<FailOpen>,
     /// OpenSSF Scorecard's Branch-Protection score per deployment branch, computed once for the renderers.
@@ -133,48 +143,24 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         (Some(request), None) => Some(changes::resolve(repo.as_ref(), &root, request)?),
     };
 
-    // The policy: from the merge base in pre-merge mode (the change cannot weaken its own gate), else
-    // from the working tree.
-    let baseline_rel = suppress::baseline::DEFAULT_PATH;
-    let head = policy::read(
-        &root,
-        opts.config.as_deref(),
-        policy::Source::WorkTree,
-        Some(baseline_rel),
-    );
     let prefix = repo
         .as_ref()
         .and_then(|r| changes::workdir_prefix(r, &root))
         .unwrap_or_default();
-    let merge_base = diff.as_ref().and_then(|d| d.merge_base);
-    let (files, proposed) = match (merge_base, repo.as_ref()) {
-        (Some(commit), Some(repo)) => {
-            let source = policy::Source::Commit {
-                repo,
-                commit,
-                prefix: &prefix,
-            };
-            let base = policy::read(&root, opts.config.as_deref(), source, Some(baseline_rel))?;
-            (base, Some(head))
-        }
-        _ => (head?, None),
-    };
+    let commits = diff
+        .as_ref()
+        .and_then(|d| Some((d.base_tip?, d.merge_base?)));
+    let (files, proposed) = read_policy(opts, &root, repo.as_ref(), &prefix, commits)?;
+    let baseline_rel = suppress::baseline::DEFAULT_PATH;
     let catalogue = checks::catalogue(Some((&files.config, &files.packs)))?;
     let baseline = match &files.baseline {
         Some((shown, text)) => Some(suppress::baseline::parse(text, shown)?),
         None => None,
     };
-    let proposed = proposed.map(|head| {
-        head.map_err(|d| d.message).and_then(|h| {
-            let cat = checks::catalogue(Some((&h.config, &h.packs))).map_err(|d| d.message)?;
-            let baseline = h
-                .baseline
-                .as_ref()
-                .and_then(|(shown, text)| suppress::baseline::parse(text, shown).ok());
-            Ok((h, cat, baseline))
-        })
-    });
-    let policy_from = files.from.clone();
+    let policy_from = match diff.as_ref().and_then(|d| d.base.as_deref()) {
+        Some(base) if proposed.is_some() => format!("{} (the tip of {base})", files.from),
+        _ => files.from.clone(),
+    };
     let config = files.config.clone();
 
     let history = match (&opts.remote, &repo, &open_error) {
@@ -182,7 +168,6 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         (None, _, Some(e)) => git_unreadable(e),
         (None, repo, None) => evidence::gather(repo.as_ref(), &config, unix_now()),
     };
-    drop(repo);
 
     // GitHub is asked on its own thread while the walk reads the tree.
     let github = match &opts.remote {
@@ -199,22 +184,67 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     let allows = suppress::inline::InlineAllows::default();
     let collector = crate::repo::collect::Collector::default();
     let declared_files = crate::declared::Collector::default();
-    let stages = checks::registry::file_stages(&checks::registry::Setup {
+    let setup = checks::registry::Setup {
         catalogue: &catalogue,
         config: &config,
-    })?;
+    };
+    let stages = checks::registry::file_stages(&setup)?;
+    let rest = [&collector as &dyn FileCheck, &allows];
     let mut file_checks: Vec<&dyn FileCheck> =
         stages.iter().map(|s| s.stage.as_file_check()).collect();
-    file_checks.extend([&collector as &dyn FileCheck, &declared_files, &allows]);
-    // The walk also reads and gates what production reaches beyond its classes (vendored files,
-    // files named as docs or dev tooling that production imports, link targets).
-    let mut walked = files::walk(&root, &config, &file_checks);
-    let vendored = std::mem::take(&mut walked.reached);
+    file_checks.extend(rest);
+    file_checks.push(&declared_files);
+
+    // Pre-merge: the merge base is evaluated too, with its own instances of the same checks. The walk
+    // gives them every file both trees share; the files the change touched are read from git after it.
+    let against = match (&diff, &repo, commits) {
+        (Some(scope), Some(repo), Some((_, fork))) => {
+            let tree = BaseTree::read(repo, fork, &prefix).map_err(|e| {
+                SourceDiag::plain(
+                    "gate/base-tree",
+                    format!(
+                        "--diff: cannot list the merge base's files: {}",
+                        e.message()
+                    ),
+                )
+            })?;
+            Some((repo, scope, fork, tree))
+        }
+        _ => None,
+    };
+    let shared = against
+        .as_ref()
+        .map(|(_, scope, _, tree)| Shared::new(tree, &scope.changes));
+    let base_allows = suppress::inline::InlineAllows::default();
+    let base_collector = crate::repo::collect::Collector::default();
+    let base_stages = match &shared {
+        Some(_) => checks::registry::file_stages(&setup)?,
+        None => Vec::new(),
+    };
+    let base_rest = [&base_collector as &dyn FileCheck, &base_allows];
+    let mut base_checks: Vec<&dyn FileCheck> = base_stages
+        .iter()
+        .map(|s| s.stage.as_file_check())
+        .collect();
+    base_checks.extend(base_rest);
+
+    // The walk also reads and gates what production reaches beyond its classes (vendored files, files
+    // named as docs or dev tooling that production imports, link targets): the head's reach only; the
+    // base's is followed from the base's own references (`base::evaluate`).
+    let head_rest = [&collector as &dyn FileCheck, &allows, &declared_files];
+    let (walked, base_found) = match &shared {
+        Some(shared) => {
+            let twin = Twin::new((&stages, &head_rest), (&base_stages, &base_rest), shared);
+            let walked = files::walk(&root, &config, &[&twin]);
+            (walked, twin.into_base_findings())
+        }
+        None => (files::walk(&root, &config, &file_checks), Vec::new()),
+    };
 
     let fail_on = opts.fail_on.unwrap_or(config.fail_on);
     let github = github.finish();
     let declared = declared_facts(opts, &root, &config, declared_files, &diff, &github);
-    let ctx = Context {
+    let mut ctx = Context {
         root,
         config,
         catalogue,
@@ -223,12 +253,12 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         nested_repos: walked.nested_repos,
         github,
         history,
-        diff,
+        diff: None,
         repo: collector.into_repo_files(),
         declared,
     };
     let mut raw = walked.findings;
-    checks::registry::run_after_walk(&ctx, &stages, &mut raw);
+    checks::registry::run_tree_checks(&ctx, &stages, &mut raw);
     // shipgate's own reports left untracked in the tree are not gated (never in `--remote`).
     let own_outputs = match &opts.remote {
         None => crate::repo::own_output::set_aside(&ctx.root, &mut raw),
@@ -236,68 +266,111 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     };
     // Fingerprints are given over the complete set, before anything is hidden, so they cannot depend on it.
     finding::finalize(&mut raw);
-    // Allows the change itself adds do not suppress in pre-merge mode: they are policy changes.
-    let (held, directives): (Vec<_>, Vec<_>) =
-        allows
-            .into_directives()
-            .into_iter()
-            .partition(|d| match (&ctx.diff, &proposed) {
-                (Some(scope), Some(_)) => scope.changes.introduces(&d.span),
-                _ => false,
-            });
-    let policy_review = match &proposed {
-        Some(head) => {
-            // A baseline entry the change adds for a finding it did not introduce is existing debt.
-            let hides = |fp: &str| match raw.iter().find(|f| f.fingerprint == fp) {
-                None => suppress::policy::Hides::Nothing,
-                Some(f) => match (&f.location, &ctx.diff) {
-                    (Location::File(at), Some(scope)) if scope.changes.introduces(at) => {
-                        suppress::policy::Hides::Introduced
-                    }
-                    _ => suppress::policy::Hides::Existing(Box::new(f.clone())),
-                },
-            };
-            let review = suppress::policy::review(
-                (&files, &ctx.catalogue),
-                baseline.as_ref(),
-                suppress::policy::Proposed {
-                    files: head
-                        .as_ref()
-                        .map(|(h, cat, _)| (h, cat))
-                        .map_err(Clone::clone),
-                    baseline: head.as_ref().ok().and_then(|(_, _, b)| b.as_ref()),
-                },
-                &held,
-                &hides,
-            );
-            suppress::policy::approve(&ctx, opts.pull_request, review)
-        }
-        None => suppress::policy::PolicyReview::default(),
-    };
-    let baseline = if opts.ignore_baseline || opts.no_suppress {
+    let baseline_input = if opts.ignore_baseline || opts.no_suppress {
         None
     } else {
         baseline.map(|b| (b, baseline_rel.to_string()))
     };
-    let inputs = suppress::Inputs {
-        config: &ctx.config,
-        catalogue: &ctx.catalogue,
-        directives,
-        held,
-        baseline,
-        enabled: !opts.no_suppress,
-        unevaluated: suppress::Unevaluated::of(&ctx),
+
+    let (mut findings, mut suppressed, pre_existing, held) = match (&against, &shared) {
+        (Some((repo, scope, fork, tree)), Some(shared)) => {
+            let reader = base::Reader {
+                repo,
+                tree,
+                root: &ctx.root,
+                shared,
+                commit: *fork,
+            };
+            let base_catalogue = checks::catalogue(Some((&files.config, &files.packs)))?;
+            let (_, base_raw) = base::evaluate(
+                base::Inputs {
+                    reader: &reader,
+                    config: &ctx.config,
+                    head_files: &ctx.files,
+                    stages: &base_stages,
+                    checks: &base_checks,
+                    found: base_found,
+                },
+                |files| Context {
+                    root: ctx.root.clone(),
+                    config: ctx.config.clone(),
+                    catalogue: base_catalogue,
+                    files,
+                    stats: WalkStats::default(),
+                    nested_repos: ctx.nested_repos.clone(),
+                    github: ctx.github.clone(),
+                    history: ctx.history.clone(),
+                    diff: None,
+                    repo: base_collector.take(),
+                    // The declared settings' own comparison with the base is `declared/weakened`.
+                    declared: ctx.declared.clone(),
+                },
+            )?;
+            let judged = outcome::judge(
+                &outcome::Judge {
+                    config: &ctx.config,
+                    catalogue: &ctx.catalogue,
+                    baseline: baseline_input,
+                    enabled: !opts.no_suppress,
+                    unevaluated: suppress::Unevaluated::of(&ctx),
+                    changes: &scope.changes,
+                    reader: &reader,
+                },
+                outcome::Evaluated {
+                    findings: raw,
+                    directives: allows.into_directives(),
+                },
+                outcome::Evaluated {
+                    findings: base_raw,
+                    directives: base_allows.into_directives(),
+                },
+            );
+            (
+                judged.introduced,
+                judged.suppressed,
+                judged.pre_existing,
+                judged.held,
+            )
+        }
+        _ => {
+            let inputs = suppress::Inputs {
+                config: &ctx.config,
+                catalogue: &ctx.catalogue,
+                directives: allows.into_directives(),
+                held: Vec::new(),
+                baseline: baseline_input,
+                enabled: !opts.no_suppress,
+                unevaluated: suppress::Unevaluated::of(&ctx),
+                cover: None,
+            };
+            let (mut findings, suppressed) = suppress::apply(raw, inputs);
+            let more = checks::registry::run_finding_checks(&ctx, &findings);
+            findings.extend(suppress::overrides(more, &ctx.config, &ctx.catalogue));
+            (findings, suppressed, Vec::new(), Vec::new())
+        }
     };
-    let (mut findings, mut suppressed) = suppress::apply(raw, inputs);
     suppressed.own_outputs = own_outputs;
-    findings.extend(policy_review.findings);
-    suppressed.accepted.extend(policy_review.accepted);
+    drop(shared);
+    drop(against);
+    ctx.diff = diff;
+    if ctx.diff.as_ref().is_some_and(|d| d.base.is_some()) {
+        // What the change itself proposes for the policy, and the checks that judge its findings.
+        let more = checks::registry::run_finding_checks(&ctx, &findings);
+        findings.extend(suppress::overrides(more, &ctx.config, &ctx.catalogue));
+        let review = policy_changes(
+            &files,
+            &ctx.catalogue,
+            proposed.as_ref(),
+            &held,
+            (&findings, &pre_existing),
+        );
+        let review = suppress::policy::approve(&ctx, opts.pull_request, review);
+        findings.extend(review.findings);
+        suppressed.accepted.extend(review.accepted);
+    }
     finding::finalize(&mut findings);
-    let pre_existing = match &ctx.diff {
-        Some(scope) => keep_introduced(&mut findings, scope, &vendored),
-        None => 0,
-    };
     let mut findings = finding::group_repeats(findings);
+    let mut pre_existing = pre_existing;
     let mut not_evaluated = github::not_evaluated(&ctx.github, &ctx.config.github);
     not_evaluated.extend(checks::review_git::not_evaluated(&ctx));
     not_evaluated.extend(checks::gate::not_evaluated(&ctx));
@@ -308,6 +381,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
     // The one place findings leave the engine: every format renders them from here, redacted.
     crate::redact::findings(&mut findings);
     suppress::accepted::redact(&mut suppressed.accepted);
+    crate::redact::findings(&mut pre_existing);
     for ne in &mut not_evaluated {
         crate::redact::redact_in_place(&mut ne.why);
     }
@@ -332,7 +406,8 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
         elapsed: start.elapsed(),
         not_evaluated,
         suppressed,
-        pre_existing,
+        pre_existing: pre_existing.len(),
+        pre_existing_findings: pre_existing,
         fail_open,
         policy,
     })
@@ -377,6 +452,110 @@ fn declared_facts(
     )
 }
 
+/// What the change proposes for the policy (its work tree's, as far as it loads) and the policy it
+/// started from (the merge base's, when it differs from the judging one and loads).
+type ProposedPolicy = (Result<Loaded, String>, Option<Loaded>);
+
+/// The policy that judges the run, and in pre-merge mode what the change proposes. Pre-merge: the base
+/// branch tip's (the change cannot weaken its own gate, and a branch forked before the base tightened
+/// its policy is judged by the tighter one). An audit: the auditor's, given. Else the work tree's.
+fn read_policy(
+    opts: &CheckOptions,
+    root: &Path,
+    repo: Option<&git2::Repository>,
+    prefix: &str,
+    commits: Option<(git2::Oid, git2::Oid)>,
+) -> Result<(PolicyFiles, Option<ProposedPolicy>), SourceDiag> {
+    let baseline_rel = Some(suppress::baseline::DEFAULT_PATH);
+    let explicit = opts.config.as_deref();
+    if let Some(given) = &opts.policy {
+        return Ok((given.clone(), None));
+    }
+    let head = policy::read(root, explicit, policy::Source::WorkTree, baseline_rel);
+    let (Some((tip, fork)), Some(repo)) = (commits, repo) else {
+        return Ok((head?, None));
+    };
+    let at = |commit| {
+        let source = policy::Source::Commit {
+            repo,
+            commit,
+            prefix,
+        };
+        policy::read(root, explicit, source, baseline_rel)
+    };
+    let judge = at(tip)?;
+    // What the change proposes is compared with the policy it started from.
+    let started = if fork == tip { None } else { at(fork).ok() };
+    let loaded = |p: PolicyFiles| -> Result<Loaded, String> {
+        let cat = checks::catalogue(Some((&p.config, &p.packs))).map_err(|d| d.message)?;
+        let baseline = p
+            .baseline
+            .as_ref()
+            .and_then(|(shown, text)| suppress::baseline::parse(text, shown).ok());
+        Ok((p, cat, baseline))
+    };
+    let head = head.map_err(|d| d.message).and_then(loaded);
+    Ok((judge, Some((head, started.and_then(|s| loaded(s).ok())))))
+}
+
+/// A policy as loaded for comparison: its files, catalogue and baseline.
+type Loaded = (
+    PolicyFiles,
+    crate::rules::Catalogue,
+    Option<suppress::baseline::Baseline>,
+);
+
+/// `gate/policy-changed`: every way the change's own policy weakens the one it started from (the merge
+/// base's, else the judging one), and each inline allow it adds. A baseline entry the change adds for a
+/// finding the base already had (`found`: what the change introduces, and what was there before) is
+/// existing debt, written down; approvals are read afterwards (`suppress::policy::approve`).
+fn policy_changes(
+    judge: &PolicyFiles,
+    catalogue: &crate::rules::Catalogue,
+    proposed: Option<&ProposedPolicy>,
+    held: &[suppress::inline::Directive],
+    found: (&[Finding], &[Finding]),
+) -> suppress::policy::PolicyReview {
+    let Some((head, started)) = proposed else {
+        return suppress::policy::PolicyReview::default();
+    };
+    let Some(severity) = suppress::policy::severity((judge, catalogue)) else {
+        return suppress::policy::PolicyReview::default();
+    };
+    let judge_baseline = judge
+        .baseline
+        .as_ref()
+        .and_then(|(shown, text)| suppress::baseline::parse(text, shown).ok());
+    let (base, base_baseline) = match started {
+        Some((p, c, b)) => ((p, c), b.as_ref()),
+        None => ((judge, catalogue), judge_baseline.as_ref()),
+    };
+    let (introduced, pre_existing) = found;
+    let hides = |fp: &str| {
+        if let Some(f) = pre_existing.iter().find(|f| f.fingerprint == fp) {
+            suppress::policy::Hides::Existing(Box::new(f.clone()))
+        } else if introduced.iter().any(|f| f.fingerprint == fp) {
+            suppress::policy::Hides::Introduced
+        } else {
+            suppress::policy::Hides::Nothing
+        }
+    };
+    suppress::policy::review(
+        severity,
+        base,
+        base_baseline,
+        suppress::policy::Proposed {
+            files: head
+                .as_ref()
+                .map(|(h, cat, _)| (h, cat))
+                .map_err(Clone::clone),
+            baseline: head.as_ref().ok().and_then(|(_, _, b)| b.as_ref()),
+        },
+        held,
+        &hides,
+    )
+}
+
 /// A `.git` that is a symbolic link (at or above the checked directory, the one git would use) is
 /// refused: it could point the gate at another repository's history and diff.
 fn refuse_symlinked_git(asked: &Path) -> Result<(), SourceDiag> {
@@ -405,31 +584,6 @@ fn refuse_symlinked_git(asked: &Path) -> Result<(), SourceDiag> {
 fn work_tree_root(repo: &git2::Repository, asked: &Path) -> Option<PathBuf> {
     let workdir = repo.workdir().and_then(|w| w.canonicalize().ok())?;
     (workdir != asked && asked.starts_with(&workdir)).then_some(workdir)
-}
-
-/// `--diff`: drop the findings the change did not introduce and count them. What the gate could not
-/// evaluate always stays; findings about history and settings predate any one change.
-/// A file the change newly makes production reach (a vendored file or one named as docs that it
-/// imports) is new production code: its findings count as introduced.
-fn keep_introduced(findings: &mut Vec<Finding>, scope: &DiffScope, vendored: &[Reached]) -> usize {
-    if scope.base.is_none() {
-        return 0; // `--diff auto` outside a pull request: the whole tree was the scope
-    }
-    let newly_imported = |path: &str| {
-        vendored
-            .iter()
-            .find(|v| v.path == path)
-            .is_some_and(|v| v.imported_at.iter().any(|at| scope.changes.introduces(at)))
-    };
-    let before = findings.len();
-    findings.retain(|f| {
-        checks::gate::is_evaluation_failure(&f.rule)
-            || f.rule == suppress::policy::POLICY_CHANGED
-            || checks::declared::judged_by_outcome(&f.rule)
-            || matches!(&f.location, Location::File(span)
-                if scope.changes.introduces(span) || newly_imported(&span.path))
-    });
-    before - findings.len()
 }
 
 fn git_unreadable(e: &git2::Error) -> HistoryFacts {

@@ -25,8 +25,8 @@ pub const DIAGNOSTICS: &[CodeRule] = &[
     diag(
         "gate/diff-base",
         "The --diff base could not be resolved",
-        "`--diff BASE` reports only what the change adds since the merge base with BASE. Without that base (not fetched, misspelt, a shallow clone) shipgate cannot tell new findings from old ones, so it stops rather than guess.",
-        "Fetch the base (`git fetch origin main`, or `fetch-depth: 0` with actions/checkout), check its spelling (`origin/main`, not `main` in a CI clone), or drop `--diff` to check the whole tree.",
+        "`--diff BASE` judges the change by comparing the tree it would produce with the merge base's, under the base branch's policy. Without that base (not fetched, misspelt, a shallow clone) shipgate cannot tell new findings from old ones, so it stops rather than guess; a name that more than one ref answers to (a tag called `origin/main` next to the remote-tracking branch) is refused too, because the change could then pick what it is compared with and whose policy judges it.",
+        "Fetch the base (`git fetch origin main`, or `fetch-depth: 0` with actions/checkout), check its spelling (`origin/main`, not `main` in a CI clone), name an ambiguous base in full (`--diff refs/remotes/origin/main`), or drop `--diff` to check the whole tree.",
         "--diff origin/main: no such ref (fetch it: git fetch origin main)",
     ),
     diag(
@@ -149,6 +149,13 @@ pub const DIAGNOSTICS: &[CodeRule] = &[
         "cannot resolve refs/heads/main: reference not found",
     ),
     diag(
+        "gate/base-tree",
+        "The --diff base tree could not be read",
+        "A pull request is judged by comparing two evaluations: the merge base's tree and the head's. A base file git cannot read (a partial clone missing the blob, a damaged object) leaves the comparison without its reference, so the run stops rather than guess which findings are new.",
+        "Fetch the full history and objects (`git fetch --unshallow`, or `fetch-depth: 0` without a blob filter in actions/checkout), then run again.",
+        "--diff: cannot read app/settings.py from the merge base abc1234: object not found",
+    ),
+    diag(
         "hook/io",
         "The hook file could not be written or removed",
         "Installing or removing the hook touches .git/hooks (or core.hooksPath); a failure there leaves the repository unguarded or half-configured, so it is reported.",
@@ -168,6 +175,13 @@ pub const DIAGNOSTICS: &[CodeRule] = &[
         "`shipgate hook uninstall` only removes what it installed, so another tool's hook is never deleted by mistake.",
         "Remove that hook by hand if it should go.",
         ".git/hooks/pre-push was not written by shipgate; leaving it",
+    ),
+    diag(
+        "hook/unknown-remote",
+        "The push goes to a URL that is no configured remote",
+        "The pre-push hook judges a push by the remote's own policy (its default branch's shipgate.toml, as fetched), so a push cannot weaken the gate that judges it. Pushed straight to a URL that no configured remote has, there is no fetched policy to read: the pushed commit's own would judge itself, so the push is refused.",
+        "Add the URL as a remote and fetch it (`git remote add upstream URL && git fetch upstream`), then push by name (`git push upstream my-branch`).",
+        "the push goes to `https://example.org/x.git`, which is no configured remote",
     ),
     diag(
         "init/exists",

@@ -228,7 +228,11 @@ impl Finding {
 
 /// Sort findings for output (path, then position, then rule) and give each one without a fingerprint a stable one.
 /// The fingerprint counts earlier findings with the same rule, place and evidence, so two identical
-/// lines in one file stay distinct without depending on line numbers.
+/// lines in one file stay distinct without depending on line numbers. That count is an occurrence index:
+/// a new identical line inserted above takes the first one's fingerprint. A whole-tree run then hides the
+/// new line by the old one's baseline entry and reports the old one (the verdict is the same: one is not
+/// accepted); `check --diff` does not match by fingerprint at all but carries each entry to the
+/// counterpart of the finding it hid at the base (`engine::outcome`), so the new line is the one that fails.
 pub fn finalize(findings: &mut [Finding]) {
     findings.sort_by_cached_key(sort_key);
     let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();

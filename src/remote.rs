@@ -5,7 +5,13 @@
 //! a private temporary directory and the normal engine runs on it, with the history facts and the
 //! repository given rather than discovered. Same checks, same findings, same fail-closed rules; what
 //! needs other file contents is reported as not evaluated.
+//!
+//! The auditor's policy rules the audit (`--config`, else the defaults): the audited repository's own
+//! `shipgate.toml` and baseline are read only to report how they would weaken it — in the summary's
+//! policy line and the organisation result's `policy_overrides` — never applied. A repository that turns
+//! off the rules it fails, or baselines its failures, still fails the audit.
 
+use crate::config::policy::{self, PolicyFiles};
 use crate::diag::SourceDiag;
 use crate::engine::{self, CheckOptions, Outcome};
 use crate::finding::Severity;
@@ -25,6 +31,8 @@ pub struct RemoteOutcome {
     pub requests: u32,
     /// The last rate limit GitHub reported (remaining, reset as Unix seconds).
     pub rate: Option<(u64, u64)>,
+    /// How the repository's own policy files would weaken the auditor's: reported, not applied.
+    pub overrides: Vec<String>,
     pub dir: TempDir,
 }
 
@@ -57,6 +65,34 @@ pub struct RemoteOptions {
     pub deadline: Option<Duration>,
     /// The repository's declared settings (`org run --declared`), judged and compared for drift.
     pub declared: Option<crate::declared::DeclaredFacts>,
+    /// The auditor's policy ([`auditor_policy`]); the audited repository's own is never applied.
+    pub policy: PolicyFiles,
+}
+
+/// The auditor's policy: the config file named with `--config` (its rule packs relative to its own
+/// directory), else the defaults. Never a file of the audited repository.
+pub fn auditor_policy(config: Option<&Path>) -> Result<PolicyFiles, SourceDiag> {
+    let Some(path) = config else {
+        return Ok(PolicyFiles {
+            config: crate::config::Config::default(),
+            packs: Vec::new(),
+            baseline: None,
+            from: "the auditor's defaults (no --config)".to_string(),
+        });
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir = dir.canonicalize().map_err(|e| {
+        SourceDiag::plain(
+            "config/unreadable",
+            format!("cannot read config {}: {e}", path.display()),
+        )
+    })?;
+    let mut files = policy::read(&dir, Some(path), policy::Source::WorkTree, None)?;
+    files.from = format!("the auditor's {}", path.display());
+    Ok(files)
 }
 
 /// Parse `OWNER/NAME` as given on the command line.
@@ -119,15 +155,9 @@ pub fn check(
         ))
     })?;
     materialise(dir.path(), &snap).map_err(diag)?;
-    let config = crate::config::policy::read(
-        dir.path(),
-        None,
-        crate::config::policy::Source::WorkTree,
-        None,
-    )
-    .map(|p| p.config)
-    .map_err(diag)?;
-    // The history window is the config's: read the log until the first-parent line covers it.
+    // The history window is the judging policy's (the auditor's): read the log until the first-parent
+    // line covers it.
+    let config = &opts.policy.config;
     let now = unix_now();
     let window = crate::repo::history::Window::from_config(&config.history, now);
     runtime.block_on(snapshot::extend_history(&client, repo, &mut snap, &window));
@@ -136,7 +166,7 @@ pub fn check(
     drop(client);
     drop(_context);
     drop(runtime);
-    let history = snapshot::history_facts(&snap, &config, now);
+    let history = snapshot::history_facts(&snap, config, now);
     let target = RemoteTarget {
         repo: Some(repo.clone()),
         settings: settings.clone(),
@@ -158,20 +188,28 @@ pub fn check(
         pull_request: None,
         drift: false,
         declared: opts.declared.clone(),
+        policy: Some(opts.policy.clone()),
     };
     let mut outcome = engine::check(&options).map_err(diag)?;
+    let overrides = own_policy(dir.path(), &opts.policy);
     let facts = outcome.ctx.github.facts();
     let requests = snapshot_requests + facts.map_or(0, |f| f.requests);
     let rate = facts.and_then(|f| f.rate).or(snapshot_rate);
-    outcome.policy =
-        format!(
-        "remote {repo} (no clone): default branch {} at {}; {} file(s) read through the API; {}",
-        snap.default_branch.as_deref().unwrap_or("(none: empty repository)"),
+    outcome.policy = format!(
+        "remote {repo} (no clone): default branch {} at {}; {} file(s) read through the API; judged by {}{}",
+        snap.default_branch
+            .as_deref()
+            .unwrap_or("(none: empty repository)"),
         snap.head.as_deref().map_or("-", |h| &h[..h.len().min(12)]),
         snap.files.len(),
-        match &outcome.ctx.config.source {
-            Some((p, _)) => format!("config {} from the default branch", p.display()),
-            None => "no config file on the default branch, so the defaults".to_string(),
+        opts.policy.from,
+        if overrides.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the repository's own policy is not applied: {}",
+                overrides.join("; ")
+            )
         }
     );
     Ok(RemoteOutcome {
@@ -179,8 +217,56 @@ pub fn check(
         snapshot: snap,
         requests,
         rate,
+        overrides,
         dir,
     })
+}
+
+/// How the audited repository's own policy files (as read through the API into `dir`) would weaken the
+/// auditor's, one line each: what would be reported, never applied.
+fn own_policy(dir: &Path, auditor: &PolicyFiles) -> Vec<String> {
+    let baseline_rel = crate::suppress::baseline::DEFAULT_PATH;
+    let own = match policy::read(dir, None, policy::Source::WorkTree, Some(baseline_rel)) {
+        Ok(own) => own,
+        Err(e) => return vec![format!("its policy files do not load ({})", e.message)],
+    };
+    let mut out = Vec::new();
+    let Ok(auditor_cat) = crate::checks::catalogue(Some((&auditor.config, &auditor.packs))) else {
+        return out;
+    };
+    match crate::checks::catalogue(Some((&own.config, &own.packs))) {
+        Ok(own_cat) => {
+            let found = crate::suppress::policy::weakenings(
+                Severity::Note,
+                (auditor, &auditor_cat),
+                None,
+                crate::suppress::policy::Proposed {
+                    files: Ok((&own, &own_cat)),
+                    baseline: None,
+                },
+                &[],
+            );
+            out.extend(found.into_iter().map(|f| match &f.location {
+                crate::finding::Location::File(at) if at.line > 0 => {
+                    format!("{} ({}:{})", f.message, at.path, at.line)
+                }
+                _ => f.message,
+            }));
+        }
+        Err(e) => out.push(format!("its rule packs do not load ({})", e.message)),
+    }
+    if let Some((shown, text)) = &own.baseline {
+        let entries = crate::suppress::baseline::parse(text, shown)
+            .map(|b| b.entries.len())
+            .unwrap_or(0);
+        out.push(format!(
+            "its baseline {shown} ({entries} entr{}) hides nothing in this audit",
+            if entries == 1 { "y" } else { "ies" }
+        ));
+    }
+    out.iter_mut()
+        .for_each(|l| *l = crate::redact::visible_line(l).into_owned());
+    out
 }
 
 /// Write the snapshot's files under `dir`. Every path was built from validated components; this checks

@@ -81,6 +81,11 @@ fn outcome(u: &mut Unstructured) -> Result<Outcome> {
     if u.arbitrary()? {
         shipgate::finding::finalize(&mut findings);
     }
+    // A change's pre-existing findings are rendered in their own section of every report.
+    let mut pre_existing_findings = Vec::new();
+    for _ in 0..u.int_in_range(0..=3)? {
+        pre_existing_findings.push(finding(u, &ids)?);
+    }
     Ok(Outcome {
         ctx,
         findings,
@@ -88,7 +93,8 @@ fn outcome(u: &mut Unstructured) -> Result<Outcome> {
         elapsed: std::time::Duration::from_millis(u.arbitrary()?),
         not_evaluated: Vec::new(),
         suppressed: Default::default(),
-        pre_existing: u.arbitrary()?,
+        pre_existing: pre_existing_findings.len(),
+        pre_existing_findings,
         fail_open: Vec::new(),
         scorecards: Vec::new(),
         policy: String::new(),

@@ -21,13 +21,15 @@ pub const RULES: &[CodeRule] = &[CodeRule {
           public; nobody reviewed the change, there was no policy on granting permissions, and a member of the \
           public found it three months later. A change that widens access, or edits the files that decide \
           access, must be approved by someone accountable for it before it merges.",
-    fix: "Add a CODEOWNERS rule naming the owners of this path (e.g. `/infra/iam/ @org/security`), require \
+    fix: "Add a CODEOWNERS rule on the base branch naming the owners of this path (e.g. `/infra/iam/ @org/security`: \
+          ownership is read from the base, as GitHub reads it, so the change cannot name its own owners), require \
           code-owner review on the deployment branches, and have them review this change.",
     example: "infra/storage.tf: `acl = \"public-read\"` changed, and no CODEOWNERS rule covers infra/storage.tf",
 }];
 
-/// In `--diff` mode against a base: judge the change's paths with the run's findings. A whole-tree run
-/// has no change to judge.
+/// In `--diff` mode against a base: judge the change's paths with the findings it introduces. A
+/// whole-tree run has no change to judge. Ownership is the base branch's CODEOWNERS, as GitHub reads it
+/// for a pull request: a change cannot name itself owner of what it changes.
 pub fn run(ctx: &Context, findings: &[Finding]) -> Vec<Finding> {
     let Some(scope) = ctx.diff.as_ref().filter(|d| d.base.is_some()) else {
         return Vec::new();
@@ -42,18 +44,18 @@ pub fn run(ctx: &Context, findings: &[Finding]) -> Vec<Finding> {
         .cloned()
         .collect();
     changed.sort();
-    unowned_access_changes(ctx, &changed, findings)
+    unowned_access_changes(scope.base_owners.as_ref(), &changed, findings)
 }
 
 /// For `--diff`: every changed path that widens access (an `access/…` finding in it) or is an
 /// access-control file (Firebase rules, IAM/RBAC, policies, CODEOWNERS) and that no code owner covers.
-/// `findings` are the run's findings; `changed` the changed paths, repository-relative.
+/// `owners`: the base branch's CODEOWNERS; `findings` the findings the change introduces; `changed` the
+/// changed paths, repository-relative.
 pub fn unowned_access_changes(
-    ctx: &Context,
+    owners: Option<&codeowners::Codeowners>,
     changed: &[String],
     findings: &[Finding],
 ) -> Vec<Finding> {
-    let owners = ctx.repo.codeowners();
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for path in changed {
@@ -61,8 +63,8 @@ pub fn unowned_access_changes(
             continue;
         }
         let why_unowned = match owners {
-            None => "there is no CODEOWNERS file".to_string(),
-            Some(co) => format!("no rule in {} gives it an owner", co.path),
+            None => "the base branch has no CODEOWNERS file".to_string(),
+            Some(co) => format!("no rule in the base branch's {} gives it an owner", co.path),
         };
         let widening: Vec<&Finding> = findings
             .iter()
@@ -111,33 +113,10 @@ fn whole_file(path: &str) -> FileSpan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::repo::codeowners::Codeowners;
-    use crate::repo::collect::RepoFiles;
 
-    fn ctx(codeowners: Option<&str>) -> Context {
-        Context {
-            root: std::path::PathBuf::from("."),
-            config: Config::default(),
-            catalogue: crate::rules::Catalogue {
-                docs: Vec::new(),
-                patterns: Vec::new(),
-            },
-            files: Vec::new(),
-            stats: Default::default(),
-            nested_repos: Vec::new(),
-            github: crate::github::GithubFacts::NotEvaluated("test".into()),
-            history: Default::default(),
-            diff: None,
-            repo: RepoFiles {
-                codeowners: codeowners
-                    .map(|t| Codeowners::parse(".github/CODEOWNERS", t))
-                    .into_iter()
-                    .collect(),
-                ..RepoFiles::default()
-            },
-            declared: Default::default(),
-        }
+    fn ctx(codeowners: Option<&str>) -> Option<Codeowners> {
+        codeowners.map(|t| Codeowners::parse(".github/CODEOWNERS", t))
     }
 
     fn widening(path: &str) -> Finding {
@@ -164,7 +143,7 @@ mod tests {
     fn widening_without_an_owner_is_an_error_at_the_widening() {
         let c = ctx(Some("/app/ @org/web\n"));
         let found = unowned_access_changes(
-            &c,
+            c.as_ref(),
             &changed(&["infra/storage.tf", "app/x.py"]),
             &[widening("infra/storage.tf"), widening("infra/other.tf")],
         );
@@ -178,7 +157,7 @@ mod tests {
     fn an_owner_covering_the_path_clears_it() {
         let c = ctx(Some("/infra/ @org/sre\n"));
         let found = unowned_access_changes(
-            &c,
+            c.as_ref(),
             &changed(&["infra/storage.tf"]),
             &[widening("infra/storage.tf")],
         );
@@ -189,7 +168,7 @@ mod tests {
     fn access_control_files_need_an_owner_even_without_a_widening_setting() {
         let c = ctx(None);
         let found = unowned_access_changes(
-            &c,
+            c.as_ref(),
             &changed(&[
                 "firestore.rules",
                 "k8s/rbac.yaml",
@@ -208,7 +187,7 @@ mod tests {
         );
         // Un-owned by a later rule with no owners counts as unowned.
         let c = ctx(Some("* @org/all\n/firestore.rules\n"));
-        let found = unowned_access_changes(&c, &changed(&["firestore.rules"]), &[]);
+        let found = unowned_access_changes(c.as_ref(), &changed(&["firestore.rules"]), &[]);
         assert_eq!(found.len(), 1);
     }
 }

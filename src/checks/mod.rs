@@ -4,8 +4,8 @@
 
 pub mod access;
 pub mod branch_protection;
-pub mod declared;
 pub mod data_readers;
+pub mod declared;
 pub mod deploy_env;
 pub mod deploy_jobs;
 pub mod deploy_steps;

@@ -8,8 +8,8 @@
 //! `Check` here. See CONTRIBUTING.md.
 
 use super::{
-    access, branch_protection, data_readers, declared, deploy_env, dev_tooling, gate, leak, live_data,
-    owners, process_docs, review_git, review_github, suppression, test_data, workflows,
+    access, branch_protection, data_readers, declared, deploy_env, dev_tooling, gate, leak,
+    live_data, owners, process_docs, review_git, review_github, suppression, test_data, workflows,
 };
 use crate::config::Config;
 use crate::context::Context;
@@ -62,6 +62,20 @@ pub trait FileStage: FileCheck {
     /// Judge what was collected so far against the complete file index, and start afresh.
     fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
         Vec::new()
+    }
+    /// `check --diff`: a file the merge base and the head hold unchanged, given to the base
+    /// evaluation's instance of this stage with the same bytes; `head` is what the head's instance
+    /// found in it. Record what the stage keeps for its judgement of other files, and give the file's
+    /// findings: by default by checking it again, or, where a stage can, by taking the head's.
+    fn check_shared(
+        &self,
+        file: &FileEntry,
+        content: &[u8],
+        head: &[Finding],
+        out: &mut Vec<Finding>,
+    ) {
+        let _ = head;
+        self.check(file, content, out);
     }
 }
 
@@ -329,6 +343,13 @@ pub fn file_stages(setup: &Setup<'_>) -> Result<Vec<Stage>, SourceDiag> {
 /// complete index, then the checks that judge findings. `raw` holds the walk's findings and receives
 /// the rest, in registry order.
 pub fn run_after_walk(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
+    run_tree_checks(ctx, stages, raw);
+    let found = run_finding_checks(ctx, raw);
+    raw.extend(found);
+}
+
+/// The repository checks and the file stages' judgement on the complete index, in registry order.
+pub fn run_tree_checks(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
     for check in REGISTRY {
         match check.run {
             Run::Repository(run) => raw.extend(run(ctx)),
@@ -340,12 +361,18 @@ pub fn run_after_walk(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) {
             Run::Findings(_) | Run::Stage(_) | Run::Command(_) => {}
         }
     }
+}
+
+/// The checks that judge other checks' findings (`Run::Findings`). `check --diff` runs them on what
+/// the change introduces, once it is known.
+pub fn run_finding_checks(ctx: &Context, findings: &[Finding]) -> Vec<Finding> {
+    let mut out = Vec::new();
     for check in REGISTRY {
         if let Run::Findings(run) = check.run {
-            let found = run(ctx, raw);
-            raw.extend(found);
+            out.extend(run(ctx, findings));
         }
     }
+    out
 }
 
 struct Markers {
@@ -389,11 +416,52 @@ impl FileCheck for Markers {
             out.append(&mut found);
         }
     }
+    /// A file production reaches is scanned again under its production class, even when the walk read
+    /// it (as dev config, say) for the collectors: what the scan reports depends on the class. The
+    /// collectors do not take it: production reads it, which settles what they would wait to learn
+    /// (who reads a data file).
+    fn wants_reached(&self, file: &FileEntry, seen: Option<&FileEntry>) -> bool {
+        let scan = test_data::TestDataMarkers {
+            scanner: &self.scanner,
+        };
+        scan.wants(file) && !seen.is_some_and(|s| scan.wants(s))
+    }
+    fn check_reached(
+        &self,
+        file: &FileEntry,
+        _seen: Option<&FileEntry>,
+        content: &[u8],
+        out: &mut Vec<Finding>,
+    ) {
+        test_data::TestDataMarkers {
+            scanner: &self.scanner,
+        }
+        .check(file, content, out);
+    }
 }
 
 impl FileStage for Markers {
     fn as_file_check(&self) -> &dyn FileCheck {
         self
+    }
+    /// The scan of a file is a function of its bytes: the head's findings are the base's. A `.env`'s
+    /// are held until `finish` (the head gave none out), so it is checked again (there are few).
+    fn check_shared(
+        &self,
+        file: &FileEntry,
+        content: &[u8],
+        head: &[Finding],
+        out: &mut Vec<Finding>,
+    ) {
+        let name = super::leak::paths::file_name(&file.path);
+        if test_data::EnvFiles::wants(file) || name == ".env" {
+            self.check(file, content, out);
+            return;
+        }
+        let mut found = head.to_vec();
+        if !self.env_files.take(file, content, &mut found) {
+            out.append(&mut found);
+        }
     }
     fn reads_unchanged(&self, file: &FileEntry) -> bool {
         test_data::EnvFiles::wants(file)

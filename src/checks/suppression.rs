@@ -20,8 +20,9 @@ pub const RULES: &[CodeRule] = &[
         why: "shipgate runs on pull requests written by people the repository does not control. If a change could \
               turn a rule off, add an ignore glob, shrink `max-file-size`, add baseline entries or inline allows and \
               be judged by that weakened policy, any change could pass its own gate. In pre-merge mode (`--diff`, \
-              the Action on pull requests, the pre-push hook) the policy is read from the merge base, and each \
-              weakening in the change is reported so the policy's owners approve it explicitly.",
+              the Action on pull requests, the pre-push hook) the policy is read from the base branch's tip (the \
+              remote's default branch for the hook), and each weakening in the change is reported so the policy's \
+              owners approve it explicitly.",
         fix: "Have the policy's code owners review and approve the policy change (then it takes effect after the \
               merge), or fix the findings it would hide instead. Strengthening the policy is never reported.",
         example: "rule `data/reserved-email` turned off  [shipgate.toml:4:1]",

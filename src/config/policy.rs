@@ -2,8 +2,8 @@
 //!
 //! On a branch of one's own the working tree is the policy. In pre-merge mode (`check --diff BASE`, the
 //! Action on a pull request, the pre-push hook) the change under review must not be able to weaken the
-//! gate that judges it, so the policy is read from a commit the change does not control — the merge
-//! base, or the remote branch — as git blobs. Either way policy files are read without following
+//! gate that judges it, so the policy is read from a commit the change does not control — the base
+//! branch's tip, or the remote's default branch — as git blobs. Either way policy files are read without following
 //! symlinks, and never from outside the repository.
 
 use super::{parse, Config, CONFIG_LOCATIONS};

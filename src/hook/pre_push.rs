@@ -61,6 +61,8 @@ pub fn pre_push(remote: &str, input: &str, out: &mut dyn Write) -> Result<u8, So
     })?;
     let root = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
     // The policy is the remote's, not the one being pushed: a push cannot weaken the gate that judges it.
+    // Pushed to a URL, the remote is the configured one with that URL; a URL none has is refused.
+    let remote = &remote_name(&repo, remote)?;
     let remote_policy = remote_policy_commit(&repo, remote);
     let source = match remote_policy {
         Some(commit) => config::policy::Source::Commit {
@@ -304,6 +306,7 @@ fn scan(
         baseline: None,
         enabled: true,
         unevaluated: suppress::Unevaluated::default(),
+        cover: None,
     };
     let (mut found, _) = suppress::apply(found, inputs);
     found.extend(changed_policy);
@@ -325,6 +328,40 @@ struct Judge<'a> {
     config: &'a Config,
     catalogue: &'a Catalogue,
     judged_by: Option<(&'a PolicyFiles, &'a Catalogue)>,
+}
+
+/// The configured remote a push goes to. git passes the remote's name, or, for `git push URL`, the URL
+/// (or path) itself: then the remote configured with that URL (or push URL) is the one, and a URL no
+/// configured remote has is refused — its branches were never fetched, so nothing but the pushed
+/// commit's own policy could judge the push.
+fn remote_name(repo: &Repository, given: &str) -> Result<String, SourceDiag> {
+    if repo.find_remote(given).is_ok() {
+        return Ok(given.to_string());
+    }
+    let same = |url: Option<&str>| url.is_some_and(|u| normal_url(u) == normal_url(given));
+    if let Ok(names) = repo.remotes() {
+        for name in names.iter().flatten().flatten() {
+            if let Ok(r) = repo.find_remote(name) {
+                if same(r.url().ok()) || same(r.pushurl().ok().flatten()) {
+                    return Ok(name.to_string());
+                }
+            }
+        }
+    }
+    Err(SourceDiag::plain(
+        "hook/unknown-remote",
+        format!(
+            "the push goes to `{}`, which is no configured remote: shipgate cannot read the policy that judges it (the pushed commit's own would judge itself), so the push is refused",
+            crate::redact::visible_line(&crate::github::client::mask_userinfo(given))
+        ),
+    )
+    .with_help("add it as a remote and fetch it (`git remote add upstream URL && git fetch upstream`), then push by name (`git push upstream …`)"))
+}
+
+/// A URL as compared: without a trailing `/` or `.git`.
+fn normal_url(url: &str) -> &str {
+    let url = url.trim_end_matches('/');
+    url.strip_suffix(".git").unwrap_or(url)
 }
 
 /// The commit whose policy judges a push: the remote's default branch, when it has been fetched.
@@ -353,7 +390,11 @@ fn pushed_policy_changes(
             let cat = checks::catalogue(Some((&h.config, &h.packs))).map_err(|d| d.message)?;
             Ok((h, cat))
         });
+    let Some(severity) = suppress::policy::severity(base) else {
+        return Vec::new();
+    };
     suppress::policy::weakenings(
+        severity,
         base,
         None,
         suppress::policy::Proposed {

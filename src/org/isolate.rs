@@ -52,6 +52,8 @@ pub struct ChildArgs<'a> {
     pub fail_on: Option<&'a str>,
     /// `org run --declared`: the config repository, staged once for every child.
     pub declared: Option<&'a super::declared::Staged>,
+    /// `org run --config`: the auditor's policy, read again by the child.
+    pub config: Option<&'a std::path::Path>,
 }
 
 /// Run one repository's gate in a child and read its answer; `Err` says why there is none.
@@ -130,6 +132,9 @@ fn child_command(exe: PathBuf, args: &ChildArgs<'_>, limits: Limits) -> Command 
         .arg(limits.memory_mib.to_string());
     if let Some(f) = args.fail_on {
         cmd.args(["--fail-on", f]);
+    }
+    if let Some(c) = args.config {
+        cmd.arg("--config").arg(c);
     }
     if let Some(d) = args.declared {
         cmd.arg("--declared-dir")

@@ -161,6 +161,10 @@ pub struct RepoResult {
     /// What was not evaluated, and why: settings the token could not see, files not read.
     #[serde(default)]
     pub not_evaluated: Vec<String>,
+    /// How the repository's own shipgate.toml and baseline would weaken the auditor's policy, which
+    /// judged it: reported here, never applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_overrides: Vec<String>,
     #[serde(default)]
     pub requests: u32,
     #[serde(default)]

@@ -310,6 +310,7 @@ fn no_result(name: &str) -> RepoResult {
         controls: BTreeMap::new(),
         findings: Vec::new(),
         not_evaluated: Vec::new(),
+        policy_overrides: Vec::new(),
         requests: 0,
         elapsed_ms: 0,
         checked_at: 0,

@@ -38,6 +38,10 @@ pub struct RunOptions {
     pub memory_mib: u64,
     /// `--declared PATH|OWNER/REPO`: the config repository whose declared settings are compared.
     pub declared: Option<String>,
+    /// The auditor's policy: each repository is judged by it; its own is reported, never applied.
+    pub policy: crate::config::policy::PolicyFiles,
+    /// Where the auditor's policy was read from (absolute): each child reads it again.
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -199,6 +203,7 @@ fn gate_one(
         api_deadline,
         fail_on: opts.fail_on.map(Severity::as_str),
         declared,
+        config: opts.config.as_deref(),
     };
     let limits = isolate::Limits {
         memory_mib: opts.memory_mib,
@@ -227,6 +232,7 @@ pub fn gate_checked(
     fail_on: Option<Severity>,
     api_deadline: Duration,
     source: Option<&super::declared::Source>,
+    policy: crate::config::policy::PolicyFiles,
 ) -> isolate::ChildAnswer {
     let begun = Instant::now();
     let ropts = RemoteOptions {
@@ -234,6 +240,7 @@ pub fn gate_checked(
         no_suppress: false,
         deadline: Some(api_deadline),
         declared: source.map(|s| super::declared::for_repo(s, repo)),
+        policy,
     };
     let outcome = remote::check(repo, settings, &ropts);
     let rate = match &outcome {
@@ -360,6 +367,7 @@ pub fn summarise(repo: &RepoId, r: &RemoteOutcome) -> RepoResult {
             .iter()
             .map(|n| n.to_string())
             .collect(),
+        policy_overrides: r.overrides.clone(),
         requests: r.requests,
         elapsed_ms: 0,
         checked_at: unix_now(),
@@ -394,6 +402,7 @@ fn not_verified_result(name: &str, reason: String, requests: u32) -> RepoResult 
             .collect(),
         findings: Vec::new(),
         not_evaluated: Vec::new(),
+        policy_overrides: Vec::new(),
         requests,
         elapsed_ms: 0,
         checked_at: unix_now(),

@@ -53,7 +53,12 @@ pub struct Collector {
 
 impl Collector {
     pub fn into_repo_files(self) -> RepoFiles {
-        let mut files = self.found.into_inner().unwrap_or_else(|p| p.into_inner());
+        self.take()
+    }
+
+    /// What was collected so far (the collector starts afresh).
+    pub fn take(&self) -> RepoFiles {
+        let mut files = std::mem::take(&mut *crate::sync::lock(&self.found));
         let rank = |path: &str| codeowners::LOCATIONS.iter().position(|l| *l == path);
         files.codeowners.sort_by_key(|c| rank(&c.path));
         files.workflows.sort_by(|a, b| a.path.cmp(&b.path));

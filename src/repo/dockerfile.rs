@@ -7,8 +7,8 @@
 //! copies files from (`COPY --from=build`) does not pass on its settings (`ENV`, `ARG`, what its `RUN`s set),
 //! so a `RAILS_ENV=test` there is build or test configuration, not production's.
 
-use std::collections::HashMap;
 use crate::repo::environments::{self, Tier};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// One instruction, joined across `\` continuations.

@@ -51,6 +51,23 @@ pub trait FileCheck: Sync {
     }
     /// Before the walk: the submodules git tracks (keys), which the walk will not enter.
     fn submodules(&self, _paths: &[String]) {}
+    /// Does it want `file`, a file production reaches, read again as its production class after the
+    /// walk read it as `seen` (None: the walk did not read it)? A check that saw it then does not see
+    /// it twice.
+    fn wants_reached(&self, file: &FileEntry, seen: Option<&FileEntry>) -> bool {
+        self.wants(file) && !seen.is_some_and(|s| self.wants(s))
+    }
+    /// Check a reached file (see `wants_reached`).
+    fn check_reached(
+        &self,
+        file: &FileEntry,
+        seen: Option<&FileEntry>,
+        content: &[u8],
+        out: &mut Vec<Finding>,
+    ) {
+        let _ = seen;
+        self.check(file, content, out);
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -275,7 +292,7 @@ fn gate_as(
                     size: m.len(),
                     ..file
                 };
-                if w.read_and_check_except(&file, &full, seen.as_ref()) == Some(true) {
+                if w.read_and_check_as(&file, &full, Why::Reached(seen.as_ref())) == Some(true) {
                     match r.how {
                         How::Vendored => w.local.stats.vendored_gated += 1,
                         How::Named(_) | How::Link => w.local.stats.reached_gated += 1,
@@ -293,6 +310,14 @@ fn gate_as(
     let part = std::mem::take(&mut w.local);
     walked.findings.extend(part.findings);
     walked.stats.add(&part.stats);
+}
+
+/// Why the walk reads a file: as it walks, or as a file production reaches (after the walk read it as
+/// the entry given, if it did).
+#[derive(Clone, Copy)]
+enum Why<'a> {
+    Walk,
+    Reached(Option<&'a FileEntry>),
 }
 
 #[cfg(unix)]
@@ -464,24 +489,27 @@ impl Worker<'_> {
     /// Some(true): read and checked; Some(false): not read (not wanted, too large, binary); None:
     /// unreadable, reported.
     fn read_and_check(&mut self, file: &FileEntry, full: &Path) -> Option<bool> {
-        self.read_and_check_except(file, full, None)
+        self.read_and_check_as(file, full, Why::Walk)
     }
 
     /// As `read_and_check`, leaving out the checks that already read the file as `seen` (the walk's
     /// entry for a file read again as production): each check sees a file once.
-    fn read_and_check_except(
-        &mut self,
-        file: &FileEntry,
-        full: &Path,
-        seen: Option<&FileEntry>,
-    ) -> Option<bool> {
-        let read_before =
-            seen.is_some_and(|s| self.checks.iter().any(|c| c.wants(s) && !c.passive()));
+    fn read_and_check_as(&mut self, file: &FileEntry, full: &Path, how: Why<'_>) -> Option<bool> {
+        let reached = match how {
+            Why::Walk => None,
+            // The walk read it before when a check that causes reads wanted it then.
+            Why::Reached(seen) => {
+                Some(seen.filter(|s| self.checks.iter().any(|c| c.wants(s) && !c.passive())))
+            }
+        };
         let wanted: Vec<&dyn FileCheck> = self
             .checks
             .iter()
             .copied()
-            .filter(|c| c.wants(file) && !(read_before && seen.is_some_and(|s| c.wants(s))))
+            .filter(|c| match reached {
+                None => c.wants(file),
+                Some(seen) => c.wants_reached(file, seen),
+            })
             .collect();
         if !wanted.iter().any(|c| !c.passive()) {
             return Some(false);
@@ -495,7 +523,12 @@ impl Worker<'_> {
                 self.local.stats.scanned += 1;
                 self.local.stats.bytes_scanned += self.buf.len() as u64;
                 for c in wanted {
-                    c.check(file, &self.buf, &mut self.local.findings);
+                    match reached {
+                        None => c.check(file, &self.buf, &mut self.local.findings),
+                        Some(seen) => {
+                            c.check_reached(file, seen, &self.buf, &mut self.local.findings)
+                        }
+                    }
                 }
                 Some(true)
             }

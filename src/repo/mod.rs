@@ -7,6 +7,7 @@ pub mod collect;
 pub mod doc_examples;
 pub mod dockerfile;
 pub mod dockerignore;
+pub mod enclosing;
 pub mod environments;
 pub mod evidence;
 pub mod expr;

@@ -70,6 +70,9 @@ pub enum Status {
     PassWithExceptions,
     Fail,
     NotVerified,
+    /// `--diff`: the change adds no failing finding, but the tree it leaves fails the control with
+    /// findings the base already had. Never shown as PASS.
+    PreExistingFail,
 }
 
 impl Status {
@@ -80,6 +83,7 @@ impl Status {
             Status::PassWithExceptions => "PASS WITH ACCEPTED EXCEPTIONS",
             Status::Fail => "FAIL",
             Status::NotVerified => "NOT VERIFIED",
+            Status::PreExistingFail => "PRE-EXISTING FAIL",
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct Assessment<'a> {
     /// Rules that were evaluated for this control.
     pub rules: Vec<&'a str>,
     pub findings: Vec<&'a Finding>,
+    /// `--diff`: the control's findings the tree already had before the change (not failed on).
+    pub pre_existing: Vec<&'a Finding>,
     /// Why evidence is missing, when it is.
     pub gaps: Vec<String>,
     /// Findings the policy accepted (baseline, inline allows, approved changes), with what accepted them.
@@ -194,6 +200,11 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
                 .collect();
             let findings: Vec<&Finding> =
                 outcome.findings.iter().filter(|f| ours(&f.rule)).collect();
+            let pre_existing: Vec<&Finding> = outcome
+                .pre_existing_findings
+                .iter()
+                .filter(|f| ours(&f.rule))
+                .collect();
             let mut gaps: Vec<String> = outcome
                 .not_evaluated
                 .iter()
@@ -221,7 +232,10 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
                 Status::Fail
             } else if !gaps.is_empty() {
                 Status::NotVerified
-            } else if !findings.is_empty() {
+            } else if pre_existing.iter().any(|f| f.severity >= outcome.fail_on) {
+                // The change passes, the tree it leaves does not: say both, never PASS.
+                Status::PreExistingFail
+            } else if !findings.is_empty() || !pre_existing.is_empty() {
                 // Never PASS directly above findings that say the control is not met.
                 Status::PassWithWarnings
             } else if !accepted.is_empty() || !settings.is_empty() {
@@ -235,6 +249,7 @@ pub fn assess(outcome: &Outcome) -> Vec<Assessment<'_>> {
                 status,
                 rules,
                 findings,
+                pre_existing,
                 gaps,
                 accepted,
                 settings,
@@ -357,16 +372,55 @@ fn scope(outcome: &Outcome) -> Vec<(&'static str, String)> {
             crate::github::GithubFacts::Failed(e) => format!("online, but the API failed: {e}"),
         },
     ));
+    rows.push(("Judged", judged(outcome)));
     if let Some(d) = &ctx.diff {
         rows.push((
             "Change",
             match &d.base {
-                Some(base) => format!("only what {base}...HEAD introduces ({})", d.reason),
+                Some(base) => format!(
+                    "{base}...HEAD ({}): {} {} changed",
+                    d.reason,
+                    d.changes.files_changed(),
+                    if d.changes.files_changed() == 1 {
+                        "file"
+                    } else {
+                        "files"
+                    }
+                ),
                 None => format!("the whole tree ({})", d.reason),
             },
         ));
     }
     rows
+}
+
+/// What the verdict is about: the change (pre-merge), or the whole tree.
+fn judged(outcome: &Outcome) -> String {
+    let Some((d, base)) = outcome
+        .ctx
+        .diff
+        .as_ref()
+        .and_then(|d| Some((d, d.base.as_deref()?)))
+    else {
+        return "the whole tree: every finding counts".to_string();
+    };
+    let short = |id: Option<git2::Oid>| {
+        id.map(|i| i.to_string().chars().take(7).collect::<String>())
+            .unwrap_or_else(|| "-".into())
+    };
+    let failing = outcome
+        .pre_existing_findings
+        .iter()
+        .filter(|f| f.severity >= outcome.fail_on)
+        .count();
+    format!(
+        "this change, not the whole tree: the findings of the tree it leaves that the merge base ({}) did not have, under the policy of {base} at its tip ({}). The verdict above is the change's; the tree also has {} pre-existing finding{} ({failing} at or above {}), listed under each control and not failed on",
+        short(d.merge_base),
+        short(d.base_tip),
+        outcome.pre_existing,
+        if outcome.pre_existing == 1 { "" } else { "s" },
+        outcome.fail_on
+    )
 }
 
 /// The current time as `YYYY-MM-DD HH:MM:SS UTC`, without a date-time dependency.

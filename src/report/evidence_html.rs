@@ -12,7 +12,7 @@ pub const CSS: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}code{font-size:.9em}td code{white-space:nowrap}.why{color:#555;font-style:italic}\
-.PASS{background:#e6f4ea;color:#0b6b2b}.PASS-WITH-WARNINGS{background:#fff4ce;color:#5b4a00;border:1px solid #d8b600}.PASS-WITH-ACCEPTED-EXCEPTIONS{background:#e8f0fe;color:#1a3d7c;border:1px solid #6b8fd6}.FAIL{background:#fde7e9;color:#a4000f}.NOT-VERIFIED{background:#ececec;color:#444;border:1px dashed #888}\
+.PASS{background:#e6f4ea;color:#0b6b2b}.PASS-WITH-WARNINGS{background:#fff4ce;color:#5b4a00;border:1px solid #d8b600}.PASS-WITH-ACCEPTED-EXCEPTIONS{background:#e8f0fe;color:#1a3d7c;border:1px solid #6b8fd6}.FAIL{background:#fde7e9;color:#a4000f}.NOT-VERIFIED{background:#ececec;color:#444;border:1px dashed #888}.PRE-EXISTING-FAIL{background:#fde7e9;color:#a4000f;border:1px dashed #a4000f}\
 .status{font-weight:700;padding:.1rem .5rem;border-radius:4px;white-space:nowrap}";
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
@@ -98,6 +98,13 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 "<p>Nothing fails this control, because the findings below were accepted: each is listed with what accepted it and why.</p>"
             )?;
         }
+        if x.status == Status::PreExistingFail {
+            writeln!(
+                out,
+                "<p>This change adds no finding at or above the gate's fail-on level ({}), but the tree it leaves fails this control with findings it already had (below).</p>",
+                outcome.fail_on
+            )?;
+        }
         if x.status == Status::Pass && x.findings.is_empty() {
             writeln!(out, "<p>No findings.</p>")?;
         }
@@ -107,6 +114,23 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 "<table><tr><th>Severity</th><th>Rule</th><th>Location</th><th>Finding</th></tr>"
             )?;
             for f in &x.findings {
+                writeln!(
+                    out,
+                    "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                    f.severity,
+                    esc(&f.rule),
+                    esc(&f.location.display()),
+                    inline(&f.message)
+                )?;
+            }
+            writeln!(out, "</table>")?;
+        }
+        if !x.pre_existing.is_empty() {
+            writeln!(
+                out,
+                "<p>Pre-existing (the base already had them; not failed on by this change):</p><table><tr><th>Severity</th><th>Rule</th><th>Location</th><th>Finding</th></tr>"
+            )?;
+            for f in &x.pre_existing {
                 writeln!(
                     out,
                     "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",

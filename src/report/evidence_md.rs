@@ -82,6 +82,13 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 "Nothing fails this control, because the findings below were accepted: each is listed with what accepted it and why."
             )?;
         }
+        if a.status == Status::PreExistingFail {
+            writeln!(
+                out,
+                "This change adds no finding at or above the gate's fail-on level ({}), but the tree it leaves fails this control with findings it already had (below).",
+                outcome.fail_on
+            )?;
+        }
         if a.status == Status::Pass && a.findings.is_empty() {
             writeln!(out, "No findings.")?;
         }
@@ -91,6 +98,22 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 "\n| Severity | Rule | Location | Finding |\n|---|---|---|---|"
             )?;
             for f in &a.findings {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    f.severity,
+                    code(&f.rule),
+                    code(&f.location.display()),
+                    cell(&f.message)
+                )?;
+            }
+        }
+        if !a.pre_existing.is_empty() {
+            writeln!(
+                out,
+                "\nPre-existing (the base already had them; not failed on by this change):\n\n| Severity | Rule | Location | Finding |\n|---|---|---|---|"
+            )?;
+            for f in &a.pre_existing {
                 writeln!(
                     out,
                     "| {} | {} | {} | {} |",

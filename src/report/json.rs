@@ -121,6 +121,12 @@ struct DeploymentBranch {
 struct Diff {
     /// None: `--diff auto` outside a pull request, the whole tree was checked.
     base: Option<String>,
+    /// What the base resolved to: its full ref name, or the event payload it was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_ref: Option<String>,
+    /// The base branch's tip: its policy judged the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_tip: Option<String>,
     merge_base: Option<String>,
     reason: String,
     files_changed: usize,
@@ -343,9 +349,11 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             .collect(),
         diff: outcome.ctx.diff.as_ref().map(|d| Diff {
             base: d.base.clone(),
+            base_ref: d.base_ref.clone(),
+            base_tip: d.base_tip.map(|m| m.to_string()),
             merge_base: d.merge_base.map(|m| m.to_string()),
             reason: d.reason.clone(),
-            files_changed: d.changes.files.len(),
+            files_changed: d.changes.files_changed(),
             pre_existing: outcome.pre_existing,
         }),
         findings: outcome.findings.iter().map(finding).collect(),

@@ -332,7 +332,7 @@ pub fn scope_lines(outcome: &Outcome) -> Vec<String> {
         lines.push(match (&d.base, d.merge_base) {
             (Some(base), Some(mb)) => {
                 let mb = mb.to_string();
-                let n = d.changes.files.len();
+                let n = d.changes.files_changed();
                 format!(
                     "diff: {base}...HEAD (merge base {}, {}): {n} {} changed",
                     &mb[..mb.len().min(7)],

@@ -2,7 +2,9 @@
 //! hidden and counted; entries that no longer match anything are reported so the baseline shrinks.
 //!
 //! Fingerprints hash rule, path, evidence and occurrence — never line numbers — so a baselined finding
-//! stays baselined when unrelated lines move (gitleaks' lesson: position-based ignores go stale).
+//! stays baselined when unrelated lines move (gitleaks' lesson: position-based ignores go stale). In
+//! pre-merge mode an entry covers exactly the finding it hid at the base, carried to the head by
+//! counterpart, never a new finding that took its occurrence number (`engine::outcome`).
 
 use crate::diag::SourceDiag;
 use crate::finding::{Finding, Location, Pos};
@@ -33,7 +35,7 @@ struct File {
 }
 
 /// A loaded baseline: entries with the place each sits on in the file (for stale-entry findings).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Baseline {
     pub entries: Vec<(Entry, Pos)>,
 }
@@ -52,7 +54,7 @@ pub fn load(path: &Path, shown: &str) -> Result<Option<Baseline>, SourceDiag> {
     parse(&text, shown).map(Some)
 }
 
-/// A baseline from its text (read by `config::policy`, from the working tree or the merge base).
+/// A baseline from its text (read by `config::policy`, from the working tree or the base branch's tip).
 pub fn parse(text: &str, shown: &str) -> Result<Baseline, SourceDiag> {
     let file: File = serde_json::from_str(text).map_err(|e| {
         let offset = text

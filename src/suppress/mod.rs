@@ -44,6 +44,37 @@ pub struct Inputs<'a> {
     pub enabled: bool,
     /// Sources this run could not evaluate: their baseline entries are neither matched nor stale.
     pub unevaluated: Unevaluated,
+    /// Which suppression may hide which finding. None: the whole tree's reading (an allow hides what it
+    /// is on or above, a baseline entry what has its fingerprint); `check --diff` narrows both to what
+    /// they hid at the base (`engine::outcome`).
+    pub cover: Option<&'a dyn Cover>,
+}
+
+/// Which suppression may hide a finding, when it is not simply the one in place.
+pub trait Cover {
+    /// May the allow `directive` (an index into `Inputs::directives`), which is on or above `finding`,
+    /// hide it?
+    fn allow(&self, finding: &Finding, directive: usize) -> bool;
+    /// The fingerprint of the baseline entry that hides `finding`, if any (`known`: every entry's).
+    fn baseline(&self, finding: &Finding, known: &HashSet<&str>) -> Option<String>;
+}
+
+/// What hid a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HiddenBy {
+    /// The inline allow at this index of `Inputs::directives`.
+    Allow(usize),
+    /// The baseline entry with this fingerprint.
+    Baseline(String),
+}
+
+/// The outcome of the suppression stage: what stays, what was hidden and by what (keyed by the hidden
+/// finding's fingerprint), and the counts for the summary.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub findings: Vec<Finding>,
+    pub hidden: std::collections::HashMap<String, HiddenBy>,
+    pub counts: Suppressed,
 }
 
 /// Sources of findings that a run may not have evaluated (offline, a shallow clone, an API failure).
@@ -84,8 +115,15 @@ impl Unevaluated {
 }
 
 pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppressed) {
+    let applied = apply_recording(findings, inputs);
+    (applied.findings, applied.counts)
+}
+
+/// `apply`, also saying what hid each hidden finding.
+pub fn apply_recording(findings: Vec<Finding>, inputs: Inputs) -> Applied {
     let mut out = overrides(findings, inputs.config, inputs.catalogue);
     let mut counts = Suppressed::default();
+    let mut hidden = std::collections::HashMap::new();
     // A match inside an allow comment is the comment quoting a rule id (`data/lorem-ipsum`), not evidence.
     let all: Vec<Directive> = inputs
         .directives
@@ -96,33 +134,37 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
     out.retain(|f| !inside_directive(f, &all));
     let mut added = directive_problems(&all, inputs.catalogue);
     if inputs.enabled {
-        let usable: Vec<&Directive> = inputs
+        let usable: Vec<(usize, &Directive)> = inputs
             .directives
             .iter()
-            .filter(|d| d.reason.is_some())
+            .enumerate()
+            .filter(|(_, d)| d.reason.is_some())
             .collect();
         let mut used = vec![false; usable.len()];
         out.retain(|f| {
             let Location::File(span) = &f.location else {
                 return true;
             };
-            let hit = usable
-                .iter()
-                .position(|d| d.span.path == span.path && d.covers(&f.rule, span.line));
+            let hit = usable.iter().position(|(at, d)| {
+                d.span.path == span.path
+                    && d.covers(&f.rule, span.line)
+                    && inputs.cover.is_none_or(|c| c.allow(f, *at))
+            });
             if let Some(i) = hit {
                 used[i] = true;
                 counts.inline += 1;
                 counts.accepted.push(accepted::Exception {
                     finding: f.clone(),
                     by: accepted::AcceptedBy::Inline {
-                        at: usable[i].span.clone(),
-                        reason: usable[i].reason.clone().unwrap_or_default(),
+                        at: usable[i].1.span.clone(),
+                        reason: usable[i].1.reason.clone().unwrap_or_default(),
                     },
                 });
+                hidden.insert(f.fingerprint.clone(), HiddenBy::Allow(usable[i].0));
             }
             hit.is_none()
         });
-        for (d, _) in usable.iter().zip(&used).filter(|(_, u)| !**u) {
+        for ((_, d), _) in usable.iter().zip(&used).filter(|(_, u)| !**u) {
             let known = d
                 .rules
                 .iter()
@@ -141,16 +183,14 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
             }
         }
         if let Some((baseline, shown)) = &inputs.baseline {
-            let before = counts.accepted.len();
-            apply_baseline(
-                &mut out,
+            let at = BaselineAt {
                 baseline,
                 shown,
-                inputs.unevaluated,
-                &mut added,
-                &mut counts.accepted,
-            );
-            counts.baselined = counts.accepted.len() - before;
+                unevaluated: inputs.unevaluated,
+                cover: inputs.cover,
+            };
+            counts.baselined =
+                apply_baseline(&mut out, &at, &mut added, &mut hidden, &mut counts.accepted);
         }
     }
     // The suppression stage's own findings are rules like any other: `[rules]` applies to them too.
@@ -158,7 +198,11 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
     crate::finding::finalize(&mut added);
     out.extend(added);
     crate::finding::finalize(&mut out);
-    (out, counts)
+    Applied {
+        findings: out,
+        hidden,
+        counts,
+    }
 }
 
 /// `[rules]` settings for code rules. Pattern rules got theirs when the scanner was built (an `off`
@@ -167,7 +211,7 @@ pub fn apply(findings: Vec<Finding>, inputs: Inputs) -> (Vec<Finding>, Suppresse
 /// `Catalogue::effective`; pattern rules take it when the scanner is built (`checks::registry`), because
 /// their findings' severity also depends on where the match is (a setting, example text), which only
 /// the scan knows.
-fn overrides(findings: Vec<Finding>, config: &Config, catalogue: &Catalogue) -> Vec<Finding> {
+pub fn overrides(findings: Vec<Finding>, config: &Config, catalogue: &Catalogue) -> Vec<Finding> {
     let is_pattern = |id: &str| catalogue.patterns.iter().any(|p| p.doc.id == id);
     findings
         .into_iter()
@@ -244,39 +288,62 @@ fn directive_problems(directives: &[Directive], catalogue: &Catalogue) -> Vec<Fi
     out
 }
 
+/// The baseline, how its path is shown, and what decides which entry hides which finding.
+struct BaselineAt<'a> {
+    baseline: &'a Baseline,
+    shown: &'a str,
+    unevaluated: Unevaluated,
+    cover: Option<&'a dyn Cover>,
+}
+
 /// Hide baselined findings (never "could not evaluate" ones), each kept as an accepted exception with
-/// its entry's line; report entries that matched nothing.
+/// its entry's line; report entries that matched nothing. Returns how many it hid.
 fn apply_baseline(
     findings: &mut Vec<Finding>,
-    baseline: &Baseline,
-    shown: &str,
-    unevaluated: Unevaluated,
+    at: &BaselineAt<'_>,
     added: &mut Vec<Finding>,
+    hidden: &mut std::collections::HashMap<String, HiddenBy>,
     accepted: &mut Vec<accepted::Exception>,
-) {
+) -> usize {
+    let BaselineAt {
+        baseline,
+        shown,
+        unevaluated,
+        cover,
+    } = *at;
     let known: std::collections::HashMap<&str, u32> = baseline
         .entries
         .iter()
         .map(|(e, at)| (e.fingerprint.as_str(), at.line))
         .collect();
+    let known_set: HashSet<&str> = known.keys().copied().collect();
     let mut matched: HashSet<String> = HashSet::new();
+    let before = findings.len();
     findings.retain(|f| {
         if crate::checks::gate::is_evaluation_failure(&f.rule) {
             return true;
         }
-        let Some(line) = known.get(f.fingerprint.as_str()) else {
+        let entry = match cover {
+            Some(c) => c.baseline(f, &known_set),
+            None => known_set
+                .contains(f.fingerprint.as_str())
+                .then(|| f.fingerprint.clone()),
+        };
+        let Some(entry) = entry else {
             return true;
         };
-        matched.insert(f.fingerprint.clone());
+        hidden.insert(f.fingerprint.clone(), HiddenBy::Baseline(entry.clone()));
         accepted.push(accepted::Exception {
             finding: f.clone(),
             by: accepted::AcceptedBy::Baseline {
                 file: shown.to_string(),
-                line: *line,
+                line: known.get(entry.as_str()).copied().unwrap_or(0),
             },
         });
+        matched.insert(entry);
         false
     });
+    let hid = before - findings.len();
     for (entry, at) in &baseline.entries {
         // An entry whose source was not evaluated (offline, a shallow clone) is not stale: its finding
         // was never looked for.
@@ -296,4 +363,5 @@ fn apply_baseline(
             );
         }
     }
+    hid
 }

@@ -46,14 +46,25 @@ pub struct PolicyReview {
     pub accepted: Vec<Exception>,
 }
 
-/// Every way `head` weakens `base`, plus one finding per inline allow the change adds.
+/// The severity of `gate/policy-changed` under the policy that judges the change (None: turned off).
+pub fn severity(judge: (&PolicyFiles, &Catalogue)) -> Option<Severity> {
+    let (files, cat) = judge;
+    cat.effective(POLICY_CHANGED, Severity::Error, &files.config)
+}
+
+/// Every way `head` weakens `base` (the policy the change started from), plus one finding per inline
+/// allow the change adds, at `severity` (the judging policy's, see [`severity`]).
 pub fn weakenings(
+    severity: Severity,
     base: (&PolicyFiles, &Catalogue),
     base_baseline: Option<&Baseline>,
     head: Proposed<'_>,
     new_allows: &[Directive],
 ) -> Vec<Finding> {
-    review(base, base_baseline, head, new_allows, &|_| Hides::Unknown).findings
+    review(severity, base, base_baseline, head, new_allows, &|_| {
+        Hides::Unknown
+    })
+    .findings
 }
 
 /// `weakenings`, knowing what each new baseline entry would hide (`hides`, by fingerprint): an entry
@@ -61,6 +72,7 @@ pub fn weakenings(
 /// hides what the change introduces (or nothing yet) is a policy change. This is where the two-tree
 /// evaluation plugs in: a counterpart at the base is `Hides::Existing`.
 pub fn review(
+    severity: Severity,
     base: (&PolicyFiles, &Catalogue),
     base_baseline: Option<&Baseline>,
     head: Proposed<'_>,
@@ -68,10 +80,6 @@ pub fn review(
     hides: &dyn Fn(&str) -> Hides,
 ) -> PolicyReview {
     let (base_files, base_cat) = base;
-    let Some(severity) = base_cat.effective(POLICY_CHANGED, Severity::Error, &base_files.config)
-    else {
-        return PolicyReview::default();
-    };
     let mut out = Vec::new();
     let mut accepted = Vec::new();
     match head.files {

@@ -93,12 +93,32 @@ fn a_change_to_access_with_no_code_owner_is_unowned_change_in_diff_mode() {
         ],
         "{report}"
     );
-    // The clean twin: an owner for what the change touches.
+    // Ownership is the base branch's, as GitHub reads it: the change naming owners for what it
+    // touches in its own CODEOWNERS does not make it owned.
     repo.commit_file(
         ".github/CODEOWNERS",
         "/app/ @acme/web\n/infra/ @acme/sre\n/firestore.rules @acme/sre\n/.github/ @acme/sre\n",
         "owners",
     );
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        located(&report, "access/unowned-change"),
+        vec![
+            f("access/unowned-change", ".github/CODEOWNERS", 0, 0),
+            f("access/unowned-change", "firestore.rules", 0, 0),
+            f("access/unowned-change", "infra/storage.tf", 2, 13),
+        ],
+        "{report}"
+    );
+    // The clean twin: the base branch has owners for what the change touches.
+    git(repo.path(), &["checkout", "-q", "main"]);
+    repo.commit_file(
+        ".github/CODEOWNERS",
+        "/app/ @acme/web\n/infra/ @acme/sre\n/firestore.rules @acme/sre\n/.github/ @acme/sre\n",
+        "owners on main",
+    );
+    git(repo.path(), &["checkout", "-q", "feature"]);
     let (_, report) = check_json(repo.path(), &["--diff", "main"]);
     assert_eq!(
         located(&report, "access/unowned-change"),

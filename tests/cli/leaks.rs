@@ -714,8 +714,7 @@ fn every_leak_rule_is_documented_and_explained() {
         .filter_map(|r| r["id"].as_str().map(str::to_string))
         .filter(|id| id.starts_with("leak/"))
         .collect();
-    assert_eq!(ids.len(), 13, "{ids:?}");
-    assert_eq!(ids.len(), 14, "{ids:?}");
+    assert_eq!(ids.len(), 16, "{ids:?}");
     for id in &ids {
         let r = run(&["explain", id], &std::env::temp_dir());
         assert_eq!(r.code, 0, "{id}: {}", r.stderr);

@@ -24,6 +24,7 @@ mod install_script;
 mod leaks;
 mod markers;
 mod org;
+mod outcome;
 mod outputs;
 mod owners;
 mod precision2;

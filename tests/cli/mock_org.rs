@@ -53,6 +53,8 @@ pub struct OrgState {
     /// Fixed answers by path (without query), before the computed ones: a repository outside the
     /// numbered ones (an organisation's config repository).
     pub extra: Mutex<std::collections::HashMap<String, Reply>>,
+    /// Files a repository (by name) has besides its computed ones: snapshot path → text.
+    pub extra_files: Mutex<std::collections::HashMap<String, Vec<(String, String)>>>,
 }
 
 pub struct MockOrg {
@@ -81,6 +83,7 @@ impl MockOrg {
             merge_heavy: Mutex::new(HashSet::new()),
             history_broken: Mutex::new(HashSet::new()),
             extra: Mutex::new(Default::default()),
+            extra_files: Mutex::new(Default::default()),
         });
         let shared = Arc::clone(&state);
         std::thread::spawn(move || {
@@ -136,6 +139,19 @@ impl MockOrg {
             .lock()
             .unwrap()
             .insert(name.to_string(), text.to_string());
+        self
+    }
+
+    /// Give repository `name` a file at one of the snapshot's fixed paths (`shipgate.toml`,
+    /// `.shipgate/baseline.json`, …).
+    pub fn file(&self, name: &str, path: &str, text: &str) -> &Self {
+        self.state
+            .extra_files
+            .lock()
+            .unwrap()
+            .entry(name.to_string())
+            .or_default()
+            .push((path.to_string(), text.to_string()));
         self
     }
 
@@ -448,7 +464,16 @@ fn answer(s: &OrgState, method: &str, path: &str, body: &str) -> (Reply, Option<
         } else if query.contains("ShipgateRemote") {
             let heavy = s.merge_heavy.lock().unwrap().contains(&name);
             let text = s.workflows.lock().unwrap().get(&name).cloned();
-            Reply::ok(snapshot(i, &name, heavy, text))
+            let mut answer = snapshot(i, &name, heavy, text);
+            let extra = s.extra_files.lock().unwrap().get(&name).cloned();
+            for (path, text) in extra.unwrap_or_default() {
+                let alias = shipgate::github::snapshot::FIXED_PATHS
+                    .iter()
+                    .position(|p| *p == path)
+                    .expect("a fixed snapshot path");
+                answer["data"]["repository"][format!("f{alias}")] = blob(&text);
+            }
+            Reply::ok(answer)
         } else if query.contains("associatedPullRequests") {
             Reply::ok(review_answer(i, &vars))
         } else if query.contains("refUpdateRule") {

@@ -760,7 +760,6 @@ fn literal_values_and_sql_like_are_not_example_text_everywhere() {
     assert_eq!(
         located(&found),
         vec![
-            ("data/reserved-email", "note", "app/forms.py", 1, 31),
             (
                 "data/reserved-email",
                 "note",

@@ -507,7 +507,7 @@ mod tests {
                 ..Extracted::default()
             },
         ];
-        super::super::resolve::resolve_all(&Config::default(), &entries, collected)
+        super::super::resolve::resolve_all(&Config::default(), &entries, &[], collected)
     }
 
     fn run(path: &str, text: &str) -> Extracted {

@@ -24,8 +24,8 @@
 //! lock per file that yields something, and keeps only references that could resolve to test code (a cheap
 //! word filter at walk time), so memory stays proportional to the suspicious references, not to the tree.
 
-mod bundler;
 mod anchors;
+mod bundler;
 mod defaults;
 mod docker;
 mod go;
