@@ -346,6 +346,47 @@ fn a_new_debug_above_a_baselined_one_fails_and_moving_the_baselined_line_passes(
     assert_eq!(report["summary"]["baselined"], 1);
 }
 
+// --- Family 2 in a pull request: what production newly reaches is new ------------------------------
+
+/// A pull request that makes production import a module named as documentation adds that module to
+/// production: its findings are new although the file itself is unchanged. The twin: the base already
+/// imported it, so the same findings are pre-existing and a change elsewhere passes.
+#[test]
+fn a_module_production_newly_reaches_is_new_and_one_it_already_reached_is_not() {
+    let base = [
+        ("app/__init__.py", ""),
+        ("app/views.py", "def people():\n    return []\n"),
+        ("docs/__init__.py", ""),
+        ("docs/more.py", "MORE = [\"QQ123457C\"]\n"),
+    ];
+    let repo = pull_request(&base, false, |r| {
+        r.write(
+            "app/views.py",
+            "from docs.more import MORE\n\ndef people():\n    return MORE\n",
+        );
+    });
+    let (code, report) = judged(&repo, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        in_files(&report),
+        vec![at("data/never-issued-nino", "docs/more.py", 1, 10)],
+        "{report:#}"
+    );
+
+    let mut reached = base.to_vec();
+    reached[1] = (
+        "app/views.py",
+        "from docs.more import MORE\n\ndef people():\n    return MORE\n",
+    );
+    let twin = pull_request(&reached, false, |r| {
+        r.write("app/other.py", "X = 1\n");
+    });
+    let (code, report) = judged(&twin, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(in_files(&report).is_empty(), "{report:#}");
+    assert_eq!(report["diff"]["pre_existing"], 1, "{report:#}");
+}
+
 // --- Family 3: the party being judged does not pick the policy -------------------------------------
 
 const CLEAN: &str = "import os\nNAME = \"app\"\n";
