@@ -138,6 +138,7 @@ impl File {
 pub fn read(files: &[(String, Arc<str>)], var_files: &[String]) -> Read {
     let mut out = Read::default();
     let mut parsed: Vec<File> = Vec::new();
+    let mut unparsed_elsewhere = 0usize;
     for (path, text) in files {
         if path.split('/').any(|c| c == ".terraform") {
             continue; // provider and module caches, not the config
@@ -159,6 +160,9 @@ pub fn read(files: &[(String, Arc<str>)], var_files: &[String]) -> Read {
                 lines,
                 body,
             }),
+            // A file that does not parse and never mentions GitHub cannot declare GitHub settings (the
+            // rest of a repository's Terraform: AWS, Azure): left out, and counted in a note.
+            Err(_) if !mentions_github(text) => unparsed_elsewhere += 1,
             Err(e) => {
                 let offset = e.location().offset();
                 out.errors.push((
@@ -171,7 +175,12 @@ pub fn read(files: &[(String, Arc<str>)], var_files: &[String]) -> Read {
             }
         }
     }
-    out.files = parsed.len() + out.errors.len();
+    out.files = parsed.len() + out.errors.len() + unparsed_elsewhere;
+    if unparsed_elsewhere > 0 {
+        out.notes.push(format!(
+            "{unparsed_elsewhere} Terraform file(s) that do not parse were not read for settings: none mentions GitHub"
+        ));
+    }
     let dirs: BTreeSet<String> = parsed
         .iter()
         .filter(|f| f.path.ends_with(".tf"))
@@ -179,6 +188,8 @@ pub fn read(files: &[(String, Arc<str>)], var_files: &[String]) -> Read {
         .collect();
     // A directory another module calls by a local path is a module, not a root.
     let mut called = BTreeSet::new();
+    // (caller, callee) directories of local module calls.
+    let mut called_by: Vec<(String, String)> = Vec::new();
     for f in parsed.iter().filter(|f| f.path.ends_with(".tf")) {
         for block in f.body.get_blocks("module") {
             if let Some(src) = block
@@ -187,12 +198,15 @@ pub fn read(files: &[(String, Arc<str>)], var_files: &[String]) -> Read {
                 .and_then(|a| a.value.as_str())
             {
                 if let Some(d) = local_source(dir_of(&f.path), src) {
+                    called_by.push((dir_of(&f.path).to_string(), d.clone()));
                     called.insert(d);
                 }
             }
         }
     }
+    let relevant = about_github(&parsed, &called_by);
     let eval = Evaluator {
+        relevant: &relevant,
         files: &parsed,
         var_files,
         out: RefCell::new(out),
@@ -200,11 +214,44 @@ pub fn read(files: &[(String, Arc<str>)], var_files: &[String]) -> Read {
         instances_left: std::cell::Cell::new(MAX_INSTANCES * 10),
         locals: RefCell::new(BTreeMap::new()),
     };
-    for dir in dirs.iter().filter(|d| !called.contains(*d)) {
+    for dir in dirs
+        .iter()
+        .filter(|d| !called.contains(*d) && relevant.contains(*d))
+    {
         let vars = eval.root_vars(dir);
         eval.module(dir, "", vars, 0);
     }
     eval.out.into_inner()
+}
+
+/// Does the text mention GitHub (a `github_…` resource, the `github` provider, a module whose source
+/// says so)? Compared ignoring case.
+fn mentions_github(text: &str) -> bool {
+    text.as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"github"))
+}
+
+/// The module directories that declare GitHub settings: those whose files mention GitHub, and those that
+/// call one of them (directly or through other local modules). The rest of a repository's Terraform is
+/// about other platforms and is not evaluated: its unresolvable counts are not GitHub's.
+fn about_github(parsed: &[File], called_by: &[(String, String)]) -> BTreeSet<String> {
+    let mut relevant: BTreeSet<String> = parsed
+        .iter()
+        .filter(|f| f.path.ends_with(".tf") && mentions_github(f.lines.text()))
+        .map(|f| dir_of(&f.path).to_string())
+        .collect();
+    loop {
+        let more: Vec<String> = called_by
+            .iter()
+            .filter(|(caller, callee)| relevant.contains(callee) && !relevant.contains(caller))
+            .map(|(caller, _)| caller.clone())
+            .collect();
+        if more.is_empty() {
+            return relevant;
+        }
+        relevant.extend(more);
+    }
 }
 
 fn dir_of(path: &str) -> &str {
@@ -244,6 +291,8 @@ struct Scope {
 }
 
 struct Evaluator<'a> {
+    /// Module directories that declare GitHub settings (`about_github`): the only ones followed.
+    relevant: &'a BTreeSet<String>,
     files: &'a [File],
     var_files: &'a [String],
     out: RefCell<Read>,
@@ -385,6 +434,9 @@ impl<'a> Evaluator<'a> {
         let Some(child) = local_source(&scope.module, source) else {
             return; // a registry module: its resources are not in this tree
         };
+        if !self.relevant.contains(&child) {
+            return; // a module about another platform (or not in the tree): no GitHub settings
+        }
         let address = format!("{}module.{name}", scope.prefix);
         let child_vars = self.variables(&child);
         for (key, inst) in self.instances(&address, f, b, scope) {

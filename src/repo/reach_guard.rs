@@ -436,7 +436,11 @@ fn setting(text: &str) -> Option<String> {
                 .collect();
             let n = n.trim_end_matches('.').to_string();
             if !n.is_empty() {
-                return Some(format!("{}{n}", opener.trim_end_matches('[')));
+                // `config["X"]` names the setting X; `settings.X` is written whole.
+                return Some(match opener.strip_suffix('[') {
+                    Some(_) => n,
+                    None => format!("{opener}{n}"),
+                });
             }
         }
     }

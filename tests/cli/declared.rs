@@ -482,6 +482,17 @@ fn a_config_file_that_does_not_parse_is_reported() {
         "main.tf",
         "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n",
     );
+    // Nor is one that does not parse (a duplicate key Terraform accepts, hcl-edit does not), or a
+    // module call whose count cannot be resolved (its module is not in the tree): neither mentions
+    // GitHub, so neither can declare GitHub settings.
+    other.write(
+        "infra/aws/data.tf",
+        "locals {\n  env = {\n    A = 1\n    A = 2\n  }\n}\n",
+    );
+    other.write(
+        "infra/azure/relay.tf",
+        "module \"relay\" {\n  count  = var.relay != null ? 1 : 0\n  source = \"../templates/relay\"\n}\n",
+    );
     other.commit("aws");
     let (code, report) = check_json(other.path(), &[]);
     assert_eq!(located(&report, "declared/"), vec![]);

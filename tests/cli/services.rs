@@ -241,6 +241,122 @@ fn a_fixtures_package_and_a_real_test_module_imported_by_production_are_leaks() 
     assert_eq!(code, 1);
 }
 
+/// A script named like a test only by a joined word (`test-language.ts`: the language a driving test is
+/// taken in; `sheep-tests.js`: a vet's tests of a flock) is production code unless it holds a test or
+/// imports a test framework. The twins stay test code: a joined name that does hold tests, a runner's
+/// dot convention (`*.test.ts`) and a test-support name (`test-utils.ts`), whatever they hold.
+#[test]
+fn a_script_named_for_a_domain_test_is_judged_by_what_it_holds() {
+    let (code, report) = gate(&[
+        (
+            "src/pages/check-answers.ts",
+            "import { TestLanguage } from '../domain/test-language';\nimport { sheep } from '../routes/sheep-tests';\nexport const page = () => [TestLanguage.EN, sheep];\n",
+        ),
+        (
+            "src/domain/test-language.ts",
+            "export enum TestLanguage { EN = 'en', CY = 'cy' }\n",
+        ),
+        (
+            "src/routes/sheep-tests.js",
+            "module.exports = { sheep: (req, h) => h.view('sheep-tests') };\n",
+        ),
+    ]);
+    let leaks: Vec<(String, String, u64)> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("leak/"))
+        .collect();
+    assert_eq!(leaks, []);
+    assert_eq!(code, 0);
+
+    let (code, report) = gate(&[
+        (
+            "src/pages/check-answers.ts",
+            "import { seeded } from '../domain/test-language';\nimport { render } from '../test-utils';\nimport { make } from './answers.test';\nexport const page = () => [seeded, render, make];\n",
+        ),
+        (
+            "src/domain/test-language.ts",
+            "import { expect } from '@jest/globals';\nexport const seeded = 'en';\nexpect(seeded).toBe('en');\n",
+        ),
+        ("src/test-utils.ts", "export const render = (x: string) => x;\n"),
+        (
+            "src/pages/answers.test.ts",
+            "export const make = () => 1;\n",
+        ),
+    ]);
+    let leaks: Vec<(String, String, u64)> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("leak/"))
+        .collect();
+    assert_eq!(
+        leaks,
+        [
+            (
+                "leak/test-import".into(),
+                "src/pages/check-answers.ts".into(),
+                1
+            ),
+            (
+                "leak/test-import".into(),
+                "src/pages/check-answers.ts".into(),
+                2
+            ),
+            (
+                "leak/test-import".into(),
+                "src/pages/check-answers.ts".into(),
+                3
+            ),
+        ]
+    );
+    assert_eq!(code, 1);
+}
+
+/// Test code production imports but uses only behind a flag that is off by default is guarded like a
+/// test route: a note naming the flag. Its twin, used with no condition, stays an error.
+#[test]
+fn a_test_import_used_only_behind_an_off_flag_is_a_note_and_unguarded_an_error() {
+    let guarded = "import os\n\ndef create_app(app):\n    from app.functional_tests import helpers\n    if os.environ.get(\"ENABLE_FUNCTIONAL_TESTS\", \"0\") == \"1\":\n        helpers.install(app)\n";
+    let unguarded = "def create_app(app):\n    from app.functional_tests import helpers\n    helpers.install(app)\n";
+    let tree = |init: &'static str| {
+        vec![
+            ("app/__init__.py", init),
+            ("app/functional_tests/__init__.py", ""),
+            (
+                "app/functional_tests/helpers.py",
+                "def install(app):\n    pass\n",
+            ),
+        ]
+    };
+    let imports = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "leak/test-import")
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (_, report) = gate(&tree(guarded));
+    let found = imports(&report);
+    assert_eq!(found.len(), 1, "{report:#}");
+    assert_eq!(found[0].0, "note", "{report:#}");
+    assert!(
+        found[0].1.contains("ENABLE_FUNCTIONAL_TESTS"),
+        "{}",
+        found[0].1
+    );
+
+    let (code, report) = gate(&tree(unguarded));
+    let found = imports(&report);
+    assert_eq!(found.len(), 1, "{report:#}");
+    assert_eq!(found[0].0, "error", "{report:#}");
+    assert_eq!(code, 1);
+}
+
 #[test]
 fn data_in_comments_is_documentation_but_in_code_it_is_data() {
     let rb = "class NinoQuestion\n  # show NINOs in the form of \"QQ 12 34 56 C\"\n  DEFAULT = \"QQ123456C\"\nend\n";

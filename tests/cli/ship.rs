@@ -558,6 +558,27 @@ fn bundler_groups_and_gemspecs() {
         ),
         ("config/application.rb", app),
     ]);
+    // A group named for end-to-end tests is a test group; another named group (neither default nor
+    // production) is installed unless BUNDLE_WITHOUT leaves it out, but Rails does not load it at boot:
+    // a warning naming the group, never "loaded".
+    passes(&[
+        (
+            "Gemfile",
+            &gemfile("group :development, :test, :end_to_end do\n  gem 'rspec-rails'\nend\n"),
+        ),
+        ("config/application.rb", app),
+    ]);
+    let (_, got) = found(&[
+        (
+            "Gemfile",
+            &gemfile("group :development, :smoke do\n  gem 'rspec-rails'\nend\n"),
+        ),
+        ("config/application.rb", app),
+    ]);
+    assert_eq!(
+        got,
+        vec![f("leak/test-dependency", "Gemfile", 4, 8, "warning")]
+    );
     let spec = |call: &str| {
         format!("Gem::Specification.new do |spec|\n  spec.name = 'claims'\n  spec.{call} 'capybara'\nend\n")
     };

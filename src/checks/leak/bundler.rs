@@ -79,14 +79,33 @@ fn nonprod(groups: &[String]) -> bool {
                     | "migration"
                     | "integration"
                     | "training"
+                    | "end_to_end"
+                    | "endtoend"
+                    | "acceptance"
+                    | "cucumber"
             )
     })
 }
 
+/// Where a Gemfile's gem outside any group is: Rails requires it at boot.
+pub(crate) const DEFAULT_GROUP: &str = " in the Gemfile's default group";
+
+/// A block of a Gemfile, for the group its gems are in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Block {
+    /// A group named only for tests, development or another non-production environment.
+    NonProduction,
+    /// A group named otherwise (`group :end_to_end_staging do`), not the default or production one: the
+    /// names, joined.
+    Group(String),
+    /// Anything else (`platforms`, `if`, `source … do`, `group :default`).
+    Other,
+}
+
 pub(crate) fn gemfile(src: &mut Source, out: &mut Extracted) {
     let text = src.text;
-    // Each open block: whether it is a non-production group.
-    let mut blocks: Vec<bool> = Vec::new();
+    // Each open block: a non-production group, another named group, or no group.
+    let mut blocks: Vec<Block> = Vec::new();
     let mut pos = 0;
     while pos < text.len() {
         let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
@@ -97,14 +116,26 @@ pub(crate) fn gemfile(src: &mut Source, out: &mut Extracted) {
         if code.starts_with('#') || code.is_empty() {
             continue;
         }
-        let in_nonprod = blocks.iter().any(|b| *b);
+        let in_nonprod = blocks.iter().any(|b| *b == Block::NonProduction);
+        let in_group = blocks.iter().rev().find_map(|b| match b {
+            Block::Group(g) => Some(g.clone()),
+            _ => None,
+        });
         if code == "end" || code.starts_with("end ") {
             blocks.pop();
             continue;
         }
         if code.starts_with("group") && (code.ends_with(" do") || code.contains(" do |")) {
             let groups = named_groups(code).unwrap_or_default();
-            blocks.push(!groups.is_empty() && nonprod(&groups));
+            blocks.push(if groups.is_empty() {
+                Block::Other
+            } else if nonprod(&groups) {
+                Block::NonProduction
+            } else if groups.iter().any(|g| g == "default" || g == "production") {
+                Block::Other
+            } else {
+                Block::Group(groups.join(", :"))
+            });
             continue;
         }
         let opens = code.ends_with(" do")
@@ -113,7 +144,7 @@ pub(crate) fn gemfile(src: &mut Source, out: &mut Extracted) {
                 .iter()
                 .any(|k| code.starts_with(k));
         if opens {
-            blocks.push(false);
+            blocks.push(Block::Other);
             continue;
         }
         let Some((name_start, len)) = gem_name(code, "gem") else {
@@ -130,7 +161,12 @@ pub(crate) fn gemfile(src: &mut Source, out: &mut Extracted) {
             registry: Registry::Gems,
             name: gem.to_string(),
             kind,
-            section: " in the Gemfile's default group".into(),
+            section: match in_group {
+                // Installed unless BUNDLE_WITHOUT leaves the group out, but Rails requires only the
+                // default group and the running environment's: not loaded at boot.
+                Some(g) => format!(" in the Gemfile's group `:{g}` (installed unless `BUNDLE_WITHOUT` leaves it out)"),
+                None => DEFAULT_GROUP.into(),
+            },
         };
         dependency(src, out, dep, start + name_start..start + name_start + len);
     }

@@ -244,6 +244,8 @@ pub(crate) fn resolve_test_dependency(
 ) -> Option<Finding> {
     let dir = paths::parent(file);
     let gemfile = paths::file_name(file) == "Gemfile";
+    // Only the default group is required at boot; another named group is installed, not loaded.
+    let default_group = gemfile && dep.section == super::bundler::DEFAULT_GROUP;
     if gemfile
         && index
             .under_dir(dir)
@@ -282,7 +284,7 @@ pub(crate) fn resolve_test_dependency(
         .map(|l| format!("production code loads it (`{}:{}`)", l.path, l.line))
         .or_else(|| {
             let app = paths::under(dir, "config/application.rb");
-            (gemfile && index.is_file(&app))
+            (default_group && index.is_file(&app))
                 .then(|| format!("Rails loads the Gemfile's default group at boot (`{app}`)"))
         });
     let what = dep.kind.describe();

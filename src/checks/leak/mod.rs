@@ -140,7 +140,7 @@ impl LeakCheck {
                     | Kind::DeployEnv
                     | Kind::Ruby
                     | Kind::RustTestModule
-                    | Kind::PythonNamedTest
+                    | Kind::NamedTest
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
             )
         )
@@ -174,9 +174,10 @@ enum Kind {
     /// A Rust file classified as test code inside a `src/` tree: `mod tests;` may point at it, and whether
     /// it starts with `#![cfg(test)]` decides whether that is a leak.
     RustTestModule,
-    /// A Python module that is test code by its name alone (`means_test.py`, a legal-aid means test):
-    /// whether it holds any test decides whether importing it is a leak.
-    PythonNamedTest,
+    /// A Python or JavaScript/TypeScript module that is test code by its name alone (`means_test.py`, a
+    /// legal-aid means test; `test-language.ts`, the language of a driving test being booked): whether
+    /// it holds any test decides whether importing it is a leak.
+    NamedTest,
     Dockerfile,
     DockerIgnore,
     /// A workflow, or a production compose file: the image builds it declares.
@@ -233,13 +234,17 @@ impl Kind {
         }
         // Only a test by the naming convention alone: a class the user's `[paths]` gave is never
         // second-guessed.
-        if file.lang == Lang::Python
-            && file.class == FileClass::Test
+        if file.class == FileClass::Test
             && crate::repo::classify::classify_default(&file.path) == FileClass::Test
             && !crate::repo::classify::classify_default(&format!("{}/_", paths::parent(&file.path)))
                 .is_test_side()
+            && match file.lang {
+                Lang::Python => true,
+                Lang::JavaScript | Lang::TypeScript => javascript::named_like_a_test(&file.path),
+                _ => false,
+            }
         {
-            return Some(Kind::PythonNamedTest);
+            return Some(Kind::NamedTest);
         }
         if file.class == FileClass::Other && file.lang == Lang::Other && is_bin_script(&file.path) {
             return Some(Kind::Script);
@@ -289,13 +294,15 @@ impl Kind {
         )
     }
 
-    fn syntax(self) -> Syntax {
+    fn syntax(self, lang: Lang) -> Syntax {
         match self {
-            Kind::Python | Kind::PythonNamedTest => Syntax::Python,
+            Kind::Python => Syntax::Python,
             Kind::Ruby => Syntax::Ruby,
             Kind::Rust | Kind::RustTestModule => Syntax::Rust,
             Kind::Go => Syntax::Go,
             Kind::JavaScript | Kind::Jvm => Syntax::CLike,
+            Kind::NamedTest if lang == Lang::Python => Syntax::Python,
+            Kind::NamedTest => Syntax::CLike,
             _ => Syntax::Hash,
         }
     }
@@ -343,7 +350,7 @@ fn extract(
         },
         k => k,
     };
-    let mut src = Source::new(config, &file.path, content, kind.syntax());
+    let mut src = Source::new(config, &file.path, content, kind.syntax(file.lang));
     src.submodules = submodules;
     let mut out = Extracted {
         path: file.path.to_string(),
@@ -355,7 +362,8 @@ fn extract(
         Kind::Go => go::extract(&mut src, &mut out),
         Kind::Rust => rust_lang::extract(&mut src, &mut out),
         Kind::RustTestModule => rust_lang::extract_test_module(&src, &mut out),
-        Kind::PythonNamedTest => python::extract_named_test(&src, &mut out),
+        Kind::NamedTest if file.lang == Lang::Python => python::extract_named_test(&src, &mut out),
+        Kind::NamedTest => javascript::extract_named_test(&src, &mut out),
         Kind::Jvm => jvm::extract(&mut src, &mut out),
         Kind::Ruby => ruby::extract(&mut src, &mut out),
         Kind::Dockerfile => {
@@ -440,8 +448,8 @@ fn extract(
     out
 }
 
-/// For each import whose path names a stand-in (mock, stub, fake, dummy), how the file uses it: only
-/// those imports, so most files do no work here.
+/// For each import whose path names a stand-in (mock, stub, fake, dummy) or test code (test, spec,
+/// fixture), how the file uses it: only those imports, so most files do no work here.
 fn describe_stand_in_uses(src: &mut Source, lang: stand_ins::Lang, out: &mut Extracted) {
     for i in 0..out.pending.len() {
         let p = &out.pending[i];
@@ -450,7 +458,9 @@ fn describe_stand_in_uses(src: &mut Source, lang: stand_ins::Lang, out: &mut Ext
             Want::Path { used, .. } => *used == Use::Import,
             _ => false,
         };
-        if !import || !stand_ins::names_stand_in(&p.evidence) {
+        if !import
+            || !(stand_ins::names_stand_in(&p.evidence) || stand_ins::names_test_code(&p.evidence))
+        {
             continue;
         }
         let start = p.at.start;
@@ -701,8 +711,8 @@ pub(crate) enum Fact {
     RustCfgTestFile {
         path: String,
     },
-    /// A Python module named like a test (`*_test.py`, `test_*.py`) that holds no test.
-    PythonNotATest {
+    /// A module named like a test (`*_test.py`, `test_*.py`, `test-*.ts`) that holds no test.
+    NotATest {
         path: String,
     },
     DockerIgnore {

@@ -364,7 +364,7 @@ pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
         .iter()
         .any(|m| memchr::memmem::find(src.text, m).is_some());
     if !is_test {
-        out.facts.push(super::Fact::PythonNotATest {
+        out.facts.push(super::Fact::NotATest {
             path: src.path.to_string(),
         });
     }
@@ -537,7 +537,7 @@ fn count(hay: &[u8], needle: &[u8]) -> usize {
 }
 
 /// Resolve an import of `module` (or `alt`, when its last part is a name) made by `file`: a module that a
-/// `PythonNotATest` fact clears is not judged.
+/// `NotATest` fact clears is not judged (see `Index::leak`).
 pub(crate) fn resolve_import(
     index: &Index,
     file: &str,
@@ -549,9 +549,6 @@ pub(crate) fn resolve_import(
     let Some((path, class)) = index.target(&candidates) else {
         return another_packages_tests(index, file, p, module);
     };
-    if index.python_not_tests.contains(&path) {
-        return None;
-    }
     index.leak(file, p, Use::Import, "imports", &path, class)
 }
 

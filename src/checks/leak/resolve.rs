@@ -98,7 +98,8 @@ pub(crate) struct Index<'a> {
     /// `(module path, directory)`, longest module first.
     pub(super) go_modules: Vec<(String, String)>,
     pub(super) rust_cfg_test: HashSet<String>,
-    pub(super) python_not_tests: HashSet<String>,
+    /// Modules named like tests that hold none (`NotATest`): production importing them is no leak.
+    pub(super) not_tests: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
     pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
@@ -120,7 +121,7 @@ impl<'a> Index<'a> {
             files,
             go_modules: Vec::new(),
             rust_cfg_test: HashSet::new(),
-            python_not_tests: HashSet::new(),
+            not_tests: HashSet::new(),
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
             libraries_loaded: Vec::new(),
@@ -137,8 +138,8 @@ impl<'a> Index<'a> {
                 Fact::RustCfgTestFile { path } => {
                     index.rust_cfg_test.insert(path);
                 }
-                Fact::PythonNotATest { path } => {
-                    index.python_not_tests.insert(path);
+                Fact::NotATest { path } => {
+                    index.not_tests.insert(path);
                 }
                 Fact::DockerIgnore { path, patterns } => {
                     index.dockerignores.insert(path, patterns);
@@ -331,7 +332,7 @@ impl<'a> Index<'a> {
         if used == Use::Import && self.is_stand_in(file, path, class) {
             return self.stand_in(file, p, path);
         }
-        if !class.is_test_side() {
+        if !class.is_test_side() || self.not_tests.contains(path) {
             return None;
         }
         // A Ruby class only environment-guarded code reaches (a dev or review-app seeder).
@@ -339,6 +340,15 @@ impl<'a> Index<'a> {
             return None;
         }
         let what = class_word(class);
+        // Imported test code whose every use sits behind a flag that is off by default, or behind the
+        // environment's name, is guarded like a test route: a note naming the flag, or nothing.
+        let guard = match p.uses.as_deref() {
+            Some(Uses::OutsideProduction) if used == Use::Import => return None,
+            Some(Uses::Guarded(g)) if used == Use::Import => {
+                Some((g.on_by_default() == Some(false), g))
+            }
+            _ => None,
+        };
         let (rule, msg) = match used {
             Use::Import if class == FileClass::Fixture => {
                 (&FIXTURE_IMPORT, format!("{verb} `{path}` ({what})"))
@@ -357,7 +367,21 @@ impl<'a> Index<'a> {
                 format!("runs `{path}` ({what}) in production"),
             ),
         };
-        Some(make_finding(rule, p.at.in_file(file), msg, &p.evidence))
+        let mut f = make_finding(rule, p.at.in_file(file), msg, &p.evidence);
+        if let Some((off, g)) = guard {
+            let then = if off {
+                "off unless production sets it: production must keep it off"
+            } else {
+                "production must keep it off"
+            };
+            f.message = format!("{} — used only {g}: {then}", f.message);
+            f.severity = if off {
+                Severity::Note
+            } else {
+                Severity::Warning
+            };
+        }
+        Some(f)
     }
 
     /// Is `target` a stand-in that an importer in JavaScript, Python or Ruby uses: a module test-side

@@ -42,6 +42,14 @@ pub(crate) fn names_stand_in(path: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
+/// Words the path of test code holds: its imports are judged by use too (`leak` in `resolve`).
+pub(crate) fn names_test_code(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    ["test", "spec", "fixture"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
 /// The language of an importing file, for reading its bindings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
