@@ -313,6 +313,8 @@ const DEPLOY_DIRS: &[&str] = &[
     "manifests",
     "kustomize",
     "overlays",
+    "copilot",
+    "cloudformation",
 ];
 /// Words in a configuration file's name that say it is not for any environment — a copy to fill in
 /// (`config.example.yml`, `settings.dist.ini`) or a test double (`mock`, `fixture`, `spec`, `stub`) —
@@ -719,6 +721,18 @@ fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
     {
         return true;
     }
+    // `template.yaml` is the name AWS SAM and CloudFormation deploy by default: in a deployment
+    // directory it is the stack, not a copy to fill in.
+    if matches!(lower, "template.yaml" | "template.yml" | "template.json")
+        && dirs.iter().any(|d| {
+            DEPLOY_DIRS.contains(&d.to_ascii_lowercase().as_str())
+                || dir_tokens(d)
+                    .iter()
+                    .any(|t| matches!(t.as_str(), "deploy" | "cloudformation" | "sam"))
+        })
+    {
+        return false;
+    }
     // `.env.example`, `.env.development`, `.env.test`, `config.sample.yml`, `settings.dist.ini`
     let env_file = lower.starts_with(".env.") || lower.ends_with(".env");
     let config_like = env_file
@@ -787,10 +801,13 @@ fn is_deploy(dirs: &[&str], lower: &str, ext: &str) -> bool {
         || lower == "serverless.yml"
         || lower == "chart.yaml"
         || matches!(ext, "tf" | "tfvars" | "bicep")
-        || dirs
-            .iter()
-            .any(|d| DEPLOY_DIRS.contains(&d.to_ascii_lowercase().as_str()))
-            && (CONFIG_EXTS.contains(&ext) || matches!(ext, "tpl" | "sh" | ""))
+        || dirs.iter().any(|d| {
+            // `helm_deploy/`, `deploy-config/`: a deployment directory by one of its words.
+            DEPLOY_DIRS.contains(&d.to_ascii_lowercase().as_str())
+                || dir_tokens(d)
+                    .iter()
+                    .any(|t| matches!(t.as_str(), "helm" | "deploy" | "k8s" | "copilot"))
+        }) && (CONFIG_EXTS.contains(&ext) || matches!(ext, "tpl" | "sh" | ""))
 }
 
 #[cfg(test)]
@@ -1021,6 +1038,11 @@ mod tests {
             ("docker-compose.prod.yml", Deploy),
             ("compose.production.yaml", Deploy),
             ("docker-compose.test.yml", Test),
+            // Copilot manifests, CloudFormation templates and Helm values in a directory named by
+            // one of its words (`helm_deploy/`) are deployment files.
+            ("copilot/web/manifest.yml", Deploy),
+            ("cloudformation/deploy/template.yaml", Deploy),
+            ("helm_deploy/values-prod.yaml", Deploy),
             ("local.Dockerfile", DevConfig),
             ("docker/Dockerfile.dev", DevConfig),
             (".env.staging", DevConfig),

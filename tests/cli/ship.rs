@@ -644,6 +644,16 @@ fn python_groups_extras_pipfile_and_requirements() {
         ("requirements-base.txt", "gunicorn\n"),
         ("requirements-test.txt", "-r requirements.txt\npytest\n"),
     ]);
+    // The developers' aggregate of a production list and a development one: production installs its
+    // own list (the twin above, a list including only the test one, still fires).
+    passes(&[
+        (
+            "requirements.txt",
+            "-r requirements-prod.txt\n-r requirements-dev.txt\n",
+        ),
+        ("requirements-prod.txt", "flask==3.0\n"),
+        ("requirements-dev.txt", "pytest\n"),
+    ]);
 }
 
 #[test]

@@ -371,7 +371,9 @@ pub(crate) fn extract_config(src: &mut Source, out: &mut Extracted) {
 
 /// Environment variables a deployment file sets to a production value (`ENV NODE_ENV=production`,
 /// `NODE_ENV: production`, `- name: NODE_ENV` / `value: production`, `NODE_ENV=production` in a
-/// Procfile): a default to development is then overridden where production runs.
+/// Procfile), or to a value the deployment fills in per environment (`FLASK_ENV:
+/// ${COPILOT_ENVIRONMENT_NAME}`, CloudFormation's `Value: !Ref Environment`, Helm's `{{ .Values.env }}`):
+/// a default to development is then overridden where production runs.
 pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
     let text = src.text;
     // Templates a generator fills in (`Dockerfile.tt`, `Procfile.erb`) deploy nothing of this repository.
@@ -401,18 +403,19 @@ pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
                 if next < text.len() {
                     let nl = line_range(text, next);
                     let t = text[nl].trim_ascii();
-                    if let Some(v) = t.strip_prefix(b"value:") {
-                        value = v.trim_ascii().to_vec();
+                    if t.len() >= 6 && t[..6].eq_ignore_ascii_case(b"value:") {
+                        value = t[6..].trim_ascii().to_vec();
                     }
                 }
             }
             let v = String::from_utf8_lossy(&value)
                 .trim_matches(['"', '\''])
                 .to_string();
-            if v.split(['.', '-', '_', '/', ' ']).any(|w| {
+            let production = v.split(['.', '-', '_', '/', ' ']).any(|w| {
                 crate::repo::environments::tier_of_word(&w.to_ascii_lowercase())
                     == Some(crate::repo::environments::Tier::Production)
-            }) {
+            });
+            if production || filled_in_per_environment(&v) {
                 set.push((*var).to_string());
             }
         }
@@ -422,6 +425,26 @@ pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
     for var in set {
         out.facts.push(Fact::EnvSetForProduction { var });
     }
+}
+
+/// A value the deployment fills in for each environment: a template placeholder (`${ENV}`, `{{ .Values.env
+/// }}`, Concourse's `((env))`, `$ENV`) or a CloudFormation intrinsic (`!Ref Environment`, `!Sub …`,
+/// `!If …`). Production's own value is then not this file's literal, and never the code's default.
+fn filled_in_per_environment(v: &str) -> bool {
+    v.contains("${")
+        || v.contains("{{")
+        || v.contains("((")
+        || v.starts_with('$')
+        || [
+            "!Ref",
+            "!Sub",
+            "!If",
+            "!FindInMap",
+            "!ImportValue",
+            "!Select",
+        ]
+        .iter()
+        .any(|f| v.starts_with(f))
 }
 
 #[cfg(test)]
@@ -466,6 +489,8 @@ mod tests {
             "FROM node:20\nENV NODE_ENV=production\n",
             "env:\n  - name: NODE_ENV\n    value: production\n",
             "[env]\n  NODE_ENV = \"production\"\n",
+            "variables:\n  NODE_ENV: ${COPILOT_ENVIRONMENT_NAME}\n",
+            "Environment:\n  - Name: NODE_ENV\n    Value: !Ref Environment\n",
         ] {
             let out = super::super::extract_for_test("Dockerfile", text, Syntax::Hash, |s, o| {
                 deployment_env(s, o)
@@ -476,6 +501,18 @@ mod tests {
                 out.facts
             );
         }
+        // The twin: a deployment file setting it to development leaves the default's risk standing.
+        let out = super::super::extract_for_test(
+            "docker-compose.yml",
+            "environment:\n  NODE_ENV: development\n",
+            Syntax::Hash,
+            |s, o| deployment_env(s, o),
+        );
+        assert!(
+            matches!(out.facts.as_slice(), [Fact::Deploys]),
+            "{:?}",
+            out.facts
+        );
     }
 
     #[test]

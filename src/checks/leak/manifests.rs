@@ -586,6 +586,14 @@ fn key_position(text: &[u8], key: &str) -> Option<usize> {
 
 fn requirements(src: &mut Source, out: &mut Extracted) {
     let text = src.text;
+    // A file that includes a list named for production beside a development one
+    // (`-r requirements-prod.txt`, `-r requirements-dev.txt`) is the developers' aggregate: production
+    // installs its own list. Its development includes are then no finding (its own pins still are).
+    let aggregate = includes(text).iter().any(|f| {
+        paths::stem(paths::file_name(f))
+            .split(['-', '_', '.'])
+            .any(|t| matches!(t, "prod" | "production"))
+    });
     let mut pos = 0;
     while pos < text.len() {
         let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
@@ -594,7 +602,7 @@ fn requirements(src: &mut Source, out: &mut Extracted) {
         if let Some(included) = included_requirements(text, start, end) {
             let file = String::from_utf8_lossy(&text[included.clone()]).into_owned();
             let name = paths::file_name(&file);
-            if name.ends_with(".txt") && requirements_kind(name).is_none() {
+            if name.ends_with(".txt") && requirements_kind(name).is_none() && !aggregate {
                 let at = src.span(included);
                 let msg = format!(
                     "production requirements include `{file}`, a list of test or development dependencies"
@@ -621,6 +629,21 @@ fn requirements(src: &mut Source, out: &mut Extracted) {
             dependency(src, out, dep, start..start + n);
         }
     }
+}
+
+/// Every file a requirements file includes (`-r x.txt`), as written.
+fn includes(text: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+        let start = super::tokens::skip_ws(text, pos, end);
+        pos = end + 1;
+        if let Some(r) = included_requirements(text, start, end) {
+            out.push(String::from_utf8_lossy(&text[r]).into_owned());
+        }
+    }
+    out
 }
 
 /// `-r other.txt` / `--requirement=other.txt`: the included file's span.
