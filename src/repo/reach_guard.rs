@@ -67,6 +67,12 @@ impl Guard {
         matches!(self.reads, Reads::Environment { production } if production == self.negated)
     }
 
+    /// Does the condition read configuration (an environment variable, a setting, the environment's
+    /// name) rather than something decided at run time (a command's option, a request's field)?
+    pub fn reads_configuration(&self) -> bool {
+        !matches!(self.reads, Reads::Other)
+    }
+
     /// The flag's name, or the condition as written.
     pub fn flag(&self) -> &str {
         match &self.reads {

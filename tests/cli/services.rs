@@ -355,6 +355,14 @@ fn a_test_import_used_only_behind_an_off_flag_is_a_note_and_unguarded_an_error()
     assert_eq!(found.len(), 1, "{report:#}");
     assert_eq!(found[0].0, "error", "{report:#}");
     assert_eq!(code, 1);
+
+    // A condition decided at run time (a command's option) is no configuration: still an error.
+    let by_option = "def handle(app, options):\n    from app.functional_tests import helpers\n    if options[\"seed\"]:\n        helpers.install(app)\n";
+    let (code, report) = gate(&tree(by_option));
+    let found = imports(&report);
+    assert_eq!(found.len(), 1, "{report:#}");
+    assert_eq!(found[0].0, "error", "{report:#}");
+    assert_eq!(code, 1);
 }
 
 #[test]

@@ -389,14 +389,17 @@ pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
         for at in word_occurrences(text, var.as_bytes(), true) {
             let line = line_range(text, at);
             let rest = &text[at + var.len()..line.end];
-            let mut value = rest
-                .trim_ascii_start()
-                .trim_ascii_start()
+            let after = rest.trim_ascii_start();
+            // `VAR=value`, `VAR: value`, or a `name: VAR` line whose value follows; anything else
+            // (Dockerfile's own `ENV` instruction, a mention in prose) sets nothing.
+            let mut value = match after
                 .strip_prefix(b"=")
-                .or_else(|| rest.trim_ascii_start().strip_prefix(b":"))
-                .unwrap_or(rest)
-                .trim_ascii()
-                .to_vec();
+                .or_else(|| after.strip_prefix(b":"))
+            {
+                Some(v) => v.trim_ascii().to_vec(),
+                None if after.is_empty() || after == b"\"" || after == b"'" => Vec::new(),
+                None => continue,
+            };
             // Kubernetes: `- name: NODE_ENV` then `value: production` on the next line.
             if value.is_empty() || value.ends_with(b"\"") && value.len() == 1 {
                 let next = line.end + 1;
@@ -501,6 +504,18 @@ mod tests {
                 out.facts
             );
         }
+        // Dockerfile's own `ENV` instruction is not the variable `ENV` being set.
+        let out = super::super::extract_for_test(
+            "Dockerfile",
+            "FROM python:3\nENV APP_GIT_COMMIT=${APP_GIT_COMMIT}\n",
+            Syntax::Hash,
+            |s, o| deployment_env(s, o),
+        );
+        assert!(
+            matches!(out.facts.as_slice(), [Fact::Deploys]),
+            "{:?}",
+            out.facts
+        );
         // The twin: a deployment file setting it to development leaves the default's risk standing.
         let out = super::super::extract_for_test(
             "docker-compose.yml",

@@ -344,7 +344,7 @@ impl<'a> Index<'a> {
         // environment's name, is guarded like a test route: a note naming the flag, or nothing.
         let guard = match p.uses.as_deref() {
             Some(Uses::OutsideProduction) if used == Use::Import => return None,
-            Some(Uses::Guarded(g)) if used == Use::Import => {
+            Some(Uses::Guarded(g)) if used == Use::Import && g.reads_configuration() => {
                 Some((g.on_by_default() == Some(false), g))
             }
             _ => None,
