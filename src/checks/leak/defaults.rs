@@ -405,9 +405,14 @@ pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
                 let next = line.end + 1;
                 if next < text.len() {
                     let nl = line_range(text, next);
-                    let t = text[nl].trim_ascii();
+                    let t = text[nl.clone()].trim_ascii();
                     if t.len() >= 6 && t[..6].eq_ignore_ascii_case(b"value:") {
                         value = t[6..].trim_ascii().to_vec();
+                        // `Value:` alone, the value on the line below (a CloudFormation `!If`).
+                        let below = nl.end + 1;
+                        if value.is_empty() && below < text.len() {
+                            value = text[line_range(text, below)].trim_ascii().to_vec();
+                        }
                     }
                 }
             }
@@ -494,6 +499,7 @@ mod tests {
             "[env]\n  NODE_ENV = \"production\"\n",
             "variables:\n  NODE_ENV: ${COPILOT_ENVIRONMENT_NAME}\n",
             "Environment:\n  - Name: NODE_ENV\n    Value: !Ref Environment\n",
+            "Environment:\n  - Name: NODE_ENV\n    Value:\n      !If [UseSub, !Ref Sub, !Ref Environment]\n",
         ] {
             let out = super::super::extract_for_test("Dockerfile", text, Syntax::Hash, |s, o| {
                 deployment_env(s, o)
