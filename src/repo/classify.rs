@@ -249,6 +249,9 @@ pub(crate) const FIXTURE_DIRS: &[&str] = &[
     "test-files",
     "factories",
     "stubs",
+    // WireMock's stub mappings and response bodies (`wiremock/mappings/*.json`, `__files/`): the fake
+    // API a test run starts, never read by the service itself.
+    "wiremock",
     "snapshots",
     "__snapshots__",
     "golden",
@@ -846,6 +849,7 @@ mod tests {
             ("tests_common/api_client/request_data.py", Test),
             ("test_utils/factories.py", Test),
             ("app/mock_data/users.json", Fixture),
+            ("wiremock/mappings/get-record.json", Fixture),
             ("server/data/userData/profile.ts", Code),
             ("Dockerfile.e2e", Test),
             ("Dockerfile", Deploy),

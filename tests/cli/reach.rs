@@ -843,6 +843,23 @@ fn switches_on_by_default() {
         ),
         ("package.json", "{\n  \"name\": \"framework\"\n}\n"),
     ]);
+    // A package started as a Node server is a service even when its deployment files live elsewhere:
+    // its default is production's.
+    let (_, found, _) = gate(&[
+        (
+            "lib/config.js",
+            "module.exports = { NODE_ENV: config.NODE_ENV || 'development' }\n",
+        ),
+        (
+            "package.json",
+            "{\n  \"name\": \"claims\",\n  \"scripts\": {\n    \"start\": \"node server.js\"\n  }\n}\n",
+        ),
+        ("server.js", "require('./lib/config')\n"),
+    ]);
+    assert_eq!(
+        located(&found),
+        vec![("leak/nonprod-default", "warning", "lib/config.js", 1, 50)]
+    );
 
     // Twins: the deployment sets NODE_ENV and the settings module; the bypass only in tests; stubs off;
     // production's own values.

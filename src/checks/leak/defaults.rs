@@ -369,6 +369,88 @@ pub(crate) fn extract_config(src: &mut Source, out: &mut Extracted) {
     }
 }
 
+/// An image that installs an example or development env file as its real one (`COPY .env.example .env`,
+/// `RUN cp .env.sample .env`): the service then starts with the example's values (fixed secrets, test
+/// URLs, development modes) wherever the deployment does not override each one. Stages named for tests
+/// or development are theirs.
+pub(crate) fn example_config_installed(src: &mut Source, out: &mut Extracted) {
+    let text = src.text;
+    let mut stage_is_dev = false;
+    for (line_start, line_end) in trimmed_lines(text) {
+        let code = &text[line_start..line_end];
+        let words: Vec<&[u8]> = code
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let Some(first) = words.first() else { continue };
+        if first.eq_ignore_ascii_case(b"FROM") {
+            stage_is_dev = words.len() >= 4
+                && words[words.len() - 2].eq_ignore_ascii_case(b"AS")
+                && String::from_utf8_lossy(words[words.len() - 1])
+                    .split(['-', '_', '.'])
+                    .any(|w| {
+                        crate::repo::environments::tier_of_word(&w.to_ascii_lowercase())
+                            == Some(crate::repo::environments::Tier::NonProduction)
+                    });
+            continue;
+        }
+        if stage_is_dev {
+            continue;
+        }
+        let copies = first.eq_ignore_ascii_case(b"COPY") || first.eq_ignore_ascii_case(b"ADD");
+        let runs = first.eq_ignore_ascii_case(b"RUN");
+        let pairs: Vec<(&[u8], &[u8])> = if copies {
+            let args: Vec<&[u8]> = words[1..]
+                .iter()
+                .copied()
+                .filter(|w| !w.starts_with(b"--"))
+                .collect();
+            match args.split_last() {
+                Some((dest, sources)) => sources.iter().map(|s| (*s, *dest)).collect(),
+                None => Vec::new(),
+            }
+        } else if runs {
+            // `cp .env.example .env` / `mv` inside a RUN.
+            words
+                .windows(3)
+                .filter(|w| w[0] == b"cp" || w[0] == b"mv")
+                .map(|w| (w[1], w[2]))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for (from, to) in pairs {
+            let name = |p: &[u8]| {
+                String::from_utf8_lossy(p.rsplit(|b| *b == b'/').next().unwrap_or(p))
+                    .trim_matches(['"', '\'', ','])
+                    .to_ascii_lowercase()
+            };
+            let (from_name, to_name) = (name(from), name(to));
+            if to_name != ".env" || !is_example_env(&from_name) {
+                continue;
+            }
+            let span = src.span(line_start..line_end);
+            let shown = crate::repo::text::evidence(code, 120);
+            let msg = format!(
+                "the production image installs `{from_name}` as its `.env`: the service starts with the example's values (secrets, URLs, modes) wherever the deployment does not set each one; ship no env file, and have the deployment set every variable"
+            );
+            out.finding(&NONPROD_DEFAULT, span, msg, &shown);
+        }
+    }
+}
+
+/// `.env.example`, `.env.sample`, `.env.development`, `example.env`: an env file for another purpose than
+/// production's.
+fn is_example_env(name: &str) -> bool {
+    let words: Vec<&str> = name.split('.').filter(|w| !w.is_empty()).collect();
+    (name.starts_with(".env.") || name.ends_with(".env"))
+        && words.iter().any(|w| {
+            matches!(*w, "example" | "sample" | "template" | "dist" | "defaults")
+                || crate::repo::environments::tier_of_word(w)
+                    == Some(crate::repo::environments::Tier::NonProduction)
+        })
+}
+
 /// Environment variables a deployment file sets to a production value (`ENV NODE_ENV=production`,
 /// `NODE_ENV: production`, `- name: NODE_ENV` / `value: production`, `NODE_ENV=production` in a
 /// Procfile), or to a value the deployment fills in per environment (`FLASK_ENV:
@@ -534,6 +616,29 @@ mod tests {
             "{:?}",
             out.facts
         );
+    }
+
+    #[test]
+    fn an_example_env_installed_in_the_image() {
+        let run = |text: &str| {
+            super::super::extract_for_test("Dockerfile", text, Syntax::Hash, |s, o| {
+                example_config_installed(s, o)
+            })
+            .findings
+            .len()
+        };
+        assert_eq!(
+            run("FROM node:20\nCOPY --from=build /app/.env.example /app/.env\n"),
+            1
+        );
+        assert_eq!(
+            run("FROM node:20\nRUN cp .env.sample .env && npm start\n"),
+            1
+        );
+        // The twins: the real file, another destination, a development stage.
+        assert_eq!(run("FROM node:20\nCOPY .env.production /app/.env\n"), 0);
+        assert_eq!(run("FROM node:20\nCOPY .env.example /app/docs/\n"), 0);
+        assert_eq!(run("FROM node:20 AS dev\nCOPY .env.example .env\n"), 0);
     }
 
     #[test]

@@ -315,7 +315,7 @@ const JVM_ARTIFACTS: &[(&str, &str, LibKind)] = &[
 
 /// Libraries whose names have a test library's shape but that production uses on purpose: gRPC's
 /// generated client stubs, a user-agent generator, Python's type stubs (which hold no code).
-const NOT_TEST_LIBRARIES: &[&str] = &["grpc-stub", "fake-useragent"];
+const NOT_TEST_LIBRARIES: &[&str] = &["grpc-stub", "fake-useragent", "jest-worker"];
 
 /// Which package registry a name comes from: each has its own conventions (`_` and `-`, scopes, groups).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,6 +366,18 @@ pub(crate) fn test_shape(registry: Registry, name: &str) -> bool {
     if words
         .iter()
         .any(|w| matches!(*w, "mock" | "mocks" | "mocking"))
+    {
+        return true;
+    }
+    // A test runner's plugin, named `<runner>-<plugin>` on npm (`cypress-recurse`, `jest-extended`,
+    // `karma-chrome-launcher`, `chai-http`): it exists only to run under that runner.
+    if registry == Registry::Npm
+        && scope.is_none()
+        && words.len() >= 2
+        && matches!(
+            first,
+            "cypress" | "jest" | "mocha" | "karma" | "vitest" | "jasmine" | "chai" | "sinon"
+        )
     {
         return true;
     }
@@ -613,5 +625,11 @@ mod tests {
             npm_package("@testing-library/jest-dom"),
             Some(LibKind::TestTool)
         );
+        // A test runner's plugin by its name; the runner's own internals and other scopes are not.
+        assert_eq!(npm_package("cypress-recurse"), Some(LibKind::TestTool));
+        assert_eq!(npm_package("jest-extended"), Some(LibKind::TestTool));
+        assert_eq!(npm_package("jest-worker"), None);
+        assert_eq!(npm_package("@acme/cypress-config"), None);
+        assert_eq!(npm_package("chaim"), None);
     }
 }

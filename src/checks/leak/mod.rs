@@ -369,6 +369,7 @@ fn extract(
         Kind::Dockerfile => {
             docker::extract(&mut src, &mut out);
             defaults::deployment_env(&src, &mut out);
+            defaults::example_config_installed(&mut src, &mut out);
             roots::dockerfile(&mut src, &mut out);
         }
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),

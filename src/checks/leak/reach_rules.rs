@@ -74,7 +74,8 @@ pub const NONPROD_DEFAULT: CodeRule = CodeRule {
           runs the live service as development unless its deployment sets the variable; a test mode that signs \
           made-up users in is one missing setting away from production; stubs switched on in the shipped base \
           config answer for the real service in every environment that does not override them; Rails' \
-          `consider_all_requests_local = true` in production shows every visitor full error reports. This is \
+          `consider_all_requests_local = true` in production shows every visitor full error reports; an image \
+          that installs `.env.example` as its `.env` starts with the example's fixed secrets and test URLs. This is \
           how test behaviour and test data reach a live system — as they reached the Police National Database, \
           unnoticed for months — and the ICO recommended steps to prevent code being inadvertently added to \
           live systems. Reported as a warning naming the default and where production must override it (an \
@@ -83,7 +84,8 @@ pub const NONPROD_DEFAULT: CodeRule = CodeRule {
     fix: "Default to production (or fail to start when the variable is missing), and set development and test \
           values in development and test configuration. Guard test modes with a flag that is off unless set, \
           and refuse to start with it on when the environment is production. Keep stubs off in the base config \
-          and switch them on in development and test config.",
+          and switch them on in development and test config. Ship no env file in an image: the deployment sets \
+          each variable.",
     example: "src/config.js:3:40 `NODE_ENV` defaults to `development` when unset: production runs as development \
               unless its deployment sets NODE_ENV (no deployment file in the repository sets it for production)",
 };

@@ -105,6 +105,12 @@ pub(crate) fn package_json(src: &mut Source, out: &mut Extracted) {
                 continue;
             };
             if key == b"\"start\"" {
+                // `"start": "node server.js"`: a package started as a Node process is a service that
+                // is deployed somewhere (a library's `start` builds or watches), so its environment
+                // defaults are production's, whether or not its deployment files live here.
+                if text[s..s + len].starts_with(b"node ") {
+                    out.facts.push(super::Fact::Deploys);
+                }
                 command(src, out, s..s + len, "");
             } else {
                 reference(
