@@ -8,6 +8,8 @@
 //! and loop headers are conditions, not places). TOML and INI sections are the last `[section]` line
 //! above; a Dockerfile's scope is its stage's `FROM` line.
 
+use super::scopes::{indent, is_comment};
+
 /// The scope of the line holding byte `at` of `content` (a file at `path`), e.g.
 /// `class Production(Config): › def settings(self):`. Empty at the top level.
 pub fn scope(path: &str, content: &[u8], at: usize) -> String {
@@ -155,20 +157,6 @@ fn normalise(text: &[u8]) -> String {
 
 fn trim(line: &[u8]) -> &[u8] {
     line.trim_ascii()
-}
-
-fn indent(line: &[u8]) -> usize {
-    line.iter()
-        .take_while(|b| matches!(b, b' ' | b'\t'))
-        .count()
-}
-
-fn is_comment(text: &[u8]) -> bool {
-    text.starts_with(b"#")
-        || text.starts_with(b"//")
-        || text.starts_with(b"/*")
-        || text.starts_with(b"*")
-        || text.starts_with(b"--")
 }
 
 #[cfg(test)]

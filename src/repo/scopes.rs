@@ -388,17 +388,20 @@ fn forced_dev_settings(content: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
 }
 
 /// Leading spaces and tabs (a tab counts as one: files mix them rarely, and only the order matters).
-fn indent(line: &[u8]) -> usize {
+pub(crate) fn indent(line: &[u8]) -> usize {
     line.iter()
         .take_while(|b| matches!(b, b' ' | b'\t'))
         .count()
 }
 
-fn is_comment(text: &[u8]) -> bool {
+/// A line (already trimmed) that is a comment in one of the languages read here (`#`, `//`, `/* *`, SQL's
+/// `--`).
+pub(crate) fn is_comment(text: &[u8]) -> bool {
     text.starts_with(b"#")
         || text.starts_with(b"//")
         || text.starts_with(b"/*")
         || text.starts_with(b"*")
+        || text.starts_with(b"--")
 }
 
 /// Lower-case words of a header: split at anything not a letter or digit, and at camelCase humps

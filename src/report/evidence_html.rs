@@ -5,6 +5,7 @@ use super::evidence::{
     assess, header, policy_exceptions, RuleException, Status, MAX_EXCEPTION_ROWS,
 };
 use crate::engine::Outcome;
+use crate::finding::Finding;
 use crate::suppress::accepted::Exception;
 use std::io::{self, Write};
 
@@ -109,38 +110,14 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "<p>No findings.</p>")?;
         }
         if !x.findings.is_empty() {
-            writeln!(
-                out,
-                "<table><tr><th>Severity</th><th>Rule</th><th>Location</th><th>Finding</th></tr>"
-            )?;
-            for f in &x.findings {
-                writeln!(
-                    out,
-                    "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-                    f.severity,
-                    esc(&f.rule),
-                    esc(&f.location.display()),
-                    inline(&f.message)
-                )?;
-            }
-            writeln!(out, "</table>")?;
+            findings_table(out, &x.findings)?;
         }
         if !x.pre_existing.is_empty() {
             writeln!(
                 out,
-                "<p>Pre-existing (the base already had them; not failed on by this change):</p><table><tr><th>Severity</th><th>Rule</th><th>Location</th><th>Finding</th></tr>"
+                "<p>Pre-existing (the base already had them; not failed on by this change):</p>"
             )?;
-            for f in &x.pre_existing {
-                writeln!(
-                    out,
-                    "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-                    f.severity,
-                    esc(&f.rule),
-                    esc(&f.location.display()),
-                    inline(&f.message)
-                )?;
-            }
-            writeln!(out, "</table>")?;
+            findings_table(out, &x.pre_existing)?;
         }
         exceptions(out, &x.accepted, &x.settings)?;
     }
@@ -152,6 +129,24 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</body></html>")
 }
 
+/// One table row per finding.
+fn findings_table(out: &mut dyn Write, findings: &[&Finding]) -> io::Result<()> {
+    writeln!(
+        out,
+        "<table><tr><th>Severity</th><th>Rule</th><th>Location</th><th>Finding</th></tr>"
+    )?;
+    for f in findings {
+        writeln!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+            f.severity,
+            esc(&f.rule),
+            esc(&f.location.display()),
+            inline(&f.message)
+        )?;
+    }
+    writeln!(out, "</table>")
+}
 /// The accepted exceptions of one control: rules switched off or lowered, then each accepted finding.
 fn exceptions(
     out: &mut dyn Write,

@@ -5,6 +5,7 @@ use super::evidence::{
 };
 use super::markdown::{code, text as cell};
 use crate::engine::Outcome;
+use crate::finding::Finding;
 use crate::suppress::accepted::Exception;
 use std::io::{self, Write};
 
@@ -93,36 +94,15 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "No findings.")?;
         }
         if !a.findings.is_empty() {
-            writeln!(
-                out,
-                "\n| Severity | Rule | Location | Finding |\n|---|---|---|---|"
-            )?;
-            for f in &a.findings {
-                writeln!(
-                    out,
-                    "| {} | {} | {} | {} |",
-                    f.severity,
-                    code(&f.rule),
-                    code(&f.location.display()),
-                    cell(&f.message)
-                )?;
-            }
+            writeln!(out)?;
+            findings_table(out, &a.findings)?;
         }
         if !a.pre_existing.is_empty() {
             writeln!(
                 out,
-                "\nPre-existing (the base already had them; not failed on by this change):\n\n| Severity | Rule | Location | Finding |\n|---|---|---|---|"
+                "\nPre-existing (the base already had them; not failed on by this change):\n"
             )?;
-            for f in &a.pre_existing {
-                writeln!(
-                    out,
-                    "| {} | {} | {} | {} |",
-                    f.severity,
-                    code(&f.rule),
-                    code(&f.location.display()),
-                    cell(&f.message)
-                )?;
-            }
+            findings_table(out, &a.pre_existing)?;
         }
         exceptions(out, &a.accepted, &a.settings)?;
     }
@@ -130,6 +110,25 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     if !policy.is_empty() {
         writeln!(out, "\n## Accepted changes to the gate's own policy\n")?;
         exceptions(out, &policy, &[])?;
+    }
+    Ok(())
+}
+
+/// One table row per finding.
+fn findings_table(out: &mut dyn Write, findings: &[&Finding]) -> io::Result<()> {
+    writeln!(
+        out,
+        "| Severity | Rule | Location | Finding |\n|---|---|---|---|"
+    )?;
+    for f in findings {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            f.severity,
+            code(&f.rule),
+            code(&f.location.display()),
+            cell(&f.message)
+        )?;
     }
     Ok(())
 }

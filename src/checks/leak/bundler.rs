@@ -116,7 +116,7 @@ pub(crate) fn gemfile(src: &mut Source, out: &mut Extracted) {
         if code.starts_with('#') || code.is_empty() {
             continue;
         }
-        let in_nonprod = blocks.iter().any(|b| *b == Block::NonProduction);
+        let in_nonprod = blocks.contains(&Block::NonProduction);
         let in_group = blocks.iter().rev().find_map(|b| match b {
             Block::Group(g) => Some(g.clone()),
             _ => None,

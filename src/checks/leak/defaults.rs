@@ -575,6 +575,10 @@ mod tests {
 
     #[test]
     fn deployment_files_setting_the_environment() {
+        let facts = |path: &str, text: &str| {
+            super::super::extract_for_test(path, text, Syntax::Hash, |s, o| deployment_env(s, o))
+                .facts
+        };
         for text in [
             "FROM node:20\nENV NODE_ENV=production\n",
             "env:\n  - name: NODE_ENV\n    value: production\n",
@@ -583,39 +587,27 @@ mod tests {
             "Environment:\n  - Name: NODE_ENV\n    Value: !Ref Environment\n",
             "Environment:\n  - Name: NODE_ENV\n    Value:\n      !If [UseSub, !Ref Sub, !Ref Environment]\n",
         ] {
-            let out = super::super::extract_for_test("Dockerfile", text, Syntax::Hash, |s, o| {
-                deployment_env(s, o)
-            });
+            let got = facts("Dockerfile", text);
             assert!(
-                matches!(out.facts.as_slice(), [Fact::Deploys, Fact::EnvSetForProduction { var }] if var == "NODE_ENV"),
-                "{text}: {:?}",
-                out.facts
+                matches!(got.as_slice(), [Fact::Deploys, Fact::EnvSetForProduction { var }] if var == "NODE_ENV"),
+                "{text}: {got:?}"
             );
         }
-        // Dockerfile's own `ENV` instruction is not the variable `ENV` being set.
-        let out = super::super::extract_for_test(
-            "Dockerfile",
-            "FROM python:3\nENV APP_GIT_COMMIT=${APP_GIT_COMMIT}\n",
-            Syntax::Hash,
-            |s, o| deployment_env(s, o),
-        );
-        assert!(
-            matches!(out.facts.as_slice(), [Fact::Deploys]),
-            "{:?}",
-            out.facts
-        );
-        // The twin: a deployment file setting it to development leaves the default's risk standing.
-        let out = super::super::extract_for_test(
-            "docker-compose.yml",
-            "environment:\n  NODE_ENV: development\n",
-            Syntax::Hash,
-            |s, o| deployment_env(s, o),
-        );
-        assert!(
-            matches!(out.facts.as_slice(), [Fact::Deploys]),
-            "{:?}",
-            out.facts
-        );
+        // Dockerfile's own `ENV` instruction is not the variable `ENV` being set; and the twin: a
+        // deployment file setting it to development leaves the default's risk standing.
+        for (path, text) in [
+            (
+                "Dockerfile",
+                "FROM python:3\nENV APP_GIT_COMMIT=${APP_GIT_COMMIT}\n",
+            ),
+            (
+                "docker-compose.yml",
+                "environment:\n  NODE_ENV: development\n",
+            ),
+        ] {
+            let got = facts(path, text);
+            assert!(matches!(got.as_slice(), [Fact::Deploys]), "{text}: {got:?}");
+        }
     }
 
     #[test]

@@ -258,6 +258,125 @@ pub(crate) fn module_candidates(base: &str) -> Vec<String> {
     out
 }
 
+/// Words that, beside `test` in a module's name, say it supports tests (`test-utils.ts`,
+/// `api_test_helpers.js`): such a module is test code whatever it holds.
+const TEST_SUPPORT_WORDS: &[&str] = &[
+    "util",
+    "utils",
+    "helper",
+    "helpers",
+    "support",
+    "setup",
+    "fixture",
+    "fixtures",
+    "factory",
+    "factories",
+    "mock",
+    "mocks",
+    "stub",
+    "stubs",
+    "double",
+    "doubles",
+    "data",
+    "seed",
+    "seeds",
+    "server",
+    "config",
+    "env",
+    "harness",
+    "runner",
+    "common",
+    "lib",
+    "builder",
+    "builders",
+    "case",
+    "cases",
+    "suite",
+    "provider",
+    "providers",
+    "wrapper",
+    "render",
+];
+
+/// Is a script named like a test only by a word joined to its name with `-` or `_` (`test-language.ts`,
+/// `sheep-tests.js`, `api-test.js`)? No JavaScript test runner takes such a name as a test file: Jest,
+/// Vitest and Mocha find `*.test.*` / `*.spec.*` or files in a test directory. So the name alone does
+/// not decide: what the module holds does (`extract_named_test`). A dot convention (`x.test.ts`), a
+/// test-support name (`test-utils.ts`) or a test directory stays test code by its name.
+pub(crate) fn named_like_a_test(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let Some((stem, _)) = name.split_once('.') else {
+        return false;
+    };
+    // `x.test.ts`, `x.spec.js`, `x.cy.ts`, `x.stories.tsx`: a runner's or a tool's own convention.
+    if name.matches('.').count() > 1 {
+        return false;
+    }
+    let words: Vec<&str> = stem.split(['-', '_']).filter(|w| !w.is_empty()).collect();
+    let is_test_word = |w: &&str| matches!(*w, "test" | "tests" | "spec" | "specs" | "e2e");
+    words.len() >= 2
+        && words.iter().any(is_test_word)
+        && !words.iter().any(|w| {
+            TEST_SUPPORT_WORDS.contains(w) || w.starts_with("mock") || w.starts_with("fake")
+        })
+}
+
+/// A script named like a test but holding none (`test-language.ts` exports the languages a driving test
+/// can be taken in): say so, so that production importing it is not reported. Test code shows itself by
+/// calling a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or importing one.
+pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
+    const CALLS: &[&[u8]] = &[
+        b"describe(",
+        b"it(",
+        b"test(",
+        b"expect(",
+        b"beforeEach(",
+        b"beforeAll(",
+        b"afterEach(",
+        b"suite(",
+    ];
+    const FRAMEWORKS: &[&str] = &[
+        "jest",
+        "@jest/",
+        "vitest",
+        "mocha",
+        "chai",
+        "sinon",
+        "supertest",
+        "nock",
+        "@testing-library/",
+        "@playwright/test",
+        "cypress",
+        "ava",
+        "tap",
+        "node:test",
+        "jasmine",
+    ];
+    let text = src.text;
+    let called = CALLS.iter().any(|c| {
+        memchr::memmem::find_iter(text, c).any(|at| {
+            at == 0
+                || !matches!(text[at - 1], b'.' | b'_' | b'$')
+                    && !text[at - 1].is_ascii_alphanumeric()
+        })
+    });
+    let imports_framework = FRAMEWORKS.iter().any(|f| {
+        [b'\'', b'"', b'`'].iter().any(|q| {
+            let mut needle = vec![*q];
+            needle.extend_from_slice(f.as_bytes());
+            memchr::memmem::find_iter(text, &needle).any(|at| {
+                let end = at + needle.len();
+                f.ends_with('/') || text.get(end).is_some_and(|b| *b == *q || *b == b'/')
+            })
+        })
+    });
+    if !called && !imports_framework {
+        out.facts.push(super::Fact::NotATest {
+            path: src.path.to_string(),
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::resolve::testing::{judge, rule};
@@ -384,124 +503,5 @@ mod tests {
             )),
             Some("leak/fixture-import".into())
         );
-    }
-}
-
-/// Words that, beside `test` in a module's name, say it supports tests (`test-utils.ts`,
-/// `api_test_helpers.js`): such a module is test code whatever it holds.
-const TEST_SUPPORT_WORDS: &[&str] = &[
-    "util",
-    "utils",
-    "helper",
-    "helpers",
-    "support",
-    "setup",
-    "fixture",
-    "fixtures",
-    "factory",
-    "factories",
-    "mock",
-    "mocks",
-    "stub",
-    "stubs",
-    "double",
-    "doubles",
-    "data",
-    "seed",
-    "seeds",
-    "server",
-    "config",
-    "env",
-    "harness",
-    "runner",
-    "common",
-    "lib",
-    "builder",
-    "builders",
-    "case",
-    "cases",
-    "suite",
-    "provider",
-    "providers",
-    "wrapper",
-    "render",
-];
-
-/// Is a script named like a test only by a word joined to its name with `-` or `_` (`test-language.ts`,
-/// `sheep-tests.js`, `api-test.js`)? No JavaScript test runner takes such a name as a test file: Jest,
-/// Vitest and Mocha find `*.test.*` / `*.spec.*` or files in a test directory. So the name alone does
-/// not decide: what the module holds does (`extract_named_test`). A dot convention (`x.test.ts`), a
-/// test-support name (`test-utils.ts`) or a test directory stays test code by its name.
-pub(crate) fn named_like_a_test(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    let Some((stem, _)) = name.split_once('.') else {
-        return false;
-    };
-    // `x.test.ts`, `x.spec.js`, `x.cy.ts`, `x.stories.tsx`: a runner's or a tool's own convention.
-    if name.matches('.').count() > 1 {
-        return false;
-    }
-    let words: Vec<&str> = stem.split(['-', '_']).filter(|w| !w.is_empty()).collect();
-    let is_test_word = |w: &&str| matches!(*w, "test" | "tests" | "spec" | "specs" | "e2e");
-    words.len() >= 2
-        && words.iter().any(is_test_word)
-        && !words.iter().any(|w| {
-            TEST_SUPPORT_WORDS.contains(w) || w.starts_with("mock") || w.starts_with("fake")
-        })
-}
-
-/// A script named like a test but holding none (`test-language.ts` exports the languages a driving test
-/// can be taken in): say so, so that production importing it is not reported. Test code shows itself by
-/// calling a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or importing one.
-pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
-    const CALLS: &[&[u8]] = &[
-        b"describe(",
-        b"it(",
-        b"test(",
-        b"expect(",
-        b"beforeEach(",
-        b"beforeAll(",
-        b"afterEach(",
-        b"suite(",
-    ];
-    const FRAMEWORKS: &[&str] = &[
-        "jest",
-        "@jest/",
-        "vitest",
-        "mocha",
-        "chai",
-        "sinon",
-        "supertest",
-        "nock",
-        "@testing-library/",
-        "@playwright/test",
-        "cypress",
-        "ava",
-        "tap",
-        "node:test",
-        "jasmine",
-    ];
-    let text = src.text;
-    let called = CALLS.iter().any(|c| {
-        memchr::memmem::find_iter(text, c).any(|at| {
-            at == 0
-                || !matches!(text[at - 1], b'.' | b'_' | b'$')
-                    && !text[at - 1].is_ascii_alphanumeric()
-        })
-    });
-    let imports_framework = FRAMEWORKS.iter().any(|f| {
-        [b'\'', b'"', b'`'].iter().any(|q| {
-            let mut needle = vec![*q];
-            needle.extend_from_slice(f.as_bytes());
-            memchr::memmem::find_iter(text, &needle).any(|at| {
-                let end = at + needle.len();
-                f.ends_with('/') || text.get(end).is_some_and(|b| *b == *q || *b == b'/')
-            })
-        })
-    });
-    if !called && !imports_framework {
-        out.facts.push(super::Fact::NotATest {
-            path: src.path.to_string(),
-        });
     }
 }
