@@ -365,6 +365,53 @@ fn a_test_import_used_only_behind_an_off_flag_is_a_note_and_unguarded_an_error()
     assert_eq!(code, 1);
 }
 
+/// A module named as test support among production files (`UnitTestHelpers.tsx`) that uses a test
+/// framework is test code: a package's entry re-exporting it ships the framework in its bundle. The
+/// twins: the same name holding plain helpers, and a type-only re-export (erased by the compiler).
+#[test]
+fn test_helpers_a_package_entry_re_exports_are_test_code() {
+    let helpers = "import { render } from '@testing-library/react';\nexport const renderWithRouter = (ui: any) => render(ui);\nexport type Optional<T> = { [K in keyof T]?: T[K] };\n";
+    let entry = "export { renderWithRouter } from './UnitTestHelpers';\nexport type { Optional } from './UnitTestHelpers';\n";
+    let (code, report) = gate(&[
+        (
+            "packages/ui/package.json",
+            "{\"name\": \"ui\", \"main\": \"dist/index.js\"}\n",
+        ),
+        ("packages/ui/src/utils/UnitTestHelpers.tsx", helpers),
+        ("packages/ui/src/utils/index.ts", entry),
+    ]);
+    let leaks: Vec<(String, String, u64)> = findings(&report)
+        .into_iter()
+        .filter(|(r, _, _)| r.starts_with("leak/"))
+        .collect();
+    assert_eq!(
+        leaks,
+        [(
+            "leak/test-import".into(),
+            "packages/ui/src/utils/index.ts".into(),
+            1
+        )]
+    );
+    assert_eq!(code, 1);
+
+    let plain = "export const renderWithRouter = (ui: string) => ui;\n";
+    let (code, report) = gate(&[
+        (
+            "packages/ui/package.json",
+            "{\"name\": \"ui\", \"main\": \"dist/index.js\"}\n",
+        ),
+        ("packages/ui/src/utils/UnitTestHelpers.tsx", plain),
+        ("packages/ui/src/utils/index.ts", entry),
+    ]);
+    assert!(
+        !findings(&report)
+            .iter()
+            .any(|(r, _, _)| r.starts_with("leak/")),
+        "{report:#}"
+    );
+    assert_eq!(code, 0);
+}
+
 #[test]
 fn data_in_comments_is_documentation_but_in_code_it_is_data() {
     let rb = "class NinoQuestion\n  # show NINOs in the form of \"QQ 12 34 56 C\"\n  DEFAULT = \"QQ123456C\"\nend\n";

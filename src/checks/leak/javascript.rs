@@ -13,7 +13,18 @@ use crate::finding::Finding;
 use std::ops::Range;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
-    if is_test_support_path(src.path) || is_tool_config(src.path) {
+    if is_test_support_path(src.path) {
+        // Named as test support (`UnitTestHelpers.tsx`) among production files: it is test code when it
+        // uses a test framework, and production importing it (a package's entry re-exporting it) ships
+        // the framework with it.
+        if uses_test_framework(src.text) {
+            out.facts.push(super::Fact::TestCode {
+                path: src.path.to_string(),
+            });
+        }
+        return;
+    }
+    if is_tool_config(src.path) {
         return;
     }
     for (keyword, spec) in specifiers(src.text) {
@@ -60,12 +71,32 @@ fn specifiers(text: &[u8]) -> Vec<(usize, Range<usize>)> {
     found
 }
 
+/// Is the statement whose `from` (or `import`) is at `at` TypeScript's `import type …` / `export type …
+/// from`? The compiler erases it: nothing is loaded.
+fn type_only(text: &[u8], at: usize) -> bool {
+    let before = &text[..at.min(text.len())];
+    let start = [&b"import"[..], b"export"]
+        .iter()
+        .filter_map(|k| memchr::memmem::rfind(before, k))
+        .max();
+    let Some(start) = start else { return false };
+    let rest = &text[start + 6..];
+    let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    rest[skip..].starts_with(b"type")
+        && rest
+            .get(skip + 4)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'{')
+}
+
 /// Only plain quotes (and backticks without interpolation) are specifiers.
 fn is_quote(text: &[u8], j: usize, lit: &super::tokens::Literal) -> bool {
     matches!(text[j], b'"' | b'\'' | b'`') && lit.content.end + 1 == lit.end
 }
 
 fn module_reference(src: &mut Source, out: &mut Extracted, keyword: usize, spec: Range<usize>) {
+    if type_only(src.text, keyword) {
+        return;
+    }
     let s = src.str(spec.clone());
     if s.starts_with("./") || s.starts_with("../") || s == "." || s == ".." {
         let Some(base) = paths::join(src.dir(), &s) else {
@@ -325,6 +356,16 @@ pub(crate) fn named_like_a_test(path: &str) -> bool {
 /// can be taken in): say so, so that production importing it is not reported. Test code shows itself by
 /// calling a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or importing one.
 pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
+    if !uses_test_framework(src.text) {
+        out.facts.push(super::Fact::NotATest {
+            path: src.path.to_string(),
+        });
+    }
+}
+
+/// Does a script call a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or import
+/// one (`jest`, `@testing-library/…`, `mocha`, …)?
+fn uses_test_framework(text: &[u8]) -> bool {
     const CALLS: &[&[u8]] = &[
         b"describe(",
         b"it(",
@@ -352,7 +393,6 @@ pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
         "node:test",
         "jasmine",
     ];
-    let text = src.text;
     let called = CALLS.iter().any(|c| {
         memchr::memmem::find_iter(text, c).any(|at| {
             at == 0
@@ -360,21 +400,17 @@ pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
                     && !text[at - 1].is_ascii_alphanumeric()
         })
     });
-    let imports_framework = FRAMEWORKS.iter().any(|f| {
-        [b'\'', b'"', b'`'].iter().any(|q| {
-            let mut needle = vec![*q];
-            needle.extend_from_slice(f.as_bytes());
-            memchr::memmem::find_iter(text, &needle).any(|at| {
-                let end = at + needle.len();
-                f.ends_with('/') || text.get(end).is_some_and(|b| *b == *q || *b == b'/')
+    called
+        || FRAMEWORKS.iter().any(|f| {
+            [b'\'', b'"', b'`'].iter().any(|q| {
+                let mut needle = vec![*q];
+                needle.extend_from_slice(f.as_bytes());
+                memchr::memmem::find_iter(text, &needle).any(|at| {
+                    let end = at + needle.len();
+                    f.ends_with('/') || text.get(end).is_some_and(|b| *b == *q || *b == b'/')
+                })
             })
         })
-    });
-    if !called && !imports_framework {
-        out.facts.push(super::Fact::NotATest {
-            path: src.path.to_string(),
-        });
-    }
 }
 
 #[cfg(test)]

@@ -712,6 +712,11 @@ pub(crate) enum Fact {
     RustCfgTestFile {
         path: String,
     },
+    /// A script named as test support (`UnitTestHelpers.tsx`) that uses a test framework: test code,
+    /// whatever class its place gives it.
+    TestCode {
+        path: String,
+    },
     /// A module named like a test (`*_test.py`, `test_*.py`, `test-*.ts`) that holds no test.
     NotATest {
         path: String,

@@ -100,6 +100,8 @@ pub(crate) struct Index<'a> {
     pub(super) rust_cfg_test: HashSet<String>,
     /// Modules named like tests that hold none (`NotATest`): production importing them is no leak.
     pub(super) not_tests: HashSet<String>,
+    /// Scripts named as test support that use a test framework (`TestCode`): test code wherever they are.
+    test_code: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
     pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
@@ -122,6 +124,7 @@ impl<'a> Index<'a> {
             go_modules: Vec::new(),
             rust_cfg_test: HashSet::new(),
             not_tests: HashSet::new(),
+            test_code: HashSet::new(),
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
             libraries_loaded: Vec::new(),
@@ -137,6 +140,9 @@ impl<'a> Index<'a> {
                 Fact::GoModule { dir, module } => index.go_modules.push((module, dir)),
                 Fact::RustCfgTestFile { path } => {
                     index.rust_cfg_test.insert(path);
+                }
+                Fact::TestCode { path } => {
+                    index.test_code.insert(path);
                 }
                 Fact::NotATest { path } => {
                     index.not_tests.insert(path);
@@ -332,6 +338,12 @@ impl<'a> Index<'a> {
         if used == Use::Import && self.is_stand_in(file, path, class) {
             return self.stand_in(file, p, path);
         }
+        // A script named as test support that uses a test framework is test code wherever it sits.
+        let class = if !class.is_test_side() && self.test_code.contains(path) {
+            FileClass::Test
+        } else {
+            class
+        };
         if !class.is_test_side() || self.not_tests.contains(path) {
             return None;
         }
