@@ -507,7 +507,7 @@ pub fn classify_default(rel: &str) -> FileClass {
     // machine or the build, never the live service.
     if test_side::convention_dirs(&dirs)
         .iter()
-        .any(|d| DEV_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+        .any(|d| in_list(DEV_DIRS, d))
     {
         return FileClass::DevConfig;
     }
@@ -587,6 +587,17 @@ fn dir_tokens(dir: &str) -> Vec<String> {
         .collect()
 }
 
+/// Is `word` in `list` (lower-case), ignoring case? No allocation: the walk asks for every directory of
+/// every file.
+pub(super) fn in_list(list: &[&str], word: &str) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// The last word of a directory name split at `-` and `_`, as written (`tech_docs` → `docs`).
+pub(super) fn last_token(dir: &str) -> &str {
+    dir.rsplit(['-', '_']).find(|t| !t.is_empty()).unwrap_or("")
+}
+
 /// Lower-case words of a name split at `-`, `_`, `.` and lower-to-upper case changes (`localMockData`).
 fn camel_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
@@ -614,16 +625,13 @@ fn camel_words(name: &str) -> Vec<String> {
 
 /// `docs/`, `examples/`, and a directory whose name ends in such a word (`full-page-examples`, `tech_docs`).
 fn is_doc_dir(dir: &str) -> bool {
-    let lower = dir.to_ascii_lowercase();
     // `project_template/` is the starter a kit copies into a new project (GOV.UK prototype kit).
-    DOC_DIRS.contains(&lower.as_str())
-        || matches!(lower.as_str(), "project_template" | "project-template")
-        || dir_tokens(dir).last().is_some_and(|t| {
-            matches!(
-                t.as_str(),
-                "docs" | "examples" | "example" | "samples" | "demos"
-            )
-        })
+    in_list(DOC_DIRS, dir)
+        || in_list(&["project_template", "project-template"], dir)
+        || in_list(
+            &["docs", "examples", "example", "samples", "demos"],
+            last_token(dir),
+        )
 }
 
 /// Code that only development uses: stand-ins named for what they are (`aws_ses_stub.py`, `mocks.ts`,
@@ -728,7 +736,7 @@ fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
     // directory it is the stack, not a copy to fill in.
     if matches!(lower, "template.yaml" | "template.yml" | "template.json")
         && dirs.iter().any(|d| {
-            DEPLOY_DIRS.contains(&d.to_ascii_lowercase().as_str())
+            in_list(DEPLOY_DIRS, d)
                 || dir_tokens(d)
                     .iter()
                     .any(|t| matches!(t.as_str(), "deploy" | "cloudformation" | "sam"))
@@ -778,8 +786,7 @@ fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
 }
 
 fn is_migration(dirs: &[&str], lower: &str) -> bool {
-    dirs.iter()
-        .any(|d| MIGRATION_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+    dirs.iter().any(|d| in_list(MIGRATION_DIRS, d))
         || matches!(
             lower,
             "seeds.rb" | "seed.rb" | "seeds.py" | "seed.sql" | "seeds.sql" | "schema.sql"
@@ -806,7 +813,7 @@ fn is_deploy(dirs: &[&str], lower: &str, ext: &str) -> bool {
         || matches!(ext, "tf" | "tfvars" | "bicep")
         || dirs.iter().any(|d| {
             // `helm_deploy/`, `deploy-config/`: a deployment directory by one of its words.
-            DEPLOY_DIRS.contains(&d.to_ascii_lowercase().as_str())
+            in_list(DEPLOY_DIRS, d)
                 || dir_tokens(d)
                     .iter()
                     .any(|t| matches!(t.as_str(), "helm" | "deploy" | "k8s" | "copilot"))

@@ -3,7 +3,7 @@
 //! summary says how many were skipped inside production code, and why (`testdata/` directory, `*.cy.ts`
 //! name), so that a convention that hides production files is seen.
 
-use super::{dir_tokens, stem, tokens, FIXTURE_DIRS, TEST_DIRS, TEST_RUNNER_CONFIGS};
+use super::{stem, tokens, FIXTURE_DIRS, TEST_DIRS, TEST_RUNNER_CONFIGS};
 use std::fmt;
 
 /// The convention that makes a path test-side.
@@ -60,36 +60,41 @@ pub(super) fn fixture_dir<'a>(dirs: &[&'a str]) -> Option<&'a str> {
 /// `fixtures/`, `__mocks__/`, a directory whose name ends in such a word (`functional_tests_fixtures`),
 /// and made-up data named as such (`localMockData`, `mock_data`).
 fn is_fixture_dir(dir: &str) -> bool {
-    let lower = dir.to_ascii_lowercase();
-    let words = super::camel_words(dir);
-    let stand_in_data = words.len() >= 2
-        && words.last().is_some_and(|w| w == "data")
-        && words[words.len() - 2..]
-            .iter()
-            .any(|w| matches!(w.as_str(), "mock" | "mocked" | "fake" | "dummy" | "stub"));
-    FIXTURE_DIRS.contains(&lower.as_str())
+    // Made-up data named as such: only a name ending in `data` can be (most directories are not).
+    let stand_in_data =
+        dir.len() > 4 && dir.as_bytes()[dir.len() - 4..].eq_ignore_ascii_case(b"data") && {
+            let words = super::camel_words(dir);
+            words.len() >= 2
+                && words.last().is_some_and(|w| w == "data")
+                && words[words.len() - 2..]
+                    .iter()
+                    .any(|w| matches!(w.as_str(), "mock" | "mocked" | "fake" | "dummy" | "stub"))
+        };
+    super::in_list(FIXTURE_DIRS, dir)
         || stand_in_data
-        || dir_tokens(dir).last().is_some_and(|t| {
-            matches!(
-                t.as_str(),
-                "fixtures" | "fixture" | "mocks" | "stubs" | "fakes"
-            )
-        })
+        || super::in_list(
+            &["fixtures", "fixture", "mocks", "stubs", "fakes"],
+            super::last_token(dir),
+        )
 }
 
 /// A test directory named for its kind of test: `playwright-acceptance-tests`, `e2e_tests`,
 /// `k6_load_testing`, or the tests' shared code (`tests_common`, `test_utils`). The word must close the
 /// name, or open it before a word for shared code (`tests_fixtures` is fixtures).
 fn is_named_test_dir(dir: &str) -> bool {
-    let toks = dir_tokens(dir);
-    let is_test =
-        |t: &String| matches!(t.as_str(), "test" | "tests" | "testing" | "spec" | "specs");
+    if !dir.contains(['-', '_']) {
+        return false; // one word: `tests/` itself is TEST_DIRS' to decide
+    }
+    let toks: Vec<&str> = dir.split(['-', '_']).filter(|t| !t.is_empty()).collect();
+    let is_test = |t: &&str| super::in_list(&["test", "tests", "testing", "spec", "specs"], t);
     toks.len() >= 2
         && (toks.last().is_some_and(is_test)
             || toks.first().is_some_and(is_test)
-                && matches!(
-                    toks[1].as_str(),
-                    "common" | "utils" | "util" | "helpers" | "support" | "shared" | "lib"
+                && super::in_list(
+                    &[
+                        "common", "utils", "util", "helpers", "support", "shared", "lib",
+                    ],
+                    toks[1],
                 ))
 }
 
@@ -105,7 +110,7 @@ pub(super) fn test_path<'a>(
     let conv = convention_dirs(dirs);
     if let Some(d) = conv
         .iter()
-        .find(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()) || is_named_test_dir(d))
+        .find(|d| super::in_list(TEST_DIRS, d) || is_named_test_dir(d))
     {
         return Some(TestSide::TestDir(d));
     }
@@ -155,18 +160,20 @@ pub(super) fn test_path<'a>(
     }
     // C#: a project directory named Foo.Tests / Foo.Test / Foo.UnitTests / Foo.Specs.
     if let Some(d) = conv.iter().find(|d| {
-        let d = d.to_ascii_lowercase();
-        d.ends_with(".tests")
-            || d.ends_with(".test")
-            || d.ends_with("unittests")
-            || d.ends_with(".specs")
-            || d.ends_with(".integrationtests")
+        [
+            ".tests",
+            ".test",
+            "unittests",
+            ".specs",
+            ".integrationtests",
+        ]
+        .iter()
+        .any(|s| ends_with_ignoring_case(d, s))
     }) {
         return Some(TestSide::TestDir(d));
     }
     // Test-support packages named for what they are: `crates_io_test_utils`, `api-test-helpers`.
     if let Some(d) = conv.iter().find(|d| {
-        let d = d.to_ascii_lowercase().replace('-', "_");
         [
             "test_utils",
             "testutils",
@@ -175,7 +182,7 @@ pub(super) fn test_path<'a>(
             "test_support",
         ]
         .iter()
-        .any(|s| d.ends_with(s))
+        .any(|s| ends_with_ignoring_case(d, s))
     }) {
         return Some(TestSide::TestDir(d));
     }
@@ -254,4 +261,15 @@ pub(super) fn test_path<'a>(
             || stem_tokens.last().is_some_and(is_test_word),
         "`*.test.*` / `*.spec.*`",
     )
+}
+
+/// Does `name` end with `suffix` (lower-case, `_` standing for `_` or `-`), ignoring case? No
+/// allocation: asked for every directory of every file.
+fn ends_with_ignoring_case(name: &str, suffix: &str) -> bool {
+    let (n, s) = (name.as_bytes(), suffix.as_bytes());
+    n.len() >= s.len()
+        && n[n.len() - s.len()..]
+            .iter()
+            .zip(s)
+            .all(|(a, b)| a.eq_ignore_ascii_case(b) || (*b == b'_' && *a == b'-'))
 }
