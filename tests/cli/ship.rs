@@ -686,3 +686,49 @@ fn feature_flag_sdk_test_doubles_in_production_code() {
     );
     passes(&[("tests/test_flags.py", py)]);
 }
+
+/// A Google Cloud source upload ships everything under the `.gcloudignore`'s directory but what it
+/// excludes (gitignore syntax): test helpers under `src/` ship while only `tests/` is excluded. The twin
+/// excludes them.
+#[test]
+fn a_gcloud_upload_ships_what_gcloudignore_leaves_in() {
+    let tree = |ignore: &str| {
+        vec![
+            (".gcloudignore".to_string(), ignore.to_string()),
+            (
+                "src/Controller/Home.php".to_string(),
+                "<?php\nclass Home {}\n".to_string(),
+            ),
+            (
+                "src/Utility/Test/CrawlerHelper.php".to_string(),
+                "<?php\nclass CrawlerHelper {}\n".to_string(),
+            ),
+            (
+                "tests/HomeTest.php".to_string(),
+                "<?php\nclass HomeTest {}\n".to_string(),
+            ),
+        ]
+    };
+    let files = tree(".git\nvendor/\ntests/\n");
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_, got) = found(&refs);
+    assert_eq!(
+        got,
+        vec![f(
+            "leak/package-ships-tests",
+            ".gcloudignore",
+            1,
+            1,
+            "warning"
+        )]
+    );
+    let files = tree(".git\nvendor/\ntests/\nsrc/Utility/Test/\n");
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    passes(&refs);
+}

@@ -28,6 +28,7 @@ mod anchors;
 mod bundler;
 mod defaults;
 mod docker;
+mod gcloud;
 mod go;
 mod gradle;
 mod image_builds;
@@ -195,6 +196,8 @@ enum Kind {
     Config,
     /// A deployment file (manifests, platform config, Procfile): the environment it sets.
     DeployEnv,
+    /// What a Google Cloud source upload leaves out.
+    GcloudIgnore,
 }
 
 impl Kind {
@@ -202,6 +205,9 @@ impl Kind {
         let name = paths::file_name(&file.path);
         if name == ".dockerignore" || name.ends_with(".dockerignore") {
             return Some(Kind::DockerIgnore);
+        }
+        if name == ".gcloudignore" {
+            return Some(Kind::GcloudIgnore);
         }
         if file.class == FileClass::Manifest {
             return manifests::ManifestKind::of(name).map(Kind::Manifest);
@@ -373,6 +379,7 @@ fn extract(
             roots::dockerfile(&mut src, &mut out);
         }
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
+        Kind::GcloudIgnore => gcloud::extract(&mut src, &mut out),
         Kind::Workflow => image_builds::extract_workflow(&src, &mut out),
         Kind::Compose => image_builds::extract_compose(&src, &mut out),
         Kind::Manifest(m) => {
@@ -664,6 +671,8 @@ pub(crate) enum Use {
 /// What a reference points at, in the terms needed to find it in the tree.
 #[derive(Debug, Clone)]
 pub(crate) enum Want {
+    /// A Google Cloud source upload from the `.gcloudignore`'s directory, and that file's patterns.
+    GcloudUpload(Vec<String>),
     /// Repository paths; the first that exists (as a file, or a directory) is the target.
     Path { candidates: Vec<String>, used: Use },
     /// A Python module (`a/b/c`, from `a.b.c`), or `alt` when the last part is a name, not a module.

@@ -14,7 +14,7 @@ use super::reach_rules::{NONPROD_DEFAULT, STAND_IN, UNEVALUATED_REACH};
 use super::ruby_reach::Reach;
 use super::rule_docs::{FIXTURE_IMPORT, FIXTURE_READ, TEST_IMPORT};
 use super::stand_ins::Uses;
-use super::{docker, go, javascript, jvm, python, python_packaging, ruby, rust_lang};
+use super::{docker, gcloud, go, javascript, jvm, python, python_packaging, ruby, rust_lang};
 use super::{make_finding, Extracted, Fact, Pending, Use, Want};
 use crate::config::Config;
 use crate::finding::Severity;
@@ -231,6 +231,7 @@ impl<'a> Index<'a> {
                 rust_lang::resolve_crate_relative(self, file, p, rel, *used)
             }
             Want::DockerSite(image) => docker::resolve_site(self, file, p, image),
+            Want::GcloudUpload(patterns) => gcloud::resolve(self, file, p, patterns),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),
             Want::EnvDefault { var } => {

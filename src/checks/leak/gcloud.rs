@@ -1,0 +1,66 @@
+//! Google Cloud source uploads (`gcloud app deploy`, `gcloud functions deploy`, `gcloud run deploy
+//! --source`): everything under the directory of a `.gcloudignore` is uploaded and runs in production
+//! except what the file excludes, with `.gitignore` syntax. Test code the file leaves in (a `Test/`
+//! directory under `src/`, while it excludes only the top-level `tests/`) ships with the service.
+
+use super::resolve::Index;
+use super::rule_docs::PACKAGE_SHIPS_TESTS;
+use super::{make_finding, paths, Extracted, Pending, Source, Want};
+use crate::finding::Finding;
+
+/// Read a `.gcloudignore`: its patterns (gitignore syntax; `#!include:` directives are left out, they
+/// only exclude more), to be applied once the tree is known.
+pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
+    let patterns: Vec<String> = String::from_utf8_lossy(src.text)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let at = src.span(0..0);
+    out.pending(at, ".gcloudignore".into(), Want::GcloudUpload(patterns));
+}
+
+/// The test and fixture files the upload from `file`'s directory carries.
+pub(crate) fn resolve(
+    index: &Index,
+    file: &str,
+    p: &Pending,
+    patterns: &[String],
+) -> Option<Finding> {
+    let dir = paths::parent(file);
+    let root = std::path::Path::new("/upload");
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+    for line in patterns {
+        // A pattern gcloud would reject is one the upload does not apply: the file stays in.
+        let _ = builder.add_line(None, line);
+    }
+    let matcher = builder.build().ok()?;
+    let shipped: Vec<&str> = index
+        .under_dir(dir)
+        .iter()
+        .filter(|e| e.class.is_test_side())
+        .map(|e| &*e.path)
+        .filter(|path| {
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(path)
+                .trim_start_matches('/');
+            !matcher
+                .matched_path_or_any_parents(root.join(rel), false)
+                .is_ignore()
+        })
+        .collect();
+    let first = shipped.first()?;
+    let msg = format!(
+        "the Google Cloud source upload from {} carries {} test and fixture {} (`{first}`{}), which `.gcloudignore` does not exclude",
+        if dir.is_empty() { "the repository's root".to_string() } else { format!("`{dir}/`") },
+        shipped.len(),
+        if shipped.len() == 1 { "file" } else { "files" },
+        if shipped.len() > 1 { ", …" } else { "" },
+    );
+    Some(make_finding(
+        &PACKAGE_SHIPS_TESTS,
+        p.at.in_file(file),
+        msg,
+        ".gcloudignore",
+    ))
+}
