@@ -363,8 +363,8 @@ pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
     }
 }
 
-/// Does a script call a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or import
-/// one (`jest`, `@testing-library/…`, `mocha`, …)?
+/// Does a script call a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or import a
+/// test library (the one list, `libraries::js_module`: `jest`, `@testing-library/…`, `mocha`, …)?
 fn uses_test_framework(text: &[u8]) -> bool {
     const CALLS: &[&[u8]] = &[
         b"describe(",
@@ -376,23 +376,6 @@ fn uses_test_framework(text: &[u8]) -> bool {
         b"afterEach(",
         b"suite(",
     ];
-    const FRAMEWORKS: &[&str] = &[
-        "jest",
-        "@jest/",
-        "vitest",
-        "mocha",
-        "chai",
-        "sinon",
-        "supertest",
-        "nock",
-        "@testing-library/",
-        "@playwright/test",
-        "cypress",
-        "ava",
-        "tap",
-        "node:test",
-        "jasmine",
-    ];
     let called = CALLS.iter().any(|c| {
         memchr::memmem::find_iter(text, c).any(|at| {
             at == 0
@@ -401,15 +384,9 @@ fn uses_test_framework(text: &[u8]) -> bool {
         })
     });
     called
-        || FRAMEWORKS.iter().any(|f| {
-            [b'\'', b'"', b'`'].iter().any(|q| {
-                let mut needle = vec![*q];
-                needle.extend_from_slice(f.as_bytes());
-                memchr::memmem::find_iter(text, &needle).any(|at| {
-                    let end = at + needle.len();
-                    f.ends_with('/') || text.get(end).is_some_and(|b| *b == *q || *b == b'/')
-                })
-            })
+        || specifiers(text).into_iter().any(|(_, spec)| {
+            libraries::js_module(&String::from_utf8_lossy(&text[spec]))
+                == Some(libraries::LibKind::TestTool)
         })
 }
 
