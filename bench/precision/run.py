@@ -16,7 +16,8 @@ The ledger (ledger.tsv) holds one line per distinct error- or warning-level find
 keyed by (repo, rule, path, evidence) so it survives line shifts; verdict is tp, fp or ? (not judged).
 
 It also holds one line per real leak found by reading a repository by hand (rule `real-leak/<shape>`,
-path = the file a report must point at, or several separated by `|`). Their verdict is `found` when some finding of the run, at any
+path = the file a report must point at, or several separated by `|`; `PATH@RULE` when only that rule's
+finding there reports it, e.g. a second leak in a Dockerfile another rule already points at). Their verdict is `found` when some finding of the run, at any
 severity (notes included) and of a test-leak family (leak/, data/, switch/), points at that path, else `miss`; severity is the highest such severity or
 `none`. These rows are never dropped as "gone"; a run that changes one prints it, and --record writes the
 change (check it by reading: a finding on the same file is not always a report of the leak). They give
@@ -198,10 +199,12 @@ def main():
             continue
         counts = collections.Counter()
         for f in report["findings"]:
-            where = (name, (f.get("location") or {}).get("path"))
-            if f["rule"].startswith(REPORTING_FAMILIES) and \
-                    SEVERITY_RANK.get(f["severity"], 0) > SEVERITY_RANK.get(reported.get(where), 0):
-                reported[where] = f["severity"]
+            path = (f.get("location") or {}).get("path")
+            # Keyed by path alone, and by path and rule for rows that name the rule reporting them.
+            for where in ((name, path), (name, f"{path}@{f['rule']}")):
+                if f["rule"].startswith(REPORTING_FAMILIES) and \
+                        SEVERITY_RANK.get(f["severity"], 0) > SEVERITY_RANK.get(reported.get(where), 0):
+                    reported[where] = f["severity"]
             if f["severity"] not in ("error", "warning"):
                 continue
             counts[f["severity"]] += 1
