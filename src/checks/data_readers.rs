@@ -157,27 +157,33 @@ fn is_data_list(path: &str, class: FileClass) -> bool {
 /// segment of each word ending in a data extension.
 fn literal_file_names(content: &[u8]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for ext in [&b".yml"[..], b".yaml", b".json", b".csv"] {
-        for at in memchr::memmem::find_iter(content, ext) {
-            let end = at + ext.len();
-            if content
-                .get(end)
-                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            {
-                continue;
-            }
-            // A name is short: look back at most 129 bytes (a hostile run of name characters must not
-            // make every hit scan the file).
-            let floor = at.saturating_sub(129);
-            let start = content[floor..at]
-                .iter()
-                .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
-                .map_or(floor, |p| floor + p + 1);
-            if start < at && at - start <= 128 && (start > floor || floor == 0) {
-                let name = String::from_utf8_lossy(&content[start..end]).to_ascii_lowercase();
-                if !out.contains(&name) {
-                    out.push(name);
-                }
+    // One pass over the dots, not one search per extension: every file the markers stage reads comes here.
+    for at in memchr::memchr_iter(b'.', content) {
+        let after = &content[at + 1..];
+        let Some(ext) = [&b"yml"[..], b"yaml", b"json", b"csv"]
+            .into_iter()
+            .find(|e| after.starts_with(e))
+        else {
+            continue;
+        };
+        let end = at + 1 + ext.len();
+        if content
+            .get(end)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            continue;
+        }
+        // A name is short: look back at most 129 bytes (a hostile run of name characters must not make
+        // every hit scan the file).
+        let floor = at.saturating_sub(129);
+        let start = content[floor..at]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+            .map_or(floor, |p| floor + p + 1);
+        if start < at && at - start <= 128 && (start > floor || floor == 0) {
+            let name = String::from_utf8_lossy(&content[start..end]).to_ascii_lowercase();
+            if !out.contains(&name) {
+                out.push(name);
             }
         }
     }

@@ -19,6 +19,7 @@ pub struct FileEntry {
     pub path: Box<str>,
     pub class: FileClass,
     pub lang: Lang,
+    /// In bytes, learnt when the file is opened; 0 for a file the walk never opened (no check wanted it).
     pub size: u64,
 }
 
@@ -284,15 +285,12 @@ fn gate_as(
             continue;
         };
         let full = root.join(os_path(&bytes));
-        let file = FileEntry::new(r.path.clone(), r.class, 0);
+        let mut file = FileEntry::new(r.path.clone(), r.class, 0);
         let first = w.local.findings.len();
         match full.symlink_metadata() {
             Ok(m) if m.file_type().is_file() => {
-                let file = FileEntry {
-                    size: m.len(),
-                    ..file
-                };
-                if w.read_and_check_as(&file, &full, Why::Reached(seen.as_ref())) == Some(true) {
+                if w.read_and_check_as(&mut file, &full, Why::Reached(seen.as_ref())) == Some(true)
+                {
                     match r.how {
                         How::Vendored => w.local.stats.vendored_gated += 1,
                         How::Named(_) | How::Link => w.local.stats.reached_gated += 1,
@@ -375,6 +373,8 @@ struct Worker<'a> {
     config: &'a Config,
     checks: &'a [&'a dyn FileCheck],
     buf: Vec<u8>,
+    /// The checks that want the file at hand, reused from file to file (no allocation per file).
+    wanted: Vec<&'a dyn FileCheck>,
     local: Walked,
     results: Option<&'a Mutex<Vec<Walked>>>,
 }
@@ -386,6 +386,7 @@ impl<'a> Worker<'a> {
             config,
             checks,
             buf: Vec::with_capacity(64 * 1024),
+            wanted: Vec::with_capacity(checks.len()),
             local: Walked::default(),
             results: None,
         }
@@ -467,34 +468,29 @@ impl Worker<'_> {
             self.local.passed_over.push(rel.into_boxed_str());
             return;
         };
-        let size = match entry.metadata() {
-            Ok(m) => m.len(),
-            Err(err) => {
-                self.unreadable(&rel, &err.to_string());
-                self.local.passed_over.push(rel.into_boxed_str());
-                return;
-            }
-        };
-        let file = FileEntry::new(rel, class, size);
+        // No stat here: two files in three are never read, and the size of one that is comes from the
+        // open file (`read_text`), which costs no second path lookup.
+        let mut file = FileEntry::new(rel, class, 0);
         self.local.stats.files += 1;
         if class == FileClass::Vendor {
             self.local.stats.vendored += 1;
         }
         // An unreadable file is reported, and still listed.
-        self.read_and_check(&file, entry.path());
+        self.read_and_check_as(&mut file, entry.path(), Why::Walk);
         self.local.files.push(file);
-    }
-
-    /// Read `file` (at `full`) if a non-passive check wants it, and run the checks that want it.
-    /// Some(true): read and checked; Some(false): not read (not wanted, too large, binary); None:
-    /// unreadable, reported.
-    fn read_and_check(&mut self, file: &FileEntry, full: &Path) -> Option<bool> {
-        self.read_and_check_as(file, full, Why::Walk)
     }
 
     /// As `read_and_check`, leaving out the checks that already read the file as `seen` (the walk's
     /// entry for a file read again as production): each check sees a file once.
-    fn read_and_check_as(&mut self, file: &FileEntry, full: &Path, how: Why<'_>) -> Option<bool> {
+    /// Read `file` (at `full`) if a non-passive check wants it, and run the checks that want it; its
+    /// `size` is set from the open file. Some(true): read and checked; Some(false): not read (not
+    /// wanted, too large, binary); None: unreadable, reported.
+    fn read_and_check_as(
+        &mut self,
+        file: &mut FileEntry,
+        full: &Path,
+        how: Why<'_>,
+    ) -> Option<bool> {
         let reached = match how {
             Why::Walk => None,
             // The walk read it before when a check that causes reads wanted it then.
@@ -502,24 +498,36 @@ impl Worker<'_> {
                 Some(seen.filter(|s| self.checks.iter().any(|c| c.wants(s) && !c.passive())))
             }
         };
-        let wanted: Vec<&dyn FileCheck> = self
-            .checks
+        let mut wanted = std::mem::take(&mut self.wanted);
+        wanted.clear();
+        wanted.extend(self.checks.iter().copied().filter(|c| match reached {
+            None => c.wants(file),
+            Some(seen) => c.wants_reached(file, seen),
+        }));
+        let read = wanted
             .iter()
-            .copied()
-            .filter(|c| match reached {
-                None => c.wants(file),
-                Some(seen) => c.wants_reached(file, seen),
-            })
-            .collect();
-        if !wanted.iter().any(|c| !c.passive()) {
-            return Some(false);
-        }
-        if file.size > self.config.max_file_size {
-            self.local.stats.skipped_large += 1;
-            return Some(false);
-        }
-        match read_text(full, &mut self.buf) {
-            Ok(true) => {
+            .any(|c| !c.passive())
+            .then(|| self.read_checked(file, full, reached, &wanted));
+        self.wanted = wanted;
+        read.unwrap_or(Some(false))
+    }
+
+    /// `read_and_check_as` once some check wants the file: read it and run `wanted` on it.
+    fn read_checked(
+        &mut self,
+        file: &mut FileEntry,
+        full: &Path,
+        reached: Option<Option<&FileEntry>>,
+        wanted: &[&dyn FileCheck],
+    ) -> Option<bool> {
+        match read_text(full, self.config.max_file_size, &mut self.buf) {
+            Ok(Opened::TooLarge(size)) => {
+                file.size = size;
+                self.local.stats.skipped_large += 1;
+                Some(false)
+            }
+            Ok(Opened::Text(size)) => {
+                file.size = size;
                 self.local.stats.scanned += 1;
                 self.local.stats.bytes_scanned += self.buf.len() as u64;
                 for c in wanted {
@@ -532,7 +540,8 @@ impl Worker<'_> {
                 }
                 Some(true)
             }
-            Ok(false) => {
+            Ok(Opened::Binary(size)) => {
+                file.size = size;
                 self.local.stats.skipped_binary += 1;
                 Some(false)
             }
@@ -567,9 +576,22 @@ impl Worker<'_> {
 
 /// Read a whole file into `buf` as text; false if it is binary (a NUL byte in its first 8 KiB that is
 /// not UTF-16 text, see `as_text`).
-fn read_text(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+/// What `read_text` found; each with the file's size in bytes.
+enum Opened {
+    Text(u64),
+    Binary(u64),
+    /// Over `[scan] max-file-size`: not read.
+    TooLarge(u64),
+}
+
+fn read_text(path: &Path, max: u64, buf: &mut Vec<u8>) -> std::io::Result<Opened> {
     buf.clear();
     let mut f = std::fs::File::open(path)?;
+    // fstat on the open descriptor: no path lookup, and the size of the file actually read.
+    let size = f.metadata()?.len();
+    if size > max {
+        return Ok(Opened::TooLarge(size));
+    }
     let mut probe = [0u8; BINARY_PROBE];
     let mut filled = 0;
     while filled < BINARY_PROBE {
@@ -580,7 +602,7 @@ fn read_text(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     }
     let zero = memchr::memchr(0, &probe[..filled]).is_some();
     if zero && utf16(&probe[..filled]).is_none() {
-        return Ok(false);
+        return Ok(Opened::Binary(size));
     }
     buf.extend_from_slice(&probe[..filled]);
     if filled == BINARY_PROBE {
@@ -590,10 +612,10 @@ fn read_text(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<bool> {
         match as_text(buf) {
             Some(std::borrow::Cow::Owned(text)) => *buf = text,
             Some(std::borrow::Cow::Borrowed(_)) => {}
-            None => return Ok(false),
+            None => return Ok(Opened::Binary(size)),
         }
     }
-    Ok(true)
+    Ok(Opened::Text(size))
 }
 
 /// A file's bytes as UTF-8 text, decided by content as git and editors do: text without NUL bytes in its
