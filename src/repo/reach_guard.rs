@@ -111,10 +111,128 @@ pub fn guard_at(content: &[u8], at: usize) -> Option<Guard> {
     let at = at.min(content.len());
     let start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
     let line_no = 1 + memchr::memchr_iter(b'\n', &content[..start]).count() as u32;
-    if let Some(g) = on_line(content, start, at, line_no) {
-        return Some(g);
+    let g = on_line(content, start, at, line_no).or_else(|| enclosing(content, start, line_no))?;
+    Some(configured(content, g))
+}
+
+/// A condition on a name the file takes from its configuration module (`const { useMockDb } =
+/// require('../lib/config')`, `from app.config import USE_STUBS`) reads a setting, like
+/// `settings.USE_STUBS` does: its value is set where the configuration is.
+fn configured(content: &[u8], mut g: Guard) -> Guard {
+    if g.reads != Reads::Other {
+        return g;
     }
-    enclosing(content, start, line_no)
+    let cond = g.condition.trim_start_matches(['!', '(', ' ']);
+    let cond = cond.strip_prefix("not ").unwrap_or(cond);
+    let name: String = cond
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$'))
+        .collect();
+    if !name.is_empty() && bound_from_configuration(content, &name) {
+        g.reads = Reads::Setting { name };
+    }
+    g
+}
+
+/// Module names that hold a program's configuration (`../lib/config`, `app.settings`, `./conf`).
+fn is_configuration_module(spec: &str) -> bool {
+    let parts: Vec<&str> = spec
+        .split(['/', '.'])
+        .filter(|p| !p.is_empty() && !matches!(*p, "js" | "ts" | "cjs" | "mjs" | "json"))
+        .collect();
+    let last = match parts.as_slice() {
+        [.., dir, "index"] => dir,
+        [.., last] => last,
+        [] => return false,
+    };
+    matches!(
+        last.to_ascii_lowercase().as_str(),
+        "config"
+            | "configuration"
+            | "settings"
+            | "conf"
+            | "app-config"
+            | "app_config"
+            | "appconfig"
+    )
+}
+
+/// Does a statement of the file bind `name` from a configuration module: JavaScript's `const { … name
+/// … } = require('…config')` / `import { name } from '…config'` (the binding may span lines), or
+/// Python's `from app.config import name`?
+fn bound_from_configuration(content: &[u8], name: &str) -> bool {
+    let text = String::from_utf8_lossy(content);
+    let is_word = |hay: &str| {
+        hay.match_indices(name).any(|(i, _)| {
+            let before = hay[..i].chars().next_back();
+            let after = hay[i + name.len()..].chars().next();
+            let ident = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            !ident(before) && !ident(after)
+        })
+    };
+    let quoted = |rest: &str| -> Option<String> {
+        let rest = rest.trim_start().trim_start_matches('(').trim_start();
+        let q = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+        rest[1..].split(q).next().map(str::to_string)
+    };
+    for (at, _) in text
+        .match_indices("require(")
+        .chain(text.match_indices(" from "))
+    {
+        let keyword_len = if text[at..].starts_with("require(") {
+            8
+        } else {
+            6
+        };
+        let Some(spec) = quoted(&text[at + keyword_len..]) else {
+            continue;
+        };
+        if !is_configuration_module(&spec) {
+            continue;
+        }
+        // The statement, back to the line that starts it (at most 20 lines up).
+        let before = &text[..at];
+        let line_starts = before
+            .rmatch_indices('\n')
+            .map(|(i, _)| i + 1)
+            .chain(std::iter::once(0))
+            .take(21);
+        let start = line_starts
+            .take_while(|&i| !text[i..].trim_start().starts_with(';'))
+            .find(|&i| {
+                ["const ", "let ", "var ", "import "]
+                    .iter()
+                    .any(|k| text[i..].trim_start().starts_with(k))
+            });
+        if start.is_some_and(|start| is_word(&text[start..at])) {
+            return true;
+        }
+    }
+    // Python: `from app.config import A, B` (parenthesised across lines).
+    for (at, _) in text.match_indices("from ") {
+        if at > 0 && !text[..at].ends_with('\n') {
+            continue;
+        }
+        let rest = &text[at + 5..];
+        let Some((module, names)) = rest.split_once(" import ") else {
+            continue;
+        };
+        if module.contains('\n') || !is_configuration_module(module.trim()) {
+            continue;
+        }
+        let names = if names.trim_start().starts_with('(') {
+            names.split(')').next().unwrap_or("")
+        } else {
+            names.split('\n').next().unwrap_or("")
+        };
+        if is_word(names) {
+            return true;
+        }
+    }
+    false
 }
 
 /// A ternary, a trailing modifier or `cond && hit` on the hit's own line.
@@ -519,5 +637,26 @@ mod tests {
         let g = guard_of(rb, "mount");
         assert_eq!((g.flag(), g.on_by_default()), ("TEST_SUPPORT", Some(false)));
         assert_eq!(at("x = 1\n", "x"), None);
+    }
+
+    #[test]
+    fn names_taken_from_the_configuration_module_are_settings() {
+        let js = "const {\n  storage: { mode }\n} = require('../lib/config');\nconst other = require('./other');\nif (mode === 'memory') {\n  x()\n}\nif (other === 'memory') {\n  y()\n}\n";
+        let g = guard_of(js, "x()");
+        assert_eq!(
+            g.reads,
+            Reads::Setting {
+                name: "mode".into()
+            }
+        );
+        assert_eq!(g.on_by_default(), None);
+        assert_eq!(guard_of(js, "y()").reads, Reads::Other);
+        let esm = "import { useMockDb } from './config/index.js'\nconst db = useMockDb ? mock() : real()\n";
+        assert_eq!(guard_of(esm, "mock()").flag(), "useMockDb");
+        let py = "from app.config import (\n    USE_FAKE_DB,\n)\n\nif USE_FAKE_DB:\n    x()\n";
+        assert_eq!(guard_of(py, "x()").flag(), "USE_FAKE_DB");
+        // A name from another module, or a local value, stays a run-time condition.
+        let local = "const { mode } = require('./state');\nif (mode === 'x') {\n  x()\n}\n";
+        assert_eq!(guard_of(local, "x()").reads, Reads::Other);
     }
 }

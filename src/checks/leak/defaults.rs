@@ -2,6 +2,8 @@
 //! non-production mode, so that the live service runs as development, with stubs, or without login
 //! unless someone remembered to turn it off:
 //!
+//! - a production setting falling back to a test value (`process.env.SIGNING_KEY || 'dummy-key'`, a
+//!   test inbox, a test password: `test_fallbacks`), quiet when a deployment file sets the variable;
 //! - the environment's name defaulting to development (`process.env.NODE_ENV || 'development'`,
 //!   `os.environ.get("FLASK_ENV", "development")`, `ENV.fetch("RAILS_ENV", "development")`, a WSGI
 //!   module's `setdefault("DJANGO_SETTINGS_MODULE", "….local")`) in a repository that deploys a service
@@ -20,7 +22,7 @@ use crate::finding::Severity;
 use crate::repo::reach_guard::{guard_at, Reads};
 
 /// Variables that name the environment a program runs as.
-const ENV_NAME_VARS: &[&str] = &[
+pub(super) const ENV_NAME_VARS: &[&str] = &[
     "NODE_ENV",
     "RAILS_ENV",
     "RACK_ENV",
@@ -54,6 +56,9 @@ pub(crate) fn extract_code(
 ) {
     if anchors.env_names {
         env_name_defaults(src, out);
+    }
+    if super::test_fallbacks::may_hold(src.text, anchors.test_words) {
+        super::test_fallbacks::extract(src, out, ENV_NAME_VARS);
     }
     if anchors.logins {
         login_bypasses(src, out);
@@ -515,6 +520,77 @@ pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
     for var in set {
         out.facts.push(Fact::EnvSetForProduction { var });
     }
+    for var in variables_set(text) {
+        out.facts.push(Fact::EnvSetByDeployment { var });
+    }
+}
+
+/// Every environment variable a deployment file sets to something other than a test value:
+/// `VAR=value`, `VAR: value`, `VAR = "value"`, `"VAR": "value"`, Dockerfile's `ENV VAR value`, and a
+/// `name: VAR` entry (Kubernetes, ECS, CloudFormation) unless its `value:` is a test value (a
+/// `valueFrom:` secret sets it). Names are upper-case (`SIGNING_KEY`), as environment variables are;
+/// the code's own fallback then never applies where this file deploys.
+fn variables_set(text: &[u8]) -> Vec<String> {
+    let is_var = |n: &str| {
+        n.len() >= 2
+            && n.starts_with(|c: char| c.is_ascii_uppercase())
+            && n.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    };
+    let unquote = |s: &str| s.trim().trim_matches(['"', '\'', ',']).trim().to_string();
+    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+    let mut set = Vec::new();
+    for (n, raw) in lines.iter().enumerate() {
+        let line = String::from_utf8_lossy(raw);
+        let mut l = line.trim().trim_start_matches("- ").trim();
+        l = l.strip_prefix("export ").unwrap_or(l).trim_start();
+        // Dockerfile's `ENV VAR value`: the only form where a space separates name and value.
+        let dockerfile_env = l.starts_with("ENV ");
+        l = l.strip_prefix("ENV ").unwrap_or(l).trim_start();
+        // `name: VAR` / `"name": "VAR"`: the value, if any, on the lines below.
+        let lower = l.to_ascii_lowercase();
+        if let Some(rest) = ["name:", "\"name\":"]
+            .iter()
+            .find_map(|k| lower.starts_with(k).then(|| &l[k.len()..]))
+        {
+            let var = unquote(rest);
+            if !is_var(&var) {
+                continue;
+            }
+            let value = lines[n + 1..]
+                .iter()
+                .take(3)
+                .map(|v| String::from_utf8_lossy(v).trim().to_string())
+                .find_map(|v| {
+                    let lv = v.to_ascii_lowercase();
+                    ["value:", "\"value\":"]
+                        .iter()
+                        .find_map(|k| lv.starts_with(k).then(|| unquote(&v[k.len()..])))
+                });
+            if value.is_none_or(|v| super::test_fallbacks::test_value(&v).is_none()) {
+                set.push(var);
+            }
+            continue;
+        }
+        // `VAR=value`, `VAR: value`, `VAR = value`, `"VAR": "value"`, `ENV VAR value`.
+        let cut = if dockerfile_env {
+            l.find(['=', ' '])
+        } else {
+            l.find(['=', ':'])
+        };
+        let Some(cut) = cut else {
+            continue;
+        };
+        let var = unquote(&l[..cut]);
+        let value = unquote(l[cut..].trim_start_matches([' ', '=', ':']));
+        if is_var(&var) && !value.is_empty() && super::test_fallbacks::test_value(&value).is_none()
+        {
+            set.push(var);
+        }
+    }
+    set.sort();
+    set.dedup();
+    set
 }
 
 /// A value the deployment fills in for each environment: a template placeholder (`${ENV}`, `{{ .Values.env
@@ -576,8 +652,12 @@ mod tests {
     #[test]
     fn deployment_files_setting_the_environment() {
         let facts = |path: &str, text: &str| {
-            super::super::extract_for_test(path, text, Syntax::Hash, |s, o| deployment_env(s, o))
-                .facts
+            let mut facts = super::super::extract_for_test(path, text, Syntax::Hash, |s, o| {
+                deployment_env(s, o)
+            })
+            .facts;
+            facts.retain(|f| !matches!(f, Fact::EnvSetByDeployment { .. }));
+            facts
         };
         for text in [
             "FROM node:20\nENV NODE_ENV=production\n",
@@ -608,6 +688,27 @@ mod tests {
             let got = facts(path, text);
             assert!(matches!(got.as_slice(), [Fact::Deploys]), "{text}: {got:?}");
         }
+    }
+
+    #[test]
+    fn variables_a_deployment_file_sets() {
+        let set = |text: &str| variables_set(text.as_bytes());
+        assert_eq!(
+            set("env:\n  - name: SIGNING_KEY\n    valueFrom:\n      secretKeyRef:\n        key: k\n  - name: INBOX\n    value: dummy@mail.example\n"),
+            vec!["SIGNING_KEY"]
+        );
+        assert_eq!(
+            set("FROM node:22\nENV API_URL https://api.example\nENV PORT=3000\n"),
+            vec!["API_URL", "PORT"]
+        );
+        assert_eq!(
+            set("app_settings = {\n  \"REPORTS_INBOX\" = var.reports_inbox\n  SIGNING_KEY = \"\"\n}\n"),
+            vec!["REPORTS_INBOX"]
+        );
+        assert_eq!(
+            set("[{\"name\": \"TOKEN\", \"value\": \"${TOKEN}\"}]\nLOG_LEVEL: test\n"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! fixture paths read at run time (`fs.readFileSync`, `path.join(__dirname, …)`).
 
 use super::libraries;
+use super::manifests::{LibraryLoaded, Loading};
 use super::paths::{self, is_test_support_path};
 use super::resolve::Index;
 use super::rule_docs::{TEST_IMPORT, TEST_LIBRARY_IMPORT};
+use super::stand_ins;
 use super::tokens::{call_args, literal_at, skip_space, whole_literal, word_occurrences};
 use super::{Extracted, Pending, Source, Use, Want};
 use crate::finding::Finding;
@@ -27,10 +29,35 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     if is_tool_config(src.path) {
         return;
     }
-    for (keyword, spec) in specifiers(src.text) {
+    let specs = specifiers(src.text);
+    // Relative data files this module imports, for telling per-environment configuration apart.
+    let imported: Vec<String> = specs
+        .iter()
+        .filter_map(|(_, spec)| relative_path(src, spec.clone()))
+        .collect();
+    for (keyword, spec) in specs {
+        // `import testConfig from './config.test.json'` beside `import prodConfig from
+        // './config.prod.json'`: the module chooses between environments' configuration.
+        if let Some(path) = relative_path(src, spec.clone()) {
+            if imported
+                .iter()
+                .any(|other| paths::environment_siblings(&path, other))
+            {
+                continue;
+            }
+        }
         module_reference(src, out, keyword, spec);
     }
     reads(src, out);
+}
+
+/// The repository path a relative specifier names, as written (`./config.test.json` → `src/config.test.json`).
+fn relative_path(src: &Source, spec: Range<usize>) -> Option<String> {
+    let s = src.str(spec);
+    if !(s.starts_with("./") || s.starts_with("../")) {
+        return None;
+    }
+    paths::join(src.dir(), &s)
 }
 
 /// Build and test tool configuration (`vite.config.ts`, `svelte.config.js`, `jest.config.cjs`): it runs
@@ -45,7 +72,7 @@ fn is_tool_config(path: &str) -> bool {
 }
 
 /// `(keyword offset, specifier content)` for every import-like form.
-fn specifiers(text: &[u8]) -> Vec<(usize, Range<usize>)> {
+pub(crate) fn specifiers(text: &[u8]) -> Vec<(usize, Range<usize>)> {
     let mut found = Vec::new();
     for at in word_occurrences(text, b"from", false) {
         let j = skip_space(text, at + 4, text.len());
@@ -114,6 +141,23 @@ fn module_reference(src: &mut Source, out: &mut Extracted, keyword: usize, spec:
             return;
         }
         let at = src.span(spec);
+        // Used only behind configuration (`if (config.useMockDb)`) or outside production: the
+        // dependency that provides it is judged by that guard (`resolve_test_dependency`).
+        let loading = match stand_ins::uses(src, stand_ins::Lang::JavaScript, keyword, &s) {
+            stand_ins::Uses::Guarded(g) if g.reads_configuration() => Some(Loading::Behind(g)),
+            stand_ins::Uses::OutsideProduction => Some(Loading::OutsideProduction),
+            _ => None,
+        };
+        if let Some(loading) = loading {
+            out.facts
+                .push(super::Fact::LibraryLoaded(Box::new(LibraryLoaded {
+                    path: src.path.to_string(),
+                    line: at.line,
+                    import: s.clone(),
+                    registry: libraries::Registry::Npm,
+                    loading,
+                })));
+        }
         let msg = format!("imports `{s}` ({}) in production code", kind.describe());
         out.finding(&TEST_LIBRARY_IMPORT, at, msg, &s);
         return;
@@ -455,6 +499,15 @@ mod tests {
                 "read src/fixtures/people.json",
                 "read test/fixtures/a.json src/test/fixtures/a.json",
             ]
+        );
+    }
+
+    #[test]
+    fn per_environment_configuration_is_not_test_code() {
+        let code = "import testConfig from './config.test.json';\nimport prodConfig from './config.prod.json';\nimport users from './users.test.json';\n";
+        assert_eq!(
+            bases(&run("src/index.js", code)),
+            vec!["src/users.test.json"]
         );
     }
 

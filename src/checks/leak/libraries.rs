@@ -58,6 +58,11 @@ const JAVASCRIPT: &[(&str, LibKind)] = &[
     ("pg-mem", LibKind::TestTool),
     ("@faker-js/faker", LibKind::FakeData),
     ("faker", LibKind::FakeData),
+    // Test-data factories.
+    ("fishery", LibKind::FakeData),
+    ("rosie", LibKind::FakeData),
+    ("factory.ts", LibKind::FakeData),
+    ("@jackfranklin/test-data-bot", LibKind::FakeData),
 ];
 
 const GO: &[(&str, LibKind)] = &[
@@ -212,6 +217,11 @@ const NPM: &[(&str, LibKind)] = &[
     ("pg-mem", LibKind::TestTool),
     ("@faker-js/faker", LibKind::FakeData),
     ("faker", LibKind::FakeData),
+    // Test-data factories.
+    ("fishery", LibKind::FakeData),
+    ("rosie", LibKind::FakeData),
+    ("factory.ts", LibKind::FakeData),
+    ("@jackfranklin/test-data-bot", LibKind::FakeData),
 ];
 
 const GEMS: &[(&str, LibKind)] = &[

@@ -207,7 +207,9 @@ pub const TEST_DEPENDENCY_LOADED: CodeRule = CodeRule {
     why: "A test double listed as a production dependency is a risk; one that production code also loads at \
           start-up is already running in the live system: an in-memory `ioredis-mock` instead of Redis, a WireMock \
           server, WebMock blocking real HTTP. Rails loads every gem of the Gemfile's default group at boot, so a \
-          test gem there runs in production without any `require`. After test data reached the live Police \
+          test gem there runs in production without any `require`. Loaded only behind a setting (`if \
+          (config.cacheMode === 'memory')`), it is a warning naming the setting: production must keep it off. \
+          After test data reached the live Police \
           National Database through a coding issue, the ICO recommended steps to prevent code being \
           inadvertently added to live systems; this is code that was.",
     fix: "Remove the production code's import of the test library (inject the double from tests instead), then \
@@ -273,14 +275,25 @@ pub(crate) fn resolve_test_dependency(
         );
         return Some(make_finding(&FAKER_DEPENDENCY, at, msg, name));
     }
-    let loaded = index
+    let loaders: Vec<&LibraryLoaded> = index
         .libraries_loaded
         .iter()
-        .find(|l| {
+        .filter(|l| {
             l.registry == dep.registry
                 && (dir.is_empty() || l.path.starts_with(&format!("{dir}/")))
                 && libraries::loads(dep.registry, name, &l.import)
         })
+        .collect();
+    // Loaded with no condition somewhere: an error. Loaded only behind configuration (the judgement of
+    // test imports, `stand_ins::uses`): a warning naming the flag. Only outside production: not loaded.
+    let unguarded = loaders
+        .iter()
+        .find(|l| matches!(l.loading, Loading::Unguarded));
+    let guarded = loaders.iter().find_map(|l| match &l.loading {
+        Loading::Behind(g) if !g.outside_production() => Some((l, g)),
+        _ => None,
+    });
+    let loaded = unguarded
         .map(|l| format!("production code loads it (`{}:{}`)", l.path, l.line))
         .or_else(|| {
             let app = paths::under(dir, "config/application.rb");
@@ -288,6 +301,24 @@ pub(crate) fn resolve_test_dependency(
                 .then(|| format!("Rails loads the Gemfile's default group at boot (`{app}`)"))
         });
     let what = dep.kind.describe();
+    if let (None, Some((l, g))) = (&loaded, guarded) {
+        let then = if g.on_by_default() == Some(false) {
+            "off unless production sets it: production must keep it off"
+        } else {
+            "production must keep it off"
+        };
+        let mut f = make_finding(
+            &TEST_DEPENDENCY_LOADED,
+            at,
+            format!(
+                "production dependency `{name}` is {what}{section}, and production code loads it (`{}:{}`), used only {g}: {then}",
+                l.path, l.line
+            ),
+            name,
+        );
+        f.severity = Severity::Warning;
+        return Some(f);
+    }
     Some(match loaded {
         Some(how) => make_finding(
             &TEST_DEPENDENCY_LOADED,
@@ -323,11 +354,30 @@ pub(crate) struct LibraryLoaded {
     /// The import as written (`ioredis-mock`, `org.mockito.Mockito`, `webmock/rspec`).
     pub import: String,
     pub registry: libraries::Registry,
+    /// How the file's uses of what it imports are guarded, as its language's extractor can tell.
+    pub loading: Loading,
+}
+
+/// How production code's uses of an imported test library are guarded (`stand_ins::uses`).
+#[derive(Debug, Clone)]
+pub(crate) enum Loading {
+    /// With no condition, or none the extractor reads: it runs.
+    Unguarded,
+    /// Only behind this condition on configuration (a flag, a setting).
+    Behind(crate::repo::reach_guard::Guard),
+    /// Only where the environment is not production.
+    OutsideProduction,
 }
 
 impl LibraryLoaded {
-    /// Facts for the test-library imports among a file's findings.
-    pub(crate) fn of(path: &str, findings: &[Finding]) -> Vec<Fact> {
+    /// Facts for the test-library imports among a file's findings that the extractor did not already
+    /// state (`facts`, with the guard of their uses).
+    pub(crate) fn of(path: &str, findings: &[Finding], facts: &[Fact]) -> Vec<Fact> {
+        let stated = |line: u32| {
+            facts
+                .iter()
+                .any(|f| matches!(f, Fact::LibraryLoaded(l) if l.line == line))
+        };
         let ext = paths::extension(paths::file_name(path));
         let registry = match ext {
             "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "vue" | "svelte"
@@ -344,11 +394,15 @@ impl LibraryLoaded {
                 let crate::finding::Location::File(s) = &f.location else {
                     return None;
                 };
+                if stated(s.line) {
+                    return None;
+                }
                 Some(Fact::LibraryLoaded(Box::new(LibraryLoaded {
                     path: path.to_string(),
                     line: s.line,
                     import: f.evidence.clone()?,
                     registry,
+                    loading: Loading::Unguarded,
                 })))
             })
             .collect()

@@ -28,6 +28,7 @@ mod anchors;
 mod bundler;
 mod defaults;
 mod docker;
+mod factories;
 mod gcloud;
 mod go;
 mod gradle;
@@ -50,6 +51,7 @@ mod rule_docs;
 mod rust_lang;
 mod sbt;
 mod stand_ins;
+mod test_fallbacks;
 mod tokens;
 
 pub use reach_rules::UNEVALUATED_REACH;
@@ -106,7 +108,8 @@ impl FileCheck for LeakCheck {
         let Some(kind) = Kind::of(file) else { return };
         let submodules = self.submodules.get().map_or(&[][..], Vec::as_slice);
         let mut extracted = extract(&self.config, submodules, kind, file, content);
-        let loaded = manifests::LibraryLoaded::of(&file.path, &extracted.findings);
+        let loaded =
+            manifests::LibraryLoaded::of(&file.path, &extracted.findings, &extracted.facts);
         extracted.facts.extend(loaded);
         out.append(&mut extracted.findings);
         if !extracted.pending.is_empty() || !extracted.facts.is_empty() {
@@ -142,6 +145,7 @@ impl LeakCheck {
                     | Kind::Ruby
                     | Kind::RustTestModule
                     | Kind::NamedTest
+                    | Kind::Factory
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
             )
         )
@@ -179,6 +183,9 @@ enum Kind {
     /// legal-aid means test; `test-language.ts`, the language of a driving test being booked): whether
     /// it holds any test decides whether importing it is a leak.
     NamedTest,
+    /// A JavaScript, Python or Ruby module of a `factories/` directory among production sources: a
+    /// fixture by its place alone, and test data only when it uses a test-data library.
+    Factory,
     Dockerfile,
     DockerIgnore,
     /// A workflow, or a production compose file: the image builds it declares.
@@ -229,7 +236,9 @@ impl Kind {
         if file.class == FileClass::Deploy && docker::is_dockerfile(name) {
             return Some(Kind::Dockerfile);
         }
-        if file.class == FileClass::Deploy {
+        if file.class == FileClass::Deploy
+            || file.class == FileClass::DevConfig && is_helm_partial(&file.path)
+        {
             return Some(Kind::DeployEnv);
         }
         if file.lang == Lang::Rust
@@ -251,6 +260,17 @@ impl Kind {
             }
         {
             return Some(Kind::NamedTest);
+        }
+        // Only a fixture by the `factories/` convention: a class the user's `[paths]` gave stands.
+        if file.class == FileClass::Fixture
+            && crate::repo::classify::classify_default(&file.path) == FileClass::Fixture
+            && matches!(
+                file.lang,
+                Lang::JavaScript | Lang::TypeScript | Lang::Python | Lang::Ruby
+            )
+            && paths::is_factories_module(&file.path)
+        {
+            return Some(Kind::Factory);
         }
         if file.class == FileClass::Other && file.lang == Lang::Other && is_bin_script(&file.path) {
             return Some(Kind::Script);
@@ -314,6 +334,17 @@ impl Kind {
     }
 }
 
+/// A Helm chart's template partial (`helm_deploy/app/templates/_envs.tpl`): named like a template to
+/// fill in, but the chart's manifests include it, so the environment it sets is the deployment's — as
+/// a YAML manifest beside it would be.
+fn is_helm_partial(path: &str) -> bool {
+    let dir = paths::parent(path);
+    paths::extension(paths::file_name(path)) == "tpl"
+        && paths::file_name(dir) == "templates"
+        && crate::repo::classify::classify_default(&format!("{dir}/manifest.yaml"))
+            == FileClass::Deploy
+}
+
 /// `bin/www`, `app/bin/server`: a file without an extension directly in a `bin` directory.
 fn is_bin_script(path: &str) -> bool {
     let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
@@ -370,6 +401,7 @@ fn extract(
         Kind::RustTestModule => rust_lang::extract_test_module(&src, &mut out),
         Kind::NamedTest if file.lang == Lang::Python => python::extract_named_test(&src, &mut out),
         Kind::NamedTest => javascript::extract_named_test(&src, &mut out),
+        Kind::Factory => factories::extract(&src, file.lang, &mut out),
         Kind::Jvm => jvm::extract(&mut src, &mut out),
         Kind::Ruby => ruby::extract(&mut src, &mut out),
         Kind::Dockerfile => {
@@ -700,6 +732,9 @@ pub(crate) enum Want {
     /// An environment-name variable defaulting to a non-production value (the evidence): fine when a
     /// deployment file sets the variable for production.
     EnvDefault { var: String },
+    /// A production setting falling back to a test value (the evidence), and why it is one: fine when a
+    /// deployment file sets the variable.
+    TestFallback { var: String, why: String },
 }
 
 #[derive(Debug, Clone)]
@@ -740,6 +775,10 @@ pub(crate) enum Fact {
     LibraryLoaded(Box<manifests::LibraryLoaded>),
     /// A deployment file sets this environment variable to a production value.
     EnvSetForProduction {
+        var: String,
+    },
+    /// A deployment file sets this environment variable (to anything but a test value).
+    EnvSetByDeployment {
         var: String,
     },
     /// The repository deploys a service (a Dockerfile, Procfile or deployment manifest).

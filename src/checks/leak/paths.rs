@@ -278,6 +278,74 @@ fn humps(w: &str) -> impl Iterator<Item = &str> {
     bounds.into_iter().map(move |(a, z)| &w[a..z])
 }
 
+/// Data files configuration is kept in, per environment.
+const DATA_EXTENSIONS: &[&str] = &[
+    "json",
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "env",
+    "properties",
+    "conf",
+];
+
+/// Are `a` and `b` one data file written for two environments (`config.test.json` and
+/// `config.prod.json`, `settings-test.yml` and `settings-staging.yml`): the same directory and
+/// extension, names that differ in one word only, each word an environment's name? A file named for
+/// the test *environment* beside its production sibling is per-environment configuration, not test
+/// code. Code modules are not data: `handler.test.js` beside `handler.prod.js` is no such pair.
+pub(crate) fn environment_siblings(a: &str, b: &str) -> bool {
+    use crate::repo::environments::tier_of_word;
+    let (na, nb) = (file_name(a), file_name(b));
+    let ext = extension(na).to_ascii_lowercase();
+    if parent(a) != parent(b) || na == nb || !DATA_EXTENSIONS.contains(&ext.as_str()) {
+        return false;
+    }
+    if !extension(nb).eq_ignore_ascii_case(&ext) {
+        return false;
+    }
+    let split = |n: &str| -> Vec<String> {
+        stem(n)
+            .split(['.', '-', '_'])
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let (wa, wb) = (split(na), split(nb));
+    if wa.len() != wb.len() {
+        return false;
+    }
+    let differ: Vec<(&String, &String)> = wa.iter().zip(&wb).filter(|(x, y)| x != y).collect();
+    matches!(differ.as_slice(), [(x, y)] if tier_of_word(x).is_some() && tier_of_word(y).is_some())
+}
+
+/// Is `path` a module of a `factories/` directory among production sources (`src/factories/
+/// interested-party/factory.js`, `app/factories/claim.py`): the convention's only test-side word, below
+/// a directory that is production code, not in a test tree (`spec/factories/`)? Such a module builds
+/// domain objects unless it uses a test-data library (`factories::extract` decides).
+pub(crate) fn is_factories_module(path: &str) -> bool {
+    use crate::repo::classify::classify_default;
+    let parts: Vec<&str> = path.split('/').collect();
+    let Some(i) = parts[..parts.len().saturating_sub(1)]
+        .iter()
+        .position(|d| d.eq_ignore_ascii_case("factories"))
+    else {
+        return false;
+    };
+    if i == 0 {
+        return false;
+    }
+    // Without the `factories` part, the path is production code (nothing else makes it test-side).
+    let rest: Vec<&str> = parts
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .map(|(_, p)| *p)
+        .collect();
+    !classify_default(&rest.join("/")).is_test_side()
+        && !classify_default(&format!("{}/_", parts[..i].join("/"))).is_test_side()
+}
+
 /// Go package names glue words together (`httptest`, `promqltest`, `teststorage`, `mockstore`): a
 /// package whose name starts or ends with a test word is a test-helper package.
 pub(crate) fn is_go_test_helper_name(name: &str) -> bool {
@@ -365,6 +433,25 @@ mod tests {
             assert!(!is_test_support_path(p), "{p}");
         }
         assert!(is_go_test_helper_name("promqltest"));
+        assert!(environment_siblings(
+            "src/config.test.json",
+            "src/config.prod.json"
+        ));
+        assert!(environment_siblings(
+            "src/config.generated.test.json",
+            "src/config.generated.production.json"
+        ));
+        assert!(!environment_siblings(
+            "src/users.test.json",
+            "src/accounts.test.json"
+        ));
+        assert!(!environment_siblings("src/h.test.js", "src/h.prod.js"));
+        assert!(!environment_siblings("a/c.test.json", "b/c.prod.json"));
+        assert!(is_factories_module("src/factories/party/factory.js"));
+        assert!(is_factories_module("app/factories/claim.py"));
+        assert!(!is_factories_module("spec/factories/users.rb"));
+        assert!(!is_factories_module("factories/users.py"));
+        assert!(!is_factories_module("src/__mocks__/factories/users.js"));
         assert!(is_go_test_helper_name("teststorage"));
         assert!(!is_go_test_helper_name("latest"));
         assert!(!is_go_test_helper_name("storage"));

@@ -71,7 +71,10 @@ pub const NONPROD_DEFAULT: CodeRule = CodeRule {
     title: "A non-production mode is on by default",
     severity: Severity::Warning,
     why: "A default is what production gets when nobody remembered: `process.env.NODE_ENV || 'development'` \
-          runs the live service as development unless its deployment sets the variable; a test mode that signs \
+          runs the live service as development unless its deployment sets the variable; a setting whose fallback \
+          is the test run's value (`process.env.SIGNING_KEY || 'dummy-key-for-the-tests'`, a test inbox, a \
+          password `test`) encrypts with a published key or sends people's details to a test mailbox \
+          wherever the deployment forgot it; a test mode that signs \
           made-up users in is one missing setting away from production; stubs switched on in the shipped base \
           config answer for the real service in every environment that does not override them; Rails' \
           `consider_all_requests_local = true` in production shows every visitor full error reports; an image \
@@ -79,10 +82,11 @@ pub const NONPROD_DEFAULT: CodeRule = CodeRule {
           how test behaviour and test data reach a live system — as they reached the Police National Database, \
           unnoticed for months — and the ICO recommended steps to prevent code being inadvertently added to \
           live systems. Reported as a warning naming the default and where production must override it (an \
-          error when a login bypass is on unless production turns it off); an environment default is not \
-          reported when a deployment file of the repository sets the variable for production.",
+          error when a login bypass is on unless production turns it off); an environment default or a test \
+          fallback is not reported when a deployment file of the repository sets the variable for production.",
     fix: "Default to production (or fail to start when the variable is missing), and set development and test \
-          values in development and test configuration. Guard test modes with a flag that is off unless set, \
+          values in development and test configuration; a secret, an address or a credential has no safe \
+          default: read it without one and refuse to start when it is unset. Guard test modes with a flag that is off unless set, \
           and refuse to start with it on when the environment is production. Keep stubs off in the base config \
           and switch them on in development and test config. Ship no env file in an image: the deployment sets \
           each variable.",

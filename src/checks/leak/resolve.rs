@@ -107,6 +107,8 @@ pub(crate) struct Index<'a> {
     pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
     /// Environment variables a deployment file sets for production.
     env_for_production: HashSet<String>,
+    /// Environment variables a deployment file sets at all (to anything but a test value).
+    env_set_by_deployment: HashSet<String>,
     /// Whether the repository deploys a service at all (a library's defaults are its users' to set).
     deploys: bool,
     pub(super) jvm: OnceCell<JvmIndex>,
@@ -129,6 +131,7 @@ impl<'a> Index<'a> {
             image_builds: Vec::new(),
             libraries_loaded: Vec::new(),
             env_for_production: HashSet::new(),
+            env_set_by_deployment: HashSet::new(),
             deploys: false,
             jvm: OnceCell::new(),
             ruby: Reach::default(),
@@ -155,6 +158,9 @@ impl<'a> Index<'a> {
                 Fact::LibraryLoaded(l) => index.libraries_loaded.push(*l),
                 Fact::EnvSetForProduction { var } => {
                     index.env_for_production.insert(var);
+                }
+                Fact::EnvSetByDeployment { var } => {
+                    index.env_set_by_deployment.insert(var);
                 }
                 Fact::Deploys => index.deploys = true,
             }
@@ -240,6 +246,21 @@ impl<'a> Index<'a> {
                 }
                 let msg = format!(
                     "`{var}` defaults to `{}` when unset: production runs that way unless its deployment sets {var} (no deployment file in the repository sets it for production)",
+                    p.evidence
+                );
+                Some(make_finding(
+                    &NONPROD_DEFAULT,
+                    p.at.in_file(file),
+                    msg,
+                    &p.evidence,
+                ))
+            }
+            Want::TestFallback { var, why } => {
+                if !self.deploys || self.env_set_by_deployment.contains(var) {
+                    return None;
+                }
+                let msg = format!(
+                    "`{var}` falls back to the test value `{}` when unset ({why}): production runs with it unless its deployment sets {var} (no deployment file in the repository sets it); set it in every deployed environment and have the service refuse to start without it",
                     p.evidence
                 );
                 Some(make_finding(

@@ -88,7 +88,11 @@ pub(crate) fn dockerfile(src: &mut Source, out: &mut Extracted) {
 /// `"main": "demo/index.js"`, `"bin": {"x": "bin/x.js"}`, `"scripts": {"start": "node demo/server.js"}`.
 pub(crate) fn package_json(src: &mut Source, out: &mut Extracted) {
     let text = src.text;
+    let tooling = development_tooling(text);
     for key in [&b"\"main\""[..], b"\"start\"", b"\"bin\""] {
+        if tooling && key == b"\"main\"" {
+            continue;
+        }
         for at in memchr::memmem::find_iter(text, key) {
             let line = line_range(text, at);
             let rest = &text[at + key.len()..line.end];
@@ -123,6 +127,49 @@ pub(crate) fn package_json(src: &mut Source, out: &mut Extracted) {
             }
         }
     }
+}
+
+/// Is the package development tooling — development dependencies only, no `start` script, no `bin`
+/// and nothing that publishes it (`files`, `exports`, `module`, `types`, `publishConfig`)? A package.json
+/// holding only the test runner's devDependencies (a Python service's JavaScript unit tests) runs
+/// nothing in production and is installed by nobody: its `main` (often `npm init`'s guess, the first
+/// `.js` file it saw) is no production entry point. One that does not parse is judged as written.
+fn development_tooling(text: &[u8]) -> bool {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(text) else {
+        return false;
+    };
+    let nonempty = |k: &str| match &json[k] {
+        serde_json::Value::Null => false,
+        serde_json::Value::Object(m) => !m.is_empty(),
+        serde_json::Value::Array(a) => !a.is_empty(),
+        serde_json::Value::String(s) => !s.is_empty(),
+        _ => true,
+    };
+    let dependencies = [
+        "dependencies",
+        "optionalDependencies",
+        "peerDependencies",
+        "bundledDependencies",
+        "bundleDependencies",
+    ]
+    .iter()
+    .any(|k| nonempty(k));
+    let published = [
+        "bin",
+        "files",
+        "exports",
+        "module",
+        "browser",
+        "types",
+        "typings",
+        "publishConfig",
+    ]
+    .iter()
+    .any(|k| nonempty(k));
+    let started = !json["scripts"]["start"].is_null();
+    // Only development dependencies: what it exists for is installing tools. A package with none at
+    // all is a module whose `main` is its point.
+    json.is_object() && nonempty("devDependencies") && !dependencies && !published && !started
 }
 
 /// One command line: the files it runs (`node x.js`, `python x.py`, `ruby x.rb`), the module a Python
@@ -273,5 +320,37 @@ mod tests {
             ),
             pairs(&[("app.main", "app/main.py")])
         );
+    }
+
+    #[test]
+    fn a_package_of_development_tooling_has_no_production_main() {
+        let tooling = "{\n  \"name\": \"web-ui-tests\",\n  \"main\": \"jasmine.conf.js\",\n  \"dependencies\": {},\n  \"devDependencies\": {\"jasmine\": \"^5\"},\n  \"scripts\": {\"test\": \"jasmine\"}\n}\n";
+        assert_eq!(run("package.json", tooling, package_json), vec![]);
+        assert_eq!(
+            run(
+                "package.json",
+                "{\"main\": \"spec/helpers.js\"}\n",
+                package_json
+            )
+            .len(),
+            1
+        );
+        // Twins: a dependency, a start script, a published package: `main` is production's (and a
+        // package with no dependencies of any kind is a module whose `main` is its point).
+        for extra in [
+            "\"dependencies\": {\"express\": \"^4\"}",
+            "\"scripts\": {\"start\": \"node x.js\"}",
+            "\"files\": [\"lib\"]",
+        ] {
+            let text = format!("{{\n  \"main\": \"spec/helpers.js\",\n  \"devDependencies\": {{\"jasmine\": \"^5\"}},\n  {extra}\n}}\n");
+            assert_eq!(
+                run("package.json", &text, package_json)
+                    .into_iter()
+                    .filter(|(e, _)| e == "spec/helpers.js")
+                    .count(),
+                1,
+                "{text}"
+            );
+        }
     }
 }
