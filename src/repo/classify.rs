@@ -579,12 +579,11 @@ pub fn classify_default(rel: &str) -> FileClass {
 }
 
 /// Split a directory name into lower-case words at `-` and `_`.
-fn dir_tokens(dir: &str) -> Vec<String> {
-    dir.to_ascii_lowercase()
-        .split(['-', '_'])
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+/// Is one of `words` (lower-case) a word of the directory name split at `-` and `_`, ignoring case? No
+/// allocation: asked for every directory of every file.
+fn has_dir_token(dir: &str, words: &[&str]) -> bool {
+    dir.split(['-', '_'])
+        .any(|t| !t.is_empty() && in_list(words, t))
 }
 
 /// Is `word` in `list` (lower-case), ignoring case? No allocation: the walk asks for every directory of
@@ -736,10 +735,7 @@ fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
     // directory it is the stack, not a copy to fill in.
     if matches!(lower, "template.yaml" | "template.yml" | "template.json")
         && dirs.iter().any(|d| {
-            in_list(DEPLOY_DIRS, d)
-                || dir_tokens(d)
-                    .iter()
-                    .any(|t| matches!(t.as_str(), "deploy" | "cloudformation" | "sam"))
+            in_list(DEPLOY_DIRS, d) || has_dir_token(d, &["deploy", "cloudformation", "sam"])
         })
     {
         return false;
@@ -811,13 +807,12 @@ fn is_deploy(dirs: &[&str], lower: &str, ext: &str) -> bool {
         || lower == "serverless.yml"
         || lower == "chart.yaml"
         || matches!(ext, "tf" | "tfvars" | "bicep")
-        || dirs.iter().any(|d| {
-            // `helm_deploy/`, `deploy-config/`: a deployment directory by one of its words.
-            in_list(DEPLOY_DIRS, d)
-                || dir_tokens(d)
-                    .iter()
-                    .any(|t| matches!(t.as_str(), "helm" | "deploy" | "k8s" | "copilot"))
-        }) && (CONFIG_EXTS.contains(&ext) || matches!(ext, "tpl" | "sh" | ""))
+        // The extension first: it is cheaper than the directories, and most files fail it.
+        || (CONFIG_EXTS.contains(&ext) || matches!(ext, "tpl" | "sh" | ""))
+            && dirs.iter().any(|d| {
+                // `helm_deploy/`, `deploy-config/`: a deployment directory by one of its words.
+                in_list(DEPLOY_DIRS, d) || has_dir_token(d, &["helm", "deploy", "k8s", "copilot"])
+            })
 }
 
 #[cfg(test)]

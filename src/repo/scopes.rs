@@ -135,10 +135,15 @@ impl LineScopes {
         let scope = self.stack.last().map_or(Scope::Plain, |(_, s)| *s);
         // What this line, as a header, makes of the lines beneath it (`scope_at`'s order: what it says,
         // then production ends the search, then its own enclosing headers).
-        let beneath = match header_says(text) {
-            Scope::Plain if names_production(text) => Scope::Plain,
-            Scope::Plain => scope,
-            said => said,
+        // Most lines hold no telling word: one search answers for both questions below.
+        let beneath = if !may_tell(text) {
+            scope
+        } else {
+            match header_says(text) {
+                Scope::Plain if names_production(text) => Scope::Plain,
+                Scope::Plain => scope,
+                said => said,
+            }
         };
         self.stack.push((width, beneath));
         scope
