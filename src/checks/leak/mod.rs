@@ -25,6 +25,7 @@
 //! word filter at walk time), so memory stays proportional to the suspicious references, not to the tree.
 
 mod anchors;
+mod archives;
 mod bundler;
 mod defaults;
 mod docker;
@@ -136,6 +137,7 @@ impl LeakCheck {
             Some(
                 Kind::DockerIgnore
                     | Kind::Workflow
+                    | Kind::Pipeline
                     | Kind::Compose
                     | Kind::Dockerfile
                     | Kind::DeployEnv
@@ -198,6 +200,8 @@ enum Kind {
     DeployEnv,
     /// What a Google Cloud source upload leaves out.
     GcloudIgnore,
+    /// An Azure Pipelines file or template: the archives it makes and deploys.
+    Pipeline,
 }
 
 impl Kind {
@@ -220,6 +224,13 @@ impl Kind {
         }
         if file.class == FileClass::Ci && crate::repo::workflows::is_workflow_path(&file.path) {
             return Some(Kind::Workflow);
+        }
+        if matches!(
+            file.class,
+            FileClass::Ci | FileClass::Config | FileClass::Other
+        ) && archives::is_pipeline_file(&file.path)
+        {
+            return Some(Kind::Pipeline);
         }
         if file.class == FileClass::Deploy
             && (name.starts_with("docker-compose") || name.starts_with("compose."))
@@ -380,7 +391,16 @@ fn extract(
         }
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
         Kind::GcloudIgnore => gcloud::extract(&mut src, &mut out),
-        Kind::Workflow => image_builds::extract_workflow(&src, &mut out),
+        Kind::Workflow => {
+            image_builds::extract_workflow(&src, &mut out);
+            archives::extract(&mut src, &mut out);
+        }
+        Kind::Pipeline => {
+            archives::extract(&mut src, &mut out);
+            if file.class == FileClass::Config {
+                defaults::extract_config(&mut src, &mut out);
+            }
+        }
         Kind::Compose => image_builds::extract_compose(&src, &mut out),
         Kind::Manifest(m) => {
             manifests::extract(m, &mut src, &mut out);
@@ -673,6 +693,8 @@ pub(crate) enum Use {
 pub(crate) enum Want {
     /// A Google Cloud source upload from the `.gcloudignore`'s directory, and that file's patterns.
     GcloudUpload(Vec<String>),
+    /// An archive a pipeline step makes of a folder: judged once the deploys that use it are known.
+    Archive(Box<archives::Archive>),
     /// Repository paths; the first that exists (as a file, or a directory) is the target.
     Path { candidates: Vec<String>, used: Use },
     /// A Python module (`a/b/c`, from `a.b.c`), or `alt` when the last part is a name, not a module.
@@ -744,6 +766,8 @@ pub(crate) enum Fact {
     },
     /// The repository deploys a service (a Dockerfile, Procfile or deployment manifest).
     Deploys,
+    /// A pipeline job that deploys archives: the ones it names and the artifacts it downloads.
+    ArchiveDeploy(Box<archives::ArchiveDeploy>),
     /// The classes a production Ruby file defines and the constants it uses, for following a class back
     /// to the environment guards around its uses.
     RubyConstants {

@@ -14,7 +14,9 @@ use super::reach_rules::{NONPROD_DEFAULT, STAND_IN, UNEVALUATED_REACH};
 use super::ruby_reach::Reach;
 use super::rule_docs::{FIXTURE_IMPORT, FIXTURE_READ, TEST_IMPORT};
 use super::stand_ins::Uses;
-use super::{docker, gcloud, go, javascript, jvm, python, python_packaging, ruby, rust_lang};
+use super::{
+    archives, docker, gcloud, go, javascript, jvm, python, python_packaging, ruby, rust_lang,
+};
 use super::{make_finding, Extracted, Fact, Pending, Use, Want};
 use crate::config::Config;
 use crate::finding::Severity;
@@ -104,6 +106,8 @@ pub(crate) struct Index<'a> {
     test_code: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
+    /// Pipeline jobs that deploy archives.
+    pub(super) archive_deploys: Vec<archives::ArchiveDeploy>,
     pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
     /// Environment variables a deployment file sets for production.
     env_for_production: HashSet<String>,
@@ -127,6 +131,7 @@ impl<'a> Index<'a> {
             test_code: HashSet::new(),
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
+            archive_deploys: Vec::new(),
             libraries_loaded: Vec::new(),
             env_for_production: HashSet::new(),
             deploys: false,
@@ -157,6 +162,7 @@ impl<'a> Index<'a> {
                     index.env_for_production.insert(var);
                 }
                 Fact::Deploys => index.deploys = true,
+                Fact::ArchiveDeploy(d) => index.archive_deploys.push(*d),
             }
         }
         index.ruby = Reach::new(ruby_files);
@@ -232,6 +238,7 @@ impl<'a> Index<'a> {
             }
             Want::DockerSite(image) => docker::resolve_site(self, file, p, image),
             Want::GcloudUpload(patterns) => gcloud::resolve(self, file, p, patterns),
+            Want::Archive(a) => archives::resolve_archive(self, file, p, a),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),
             Want::EnvDefault { var } => {
