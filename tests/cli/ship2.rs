@@ -242,3 +242,64 @@ fn an_azure_pipelines_archive_deployed_as_a_function_app_ships_its_tests() {
         ],
     );
 }
+
+// ------------------------------------------------------------- what the production image installs
+
+/// A made-up Node service whose development dependencies hold test libraries.
+const NODE_APP: &[(&str, &str)] = &[
+    (
+        "package.json",
+        "{\n  \"name\": \"bookings\",\n  \"dependencies\": { \"express\": \"^4.21.0\" },\n  \"devDependencies\": { \"jest\": \"^29.7.0\", \"supertest\": \"^7.0.0\", \"sass\": \"^1.80.0\" }\n}\n",
+    ),
+    ("package-lock.json", "{}\n"),
+    ("src/server.js", "require('express')().listen(3000);\n"),
+];
+
+/// The only stage of the image runs `npm ci` with nothing that leaves the development dependencies
+/// out, so Jest and Supertest are installed into the production image. The twins leave them out (by a
+/// flag, by NODE_ENV, by a later prune, or in a build stage the production image only copies from);
+/// Yarn 2+ ignores NODE_ENV, so that one still fires.
+#[test]
+fn a_production_image_that_installs_development_dependencies_ships_test_libraries() {
+    let image = |run: &str| {
+        format!(
+            "FROM node:22-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\n{run}\nCOPY src ./src\nCMD [\"node\", \"src/server.js\"]\n"
+        )
+    };
+    let loud = image("RUN npm ci");
+    fails_once(
+        &with(NODE_APP, &[("Dockerfile", &loud)]),
+        ("leak/test-dependency", "Dockerfile", 4, 5, "warning"),
+        &[
+            "development dependencies of `package.json`",
+            "`jest`, `supertest`",
+            "`--omit=dev`",
+        ],
+    );
+    for run in [
+        "RUN npm ci --omit=dev",
+        "RUN npm ci --only=production",
+        "ENV NODE_ENV=production\nRUN npm ci",
+        "RUN npm ci && npm run build && npm prune --production",
+        "RUN yarn install --production --frozen-lockfile",
+        "ARG NODE_ENV=production\nRUN yarn install --frozen-lockfile",
+    ] {
+        let quiet = image(run);
+        let (code, found) = gate(&with(NODE_APP, &[("Dockerfile", &quiet)]));
+        assert_eq!((code, found), (0, vec![]), "{run}");
+    }
+    // Yarn 2+ (a `.yarnrc.yml`): only `yarn workspaces focus --production` leaves them out.
+    let berry = with(NODE_APP, &[(".yarnrc.yml", "nodeLinker: node-modules\n")]);
+    let focus = image("RUN yarn workspaces focus --all --production");
+    passes(&with(&berry, &[("Dockerfile", &focus)]));
+    let installs =
+        image("ENV NODE_ENV=production\nRUN corepack enable && yarn install --immutable");
+    fails_once(
+        &with(&berry, &[("Dockerfile", &installs)]),
+        ("leak/test-dependency", "Dockerfile", 5, 24, "warning"),
+        &["`yarn workspaces focus --production`", "`jest`"],
+    );
+    // A build stage installs everything to build; the production stage installs without them.
+    let staged = "FROM node:22 AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n\nFROM node:22-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev\nCOPY --from=build /app/dist ./dist\nCMD [\"node\", \"dist/server.js\"]\n";
+    passes(&with(NODE_APP, &[("Dockerfile", staged)]));
+}

@@ -88,6 +88,7 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
             }
         }
     }
+    sites.extend(super::image_installs::sites(text, &df));
     if sites.is_empty() {
         return;
     }
@@ -158,6 +159,16 @@ fn judge(index: &Index, file: &str, image: &DockerImage) -> SiteFindings {
         let ignore = dockerignore(index, file, &job.context);
         judge_plan(index, image, &job, &plan, ctx, ignore.as_ref(), &mut out);
         by_name(index, image, &job, &plan, &mut out);
+        let note = target_note(image, &job);
+        let build = super::image_installs::Build {
+            df,
+            text,
+            target: job.target,
+            plan: &plan,
+            ctx,
+            note: &note,
+        };
+        super::image_installs::judge(index, &build, &mut out);
     }
     out
 }

@@ -33,6 +33,7 @@ mod gcloud;
 mod go;
 mod gradle;
 mod image_builds;
+mod image_installs;
 mod javascript;
 mod jvm;
 mod libraries;
@@ -145,6 +146,7 @@ impl LeakCheck {
                     | Kind::RustTestModule
                     | Kind::NamedTest
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
+                    | Kind::Manifest(manifests::ManifestKind::PackageJson)
             )
         )
     }
@@ -766,6 +768,11 @@ pub(crate) enum Fact {
     },
     /// The repository deploys a service (a Dockerfile, Procfile or deployment manifest).
     Deploys,
+    /// The test libraries a package.json lists as development dependencies.
+    DevTestLibraries {
+        path: String,
+        libs: Vec<String>,
+    },
     /// A pipeline job that deploys archives: the ones it names and the artifacts it downloads.
     ArchiveDeploy(Box<archives::ArchiveDeploy>),
     /// The classes a production Ruby file defines and the constants it uses, for following a class back

@@ -106,6 +106,8 @@ pub(crate) struct Index<'a> {
     test_code: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
+    /// package.json path → the test libraries among its development dependencies.
+    pub(super) dev_test_libraries: HashMap<String, Vec<String>>,
     /// Pipeline jobs that deploy archives.
     pub(super) archive_deploys: Vec<archives::ArchiveDeploy>,
     pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
@@ -132,6 +134,7 @@ impl<'a> Index<'a> {
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
             archive_deploys: Vec::new(),
+            dev_test_libraries: HashMap::new(),
             libraries_loaded: Vec::new(),
             env_for_production: HashSet::new(),
             deploys: false,
@@ -163,6 +166,9 @@ impl<'a> Index<'a> {
                 }
                 Fact::Deploys => index.deploys = true,
                 Fact::ArchiveDeploy(d) => index.archive_deploys.push(*d),
+                Fact::DevTestLibraries { path, libs } => {
+                    index.dev_test_libraries.insert(path, libs);
+                }
             }
         }
         index.ruby = Reach::new(ruby_files);

@@ -86,11 +86,14 @@ pub const TEST_DEPENDENCY: CodeRule = CodeRule {
     severity: Severity::Warning,
     why: "A package's production dependencies are what gets installed on live systems. A test framework, mocking \
           crate, or a dependency's feature for tests (tokio's `test-util`, a `testing` feature) listed there ships \
-          test machinery to production, where code can reach it. After test data reached the live Police National \
+          test machinery to production, where code can reach it; so does a production image that installs a \
+          manifest's development dependencies too (`npm ci` without `--omit=dev`, Yarn 2+'s `yarn install`). After test data reached the live Police National \
           Database, the ICO recommended steps to prevent code being inadvertently added to live systems; \
           dependency lists are where much of that is decided.",
     fix: "Move it to the test or development dependencies (`[dev-dependencies]`, `devDependencies`, a `test` \
-          extra or dependency group, `group :test`), and drop test features from production dependencies.",
+          extra or dependency group, `group :test`), and drop test features from production dependencies; in \
+          the production image install production dependencies only (`npm ci --omit=dev`, `yarn workspaces \
+          focus --production`), or install everything in a build stage it only copies the output from.",
     example: "Cargo.toml:9:42 production dependency `tokio` enables the test feature `test-util`",
 };
 
