@@ -303,3 +303,101 @@ fn a_production_image_that_installs_development_dependencies_ships_test_librarie
     let staged = "FROM node:22 AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n\nFROM node:22-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev\nCOPY --from=build /app/dist ./dist\nCMD [\"node\", \"dist/server.js\"]\n";
     passes(&with(NODE_APP, &[("Dockerfile", staged)]));
 }
+
+// ------------------------------------------------------------- local development images
+
+/// A Node service with a unit test, whose Dockerfile copies everything and starts `entry.sh`.
+const DEV_IMAGE_SERVICE: &[(&str, &str)] = &[
+    (
+        "package.json",
+        "{\n  \"name\": \"licensing\",\n  \"scripts\": { \"start\": \"node src/server.js\" }\n}\n",
+    ),
+    ("src/server.js", "require('http').createServer().listen(4000);\n"),
+    (
+        "src/server.test.js",
+        "test('server', () => { expect(1).toBe(1); });\n",
+    ),
+    (
+        "Dockerfile",
+        "FROM node:22\nWORKDIR /usr/src/app\nCOPY . /usr/src/app\nRUN chmod u+x /usr/src/app/entry.sh\nENTRYPOINT [\"/usr/src/app/entry.sh\"]\n",
+    ),
+];
+
+/// A local development image is not the production image: the Dockerfile's entry point runs the
+/// package's `local:watch` script (a reloader), and nothing builds it for production, so its `COPY .`
+/// is a developer's. The twins fire: an entry point that starts the real server, the same image built
+/// and pushed by a workflow, and the same image named by a pipeline.
+#[test]
+fn a_local_development_image_that_nothing_builds_is_not_the_production_image() {
+    let dev_entry = "#!/bin/sh\nnpm config set progress false\nnpm run local:watch\n";
+    passes(&with(DEV_IMAGE_SERVICE, &[("entry.sh", dev_entry)]));
+    let copy_all = ("leak/docker-copy-all", "Dockerfile", 3, 6, "warning");
+    // The script picks a reloader for one mode only: it is the production entry point.
+    let chooses = "#!/bin/sh\nif [ \"$MODE\" = dev ]; then\n  exec nodemon src/server.js\nfi\nexec node src/server.js\n";
+    fails_once(
+        &with(DEV_IMAGE_SERVICE, &[("entry.sh", chooses)]),
+        copy_all,
+        &["copies the whole build context"],
+    );
+    let push = "on:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  image:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          push: true\n";
+    fails_once(
+        &with(
+            DEV_IMAGE_SERVICE,
+            &[
+                ("entry.sh", dev_entry),
+                (".github/workflows/image.yml", push),
+            ],
+        ),
+        copy_all,
+        &["built by `.github/workflows/image.yml`"],
+    );
+    let pipeline = "trigger:\n  branches:\n    include: [main]\nsteps:\n  - template: steps/docker_build_push.yml@templates\n    parameters:\n      dockerfilePath: $(Build.SourcesDirectory)/Dockerfile\n";
+    fails_once(
+        &with(
+            DEV_IMAGE_SERVICE,
+            &[("entry.sh", dev_entry), ("azure-pipelines.yml", pipeline)],
+        ),
+        copy_all,
+        &["copies the whole build context"],
+    );
+}
+
+/// A Flask image that runs gunicorn with `--reload` and nothing builds: its `FLASK_DEBUG=1` is a
+/// developer's setting, a note that says why. Built by a workflow, the same line is the error.
+#[test]
+fn a_switch_in_a_development_image_that_nothing_builds_is_a_note() {
+    let image = "FROM python:3.12-slim\nWORKDIR /src\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nENV FLASK_APP=app.main \\\n  FLASK_DEBUG=1 \\\n  GUNICORN_CMD_ARGS='--reload --bind 0.0.0.0:8080'\nCMD [\"gunicorn\", \"app.main:app\"]\n";
+    let tree: &[(&str, &str)] = &[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        (
+            "app/main.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+        ("Dockerfile", image),
+    ];
+    let (code, found) = gate(tree);
+    let got: Vec<Short> = found.iter().map(|f| f.0.clone()).collect();
+    assert_eq!(
+        got,
+        vec![(
+            "switch/dev-environment".to_string(),
+            "Dockerfile".to_string(),
+            6,
+            1,
+            "note".to_string()
+        )],
+        "{found:#?}"
+    );
+    assert!(
+        found[0].1.contains("GUNICORN_CMD_ARGS=--reload"),
+        "{}",
+        found[0].1
+    );
+    assert_eq!(code, 0);
+    let build = "on:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  image:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: docker build -t registry.example.com/app:${{ github.sha }} . && docker push registry.example.com/app:${{ github.sha }}\n";
+    fails_once(
+        &with(tree, &[(".github/workflows/image.yml", build)]),
+        ("switch/dev-environment", "Dockerfile", 6, 1, "error"),
+        &["FLASK_DEBUG=1"],
+    );
+}

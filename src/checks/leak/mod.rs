@@ -139,6 +139,7 @@ impl LeakCheck {
                 Kind::DockerIgnore
                     | Kind::Workflow
                     | Kind::Pipeline
+                    | Kind::ShellScript
                     | Kind::Compose
                     | Kind::Dockerfile
                     | Kind::DeployEnv
@@ -150,6 +151,39 @@ impl LeakCheck {
             )
         )
     }
+}
+
+/// Could this file build or name Dockerfiles: a workflow, another CI file, a production compose file?
+pub fn names_dockerfiles(file: &FileEntry) -> bool {
+    matches!(
+        Kind::of(file),
+        Some(Kind::Workflow | Kind::Pipeline | Kind::Compose)
+    )
+}
+
+/// The Dockerfiles such a file builds or names, as the Docker rules read them (for the test-data
+/// check's judgement of development images).
+pub fn dockerfiles_named_by(file: &FileEntry, content: &[u8]) -> Vec<String> {
+    let config = Config::default();
+    let src = Source::new(&config, &file.path, content, Syntax::Hash);
+    let mut out = Extracted::default();
+    match Kind::of(file) {
+        Some(Kind::Workflow) => {
+            image_builds::extract_workflow(&src, &mut out);
+            image_builds::dockerfiles_named(&src, &mut out);
+        }
+        Some(Kind::Pipeline) => image_builds::dockerfiles_named(&src, &mut out),
+        Some(Kind::Compose) => image_builds::extract_compose(&src, &mut out),
+        _ => {}
+    }
+    out.facts
+        .into_iter()
+        .filter_map(|f| match f {
+            Fact::ImageBuild(b) => Some(b.dockerfile),
+            Fact::DockerfileNamed { path } => Some(path),
+            _ => None,
+        })
+        .collect()
 }
 
 impl LeakCheck {
@@ -202,8 +236,12 @@ enum Kind {
     DeployEnv,
     /// What a Google Cloud source upload leaves out.
     GcloudIgnore,
-    /// An Azure Pipelines file or template: the archives it makes and deploys.
+    /// An Azure Pipelines file or template, or another CI file (a Jenkinsfile): the archives it makes
+    /// and deploys, and the Dockerfiles it names.
     Pipeline,
+    /// A shell script of the repository: whether it starts a development server (an image's entry
+    /// point that does is a developer's image).
+    ShellScript,
 }
 
 impl Kind {
@@ -227,10 +265,9 @@ impl Kind {
         if file.class == FileClass::Ci && crate::repo::workflows::is_workflow_path(&file.path) {
             return Some(Kind::Workflow);
         }
-        if matches!(
-            file.class,
-            FileClass::Ci | FileClass::Config | FileClass::Other
-        ) && archives::is_pipeline_file(&file.path)
+        if file.class == FileClass::Ci
+            || matches!(file.class, FileClass::Config | FileClass::Other)
+                && archives::is_pipeline_file(&file.path)
         {
             return Some(Kind::Pipeline);
         }
@@ -279,6 +316,12 @@ impl Kind {
         }
         if file.class == FileClass::Config {
             return Some(Kind::Config);
+        }
+        if paths::extension(name) == "sh"
+            && !file.class.is_test_side()
+            && file.class != FileClass::Vendor
+        {
+            return Some(Kind::ShellScript);
         }
         // Production code, migrations (they run against the live database) and single-file components.
         let importer = matches!(file.class, FileClass::Code | FileClass::Migration)
@@ -395,9 +438,11 @@ fn extract(
         Kind::GcloudIgnore => gcloud::extract(&mut src, &mut out),
         Kind::Workflow => {
             image_builds::extract_workflow(&src, &mut out);
+            image_builds::dockerfiles_named(&src, &mut out);
             archives::extract(&mut src, &mut out);
         }
         Kind::Pipeline => {
+            image_builds::dockerfiles_named(&src, &mut out);
             archives::extract(&mut src, &mut out);
             if file.class == FileClass::Config {
                 defaults::extract_config(&mut src, &mut out);
@@ -416,7 +461,11 @@ fn extract(
             defaults::extract_config(&mut src, &mut out);
         }
         Kind::Config => defaults::extract_config(&mut src, &mut out),
+        Kind::ShellScript => docker::dev_server_script(&src, &mut out),
         Kind::DeployEnv => {
+            if paths::extension(&file.path) == "sh" {
+                docker::dev_server_script(&src, &mut out);
+            }
             defaults::deployment_env(&src, &mut out);
             if paths::file_name(&file.path).eq_ignore_ascii_case("procfile") {
                 roots::procfile(&mut src, &mut out);
@@ -772,6 +821,15 @@ pub(crate) enum Fact {
     DevTestLibraries {
         path: String,
         libs: Vec<String>,
+    },
+    /// A CI file names a Dockerfile (`-f docker/Dockerfile`, `dockerfilePath: …/Dockerfile`): the
+    /// path as written, without the checkout's root.
+    DockerfileNamed {
+        path: String,
+    },
+    /// A shell script that starts a development server (`npm run local:debug`, `nodemon`).
+    DevServerScript {
+        path: String,
     },
     /// A pipeline job that deploys archives: the ones it names and the artifacts it downloads.
     ArchiveDeploy(Box<archives::ArchiveDeploy>),

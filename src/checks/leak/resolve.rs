@@ -108,6 +108,10 @@ pub(crate) struct Index<'a> {
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
     /// package.json path → the test libraries among its development dependencies.
     pub(super) dev_test_libraries: HashMap<String, Vec<String>>,
+    /// Dockerfile paths CI files name, as written.
+    pub(super) dockerfiles_named: Vec<String>,
+    /// Shell scripts that start a development server.
+    pub(super) dev_server_scripts: HashSet<String>,
     /// Pipeline jobs that deploy archives.
     pub(super) archive_deploys: Vec<archives::ArchiveDeploy>,
     pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
@@ -134,6 +138,8 @@ impl<'a> Index<'a> {
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
             archive_deploys: Vec::new(),
+            dockerfiles_named: Vec::new(),
+            dev_server_scripts: HashSet::new(),
             dev_test_libraries: HashMap::new(),
             libraries_loaded: Vec::new(),
             env_for_production: HashSet::new(),
@@ -166,6 +172,10 @@ impl<'a> Index<'a> {
                 }
                 Fact::Deploys => index.deploys = true,
                 Fact::ArchiveDeploy(d) => index.archive_deploys.push(*d),
+                Fact::DockerfileNamed { path } => index.dockerfiles_named.push(path),
+                Fact::DevServerScript { path } => {
+                    index.dev_server_scripts.insert(path);
+                }
                 Fact::DevTestLibraries { path, libs } => {
                     index.dev_test_libraries.insert(path, libs);
                 }
