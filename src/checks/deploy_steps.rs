@@ -74,6 +74,12 @@ const DEPLOY_ACTIONS: &[&str] = &[
     "dflook/terraform-apply",
 ];
 
+/// Is `name` (`owner/repo[/path]`, lower-case) an action that deploys what it is given whatever its
+/// inputs (`azure/webapps-deploy`, `azure/functions-action`)? For the leak check's deploy archives.
+pub(super) fn is_deploy_action(name: &str) -> bool {
+    DEPLOY_ACTIONS.iter().any(|a| name.starts_with(a))
+}
+
 /// Actions and commands that publish a static site to GitHub Pages: a repository's documentation or
 /// prototype pages, served by GitHub, never the service's own runtime.
 const PAGES_ACTIONS: &[&str] = &[

@@ -9,6 +9,7 @@ pub mod declared;
 pub mod deploy_env;
 pub mod deploy_jobs;
 pub mod deploy_steps;
+pub mod dev_images;
 pub mod dev_tooling;
 pub mod gate;
 pub mod leak;

@@ -8,8 +8,9 @@
 //! `Check` here. See CONTRIBUTING.md.
 
 use super::{
-    access, branch_protection, data_readers, declared, deploy_env, dev_tooling, gate, leak,
-    live_data, owners, process_docs, review_git, review_github, suppression, test_data, workflows,
+    access, branch_protection, data_readers, declared, deploy_env, dev_images, dev_tooling, gate,
+    leak, live_data, owners, process_docs, review_git, review_github, suppression, test_data,
+    workflows,
 };
 use crate::config::Config;
 use crate::context::Context;
@@ -380,17 +381,24 @@ struct Markers {
     env_files: test_data::EnvFiles,
     data_readers: data_readers::DataReaders,
     dev_tooling: dev_tooling::DevTooling,
+    dev_images: dev_images::DevImages,
 }
 
-impl FileCheck for Markers {
-    fn wants(&self, file: &FileEntry) -> bool {
-        test_data::EnvFiles::wants(file)
-            || data_readers::DataReaders::wants(file)
+impl Markers {
+    /// Files scanned, or read by the collectors that judge the scan's findings.
+    fn scans(&self, file: &FileEntry) -> bool {
+        data_readers::DataReaders::wants(file)
             || dev_tooling::DevTooling::wants(file)
             || test_data::TestDataMarkers {
                 scanner: &self.scanner,
             }
             .wants(file)
+    }
+}
+
+impl FileCheck for Markers {
+    fn wants(&self, file: &FileEntry) -> bool {
+        test_data::EnvFiles::wants(file) || dev_images::DevImages::wants(file) || self.scans(file)
     }
     fn check(&self, file: &FileEntry, content: &[u8], out: &mut Vec<Finding>) {
         let mut found = Vec::new();
@@ -400,6 +408,12 @@ impl FileCheck for Markers {
             self.env_files.take(file, content, &mut found);
             return;
         }
+        // A CI or compose file is read for the Dockerfiles it builds; a development image's switches
+        // wait for them.
+        self.dev_images.note(file, content);
+        if !self.scans(file) {
+            return;
+        }
         test_data::TestDataMarkers {
             scanner: &self.scanner,
         }
@@ -407,6 +421,7 @@ impl FileCheck for Markers {
         // Data files' findings wait for their readers to be known; `.env` files' for the `.dockerignore`
         // and the deploy files that may set their switches again.
         self.env_files.note_deploy_file(file, content);
+        self.dev_images.take(file, content, &mut found);
         self.data_readers.take(file, content, &mut found);
         if self.dev_tooling.take(file, content, &mut found) {
             out.append(&mut found);
@@ -459,17 +474,20 @@ impl FileStage for Markers {
             return;
         }
         let mut found = head.to_vec();
+        self.dev_images.note(file, content);
+        self.dev_images.take(file, content, &mut found);
         if !self.env_files.take(file, content, &mut found) {
             out.append(&mut found);
         }
     }
     fn reads_unchanged(&self, file: &FileEntry) -> bool {
-        test_data::EnvFiles::wants(file)
+        test_data::EnvFiles::wants(file) || dev_images::DevImages::wants(file)
     }
     fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
         let mut out = self.env_files.finish();
         out.extend(self.data_readers.finish());
         out.extend(self.dev_tooling.finish());
+        out.extend(self.dev_images.finish());
         out
     }
 }
@@ -480,6 +498,7 @@ fn test_data_stage(setup: &Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag> 
         env_files: test_data::EnvFiles::default(),
         data_readers: data_readers::DataReaders::default(),
         dev_tooling: dev_tooling::DevTooling::default(),
+        dev_images: dev_images::DevImages::default(),
     }))
 }
 

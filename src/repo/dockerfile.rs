@@ -242,6 +242,15 @@ pub fn is_production_dockerfile(name: &str) -> bool {
         .any(|t| is_nonprod_stage_name(t) || t == "local")
 }
 
+/// Any Dockerfile by name, production or not (`Dockerfile`, `Dockerfile.dev`, `web.Dockerfile`).
+pub fn names_a_dockerfile(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with("-dockerfile")
+}
+
 /// A stage named for a non-production environment (`test`, `ci`, `dev-deps`, `e2e`, `qa`) or for a
 /// build step that only checks (`lint`, `debug`, `spec`).
 pub fn is_nonprod_stage_name(name: &str) -> bool {

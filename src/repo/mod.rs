@@ -4,6 +4,7 @@ pub mod changes;
 pub mod classify;
 pub mod codeowners;
 pub mod collect;
+pub mod dev_image;
 pub mod doc_examples;
 pub mod dockerfile;
 pub mod dockerignore;

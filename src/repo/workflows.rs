@@ -161,6 +161,20 @@ pub fn is_workflow_path(path: &str) -> bool {
 
 /// Parse every document of a workflow file.
 pub fn parse(path: &str, text: &str) -> Result<Vec<Workflow>, YamlError> {
+    let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
+    with_documents(text, |reader, docs| {
+        docs.iter()
+            .filter_map(|doc| reader.workflow(path, doc))
+            .map(|mut wf| {
+                wf.text = shared.clone();
+                wf
+            })
+            .collect()
+    })
+}
+
+/// Load every document of a YAML file within bounds, and hand them to `read`.
+fn with_documents<T>(text: &str, read: impl FnOnce(&Reader, &[Node]) -> T) -> Result<T, YamlError> {
     let offsets = Offsets::new(text);
     let mut parser = saphyr_parser::Parser::new_from_str(text);
     let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
@@ -184,16 +198,8 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Workflow>, YamlError> {
         });
     }
     let reader = Reader { offsets };
-    let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
-    Ok(loader
-        .into_documents()
-        .iter()
-        .filter_map(|doc| reader.workflow(path, doc))
-        .map(|mut wf| {
-            wf.text = shared.clone();
-            wf
-        })
-        .collect())
+    let docs = loader.into_documents();
+    Ok(read(&reader, &docs))
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -451,6 +457,106 @@ impl Reader {
     }
 }
 
+// ------------------------------------------------------------------ steps of any CI pipeline
+
+/// A list of steps in any CI pipeline file — a GitHub Actions job, an Azure Pipelines job, deployment
+/// job or step template — read without knowing the schema: every mapping with a `steps:` sequence is
+/// one, wherever it sits (Azure templates nest them under parameters).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PipelineJob {
+    /// The keys from the document's root down to the mapping that holds `steps:` (`jobs`, `build`; or
+    /// `extends`, `parameters`, `deploymentJobs`).
+    pub ancestors: Vec<String>,
+    /// The names of that mapping's own keys (`deployment`, `environment`, `runs-on`).
+    pub keys: Vec<String>,
+    pub steps: Vec<PipelineStep>,
+}
+
+/// One step: its scalar fields (`run`, `script`, `uses`, `task`, `publish`, `download`, `artifact`,
+/// `template`, `working-directory`) and the scalar fields of its `with:`, `inputs:` and `parameters:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineStep {
+    pub pos: Pos,
+    pub fields: Vec<(String, Spanned<String>)>,
+    pub inputs: Vec<(String, Spanned<String>)>,
+}
+
+impl PipelineStep {
+    pub fn field(&self, key: &str) -> Option<&Spanned<String>> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// An input, by name without regard to case (Azure task inputs are case-insensitive).
+    pub fn input(&self, key: &str) -> Option<&Spanned<String>> {
+        self.inputs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    }
+}
+
+/// Every list of steps in a pipeline file, in document order.
+pub fn pipeline_jobs(text: &str) -> Result<Vec<PipelineJob>, YamlError> {
+    with_documents(text, |reader, docs| {
+        let mut out = Vec::new();
+        for doc in docs {
+            reader.steps_lists(doc, &mut Vec::new(), &mut out);
+        }
+        out
+    })
+}
+
+impl Reader {
+    fn steps_lists(&self, node: &Node, keys: &mut Vec<String>, out: &mut Vec<PipelineJob>) {
+        if let Some(seq) = sequence(node) {
+            for item in seq {
+                self.steps_lists(item, keys, out);
+            }
+            return;
+        }
+        let Some(map) = mapping(node) else {
+            return;
+        };
+        let steps = map
+            .iter()
+            .find(|(k, _)| scalar(k) == Some("steps"))
+            .and_then(|(_, v)| sequence(v));
+        if let Some(steps) = steps {
+            out.push(PipelineJob {
+                ancestors: keys.clone(),
+                keys: map
+                    .iter()
+                    .filter_map(|(k, _)| scalar(k).map(str::to_string))
+                    .collect(),
+                steps: steps.iter().filter_map(|s| self.pipeline_step(s)).collect(),
+            });
+        }
+        for (k, v) in map {
+            keys.push(scalar(k).unwrap_or("").to_string());
+            self.steps_lists(v, keys, out);
+            keys.pop();
+        }
+    }
+
+    fn pipeline_step(&self, node: &Node) -> Option<PipelineStep> {
+        let map = mapping(node)?;
+        let mut step = PipelineStep {
+            pos: self.pos(node),
+            fields: Vec::new(),
+            inputs: Vec::new(),
+        };
+        for (k, v) in map {
+            let Some(key) = scalar(k) else { continue };
+            if matches!(key, "with" | "inputs" | "parameters") {
+                step.inputs.extend(self.with(v));
+            } else if let Some(value) = self.spanned(v) {
+                step.fields.push((key.to_string(), value));
+            }
+        }
+        Some(step)
+    }
+}
+
 /// `inputs:` of `workflow_dispatch` or `workflow_call`.
 fn inputs(node: &Node) -> Vec<Input> {
     mapping(node)
@@ -691,6 +797,29 @@ mod tests {
         let p = wf.jobs[0].id.pos;
         assert_eq!(&text[p.start..p.end], "ship");
         assert_eq!((p.line, p.column), (4, 3));
+    }
+
+    #[test]
+    fn steps_of_any_pipeline_wherever_they_sit() {
+        let text = "extends:\n  template: cd.yml@templates\n  parameters:\n    deploymentJobs:\n      - name: Ship\n        steps:\n          - download: build\n            artifact: web\n          - task: AzureWebApp@1\n            inputs:\n              package: $(Pipeline.Workspace)/build/web/app.zip\n";
+        let jobs = pipeline_jobs(text).unwrap_or_default();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(
+            jobs[0].ancestors,
+            ["extends", "parameters", "deploymentJobs"]
+        );
+        let steps = &jobs[0].steps;
+        assert_eq!(
+            steps[0].field("artifact").map(|a| a.value.as_str()),
+            Some("web")
+        );
+        let package = steps[1]
+            .input("Package")
+            .map(|p| (p.value.as_str(), p.pos.line));
+        assert_eq!(
+            package,
+            Some(("$(Pipeline.Workspace)/build/web/app.zip", 11))
+        );
     }
 
     #[test]

@@ -37,5 +37,6 @@ mod secrets;
 mod security;
 mod services;
 mod ship;
+mod ship2;
 mod suppressions;
 mod workflows;

@@ -8,9 +8,10 @@
 //! (`repo::image`). A test or fixture file the image holds is reported where the target stage takes it in:
 //! its own `COPY`, a `COPY --from`, or its `FROM`.
 //!
-//! A Dockerfile that is only a local development image (built from a `dev_*` base image, or pointing at
-//! localhost with a `COMMIT=LOCAL` placeholder) and that no workflow or production compose file builds is
-//! not the production image. A Dockerfile too large to follow fails closed.
+//! A Dockerfile that is only a local development image (built from a `dev_*` base image, pointing at
+//! localhost with a `COMMIT=LOCAL` placeholder, or running a reloader or debugger such as `nodemon
+//! --inspect`, also through its entry-point script) and that no workflow, pipeline or production compose
+//! file builds or names is not the production image. A Dockerfile too large to follow fails closed.
 //!
 //! Walk time cannot judge any of this (the targets, the context and the ignore file are other files), so
 //! each place a finding could be reported becomes a pending reference sharing one parsed Dockerfile; the
@@ -24,6 +25,7 @@ use super::rule_docs::{DOCKER_COPIES_TESTS, DOCKER_COPY_ALL};
 use super::{make_finding, Extracted, Fact, Pending, Source, Want};
 use crate::finding::{Finding, Severity};
 use crate::repo::classify::FileClass;
+use crate::repo::dev_image;
 use crate::repo::dockerfile::{is_nonprod_stage_name, Dockerfile, TooComplex};
 use crate::repo::dockerignore::DockerIgnore;
 use crate::repo::files;
@@ -88,6 +90,7 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
             }
         }
     }
+    sites.extend(super::image_installs::sites(text, &df));
     if sites.is_empty() {
         return;
     }
@@ -158,6 +161,16 @@ fn judge(index: &Index, file: &str, image: &DockerImage) -> SiteFindings {
         let ignore = dockerignore(index, file, &job.context);
         judge_plan(index, image, &job, &plan, ctx, ignore.as_ref(), &mut out);
         by_name(index, image, &job, &plan, &mut out);
+        let note = target_note(image, &job);
+        let build = super::image_installs::Build {
+            df,
+            text,
+            target: job.target,
+            plan: &plan,
+            ctx,
+            note: &note,
+        };
+        super::image_installs::judge(index, &build, &mut out);
     }
     out
 }
@@ -202,12 +215,13 @@ fn jobs<'a>(index: &'a Index, file: &str, image: &DockerImage) -> Vec<Job<'a>> {
     let Some(target) = df.production_stage() else {
         return jobs;
     };
-    if is_local_dev_image(df, &image.text, target) {
+    let context = guess_context(index, file, image);
+    if is_local_dev_image(index, file, image, target, &context) {
         return jobs;
     }
     jobs.push(Job {
         target,
-        context: guess_context(index, file, image),
+        context,
         declared: None,
     });
     jobs
@@ -270,47 +284,69 @@ fn guess_context(index: &Index, file: &str, image: &DockerImage) -> String {
     best.1.to_string()
 }
 
-/// A local development image: its root image is named for development (`dev_base`, `app-dev`), or it
-/// points at localhost and stamps a `LOCAL` commit (`ARG COMMIT=LOCAL`).
-fn is_local_dev_image(df: &Dockerfile, text: &[u8], target: usize) -> bool {
-    let lineage = df.lineage(target);
-    let root = lineage.last().and_then(|&i| df.stages[i].image.clone());
-    if let Some(r) = root {
-        let word = String::from_utf8_lossy(&text[r]).to_ascii_lowercase();
-        let repo = word.split(['@', ':']).next().unwrap_or("");
-        let name = repo.rsplit('/').next().unwrap_or("");
-        let toks: Vec<&str> = name.split(['_', '-', '.']).collect();
-        if toks.first() == Some(&"dev")
-            || toks
-                .last()
-                .is_some_and(|t| matches!(*t, "dev" | "development" | "local"))
-        {
-            return true;
+/// A local development image that nothing builds for production: what the image does says it is a
+/// developer's (`repo::dev_image`: a development base image, localhost with a `LOCAL` stamp, a
+/// reloader or debugger in its command or in an entry-point script of the repository), and no CI file
+/// names this Dockerfile (a pipeline that builds it makes it production, whatever it looks like).
+fn is_local_dev_image(
+    index: &Index,
+    file: &str,
+    image: &DockerImage,
+    target: usize,
+    context: &str,
+) -> bool {
+    let (signal, scripts) = dev_image::signal(&image.df, &image.text, target);
+    let dev = signal.is_some()
+        || scripts.iter().any(|w| {
+            script_candidates(image, target, w, context, file)
+                .iter()
+                .any(|p| index.dev_server_scripts.contains(p))
+        });
+    dev && !dev_image::named(&index.dockerfiles_named, file)
+}
+
+/// The repository paths a script word of the image's command may be (`/usr/src/app/init.sh` under
+/// `WORKDIR /usr/src/app`), in the build context or beside the Dockerfile.
+fn script_candidates(
+    image: &DockerImage,
+    target: usize,
+    word: &str,
+    context: &str,
+    file: &str,
+) -> Vec<String> {
+    let text = image.text.as_slice();
+    let mut workdir = String::new();
+    for &i in image.df.lineage(target).iter().rev() {
+        for ins in &image.df.stages[i].instructions {
+            if ins.keyword == "WORKDIR" {
+                if let Some(w) = ins.args.first() {
+                    workdir = String::from_utf8_lossy(&text[w.clone()])
+                        .trim_end_matches('/')
+                        .to_string();
+                }
+            }
         }
     }
-    let (mut localhost, mut local_commit) = (false, false);
-    for &i in &lineage {
-        for ins in &df.stages[i].instructions {
-            if ins.keyword != "ENV" && ins.keyword != "ARG" {
-                continue;
-            }
-            for a in &ins.args {
-                let w = String::from_utf8_lossy(&text[a.clone()]).to_ascii_lowercase();
-                let Some((k, v)) = w.split_once('=') else {
-                    continue;
-                };
-                let v = v.trim_matches('"');
-                localhost |= ["://localhost", "://127.0.0.1", "://0.0.0.0"]
-                    .iter()
-                    .any(|h| v.contains(h));
-                local_commit |= v == "local"
-                    && ["commit", "sha", "revision", "version", "build"]
-                        .iter()
-                        .any(|n| k.contains(n));
-            }
-        }
+    let rel = match word.strip_prefix('/') {
+        Some(_) => match word.strip_prefix(&format!("{workdir}/")) {
+            Some(r) if workdir.starts_with('/') => r,
+            _ => paths::file_name(word),
+        },
+        None => word,
+    };
+    [context, paths::parent(file)]
+        .iter()
+        .filter_map(|d| paths::join(d, rel))
+        .collect()
+}
+
+/// A shell script that starts a development server: a fact for the images whose entry point it is.
+pub(crate) fn dev_server_script(src: &Source, out: &mut Extracted) {
+    if dev_image::script_runs_dev_server(src.text).is_some() {
+        out.facts.push(Fact::DevServerScript {
+            path: src.path.to_string(),
+        });
     }
-    localhost && local_commit
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -49,6 +49,38 @@ pub(crate) fn extract_workflow(src: &Source, out: &mut Extracted) {
     }
 }
 
+/// Every Dockerfile path a CI file names, however it builds it (`-f docker/Dockerfile` in a script, an
+/// Azure template's `dockerfilePath:`, a Jenkinsfile's `docker.build(…, '-f web/Dockerfile .')`): a
+/// Dockerfile a pipeline names is one it may build for production.
+pub(crate) fn dockerfiles_named(src: &Source, out: &mut Extracted) {
+    let text = String::from_utf8_lossy(src.text);
+    let mut seen: Vec<String> = Vec::new();
+    for word in text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '=' | ',' | '(' | ')' | '[' | ']' | '{' | '}'
+            )
+    }) {
+        let word = word.trim_end_matches([':', ';']);
+        let name = paths::file_name(word);
+        if name.is_empty() || !crate::repo::dockerfile::names_a_dockerfile(name) {
+            continue;
+        }
+        // The checkout's root as a variable (`$(Build.SourcesDirectory)/web/Dockerfile`), `./`.
+        let path = match word.rfind([')', '}']) {
+            Some(i) if word.starts_with('$') => &word[i + 1..],
+            _ => word,
+        };
+        let path = path.trim_start_matches("./").trim_start_matches('/');
+        if !path.is_empty() && !path.contains('$') && !seen.iter().any(|s| s == path) {
+            seen.push(path.to_string());
+        }
+    }
+    out.facts
+        .extend(seen.into_iter().map(|path| Fact::DockerfileNamed { path }));
+}
+
 type Declared = ((String, Target), String);
 
 /// `docker build -f docker/Dockerfile --target web .`, joined across `\` continuations.

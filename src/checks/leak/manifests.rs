@@ -593,6 +593,21 @@ fn package_json(src: &mut Source, out: &mut Extracted) {
             out.finding(&PACKAGE_SHIPS_TESTS, at, msg, entry);
         }
     }
+    // The test libraries among its development dependencies: what an image that installs them
+    // (`npm ci` without `--omit=dev`) ships.
+    if let Some(dev) = json["devDependencies"].as_object() {
+        let libs: Vec<String> = dev
+            .keys()
+            .filter(|n| libraries::npm_package(n).is_some())
+            .cloned()
+            .collect();
+        if !libs.is_empty() {
+            out.facts.push(Fact::DevTestLibraries {
+                path: src.path.to_string(),
+                libs,
+            });
+        }
+    }
     if is_test_tool_package(&own_name)
         || libraries::npm_package(&own_name).is_some()
         || paths::is_test_support_path(src.path)

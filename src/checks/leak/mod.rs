@@ -25,6 +25,7 @@
 //! word filter at walk time), so memory stays proportional to the suspicious references, not to the tree.
 
 mod anchors;
+mod archives;
 mod bundler;
 mod defaults;
 mod docker;
@@ -33,6 +34,7 @@ mod gcloud;
 mod go;
 mod gradle;
 mod image_builds;
+mod image_installs;
 mod javascript;
 mod jvm;
 mod libraries;
@@ -139,6 +141,8 @@ impl LeakCheck {
             Some(
                 Kind::DockerIgnore
                     | Kind::Workflow
+                    | Kind::Pipeline
+                    | Kind::ShellScript
                     | Kind::Compose
                     | Kind::Dockerfile
                     | Kind::DeployEnv
@@ -147,9 +151,43 @@ impl LeakCheck {
                     | Kind::NamedTest
                     | Kind::Factory
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
+                    | Kind::Manifest(manifests::ManifestKind::PackageJson)
             )
         )
     }
+}
+
+/// Could this file build or name Dockerfiles: a workflow, another CI file, a production compose file?
+pub fn names_dockerfiles(file: &FileEntry) -> bool {
+    matches!(
+        Kind::of(file),
+        Some(Kind::Workflow | Kind::Pipeline | Kind::Compose)
+    )
+}
+
+/// The Dockerfiles such a file builds or names, as the Docker rules read them (for the test-data
+/// check's judgement of development images).
+pub fn dockerfiles_named_by(file: &FileEntry, content: &[u8]) -> Vec<String> {
+    let config = Config::default();
+    let src = Source::new(&config, &file.path, content, Syntax::Hash);
+    let mut out = Extracted::default();
+    match Kind::of(file) {
+        Some(Kind::Workflow) => {
+            image_builds::extract_workflow(&src, &mut out);
+            image_builds::dockerfiles_named(&src, &mut out);
+        }
+        Some(Kind::Pipeline) => image_builds::dockerfiles_named(&src, &mut out),
+        Some(Kind::Compose) => image_builds::extract_compose(&src, &mut out),
+        _ => {}
+    }
+    out.facts
+        .into_iter()
+        .filter_map(|f| match f {
+            Fact::ImageBuild(b) => Some(b.dockerfile),
+            Fact::DockerfileNamed { path } => Some(path),
+            _ => None,
+        })
+        .collect()
 }
 
 impl LeakCheck {
@@ -205,6 +243,12 @@ enum Kind {
     DeployEnv,
     /// What a Google Cloud source upload leaves out.
     GcloudIgnore,
+    /// An Azure Pipelines file or template, or another CI file (a Jenkinsfile): the archives it makes
+    /// and deploys, and the Dockerfiles it names.
+    Pipeline,
+    /// A shell script of the repository: whether it starts a development server (an image's entry
+    /// point that does is a developer's image).
+    ShellScript,
 }
 
 impl Kind {
@@ -227,6 +271,12 @@ impl Kind {
         }
         if file.class == FileClass::Ci && crate::repo::workflows::is_workflow_path(&file.path) {
             return Some(Kind::Workflow);
+        }
+        if file.class == FileClass::Ci
+            || matches!(file.class, FileClass::Config | FileClass::Other)
+                && archives::is_pipeline_file(&file.path)
+        {
+            return Some(Kind::Pipeline);
         }
         if file.class == FileClass::Deploy
             && (name.starts_with("docker-compose") || name.starts_with("compose."))
@@ -286,6 +336,12 @@ impl Kind {
         }
         if file.class == FileClass::Config {
             return Some(Kind::Config);
+        }
+        if paths::extension(name) == "sh"
+            && !file.class.is_test_side()
+            && file.class != FileClass::Vendor
+        {
+            return Some(Kind::ShellScript);
         }
         // Production code, migrations (they run against the live database) and single-file components.
         let importer = matches!(file.class, FileClass::Code | FileClass::Migration)
@@ -412,7 +468,18 @@ fn extract(
         }
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
         Kind::GcloudIgnore => gcloud::extract(&mut src, &mut out),
-        Kind::Workflow => image_builds::extract_workflow(&src, &mut out),
+        Kind::Workflow => {
+            image_builds::extract_workflow(&src, &mut out);
+            image_builds::dockerfiles_named(&src, &mut out);
+            archives::extract(&mut src, &mut out);
+        }
+        Kind::Pipeline => {
+            image_builds::dockerfiles_named(&src, &mut out);
+            archives::extract(&mut src, &mut out);
+            if file.class == FileClass::Config {
+                defaults::extract_config(&mut src, &mut out);
+            }
+        }
         Kind::Compose => image_builds::extract_compose(&src, &mut out),
         Kind::Manifest(m) => {
             manifests::extract(m, &mut src, &mut out);
@@ -426,7 +493,11 @@ fn extract(
             defaults::extract_config(&mut src, &mut out);
         }
         Kind::Config => defaults::extract_config(&mut src, &mut out),
+        Kind::ShellScript => docker::dev_server_script(&src, &mut out),
         Kind::DeployEnv => {
+            if paths::extension(&file.path) == "sh" {
+                docker::dev_server_script(&src, &mut out);
+            }
             defaults::deployment_env(&src, &mut out);
             if paths::file_name(&file.path).eq_ignore_ascii_case("procfile") {
                 roots::procfile(&mut src, &mut out);
@@ -705,6 +776,8 @@ pub(crate) enum Use {
 pub(crate) enum Want {
     /// A Google Cloud source upload from the `.gcloudignore`'s directory, and that file's patterns.
     GcloudUpload(Vec<String>),
+    /// An archive a pipeline step makes of a folder: judged once the deploys that use it are known.
+    Archive(Box<archives::Archive>),
     /// Repository paths; the first that exists (as a file, or a directory) is the target.
     Path { candidates: Vec<String>, used: Use },
     /// A Python module (`a/b/c`, from `a.b.c`), or `alt` when the last part is a name, not a module.
@@ -783,6 +856,22 @@ pub(crate) enum Fact {
     },
     /// The repository deploys a service (a Dockerfile, Procfile or deployment manifest).
     Deploys,
+    /// The test libraries a package.json lists as development dependencies.
+    DevTestLibraries {
+        path: String,
+        libs: Vec<String>,
+    },
+    /// A CI file names a Dockerfile (`-f docker/Dockerfile`, `dockerfilePath: …/Dockerfile`): the
+    /// path as written, without the checkout's root.
+    DockerfileNamed {
+        path: String,
+    },
+    /// A shell script that starts a development server (`npm run local:debug`, `nodemon`).
+    DevServerScript {
+        path: String,
+    },
+    /// A pipeline job that deploys archives: the ones it names and the artifacts it downloads.
+    ArchiveDeploy(Box<archives::ArchiveDeploy>),
     /// The classes a production Ruby file defines and the constants it uses, for following a class back
     /// to the environment guards around its uses.
     RubyConstants {

@@ -14,7 +14,9 @@ use super::reach_rules::{NONPROD_DEFAULT, STAND_IN, UNEVALUATED_REACH};
 use super::ruby_reach::Reach;
 use super::rule_docs::{FIXTURE_IMPORT, FIXTURE_READ, TEST_IMPORT};
 use super::stand_ins::Uses;
-use super::{docker, gcloud, go, javascript, jvm, python, python_packaging, ruby, rust_lang};
+use super::{
+    archives, docker, gcloud, go, javascript, jvm, python, python_packaging, ruby, rust_lang,
+};
 use super::{make_finding, Extracted, Fact, Pending, Use, Want};
 use crate::config::Config;
 use crate::finding::Severity;
@@ -104,6 +106,14 @@ pub(crate) struct Index<'a> {
     test_code: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
+    /// package.json path → the test libraries among its development dependencies.
+    pub(super) dev_test_libraries: HashMap<String, Vec<String>>,
+    /// Dockerfile paths CI files name, as written.
+    pub(super) dockerfiles_named: Vec<String>,
+    /// Shell scripts that start a development server.
+    pub(super) dev_server_scripts: HashSet<String>,
+    /// Pipeline jobs that deploy archives.
+    pub(super) archive_deploys: Vec<archives::ArchiveDeploy>,
     pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
     /// Environment variables a deployment file sets for production.
     env_for_production: HashSet<String>,
@@ -129,6 +139,10 @@ impl<'a> Index<'a> {
             test_code: HashSet::new(),
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
+            archive_deploys: Vec::new(),
+            dockerfiles_named: Vec::new(),
+            dev_server_scripts: HashSet::new(),
+            dev_test_libraries: HashMap::new(),
             libraries_loaded: Vec::new(),
             env_for_production: HashSet::new(),
             env_set_by_deployment: HashSet::new(),
@@ -163,6 +177,14 @@ impl<'a> Index<'a> {
                     index.env_set_by_deployment.insert(var);
                 }
                 Fact::Deploys => index.deploys = true,
+                Fact::ArchiveDeploy(d) => index.archive_deploys.push(*d),
+                Fact::DockerfileNamed { path } => index.dockerfiles_named.push(path),
+                Fact::DevServerScript { path } => {
+                    index.dev_server_scripts.insert(path);
+                }
+                Fact::DevTestLibraries { path, libs } => {
+                    index.dev_test_libraries.insert(path, libs);
+                }
             }
         }
         index.ruby = Reach::new(ruby_files);
@@ -238,6 +260,7 @@ impl<'a> Index<'a> {
             }
             Want::DockerSite(image) => docker::resolve_site(self, file, p, image),
             Want::GcloudUpload(patterns) => gcloud::resolve(self, file, p, patterns),
+            Want::Archive(a) => archives::resolve_archive(self, file, p, a),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),
             Want::EnvDefault { var } => {

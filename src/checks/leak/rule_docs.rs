@@ -86,11 +86,14 @@ pub const TEST_DEPENDENCY: CodeRule = CodeRule {
     severity: Severity::Warning,
     why: "A package's production dependencies are what gets installed on live systems. A test framework, mocking \
           crate, or a dependency's feature for tests (tokio's `test-util`, a `testing` feature) listed there ships \
-          test machinery to production, where code can reach it. After test data reached the live Police National \
+          test machinery to production, where code can reach it; so does a production image that installs a \
+          manifest's development dependencies too (`npm ci` without `--omit=dev`, Yarn 2+'s `yarn install`). After test data reached the live Police National \
           Database, the ICO recommended steps to prevent code being inadvertently added to live systems; \
           dependency lists are where much of that is decided.",
     fix: "Move it to the test or development dependencies (`[dev-dependencies]`, `devDependencies`, a `test` \
-          extra or dependency group, `group :test`), and drop test features from production dependencies.",
+          extra or dependency group, `group :test`), and drop test features from production dependencies; in \
+          the production image install production dependencies only (`npm ci --omit=dev`, `yarn workspaces \
+          focus --production`), or install everything in a build stage it only copies the output from.",
     example: "Cargo.toml:9:42 production dependency `tokio` enables the test feature `test-util`",
 };
 
@@ -145,12 +148,16 @@ pub const PACKAGE_SHIPS_TESTS: CodeRule = CodeRule {
     why: "A wheel or an npm package is installed on production machines. `find_packages()` without an exclude \
           installs a top-level `tests` package into site-packages (where `import tests` then works in production), \
           and an npm `files` entry naming test paths publishes them into every consumer's node_modules; a Google \
-          Cloud source upload (`gcloud app deploy`) ships whatever `.gcloudignore` leaves in. Either way \
-          test code and fixture data reach live systems. After test data got into the live Police National \
+          Cloud source upload (`gcloud app deploy`) ships whatever `.gcloudignore` leaves in, and a deploy \
+          archive a pipeline packs from a folder of the checkout (`zip -r build.zip ./*`, Azure Pipelines' \
+          `ArchiveFiles@2`) ships everything in that folder. Either way test code and fixture data reach live \
+          systems. After test data got into the live Police National \
           Database, the ICO recommended steps to prevent code being inadvertently added to live systems.",
     fix: "Exclude the tests: `find_packages(exclude=[\"tests\", \"tests.*\"])` or `exclude = [\"tests*\"]` under \
           `[tool.setuptools.packages.find]`; remove test paths from package.json `files` (or negate them, \
-          `\"!**/*.test.js\"`); add the test directories to `.gcloudignore`.",
+          `\"!**/*.test.js\"`); add the test directories to `.gcloudignore`; archive the build output rather \
+          than the checkout, or exclude the tests from the archive (`zip -r build.zip . -x '*.test.js' \
+          'tests/*'`, `tar --exclude=tests`).",
     example: "setup.py:8:14 `find_packages()` installs the top-level test package `tests` (tests/__init__.py)",
 };
 
