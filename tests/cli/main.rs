@@ -9,6 +9,7 @@ mod access;
 mod action;
 mod adoption;
 mod bad_input;
+mod batch5_precision;
 mod classification;
 mod config_errors;
 mod data;
