@@ -8,8 +8,9 @@
 //! `Check` here. See CONTRIBUTING.md.
 
 use super::{
-    access, branch_protection, data_readers, declared, deploy_env, dev_tooling, gate, leak,
-    live_data, owners, process_docs, review_git, review_github, suppression, test_data, workflows,
+    access, branch_protection, data_readers, data_seeds, declared, deploy_env, dev_tooling, gate,
+    leak, live_data, owners, process_docs, review_git, review_github, suppression, test_data,
+    workflows,
 };
 use crate::config::Config;
 use crate::context::Context;
@@ -380,6 +381,7 @@ struct Markers {
     env_files: test_data::EnvFiles,
     data_readers: data_readers::DataReaders,
     dev_tooling: dev_tooling::DevTooling,
+    seeds: data_seeds::Seeds,
 }
 
 impl FileCheck for Markers {
@@ -387,6 +389,7 @@ impl FileCheck for Markers {
         test_data::EnvFiles::wants(file)
             || data_readers::DataReaders::wants(file)
             || dev_tooling::DevTooling::wants(file)
+            || data_seeds::Seeds::wants(file)
             || test_data::TestDataMarkers {
                 scanner: &self.scanner,
             }
@@ -408,6 +411,7 @@ impl FileCheck for Markers {
         // and the deploy files that may set their switches again.
         self.env_files.note_deploy_file(file, content);
         self.data_readers.take(file, content, &mut found);
+        self.seeds.take(file, content, &mut found);
         if self.dev_tooling.take(file, content, &mut found) {
             out.append(&mut found);
             return;
@@ -454,10 +458,12 @@ impl FileStage for Markers {
         out: &mut Vec<Finding>,
     ) {
         let name = super::leak::paths::file_name(&file.path);
-        if test_data::EnvFiles::wants(file) || name == ".env" {
+        if test_data::EnvFiles::wants(file) || name == ".env" || data_seeds::Seeds::holds(file) {
             self.check(file, content, out);
             return;
         }
+        // What the file says about database bootstrap, for the judgement of the files that changed.
+        self.seeds.note(file, content);
         let mut found = head.to_vec();
         if !self.env_files.take(file, content, &mut found) {
             out.append(&mut found);
@@ -470,6 +476,8 @@ impl FileStage for Markers {
         let mut out = self.env_files.finish();
         out.extend(self.data_readers.finish());
         out.extend(self.dev_tooling.finish());
+        // Development's database bootstrap, among the held findings and its own.
+        self.seeds.judge(&mut out);
         out
     }
 }
@@ -480,6 +488,7 @@ fn test_data_stage(setup: &Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag> 
         env_files: test_data::EnvFiles::default(),
         data_readers: data_readers::DataReaders::default(),
         dev_tooling: dev_tooling::DevTooling::default(),
+        seeds: data_seeds::Seeds::default(),
     }))
 }
 

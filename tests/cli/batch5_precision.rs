@@ -127,6 +127,100 @@ fn seeds_and_variables_named_for_a_non_production_environment_are_that_environme
     );
 }
 
+const PRISMA_PACKAGE: &str = r#"{
+  "name": "api",
+  "scripts": {
+    "db:migrate:deploy": "npx prisma migrate deploy",
+    "db:seed": "npx prisma db seed",
+    "start": "node src/server.js"
+  },
+  "prisma": { "seed": "node prisma/seed.js" }
+}
+"#;
+const PRISMA_SEED: &str =
+    "const { PrismaClient } = require('@prisma/client');\nconst rows = [{ email: 'case.officer@example.com' }];\nmodule.exports = rows;\n";
+const DEPLOY_MIGRATES: &str = "on:\n  push:\n    branches: [main]\npermissions: {}\njobs:\n  migrate:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm run db:migrate:deploy\n";
+
+/// Class 2, the local bootstrap: Prisma's seed script runs only through `prisma db seed` (and the
+/// development commands), and SQL a local docker-compose file mounts at `/docker-entrypoint-initdb.d`
+/// is the developer's database: their data findings are notes. A deploy step that runs the seed, or a
+/// production image that fills the init directory, keeps them judged.
+#[test]
+fn database_bootstrap_only_development_runs_is_development_data() {
+    let compose = "services:\n  db:\n    image: mysql:8\n    volumes:\n      - ./init:/docker-entrypoint-initdb.d\n";
+    let sql = "INSERT INTO people (name) VALUES ('John Doe');\n";
+    let files = [
+        ("package.json", PRISMA_PACKAGE),
+        ("prisma/seed.js", PRISMA_SEED),
+        (".github/workflows/deploy.yml", DEPLOY_MIGRATES),
+        ("docker-compose.yml", compose),
+        ("init/people.sql", sql),
+    ];
+    let (_, report) = gate(&files);
+    assert_eq!(
+        of(&report, "data/"),
+        vec![
+            row("data/placeholder-person", "init/people.sql", 1, "note"),
+            row("data/reserved-email", "prisma/seed.js", 2, "note"),
+        ],
+        "{report}"
+    );
+    assert!(message_of(&report, "data/reserved-email").contains("Prisma's seed script"));
+    assert!(message_of(&report, "data/placeholder-person")
+        .contains("docker-compose.yml mounts `init` at /docker-entrypoint-initdb.d"));
+    // A pull request that leaves the SQL alone introduces nothing there: the merge base holds its
+    // findings and judges them the same way.
+    let repo = Repo::new();
+    for (p, c) in files {
+        repo.write(p, c);
+    }
+    repo.commit("base");
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write("README.md", "# api\n").commit("feature");
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    let in_sql: Vec<_> = of(&report, "data/")
+        .into_iter()
+        .filter(|f| f.1.ends_with(".sql"))
+        .collect();
+    assert_eq!(in_sql, vec![], "{report}");
+    assert_eq!(code, 0, "{report}");
+    // Twins: the deploy seeds the database, and the production image bootstraps it from `init/`.
+    let seeding_deploy = DEPLOY_MIGRATES.replace("db:migrate:deploy", "db:seed");
+    let (_, report) = gate(&[
+        ("package.json", PRISMA_PACKAGE),
+        ("prisma/seed.js", PRISMA_SEED),
+        (".github/workflows/deploy.yml", &seeding_deploy),
+        ("docker-compose.yml", compose),
+        ("init/people.sql", sql),
+        (
+            "Dockerfile",
+            "FROM mysql:8\nCOPY init/ /docker-entrypoint-initdb.d/\n",
+        ),
+    ]);
+    assert_eq!(
+        of(&report, "data/"),
+        vec![
+            row("data/placeholder-person", "init/people.sql", 1, "warning"),
+            row("data/reserved-email", "prisma/seed.js", 2, "warning"),
+        ],
+        "{report}"
+    );
+    // And a seed the production start script runs is production's, whoever else runs it.
+    let starts_seeding = PRISMA_PACKAGE.replace(
+        "\"node src/server.js\"",
+        "\"npm run db:seed && node src/server.js\"",
+    );
+    let (_, report) = gate(&[
+        ("package.json", &starts_seeding),
+        ("prisma/seed.js", PRISMA_SEED),
+    ]);
+    assert_eq!(
+        of(&report, "data/"),
+        vec![row("data/reserved-email", "prisma/seed.js", 2, "warning")],
+        "{report}"
+    );
+}
+
 const CALLED_DEPLOY: &str = "on:
   workflow_call:
     inputs:
