@@ -221,6 +221,65 @@ fn database_bootstrap_only_development_runs_is_development_data() {
     );
 }
 
+/// Class 3: an exit at the margin under a production condition makes the rest of the file
+/// non-production — from the exit to the end, not what comes before it.
+#[test]
+fn an_early_exit_in_production_guards_the_rest_of_the_file() {
+    let seeds = |exit: &str| {
+        format!(
+            "Office.find_or_create_by!(name: 'Head office')\n{exit}\n\nrequire 'factory_bot_rails'\nFactoryBot.create(:application)\n"
+        )
+    };
+    let guarded = [
+        "return if Rails.env.production?",
+        "if Rails.env.production?\n  puts 'Production: reference data only'\n  return\nend",
+        "exit unless Rails.env.development?",
+    ];
+    for exit in guarded {
+        let (_, report) = gate(&[("db/seeds.rb", &seeds(exit))]);
+        assert_eq!(of(&report, "leak/"), vec![], "{exit}: {report}");
+    }
+    let js = "const db = require('./db');\nif (process.env.NODE_ENV === 'production') return;\nconst { faker } = require('@faker-js/faker');\n";
+    let (_, report) = gate(&[("scripts/seed.js", js)]);
+    assert_eq!(of(&report, "leak/"), vec![], "{report}");
+    // Twin: everywhere but production exits, so production runs the rest.
+    let (_, report) = gate(&[("scripts/seed.js", &js.replace("===", "!=="))]);
+    assert_eq!(
+        of(&report, "leak/"),
+        vec![row(
+            "leak/test-library-import",
+            "scripts/seed.js",
+            3,
+            "warning"
+        )],
+        "{report}"
+    );
+    // Twins: only production gets past the exit; the exit sits inside a method; the library comes first.
+    for (exit, line) in [
+        ("return unless Rails.env.production?", 4),
+        ("def skip\n  return if Rails.env.production?\nend", 6),
+    ] {
+        let (_, report) = gate(&[("db/seeds.rb", &seeds(exit))]);
+        assert_eq!(
+            of(&report, "leak/"),
+            vec![row(
+                "leak/test-library-import",
+                "db/seeds.rb",
+                line,
+                "warning"
+            )],
+            "{exit}: {report}"
+        );
+    }
+    let before = "require 'factory_bot_rails'\nreturn if Rails.env.production?\nFactoryBot.create(:application)\n";
+    let (_, report) = gate(&[("db/seeds.rb", before)]);
+    assert_eq!(
+        of(&report, "leak/"),
+        vec![row("leak/test-library-import", "db/seeds.rb", 1, "warning")],
+        "{report}"
+    );
+}
+
 const CALLED_DEPLOY: &str = "on:
   workflow_call:
     inputs:
