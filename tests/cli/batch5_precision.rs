@@ -280,6 +280,49 @@ fn an_early_exit_in_production_guards_the_rest_of_the_file() {
     );
 }
 
+/// Class 4: a test-only marker documenting a hook named for tests says what the name says (a note), and
+/// one heading commented-out code marks nothing that runs; a marker above live code, and test data
+/// labelled so in a production seed, are still reported.
+#[test]
+fn a_marker_documenting_a_test_hook_or_heading_commented_out_code_is_not_test_data() {
+    let middleware = "const sessions = new Map();\n\n/** Empties the session cache. Exported for tests only. */\nexport const clearSessionsForTesting = () => sessions.clear();\n\nexport const handler = (req) => sessions.get(req.id);\n";
+    let script = "async function resubmit(items) {\n  const queue = items.map(toSubmission);\n\n  // TESTING ONLY\n  // queue.forEach(\n  //   (item) => (item.council_url = \"local\")\n  // );\n\n  return Promise.all(queue.map(send));\n}\nmodule.exports = resubmit;\n";
+    let (_, report) = gate(&[
+        ("src/middleware/sessions.ts", middleware),
+        ("src/jobs/resubmit.js", script),
+    ]);
+    assert_eq!(
+        of(&report, "data/"),
+        vec![row(
+            "data/test-only-marker",
+            "src/middleware/sessions.ts",
+            3,
+            "note"
+        )],
+        "{report}"
+    );
+    assert!(message_of(&report, "data/test-only-marker")
+        .contains("documents `clearSessionsForTesting`, a hook named for tests"));
+    // Twins: the marker above live code, and a data row labelled as test data in a production seed.
+    let live = "function upload(file) {\n  // TEST ONLY: remove before release\n  const skipSignature = true;\n  return send(file, skipSignature);\n}\nmodule.exports = upload;\n";
+    let seed = "INSERT INTO councils (name, url) VALUES ('TESTING ONLY council', 'https://council.example');\n";
+    let (_, report) = gate(&[("src/upload.js", live), ("db/seeds/councils.sql", seed)]);
+    let markers: Vec<_> = of(&report, "data/test-only-marker");
+    assert_eq!(
+        markers,
+        vec![
+            row(
+                "data/test-only-marker",
+                "db/seeds/councils.sql",
+                1,
+                "warning"
+            ),
+            row("data/test-only-marker", "src/upload.js", 2, "warning"),
+        ],
+        "{report}"
+    );
+}
+
 const CALLED_DEPLOY: &str = "on:
   workflow_call:
     inputs:
