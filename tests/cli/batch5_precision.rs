@@ -380,3 +380,35 @@ fn deploys_to_an_onboarding_or_sandbox_environment_are_not_production_deploys() 
             .contains("job `deploy_to_production`")
     );
 }
+
+/// Class 6: review described as a step in any document ("Get that pull request code reviewed and
+/// approved") documents review; a release note or an author's own checklist does not.
+#[test]
+fn review_described_in_a_documents_steps_documents_review() {
+    let readme = "# Registry\n\nSee [deployment](doc/deployment.md).\n";
+    let steps = "# Deploying\n\n## Staging\n\n1. Open a pull request into `main`\n1. Get that pull request code reviewed and approved\n1. Merge it\n";
+    // A repository with no governance documents but these.
+    let review = |files: &[(&str, &str)]| {
+        let repo = Repo::bare();
+        for (p, c) in files {
+            repo.write(p, c);
+        }
+        repo.commit("c");
+        let (_, report) = check_json(repo.path(), &[]);
+        of(&report, "process/undocumented-review").len()
+    };
+    assert_eq!(
+        review(&[("README.md", readme), ("doc/deployment.md", steps)]),
+        0
+    );
+    let release_note = "# Deploying\n\n1. Tag the commit\n1. 3.0 is a major release\n";
+    let checklist = "## Checklist\n\n- [ ] I have reviewed my own code\n- [ ] Tests pass\n";
+    assert_eq!(
+        review(&[
+            ("README.md", readme),
+            ("doc/deployment.md", release_note),
+            (".github/pull_request_template.md", checklist),
+        ]),
+        1
+    );
+}
