@@ -5,6 +5,7 @@
 pub mod access;
 pub mod branch_protection;
 pub mod data_readers;
+pub mod data_seeds;
 pub mod declared;
 pub mod deploy_env;
 pub mod deploy_jobs;

@@ -81,6 +81,8 @@ struct Topic {
     heading_phrases: &'static [&'static str],
     /// Phrases that show the topic is being explained in prose.
     phrases: &'static [&'static str],
+    /// A sentence shape that shows it too, beyond fixed phrases (a step that has the pull request reviewed).
+    step: Option<fn(&str) -> bool>,
 }
 
 const TOPICS: &[Topic] = &[
@@ -114,6 +116,7 @@ const TOPICS: &[Topic] = &[
             "dotnet test",
             "bundle exec rake test",
         ],
+        step: None,
     },
     Topic {
         rule: rule!(UNDOCUMENTED_REVIEW),
@@ -150,6 +153,7 @@ const TOPICS: &[Topic] = &[
             "code owners",
             "codeowners",
         ],
+        step: Some(review_step),
     },
     Topic {
         rule: rule!(UNDOCUMENTED_DEPLOYMENT),
@@ -187,6 +191,7 @@ const TOPICS: &[Topic] = &[
             "roll back",
             "deploying",
         ],
+        step: None,
     },
 ];
 
@@ -250,8 +255,60 @@ fn documents(doc: &TextFile, topic: &Topic) -> bool {
         || lines.iter().enumerate().any(|(i, line)| {
             let lower = line.to_ascii_lowercase();
             !headings.iter().any(|(h, _)| *h == i)
-                && topic.phrases.iter().any(|p| has_phrase(&lower, p))
+                && (topic.phrases.iter().any(|p| has_phrase(&lower, p))
+                    || topic.step.is_some_and(|step| step(&lower)))
         })
+}
+
+/// A step that has a change reviewed or approved by someone: a numbered or bulleted step ("1. Get that
+/// pull request code reviewed and approved", "- The pull request should be reviewed", "1. Review and
+/// merge the release pull request"). The change (a pull or merge request, the code, the changes) is what
+/// is reviewed: it comes a few words before `reviewed`/`approved`, or a pull request a few words after
+/// `review`/`approve`. Prose that only passes by ("having reviewed the notes above, submit your pull
+/// request", "before you push a pull request, review this list"), an author's own check ("I have
+/// reviewed my code", "self-review") and a line with neither ("3.0 is a major release") say nothing of
+/// how changes are reviewed.
+fn review_step(line: &str) -> bool {
+    let t = line.trim_start();
+    let numbered = t
+        .find(['.', ')'])
+        .is_some_and(|i| i > 0 && t[..i].bytes().all(|b| b.is_ascii_digit()));
+    let bullet = t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ");
+    if !(numbered || bullet) {
+        return false;
+    }
+    let ws: Vec<&str> = words(line).collect();
+    let has = |list: &[&str]| ws.iter().any(|w| list.contains(w));
+    if has(&["i", "my", "myself", "self", "own", "yourself"]) {
+        return false;
+    }
+    // A pull or merge request named at word `k`.
+    let request_at = |k: usize| {
+        matches!(ws[k], "pr" | "prs" | "mr" | "mrs")
+            || matches!(ws[k], "request" | "requests")
+                && k > 0
+                && matches!(ws[k - 1], "pull" | "merge")
+    };
+    let change_at = |k: usize| {
+        request_at(k) || matches!(ws[k], "code" | "change" | "changes" | "commit" | "commits")
+    };
+    // "Review your pull request" is the author's own check, unless someone else is asked to.
+    let by_another = !has(&["your"])
+        || has(&[
+            "someone",
+            "another",
+            "other",
+            "others",
+            "reviewer",
+            "colleague",
+            "maintainer",
+            "team",
+        ]);
+    ws.iter().enumerate().any(|(i, w)| match *w {
+        "reviewed" | "approved" => (i.saturating_sub(4)..i).any(change_at),
+        "review" | "approve" => by_another && (i + 1..ws.len().min(i + 7)).any(request_at),
+        _ => false,
+    })
 }
 
 /// Documented by reference: a link whose target names the topic's process — the team manual's
@@ -486,6 +543,43 @@ mod tests {
             "Download from [the releases](https://github.com/acme/app/releases).\n",
         ] {
             assert!(TOPICS.iter().all(|t| !documents(&d(text), t)), "{text}");
+        }
+    }
+
+    #[test]
+    fn steps_that_have_a_change_reviewed_document_review() {
+        let review = |text: &str| {
+            let d = TextFile {
+                path: "doc/deployment.md".into(),
+                text: text.into(),
+            };
+            TOPICS
+                .iter()
+                .any(|t| t.name == "how changes are reviewed" && documents(&d, t))
+        };
+        for text in [
+            "## Staging\n\n1. Open a pull request into `main`\n1. Get that pull request code reviewed and approved\n",
+            "- The pull request should be reviewed to confirm that the release is safe.\n",
+            "1. Review and merge the release pull request\n",
+            "- Ask a colleague to review your PR\n",
+            "* Changes are approved in the merge request before merging.\n",
+        ] {
+            assert!(review(text), "{text}");
+        }
+        for text in [
+            "3.0 is a major release\n",
+            "- [ ] I have reviewed my own code\n",
+            "- [ ] I have performed a self-review of my changes\n",
+            "Review your pull request before you push it.\n",
+            "* [ ] Unit tests are all passing\n* [ ] Requirements have been updated\n",
+            "- Dependencies are reviewed monthly.\n",
+            "Run black and flake8 before raising a merge request.\n",
+            "If, having reviewed the notes above, you are ready to submit your pull request, describe it.\n",
+            "Before you push a pull request, review this list:\n",
+            "Once your changes are approved in a PR, make a new release of the library.\n",
+            "- [ ] Read the guidelines, then review the checklist before opening a pull request.\n",
+        ] {
+            assert!(!review(text), "{text}");
         }
     }
 

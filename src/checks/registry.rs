@@ -8,9 +8,9 @@
 //! `Check` here. See CONTRIBUTING.md.
 
 use super::{
-    access, branch_protection, data_readers, declared, deploy_env, dev_images, dev_tooling, gate,
-    leak, live_data, owners, process_docs, review_git, review_github, suppression, test_data,
-    workflows,
+    access, branch_protection, data_readers, data_seeds, declared, deploy_env, dev_images,
+    dev_tooling, gate, leak, live_data, owners, process_docs, review_git, review_github,
+    suppression, test_data, workflows,
 };
 use crate::config::Config;
 use crate::context::Context;
@@ -382,6 +382,7 @@ struct Markers {
     data_readers: data_readers::DataReaders,
     dev_tooling: dev_tooling::DevTooling,
     dev_images: dev_images::DevImages,
+    seeds: data_seeds::Seeds,
 }
 
 impl Markers {
@@ -389,6 +390,7 @@ impl Markers {
     fn scans(&self, file: &FileEntry) -> bool {
         data_readers::DataReaders::wants(file)
             || dev_tooling::DevTooling::wants(file)
+            || data_seeds::Seeds::wants(file)
             || test_data::TestDataMarkers {
                 scanner: &self.scanner,
             }
@@ -423,6 +425,7 @@ impl FileCheck for Markers {
         self.env_files.note_deploy_file(file, content);
         self.dev_images.take(file, content, &mut found);
         self.data_readers.take(file, content, &mut found);
+        self.seeds.take(file, content, &mut found);
         if self.dev_tooling.take(file, content, &mut found) {
             out.append(&mut found);
             return;
@@ -469,10 +472,12 @@ impl FileStage for Markers {
         out: &mut Vec<Finding>,
     ) {
         let name = super::leak::paths::file_name(&file.path);
-        if test_data::EnvFiles::wants(file) || name == ".env" {
+        if test_data::EnvFiles::wants(file) || name == ".env" || data_seeds::Seeds::holds(file) {
             self.check(file, content, out);
             return;
         }
+        // What the file says about database bootstrap, for the judgement of the files that changed.
+        self.seeds.note(file, content);
         let mut found = head.to_vec();
         self.dev_images.note(file, content);
         self.dev_images.take(file, content, &mut found);
@@ -488,6 +493,8 @@ impl FileStage for Markers {
         out.extend(self.data_readers.finish());
         out.extend(self.dev_tooling.finish());
         out.extend(self.dev_images.finish());
+        // Development's database bootstrap, among the held findings and its own.
+        self.seeds.judge(&mut out);
         out
     }
 }
@@ -499,6 +506,7 @@ fn test_data_stage(setup: &Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag> 
         data_readers: data_readers::DataReaders::default(),
         dev_tooling: dev_tooling::DevTooling::default(),
         dev_images: dev_images::DevImages::default(),
+        seeds: data_seeds::Seeds::default(),
     }))
 }
 

@@ -74,14 +74,34 @@ impl FileCheck for TestDataMarkers<'_> {
                     Scope::Example => true,
                     Scope::Plain => false,
                 };
-                out.push(finding(
+                // A test-only marker over code that is commented out marks nothing that runs; one
+                // documenting a hook named for tests says what the name says.
+                let mut hook = None;
+                if self.scanner.rule(hit.rule).0.doc.id == "data/test-only-marker"
+                    && quoted.in_comment(hit.start)
+                {
+                    if heads_commented_out_code(content, hit.start) {
+                        continue;
+                    }
+                    hook = test_hook_documented(&quoted, content, hit.start);
+                }
+                let mut f = finding(
                     self.scanner,
                     file,
                     content,
                     hit,
                     shown_as_example,
                     &mut lines,
-                ));
+                );
+                if let Some(name) = hook {
+                    if f.severity > Severity::Note {
+                        f.severity = Severity::Note;
+                        f.message.push_str(&format!(
+                            " (documents `{name}`, a hook named for tests: reported as a note; check that only tests call it)"
+                        ));
+                    }
+                }
+                out.push(f);
             }
         });
     }
@@ -166,6 +186,21 @@ impl Quoted {
             _ => return Quoted(Vec::new()),
         };
         Quoted(lexer::non_code(syntax, content))
+    }
+
+    /// The comment or docstring holding byte `at`, if any, and whether it is a docstring.
+    fn comment_at(&self, at: usize) -> Option<(std::ops::Range<usize>, bool)> {
+        let i = self.0.partition_point(|(r, _)| r.end <= at);
+        self.0
+            .get(i)
+            .filter(|(r, kind)| {
+                r.start <= at && matches!(kind, NonCode::Comment | NonCode::Docstring)
+            })
+            .map(|(r, kind)| (r.clone(), *kind == NonCode::Docstring))
+    }
+
+    fn in_comment(&self, at: usize) -> bool {
+        self.comment_at(at).is_some()
     }
 
     fn hides(&self, rule: &str, hit: &Hit) -> bool {
@@ -304,6 +339,145 @@ fn enclosing_function(content: &[u8], at: usize) -> Option<String> {
         }
     }
     None
+}
+
+/// Line comment openers, longest first.
+const LINE_COMMENTS: &[&str] = &["//", "#", "--"];
+
+/// The line holding byte `at` and each line after it (without their newlines).
+fn lines_from(content: &[u8], at: usize) -> impl Iterator<Item = &[u8]> + '_ {
+    let start = memchr::memrchr(b'\n', &content[..at.min(content.len())]).map_or(0, |i| i + 1);
+    content[start..].split(|b| *b == b'\n')
+}
+
+/// Does the line comment holding byte `at` head code that is commented out: every line after it, up to
+/// a blank line or the end, a comment that reads as code (`// submitObjects.forEach(`, `// );`)? The
+/// marker then labels nothing that runs. A marker above live code, or above an explanation in words,
+/// heads no such block.
+fn heads_commented_out_code(content: &[u8], at: usize) -> bool {
+    let mut lines = lines_from(content, at);
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    let Some(opener) = LINE_COMMENTS
+        .iter()
+        .find(|o| first.trim_ascii_start().starts_with(o.as_bytes()))
+    else {
+        return false;
+    };
+    let mut commented = 0;
+    for line in lines {
+        let t = line.trim_ascii();
+        if t.is_empty() {
+            break;
+        }
+        let Some(body) = t.strip_prefix(opener.as_bytes()) else {
+            return false; // live code follows: the marker may label it
+        };
+        let body = body.trim_ascii();
+        if !(body.is_empty() || body.starts_with(opener.as_bytes()) || reads_as_code(body)) {
+            return false;
+        }
+        commented += 1;
+    }
+    commented > 0
+}
+
+/// Does a commented-out line read as code rather than words: it ends as a statement or a bracket does,
+/// or it assigns or passes a function?
+fn reads_as_code(body: &[u8]) -> bool {
+    let body = body.trim_ascii_end();
+    body.last()
+        .is_some_and(|b| matches!(b, b';' | b'{' | b'}' | b'(' | b')' | b'[' | b']' | b','))
+        || memchr::memmem::find(body, b"=>").is_some()
+        || memchr::memmem::find(body, b" = ").is_some()
+}
+
+/// The name of the declaration a comment holding byte `at` documents, when that name says it exists for
+/// tests (`clearCacheForTesting`, `reset_for_tests`, `setTestOnlyHook`, or any name under
+/// `@VisibleForTesting`): the declaration right after the comment (annotations between them), or the
+/// `def` a docstring opens.
+fn test_hook_documented(quoted: &Quoted, content: &[u8], at: usize) -> Option<String> {
+    let (comment, docstring) = quoted.comment_at(at)?;
+    if docstring {
+        // The `def` line just above it.
+        let start = memchr::memrchr(b'\n', &content[..comment.start]).map_or(0, |i| i + 1);
+        let above_end = start.checked_sub(1)?;
+        let above_start = memchr::memrchr(b'\n', &content[..above_end]).map_or(0, |i| i + 1);
+        let above = content[above_start..above_end].trim_ascii();
+        let def = above
+            .strip_prefix(b"async ")
+            .unwrap_or(above)
+            .strip_prefix(b"def ")?;
+        let name = declared_name(def)?;
+        return named_for_tests(&name).then_some(name);
+    }
+    // The comment's own consecutive line comments, then what they document.
+    let mut pos = comment.end;
+    // Guava's and AndroidX's `@VisibleForTesting` says it of any name.
+    let mut annotated = false;
+    loop {
+        let next = memchr::memchr(b'\n', &content[pos..]).map_or(content.len(), |i| pos + i + 1);
+        if next >= content.len() {
+            break;
+        }
+        let end = memchr::memchr(b'\n', &content[next..]).map_or(content.len(), |i| next + i);
+        let t = content[next..end].trim_ascii();
+        let comment_line = LINE_COMMENTS.iter().any(|o| t.starts_with(o.as_bytes()))
+            || t.starts_with(b"*")
+            || t.starts_with(b"/*");
+        let annotation = t.starts_with(b"@");
+        annotated |= annotation && t.ends_with(b"VisibleForTesting");
+        if !(comment_line || annotation) {
+            let name = declared_name(t)?;
+            return (annotated || named_for_tests(&name)).then_some(name);
+        }
+        pos = end;
+    }
+    None
+}
+
+/// The name a declaration line declares: the identifier before its first `(`, `=`, `:` or `<`
+/// (`export const clearForTesting = …`, `public void resetForTests() {`, `def reset_for_tests(self):`).
+fn declared_name(line: &[u8]) -> Option<String> {
+    let end = line
+        .iter()
+        .position(|b| matches!(b, b'(' | b'=' | b':' | b'<'))?;
+    let head = line[..end].trim_ascii_end();
+    let start = head
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$'))
+        .map_or(0, |i| i + 1);
+    let name = &head[start..];
+    (!name.is_empty()).then(|| String::from_utf8_lossy(name).into_owned())
+}
+
+/// Does a name say it exists for tests: `…ForTesting`, `…_for_tests`, `…TestOnly…`?
+fn named_for_tests(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let test = |w: &str| matches!(w, "test" | "tests" | "testing");
+    words
+        .windows(2)
+        .any(|w| w[0] == "for" && test(&w[1]) || test(&w[0]) && w[1] == "only")
 }
 
 /// Data rules whose matches are markers people write in comments and docstrings ("For testing only."):
@@ -557,6 +731,53 @@ fn excludes_env(patterns: &[String], rel: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::excludes_env;
+    use super::{heads_commented_out_code, test_hook_documented, Quoted};
+    use crate::repo::classify::Lang;
+
+    fn hook(lang: Lang, text: &str, marker: &str) -> Option<String> {
+        let at = text.find(marker).unwrap_or(0);
+        test_hook_documented(&Quoted::new(lang, text.as_bytes()), text.as_bytes(), at)
+    }
+
+    #[test]
+    fn a_marker_documenting_a_test_hook() {
+        let ts = "/** Exported for tests only. */\nexport const resetCacheForTesting = () => cache.clear();\n";
+        assert_eq!(
+            hook(Lang::TypeScript, ts, "tests only").as_deref(),
+            Some("resetCacheForTesting")
+        );
+        let java = "// For tests only.\n@VisibleForTesting\nvoid reset() {\n  cache.clear();\n}\n";
+        assert_eq!(
+            hook(Lang::Java, java, "tests only").as_deref(),
+            Some("reset")
+        );
+        let py = "def reset_for_tests():\n    \"\"\"For tests only.\"\"\"\n    CACHE.clear()\n";
+        assert_eq!(
+            hook(Lang::Python, py, "tests only").as_deref(),
+            Some("reset_for_tests")
+        );
+        // Twins: a name that says nothing of tests, and a blank line between the comment and the code.
+        let live = "// TEST ONLY: remove before release\nconst skipSignature = true;\n";
+        assert_eq!(hook(Lang::JavaScript, live, "TEST ONLY"), None);
+        let apart = "/** For tests only. */\n\nexport const resetCacheForTesting = () => 1;\n";
+        assert_eq!(hook(Lang::TypeScript, apart, "tests only"), None);
+    }
+
+    #[test]
+    fn a_marker_heading_commented_out_code() {
+        let heads =
+            |text: &str| heads_commented_out_code(text.as_bytes(), text.find("TEST").unwrap_or(0));
+        assert!(heads("  // TESTING ONLY\n  // items.forEach(\n  //   (i) => (i.url = \"x\")\n  // );\n\n  run();\n"));
+        assert!(heads("# TEST ONLY\n# client = FakeClient()\n"));
+        // Twins: live code under it, prose under it, nothing under it.
+        assert!(!heads(
+            "// TEST ONLY\n// items.forEach(f);\nitems.forEach(g);\n"
+        ));
+        assert!(!heads(
+            "// TEST ONLY\n// skips the signature check for the demo\n\nverify = false;\n"
+        ));
+        assert!(!heads("// TEST ONLY\nverify = false;\n"));
+    }
 
     fn pats(s: &[&str]) -> Vec<String> {
         s.iter().map(|p| p.to_string()).collect()

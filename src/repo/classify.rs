@@ -554,6 +554,10 @@ pub fn classify_default(rel: &str) -> FileClass {
     if is_dev_config(&dirs, &lower, ext) || is_dev_code(&lower, ext, &stem_tokens) {
         return FileClass::DevConfig;
     }
+    // Seed data chosen per environment is production's only when it is the production environment's.
+    if seed_environment(&dirs, &stem_tokens).is_some_and(|t| t != Tier::Production) {
+        return FileClass::DevConfig;
+    }
     if is_migration(&dirs, &lower) {
         return FileClass::Migration;
     }
@@ -655,6 +659,11 @@ fn is_dev_code(lower: &str, ext: &str, stem_tokens: &[&str]) -> bool {
     if matches!(ext, "sh" | "bash" | "ps1") && names_dev {
         return true;
     }
+    // A script that sets up a test or development environment (`unit-test-env.sh`, `ci_env.py`,
+    // `qa-environment.js`), as `.env.test` configures one: the environment its name says, not production.
+    if code_like && names_nonprod_environment(stem_tokens) {
+        return true;
+    }
     let dockerfile =
         lower == "dockerfile" || lower.starts_with("dockerfile.") || ext == "dockerfile";
     let whole_name_dev = tokens(lower)
@@ -667,6 +676,19 @@ fn is_dev_code(lower: &str, ext: &str, stem_tokens: &[&str]) -> bool {
     // production really uses should be named so (`docker-compose.prod.yml`) or listed in `[paths] deploy`.
     let compose = lower.starts_with("docker-compose") || lower.starts_with("compose.");
     compose && !stem_tokens.iter().any(|t| names_production(t))
+}
+
+/// Do a name's words say it is a non-production environment's (`unit-test-env`, `ci_environment`,
+/// `testenv`): an environment's word followed by `env` or `environment`, or joined to `env`?
+fn names_nonprod_environment(stem_tokens: &[&str]) -> bool {
+    let nonprod = |w: &str| environments::tier_of_word(w) == Some(Tier::NonProduction);
+    stem_tokens
+        .windows(2)
+        .any(|w| matches!(w[1], "env" | "environment") && nonprod(w[0]))
+        || stem_tokens.iter().any(|t| {
+            t.strip_suffix("env")
+                .is_some_and(|w| !w.is_empty() && nonprod(w))
+        })
 }
 
 /// Firebase security rules (`firestore.rules`, `storage.rules`): they decide who can read the data, so they
@@ -765,6 +787,19 @@ fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
     if config_like && names_nonprod_env {
         return true;
     }
+    // A Terraform variable file, or a file in a directory of environments, is named for the environment
+    // it configures (`training.tfvars`, `environments/training.yml`): there even a word that is as often
+    // a feature names one.
+    let env_dir = dirs
+        .last()
+        .is_some_and(|d| matches!(*d, "environments" | "envs"));
+    if (ext == "tfvars" || env_dir && (config_like || CODE_EXTS.contains(&ext)))
+        && stem_toks
+            .iter()
+            .any(|t| environments::tier_of_environment_word(t) == Some(Tier::NonProduction))
+    {
+        return true;
+    }
     // application-dev.properties, appsettings.Development.json
     if in_settings && names_nonprod_env && (CODE_EXTS.contains(&ext) || config_like) {
         return true;
@@ -779,6 +814,29 @@ fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
                 "config" | "configs" | "environments" | "envs" | "settings" | "overlays"
             )
         })
+}
+
+/// Directories of seed data: what a seed command loads into a database.
+const SEED_DIRS: &[&str] = &["seeds", "seed", "seeders"];
+
+/// The environment a seed file is for, when the loader picks seeds per environment: a directory below the
+/// seeds directory named for one (`seeds/staging/users.json`, `db/seeds/development/`, as a loader reading
+/// `seeds/<environment>/` keeps them), or the last word of the file's name (`seed/users-dev.ts`,
+/// `db/seeds/development.rb`, beside `seed-prod.ts`). A directory's name can only be an environment's there,
+/// so every word of the list counts (`training`); a file's last word counts when it names an environment
+/// even in code (`dev`, `test`, `uat`, not `review` or `demo`, which may say what the data is about). None
+/// outside a seeds directory, or when nothing names an environment.
+fn seed_environment(dirs: &[&str], stem_tokens: &[&str]) -> Option<Tier> {
+    let seeds = dirs.iter().position(|d| in_list(SEED_DIRS, d))?;
+    let by_dir = dirs[seeds + 1..]
+        .iter()
+        .find_map(|d| environments::tier_of_environment_word(&d.to_ascii_lowercase()));
+    let by_name = || {
+        stem_tokens
+            .last()
+            .and_then(|t| environments::tier_of_code_word(&t.to_ascii_lowercase()))
+    };
+    by_dir.or_else(by_name)
 }
 
 fn is_migration(dirs: &[&str], lower: &str) -> bool {
@@ -948,6 +1006,42 @@ mod tests {
         assert_eq!(reason("src/login.cy.js"), "named `*.cy.*` (Cypress)");
         assert_eq!(reason("src/it/java/A.java"), "the `src/it/` source set");
         assert_eq!(reason("x/handler_test.go"), "named `*_test.go`");
+    }
+
+    #[test]
+    fn files_named_for_a_non_production_environment() {
+        check(&[
+            // A script setting up a test environment, as `.env.test` does.
+            ("unit-test-env.sh", DevConfig),
+            ("scripts/ci_environment.sh", DevConfig),
+            ("qa-env.js", DevConfig),
+            ("prod-env.sh", Code),
+            ("deploy-env.sh", Code),
+            ("staging-env.sh", Code),
+            ("scripts/set_env.sh", Code),
+            // Seeds chosen per environment: production's are judged.
+            ("seeds/development/organisations.json", DevConfig),
+            ("seeds/staging/organisations.json", DevConfig),
+            ("seeds/training/users.json", DevConfig),
+            ("seeds/prod/users.json", Migration),
+            ("seeds/users.json", Migration),
+            (
+                "packages/db/src/seed/representations-data-dev.ts",
+                DevConfig,
+            ),
+            ("packages/db/src/seed/seed-prod.ts", Migration),
+            ("db/seeds/development.rb", DevConfig),
+            ("db/seeds/production.rb", Migration),
+            ("db/seeds/local_authorities.rb", Migration),
+            ("db/seeds/review_outcomes.rb", Migration),
+            // Terraform variables per environment; a feature's locale file keeps its class.
+            ("infrastructure/environments/training.tfvars", DevConfig),
+            ("infrastructure/training.tfvars", DevConfig),
+            ("infrastructure/environments/prod.tfvars", Deploy),
+            ("infrastructure/environments/staging.tfvars", Deploy),
+            ("config/locales/en/request_training.yml", Config),
+            ("config/onboarding.yml", Config),
+        ]);
     }
 
     #[test]

@@ -30,6 +30,11 @@ struct Name {
     /// Names an environment in running code as well (a condition, a class, a section, a build stage), not
     /// only where an environment's name is expected.
     in_code: bool,
+    /// Names an environment as a word of any file's name (`uat.rb`, `application-integration.yml`). A
+    /// word that is as often a product's feature (`onboarding.yml` of a sign-up flow, a service's
+    /// `request_training.yml`) names one only where an environment's name is expected: a deploy's
+    /// `environment:`, a Terraform variable file, a directory of per-environment seeds.
+    in_file_names: bool,
 }
 
 const fn name(word: &'static str, tier: Tier, prefix: bool, in_code: bool) -> Name {
@@ -38,6 +43,18 @@ const fn name(word: &'static str, tier: Tier, prefix: bool, in_code: bool) -> Na
         tier,
         prefix,
         in_code,
+        in_file_names: true,
+    }
+}
+
+/// A word that names an environment only where an environment's name is expected (see `in_file_names`).
+const fn deploy_name(word: &'static str, tier: Tier) -> Name {
+    Name {
+        word,
+        tier,
+        prefix: false,
+        in_code: false,
+        in_file_names: false,
     }
 }
 
@@ -75,6 +92,11 @@ const NAMES: &[Name] = &[
     name("ephemeral", Non, true, false),
     name("nightly", Non, true, false),
     name("storybook", Non, true, false),
+    // An environment where staff learn the service on made-up cases (`training.tfvars`).
+    deploy_name("training", Non),
+    // Where integrators (local authorities, partners) try their connection before going live, like a
+    // sandbox: not the production service.
+    deploy_name("onboarding", Non),
 ];
 
 /// The environment a name (`qa-eu`, `Preview`, `application-integration`) is for, where the name stands
@@ -95,6 +117,16 @@ pub fn tier_of_name(name: &str) -> Option<Tier> {
 /// The environment one whole word (already lower-case) names where the word stands for an environment
 /// (a token of a settings file's name: `uat` of `uat.rb`, `integration` of `application-integration.yml`).
 pub fn tier_of_word(word: &str) -> Option<Tier> {
+    NAMES
+        .iter()
+        .find(|n| n.in_file_names && n.word == word)
+        .map(|n| n.tier)
+}
+
+/// The environment one whole word (already lower-case) names where only an environment's name can stand:
+/// a Terraform variable file's name (`training.tfvars`), a directory of per-environment seeds
+/// (`seeds/staging/`). Every word of the list, those that are as often a feature included.
+pub fn tier_of_environment_word(word: &str) -> Option<Tier> {
     NAMES.iter().find(|n| n.word == word).map(|n| n.tier)
 }
 
@@ -146,6 +178,9 @@ mod tests {
             "integration",
             "production-preview",
             "sandbox2",
+            "onboarding",
+            "onboarding-collections",
+            "training",
         ] {
             assert!(is_nonprod_environment(n), "{n}");
         }
@@ -189,5 +224,24 @@ mod tests {
         // Whole words only outside an environment's own name: `integrations` is not `integration`.
         assert_eq!(tier_of_word("integrations"), None);
         assert_eq!(tier_of_name("integrations"), Some(Tier::NonProduction));
+    }
+
+    #[test]
+    fn feature_words_name_environments_only_where_one_is_expected() {
+        for w in ["onboarding", "training"] {
+            assert_eq!(tier_of_word(w), None, "{w}");
+            assert_eq!(tier_of_code_word(w), None, "{w}");
+            assert_eq!(
+                tier_of_environment_word(w),
+                Some(Tier::NonProduction),
+                "{w}"
+            );
+            assert_eq!(tier_of_name(w), Some(Tier::NonProduction), "{w}");
+        }
+        assert_eq!(
+            tier_of_environment_word("staging"),
+            Some(Tier::PreProduction)
+        );
+        assert_eq!(tier_of_environment_word("prod"), Some(Tier::Production));
     }
 }

@@ -235,6 +235,242 @@ fn bound_from_configuration(content: &[u8], name: &str) -> bool {
     false
 }
 
+/// A statement at the margin that stops the rest of the file from running under a condition:
+/// `return if Rails.env.production?`, `exit unless ENV["SEED"]`, Python's `if settings.ENV == "production":
+/// sys.exit()`, `if (process.env.NODE_ENV === 'production') return;` — one line, or a block whose body only
+/// exits (and says so on its way out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlyExit {
+    /// The condition the rest of the file runs under: the exit's, negated for `if` (the rest runs when
+    /// it does not hold), as written for `unless`.
+    pub guard: Guard,
+    /// Byte where the rest begins: the line after the exit (after the block's `end` or `}`).
+    pub rest: usize,
+}
+
+/// The file's early exits at the margin, first to last. A `return` inside a method or a block is indented
+/// and ends only that method or block, so only unindented statements count; a block with an `else` is a
+/// branch, not an exit.
+pub fn early_exits(content: &[u8]) -> Vec<EarlyExit> {
+    let words: [&[u8]; 6] = [b"return", b"exit", b"abort", b"raise", b"throw", b"quit"];
+    if !words
+        .iter()
+        .any(|w| memchr::memmem::find(content, w).is_some())
+    {
+        return Vec::new();
+    }
+    let lines = lines_of(content);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (start, end) = lines[i];
+        let line = &content[start..end];
+        i += 1;
+        if line.first().is_none_or(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let text = line.trim_ascii_end();
+        let text = text.strip_suffix(b";").unwrap_or(text).trim_ascii_end();
+        let line_no = i as u32;
+        let rest_of = |k: usize| lines.get(k).map_or(content.len(), |(s, _)| *s);
+        // `return if cond`, `exit unless cond`.
+        if let Some((stmt, cond, negated)) = trailing_modifier(text) {
+            if is_exit(stmt) {
+                out.push(EarlyExit {
+                    guard: guard(cond, line_no, negated),
+                    rest: rest_of(i),
+                });
+            }
+            continue;
+        }
+        let Some((cond, negated, after)) = condition_at_margin(text) else {
+            continue;
+        };
+        let after = after.trim_ascii();
+        let inline = after
+            .strip_prefix(b"{")
+            .and_then(|a| a.strip_suffix(b"}"))
+            .unwrap_or(after)
+            .trim_ascii();
+        let inline = inline.strip_suffix(b";").unwrap_or(inline).trim_ascii_end();
+        // `if (cond) return;`, `if cond: sys.exit()`, `if (cond) { process.exit(0) }`.
+        if !inline.is_empty() && inline != b"{" && inline != b"then" {
+            if is_exit(inline) {
+                out.push(EarlyExit {
+                    guard: guard(cond, line_no, !negated),
+                    rest: rest_of(i),
+                });
+            }
+            continue;
+        }
+        // A block: its body until the margin, which must close it (`end`, `}`) or, in Python, simply
+        // follow it; the body only exits.
+        let mut exits = false;
+        let mut only_exits = true;
+        let mut j = i;
+        let mut rest = None;
+        while j < lines.len() {
+            let (s, e) = lines[j];
+            let body = &content[s..e];
+            j += 1;
+            let t = body.trim_ascii();
+            if t.is_empty() || is_comment(t) {
+                continue;
+            }
+            if !body[0].is_ascii_whitespace() {
+                let closes = matches!(t, b"end" | b"}" | b"};" | b"fi");
+                let python = text.ends_with(b":");
+                rest = if closes {
+                    Some(rest_of(j))
+                } else if python && !t.starts_with(b"else") && !t.starts_with(b"elif") {
+                    Some(s)
+                } else {
+                    None
+                };
+                break;
+            }
+            let t = t.strip_suffix(b";").unwrap_or(t).trim_ascii_end();
+            if is_exit(t) {
+                exits = true;
+            } else if !is_message(t) {
+                only_exits = false;
+            }
+        }
+        if let (Some(rest), true, true) = (rest, exits, only_exits) {
+            out.push(EarlyExit {
+                guard: guard(cond, line_no, !negated),
+                rest,
+            });
+        }
+        i = i.max(j.saturating_sub(1));
+    }
+    out
+}
+
+/// (start, end without the newline) of each line.
+fn lines_of(content: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < content.len() {
+        let end = memchr::memchr(b'\n', &content[pos..]).map_or(content.len(), |i| pos + i);
+        let end_text = if end > pos && content[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        out.push((pos, end_text));
+        pos = end + 1;
+    }
+    out
+}
+
+/// `stmt if cond` / `stmt unless cond` (Ruby's modifiers): the statement, the condition, and whether the
+/// statement runs when the condition does not hold (`unless`)... as seen by what follows it: the rest
+/// runs when the exit does not, so `if` gives a negated guard.
+fn trailing_modifier(text: &[u8]) -> Option<(&[u8], &[u8], bool)> {
+    for (kw, negated) in [(&b" if "[..], true), (b" unless ", false)] {
+        if let Some(i) = memchr::memmem::find(text, kw) {
+            let stmt = text[..i].trim_ascii();
+            if stmt.starts_with(b"if") || stmt.starts_with(b"unless") {
+                return None;
+            }
+            return Some((stmt, &text[i + kw.len()..], negated));
+        }
+    }
+    None
+}
+
+/// A condition opening a line at the margin: `if cond:` / `if cond` / `unless cond` / `if (cond) …`,
+/// with whether it is an `unless`, and what follows the condition on the line.
+fn condition_at_margin(text: &[u8]) -> Option<(&[u8], bool, &[u8])> {
+    let (rest, negated) = if let Some(r) = text.strip_prefix(b"unless ") {
+        (r, true)
+    } else if let Some(r) = text.strip_prefix(b"if") {
+        (r, false)
+    } else {
+        return None;
+    };
+    let rest = rest.trim_ascii_start();
+    if rest.first() == Some(&b'(') {
+        // `if (cond) …`: the condition runs to the matching parenthesis.
+        let mut depth = 0usize;
+        for (k, b) in rest.iter().enumerate() {
+            match b {
+                b'(' => depth += 1,
+                b')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        let after = &rest[k + 1..];
+                        // Python's `if (cond):` keeps its colon.
+                        let after = after.trim_ascii_start();
+                        let after = after.strip_prefix(b":").unwrap_or(after);
+                        return Some((&rest[..=k], negated, after));
+                    }
+                }
+                _ => {}
+            }
+        }
+        return None;
+    }
+    if !text.starts_with(b"if ") && !negated {
+        return None;
+    }
+    // Python `if cond: stmt` / `if cond:`; Ruby `if cond` / `if cond then`.
+    if let Some(k) =
+        memchr::memmem::find(rest, b": ").or_else(|| rest.ends_with(b":").then(|| rest.len() - 1))
+    {
+        return Some((&rest[..k], negated, &rest[k + 1..]));
+    }
+    let (cond, after) = match memchr::memmem::find(rest, b" then") {
+        Some(k) => (&rest[..k], &rest[k + 5..]),
+        None => (rest, &b""[..]),
+    };
+    Some((cond, negated, after))
+}
+
+/// A statement that ends the file's run: `return`, `exit`, `abort`, `raise …`, `throw …`, `sys.exit()`,
+/// `process.exit(0)`, `quit()`.
+fn is_exit(stmt: &[u8]) -> bool {
+    let word = |w: &[u8]| {
+        stmt == w
+            || stmt
+                .strip_prefix(w)
+                .is_some_and(|r| r.starts_with(b" ") || r.starts_with(b"(") || r.starts_with(b";"))
+    };
+    [
+        "return",
+        "exit",
+        "exit!",
+        "abort",
+        "raise",
+        "throw",
+        "quit",
+        "sys.exit",
+        "os._exit",
+        "process.exit",
+    ]
+    .iter()
+    .any(|w| word(w.as_bytes()))
+}
+
+/// A line that only says why it exits: `puts "…"`, `print(…)`, `console.log(…)`, `logger.info(…)`.
+fn is_message(stmt: &[u8]) -> bool {
+    [
+        &b"puts"[..],
+        b"print",
+        b"warn",
+        b"console.",
+        b"logger.",
+        b"logging.",
+        b"Rails.logger.",
+        b"$stderr.",
+        b"STDERR.",
+        b"echo",
+    ]
+    .iter()
+    .any(|p| stmt.starts_with(p))
+}
+
 /// A ternary, a trailing modifier or `cond && hit` on the hit's own line.
 fn on_line(content: &[u8], start: usize, at: usize, line_no: u32) -> Option<Guard> {
     let end = memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i);
@@ -410,7 +646,9 @@ fn reads_of(cond: &[u8]) -> (Reads, bool) {
     let text = String::from_utf8_lossy(cond);
     let inverted = text.starts_with('!') && !text.starts_with("!=") || text.starts_with("not ");
     if let Some(env) = environment_name(&text) {
-        return (env, inverted);
+        // `NODE_ENV !== 'production'` holds everywhere but production: the name compared unequal.
+        let unequal = text.contains("!=") || text.contains(" ne ");
+        return (env, inverted != unequal);
     }
     if let Some((name, default)) = env_var(&text) {
         return (Reads::Env { name, default }, inverted);
@@ -438,12 +676,31 @@ fn environment_name(text: &str) -> Option<Reads> {
         "app.debug",
         "config.DEBUG",
     ];
-    if !VARS.iter().any(|v| text.contains(v)) {
+    if !VARS.iter().any(|v| text.contains(v)) && !compares_environment_name(text) {
         return None;
     }
     // `settings.DEBUG`: true only in development.
     let production = crate::repo::scopes::mentions_production(text.as_bytes());
     Some(Reads::Environment { production })
+}
+
+/// A setting named for the environment compared with an environment's name: `settings.ENV ==
+/// 'production'`, `config.environment != "dev"`. An environment variable compared so
+/// (`process.env.MODE === 'test'`) is that variable's flag, off unless set: `env_var` reads it.
+fn compares_environment_name(text: &str) -> bool {
+    if env_name(text).is_some() {
+        return false;
+    }
+    let Some(op) = text.find("==").or_else(|| text.find("!=")) else {
+        return false;
+    };
+    let (left, right) = (&text[..op], &text[op..]);
+    let literal = right
+        .split(['\'', '"', '`'])
+        .nth(1)
+        .map(str::to_ascii_lowercase);
+    left.to_ascii_lowercase().contains("env")
+        && literal.is_some_and(|l| crate::repo::environments::tier_of_code_word(&l).is_some())
 }
 
 /// An environment variable read, and its default: the literal a lookup falls back to
@@ -619,6 +876,66 @@ mod tests {
             (g.flag(), g.on_by_default()),
             ("settings.USE_NOTIFY_STUB", None)
         );
+    }
+
+    /// The byte where the rest outside production begins, if an early exit makes it so.
+    fn rest_outside_production(text: &str) -> Option<usize> {
+        early_exits(text.as_bytes())
+            .into_iter()
+            .find(|e| e.guard.outside_production())
+            .map(|e| e.rest)
+    }
+
+    #[test]
+    fn early_exits_at_the_margin_guard_the_rest_of_the_file() {
+        let rb = "Office.create!\nreturn if Rails.env.production?\nrequire 'faker'\n";
+        assert_eq!(rest_outside_production(rb), rb.find("require"));
+        let rb = "Office.create!\nif Rails.env.production?\n  puts 'done'\n  return\nend\n\nrequire 'faker'\n";
+        assert_eq!(rest_outside_production(rb), rb.find("\nrequire"));
+        let rb = "exit unless Rails.env.development?\nseed!\n";
+        assert_eq!(rest_outside_production(rb), rb.find("seed!"));
+        let py = "import sys\nfrom app import settings\n\nif settings.ENV == 'production':\n    sys.exit(0)\nimport factory\n";
+        assert_eq!(rest_outside_production(py), py.find("import factory"));
+        let py = "if settings.ENV == \"production\": sys.exit()\nimport factory\n";
+        assert_eq!(rest_outside_production(py), py.find("import factory"));
+        let js = "'use strict';\nif (process.env.NODE_ENV === 'production') return;\nconst { faker } = require('@faker-js/faker');\n";
+        assert_eq!(rest_outside_production(js), js.find("const"));
+        let js = "if (process.env.NODE_ENV === 'production') {\n  console.log('skip');\n  process.exit(0);\n}\nseed();\n";
+        assert_eq!(rest_outside_production(js), js.find("seed()"));
+    }
+
+    #[test]
+    fn an_environment_compared_unequal_holds_everywhere_else() {
+        let js = "if (process.env.NODE_ENV !== 'production') {\n  app.use('/test-support', t)\n}\n";
+        assert!(guard_of(js, "app.use").outside_production());
+        let js = "if (process.env.NODE_ENV != 'test') {\n  app.use('/x', t)\n}\n";
+        assert!(!guard_of(js, "app.use").outside_production());
+        let js = "if (process.env.NODE_ENV === 'production') return;\nseed();\n";
+        assert!(early_exits(js.as_bytes())[0].guard.outside_production());
+        let js = "if (process.env.NODE_ENV !== 'production') return;\nseed();\n";
+        assert!(!early_exits(js.as_bytes())[0].guard.outside_production());
+    }
+
+    #[test]
+    fn exits_that_guard_nothing() {
+        for text in [
+            // Only production gets through: the rest is production's.
+            "return unless Rails.env.production?\nrequire 'faker'\n",
+            // Development exits: production runs the rest.
+            "return if Rails.env.development?\nrequire 'faker'\n",
+            // Inside a method or a block: it ends that, not the file.
+            "def seed\n  return if Rails.env.production?\nend\nrequire 'faker'\n",
+            "task seed: :environment do\n  next if Rails.env.production?\nend\n",
+            // A branch with an else is no exit.
+            "if Rails.env.production?\n  return\nelse\n  load 'x'\nend\nrequire 'faker'\n",
+            // The block does something else before exiting.
+            "if Rails.env.production?\n  Office.create!\n  return\nend\nrequire 'faker'\n",
+            // Not the environment: a flag or a data check.
+            "return if Application.exists?\nrequire 'faker'\n",
+            "if (process.env.MODE === 'production') return;\nrequire('x')\n",
+        ] {
+            assert_eq!(rest_outside_production(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -1,7 +1,20 @@
 //! Test-only regions inside production files: Rust items under `#[cfg(test)]`. What is inside them is
-//! test code, so test data there is fine and references from there to fixtures are not leaks.
+//! test code, so test data there is fine and references from there to fixtures are not leaks. And the
+//! rest of a file after it exits in production (`return if Rails.env.production?` at the margin).
 
 use std::ops::Range;
+
+/// The part of a file that runs only outside production because an earlier statement at the margin
+/// exits in production: from the line after the first such exit (`return if Rails.env.production?`,
+/// `exit unless Rails.env.development?`, `if (process.env.NODE_ENV === 'production') return;`) to the
+/// end. What comes before the exit, and an exit inside a method or block, guard nothing; an exit that
+/// lets only production through (`return unless Rails.env.production?`) makes the rest production's.
+pub fn after_production_exit(content: &[u8]) -> Option<Range<usize>> {
+    crate::repo::reach_guard::early_exits(content)
+        .into_iter()
+        .find(|e| e.guard.outside_production())
+        .map(|e| e.rest..content.len())
+}
 
 /// Byte ranges of items annotated `#[cfg(test)]` (or `cfg(all(test, …))` / `cfg(any(test, …))`).
 pub fn rust_test_regions(src: &[u8]) -> Vec<Range<usize>> {

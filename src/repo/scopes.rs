@@ -162,7 +162,9 @@ impl LineScopes {
 /// - a dev settings module chosen (`os.environ["DJANGO_SETTINGS_MODULE"] = "x.settings.local"`,
 ///   `export DJANGO_SETTINGS_MODULE=x.settings.dev`, or a script's `setdefault`): from that line to the
 ///   end of its block. In the module that builds the WSGI/ASGI application (every generated `wsgi.py`
-///   defaults to some settings module) a default decides nothing: the live service sets the variable.
+///   defaults to some settings module) a default decides nothing: the live service sets the variable;
+/// - the rest of a file after an exit at the margin in production (`return if Rails.env.production?`):
+///   from that exit to the end (`regions::after_production_exit`).
 ///
 /// One idiom never exempts the rest of the file: the other classes, functions and lines are judged on
 /// their own.
@@ -177,6 +179,7 @@ pub fn non_production_regions(content: &[u8]) -> Vec<std::ops::Range<usize>> {
     if memchr::memmem::find(content, b"DJANGO_SETTINGS_MODULE").is_some() {
         forced_dev_settings(content, &mut out);
     }
+    out.extend(crate::repo::regions::after_production_exit(content));
     out.sort_by_key(|r| r.start);
     out
 }

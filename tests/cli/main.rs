@@ -10,6 +10,7 @@ mod action;
 mod adoption;
 mod bad_input;
 mod batch5;
+mod batch5_precision;
 mod classification;
 mod config_errors;
 mod data;
