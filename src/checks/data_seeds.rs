@@ -113,13 +113,24 @@ impl Seeds {
             self.note_package(&file.path, content);
             return;
         }
-        // Most files say nothing of this: look for the words before reading any further.
-        let has = |needle: &[u8]| memchr::memmem::find(content, needle).is_some();
         let config = name.starts_with("prisma.config.");
-        let initdb = has(INITDB.as_bytes());
-        let managers = has(b"npm ") || has(b"yarn ") || has(b"pnpm ") || has(b"bun ");
-        let prisma = has(b"prisma ");
-        let seed = has(b"seed");
+        // What runs seeding or mounts a database's init directory is a deploy, CI, compose or shell file, a
+        // manifest, a Makefile or Prisma's config, not source code or data: the bulk of the files read are
+        // not searched.
+        let shell = matches!(extension(&name), "sh" | "bash" | "");
+        let runs_things = matches!(
+            file.class,
+            FileClass::Deploy | FileClass::Ci | FileClass::DevConfig | FileClass::Manifest
+        );
+        if !(config || shell || runs_things || Self::wants(file)) {
+            return;
+        }
+        // Most files say nothing of this: look for the words before reading any further.
+        let words = words_in(content);
+        let initdb = words.initdb;
+        let managers = words.managers;
+        let prisma = words.prisma;
+        let seed = words.seed;
         if !(config || initdb || managers || prisma || seed) {
             return;
         }
@@ -412,11 +423,56 @@ fn invoked_scripts(text: &str) -> Vec<String> {
 }
 
 /// Lower-case names of script files the text names whose name holds `seed` (`prisma/seed.js`).
+/// Which of the words `note` acts on a file holds.
+#[derive(Default)]
+struct Words {
+    initdb: bool,
+    managers: bool,
+    prisma: bool,
+    seed: bool,
+}
+
+/// The words `note` looks for, each a searcher built once (every file the markers stage reads comes
+/// here): memchr's vectorised search skips most bytes, as one automaton over all of them did not.
+const WORDS: [&str; 7] = [INITDB, "npm ", "yarn ", "pnpm ", "bun ", "prisma ", "seed"];
+static WORD_FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+    std::sync::LazyLock::new(|| WORDS.iter().map(memchr::memmem::Finder::new).collect());
+
+fn words_in(content: &[u8]) -> Words {
+    let has = |i: usize| {
+        WORD_FINDERS
+            .get(i)
+            .is_none_or(|f| f.find(content).is_some())
+    };
+    Words {
+        initdb: has(0),
+        managers: (1..=4).any(has),
+        prisma: has(5),
+        seed: has(6),
+    }
+}
+
+/// The script files named for seeding in `text` (`node prisma/seed.js`, `tsx ./db/seed-dev.ts`). Found
+/// from each "seed" in a lower-case copy, not by splitting every word of the file.
 fn seed_files_named(text: &str) -> Vec<String> {
+    let lower = text.to_ascii_lowercase();
+    let delimiter =
+        |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ';' | ',' | '(' | ')');
     let mut out: Vec<String> = Vec::new();
-    for w in text
-        .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ';' | ',' | '(' | ')'))
-    {
+    let mut next = 0;
+    for at in memchr::memmem::find_iter(lower.as_bytes(), b"seed") {
+        if at < next {
+            continue;
+        }
+        // After the delimiter, which may be a multi-byte space (U+00A0).
+        let start = lower[..at]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| delimiter(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = lower[at..].find(delimiter).map_or(lower.len(), |i| at + i);
+        next = end;
+        let w = &lower[start..end];
         let name = file_name(w);
         let script = matches!(
             extension(name).to_ascii_lowercase().as_str(),
@@ -474,6 +530,15 @@ mod tests {
         assert_eq!(
             seed_files_named("node prisma/seed.js && node server.js"),
             vec!["seed.js"]
+        );
+        // Names after a multi-byte space, in any case, each once; a long run of "seed" is one word.
+        assert_eq!(
+            seed_files_named("run\u{a0}Db/Seed-Dev.TS then (node ./seed.mjs) and seed.mjs"),
+            vec!["seed-dev.ts", "seed.mjs"]
+        );
+        assert_eq!(
+            seed_files_named(&"seed".repeat(10_000)),
+            Vec::<String>::new()
         );
         assert_eq!(
             prisma_config_seed("migrations: {\n  seed: 'node prisma/seed.js'\n}"),

@@ -159,7 +159,11 @@ impl LeakCheck {
 
 /// Could this file build or name Dockerfiles: a workflow, another CI file, a production compose file?
 pub fn names_dockerfiles(file: &FileEntry) -> bool {
+    // Only these classes can be such files (see `Kind::of`): asked of every file, so the class first.
     matches!(
+        file.class,
+        FileClass::Ci | FileClass::Config | FileClass::Other | FileClass::Deploy
+    ) && matches!(
         Kind::of(file),
         Some(Kind::Workflow | Kind::Pipeline | Kind::Compose)
     )
@@ -299,26 +303,27 @@ impl Kind {
         }
         // Only a test by the naming convention alone: a class the user's `[paths]` gave is never
         // second-guessed.
+        // The cheap tests first: every file of a test tree comes here.
         if file.class == FileClass::Test
-            && crate::repo::classify::classify_default(&file.path) == FileClass::Test
-            && !crate::repo::classify::classify_default(&format!("{}/_", paths::parent(&file.path)))
-                .is_test_side()
             && match file.lang {
                 Lang::Python => true,
                 Lang::JavaScript | Lang::TypeScript => javascript::named_like_a_test(&file.path),
                 _ => false,
             }
+            && crate::repo::classify::classify_default(&file.path) == FileClass::Test
+            && !crate::repo::classify::classify_default(&format!("{}/_", paths::parent(&file.path)))
+                .is_test_side()
         {
             return Some(Kind::NamedTest);
         }
         // Only a fixture by the `factories/` convention: a class the user's `[paths]` gave stands.
         if file.class == FileClass::Fixture
-            && crate::repo::classify::classify_default(&file.path) == FileClass::Fixture
             && matches!(
                 file.lang,
                 Lang::JavaScript | Lang::TypeScript | Lang::Python | Lang::Ruby
             )
             && paths::is_factories_module(&file.path)
+            && crate::repo::classify::classify_default(&file.path) == FileClass::Fixture
         {
             return Some(Kind::Factory);
         }
