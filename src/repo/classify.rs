@@ -739,6 +739,15 @@ fn is_ci(dirs: &[&str], lower: &str) -> bool {
 }
 
 fn is_dev_config(dirs: &[&str], lower: &str, ext: &str) -> bool {
+    // ASP.NET's `Properties/launchSettings.json` holds the launch profiles of Visual Studio and `dotnet
+    // run` on a developer's machine: `dotnet publish` leaves it out and a deployed app never reads it.
+    if lower == "launchsettings.json"
+        && dirs
+            .last()
+            .is_some_and(|d| d.eq_ignore_ascii_case("properties"))
+    {
+        return true;
+    }
     // A Dockerfile in a directory named for development (`docker/development/Dockerfile`,
     // `.docker/local/Dockerfile`) builds a developer's image, as `Dockerfile.dev` does.
     let dockerfile =
@@ -1120,6 +1129,8 @@ mod tests {
             ("src/Api.UnitTests/UsersTests.cs", Test),
             ("src/Api/appsettings.json", Config),
             ("src/Api/appsettings.Development.json", DevConfig),
+            ("src/Api/Properties/launchSettings.json", DevConfig),
+            ("src/Api/launchSettings.json", Config),
             ("src/Api/Migrations/20240101_Init.cs", Migration),
         ]);
     }

@@ -11,6 +11,7 @@ mod adoption;
 mod bad_input;
 mod batch5;
 mod batch5_precision;
+mod batch6;
 mod classification;
 mod config_errors;
 mod data;
