@@ -454,26 +454,7 @@ fn declared_name(line: &[u8]) -> Option<String> {
 
 /// Does a name say it exists for tests: `…ForTesting`, `…_for_tests`, `…TestOnly…`?
 fn named_for_tests(name: &str) -> bool {
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
+    let words = crate::repo::classify::words_split_at(name, |c| !c.is_ascii_alphanumeric());
     let test = |w: &str| matches!(w, "test" | "tests" | "testing");
     words
         .windows(2)

@@ -603,11 +603,17 @@ pub(super) fn last_token(dir: &str) -> &str {
 
 /// Lower-case words of a name split at `-`, `_`, `.` and lower-to-upper case changes (`localMockData`).
 fn camel_words(name: &str) -> Vec<String> {
+    words_split_at(name, |c| matches!(c, '-' | '_' | '.'))
+}
+
+/// Lower-case words of a name split where `separates` says and at lower-to-upper case changes
+/// (`clearForTesting` → `clear`, `for`, `testing`).
+pub(crate) fn words_split_at(name: &str, separates: impl Fn(char) -> bool) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
     for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
+        if separates(c) {
             if !cur.is_empty() {
                 words.push(std::mem::take(&mut cur));
             }
