@@ -2,7 +2,7 @@
 //! `app/factories/notice.py`): the factory pattern of the domain — functions that build claims,
 //! notices or parties for the service itself — or the test factories of a test-data library. The path
 //! convention says only "fixture"; what the module uses decides. It is test data only when it uses a
-//! test factory or fake-data library (factory_bot, factory_boy, fishery, rosie, Faker, chance, …):
+//! test factory or a library of made-up values (factory_bot, factory_boy, fishery, rosie, Faker, chance, …):
 //! otherwise production importing it imports its own code, and the module says so (`NotATest`). A
 //! `factories/` directory in a test tree (`spec/factories/`) is never read here: it stays a fixture.
 
