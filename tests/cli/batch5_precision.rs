@@ -412,3 +412,41 @@ fn review_described_in_a_documents_steps_documents_review() {
         1
     );
 }
+
+/// Hostile pull request against class 2: a seed named for development (`db/seed-dev.js`) is judged by
+/// who runs it, not by its name. A change that adds one and makes production's start script run it
+/// introduces its placeholder data as warnings, in a full check and in the pull request's own check.
+#[test]
+fn a_seed_named_for_development_that_production_runs_is_still_judged() {
+    let package = |start: &str| {
+        format!(
+            "{{ \"name\": \"svc\", \"version\": \"1.0.0\", \"scripts\": {{ \"start\": \"{start}\" }}, \"dependencies\": {{ \"express\": \"4\" }} }}\n"
+        )
+    };
+    let seed = "module.exports = [{ email: 'jane.doe@example.com', name: 'John Doe' }];\n";
+    let repo = Repo::new();
+    repo.write("package.json", package("node server.js"))
+        .write("server.js", "require('express')().listen(3000);\n")
+        .write(
+            "Dockerfile",
+            "FROM node:20\nCOPY . /app\nCMD [\"npm\", \"start\"]\n",
+        )
+        .commit("base");
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write("db/seed-dev.js", seed)
+        .write(
+            "package.json",
+            package("node db/seed-dev.js && node server.js"),
+        )
+        .commit("seed on start");
+    let want = vec![
+        row("data/placeholder-person", "db/seed-dev.js", 1, "warning"),
+        row("data/reserved-email", "db/seed-dev.js", 1, "warning"),
+    ];
+    let (_, report) = check_json(repo.path(), &[]);
+    assert_eq!(of(&report, "data/"), want, "{report}");
+    // New in the pull request, not pre-existing (a pull request's check fails on errors by default).
+    let (_, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(of(&report, "data/"), want, "{report}");
+    assert_eq!(report["summary"]["pre_existing"], 0, "{report}");
+}
