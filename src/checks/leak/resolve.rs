@@ -263,36 +263,25 @@ impl<'a> Index<'a> {
             Want::Archive(a) => archives::resolve_archive(self, file, p, a),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),
-            Want::EnvDefault { var } => {
-                if !self.deploys || self.env_for_production.contains(var) {
-                    return None;
-                }
-                let msg = format!(
-                    "`{var}` defaults to `{}` when unset: production runs that way unless its deployment sets {var} (no deployment file in the repository sets it for production)",
-                    p.evidence
-                );
-                Some(make_finding(
-                    &NONPROD_DEFAULT,
-                    p.at.in_file(file),
-                    msg,
-                    &p.evidence,
-                ))
-            }
-            Want::TestFallback { var, why } => {
-                if !self.deploys || self.env_set_by_deployment.contains(var) {
-                    return None;
-                }
-                let msg = format!(
+            // A setting production may leave unset: judged only where the repository deploys and no
+            // deployment file sets it.
+            Want::EnvDefault { var } => (self.deploys && !self.env_for_production.contains(var))
+                .then(|| {
+                    format!(
+                        "`{var}` defaults to `{}` when unset: production runs that way unless its deployment sets {var} (no deployment file in the repository sets it for production)",
+                        p.evidence
+                    )
+                })
+                .map(|msg| make_finding(&NONPROD_DEFAULT, p.at.in_file(file), msg, &p.evidence)),
+            Want::TestFallback { var, why } => (self.deploys
+                && !self.env_set_by_deployment.contains(var))
+            .then(|| {
+                format!(
                     "`{var}` falls back to the test value `{}` when unset ({why}): production runs with it unless its deployment sets {var} (no deployment file in the repository sets it); set it in every deployed environment and have the service refuse to start without it",
                     p.evidence
-                );
-                Some(make_finding(
-                    &NONPROD_DEFAULT,
-                    p.at.in_file(file),
-                    msg,
-                    &p.evidence,
-                ))
-            }
+                )
+            })
+            .map(|msg| make_finding(&NONPROD_DEFAULT, p.at.in_file(file), msg, &p.evidence)),
         }
     }
 
