@@ -171,6 +171,11 @@ pub struct Finding {
     /// For findings about a repository's settings: declared, observed or drift, and which setting.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<SettingsRef>,
+    /// The rule's severity when a check lowered this finding on what the file says of itself (an image
+    /// that looks like a developer's): in a pull request, a lowering the merge base did not make is the
+    /// change's own doing and is undone (`engine::outcome`). Not part of any output.
+    #[serde(skip)]
+    pub lowered_from: Option<Severity>,
 }
 
 /// Another hit of a finding's rule in the same file.
@@ -199,6 +204,16 @@ impl Finding {
             fingerprint: String::new(),
             repeats: Vec::new(),
             settings: None,
+            lowered_from: None,
+        }
+    }
+
+    /// Lower to a note on what the file says of itself, saying why; remembers the severity it had.
+    pub fn lower_to_note(&mut self, why: &str) {
+        if self.severity > Severity::Note {
+            self.lowered_from.get_or_insert(self.severity);
+            self.severity = Severity::Note;
+            self.message.push_str(why);
         }
     }
 

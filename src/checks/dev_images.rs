@@ -9,7 +9,7 @@
 //! instructions count, never a comment about it.
 
 use super::leak;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::repo::classify::FileClass;
 use crate::repo::dev_image;
 use crate::repo::dockerfile::Dockerfile;
@@ -70,11 +70,8 @@ impl DevImages {
         for (path, why, findings) in std::mem::take(&mut *lock(&self.held)) {
             let built = dev_image::named(&named, &path);
             for mut f in findings {
-                if !built && f.severity > Severity::Note {
-                    f.severity = Severity::Note;
-                    f.message.push_str(&format!(
-                        " (a local development image: {why}, and no workflow, pipeline or production compose file builds or names this Dockerfile)"
-                    ));
+                if !built {
+                    f.lower_to_note(&dev_image::lowered_because(&why));
                 }
                 out.push(f);
             }

@@ -16,7 +16,7 @@
 use super::base::{work_tree_bytes, Reader};
 use crate::checks;
 use crate::config::Config;
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Location, Severity};
 use crate::repo::changes::ChangeSet;
 use crate::repo::enclosing;
 use crate::rules::Catalogue;
@@ -71,6 +71,17 @@ pub fn judge(j: &Judge<'_>, head: Evaluated, base: Evaluated) -> Judged {
         .findings
         .iter()
         .map(|f| f.fingerprint.clone())
+        .collect();
+    // Each base finding's severity, and whether a check lowered it there.
+    let base_severity: HashMap<String, (Severity, bool)> = base
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.fingerprint.clone(),
+                (f.severity, f.lowered_from.is_some()),
+            )
+        })
         .collect();
     let base_applied = suppress::apply_recording(
         base.findings,
@@ -182,7 +193,19 @@ pub fn judge(j: &Judge<'_>, head: Evaluated, base: Evaluated) -> Judged {
         suppressed: head_applied.counts,
         ..Judged::default()
     };
-    for (i, f) in head_applied.findings.into_iter().enumerate() {
+    for (i, mut f) in head_applied.findings.into_iter().enumerate() {
+        if let Some(was) = counterpart
+            .get(&f.fingerprint)
+            .filter(|b| visible_at_base.contains(**b))
+            .and_then(|b| lowered_by_the_change(&f, base_severity.get(*b)))
+        {
+            f.severity = was;
+            f.message.push_str(&format!(
+                "; the merge base judged it as production ({was}): this change is what makes it read otherwise, so it is judged as it was"
+            ));
+            judged.introduced.push(f);
+            continue;
+        }
         // What could not be evaluated always stays; so does what the declared settings' own
         // comparison of the two trees (and drift) decided.
         let old = if checks::gate::is_evaluation_failure(&f.rule)
@@ -205,6 +228,17 @@ pub fn judge(j: &Judge<'_>, head: Evaluated, base: Evaluated) -> Judged {
         }
     }
     judged
+}
+
+/// A head finding a check lowered on what its file says of itself, whose counterpart at the base was not
+/// lowered: the change made the file say it (an image that now runs `nodemon`), and a change must not
+/// decide how it is judged. The severity it had at the base.
+fn lowered_by_the_change(f: &Finding, base: Option<&(Severity, bool)>) -> Option<Severity> {
+    f.lowered_from?;
+    match base {
+        Some(&(was, false)) if was > f.severity => Some(was),
+        _ => None,
+    }
 }
 
 /// Suppressions as they were at the base, carried to the head by counterpart.

@@ -103,6 +103,12 @@ pub fn signal(df: &Dockerfile, text: &[u8], target: usize) -> (Option<DevSignal>
     (None, scripts)
 }
 
+/// What a finding lowered for a local development image says: ` (a local development image: WHY, and
+/// no workflow, pipeline or production compose file builds or names this Dockerfile)`.
+pub fn lowered_because(why: &str) -> String {
+    format!(" (a local development image: {why}, and no workflow, pipeline or production compose file builds or names this Dockerfile)")
+}
+
 /// Do the Dockerfile paths that CI and compose files build or name (as written, without the checkout's
 /// root) include `file`? A path ending in it, or a relative path it ends in, counts: a pipeline that
 /// may build this file makes it production.

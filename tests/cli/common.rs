@@ -182,12 +182,19 @@ pub fn located(report: &serde_json::Value, prefix: &str) -> Vec<(String, String,
 
 /// The message of the first finding of `rule`.
 pub fn message_of(report: &serde_json::Value, rule: &str) -> String {
+    finding_of(report, rule)["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The first finding of `rule` (null when there is none).
+pub fn finding_of(report: &serde_json::Value, rule: &str) -> serde_json::Value {
     report["findings"]
         .as_array()
         .and_then(|a| a.iter().find(|f| f["rule"] == rule))
-        .and_then(|f| f["message"].as_str())
-        .unwrap_or("")
-        .to_string()
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// Every rule from `shipgate rules --format json`.

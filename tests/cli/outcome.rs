@@ -269,6 +269,63 @@ fn removing_tests_from_dockerignore_fails_and_a_real_tidy_up_passes() {
     assert_eq!(in_files(&report), vec![]);
 }
 
+/// The gate reads an image that runs a reloader, and that nothing builds, as a developer's: its findings
+/// are notes. A pull request that makes the production image look like one (its command now `gunicorn
+/// --reload`) decided that itself, so it is judged as the base judged the image. The twins pass: the
+/// same lowering the base already made, and a new development Dockerfile of the change's own.
+#[test]
+fn making_the_image_look_like_a_developers_fails_and_a_real_development_image_passes() {
+    let dev = "FROM python:3.12\nWORKDIR /app\nCOPY . /app\nCMD [\"gunicorn\", \"--reload\", \"app.main:app\"]\n";
+    let mut base = APP_AND_TESTS.to_vec();
+    base.push(("Dockerfile", IMAGE));
+    let repo = pull_request(&base, false, |r| {
+        r.write("Dockerfile", dev);
+    });
+    // The tree alone: the copy is judged and shown as a note that says why, not dropped.
+    let (code, report) = check_json(repo.path(), &["--fail-on", "warning"]);
+    assert_eq!(code, 0, "{report:#}");
+    let copy = finding_of(&report, "leak/docker-copy-all");
+    assert_eq!(copy["severity"], "note", "{report:#}");
+    assert!(
+        copy["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("a local development image: it runs a reloader or debugger (`--reload`)"),
+        "{report:#}"
+    );
+    // The pull request: judged at the severity the base gave it, and failed.
+    let (code, report) = judged(&repo, &["--fail-on", "warning"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        in_files(&report),
+        vec![at("leak/docker-copy-all", "Dockerfile", 3, 6)]
+    );
+    let copy = finding_of(&report, "leak/docker-copy-all");
+    assert_eq!(copy["severity"], "warning", "{report:#}");
+    assert!(
+        copy["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("this change is what makes it read otherwise"),
+        "{report:#}"
+    );
+
+    // Twin: the base's image already was a developer's; the change edits it.
+    let mut dev_base = APP_AND_TESTS.to_vec();
+    dev_base.push(("Dockerfile", dev));
+    let repo = pull_request(&dev_base, false, |r| {
+        r.write("Dockerfile", &dev.replace("/app", "/srv"));
+    });
+    let (code, report) = judged(&repo, &["--fail-on", "warning"]);
+    assert_eq!(code, 0, "{report:#}");
+    // Twin: a development Dockerfile the change adds beside the production image.
+    let repo = pull_request(&base, false, |r| {
+        r.write("docker/dev/Dockerfile", dev);
+    });
+    let (code, report) = judged(&repo, &["--fail-on", "warning"]);
+    assert_eq!(code, 0, "{report:#}");
+}
+
 const PAYMENTS: &str = "NAME = \"shop\"\n# shipgate:allow(data/test-card-number) Stripe sandbox card for the demo checkout, reviewed by payments\nSANDBOX_CARD = \"4242424242424242\"\n";
 
 #[test]

@@ -67,6 +67,23 @@ fn passes(files: &[(&str, &str)]) {
     assert_eq!((code, found), (0, vec![]));
 }
 
+/// The gate passes; what it found is one note per rule in `rules`, each saying why the image is a
+/// developer's (judged and shown, never dropped).
+#[track_caller]
+fn passes_as_a_developers_image(files: &[(&str, &str)], rules: &[&str]) {
+    let (code, found) = gate(files, WARN);
+    assert_eq!(code, 0, "{found:#?}");
+    let got: Vec<(&str, &str)> = found
+        .iter()
+        .map(|h| (h.rule.as_str(), h.severity.as_str()))
+        .collect();
+    let want: Vec<(&str, &str)> = rules.iter().map(|r| (*r, "note")).collect();
+    assert_eq!(got, want, "{found:#?}");
+    for h in &found {
+        assert!(h.message.contains("(a local development image: "), "{h:#?}");
+    }
+}
+
 /// A made-up service: application code, specs, a Java-style `src/test`, Cucumber features and a
 /// performance-test folder, plus `extra` files.
 fn service<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -227,12 +244,18 @@ fn a_singular_test_folder_in_the_image_is_tests() {
 #[test]
 fn a_local_development_image_is_not_the_production_image() {
     let tree = |df: &'static str| service(&[("Dockerfile", df)]);
-    passes(&tree(
-        "FROM ghcr.io/acme/dev_ruby_base:3.3\nWORKDIR /app\nCOPY . .\nCMD [\"rails\", \"s\"]\n",
-    ));
-    passes(&tree(
-        "FROM ruby:3.3\nARG COMMIT=LOCAL\nENV API_URL=http://localhost:3000\nWORKDIR /app\nCOPY . .\n",
-    ));
+    passes_as_a_developers_image(
+        &tree(
+            "FROM ghcr.io/acme/dev_ruby_base:3.3\nWORKDIR /app\nCOPY . .\nCMD [\"rails\", \"s\"]\n",
+        ),
+        &["leak/docker-copy-all"],
+    );
+    passes_as_a_developers_image(
+        &tree(
+            "FROM ruby:3.3\nARG COMMIT=LOCAL\nENV API_URL=http://localhost:3000\nWORKDIR /app\nCOPY . .\n",
+        ),
+        &["leak/docker-copy-all"],
+    );
     // Twin: a production image with a localhost health check and a commit placeholder CI overrides.
     fails_once(
         &tree("FROM ruby:3.3\nARG COMMIT=LOCAL\nWORKDIR /app\nCOPY . .\nHEALTHCHECK CMD curl -f http://localhost:3000/up\n"),

@@ -330,7 +330,25 @@ const DEV_IMAGE_SERVICE: &[(&str, &str)] = &[
 #[test]
 fn a_local_development_image_that_nothing_builds_is_not_the_production_image() {
     let dev_entry = "#!/bin/sh\nnpm config set progress false\nnpm run local:watch\n";
-    passes(&with(DEV_IMAGE_SERVICE, &[("entry.sh", dev_entry)]));
+    // Judged, and shown as a note that says why.
+    let (code, found) = gate(&with(DEV_IMAGE_SERVICE, &[("entry.sh", dev_entry)]));
+    assert_eq!(code, 0, "{found:#?}");
+    assert_eq!(
+        found.iter().map(|f| f.0.clone()).collect::<Vec<_>>(),
+        vec![(
+            "leak/docker-copy-all".to_string(),
+            "Dockerfile".to_string(),
+            3,
+            6,
+            "note".to_string()
+        )]
+    );
+    assert!(
+        found[0]
+            .1
+            .contains("its entry point `entry.sh` starts a development server"),
+        "{found:#?}"
+    );
     let copy_all = ("leak/docker-copy-all", "Dockerfile", 3, 6, "warning");
     // The script picks a reloader for one mode only: it is the production entry point.
     let chooses = "#!/bin/sh\nif [ \"$MODE\" = dev ]; then\n  exec nodemon src/server.js\nfi\nexec node src/server.js\n";

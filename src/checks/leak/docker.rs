@@ -62,8 +62,9 @@ type SiteFindings = HashMap<(usize, usize), (&'static CodeRule, String)>;
 pub(crate) struct DockerImage {
     text: Vec<u8>,
     df: Dockerfile,
-    /// Site (byte range) → (rule, message).
-    findings: OnceLock<SiteFindings>,
+    /// Site (byte range) → (rule, message), and why the image is a local development image when it is
+    /// one (its findings are then notes).
+    findings: OnceLock<(SiteFindings, Option<String>)>,
 }
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
@@ -120,14 +121,13 @@ pub(crate) fn resolve_site(
     p: &Pending,
     image: &DockerImage,
 ) -> Option<Finding> {
-    let all = image.findings.get_or_init(|| judge(index, file, image));
+    let (all, dev) = image.findings.get_or_init(|| judge(index, file, image));
     let (rule, msg) = all.get(&(p.at.start, p.at.end))?;
-    Some(make_finding(
-        rule,
-        p.at.in_file(file),
-        msg.clone(),
-        &p.evidence,
-    ))
+    let mut f = make_finding(rule, p.at.in_file(file), msg.clone(), &p.evidence);
+    if let Some(why) = dev {
+        f.lower_to_note(&dev_image::lowered_because(why));
+    }
+    Some(f)
 }
 
 /// One build to judge: the target stage, the context directory, and the file that declared it.
@@ -137,10 +137,11 @@ struct Job<'a> {
     declared: Option<&'a ImageBuild>,
 }
 
-fn judge(index: &Index, file: &str, image: &DockerImage) -> SiteFindings {
+fn judge(index: &Index, file: &str, image: &DockerImage) -> (SiteFindings, Option<String>) {
     let mut out = HashMap::new();
     let (df, text) = (&image.df, image.text.as_slice());
-    for job in jobs(index, file, image) {
+    let (jobs, dev) = jobs(index, file, image);
+    for job in jobs {
         let ctx = BuildContext {
             dir: &job.context,
             files: index.files,
@@ -172,12 +173,13 @@ fn judge(index: &Index, file: &str, image: &DockerImage) -> SiteFindings {
         };
         super::image_installs::judge(index, &build, &mut out);
     }
-    out
+    (out, dev)
 }
 
 /// The builds of this Dockerfile to judge: the production ones that workflows and compose files declare,
-/// else the default target (unless the file is a local development image).
-fn jobs<'a>(index: &'a Index, file: &str, image: &DockerImage) -> Vec<Job<'a>> {
+/// else the default target — and why, when the file is a local development image, its findings are
+/// notes (never silence: a reader sees what was judged and why it does not fail).
+fn jobs<'a>(index: &'a Index, file: &str, image: &DockerImage) -> (Vec<Job<'a>>, Option<String>) {
     let df = &image.df;
     // A declared context that is not a directory of the tree was misread (a computed value): not used.
     let declared: Vec<&ImageBuild> = index
@@ -210,21 +212,19 @@ fn jobs<'a>(index: &'a Index, file: &str, image: &DockerImage) -> Vec<Job<'a>> {
         }
     }
     if !declared.is_empty() {
-        return jobs;
+        return (jobs, None);
     }
     let Some(target) = df.production_stage() else {
-        return jobs;
+        return (jobs, None);
     };
     let context = guess_context(index, file, image);
-    if is_local_dev_image(index, file, image, target, &context) {
-        return jobs;
-    }
+    let dev = local_dev_image(index, file, image, target, &context);
     jobs.push(Job {
         target,
         context,
         declared: None,
     });
-    jobs
+    (jobs, dev)
 }
 
 /// The `.dockerignore` of a build: `<Dockerfile>.dockerignore` beside the Dockerfile wins over the
@@ -288,21 +288,27 @@ fn guess_context(index: &Index, file: &str, image: &DockerImage) -> String {
 /// developer's (`repo::dev_image`: a development base image, localhost with a `LOCAL` stamp, a
 /// reloader or debugger in its command or in an entry-point script of the repository), and no CI file
 /// names this Dockerfile (a pipeline that builds it makes it production, whatever it looks like).
-fn is_local_dev_image(
+/// Why it is one, when it is.
+fn local_dev_image(
     index: &Index,
     file: &str,
     image: &DockerImage,
     target: usize,
     context: &str,
-) -> bool {
+) -> Option<String> {
+    if dev_image::named(&index.dockerfiles_named, file) {
+        return None;
+    }
     let (signal, scripts) = dev_image::signal(&image.df, &image.text, target);
-    let dev = signal.is_some()
-        || scripts.iter().any(|w| {
-            script_candidates(image, target, w, context, file)
-                .iter()
-                .any(|p| index.dev_server_scripts.contains(p))
-        });
-    dev && !dev_image::named(&index.dockerfiles_named, file)
+    if let Some(s) = signal {
+        return Some(s.describe());
+    }
+    scripts.iter().find_map(|w| {
+        script_candidates(image, target, w, context, file)
+            .into_iter()
+            .find(|p| index.dev_server_scripts.contains(p))
+            .map(|p| format!("its entry point `{p}` starts a development server"))
+    })
 }
 
 /// The repository paths a script word of the image's command may be (`/usr/src/app/init.sh` under
@@ -650,11 +656,20 @@ mod tests {
     #[test]
     fn local_development_images_are_not_production() {
         let tree = ["Dockerfile", "app/main.py", "tests/test_main.py"];
-        let dev = "FROM registry.example/dev_python_base:3.12\nCOPY . /app\n";
-        assert!(found(&tree, "Dockerfile", dev, vec![]).is_empty());
-        let dev =
-            "FROM python:3.12\nARG COMMIT=LOCAL\nENV API_URL=http://localhost:8000\nCOPY . /app\n";
-        assert!(found(&tree, "Dockerfile", dev, vec![]).is_empty());
+        // Judged, and said to be a developer's (a note: `Finding::lower_to_note`).
+        let developers = |df: &str| {
+            let got = found(&tree, "Dockerfile", df, vec![]);
+            !got.is_empty()
+                && got
+                    .iter()
+                    .all(|f| f.3.contains("(a local development image: "))
+        };
+        assert!(developers(
+            "FROM registry.example/dev_python_base:3.12\nCOPY . /app\n"
+        ));
+        assert!(developers(
+            "FROM python:3.12\nARG COMMIT=LOCAL\nENV API_URL=http://localhost:8000\nCOPY . /app\n"
+        ));
         // One signal alone is not enough: CI overrides `COMMIT`, and a health check may use localhost.
         for prod in [
             "FROM python:3.12\nARG COMMIT=LOCAL\nCOPY . /app\n",
@@ -662,6 +677,7 @@ mod tests {
             "FROM devtools/python:3.12\nCOPY . /app\n",
         ] {
             assert_eq!(found(&tree, "Dockerfile", prod, vec![]).len(), 1, "{prod}");
+            assert!(!developers(prod), "{prod}");
         }
     }
 
