@@ -44,7 +44,7 @@ def main():
         if is_leak(row):
             continue  # real leaks found by reading: written in the ledger itself, found/miss kept by run.py
         for repo, rule, glob, ev, verdict, reason in verdicts:
-            if (repo in row["repo"] and row["rule"].startswith(rule)
+            if (repo == row["repo"] and row["rule"].startswith(rule)
                     and fnmatch.fnmatch(row["path"], glob) and ev in row["evidence"]):
                 row["verdict"], row["reason"] = verdict, reason
                 break
