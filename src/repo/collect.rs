@@ -168,7 +168,54 @@ pub fn is_process_doc(path: &str) -> bool {
             .split(['-', '_', '.'])
             .next()
             .is_some_and(|first| first != stem && PROCESS_STEMS.contains(&first));
-    matches!(dir, "" | ".github" | "docs" | "doc") && named
+    if matches!(dir, "" | ".github" | "docs" | "doc") && named {
+        return true;
+    }
+    // A component of a monorepo documents its own process: its README or CONTRIBUTING
+    // (`web/README.md`, `clientside/portal/README.md`) and the documents of its `docs/`
+    // (`clientside/portal/docs/frontend.md`), two directories deep at most. Never a README among source
+    // code, tests, examples or someone else's code (`src/`, `vendor/`, `node_modules/`).
+    let segments: Vec<&str> = dir.split('/').collect();
+    if dir.is_empty() || segments.iter().any(|d| not_a_component(d)) {
+        return false;
+    }
+    match segments.iter().position(|d| matches!(*d, "docs" | "doc")) {
+        Some(i) => (1..=2).contains(&i) && segments.len() == i + 1 && !ext.is_empty(),
+        None => {
+            segments.len() <= 2
+                && ["readme", "contributing"]
+                    .iter()
+                    .any(|n| stem == *n || stem.split(['-', '_', '.']).next() == Some(n))
+        }
+    }
+}
+
+/// A directory whose README is not a component's process document: source, tests, examples, templates,
+/// vendored or hidden directories.
+fn not_a_component(dir: &str) -> bool {
+    dir.starts_with('.')
+        || matches!(
+            dir.to_ascii_lowercase().as_str(),
+            "src"
+                | "lib"
+                | "app"
+                | "test"
+                | "tests"
+                | "spec"
+                | "e2e"
+                | "fixtures"
+                | "example"
+                | "examples"
+                | "sample"
+                | "samples"
+                | "template"
+                | "templates"
+                | "vendor"
+                | "vendors"
+                | "third_party"
+                | "third-party"
+                | "node_modules"
+        )
 }
 
 /// GitHub's pull-request template locations (names are case-insensitive). Called for every file in the
@@ -222,11 +269,26 @@ mod tests {
             "docs/api.md",
             "docs/a/b/testing.md",
             ".gitlab/merge_request_templates/Default.md",
+            // A monorepo's components.
+            "futurenhs.app/README.md",
+            "clientside/MOD-Rewards-Hub/README.md",
+            "clientside/MOD-Rewards-Hub/docs/frontend.md",
+            "packages/strings/README.md",
+            "service/CONTRIBUTING.md",
         ] {
             assert!(is_process_doc(yes), "{yes}");
         }
         for no in [
             "src/README.md",
+            "web/src/README.md",
+            "vendor/acme/README.md",
+            "node_modules/left-pad/README.md",
+            "tests/README.md",
+            ".circleci/README.md",
+            "a/b/c/README.md",
+            "web/notes.md",
+            "api/v2/deploying.md",
+            "a/b/c/docs/testing.md",
             "docs/a/b/c/testing.md",
             "docs/Makefile",
             "CHANGELOG.md",

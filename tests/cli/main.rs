@@ -12,6 +12,7 @@ mod bad_input;
 mod batch5;
 mod batch5_precision;
 mod batch6;
+mod batch7;
 mod classification;
 mod config_errors;
 mod data;

@@ -560,7 +560,16 @@ impl<'a> Index<'a> {
                 (severity, format!("chosen {g}: {then}"))
             }
         };
-        let msg = format!("uses the stand-in `{target}` (a mock, stub or fake by its name) {how}");
+        let mut msg =
+            format!("uses the stand-in `{target}` (a mock, stub or fake by its name) {how}");
+        // A stand-in logger (`DummyLogger`, `fake_logger.py`) silences logs and fakes nothing the
+        // service's answers depend on: shown as a note, never dropped.
+        let severity = if file_name(target).to_ascii_lowercase().contains("logger") {
+            msg.push_str(" — a stand-in logger: it silences logging and fakes no data or service");
+            Severity::Note
+        } else {
+            severity
+        };
         let mut f = make_finding(&STAND_IN, p.at.in_file(file), msg, &p.evidence);
         f.severity = severity;
         Some(f)

@@ -108,6 +108,9 @@ pub(crate) fn package_json(src: &mut Source, out: &mut Extracted) {
             let Some(len) = text[s..line.end].iter().position(|b| *b == b'"') else {
                 continue;
             };
+            if key == b"\"main\"" && names_task_runner_file(&text[s..s + len]) {
+                continue;
+            }
             if key == b"\"start\"" {
                 // `"start": "node server.js"`: a package started as a Node process is a service that
                 // is deployed somewhere (a library's `start` builds or watches), so its environment
@@ -127,6 +130,16 @@ pub(crate) fn package_json(src: &mut Source, out: &mut Extracted) {
             }
         }
     }
+}
+
+/// `"main": "gulpfile.js"`: a task runner's file (gulp, Grunt, Jake) is what a developer's or a build's
+/// `gulp` command loads, never a module production imports: no production entry point.
+fn names_task_runner_file(value: &[u8]) -> bool {
+    let value = String::from_utf8_lossy(value).to_ascii_lowercase();
+    let name = value.rsplit('/').next().unwrap_or("");
+    ["gulpfile.", "gruntfile.", "jakefile."]
+        .iter()
+        .any(|p| name.starts_with(p))
 }
 
 /// Is the package development tooling — development dependencies only, no `start` script, no `bin`
@@ -320,6 +333,14 @@ mod tests {
             ),
             pairs(&[("app.main", "app/main.py")])
         );
+    }
+
+    #[test]
+    fn a_task_runners_file_is_no_production_main() {
+        let tasks = "{\n  \"name\": \"platform\",\n  \"main\": \"gulpfile.js\",\n  \"dependencies\": {\"gulp\": \"4\", \"pm2\": \"5\"}\n}\n";
+        assert_eq!(run("package.json", tasks, package_json), vec![]);
+        let server = tasks.replace("gulpfile.js", "server/gulp.js");
+        assert_eq!(run("package.json", &server, package_json).len(), 1);
     }
 
     #[test]

@@ -142,6 +142,9 @@ pub(super) fn test_path<'a>(
     {
         return Some(TestSide::Name("as a test runner's configuration"));
     }
+    if is_test_runner_setup(lower) {
+        return Some(TestSide::Name("as a test runner's setup file"));
+    }
     // Cucumber: `features/support/` (hooks, env) and the `.feature` files themselves.
     if ext == "feature" {
         return Some(TestSide::Name("`*.feature` (Cucumber)"));
@@ -272,4 +275,31 @@ fn ends_with_ignoring_case(name: &str, suffix: &str) -> bool {
             .iter()
             .zip(s)
             .all(|(a, b)| a.eq_ignore_ascii_case(b) || (*b == b'_' && *a == b'-'))
+}
+
+/// The files a test runner loads before the tests (`setupFiles`, `globalSetup`) and the configuration of
+/// browser-test runners, by the names their documentation gives: `setupJest.js`, `setupTests.ts`
+/// (Create React App), `jest.setup.ts`, `jest.env.js`, `vitest.setup.ts`, `wdio.conf.js`,
+/// `protractor.conf.js`, `nightwatch.conf.js`. A plain `setup.js` or `env.js` is not one.
+fn is_test_runner_setup(lower: &str) -> bool {
+    let stem = lower.rsplit_once('.').map_or(lower, |(s, _)| s);
+    if matches!(stem, "setupjest" | "setuptests" | "setuptest" | "jestsetup") {
+        return true;
+    }
+    let mut parts = stem.split(['.', '-', '_']);
+    let runner = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    let setup = |w: &&str| {
+        matches!(
+            *w,
+            "setup" | "env" | "environment" | "teardown" | "globalsetup" | "globalteardown"
+        )
+    };
+    match runner {
+        "jest" | "vitest" => rest.iter().any(setup),
+        "wdio" | "protractor" | "nightwatch" => {
+            rest.iter().any(|w| matches!(*w, "conf" | "config"))
+        }
+        _ => false,
+    }
 }

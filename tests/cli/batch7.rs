@@ -1,0 +1,192 @@
+//! Held-out batch 7: each class of false finding and of missed leak it showed, stated once, with a
+//! made-up instance and a twin that must still be (or, for a miss, not be) reported.
+use crate::common::*;
+
+/// Commit `files` and run the gate: (exit code, (rule, path, line, severity) of every finding whose rule
+/// starts with `prefix`).
+fn gate(files: &[(&str, &str)], prefix: &str) -> (i32, Vec<(String, String, u64, String)>) {
+    let repo = Repo::new();
+    for (p, c) in files {
+        repo.write(p, c);
+    }
+    repo.commit("c");
+    let (code, report) = check_json(repo.path(), &[]);
+    let found = located_with_severity(&report)
+        .into_iter()
+        .filter(|f| f.0.starts_with(prefix))
+        .collect();
+    (code, found)
+}
+
+fn row(rule: &str, path: &str, line: u64, severity: &str) -> (String, String, u64, String) {
+    (rule.into(), path.into(), line, severity.into())
+}
+
+const NODE_SERVICE: &[(&str, &str)] = &[
+    (
+        "package.json",
+        "{ \"name\": \"notify\", \"scripts\": { \"start\": \"node src/index.js\" }, \"dependencies\": { \"express\": \"4\" } }\n",
+    ),
+    ("src/index.js", "require('express')().listen(3000);\n"),
+];
+
+fn with<'a>(base: &[(&'a str, &'a str)], extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut out = base.to_vec();
+    out.extend_from_slice(extra);
+    out
+}
+
+/// Class 1: the files a test runner loads before the tests, and browser-test runners' configuration, by
+/// the names their documentation gives (`jest.env.js`, `setupJest.js`, `wdio.conf.js`), are test
+/// configuration: what they set is the test run's. The same line in a plain `env.js` is still judged.
+#[test]
+fn a_test_runners_setup_file_is_test_configuration() {
+    let env = "process.env.APP_ENV = 'test';\nprocess.env.NODE_ENV = 'development';\n";
+    let wdio = "exports.config = {\n  runner: 'local',\n  debug: true,\n  specs: ['./specs/**/*.js'],\n};\n";
+    let (code, found) = gate(
+        &with(
+            NODE_SERVICE,
+            &[
+                ("apps/notify/jest.env.js", env),
+                (
+                    "packages/templates/setupJest.js",
+                    "require('jest-fetch-mock').enableMocks();\n",
+                ),
+                ("automation/wdio.conf.js", wdio),
+            ],
+        ),
+        "",
+    );
+    let located: Vec<_> = found.iter().filter(|f| !f.1.is_empty()).collect();
+    assert_eq!(located, Vec::<&(String, String, u64, String)>::new());
+    assert_eq!(code, 0);
+    // Twin: the same settings in a module of the service.
+    let (code, found) = gate(&with(NODE_SERVICE, &[("src/env.js", env)]), "switch/");
+    assert!(!found.is_empty(), "{found:?}");
+    assert!(found.iter().all(|f| f.1 == "src/env.js"), "{found:?}");
+    assert_eq!(code, 1);
+}
+
+/// Class 2: a stand-in logger (a do-nothing `DummyLogger` as the default of an optional parameter)
+/// silences logging and fakes no data or service: a note, not an error. A stand-in for a service the
+/// code talks to, used the same way, is still an error.
+#[test]
+fn a_stand_in_logger_is_a_note_and_a_stand_in_client_is_still_an_error() {
+    let logger = "export class DummyLogger {\n  info(..._args: unknown[]): void {\n    /* Intentionally blank */\n  }\n}\n";
+    let command = |import: &str, class: &str| {
+        format!("import {{ SQSClient }} from '@aws-sdk/client-sqs';\nimport {{ {class} }} from '{import}';\n\nexport const logger = new {class}();\nexport const client = new SQSClient({{}});\n")
+    };
+    let uses_logger = command("./dummy/dummyLogger", "DummyLogger");
+    let (_, found) = gate(
+        &with(
+            NODE_SERVICE,
+            &[
+                ("src/dummy/dummyLogger.ts", logger),
+                ("src/sqsCommand.ts", &uses_logger),
+            ],
+        ),
+        "leak/stand-in",
+    );
+    assert_eq!(
+        found,
+        vec![row("leak/stand-in", "src/sqsCommand.ts", 2, "note")]
+    );
+    // Twin: a stand-in for the queue itself.
+    let uses_client = command("./dummy/dummyQueueClient", "DummyQueueClient");
+    let (code, found) = gate(
+        &with(
+            NODE_SERVICE,
+            &[
+                (
+                    "src/dummy/dummyQueueClient.ts",
+                    "export class DummyQueueClient {\n  send(): void {}\n}\n",
+                ),
+                ("src/sqsCommand.ts", &uses_client),
+            ],
+        ),
+        "leak/stand-in",
+    );
+    assert_eq!(
+        found,
+        vec![row("leak/stand-in", "src/sqsCommand.ts", 2, "error")]
+    );
+    assert_eq!(code, 1);
+}
+
+/// Class 3: a package whose `main` is its gulpfile is a task runner's: the gulp tasks it loads (a local
+/// `startSite` with `NODE_ENV=development`) are a developer's, not what production runs. The same task
+/// file required by a real entry point is production's.
+#[test]
+fn a_gulpfile_named_as_main_is_no_production_entry_point() {
+    let package = |main: &str| {
+        format!("{{ \"name\": \"platform\", \"main\": \"{main}\", \"dependencies\": {{ \"gulp\": \"4\", \"pm2\": \"5\" }} }}\n")
+    };
+    let tasks = "const pm2 = require('pm2');\nconst startSite = () => pm2.start({\n  script: 'server.js',\n  env: [\n    'NODE_ENV=development',\n  ],\n});\nmodule.exports = { startSite };\n";
+    let tree = |main: &str, entry: &'static str| -> Vec<(String, String)> {
+        vec![
+            ("package.json".into(), package(main)),
+            (
+                entry.into(),
+                "const web = require('./web/gulpfile');\nexports.activate = web.startSite;\n"
+                    .into(),
+            ),
+            ("web/gulpfile.js".into(), tasks.into()),
+        ]
+    };
+    let files = tree("gulpfile.js", "gulpfile.js");
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    let (code, found) = gate(&refs, "switch/");
+    assert_eq!(found, vec![]);
+    assert_eq!(code, 0);
+    // Twin: a module production runs requires the same task file.
+    let files = tree("index.js", "index.js");
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    let (code, found) = gate(&refs, "switch/");
+    assert_eq!(
+        found,
+        vec![row(
+            "switch/node-env-nonprod",
+            "web/gulpfile.js",
+            5,
+            "error"
+        )]
+    );
+    assert_eq!(code, 1);
+}
+
+/// Class 4: in a repository of components, each component's own README (and the documents of its
+/// `docs/`) says how that component is tested: it counts as the written process. A README among source
+/// code does not.
+#[test]
+fn a_components_readme_documents_its_process() {
+    let testing =
+        "# Portal\n\n## Running the tests\n\nRun `npm test` before you open a pull request.\n";
+    let undocumented_testing = |path: &'static str| -> usize {
+        let repo = Repo::bare();
+        repo.write("README.md", "# Platform\n\nThe platform's services.\n")
+            .write(path, testing);
+        for (p, c) in NODE_SERVICE {
+            repo.write(p, c);
+        }
+        repo.commit("c");
+        let (_, report) = check_json(repo.path(), &[]);
+        report["findings"].as_array().map_or(0, |a| {
+            a.iter()
+                .filter(|f| f["rule"] == "process/undocumented-testing")
+                .count()
+        })
+    };
+    assert_eq!(undocumented_testing("clientside/portal/README.md"), 0);
+    assert_eq!(
+        undocumented_testing("clientside/portal/docs/frontend.md"),
+        0
+    );
+    // Twin: the same words in a README beside the source code.
+    assert_eq!(undocumented_testing("clientside/src/README.md"), 1);
+}
