@@ -282,7 +282,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
                 commit: *fork,
             };
             let base_catalogue = checks::catalogue(Some((&files.config, &files.packs)))?;
-            let (_, base_raw) = base::evaluate(
+            let (base_ctx, base_raw) = base::evaluate(
                 base::Inputs {
                     reader: &reader,
                     config: &ctx.config,
@@ -315,6 +315,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome, SourceDiag> {
                     unevaluated: suppress::Unevaluated::of(&ctx),
                     changes: &scope.changes,
                     reader: &reader,
+                    base_claims: checks::prototype::claims(&base_ctx),
                 },
                 outcome::Evaluated {
                     findings: raw,

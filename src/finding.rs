@@ -176,6 +176,10 @@ pub struct Finding {
     /// change's own doing and is undone (`engine::outcome`). Not part of any output.
     #[serde(skip)]
     pub lowered_from: Option<Severity>,
+    /// The repository-wide claim a lowering rests on (`"prototype"`: the root `package.json` says the
+    /// repository is a prototype kit's). In a pull request it holds only if the merge base makes it too.
+    #[serde(skip)]
+    pub repo_claim: Option<&'static str>,
 }
 
 /// Another hit of a finding's rule in the same file.
@@ -205,6 +209,7 @@ impl Finding {
             repeats: Vec::new(),
             settings: None,
             lowered_from: None,
+            repo_claim: None,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod leak;
 pub mod live_data;
 pub mod owners;
 pub mod process_docs;
+pub mod prototype;
 pub mod registry;
 pub mod review_git;
 pub mod review_github;

@@ -362,6 +362,7 @@ pub fn run_tree_checks(ctx: &Context, stages: &[Stage], raw: &mut Vec<Finding>) 
             Run::Findings(_) | Run::Stage(_) | Run::Command(_) => {}
         }
     }
+    super::prototype::lower(ctx, raw);
 }
 
 /// The checks that judge other checks' findings (`Run::Findings`). `check --diff` runs them on what

@@ -39,6 +39,8 @@ pub struct Judge<'a> {
     pub unevaluated: suppress::Unevaluated,
     pub changes: &'a ChangeSet,
     pub reader: &'a Reader<'a>,
+    /// The repository-wide claims the merge base makes (`checks::prototype::claims`).
+    pub base_claims: Vec<&'static str>,
 }
 
 /// The change's verdict material.
@@ -194,6 +196,18 @@ pub fn judge(j: &Judge<'_>, head: Evaluated, base: Evaluated) -> Judged {
         ..Judged::default()
     };
     for (i, mut f) in head_applied.findings.into_iter().enumerate() {
+        // A lowering on a repository-wide claim the merge base does not make is the change's own, new
+        // finding or old.
+        if let (Some(was), Some(claim)) = (f.lowered_from, f.repo_claim) {
+            if !j.base_claims.contains(&claim) {
+                f.severity = was;
+                f.message.push_str(&format!(
+                    "; the merge base makes no such claim ({claim}): this change is what makes it read so, so it is judged as it would be without it"
+                ));
+                judged.introduced.push(f);
+                continue;
+            }
+        }
         if let Some(was) = counterpart
             .get(&f.fingerprint)
             .filter(|b| visible_at_base.contains(**b))

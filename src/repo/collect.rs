@@ -17,6 +17,8 @@ pub struct RepoFiles {
     pub workflows: Vec<WorkflowFile>,
     /// Candidate process documents (README, CONTRIBUTING, PR templates, docs about releasing, …), by path.
     pub docs: Vec<TextFile>,
+    /// Why the repository is a prototype made with a prototype kit (its root `package.json` says so).
+    pub prototype: Option<String>,
 }
 
 impl RepoFiles {
@@ -72,6 +74,7 @@ impl FileCheck for Collector {
         codeowners::LOCATIONS.contains(&&*file.path)
             || workflows::is_workflow_path(&file.path)
             || is_process_doc(&file.path)
+            || &*file.path == "package.json"
     }
 
     fn check(&self, file: &FileEntry, content: &[u8], _out: &mut Vec<Finding>) {
@@ -89,11 +92,39 @@ impl FileCheck for Collector {
             path: path.to_string(),
             text: text.into_owned(),
         });
+        let prototype = (path == "package.json")
+            .then(|| prototype_kit(content))
+            .flatten();
         let mut found = self.found.lock().unwrap_or_else(|p| p.into_inner());
+        if prototype.is_some() {
+            found.prototype = prototype;
+        }
         found.codeowners.extend(owners);
         found.workflows.extend(workflow);
         found.docs.extend(doc);
     }
+}
+
+/// The prototype kits (GOV.UK's and NHS.UK's): tools for clickable mock-ups of a service, "not for
+/// production" by their own terms.
+const PROTOTYPE_KITS: &[&str] = &["govuk-prototype-kit", "nhsuk-prototype-kit"];
+
+/// Why a root `package.json` makes the repository a prototype: it depends on a prototype kit (the kit
+/// as a package, v13 on), or it is a copy of the kit itself (older kits keep the kit's `name`).
+fn prototype_kit(content: &[u8]) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_slice(content).ok()?;
+    for section in ["dependencies", "devDependencies"] {
+        if let Some(kit) = PROTOTYPE_KITS
+            .iter()
+            .find(|k| json[section].get(**k).is_some())
+        {
+            return Some(format!("`package.json` depends on `{kit}`"));
+        }
+    }
+    let name = json["name"].as_str()?;
+    PROTOTYPE_KITS
+        .contains(&name)
+        .then(|| format!("`package.json` is the `{name}`'s own"))
 }
 
 /// Names (lower-case, without extension) of documents that commonly describe the process.

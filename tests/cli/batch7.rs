@@ -190,3 +190,151 @@ fn a_components_readme_documents_its_process() {
     // Twin: the same words in a README beside the source code.
     assert_eq!(undocumented_testing("clientside/src/README.md"), 1);
 }
+
+/// Recall class 5: a .NET project that is not a test project ships its `PackageReference`s with what
+/// `dotnet publish` outputs: a test library there (coverlet, Moq) reaches the deployed app. The test
+/// project beside it references them on purpose.
+#[test]
+fn test_libraries_in_a_published_dotnet_project() {
+    let web = "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n  <ItemGroup>\n    <PackageReference Include=\"Serilog\" Version=\"3.1.1\" />\n    <PackageReference Include=\"coverlet.collector\" Version=\"3.1.2\" />\n  </ItemGroup>\n</Project>\n";
+    let tests = "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <ItemGroup>\n    <PackageReference Include=\"Microsoft.NET.Test.Sdk\" Version=\"17.8.0\" />\n    <PackageReference Include=\"Moq\" Version=\"4.20.0\" />\n    <PackageReference Include=\"coverlet.collector\" Version=\"3.1.2\" />\n  </ItemGroup>\n</Project>\n";
+    let program = "var app = WebApplication.Create(args);\napp.Run();\n";
+    let (code, found) = gate(
+        &[
+            ("src/Api/Api.csproj", web),
+            ("src/Api/Program.cs", program),
+            ("src/Api.Checks/Api.Checks.csproj", tests),
+        ],
+        "leak/",
+    );
+    assert_eq!(
+        found,
+        vec![row(
+            "leak/test-dependency",
+            "src/Api/Api.csproj",
+            4,
+            "warning"
+        )]
+    );
+    assert_eq!(code, 0, "a warning");
+    // Twin: without the test library the published project is clean.
+    let clean = web.replace(
+        "    <PackageReference Include=\"coverlet.collector\" Version=\"3.1.2\" />\n",
+        "",
+    );
+    let (_, found) = gate(
+        &[
+            ("src/Api/Api.csproj", &clean),
+            ("src/Api/Program.cs", program),
+        ],
+        "leak/",
+    );
+    assert_eq!(found, vec![]);
+}
+
+/// Recall class 6: `@ngneat/falso` generates made-up records, as faker does: a module production loads
+/// that imports it is reported. The same import in a spec is the tests'.
+#[test]
+fn a_production_module_importing_a_fake_data_library() {
+    let schema = "import { randCountry, randText } from '@ngneat/falso';\nexport const sample = () => ({ country: randCountry(), text: randText() });\n";
+    let server = "const { sample } = require('./schema');\nrequire('express')().get('/', (q, r) => r.json({})).listen(3000);\n";
+    let (_, found) = gate(
+        &with(
+            NODE_SERVICE,
+            &[("src/schema.ts", schema), ("src/index.js", server)],
+        ),
+        "leak/",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1.as_str(), found[0].2),
+        ("leak/test-library-import", "src/schema.ts", 1)
+    );
+    // Twin: the same import in the module's spec.
+    let (_, found) = gate(
+        &with(NODE_SERVICE, &[("src/schema.spec.ts", schema)]),
+        "leak/",
+    );
+    assert_eq!(found, vec![]);
+}
+
+// ------------------------------------------------------------------- prototypes (batch 6's class)
+
+const PROTOTYPE_PAGE: &str = "{% extends \"layouts/main.html\" %}\n{% block content %}\n<dl class=\"govuk-summary-list\">\n  <dd class=\"govuk-summary-list__value\">Jane Doe</dd>\n  <dd class=\"govuk-summary-list__value\">QQ 12 34 56 C</dd>\n</dl>\n{% endblock %}\n";
+
+fn kit(deps: &str) -> String {
+    format!("{{ \"scripts\": {{ \"start\": \"govuk-prototype-kit start\" }}, \"dependencies\": {{ {deps} }} }}\n")
+}
+
+/// A prototype made with a prototype kit shows made-up people and example numbers on its pages by
+/// design and holds no production data: its `data/` findings are notes that say so. The same page in a
+/// service is still an error, and a pull request cannot make a service a prototype by adding the kit to
+/// its `package.json`: the merge base makes no such claim, so the page is judged as the service's.
+#[test]
+fn a_prototype_kits_pages_are_made_up_by_design() {
+    let (code, found) = gate(
+        &[
+            ("package.json", &kit("\"govuk-prototype-kit\": \"13.18.1\"")),
+            ("app/views/dashboard.html", PROTOTYPE_PAGE),
+        ],
+        "data/",
+    );
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|f| f.3 == "note"), "{found:?}");
+    assert_eq!(code, 0);
+    // Twin: a service's page.
+    let service = "{ \"scripts\": { \"start\": \"node server.js\" }, \"dependencies\": { \"express\": \"4\", \"nunjucks\": \"3\" } }\n";
+    let (code, found) = gate(
+        &[
+            ("package.json", service),
+            ("app/views/dashboard.html", PROTOTYPE_PAGE),
+        ],
+        "data/never-issued-nino",
+    );
+    assert_eq!(
+        found,
+        vec![row(
+            "data/never-issued-nino",
+            "app/views/dashboard.html",
+            5,
+            "error"
+        )]
+    );
+    assert_eq!(code, 1);
+
+    // A pull request that adds the kit to a service and the page with it.
+    let repo = Repo::new();
+    repo.write("package.json", service).commit("service");
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        "package.json",
+        kit("\"express\": \"4\", \"govuk-prototype-kit\": \"13.18.1\""),
+    )
+    .write("app/views/dashboard.html", PROTOTYPE_PAGE)
+    .commit("a prototype, it says");
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    let nino = finding_of(&report, "data/never-issued-nino");
+    assert_eq!(nino["severity"], "error", "{report:#}");
+    assert!(
+        nino["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("the merge base makes no such claim"),
+        "{report:#}"
+    );
+    assert_eq!(code, 1);
+    // Twin: a page added to a prototype that already was one.
+    let repo = Repo::new();
+    repo.write("package.json", kit("\"govuk-prototype-kit\": \"13.18.1\""))
+        .commit("prototype");
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write("app/views/dashboard.html", PROTOTYPE_PAGE)
+        .commit("a page");
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(
+        finding_of(&report, "data/never-issued-nino")["severity"],
+        "note",
+        "{report:#}"
+    );
+    assert_eq!(code, 0);
+}

@@ -57,6 +57,7 @@ const JAVASCRIPT: &[(&str, LibKind)] = &[
     ("mongodb-memory-server", LibKind::TestTool),
     ("pg-mem", LibKind::TestTool),
     ("@faker-js/faker", LibKind::FakeData),
+    ("@ngneat/falso", LibKind::FakeData),
     ("faker", LibKind::FakeData),
     // Test-data factories.
     ("fishery", LibKind::FakeData),
@@ -216,6 +217,7 @@ const NPM: &[(&str, LibKind)] = &[
     ("mongodb-memory-server", LibKind::TestTool),
     ("pg-mem", LibKind::TestTool),
     ("@faker-js/faker", LibKind::FakeData),
+    ("@ngneat/falso", LibKind::FakeData),
     ("faker", LibKind::FakeData),
     // Test-data factories.
     ("fishery", LibKind::FakeData),
@@ -335,6 +337,7 @@ pub(crate) enum Registry {
     Gems,
     Crates,
     Maven,
+    NuGet,
 }
 
 /// Is a dependency's name the shape of a test library: `*-mock`, `mock-*`, `*-stub(s)`, `fake-*`,
@@ -538,6 +541,43 @@ pub(crate) fn gem(name: &str) -> Option<LibKind> {
         .or_else(|| test_shape(Registry::Gems, &lower).then_some(LibKind::TestTool))
 }
 
+/// NuGet packages (lower case): a name matches itself and its `.`-separated family (`xunit` →
+/// `xunit.runner.visualstudio`, `coverlet` → `coverlet.collector`).
+const NUGET: &[(&str, LibKind)] = &[
+    ("xunit", LibKind::TestTool),
+    ("nunit", LibKind::TestTool),
+    ("nunit3testadapter", LibKind::TestTool),
+    ("mstest", LibKind::TestTool),
+    ("mstest.testframework", LibKind::TestTool),
+    ("mstest.testadapter", LibKind::TestTool),
+    ("moq", LibKind::TestTool),
+    ("nsubstitute", LibKind::TestTool),
+    ("fakeiteasy", LibKind::TestTool),
+    ("fluentassertions", LibKind::TestTool),
+    ("shouldly", LibKind::TestTool),
+    ("autofixture", LibKind::TestTool),
+    ("coverlet", LibKind::TestTool),
+    ("microsoft.aspnetcore.mvc.testing", LibKind::TestTool),
+    ("microsoft.net.test.sdk", LibKind::TestTool),
+    ("wiremock.net", LibKind::TestTool),
+    ("testcontainers", LibKind::TestTool),
+    ("respawn", LibKind::TestTool),
+    ("bunit", LibKind::TestTool),
+    ("specflow", LibKind::TestTool),
+    ("reqnroll", LibKind::TestTool),
+    ("bogus", LibKind::FakeData),
+    ("autobogus", LibKind::FakeData),
+];
+
+/// A NuGet package, by the curated list.
+pub(crate) fn nuget_package(name: &str) -> Option<LibKind> {
+    let lower = name.to_ascii_lowercase();
+    NUGET
+        .iter()
+        .find(|(p, _)| lower == *p || lower.strip_prefix(p).is_some_and(|r| r.starts_with('.')))
+        .map(|(_, k)| *k)
+}
+
 /// A Maven artifact (`group`, `artifact`): the curated list, or the artifact's shape.
 pub(crate) fn maven_artifact(group: &str, artifact: &str) -> Option<LibKind> {
     jvm_entry(group, artifact)
@@ -586,7 +626,7 @@ pub(crate) fn loads(registry: Registry, name: &str, import: &str) -> bool {
                 import == *package || import.starts_with(&format!("{package}."))
             })
         }
-        Registry::Crates => false,
+        Registry::Crates | Registry::NuGet => false,
     }
 }
 

@@ -39,6 +39,8 @@ pub(crate) enum ManifestKind {
     Maven,
     Sbt,
     Pipfile,
+    /// A .NET project file (`*.csproj`, `*.fsproj`, `*.vbproj`).
+    DotnetProject,
 }
 
 impl ManifestKind {
@@ -61,6 +63,12 @@ impl ManifestKind {
             "build.sbt" => ManifestKind::Sbt,
             "pipfile" => ManifestKind::Pipfile,
             l if l.ends_with(".gemspec") => ManifestKind::Gemspec,
+            l if [".csproj", ".fsproj", ".vbproj"]
+                .iter()
+                .any(|e| l.ends_with(e)) =>
+            {
+                ManifestKind::DotnetProject
+            }
             _ => return None,
         })
     }
@@ -184,6 +192,7 @@ pub(crate) fn extract(kind: ManifestKind, src: &mut Source, out: &mut Extracted)
         ManifestKind::Gradle => super::gradle::extract(src, out),
         ManifestKind::Maven => super::maven::extract(src, out),
         ManifestKind::Sbt => super::sbt::extract(src, out),
+        ManifestKind::DotnetProject => super::nuget::extract(src, out),
         ManifestKind::Pipfile => python_packaging::pipfile(src, out),
         ManifestKind::GoMod => super::go::extract_go_mod(src, out),
         ManifestKind::PyProject => python_packaging::pyproject(src, out),

@@ -40,6 +40,7 @@ mod jvm;
 mod libraries;
 mod manifests;
 mod maven;
+mod nuget;
 pub(crate) mod paths;
 mod python;
 mod python_packaging;

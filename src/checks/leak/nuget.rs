@@ -1,0 +1,174 @@
+//! .NET project files (`*.csproj`): test libraries in a project that is not a test project. A
+//! `PackageReference` ships with what `dotnet publish` outputs for the project, so xUnit, Moq or
+//! coverlet referenced by the web project are in the deployed app. A test project (it references the
+//! test SDK, `Microsoft.NET.Test.Sdk`, or says `<IsTestProject>true</IsTestProject>`) depends on them on
+//! purpose, and an `<ItemGroup>` whose `Condition` names a debug or test configuration is not the
+//! release build's.
+
+use super::libraries::{self, Registry};
+use super::manifests::{dependency, TestDep};
+use super::{Extracted, Source};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use std::ops::Range;
+
+pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
+    let text = src.text;
+    let mut reader = Reader::from_reader(text);
+    // Depth of a conditional item group that is not the release build's (0: none open).
+    let mut skipped_group = 0usize;
+    let mut depth = 0usize;
+    let mut is_test_project = false;
+    let mut in_is_test_project = false;
+    let mut refs: Vec<(String, Range<usize>)> = Vec::new();
+    loop {
+        let before = reader.buffer_position() as usize;
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            // A project file MSBuild cannot read is MSBuild's to report.
+            Err(_) => return,
+        };
+        let after = (reader.buffer_position() as usize).min(text.len());
+        match event {
+            Event::Start(e) => {
+                depth += 1;
+                let name = e.local_name();
+                if name.as_ref() == b"ItemGroup"
+                    && skipped_group == 0
+                    && condition(&e).is_some_and(|c| nonrelease_condition(&c))
+                {
+                    skipped_group = depth;
+                }
+                in_is_test_project = name.as_ref() == b"IsTestProject";
+                if name.as_ref() == b"PackageReference" && skipped_group == 0 {
+                    refs.extend(include(&e, text, before..after));
+                }
+            }
+            Event::Empty(e) => {
+                if e.local_name().as_ref() == b"PackageReference" && skipped_group == 0 {
+                    refs.extend(include(&e, text, before..after));
+                }
+            }
+            Event::End(_) => {
+                if depth == skipped_group {
+                    skipped_group = 0;
+                }
+                depth = depth.saturating_sub(1);
+                in_is_test_project = false;
+            }
+            Event::Text(t) => {
+                if in_is_test_project {
+                    let raw: &[u8] = &t;
+                    is_test_project |= raw.trim_ascii().eq_ignore_ascii_case(b"true");
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    is_test_project |= refs
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("Microsoft.NET.Test.Sdk"));
+    if is_test_project || super::gradle::is_test_support_module(src.path) {
+        return;
+    }
+    for (name, span) in refs {
+        let Some(kind) = libraries::nuget_package(&name) else {
+            continue;
+        };
+        let dep = TestDep {
+            registry: Registry::NuGet,
+            name,
+            kind,
+            section: " (a `PackageReference` of a project that is not a test project)".into(),
+        };
+        dependency(src, out, dep, span);
+    }
+}
+
+fn condition(e: &BytesStart<'_>) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == b"Condition")
+        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+}
+
+/// `'$(Configuration)' == 'Debug'`, `'$(Configuration)|$(Platform)'=='Test|AnyCPU'`.
+fn nonrelease_condition(c: &str) -> bool {
+    let lower = c.to_ascii_lowercase();
+    ["'debug", "'test"].iter().any(|w| lower.contains(w))
+        && lower.contains("==")
+        && lower.contains("configuration")
+}
+
+/// The package a `PackageReference` names (`Include`, or `Update` of a centrally managed version) and
+/// the span of that name in the file.
+fn include(e: &BytesStart<'_>, text: &[u8], tag: Range<usize>) -> Option<(String, Range<usize>)> {
+    let value = e
+        .attributes()
+        .flatten()
+        .find(|a| matches!(a.key.local_name().as_ref(), b"Include" | b"Update"))?;
+    let name = String::from_utf8_lossy(&value.value).trim().to_string();
+    if name.is_empty() {
+        return None;
+    }
+    let raw = &text[tag.clone()];
+    let span = memchr::memmem::find(raw, name.as_bytes())
+        .map_or(tag.clone(), |k| tag.start + k..tag.start + k + name.len());
+    Some((name, span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Want;
+    use super::*;
+    use crate::repo::lexer::Syntax;
+
+    fn deps(path: &str, text: &str) -> Vec<String> {
+        let out = super::super::extract_for_test(path, text, Syntax::Hash, extract);
+        out.pending
+            .iter()
+            .filter_map(|p| match &p.want {
+                Want::TestDependency(d) => Some(d.name.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const WEB: &str = r#"<Project Sdk="Microsoft.NET.Sdk.Web">
+  <ItemGroup>
+    <PackageReference Include="Microsoft.EntityFrameworkCore" Version="8.0.0" />
+    <PackageReference Include="coverlet.collector" Version="3.1.2">
+      <PrivateAssets>all</PrivateAssets>
+    </PackageReference>
+    <PackageReference Include="Moq" Version="4.20.0" />
+  </ItemGroup>
+  <ItemGroup Condition="'$(Configuration)' == 'Debug'">
+    <PackageReference Include="xunit" Version="2.6.0" />
+  </ItemGroup>
+</Project>
+"#;
+
+    #[test]
+    fn test_libraries_of_a_project_that_is_not_a_test_project() {
+        assert_eq!(
+            deps("src/Api/Api.csproj", WEB),
+            vec!["coverlet.collector".to_string(), "Moq".to_string()]
+        );
+        // A test project references them on purpose.
+        let tests = WEB.replace(
+            "<ItemGroup>\n",
+            "<ItemGroup>\n    <PackageReference Include=\"Microsoft.NET.Test.Sdk\" Version=\"17.8.0\" />\n",
+        );
+        assert_eq!(deps("src/Api/Api.csproj", &tests), Vec::<String>::new());
+        let flagged = WEB.replace(
+            "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n",
+            "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n  <PropertyGroup>\n    <IsTestProject>true</IsTestProject>\n  </PropertyGroup>\n",
+        );
+        assert_eq!(deps("src/Api/Api.csproj", &flagged), Vec::<String>::new());
+        assert_eq!(
+            deps("src/Api/Api.csproj", "<Project><oops"),
+            Vec::<String>::new()
+        );
+    }
+}
