@@ -714,8 +714,15 @@ fn env_var(text: &str) -> Option<(String, Default)> {
     let default = match fallback {
         Some(v) if truthy(&v.to_ascii_lowercase()) => Default::On,
         Some(_) => Default::Off,
+        // Unset is unequal to any value: `X !== 'false'` and `X !== 'true'` both hold when nothing sets
+        // X (the second is how a handler turns itself away unless the flag is on).
         None if lower.contains("!==") || lower.contains("!=") => {
-            if lower.contains("false") || lower.contains("'0'") || lower.contains("\"0\"") {
+            let compared_to_a_flag_value = ["'", "\""].iter().any(|q| {
+                ["false", "0", "true", "1", "yes", "on", "enabled"]
+                    .iter()
+                    .any(|v| lower.contains(&format!("{q}{v}{q}")))
+            });
+            if compared_to_a_flag_value {
                 Default::On
             } else {
                 Default::Unknown

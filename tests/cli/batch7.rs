@@ -338,3 +338,64 @@ fn a_prototype_kits_pages_are_made_up_by_design() {
     );
     assert_eq!(code, 0);
 }
+
+/// Recall class 7: Next.js's pages router serves every file under `pages/` as a route unless
+/// `pageExtensions` narrows them, so a test beside its API handler (`pages/api/export.spec.ts`) is
+/// served in production. With `pageExtensions` set, or with the test outside `pages/`, it is not.
+#[test]
+fn a_test_inside_nextjs_pages_is_served_as_a_route() {
+    let package = "{ \"name\": \"web\", \"scripts\": { \"start\": \"next start\" }, \"dependencies\": { \"next\": \"14\" } }\n";
+    let handler = "export default function handler(req, res) { res.status(200).json({}) }\n";
+    let spec = "import handler from './export';\ntest('exports', () => { expect(handler).toBeDefined() });\n";
+    let tree = |config: &'static str, spec_at: &'static str| -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("package.json", package),
+            ("next.config.js", config),
+            ("src/pages/api/export.ts", handler),
+            (spec_at, spec),
+        ]
+    };
+    let plain = "module.exports = { output: 'standalone' }\n";
+    let (code, found) = gate(
+        &tree(plain, "src/pages/api/export.spec.ts"),
+        "leak/test-route",
+    );
+    assert_eq!(
+        found,
+        vec![row(
+            "leak/test-route",
+            "src/pages/api/export.spec.ts",
+            1,
+            "error"
+        )]
+    );
+    assert_eq!(code, 1);
+    // Twins: pages narrowed by `pageExtensions`; the test beside the pages, not among them.
+    let narrowed = "module.exports = { pageExtensions: ['page.tsx', 'api.ts'] }\n";
+    let (_, found) = gate(
+        &tree(narrowed, "src/pages/api/export.spec.ts"),
+        "leak/test-route",
+    );
+    assert_eq!(found, vec![]);
+    let (_, found) = gate(
+        &tree(plain, "src/__tests__/export.spec.ts"),
+        "leak/test-route",
+    );
+    assert_eq!(found, vec![]);
+    // A test-support route that answers 404 first unless a flag is set: off by default, a note that
+    // names the flag.
+    let support = "export default function handler(req, res) {\n  if (process.env.E2E_HTTP_MOCKS !== 'true') {\n    res.status(404).end();\n    return;\n  }\n  res.json({ token: 'x' });\n}\n";
+    let mut files = tree(plain, "src/pages/api/export.spec.ts");
+    files[3] = ("src/pages/api/e2e/generate-token.ts", support);
+    let (code, found) = gate(&files, "leak/test-route");
+    assert_eq!(
+        found,
+        vec![row(
+            "leak/test-route",
+            "src/pages/api/e2e/generate-token.ts",
+            1,
+            "note"
+        )]
+    );
+    assert_eq!(code, 0);
+}

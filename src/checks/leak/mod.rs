@@ -40,6 +40,7 @@ mod jvm;
 mod libraries;
 mod manifests;
 mod maven;
+mod next_pages;
 mod nuget;
 pub(crate) mod paths;
 mod python;
@@ -141,6 +142,8 @@ impl LeakCheck {
             Kind::of(file),
             Some(
                 Kind::DockerIgnore
+                    | Kind::NextConfig
+                    | Kind::NextPageTest
                     | Kind::Workflow
                     | Kind::Pipeline
                     | Kind::ShellScript
@@ -254,11 +257,24 @@ enum Kind {
     /// A shell script of the repository: whether it starts a development server (an image's entry
     /// point that does is a developer's image).
     ShellScript,
+    /// A Next.js `next.config.*`: whether it narrows which files under `pages/` are routes.
+    NextConfig,
+    /// A test file under a `pages/` directory: the guard its handler opens with, if any.
+    NextPageTest,
 }
 
 impl Kind {
     fn of(file: &FileEntry) -> Option<Kind> {
         let name = paths::file_name(&file.path);
+        if next_pages::is_next_config(name) && !file.class.is_test_side() {
+            return Some(Kind::NextConfig);
+        }
+        if file.class == FileClass::Test
+            && matches!(file.lang, Lang::JavaScript | Lang::TypeScript)
+            && next_pages::under_pages(&file.path)
+        {
+            return Some(Kind::NextPageTest);
+        }
         if name == ".dockerignore" || name.ends_with(".dockerignore") {
             return Some(Kind::DockerIgnore);
         }
@@ -473,6 +489,8 @@ fn extract(
             roots::dockerfile(&mut src, &mut out);
         }
         Kind::DockerIgnore => docker::extract_ignore(&src, &mut out),
+        Kind::NextConfig => next_pages::extract(&src, &mut out),
+        Kind::NextPageTest => next_pages::extract_page(&src, &mut out),
         Kind::GcloudIgnore => gcloud::extract(&mut src, &mut out),
         Kind::Workflow => {
             image_builds::extract_workflow(&src, &mut out);
@@ -828,6 +846,16 @@ pub(crate) struct FindPackages {
 /// Facts about the tree that other files' references need.
 #[derive(Debug, Clone)]
 pub(crate) enum Fact {
+    /// A Next.js project's `next.config.*` (its directory), and whether it sets `pageExtensions`.
+    NextConfig {
+        dir: String,
+        page_extensions: bool,
+    },
+    /// A test file under `pages/` whose handler turns itself away unless a flag is set (why).
+    GuardedPage {
+        path: String,
+        guard: String,
+    },
     GoModule {
         dir: String,
         module: String,

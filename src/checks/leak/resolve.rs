@@ -33,8 +33,28 @@ pub(crate) fn resolve_all(
     submodules: &[String],
     collected: Vec<Extracted>,
 ) -> Vec<Finding> {
+    let next_configs: Vec<(String, bool)> = collected
+        .iter()
+        .flat_map(|e| &e.facts)
+        .filter_map(|f| match f {
+            Fact::NextConfig {
+                dir,
+                page_extensions,
+            } => Some((dir.clone(), *page_extensions)),
+            _ => None,
+        })
+        .collect();
+    let guarded: Vec<(String, String)> = collected
+        .iter()
+        .flat_map(|e| &e.facts)
+        .filter_map(|f| match f {
+            Fact::GuardedPage { path, guard } => Some((path.clone(), guard.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut found = super::next_pages::judge(files, &next_configs, &guarded);
     if collected.iter().all(|e| e.pending.is_empty()) {
-        return Vec::new();
+        return found;
     }
     let mut collected = collected;
     let facts = collected
@@ -43,11 +63,13 @@ pub(crate) fn resolve_all(
         .collect();
     let mut index = Index::new(config, files, facts);
     index.submodules = submodules;
-    collected
-        .iter()
-        .flat_map(|e| e.pending.iter().map(move |p| (&*e.path, p)))
-        .filter_map(|(file, p)| index.resolve(file, p))
-        .collect()
+    found.extend(
+        collected
+            .iter()
+            .flat_map(|e| e.pending.iter().map(move |p| (&*e.path, p)))
+            .filter_map(|(file, p)| index.resolve(file, p)),
+    );
+    found
 }
 
 /// The files production code's references land on that the walk did not gate as production (see
@@ -177,6 +199,7 @@ impl<'a> Index<'a> {
                     index.env_set_by_deployment.insert(var);
                 }
                 Fact::Deploys => index.deploys = true,
+                Fact::NextConfig { .. } | Fact::GuardedPage { .. } => {}
                 Fact::ArchiveDeploy(d) => index.archive_deploys.push(*d),
                 Fact::DockerfileNamed { path } => index.dockerfiles_named.push(path),
                 Fact::DevServerScript { path } => {
