@@ -399,3 +399,31 @@ fn a_test_inside_nextjs_pages_is_served_as_a_route() {
     );
     assert_eq!(code, 0);
 }
+
+/// Recall class 8: a production env file whose service URLs name a development host (a copy of
+/// `.env.development` left as it was) makes the production build talk to development's services.
+/// Production hosts, and the machine's own `localhost`, are not reported; nor is the development file.
+#[test]
+fn a_production_env_file_pointing_at_development_hosts() {
+    let dev = "CONTENT_URI=\"https://cms-dev.cloudapps.digital/api/content/\"\nSITE_URL=\"https://benefits-dev.cloudapps.digital/civilian\"\nLOCALHOST_URL=\"http://localhost:8000\"\n";
+    let (_, found) = gate(
+        &with(
+            NODE_SERVICE,
+            &[("web/.env.production", dev), ("web/.env.development", dev)],
+        ),
+        "leak/nonprod-default",
+    );
+    assert_eq!(
+        found,
+        vec![
+            row("leak/nonprod-default", "web/.env.production", 1, "warning"),
+            row("leak/nonprod-default", "web/.env.production", 2, "warning"),
+        ]
+    );
+    let prod = "CONTENT_URI=\"https://cms.cloudapps.digital/api/content/\"\nLOCALHOST_URL=\"http://localhost:8000\"\nDEVELOPER_EMAIL=\"https://developer.example.gov.uk\"\n";
+    let (_, found) = gate(
+        &with(NODE_SERVICE, &[("web/.env.production", prod)]),
+        "leak/nonprod-default",
+    );
+    assert_eq!(found, vec![]);
+}

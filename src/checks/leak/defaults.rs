@@ -374,6 +374,69 @@ pub(crate) fn extract_config(src: &mut Source, out: &mut Extracted) {
     }
 }
 
+/// A production env file (`.env.production`, `.env.prod`) whose service URLs name a development or
+/// test host (`https://cms-dev.example.digital/api`, `api.test.service.gov.uk`): the production build
+/// talks to development's services (a copy of `.env.development` left as it was). Only URLs count, by
+/// the host's labels; `localhost` is the machine's own (a sidecar), not another environment.
+pub(crate) fn development_hosts(src: &mut Source, out: &mut Extracted) {
+    let name = paths::file_name(src.path).to_ascii_lowercase();
+    let Some(env) = name.strip_prefix(".env.") else {
+        return;
+    };
+    if crate::repo::environments::tier_of_word(env)
+        != Some(crate::repo::environments::Tier::Production)
+    {
+        return;
+    }
+    let text = src.text;
+    for (start, end) in trimmed_lines(text) {
+        let line = &text[start..end];
+        if line.starts_with(b"#") {
+            continue;
+        }
+        let Some(sep) = line.iter().position(|b| *b == b'=') else {
+            continue;
+        };
+        let value = String::from_utf8_lossy(&line[sep + 1..]);
+        let value = value.trim().trim_matches(['"', '\'']);
+        let Some(host) = url_host(value) else {
+            continue;
+        };
+        let Some(word) = host
+            .split(['.', '-', '_'])
+            .find(|w| {
+                matches!(
+                    crate::repo::environments::tier_of_word(w),
+                    Some(crate::repo::environments::Tier::NonProduction)
+                )
+            })
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let key = String::from_utf8_lossy(&line[..sep]).trim().to_string();
+        let msg = format!(
+            "the production env file sets `{key}` to a `{word}` host (`{host}`): the production build talks to a non-production service; point it at production's, or have the deployment set it"
+        );
+        let shown = crate::repo::text::evidence(line, 120);
+        let span = src.span(start..end);
+        out.finding(&NONPROD_DEFAULT, span, msg, &shown);
+    }
+}
+
+/// The host of an `http(s)://` URL, lower case; None for anything else and for the machine itself.
+fn url_host(value: &str) -> Option<String> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))?;
+    let host = rest
+        .split(['/', ':', '?', '#'])
+        .next()?
+        .to_ascii_lowercase();
+    (!host.is_empty() && host != "localhost" && !host.starts_with("127.") && host != "0.0.0.0")
+        .then_some(host)
+}
+
 /// An image that installs an example or development env file as its real one (`COPY .env.example .env`,
 /// `RUN cp .env.sample .env`): the service then starts with the example's values (fixed secrets, test
 /// URLs, development modes) wherever the deployment does not override each one. Stages named for tests

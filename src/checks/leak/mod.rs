@@ -516,7 +516,10 @@ fn extract(
             routes::play_conf(&mut src, &mut out);
             defaults::extract_config(&mut src, &mut out);
         }
-        Kind::Config => defaults::extract_config(&mut src, &mut out),
+        Kind::Config => {
+            defaults::extract_config(&mut src, &mut out);
+            defaults::development_hosts(&mut src, &mut out);
+        }
         Kind::ShellScript => docker::dev_server_script(&src, &mut out),
         Kind::DeployEnv => {
             if paths::extension(&file.path) == "sh" {

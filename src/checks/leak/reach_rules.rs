@@ -78,7 +78,9 @@ pub const NONPROD_DEFAULT: CodeRule = CodeRule {
           made-up users in is one missing setting away from production; stubs switched on in the shipped base \
           config answer for the real service in every environment that does not override them; Rails' \
           `consider_all_requests_local = true` in production shows every visitor full error reports; an image \
-          that installs `.env.example` as its `.env` starts with the example's fixed secrets and test URLs. This is \
+          that installs `.env.example` as its `.env` starts with the example's fixed secrets and test URLs; a \
+          `.env.production` left as a copy of `.env.development` points the production build at development's \
+          services (`https://cms-dev.…`). This is \
           how test behaviour and test data reach a live system — as they reached the Police National Database, \
           unnoticed for months — and the ICO recommended steps to prevent code being inadvertently added to \
           live systems. Reported as a warning naming the default and where production must override it (an \
