@@ -314,7 +314,7 @@ fn making_the_image_look_like_a_developers_fails_and_a_real_development_image_pa
     let mut dev_base = APP_AND_TESTS.to_vec();
     dev_base.push(("Dockerfile", dev));
     let repo = pull_request(&dev_base, false, |r| {
-        r.write("Dockerfile", &dev.replace("/app", "/srv"));
+        r.write("Dockerfile", dev.replace("/app", "/srv"));
     });
     let (code, report) = judged(&repo, &["--fail-on", "warning"]);
     assert_eq!(code, 0, "{report:#}");

@@ -6,9 +6,9 @@
 
 use super::libraries::{self, Registry};
 use super::manifests::{dependency, is_nonprod_section, test_jar, TestDep};
+use super::xml_events::XmlEvents;
 use super::{Extracted, Source};
 use quick_xml::events::Event;
-use quick_xml::Reader;
 use std::ops::Range;
 
 /// One `<dependency>`'s fields: the text and its span.
@@ -33,21 +33,16 @@ struct Pom {
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     let text = src.text;
-    let mut reader = Reader::from_reader(text);
     let mut path: Vec<Vec<u8>> = Vec::new();
     let mut dep: Option<Dep> = None;
     let mut profile_id: Option<String> = None;
     let mut found: Vec<Dep> = Vec::new();
     let mut pom = Pom::default();
     let mut managed: Option<Dep> = None;
-    loop {
-        let before = reader.buffer_position() as usize;
-        let event = match reader.read_event() {
-            Ok(e) => e,
-            // A pom Maven cannot read is Maven's to report.
-            Err(_) => return,
-        };
-        let after = (reader.buffer_position() as usize).min(text.len());
+    for item in XmlEvents::new(text) {
+        // A pom Maven cannot read is Maven's to report.
+        let Ok((event, read)) = item else { return };
+        let (before, after) = (read.start, read.end);
         match event {
             Event::Start(e) => {
                 path.push(e.local_name().as_ref().to_vec());
@@ -118,7 +113,6 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
                     _ => {}
                 }
             }
-            Event::Eof => break,
             _ => {}
         }
     }

@@ -57,6 +57,7 @@ mod sbt;
 mod stand_ins;
 mod test_fallbacks;
 mod tokens;
+mod xml_events;
 
 pub use reach_rules::UNEVALUATED_REACH;
 pub use rule_docs::RULES;

@@ -103,23 +103,20 @@ mod tests {
     use super::*;
     use crate::repo::lexer::Syntax;
 
+    /// The facts a test file under `pages/` states.
+    fn facts(code: &str) -> usize {
+        super::super::extract_for_test("pages/api/e2e/token.ts", code, Syntax::CLike, |src, out| {
+            extract_page(src, out)
+        })
+        .facts
+        .len()
+    }
+
     #[test]
     fn a_handler_that_turns_itself_away_unless_a_flag_is_set() {
         let support = "export default function handler(req, res) {\n  if (process.env.E2E_HTTP_MOCKS !== 'true') {\n    res.status(404).end();\n    return;\n  }\n  res.json({ token: 'x' });\n}\n";
-        let out = super::super::extract_for_test(
-            "pages/api/e2e/token.ts",
-            support,
-            Syntax::CLike,
-            |src, out| extract_page(src, out),
-        );
-        assert_eq!(out.facts.len(), 1, "{:?}", out.facts);
+        assert_eq!(facts(support), 1);
         let open = "export default function handler(req, res) {\n  res.status(404).end();\n}\n";
-        let out = super::super::extract_for_test(
-            "pages/api/e2e/token.ts",
-            open,
-            Syntax::CLike,
-            |src, out| extract_page(src, out),
-        );
-        assert!(out.facts.is_empty());
+        assert_eq!(facts(open), 0);
     }
 }

@@ -7,28 +7,22 @@
 
 use super::libraries::{self, Registry};
 use super::manifests::{dependency, TestDep};
+use super::xml_events::XmlEvents;
 use super::{Extracted, Source};
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 use std::ops::Range;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     let text = src.text;
-    let mut reader = Reader::from_reader(text);
     // Depth of a conditional item group that is not the release build's (0: none open).
     let mut skipped_group = 0usize;
     let mut depth = 0usize;
     let mut is_test_project = false;
     let mut in_is_test_project = false;
     let mut refs: Vec<(String, Range<usize>)> = Vec::new();
-    loop {
-        let before = reader.buffer_position() as usize;
-        let event = match reader.read_event() {
-            Ok(e) => e,
-            // A project file MSBuild cannot read is MSBuild's to report.
-            Err(_) => return,
-        };
-        let after = (reader.buffer_position() as usize).min(text.len());
+    for item in XmlEvents::new(text) {
+        // A project file MSBuild cannot read is MSBuild's to report.
+        let Ok((event, tag)) = item else { return };
         match event {
             Event::Start(e) => {
                 depth += 1;
@@ -41,13 +35,13 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
                 }
                 in_is_test_project = name.as_ref() == b"IsTestProject";
                 if name.as_ref() == b"PackageReference" && skipped_group == 0 {
-                    refs.extend(include(&e, text, before..after));
+                    refs.extend(include(&e, text, tag.clone()));
                 }
             }
-            Event::Empty(e) => {
-                if e.local_name().as_ref() == b"PackageReference" && skipped_group == 0 {
-                    refs.extend(include(&e, text, before..after));
-                }
+            Event::Empty(e)
+                if e.local_name().as_ref() == b"PackageReference" && skipped_group == 0 =>
+            {
+                refs.extend(include(&e, text, tag.clone()));
             }
             Event::End(_) => {
                 if depth == skipped_group {
@@ -56,13 +50,10 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
                 depth = depth.saturating_sub(1);
                 in_is_test_project = false;
             }
-            Event::Text(t) => {
-                if in_is_test_project {
-                    let raw: &[u8] = &t;
-                    is_test_project |= raw.trim_ascii().eq_ignore_ascii_case(b"true");
-                }
+            Event::Text(t) if in_is_test_project => {
+                let raw: &[u8] = &t;
+                is_test_project |= raw.trim_ascii().eq_ignore_ascii_case(b"true");
             }
-            Event::Eof => break,
             _ => {}
         }
     }
