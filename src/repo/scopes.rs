@@ -39,6 +39,12 @@ pub fn scope_at(content: &[u8], at: usize) -> Scope {
         if text.is_empty() || is_comment(text) || width >= limit {
             continue;
         }
+        // A brace on a line of its own (C#, Java in Allman style) opens the block of the header above
+        // it, at its own indent.
+        if is_lone_brace(text) {
+            limit = width + 1;
+            continue;
+        }
         limit = width;
         match header_says(text) {
             Scope::Plain => {}
@@ -49,6 +55,11 @@ pub fn scope_at(content: &[u8], at: usize) -> Scope {
         }
     }
     Scope::Plain
+}
+
+/// `{` on a line of its own: the block of the line above it, not a header of its own.
+fn is_lone_brace(text: &[u8]) -> bool {
+    text.trim_ascii_end() == b"{"
 }
 
 /// The scope of a hit at byte `at`: a guard on its own line first (`Rails.env.test? ? a : b`,
@@ -120,7 +131,7 @@ impl LineScopes {
     pub fn next(&mut self, line: &[u8]) -> Scope {
         let width = indent(line);
         let text = &line[width.min(line.len())..];
-        if text.is_empty() || is_comment(text) {
+        if text.is_empty() || is_comment(text) || is_lone_brace(text) {
             // Not a header for later lines: answer without changing the enclosing blocks.
             return self
                 .stack

@@ -427,3 +427,40 @@ fn a_production_env_file_pointing_at_development_hosts() {
     );
     assert_eq!(found, vec![]);
 }
+
+/// Batch 6's recall class: IdentityServer's developer signing credential (a key generated on the machine
+/// and kept in a file beside the app) called with no condition in production code is a switch left on.
+/// Inside `if (builder.Environment.IsDevelopment())` — braces on lines of their own, as C# writes them —
+/// it is development's.
+#[test]
+fn an_identity_servers_developer_signing_key_in_production_code() {
+    let unguarded = "var builder = WebApplication.CreateBuilder(args);\nbuilder.Services.AddIdentityServer()\n    .AddInMemoryClients(Config.Clients)\n    .AddDeveloperSigningCredential(); // not recommended for production\nvar app = builder.Build();\napp.Run();\n";
+    let (code, found) = gate(&[("src/Identity/Program.cs", unguarded)], "switch/");
+    assert_eq!(
+        found,
+        vec![row(
+            "switch/developer-signing-key",
+            "src/Identity/Program.cs",
+            4,
+            "error"
+        )]
+    );
+    assert_eq!(code, 1);
+    let guarded = "var builder = WebApplication.CreateBuilder(args);\nvar ids = builder.Services.AddIdentityServer();\nif (builder.Environment.IsDevelopment())\n{\n    ids.AddDeveloperSigningCredential();\n}\nelse\n{\n    ids.AddSigningCredential(certificate);\n}\n";
+    let (code, found) = gate(&[("src/Identity/Program.cs", guarded)], "switch/");
+    assert_eq!(found, vec![]);
+    assert_eq!(code, 0);
+    // Twin: the else branch of the same guard is production's.
+    let inverted = guarded
+        .replace(
+            "ids.AddDeveloperSigningCredential();",
+            "ids.AddSigningCredential(certificate);",
+        )
+        .replacen(
+            "ids.AddSigningCredential(certificate);\n}\n",
+            "ids.AddDeveloperSigningCredential();\n}\n",
+            2,
+        );
+    let (_, found) = gate(&[("src/Identity/Program.cs", &inverted)], "switch/");
+    assert_eq!(found.len(), 1, "{inverted}\n{found:?}");
+}
