@@ -928,6 +928,17 @@ mod tests {
             ("futurenhs.automation/wdio.conf.js", Test),
             ("e2e-suite/wdio.shared.conf.ts", Test),
             ("src/setup.js", Code),
+            // Behave and Cucumber step definitions and hooks; a Django app's own `features` module is code.
+            ("features/steps/screening_steps.py", Test),
+            ("features/environment.py", Test),
+            ("features/step_definitions/claim_steps.rb", Test),
+            ("app/features/flags.py", Code),
+            // Pact consumer tests by folder and name; a domain's contracts are code.
+            ("contract/fetch-eligibility-content.contract.ts", Test),
+            ("pact/user-service.pact.ts", Test),
+            ("src/contracts/lease.contract.ts", Code),
+            ("postman/order_flow.postman_collection.json", Test),
+            ("postman/dev.postman_environment.json", Test),
             ("src/env.js", Code),
             ("src/jest.js", Code),
             ("snapshots-playwright.Dockerfile", Test),

@@ -464,3 +464,80 @@ fn an_identity_servers_developer_signing_key_in_production_code() {
     let (_, found) = gate(&[("src/Identity/Program.cs", &inverted)], "switch/");
     assert_eq!(found.len(), 1, "{inverted}\n{found:?}");
 }
+
+// ------------------------------------------------------------------- batch 8's classes
+
+/// Behave's step definitions (`features/steps/`) and hooks (`features/environment.py`), like Cucumber's
+/// `features/step_definitions/`, are test code: their imports of test factories are the tests'. The
+/// same import in a view is still an error.
+#[test]
+fn behave_step_definitions_are_test_code() {
+    let factories =
+        "import factory\nclass ParticipantFactory(factory.Django.DjangoModelFactory):\n    pass\n";
+    let steps = "from behave import given\nfrom app.tests.factories import ParticipantFactory\n\n@given('a participant')\ndef step(context):\n    ParticipantFactory.create()\n";
+    let base: Vec<(&str, &str)> = vec![
+        ("manage.py", "import django\n"),
+        ("app/__init__.py", ""),
+        ("app/tests/__init__.py", ""),
+        ("app/tests/factories.py", factories),
+    ];
+    let (code, found) = gate(
+        &with(
+            &base,
+            &[
+                ("features/steps/participant_steps.py", steps),
+                ("features/environment.py", steps),
+            ],
+        ),
+        "leak/",
+    );
+    assert_eq!(found, vec![]);
+    assert_eq!(code, 0);
+    let (code, found) = gate(&with(&base, &[("app/views.py", steps)]), "leak/");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "app/views.py");
+    assert_eq!(code, 1);
+}
+
+/// A Pact consumer test (`contract/fetch-content.contract.ts`, run by its own Jest config) is test code:
+/// its imports of jest-pact and the test-data builders are the tests'. The same file among the
+/// service's sources is still judged.
+#[test]
+fn a_pact_contract_test_is_test_code() {
+    let pact = "import { pactWith } from 'jest-pact';\nimport { fetchContent } from '../src/fetch';\npactWith({ consumer: 'web', provider: 'content' }, (provider) => {\n  it('fetches', async () => { await fetchContent(provider.mockService.baseUrl); });\n});\n";
+    let (code, found) = gate(
+        &with(
+            NODE_SERVICE,
+            &[("contract/fetch-content.contract.ts", pact)],
+        ),
+        "leak/",
+    );
+    assert_eq!(found, vec![]);
+    assert_eq!(code, 0);
+    let (_, found) = gate(
+        &with(NODE_SERVICE, &[("src/fetch-content.contract.ts", pact)]),
+        "leak/test-library-import",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+/// Postman's collections (requests run by hand or by newman against the API) hold example people and
+/// numbers for those requests: test material, not production configuration. The same values in the
+/// service's own JSON configuration are still reported.
+#[test]
+fn a_postman_collection_is_test_material() {
+    let collection = "{\n  \"info\": { \"name\": \"order flow\" },\n  \"item\": [{ \"request\": { \"body\": { \"raw\": \"{\\\"email\\\": \\\"alex.doe@example.com\\\", \\\"phone\\\": \\\"+447700900000\\\"}\" } } }]\n}\n";
+    let (_, found) = gate(
+        &with(
+            NODE_SERVICE,
+            &[("postman/order_flow.postman_collection.json", collection)],
+        ),
+        "data/",
+    );
+    assert_eq!(found, vec![]);
+    let (_, found) = gate(
+        &with(NODE_SERVICE, &[("config/order_flow.json", collection)]),
+        "data/",
+    );
+    assert!(!found.is_empty());
+}

@@ -145,15 +145,34 @@ pub(super) fn test_path<'a>(
     if is_test_runner_setup(lower) {
         return Some(TestSide::Name("as a test runner's setup file"));
     }
-    // Cucumber: `features/support/` (hooks, env) and the `.feature` files themselves.
+    // Postman's collections and environments: requests run by hand or by `newman` against an API.
+    if lower.ends_with(".postman_collection.json") || lower.ends_with(".postman_environment.json") {
+        return Some(TestSide::Name("a Postman collection"));
+    }
+    // Pact consumer tests: `contract/fetch-content.contract.ts`, `pact/user.pact.ts` (the folder and the
+    // name both say so; a domain's `contracts/lease.contract.ts` is not one).
+    let without_ext = lower.rsplit_once('.').map_or(lower, |(s, _)| s);
+    if (without_ext.ends_with(".contract") || without_ext.ends_with(".pact"))
+        && conv
+            .iter()
+            .any(|d| matches!(*d, "contract" | "pact" | "pacts"))
+    {
+        return Some(TestSide::Name("a Pact contract test"));
+    }
+    // Cucumber and Behave: the `.feature` files themselves, their hooks (`features/support/`,
+    // Behave's `features/environment.py`) and step definitions (`features/step_definitions/`,
+    // Behave's `features/steps/`).
     if ext == "feature" {
         return Some(TestSide::Name("`*.feature` (Cucumber)"));
     }
-    if conv
+    if let Some(w) = conv
         .windows(2)
-        .any(|w| w[0] == "features" && w[1] == "support")
+        .find(|w| w[0] == "features" && matches!(w[1], "support" | "steps" | "step_definitions"))
     {
-        return Some(TestSide::TestDir("features/support"));
+        return Some(TestSide::TestDir(w[1]));
+    }
+    if conv.last() == Some(&"features") && lower == "environment.py" {
+        return Some(TestSide::Name("Behave's `features/environment.py`"));
     }
     // Java/Kotlin/Scala: src/test/..., src/it/..., src/testFixtures/...
     if let Some(w) = dirs.windows(2).find(|w| {
