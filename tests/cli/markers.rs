@@ -6,6 +6,8 @@ use crate::common::*;
 fn production_path(id: &str) -> &'static str {
     match id {
         i if i.starts_with("switch/spring") => "src/main/resources/application.properties",
+        // A call in C# code, where the identity server is configured.
+        "switch/developer-signing-key" => "src/Identity/Program.cs",
         i if i.starts_with("switch/") => "config/production.env",
         // Infrastructure as code: the class every access rule applies to.
         i if i.starts_with("access/") => "infra/main.tf",
