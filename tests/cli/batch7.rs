@@ -541,3 +541,36 @@ fn a_postman_collection_is_test_material() {
     );
     assert!(!found.is_empty());
 }
+
+/// TypeScript elides an import whose bindings are only used as types (`x as Optional<T>`): nothing of
+/// the test helper is loaded. A binding used as a value, or a side-effect import after a type import,
+/// still loads it.
+#[test]
+fn an_import_used_only_as_a_type_loads_nothing() {
+    let helpers = "export type Optional<T> = { [K in keyof T]?: T[K] };\nexport const render = () => 'rendered';\n";
+    let typed = "import { Optional } from '../testUtils/unitTestHelpers';\n\nexport function props(body: unknown) {\n  return body as Optional<{ name: string }>;\n}\n";
+    let tree = |page: &'static str| -> Vec<(&'static str, &'static str)> {
+        with(
+            NODE_SERVICE,
+            &[
+                ("src/testUtils/unitTestHelpers.ts", helpers),
+                ("src/pages/props.ts", page),
+            ],
+        )
+    };
+    let (_, found) = gate(&tree(typed), "leak/test-import");
+    assert_eq!(found, vec![]);
+    let valued = "import { Optional, render } from '../testUtils/unitTestHelpers';\n\nexport function props(body: unknown) {\n  render();\n  return body as Optional<{ name: string }>;\n}\n";
+    let (_, found) = gate(&tree(valued), "leak/test-import");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let side_effect = "import { Optional } from '../testUtils/types';\nimport '../testUtils/unitTestHelpers';\n\nexport const x = (b: unknown) => b as Optional<{}>;\n";
+    let mut files = tree(side_effect);
+    files.push(("src/testUtils/types.ts", "export type Optional<T> = T;\n"));
+    let (_, found) = gate(&files, "leak/test-import");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.1 == "src/pages/props.ts" && f.2 == 2),
+        "{found:?}"
+    );
+}

@@ -115,13 +115,80 @@ fn type_only(text: &[u8], at: usize) -> bool {
             .is_some_and(|b| b.is_ascii_whitespace() || *b == b'{')
 }
 
+/// Is the statement at `at` a TypeScript `import { A, B } from …` whose every binding is used only where
+/// a type goes (`x as Optional<T>`, `: Optional`, `Promise<Optional<T>>`)? The compiler elides such an
+/// import: nothing is loaded. A default or namespace import, or any use that may be a value, keeps it.
+fn used_only_as_types(src: &mut Source, at: usize) -> bool {
+    if !matches!(paths::extension(src.path), "ts" | "tsx" | "mts" | "cts") {
+        return false;
+    }
+    let text = src.text;
+    // Only the `from` of the statement: an `import './x'` has no bindings to read.
+    if !text.get(at..).is_some_and(|t| t.starts_with(b"from")) {
+        return false;
+    }
+    let Some(start) = memchr::memmem::rfind(&text[..at], b"import") else {
+        return false;
+    };
+    let rest = &text[start + 6..at.min(text.len())];
+    let rest = rest.trim_ascii_start();
+    let (Some(inner), true) = (rest.strip_prefix(b"{"), rest.contains(&b'}')) else {
+        return false;
+    };
+    let close = inner.iter().position(|b| *b == b'}').unwrap_or(inner.len());
+    let names: Vec<String> = String::from_utf8_lossy(&inner[..close])
+        .split(',')
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+        .map(|b| {
+            let b = b.strip_prefix("type ").unwrap_or(b);
+            b.rsplit(" as ").next().unwrap_or(b).trim().to_string()
+        })
+        .collect();
+    let ident = |n: &String| n.bytes().all(super::tokens::is_ident) && !n.is_empty();
+    if names.is_empty() || !names.iter().all(ident) {
+        return false;
+    }
+    let statement_end = at;
+    names.iter().all(|name| {
+        super::tokens::word_occurrences(text, name.as_bytes(), false)
+            .filter(|&i| (i < start || i > statement_end) && src.in_code(i))
+            .all(|i| in_type_position(text, i))
+    })
+}
+
+/// Is the name at `at` where only a type can stand: after `:`, `<`, `|`, `&`, `as`, `extends`,
+/// `implements`, `satisfies`, or on a `type`/`interface` declaration's line?
+fn in_type_position(text: &[u8], at: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    let line = text[line_start..at].trim_ascii_start();
+    if line.starts_with(b"type ")
+        || line.starts_with(b"interface ")
+        || line.starts_with(b"export type ")
+    {
+        return true;
+    }
+    let before = text[line_start..at].trim_ascii_end();
+    [&b":"[..], b"<", b"|", b"&"]
+        .iter()
+        .any(|p| before.ends_with(p))
+        || [&b"as"[..], b"extends", b"implements", b"satisfies"]
+            .iter()
+            .any(|w| {
+                before.ends_with(w)
+                    && before[..before.len() - w.len()]
+                        .last()
+                        .is_none_or(|b| b.is_ascii_whitespace())
+            })
+}
+
 /// Only plain quotes (and backticks without interpolation) are specifiers.
 fn is_quote(text: &[u8], j: usize, lit: &super::tokens::Literal) -> bool {
     matches!(text[j], b'"' | b'\'' | b'`') && lit.content.end + 1 == lit.end
 }
 
 fn module_reference(src: &mut Source, out: &mut Extracted, keyword: usize, spec: Range<usize>) {
-    if type_only(src.text, keyword) {
+    if type_only(src.text, keyword) || used_only_as_types(src, keyword) {
         return;
     }
     let s = src.str(spec.clone());
