@@ -150,10 +150,14 @@ fn used_only_as_types(src: &mut Source, at: usize) -> bool {
         return false;
     }
     let statement_end = at;
+    // Every use a type, and at least one use: an import nothing uses is kept by some compilers
+    // (`verbatimModuleSyntax`), and judged as before.
     names.iter().all(|name| {
-        super::tokens::word_occurrences(text, name.as_bytes(), false)
-            .filter(|&i| (i < start || i > statement_end) && src.in_code(i))
-            .all(|i| in_type_position(text, i))
+        let uses: Vec<usize> = super::tokens::word_occurrences(text, name.as_bytes(), false)
+            .filter(|&i| i < start || i > statement_end)
+            .collect();
+        let uses: Vec<usize> = uses.into_iter().filter(|&i| src.in_code(i)).collect();
+        !uses.is_empty() && uses.iter().all(|&i| in_type_position(text, i))
     })
 }
 
