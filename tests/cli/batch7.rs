@@ -563,6 +563,14 @@ fn an_import_used_only_as_a_type_loads_nothing() {
     let valued = "import { Optional, render } from '../testUtils/unitTestHelpers';\n\nexport function props(body: unknown) {\n  render();\n  return body as Optional<{ name: string }>;\n}\n";
     let (_, found) = gate(&tree(valued), "leak/test-import");
     assert_eq!(found.len(), 1, "{found:?}");
+    // A value in an object literal, or compared, is a value.
+    for value_use in [
+        "import { Optional } from '../testUtils/unitTestHelpers';\nexport const cfg = { provider: Optional };\nexport const t = (b: unknown) => b as Optional<{}>;\n",
+        "import { Optional } from '../testUtils/unitTestHelpers';\nexport const small = (n: number) => n < Optional;\n",
+    ] {
+        let (_, found) = gate(&tree(value_use), "leak/test-import");
+        assert_eq!(found.len(), 1, "{value_use}\n{found:?}");
+    }
     let side_effect = "import { Optional } from '../testUtils/types';\nimport '../testUtils/unitTestHelpers';\n\nexport const x = (b: unknown) => b as Optional<{}>;\n";
     let mut files = tree(side_effect);
     files.push(("src/testUtils/types.ts", "export type Optional<T> = T;\n"));

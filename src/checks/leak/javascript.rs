@@ -161,29 +161,65 @@ fn used_only_as_types(src: &mut Source, at: usize) -> bool {
     })
 }
 
-/// Is the name at `at` where only a type can stand: after `:`, `<`, `|`, `&`, `as`, `extends`,
-/// `implements`, `satisfies`, or on a `type`/`interface` declaration's line?
+/// Is the name at `at` where only a type can stand, read conservatively (a value misread as a type would
+/// hide a load): after `as`, `satisfies` or `implements`; as a generic's argument (`Promise<X`, no space
+/// before `<`: `a < X` compares); as a return type (`): X`) or the annotation of a declaration or a first
+/// parameter (`let x: X`, `(body: X`); on a `type` or `interface` declaration's line. Never when it is
+/// called or its member read (`X(`, `X.y`).
 fn in_type_position(text: &[u8], at: usize) -> bool {
+    let after = &text[at..];
+    let ident_len = after
+        .iter()
+        .take_while(|b| super::tokens::is_ident(**b))
+        .count();
+    let next = after[ident_len..].iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(next, Some(b'(' | b'.')) {
+        return false;
+    }
     let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
     let line = text[line_start..at].trim_ascii_start();
     if line.starts_with(b"type ")
         || line.starts_with(b"interface ")
         || line.starts_with(b"export type ")
+        || line.starts_with(b"export interface ")
     {
         return true;
     }
     let before = text[line_start..at].trim_ascii_end();
-    [&b":"[..], b"<", b"|", b"&"]
+    let word_before = |w: &[u8]| {
+        before.ends_with(w)
+            && before[..before.len() - w.len()]
+                .last()
+                .is_none_or(|b| b.is_ascii_whitespace())
+    };
+    if word_before(b"as") || word_before(b"satisfies") || word_before(b"implements") {
+        return true;
+    }
+    if let Some(head) = before.strip_suffix(b"<") {
+        return head.last().is_some_and(|b| super::tokens::is_ident(*b));
+    }
+    let Some(head) = before.strip_suffix(b":") else {
+        return false;
+    };
+    let head = head.trim_ascii_end();
+    if head.ends_with(b")") {
+        return true;
+    }
+    let name_len = head
         .iter()
-        .any(|p| before.ends_with(p))
-        || [&b"as"[..], b"extends", b"implements", b"satisfies"]
-            .iter()
-            .any(|w| {
-                before.ends_with(w)
-                    && before[..before.len() - w.len()]
+        .rev()
+        .take_while(|b| super::tokens::is_ident(**b))
+        .count();
+    let (rest, name) = head.split_at(head.len() - name_len);
+    let rest = rest.trim_ascii_end();
+    !name.is_empty()
+        && (rest.ends_with(b"(")
+            || [&b"let"[..], b"const", b"var"].iter().any(|k| {
+                rest.ends_with(k)
+                    && rest[..rest.len() - k.len()]
                         .last()
                         .is_none_or(|b| b.is_ascii_whitespace())
-            })
+            }))
 }
 
 /// Only plain quotes (and backticks without interpolation) are specifiers.
