@@ -206,18 +206,23 @@ pub fn is_process_doc(path: &str) -> bool {
     // (`web/README.md`, `clientside/portal/README.md`) and the documents of its `docs/`
     // (`clientside/portal/docs/frontend.md`), two directories deep at most. Never a README among source
     // code, tests, examples or someone else's code (`src/`, `vendor/`, `node_modules/`).
+    // Asked of every file: at most three directories deep, and a README/CONTRIBUTING or a document of a
+    // `docs/` folder, before anything is split.
+    let depth = dir.matches('/').count() + 1;
+    let component_doc = ["readme", "contributing"]
+        .iter()
+        .any(|n| stem == *n || stem.split(['-', '_', '.']).next() == Some(n));
+    let in_component_docs = !ext.is_empty() && (dir.ends_with("/docs") || dir.ends_with("/doc"));
+    if dir.is_empty() || depth > 3 || !(component_doc || in_component_docs) {
+        return false;
+    }
     let segments: Vec<&str> = dir.split('/').collect();
-    if dir.is_empty() || segments.iter().any(|d| not_a_component(d)) {
+    if segments.iter().any(|d| not_a_component(d)) {
         return false;
     }
     match segments.iter().position(|d| matches!(*d, "docs" | "doc")) {
         Some(i) => (1..=2).contains(&i) && segments.len() == i + 1 && !ext.is_empty(),
-        None => {
-            segments.len() <= 2
-                && ["readme", "contributing"]
-                    .iter()
-                    .any(|n| stem == *n || stem.split(['-', '_', '.']).next() == Some(n))
-        }
+        None => segments.len() <= 2 && component_doc,
     }
 }
 

@@ -301,24 +301,26 @@ fn ends_with_ignoring_case(name: &str, suffix: &str) -> bool {
 /// (Create React App), `jest.setup.ts`, `jest.env.js`, `vitest.setup.ts`, `wdio.conf.js`,
 /// `protractor.conf.js`, `nightwatch.conf.js`. A plain `setup.js` or `env.js` is not one.
 fn is_test_runner_setup(lower: &str) -> bool {
+    // Asked of every file: the names' first letters before anything else.
+    if !matches!(
+        lower.as_bytes().first(),
+        Some(b'j' | b'v' | b'w' | b'p' | b'n' | b's')
+    ) {
+        return false;
+    }
     let stem = lower.rsplit_once('.').map_or(lower, |(s, _)| s);
     if matches!(stem, "setupjest" | "setuptests" | "setuptest" | "jestsetup") {
         return true;
     }
     let mut parts = stem.split(['.', '-', '_']);
-    let runner = parts.next().unwrap_or("");
-    let rest: Vec<&str> = parts.collect();
-    let setup = |w: &&str| {
-        matches!(
-            *w,
-            "setup" | "env" | "environment" | "teardown" | "globalsetup" | "globalteardown"
-        )
-    };
-    match runner {
-        "jest" | "vitest" => rest.iter().any(setup),
-        "wdio" | "protractor" | "nightwatch" => {
-            rest.iter().any(|w| matches!(*w, "conf" | "config"))
-        }
+    match parts.next().unwrap_or("") {
+        "jest" | "vitest" => parts.any(|w| {
+            matches!(
+                w,
+                "setup" | "env" | "environment" | "teardown" | "globalsetup" | "globalteardown"
+            )
+        }),
+        "wdio" | "protractor" | "nightwatch" => parts.any(|w| matches!(w, "conf" | "config")),
         _ => false,
     }
 }
