@@ -582,3 +582,36 @@ fn an_import_used_only_as_a_type_loads_nothing() {
         "{found:?}"
     );
 }
+
+/// `cf push` uploads the app's folder less what `.cfignore` excludes, as a Google Cloud source upload
+/// does with `.gcloudignore`: a `.cfignore` that leaves `spec/` in ships the tests. One that excludes
+/// them ships none.
+#[test]
+fn a_cloud_foundry_push_ships_what_cfignore_leaves_in() {
+    let tree = |cfignore: &'static str| -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("Gemfile", "source 'https://rubygems.org'\ngem 'rails'\n"),
+            (
+                "config/application.rb",
+                "module Beacon\n  class Application < Rails::Application\n  end\nend\n",
+            ),
+            ("app/models/contact.rb", "class Contact\nend\n"),
+            (
+                "spec/models/contact_spec.rb",
+                "RSpec.describe Contact do\n  it { expect(1).to eq(1) }\nend\n",
+            ),
+            (
+                "manifest.yml",
+                "applications:\n- name: beacon\n  buildpacks: [ruby_buildpack]\n",
+            ),
+            (".cfignore", cfignore),
+        ]
+    };
+    let (_, found) = gate(&tree("tmp/\nlog/\n.env\n"), "leak/package-ships-tests");
+    assert_eq!(
+        found,
+        vec![row("leak/package-ships-tests", ".cfignore", 1, "warning")]
+    );
+    let (_, found) = gate(&tree("tmp/\nlog/\nspec/\n"), "leak/package-ships-tests");
+    assert_eq!(found, vec![]);
+}

@@ -1,7 +1,8 @@
-//! Google Cloud source uploads (`gcloud app deploy`, `gcloud functions deploy`, `gcloud run deploy
-//! --source`): everything under the directory of a `.gcloudignore` is uploaded and runs in production
-//! except what the file excludes, with `.gitignore` syntax. Test code the file leaves in (a `Test/`
-//! directory under `src/`, while it excludes only the top-level `tests/`) ships with the service.
+//! Source uploads to a platform: Google Cloud's (`gcloud app deploy`, `gcloud functions deploy`, `gcloud
+//! run deploy --source`) and Cloud Foundry's (`cf push`, GOV.UK PaaS and its successors). Everything under
+//! the directory of a `.gcloudignore` or `.cfignore` is uploaded and runs in production except what the
+//! file excludes, with `.gitignore` syntax. Test code the file leaves in (a `Test/` directory under
+//! `src/`, while it excludes only the top-level `tests/`; a Rails app's `spec/`) ships with the service.
 
 use super::resolve::Index;
 use super::rule_docs::PACKAGE_SHIPS_TESTS;
@@ -16,7 +17,8 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
         .map(str::to_string)
         .collect();
     let at = src.span(0..0);
-    out.pending(at, ".gcloudignore".into(), Want::GcloudUpload(patterns));
+    let name = paths::file_name(src.path).to_string();
+    out.pending(at, name, Want::GcloudUpload(patterns));
 }
 
 /// The test and fixture files the upload from `file`'s directory carries.
@@ -50,8 +52,13 @@ pub(crate) fn resolve(
         })
         .collect();
     let first = shipped.first()?;
+    let (upload, ignore_file) = if paths::file_name(file) == ".cfignore" {
+        ("Cloud Foundry push (`cf push`)", ".cfignore")
+    } else {
+        ("Google Cloud source upload", ".gcloudignore")
+    };
     let msg = format!(
-        "the Google Cloud source upload from {} carries {} test and fixture {} (`{first}`{}), which `.gcloudignore` does not exclude",
+        "the {upload} from {} carries {} test and fixture {} (`{first}`{}), which `{ignore_file}` does not exclude",
         if dir.is_empty() { "the repository's root".to_string() } else { format!("`{dir}/`") },
         shipped.len(),
         if shipped.len() == 1 { "file" } else { "files" },
@@ -61,6 +68,6 @@ pub(crate) fn resolve(
         &PACKAGE_SHIPS_TESTS,
         p.at.in_file(file),
         msg,
-        ".gcloudignore",
+        ignore_file,
     ))
 }

@@ -250,7 +250,7 @@ enum Kind {
     Config,
     /// A deployment file (manifests, platform config, Procfile): the environment it sets.
     DeployEnv,
-    /// What a Google Cloud source upload leaves out.
+    /// What a Google Cloud or Cloud Foundry source upload leaves out (`.gcloudignore`, `.cfignore`).
     GcloudIgnore,
     /// An Azure Pipelines file or template, or another CI file (a Jenkinsfile): the archives it makes
     /// and deploys, and the Dockerfiles it names.
@@ -279,7 +279,7 @@ impl Kind {
         if name == ".dockerignore" || name.ends_with(".dockerignore") {
             return Some(Kind::DockerIgnore);
         }
-        if name == ".gcloudignore" {
+        if name == ".gcloudignore" || name == ".cfignore" {
             return Some(Kind::GcloudIgnore);
         }
         if file.class == FileClass::Manifest {

@@ -148,14 +148,15 @@ pub const PACKAGE_SHIPS_TESTS: CodeRule = CodeRule {
     why: "A wheel or an npm package is installed on production machines. `find_packages()` without an exclude \
           installs a top-level `tests` package into site-packages (where `import tests` then works in production), \
           and an npm `files` entry naming test paths publishes them into every consumer's node_modules; a Google \
-          Cloud source upload (`gcloud app deploy`) ships whatever `.gcloudignore` leaves in, and a deploy \
+          Cloud source upload (`gcloud app deploy`) ships whatever `.gcloudignore` leaves in, a Cloud Foundry \
+          `cf push` whatever `.cfignore` leaves in, and a deploy \
           archive a pipeline packs from a folder of the checkout (`zip -r build.zip ./*`, Azure Pipelines' \
           `ArchiveFiles@2`) ships everything in that folder. Either way test code and fixture data reach live \
           systems. After test data got into the live Police National \
           Database, the ICO recommended steps to prevent code being inadvertently added to live systems.",
     fix: "Exclude the tests: `find_packages(exclude=[\"tests\", \"tests.*\"])` or `exclude = [\"tests*\"]` under \
           `[tool.setuptools.packages.find]`; remove test paths from package.json `files` (or negate them, \
-          `\"!**/*.test.js\"`); add the test directories to `.gcloudignore`; archive the build output rather \
+          `\"!**/*.test.js\"`); add the test directories to `.gcloudignore` or `.cfignore`; archive the build output rather \
           than the checkout, or exclude the tests from the archive (`zip -r build.zip . -x '*.test.js' \
           'tests/*'`, `tar --exclude=tests`).",
     example: "setup.py:8:14 `find_packages()` installs the top-level test package `tests` (tests/__init__.py)",
