@@ -614,4 +614,10 @@ fn a_cloud_foundry_push_ships_what_cfignore_leaves_in() {
     );
     let (_, found) = gate(&tree("tmp/\nlog/\nspec/\n"), "leak/package-ships-tests");
     assert_eq!(found, vec![]);
+    // A service that moved to an image keeps its old `.cfignore` and manifest: the Dockerfile is what
+    // ships (and is judged as an image).
+    let mut moved = tree("tmp/\nlog/\n.env\n");
+    moved.push(("Dockerfile", "FROM ruby:3.3\nCOPY app/ /app/app/\n"));
+    let (_, found) = gate(&moved, "leak/package-ships-tests");
+    assert_eq!(found, vec![]);
 }

@@ -29,6 +29,17 @@ pub(crate) fn resolve(
     patterns: &[String],
 ) -> Option<Finding> {
     let dir = paths::parent(file);
+    // A `.cfignore` says how a folder would be pushed; the folder is pushed when a Cloud Foundry
+    // manifest sits beside it and no Dockerfile does (a service that moved to images keeps the old
+    // file: GOV.UK PaaS closed in 2024).
+    if paths::file_name(file) == ".cfignore" {
+        let manifest = ["manifest.yml", "manifest.yaml"]
+            .iter()
+            .any(|m| index.is_file(&paths::under(dir, m)));
+        if !manifest || index.is_file(&paths::under(dir, "Dockerfile")) {
+            return None;
+        }
+    }
     let root = std::path::Path::new("/upload");
     let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
     for line in patterns {
@@ -41,6 +52,16 @@ pub(crate) fn resolve(
         .iter()
         .filter(|e| e.class.is_test_side())
         .map(|e| &*e.path)
+        // CI's own folders and dotfiles (`.github/actions/…`, `.coveragerc`) configure tools, not the
+        // service.
+        .filter(|path| {
+            !path
+                .strip_prefix(dir)
+                .unwrap_or(path)
+                .trim_start_matches('/')
+                .split('/')
+                .any(|seg| seg.starts_with('.'))
+        })
         .filter(|path| {
             let rel = path
                 .strip_prefix(dir)
