@@ -1,6 +1,6 @@
 //! A prototype made with a prototype kit (GOV.UK's or NHS.UK's) is a clickable mock-up of a service: its
 //! pages show made-up people, example National Insurance numbers and placeholder text by design, its
-//! made-up records come from a fake-data library, and it holds no production data. Its `data/` findings
+//! made-up records come from a generator of them, and it holds no production data. Its `data/` findings
 //! and its test-library findings are notes that say so — shown, never dropped.
 //!
 //! The kit is known from the root `package.json` (`repo::collect`), which a pull request controls: a

@@ -614,10 +614,29 @@ fn a_cloud_foundry_push_ships_what_cfignore_leaves_in() {
     );
     let (_, found) = gate(&tree("tmp/\nlog/\nspec/\n"), "leak/package-ships-tests");
     assert_eq!(found, vec![]);
-    // A service that moved to an image keeps its old `.cfignore` and manifest: the Dockerfile is what
-    // ships (and is judged as an image).
+    // A service that moved to an image keeps its old `.cfignore` and manifest: a note.
+    let dockerfile = ("Dockerfile", "FROM ruby:3.3\nCOPY app/ /app/app/\n");
     let mut moved = tree("tmp/\nlog/\n.env\n");
-    moved.push(("Dockerfile", "FROM ruby:3.3\nCOPY app/ /app/app/\n"));
-    let (_, found) = gate(&moved, "leak/package-ships-tests");
-    assert_eq!(found, vec![]);
+    moved.push(dockerfile);
+    let (code, found) = gate(&moved, "leak/package-ships-tests");
+    assert_eq!(
+        found,
+        vec![row("leak/package-ships-tests", ".cfignore", 1, "note")]
+    );
+    assert_eq!(code, 0);
+    // A pull request cannot make it one by adding the Dockerfile: the merge base pushed the folder.
+    let repo = Repo::new();
+    for (p, c) in tree("tmp/\nlog/\n.env\n") {
+        repo.write(p, c);
+    }
+    repo.commit("pushed with cf");
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write(dockerfile.0, dockerfile.1)
+        .commit("an image, it says");
+    let (_, report) = check_json(repo.path(), &["--diff", "main", "--fail-on", "warning"]);
+    assert_eq!(
+        finding_of(&report, "leak/package-ships-tests")["severity"],
+        "warning",
+        "{report:#}"
+    );
 }

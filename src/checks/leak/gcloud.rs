@@ -30,15 +30,18 @@ pub(crate) fn resolve(
 ) -> Option<Finding> {
     let dir = paths::parent(file);
     // A `.cfignore` says how a folder would be pushed; the folder is pushed when a Cloud Foundry
-    // manifest sits beside it and no Dockerfile does (a service that moved to images keeps the old
-    // file: GOV.UK PaaS closed in 2024).
+    // manifest sits beside it. With a Dockerfile there too, the service has likely moved to an image
+    // (GOV.UK PaaS closed in 2024) and kept the old files: a note that says so, which a pull request
+    // adding that Dockerfile cannot make (`Finding::lower_to_note`, judged against the base).
+    let mut moved_to_image = false;
     if paths::file_name(file) == ".cfignore" {
         let manifest = ["manifest.yml", "manifest.yaml"]
             .iter()
             .any(|m| index.is_file(&paths::under(dir, m)));
-        if !manifest || index.is_file(&paths::under(dir, "Dockerfile")) {
+        if !manifest {
             return None;
         }
+        moved_to_image = index.is_file(&paths::under(dir, "Dockerfile"));
     }
     let root = std::path::Path::new("/upload");
     let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
@@ -85,10 +88,9 @@ pub(crate) fn resolve(
         if shipped.len() == 1 { "file" } else { "files" },
         if shipped.len() > 1 { ", …" } else { "" },
     );
-    Some(make_finding(
-        &PACKAGE_SHIPS_TESTS,
-        p.at.in_file(file),
-        msg,
-        ignore_file,
-    ))
+    let mut f = make_finding(&PACKAGE_SHIPS_TESTS, p.at.in_file(file), msg, ignore_file);
+    if moved_to_image {
+        f.lower_to_note(" (a Dockerfile sits beside it: the service likely ships as that image now, and the manifest and `.cfignore` are left from `cf push`)");
+    }
+    Some(f)
 }
