@@ -93,6 +93,19 @@ impl FileCheck for TestDataMarkers<'_> {
                     shown_as_example,
                     &mut lines,
                 );
+                // Made-up records written only when a variable nobody sets in production is set
+                // (`if ENV["SEED_DUMMY_DATA"]`, `if (process.env.DEMO_DATA === 'true')`): a note that
+                // names the flag. The guard is what runs, whoever wrote it: no claim to judge.
+                if f.severity > Severity::Note && f.rule.starts_with("data/") {
+                    if let Some(g) = crate::repo::reach_guard::guard_at(content, hit.start).filter(|g| {
+                        matches!(g.reads, crate::repo::reach_guard::Reads::Env { .. })
+                            && g.on_by_default() == Some(false)
+                    }) {
+                        f.severity = Severity::Note;
+                        f.message
+                            .push_str(&format!(" (only {g}: production must keep it unset)"));
+                    }
+                }
                 if let Some(name) = hook {
                     if f.severity > Severity::Note {
                         f.severity = Severity::Note;

@@ -640,3 +640,41 @@ fn a_cloud_foundry_push_ships_what_cfignore_leaves_in() {
         "{report:#}"
     );
 }
+
+/// Made-up records written only when a variable nobody sets in production is set (a seed's
+/// `if ENV["SEED_DUMMY_DATA"]` block) are a note that names the flag. The same records outside the
+/// block, or behind a flag that is on unless production turns it off, are still warnings.
+#[test]
+fn made_up_records_behind_a_flag_that_is_off_unless_set_are_a_note() {
+    let seeds = |cond: &str| {
+        format!("Role.find_or_create_by!(name: 'admin')\n\n{cond}\n  User.create!(email: 'jane.doe@example.com', name: 'Jane Doe')\nend\n")
+    };
+    let tree = |seed: &str| -> Vec<(String, String)> {
+        vec![
+            (
+                "Gemfile".into(),
+                "source 'https://rubygems.org'\ngem 'rails'\n".into(),
+            ),
+            (
+                "config/application.rb".into(),
+                "module Outpost\n  class Application < Rails::Application\n  end\nend\n".into(),
+            ),
+            ("db/seeds.rb".into(), seed.to_string()),
+        ]
+    };
+    let run = |seed: String| {
+        let files = tree(&seed);
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        gate(&refs, "data/").1
+    };
+    let found = run(seeds("if ENV[\"SEED_DUMMY_DATA\"]"));
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|f| f.3 == "note"), "{found:?}");
+    let found = run(seeds("unless ENV[\"SKIP_DUMMY_DATA\"]"));
+    assert!(found.iter().any(|f| f.3 == "warning"), "{found:?}");
+    let found = run(seeds("begin"));
+    assert!(found.iter().any(|f| f.3 == "warning"), "{found:?}");
+}
