@@ -678,3 +678,37 @@ fn made_up_records_behind_a_flag_that_is_off_unless_set_are_a_note() {
     let found = run(seeds("begin"));
     assert!(found.iter().any(|f| f.3 == "warning"), "{found:?}");
 }
+
+/// Hostile pull request against the new test-side names: a production module moved under one of them
+/// (`features/steps/`, a Jest environment file's name, a Pact contract's name) is still what production
+/// loads, so the import is reported and the module is not hidden as a test.
+#[test]
+fn a_production_module_renamed_into_a_test_convention_is_still_reported() {
+    for (target, spec) in [
+        (
+            "features/steps/seed_steps.js",
+            "../features/steps/seed_steps",
+        ),
+        ("src/lib/jest.env.js", "./lib/jest.env"),
+        ("contract/fetch.contract.js", "../contract/fetch.contract"),
+    ] {
+        let index = format!("require('{spec}');\nrequire('express')().listen(3000);\n");
+        let (code, found) = gate(
+            &with(
+                NODE_SERVICE,
+                &[
+                    ("src/index.js", &index),
+                    (target, "module.exports = { nino: 'QQ123456C' };\n"),
+                ],
+            ),
+            "leak/",
+        );
+        assert!(
+            found
+                .iter()
+                .any(|f| f.1 == "src/index.js" && f.2 == 1 && f.3 == "error"),
+            "{target}: {found:?}"
+        );
+        assert_eq!(code, 1, "{target}");
+    }
+}

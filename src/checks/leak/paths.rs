@@ -93,6 +93,18 @@ const TEST_WORDS: &[&str] = &[
     "stories",
     "storybook",
     "features/support",
+    // The conventions `classify` names test-side by (a reference to one must be resolved: a
+    // production module moved under one of these names is still reached).
+    "features/steps",
+    "features/environment",
+    "jest",
+    "vitest",
+    "wdio",
+    "protractor",
+    "nightwatch",
+    ".contract",
+    ".pact",
+    "postman_",
 ];
 
 /// Is a module or file path named as something other than production code by the conventions — docs,
