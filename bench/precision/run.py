@@ -163,9 +163,13 @@ def write_tree(git_dir, commit, dest):
 
 def gate(binary, tree):
     out = tree + ".json"
+    if os.path.exists(out):
+        os.remove(out)  # a stale report must not stand in for a run that wrote none
     proc = subprocess.run([binary, "check", tree, "--offline", "--format", "json", "--output", out],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if proc.returncode not in (0, 1):
+    # Exit 2 with a report: the gate ran and could not check something it was given (an invalid
+    # workflow): its findings count, and the repository fails. Exit 2 without one is a failure to run.
+    if proc.returncode not in (0, 1) and not (proc.returncode == 2 and os.path.exists(out)):
         return proc.returncode, None, proc.stderr.strip()
     with open(out, encoding="utf-8") as f:
         return proc.returncode, json.load(f), ""
@@ -227,7 +231,7 @@ def main():
     scope = [k for k in ledger if not args.only or args.only in k[0]]
     gone = [ledger[k] for k in scope if k not in seen and not is_leak(ledger[k])]
     in_run = [ledger[k] for k in scope if k in seen]
-    ran = {name for name, _, code, _, _ in per_repo if code in (0, 1)}
+    ran = {name for name, _, _, _, _ in per_repo} - {name for name, _, _ in failures}
     leaks = [ledger[k] for k in scope if is_leak(ledger[k]) and k[0] in ran]
     leak_changed = []
     for r in leaks:
