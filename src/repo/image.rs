@@ -18,6 +18,7 @@
 use super::dockerfile::{Dockerfile, Instruction, TooComplex};
 use super::dockerignore::{clean, DockerIgnore};
 use super::files::FileEntry;
+use super::image_prune;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -211,6 +212,8 @@ struct State {
     mounts: List<Mount>,
     /// None once a `WORKDIR` could not be resolved: nothing relative to it is followed.
     workdir: Option<String>,
+    /// Directories known to exist (a `WORKDIR`, a `RUN mkdir`): a file copied to one lands inside it.
+    dirs: List<String>,
     vars: List<Var>,
     stage: usize,
 }
@@ -220,6 +223,7 @@ impl State {
         State {
             mounts: List::default(),
             workdir: Some("/".into()),
+            dirs: List::default(),
             vars: List::default(),
             stage,
         }
@@ -386,8 +390,15 @@ fn apply(
                 (Some(wd), Some(r)) => st.substitute(&word(text, r)).and_then(|d| absolute(wd, &d)),
                 _ => None,
             };
+            if let Some(wd) = st.workdir.clone() {
+                st.dirs.push(wd);
+            }
         }
         "RUN" => {
+            for dir in made_dirs(text, ins, st) {
+                st.dirs.push(dir);
+            }
+            pruned(st, text, stage, ins, ctx, budget)?;
             let removed = removed_paths(text, ins, st);
             if !removed.is_empty() {
                 let mut kept: Vec<Mount> = st.mounts.iter().cloned().collect();
@@ -404,6 +415,97 @@ fn apply(
         _ => {}
     }
     Ok(())
+}
+
+/// The directories a `RUN mkdir [-p] a b && …` makes (absolute).
+fn made_dirs(text: &[u8], ins: &Instruction, st: &State) -> Vec<String> {
+    let Some(wd) = &st.workdir else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut in_mkdir = false;
+    for w in ins.args.iter().map(|r| word(text, r)) {
+        if matches!(w.as_str(), "&&" | "||" | ";" | "|") {
+            in_mkdir = false;
+            continue;
+        }
+        if w == "mkdir" {
+            in_mkdir = true;
+            continue;
+        }
+        if in_mkdir && !w.starts_with('-') {
+            if let Some(p) = st
+                .substitute(w.trim_end_matches(';'))
+                .and_then(|p| absolute(wd, &p))
+            {
+                out.push(p);
+            }
+        }
+        in_mkdir &= !w.ends_with(';');
+    }
+    out
+}
+
+/// A `RUN turbo prune <workspace>`: the workspace's files, where the stage holds them, are copied again
+/// into the prune's output folder under the working directory.
+fn pruned(
+    st: &mut State,
+    text: &[u8],
+    stage: usize,
+    ins: &Instruction,
+    ctx: BuildContext<'_>,
+    budget: &mut Budget,
+) -> Result<(), TooComplex> {
+    let words: Vec<(String, Range<usize>)> = ins
+        .args
+        .iter()
+        .map(|r| (word(text, r), r.clone()))
+        .collect();
+    let (Some(prune), Some(wd)) = (image_prune::parse(&words), st.workdir.clone()) else {
+        return Ok(());
+    };
+    let out_root = join_abs(&wd, &prune.out);
+    let mut derived = Vec::new();
+    for dir in workspace_dirs(ctx, &prune.scopes) {
+        for m in st.mounts.iter() {
+            // Where the stage holds the workspace, if this mount brought it.
+            let Some(inside) = under(&dir, &m.src) else {
+                continue;
+            };
+            let held = join_abs(&m.img, inside);
+            let Some(below_wd) = under(&held, &wd) else {
+                continue;
+            };
+            if m.removed.iter().any(|r| under(&held, r).is_some()) {
+                continue;
+            }
+            derived.push(Mount {
+                src: dir.clone(),
+                img: join_abs(&out_root, below_wd),
+                removed: Vec::new(),
+                hop_stage: stage,
+                hop: prune.at.clone(),
+                hop_from: None,
+                ..m.clone()
+            });
+        }
+    }
+    budget.spend(derived.len())?;
+    for m in derived {
+        st.mounts.push(m);
+    }
+    Ok(())
+}
+
+/// The context folders (context-relative) holding a `package.json`, named like one of the workspaces.
+fn workspace_dirs(ctx: BuildContext<'_>, scopes: &[String]) -> Vec<String> {
+    let names: Vec<&str> = scopes.iter().map(|s| image_prune::folder_name(s)).collect();
+    ctx.under("")
+        .iter()
+        .filter_map(|e| ctx.rel(&e.path)?.strip_suffix("/package.json"))
+        .filter(|dir| names.contains(&file_name(dir)))
+        .map(str::to_string)
+        .collect()
 }
 
 /// The image paths a `RUN rm -rf a b && …` removes (absolute; a trailing `/*` removes the directory's
@@ -509,7 +611,10 @@ fn copy(
     let Some(dest) = st.substitute(&raw_dest).and_then(|d| absolute(&wd, &d)) else {
         return Ok(());
     };
-    let into_dir = raw_dest.ends_with('/') || args.sources.len() > 1;
+    // Docker copies into the destination when it is written as a directory, when there are several
+    // sources, or when the stage already holds a directory there (`RUN mkdir -p /app`, a `WORKDIR`).
+    let into_dir =
+        raw_dest.ends_with('/') || args.sources.len() > 1 || st.dirs.iter().any(|d| *d == dest);
     match (&args.from, from) {
         // From another image (`--from=nginx:1.27`), or a stage not found: nothing of the context.
         (Some(_), None) => {}
@@ -906,6 +1011,74 @@ mod tests {
             "FROM ruby AS web\nCOPY app app\nCOPY spec spec\nFROM ruby AS worker\nCOPY app app\n";
         assert_eq!(ships(df, Some("web"), "").len(), 2);
         assert_eq!(ships(df, None, ""), vec!["app/models/user.rb"]);
+    }
+
+    #[test]
+    fn a_turbo_prune_output_copied_on_carries_the_named_workspace_only() {
+        let files = entries(&[
+            "apps/ingest/package.json",
+            "apps/ingest/src/index.ts",
+            "apps/ingest/src/tests/run.spec.ts",
+            "apps/web/package.json",
+            "apps/web/src/page.spec.ts",
+        ]);
+        let ctx = BuildContext {
+            dir: "",
+            files: &files,
+        };
+        let df = "FROM node AS builder\nWORKDIR /app\nCOPY . .\nRUN turbo prune --scope=ingest --docker\nFROM node AS installer\nWORKDIR /app\nCOPY --from=builder /app/out/full/ .\nFROM node AS runner\nWORKDIR /app\nCOPY --from=installer /app .\n";
+        let Ok(parsed) = Dockerfile::parse(df.as_bytes()) else {
+            panic!("parses")
+        };
+        let Some(t) = parsed.production_stage() else {
+            panic!("no target")
+        };
+        let Ok(p) = plan(&parsed, df.as_bytes(), t, ctx) else {
+            panic!("plans")
+        };
+        let got: Vec<String> = shipped(&p, ctx, None, |_| true)
+            .into_iter()
+            .map(|s| s.file.path.to_string())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "apps/ingest/package.json",
+                "apps/ingest/src/index.ts",
+                "apps/ingest/src/tests/run.spec.ts"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_copied_to_a_directory_the_stage_made_lands_inside_it() {
+        let files = entries(TREE);
+        let ctx = BuildContext {
+            dir: "",
+            files: &files,
+        };
+        let img_of = |df: &str| -> Vec<String> {
+            let Ok(parsed) = Dockerfile::parse(df.as_bytes()) else {
+                panic!("parses")
+            };
+            let Ok(p) = plan(&parsed, df.as_bytes(), 0, ctx) else {
+                panic!("plans")
+            };
+            p.mounts.iter().map(|m| m.img.clone()).collect()
+        };
+        assert_eq!(
+            img_of("FROM node\nRUN mkdir -p /srv/app\nCOPY Gemfile /srv/app\n"),
+            vec!["/srv/app/Gemfile"]
+        );
+        assert_eq!(
+            img_of("FROM node\nWORKDIR /srv\nCOPY Gemfile /srv\n"),
+            vec!["/srv/Gemfile"]
+        );
+        // The twin: nothing made the directory, so the file is copied to that name.
+        assert_eq!(
+            img_of("FROM node\nCOPY Gemfile /srv/app\n"),
+            vec!["/srv/app"]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod expr;
 pub mod files;
 pub mod history;
 pub mod image;
+pub mod image_prune;
 pub mod lexer;
 pub mod own_output;
 pub mod reach;
