@@ -524,6 +524,30 @@ fn is_example_env(name: &str) -> bool {
 /// Procfile), or to a value the deployment fills in per environment (`FLASK_ENV:
 /// ${COPILOT_ENVIRONMENT_NAME}`, CloudFormation's `Value: !Ref Environment`, Helm's `{{ .Values.env }}`):
 /// a default to development is then overridden where production runs.
+/// A platform that sets the framework environment itself: Cloud Foundry's and Heroku's Ruby buildpacks
+/// set `RAILS_ENV` and `RACK_ENV` to `production` when the app does not. A Cloud Foundry manifest
+/// (`applications:`) or a Heroku `app.json` naming the Ruby buildpack says production runs with them, so
+/// a stock `puma.rb` fallback to `development` never applies there.
+pub(crate) fn buildpack_env(src: &Source, out: &mut Extracted) {
+    let name = paths::file_name(src.path);
+    let text = String::from_utf8_lossy(src.text);
+    let platform = match name {
+        "manifest.yml" | "manifest.yaml" => text.lines().any(|l| l.starts_with("applications:")),
+        "app.json" => true,
+        _ => false,
+    };
+    let ruby = text.lines().any(|l| {
+        let l = l.split('#').next().unwrap_or("");
+        l.contains("ruby_buildpack") || l.contains("ruby-buildpack") || l.contains("heroku/ruby")
+    });
+    if platform && ruby {
+        for var in ["RAILS_ENV", "RACK_ENV"] {
+            out.facts
+                .push(Fact::EnvSetForProduction { var: var.into() });
+        }
+    }
+}
+
 pub(crate) fn deployment_env(src: &Source, out: &mut Extracted) {
     let text = src.text;
     // Templates a generator fills in (`Dockerfile.tt`, `Procfile.erb`) deploy nothing of this repository.

@@ -218,7 +218,8 @@ fn jobs<'a>(index: &'a Index, file: &str, image: &DockerImage) -> (Vec<Job<'a>>,
         return (jobs, None);
     };
     let context = guess_context(index, file, image);
-    let dev = local_dev_image(index, file, image, target, &context);
+    let dev = local_dev_image(index, file, image, target, &context)
+        .or_else(|| pushed_instead(index, file, &context));
     jobs.push(Job {
         target,
         context,
@@ -308,6 +309,22 @@ fn local_dev_image(
             .into_iter()
             .find(|p| index.dev_server_scripts.contains(p))
             .map(|p| format!("its entry point `{p}` starts a development server"))
+    })
+}
+
+/// An image nothing builds, whose build context is a folder CI pushes to Cloud Foundry: production is
+/// that push (which `.cfignore` governs), and the image is a developer's (docker-compose, local runs).
+/// A pull request that adds the push cannot lower the base's findings this way (`lower_to_note`).
+fn pushed_instead(index: &Index, file: &str, context: &str) -> Option<String> {
+    if dev_image::named(&index.dockerfiles_named, file) {
+        return None;
+    }
+    let pusher = super::gcloud::cf_pusher(index)?;
+    let manifest = ["manifest.yml", "manifest.yaml"]
+        .iter()
+        .any(|m| index.is_file(&paths::under(context, m)));
+    manifest.then(|| {
+        format!("production is pushed to Cloud Foundry (`cf push` in `{pusher}`) from its build context")
     })
 }
 

@@ -6,7 +6,7 @@
 
 use super::resolve::Index;
 use super::rule_docs::PACKAGE_SHIPS_TESTS;
-use super::{make_finding, paths, Extracted, Pending, Source, Want};
+use super::{make_finding, paths, Extracted, Fact, Pending, Source, Want};
 use crate::finding::Finding;
 
 /// Read a `.gcloudignore`: its patterns (gitignore syntax; `#!include:` directives are left out, they
@@ -19,6 +19,37 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     let at = src.span(0..0);
     let name = paths::file_name(src.path).to_string();
     out.pending(at, name, Want::GcloudUpload(patterns));
+}
+
+/// A CI file or script that runs `cf push` (`cf7 push`, the zero-downtime plugins) outside a comment:
+/// the evidence that the service is deployed by a Cloud Foundry push, whatever Dockerfile sits beside
+/// its manifest.
+pub(crate) fn cf_push(src: &Source, out: &mut Extracted) {
+    let runs = String::from_utf8_lossy(src.text).lines().any(|line| {
+        let code = line.split('#').next().unwrap_or("");
+        let words: Vec<&str> = code
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | '"' | '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.windows(2).any(|w| {
+            let cf = w[0].rsplit('/').next().unwrap_or(w[0]);
+            matches!(cf, "cf" | "cf7" | "cf8")
+                && matches!(
+                    w[1],
+                    "push" | "blue-green-deploy" | "zero-downtime-push" | "v3-zdt-push"
+                )
+        })
+    });
+    if runs {
+        out.facts.push(Fact::CfPush {
+            path: src.path.to_string(),
+        });
+    }
+}
+
+/// The CI file or script that pushes to Cloud Foundry, if any (the first by path).
+pub(crate) fn cf_pusher<'i>(index: &'i Index) -> Option<&'i str> {
+    index.cf_pushes.iter().min().map(String::as_str)
 }
 
 /// The test and fixture files the upload from `file`'s directory carries.
@@ -41,7 +72,9 @@ pub(crate) fn resolve(
         if !manifest {
             return None;
         }
-        moved_to_image = index.is_file(&paths::under(dir, "Dockerfile"));
+        // A CI file that runs `cf push` says the push is how the service ships, Dockerfile or not.
+        moved_to_image =
+            index.is_file(&paths::under(dir, "Dockerfile")) && cf_pusher(index).is_none();
     }
     let root = std::path::Path::new("/upload");
     let mut builder = ignore::gitignore::GitignoreBuilder::new(root);

@@ -494,11 +494,13 @@ fn extract(
         Kind::NextPageTest => next_pages::extract_page(&src, &mut out),
         Kind::GcloudIgnore => gcloud::extract(&mut src, &mut out),
         Kind::Workflow => {
+            gcloud::cf_push(&src, &mut out);
             image_builds::extract_workflow(&src, &mut out);
             image_builds::dockerfiles_named(&src, &mut out);
             archives::extract(&mut src, &mut out);
         }
         Kind::Pipeline => {
+            gcloud::cf_push(&src, &mut out);
             image_builds::dockerfiles_named(&src, &mut out);
             archives::extract(&mut src, &mut out);
             if file.class == FileClass::Config {
@@ -518,15 +520,21 @@ fn extract(
             defaults::extract_config(&mut src, &mut out);
         }
         Kind::Config => {
+            defaults::buildpack_env(&src, &mut out);
             defaults::extract_config(&mut src, &mut out);
             defaults::development_hosts(&mut src, &mut out);
         }
-        Kind::ShellScript => docker::dev_server_script(&src, &mut out),
+        Kind::ShellScript => {
+            docker::dev_server_script(&src, &mut out);
+            gcloud::cf_push(&src, &mut out);
+        }
         Kind::DeployEnv => {
             if paths::extension(&file.path) == "sh" {
                 docker::dev_server_script(&src, &mut out);
+                gcloud::cf_push(&src, &mut out);
             }
             defaults::deployment_env(&src, &mut out);
+            defaults::buildpack_env(&src, &mut out);
             if paths::file_name(&file.path).eq_ignore_ascii_case("procfile") {
                 roots::procfile(&mut src, &mut out);
             }
@@ -906,6 +914,10 @@ pub(crate) enum Fact {
     },
     /// A shell script that starts a development server (`npm run local:debug`, `nodemon`).
     DevServerScript {
+        path: String,
+    },
+    /// A CI file or script that runs `cf push`.
+    CfPush {
         path: String,
     },
     /// A pipeline job that deploys archives: the ones it names and the artifacts it downloads.

@@ -134,6 +134,8 @@ pub(crate) struct Index<'a> {
     pub(super) dockerfiles_named: Vec<String>,
     /// Shell scripts that start a development server.
     pub(super) dev_server_scripts: HashSet<String>,
+    /// CI files and scripts that run `cf push`.
+    pub(super) cf_pushes: Vec<String>,
     /// Pipeline jobs that deploy archives.
     pub(super) archive_deploys: Vec<archives::ArchiveDeploy>,
     pub(super) libraries_loaded: Vec<super::manifests::LibraryLoaded>,
@@ -164,6 +166,7 @@ impl<'a> Index<'a> {
             archive_deploys: Vec::new(),
             dockerfiles_named: Vec::new(),
             dev_server_scripts: HashSet::new(),
+            cf_pushes: Vec::new(),
             dev_test_libraries: HashMap::new(),
             libraries_loaded: Vec::new(),
             env_for_production: HashSet::new(),
@@ -205,6 +208,7 @@ impl<'a> Index<'a> {
                 Fact::DevServerScript { path } => {
                     index.dev_server_scripts.insert(path);
                 }
+                Fact::CfPush { path } => index.cf_pushes.push(path),
                 Fact::DevTestLibraries { path, libs } => {
                     index.dev_test_libraries.insert(path, libs);
                 }
