@@ -256,8 +256,32 @@ fn documents(doc: &TextFile, topic: &Topic) -> bool {
             let lower = line.to_ascii_lowercase();
             !headings.iter().any(|(h, _)| *h == i)
                 && (topic.phrases.iter().any(|p| has_phrase(&lower, p))
-                    || topic.step.is_some_and(|step| step(&lower)))
+                    || topic
+                        .step
+                        .is_some_and(|step| step(&list_item(&lines, i).to_ascii_lowercase())))
         })
+}
+
+/// A list item with the lines that continue it (indented, not a new item): Markdown wraps a step over
+/// several lines ("3. Once the tests pass, another engineer reviews and approves the\n   PR."), and a
+/// step is judged whole.
+fn list_item(lines: &[&str], i: usize) -> String {
+    let mut item = lines[i].to_string();
+    for next in &lines[i + 1..] {
+        let t = next.trim_start();
+        let continues = next.len() > t.len()
+            && !t.is_empty()
+            && !(t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ "))
+            && !t
+                .find(['.', ')'])
+                .is_some_and(|k| k > 0 && t[..k].bytes().all(|b| b.is_ascii_digit()));
+        if !continues {
+            break;
+        }
+        item.push(' ');
+        item.push_str(t);
+    }
+    item
 }
 
 /// A step that has a change reviewed or approved by someone: a numbered or bulleted step ("1. Get that
@@ -306,7 +330,9 @@ fn review_step(line: &str) -> bool {
         ]);
     ws.iter().enumerate().any(|(i, w)| match *w {
         "reviewed" | "approved" => (i.saturating_sub(4)..i).any(change_at),
-        "review" | "approve" => by_another && (i + 1..ws.len().min(i + 7)).any(request_at),
+        "review" | "approve" | "reviews" | "approves" => {
+            by_another && (i + 1..ws.len().min(i + 7)).any(request_at)
+        }
         _ => false,
     })
 }
@@ -526,6 +552,15 @@ mod tests {
             readme("## Deployment\n### Steps\nRun the pipeline.\n"),
             vec!["how code is deployed or released"]
         );
+    }
+
+    #[test]
+    fn a_step_wrapped_over_lines_is_judged_whole() {
+        let wrapped = "## Git workflow\n\n1. Open a pull request.\n2. Once the PR tests pass, another engineer reviews and approves the\n   PR.\n3. Merge it.\n";
+        assert!(topics(wrapped).contains(&"how changes are reviewed"));
+        // The twin: the author's own check, wrapped the same way, documents no review.
+        let own = "## Git workflow\n\n1. Open a pull request.\n2. Once the tests pass, check that you are happy with the\n   changes.\n";
+        assert!(!topics(own).contains(&"how changes are reviewed"));
     }
 
     #[test]
