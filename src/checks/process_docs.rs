@@ -269,12 +269,11 @@ fn list_item(lines: &[&str], i: usize) -> String {
     let mut item = lines[i].to_string();
     for next in &lines[i + 1..] {
         let t = next.trim_start();
-        let continues = next.len() > t.len()
-            && !t.is_empty()
-            && !(t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ "))
-            && !t
-                .find(['.', ')'])
-                .is_some_and(|k| k > 0 && t[..k].bytes().all(|b| b.is_ascii_digit()));
+        let bullet = t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ ");
+        let numbered = t
+            .find(['.', ')'])
+            .is_some_and(|k| k > 0 && t[..k].bytes().all(|b| b.is_ascii_digit()));
+        let continues = next.len() > t.len() && !t.is_empty() && !bullet && !numbered;
         if !continues {
             break;
         }
