@@ -530,7 +530,9 @@ fn enclosing(content: &[u8], line_start: usize, line_no: u32) -> Option<Guard> {
         no -= 1;
         let width = indent(line);
         let text = line[width.min(line.len())..].trim_ascii_end();
-        if text.is_empty() || is_comment(text) || width >= limit {
+        // A brace on its own line (C#'s and some JavaScript's style) opens the block of the header
+        // above it, at the same indent.
+        if text.is_empty() || is_comment(text) || width >= limit || text == b"{" {
             continue;
         }
         limit = width;
@@ -675,6 +677,11 @@ fn environment_name(text: &str) -> Option<Reads> {
         "settings.DEBUG",
         "app.debug",
         "config.DEBUG",
+        // ASP.NET Core's `IHostEnvironment`: `env.IsDevelopment()`, `app.Environment.IsProduction()`.
+        "IsDevelopment()",
+        "IsProduction()",
+        "IsStaging()",
+        "IsEnvironment(",
     ];
     if !VARS.iter().any(|v| text.contains(v)) && !compares_environment_name(text) {
         return None;

@@ -14,6 +14,7 @@ mod batch5_precision;
 mod batch6;
 mod batch7;
 mod batch9;
+mod batch9_dotnet;
 mod classification;
 mod config_errors;
 mod data;

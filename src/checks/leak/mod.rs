@@ -29,6 +29,7 @@ mod archives;
 mod bundler;
 mod defaults;
 mod docker;
+mod dotnet_projects;
 mod factories;
 mod gcloud;
 mod go;
@@ -40,6 +41,7 @@ mod jvm;
 mod libraries;
 mod manifests;
 mod maven;
+mod msbuild_publish;
 mod next_pages;
 mod nuget;
 pub(crate) mod paths;
@@ -153,6 +155,8 @@ impl LeakCheck {
                     | Kind::DeployEnv
                     | Kind::Ruby
                     | Kind::RustTestModule
+                    | Kind::DotnetTestProject
+                    | Kind::Manifest(manifests::ManifestKind::DotnetProject)
                     | Kind::NamedTest
                     | Kind::Factory
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
@@ -208,7 +212,23 @@ impl LeakCheck {
     /// followed (the walk asks again after reading it).
     pub fn reached(&self, files: &[FileEntry]) -> Vec<Reached> {
         let collected = self.collected.lock().unwrap_or_else(|p| p.into_inner());
-        resolve::reached(&self.config, files, &collected)
+        let mut out = resolve::reached(&self.config, files, &collected);
+        let projects: Vec<&dotnet_projects::Project> = collected
+            .iter()
+            .flat_map(|e| &e.facts)
+            .filter_map(|f| match f {
+                Fact::DotnetProject(p) => Some(&**p),
+                _ => None,
+            })
+            .collect();
+        let known: std::collections::HashSet<String> = out.iter().map(|r| r.path.clone()).collect();
+        out.extend(
+            dotnet_projects::reached(&self.config, files, &projects)
+                .into_iter()
+                .filter(|r| !known.contains(&r.path)),
+        );
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
     }
 }
 
@@ -223,6 +243,11 @@ enum Kind {
     Rust,
     Jvm,
     Ruby,
+    /// C# production code: ASP.NET test-support controllers and routes.
+    CSharp,
+    /// A .NET project file classified as test-side (`Api.Tests/Api.Tests.csproj`): what it is and what it
+    /// references decide which projects are test projects (`dotnet_projects`).
+    DotnetTestProject,
     /// A Rust file classified as test code inside a `src/` tree: `mod tests;` may point at it, and whether
     /// it starts with `#![cfg(test)]` decides whether that is a leak.
     RustTestModule,
@@ -284,6 +309,9 @@ impl Kind {
         }
         if file.class == FileClass::Manifest {
             return manifests::ManifestKind::of(name).map(Kind::Manifest);
+        }
+        if file.class.is_test_side() && name.ends_with(".csproj") {
+            return Some(Kind::DotnetTestProject);
         }
         // `build.sbt`, `project/AppDependencies.scala`, `requirements/base.txt`: manifests by place.
         if !file.class.is_test_side() && file.class != FileClass::Vendor {
@@ -380,6 +408,7 @@ impl Kind {
             Lang::Rust => Some(Kind::Rust),
             Lang::Java | Lang::Kotlin | Lang::Scala => Some(Kind::Jvm),
             Lang::Ruby => Some(Kind::Ruby),
+            Lang::CSharp => Some(Kind::CSharp),
             _ if file.class == FileClass::Template => Some(Kind::JavaScript),
             _ => None,
         }
@@ -405,7 +434,7 @@ impl Kind {
             Kind::Ruby => Syntax::Ruby,
             Kind::Rust | Kind::RustTestModule => Syntax::Rust,
             Kind::Go => Syntax::Go,
-            Kind::JavaScript | Kind::Jvm => Syntax::CLike,
+            Kind::JavaScript | Kind::Jvm | Kind::CSharp => Syntax::CLike,
             Kind::NamedTest if lang == Lang::Python => Syntax::Python,
             Kind::NamedTest => Syntax::CLike,
             _ => Syntax::Hash,
@@ -508,6 +537,14 @@ fn extract(
             }
         }
         Kind::Compose => image_builds::extract_compose(&src, &mut out),
+        // Read by the routes below.
+        Kind::CSharp => {}
+        Kind::DotnetTestProject => {
+            // Only what the project is: a test project's test libraries are its own business.
+            let _ = nuget::project(&mut src, &mut out);
+            out.findings.clear();
+            out.pending.clear();
+        }
         Kind::Manifest(m) => {
             manifests::extract(m, &mut src, &mut out);
             if m == manifests::ManifestKind::PackageJson {
@@ -557,6 +594,7 @@ fn extract(
         Kind::Python => Some(routes::Lang::Python),
         Kind::JavaScript => Some(routes::Lang::JavaScript),
         Kind::Ruby => Some(routes::Lang::Ruby),
+        Kind::CSharp => Some(routes::Lang::CSharp),
         _ => None,
     };
     // One pass says which of the reach detectors can find anything here.
@@ -844,6 +882,9 @@ pub(crate) enum Want {
     /// A production setting falling back to a test value (the evidence), and why it is one: fine when a
     /// deployment file sets the variable.
     TestFallback { var: String, why: String },
+    /// Files a .NET project copies into its publish output (`DistFiles`, `Content` with
+    /// `CopyToPublishDirectory`): judged against the tree's test files.
+    Publish(Box<msbuild_publish::Published>),
 }
 
 #[derive(Debug, Clone)]
@@ -928,6 +969,8 @@ pub(crate) enum Fact {
         path: String,
         constants: Box<ruby_reach::FileConstants>,
     },
+    /// A .NET project file: whether it is a test project, and the projects it references.
+    DotnetProject(Box<dotnet_projects::Project>),
 }
 
 /// Run one extractor on `code` as the file at `path`, for the language modules' unit tests.

@@ -13,6 +13,19 @@ use quick_xml::events::{BytesStart, Event};
 use std::ops::Range;
 
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
+    let Some(is_test_project) = project(src, out) else {
+        return;
+    };
+    if is_test_project {
+        return;
+    }
+    super::msbuild_publish::extract(src, out);
+}
+
+/// Read a project file: the test libraries of a project that is not a test project are reported, and
+/// what the project is (a test project or not, what it references, which sources it leaves out) is
+/// stated for the sources' classification. None when the file does not parse.
+pub(crate) fn project(src: &mut Source, out: &mut Extracted) -> Option<bool> {
     let text = src.text;
     // Depth of a conditional item group that is not the release build's (0: none open).
     let mut skipped_group = 0usize;
@@ -20,9 +33,24 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     let mut is_test_project = false;
     let mut in_is_test_project = false;
     let mut refs: Vec<(String, Range<usize>)> = Vec::new();
+    let mut projects: Vec<String> = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    let mut app = false;
+    let mut in_app_property = false;
     for item in XmlEvents::new(text) {
         // A project file MSBuild cannot read is MSBuild's to report.
-        let Ok((event, tag)) = item else { return };
+        let Ok((event, tag)) = item else { return None };
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            in_app_property = false;
+            match e.local_name().as_ref() {
+                b"Project" => app |= attribute(e, b"Sdk").is_some_and(|s| is_app_sdk(&s)),
+                b"AzureFunctionsVersion" => app = true,
+                b"OutputType" => in_app_property = true,
+                b"ProjectReference" => projects.extend(attribute(e, b"Include")),
+                b"Compile" => removed.extend(attribute(e, b"Remove")),
+                _ => {}
+            }
+        }
         match event {
             Event::Start(e) => {
                 depth += 1;
@@ -49,6 +77,12 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
                 }
                 depth = depth.saturating_sub(1);
                 in_is_test_project = false;
+                in_app_property = false;
+            }
+            Event::Text(t) if in_app_property => {
+                let raw: &[u8] = &t;
+                let kind = raw.trim_ascii();
+                app |= kind.eq_ignore_ascii_case(b"exe") || kind.eq_ignore_ascii_case(b"winexe");
             }
             Event::Text(t) if in_is_test_project => {
                 let raw: &[u8] = &t;
@@ -60,8 +94,21 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     is_test_project |= refs
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("Microsoft.NET.Test.Sdk"));
-    if is_test_project || super::gradle::is_test_support_module(src.path) {
-        return;
+    is_test_project |= super::gradle::is_test_support_module(src.path);
+    // A project that references a test framework holds tests, whatever else it is: its sources are
+    // test code (the reference itself is reported below when the project is not a test project).
+    let test_framework = refs.iter().any(|(n, _)| is_test_framework(n));
+    out.facts.push(super::Fact::DotnetProject(Box::new(
+        super::dotnet_projects::Project {
+            path: src.path.to_string(),
+            test: is_test_project || test_framework,
+            app,
+            references: projects,
+            removed,
+        },
+    )));
+    if is_test_project {
+        return Some(true);
     }
     for (name, span) in refs {
         let Some(kind) = libraries::nuget_package(&name) else {
@@ -75,6 +122,33 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
         };
         dependency(src, out, dep, span);
     }
+    Some(false)
+}
+
+/// `Microsoft.NET.Sdk.Web`, `Microsoft.NET.Sdk.Worker`, `Microsoft.NET.Sdk.BlazorWebAssembly`: an
+/// application's SDK, not a library's.
+fn is_app_sdk(sdk: &str) -> bool {
+    let lower = sdk.to_ascii_lowercase();
+    [".web", ".worker", ".blazorwebassembly"]
+        .iter()
+        .any(|s| lower.split('/').next().unwrap_or("").ends_with(s))
+}
+
+/// xUnit, NUnit, MSTest: the frameworks a test project is built on.
+fn is_test_framework(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "xunit" | "xunit.core" | "xunit.v3" | "nunit" | "mstest" | "mstest.testframework"
+    )
+}
+
+fn attribute(e: &BytesStart<'_>, key: &[u8]) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == key)
+        .map(|a| String::from_utf8_lossy(&a.value).trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn condition(e: &BytesStart<'_>) -> Option<String> {

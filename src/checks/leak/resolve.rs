@@ -15,7 +15,8 @@ use super::ruby_reach::Reach;
 use super::rule_docs::{FIXTURE_IMPORT, FIXTURE_READ, TEST_IMPORT};
 use super::stand_ins::Uses;
 use super::{
-    archives, docker, gcloud, go, javascript, jvm, python, python_packaging, ruby, rust_lang,
+    archives, docker, gcloud, go, javascript, jvm, msbuild_publish, python, python_packaging, ruby,
+    rust_lang,
 };
 use super::{make_finding, Extracted, Fact, Pending, Use, Want};
 use crate::config::Config;
@@ -202,7 +203,7 @@ impl<'a> Index<'a> {
                     index.env_set_by_deployment.insert(var);
                 }
                 Fact::Deploys => index.deploys = true,
-                Fact::NextConfig { .. } | Fact::GuardedPage { .. } => {}
+                Fact::NextConfig { .. } | Fact::GuardedPage { .. } | Fact::DotnetProject(_) => {}
                 Fact::ArchiveDeploy(d) => index.archive_deploys.push(*d),
                 Fact::DockerfileNamed { path } => index.dockerfiles_named.push(path),
                 Fact::DevServerScript { path } => {
@@ -287,6 +288,7 @@ impl<'a> Index<'a> {
             }
             Want::DockerSite(image) => docker::resolve_site(self, file, p, image),
             Want::GcloudUpload(patterns) => gcloud::resolve(self, file, p, patterns),
+            Want::Publish(item) => msbuild_publish::resolve(self, file, p, item),
             Want::Archive(a) => archives::resolve_archive(self, file, p, a),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),

@@ -12,10 +12,13 @@
 
 use super::paths;
 use super::reach_rules::TEST_ROUTE;
-use super::tokens::{call_args, is_ident, line_range, literal_at, whole_literal, word_occurrences};
+use super::tokens::{
+    call_args, contains, is_ident, line_range, literal_at, skip_ws, trimmed_lines, whole_literal,
+    word_occurrences,
+};
 use super::{Extracted, Source};
 use crate::finding::Severity;
-use crate::repo::reach_guard::{guard_at, Guard};
+use crate::repo::reach_guard::{guard_at, Guard, Reads};
 use std::ops::Range;
 
 /// Code files: route registrations and mounts.
@@ -25,12 +28,17 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted, lang: Lang) {
         Lang::JavaScript => javascript(src),
         Lang::Python => python(src),
         Lang::Ruby => ruby(src),
+        Lang::CSharp => csharp(src),
     };
     for r in found {
         if !src.in_code(r.keyword) {
             continue;
         }
-        report(src, out, r);
+        let guard = match lang {
+            Lang::CSharp => csharp_guard(src.text, r.at.start),
+            _ => guard_at(src.text, r.at.start),
+        };
+        report(src, out, r, guard);
     }
 }
 
@@ -39,6 +47,8 @@ pub(crate) enum Lang {
     JavaScript,
     Python,
     Ruby,
+    /// ASP.NET Core: controllers, attribute routes and endpoint mappings.
+    CSharp,
 }
 
 /// One registration found: what is served, where, and any bypass it states.
@@ -53,8 +63,7 @@ struct Route {
     bypass: Option<String>,
 }
 
-fn report(src: &mut Source, out: &mut Extracted, r: Route) {
-    let guard = guard_at(src.text, r.at.start);
+fn report(src: &mut Source, out: &mut Extracted, r: Route, guard: Option<Guard>) {
     let (severity, how) = judged(guard.as_ref());
     let (severity, bypass) = match &r.bypass {
         Some(b) => (
@@ -551,6 +560,244 @@ fn ruby_controller(line: &[u8]) -> Option<String> {
     None
 }
 
+// ---------------------------------------------------------------- ASP.NET Core (C#)
+
+/// `app.MapGet("/test-support/reset", …)`, `endpoints.MapControllerRoute("e2e", "e2e/{action}")`.
+const CS_MAPS: &[&[u8]] = &[
+    b"MapGet",
+    b"MapPost",
+    b"MapPut",
+    b"MapPatch",
+    b"MapDelete",
+    b"MapMethods",
+    b"Map",
+    b"MapGroup",
+    b"MapWhen",
+    b"MapControllerRoute",
+    b"MapAreaControllerRoute",
+    b"MapRoute",
+];
+
+/// `[Route("…")]`, `[HttpGet("…")]`: attribute routes on controllers and their actions.
+const CS_ATTRIBUTES: &[&[u8]] = &[
+    b"Route",
+    b"HttpGet",
+    b"HttpPost",
+    b"HttpPut",
+    b"HttpPatch",
+    b"HttpDelete",
+];
+
+fn csharp(src: &Source) -> Vec<Route> {
+    let text = src.text;
+    let mut out = Vec::new();
+    // The attribute routes that name a test controller's route: said once, with the controller.
+    let mut told: Vec<usize> = Vec::new();
+    for at in word_occurrences(text, b"class", false) {
+        let name_start = skip_ws(text, at + 5, text.len());
+        let name_end = (name_start..text.len())
+            .find(|&i| !is_ident(text[i]))
+            .unwrap_or(text.len());
+        let name = String::from_utf8_lossy(&text[name_start..name_end]).into_owned();
+        let Some(stem) = name.strip_suffix("Controller") else {
+            continue;
+        };
+        // A controller derives from `Controller` or `ControllerBase` (or a base of the app's own).
+        let head_end = memchr::memchr(b'{', &text[name_end..]).map_or(text.len(), |i| name_end + i);
+        let bases = &text[name_end..head_end];
+        if !bases.contains(&b':') || !contains(bases, b"Controller") {
+            continue;
+        }
+        if !is_test_controller(stem) {
+            continue;
+        }
+        let attrs = attributes_above(text, line_range(text, at).start);
+        let route = attrs.iter().find_map(|(a, lit)| {
+            let raw = String::from_utf8_lossy(&text[lit.clone()]).into_owned();
+            (a == "Route").then(|| (lit.start, raw.replace("[controller]", stem)))
+        });
+        let where_ = match &route {
+            Some((start, r)) => {
+                told.push(*start);
+                format!(" at `/{}`", r.trim_start_matches('/'))
+            }
+            None => format!(" (conventional routing serves it at `/{stem}/…`)"),
+        };
+        let bypass = attrs
+            .iter()
+            .any(|(a, _)| a == "AllowAnonymous")
+            .then(|| "`[AllowAnonymous]`".to_string());
+        out.push(Route {
+            at: name_start..name_end,
+            keyword: at,
+            what: format!("controller `{name}`{where_}"),
+            bypass,
+        });
+    }
+    for attr in CS_ATTRIBUTES {
+        for at in word_occurrences(text, attr, false) {
+            // `[Route("…")]` or `[HttpGet("…"), …]`: an attribute, opened by `[` or a `,` in one.
+            let before = text[..at].trim_ascii_end();
+            if !matches!(before.last(), Some(b'[' | b',')) {
+                continue;
+            }
+            let Some((args, _)) = call_args(text, at + attr.len(), 400) else {
+                continue;
+            };
+            let Some(lit) = args.first().and_then(|a| whole_literal(text, a)) else {
+                continue;
+            };
+            let path = String::from_utf8_lossy(&text[lit.clone()]).into_owned();
+            if told.contains(&lit.start) || !is_test_path(&path) {
+                continue;
+            }
+            let verb = match String::from_utf8_lossy(attr).strip_prefix("Http") {
+                Some(v) => format!("{} ", v.to_ascii_uppercase()),
+                None => String::new(),
+            };
+            out.push(Route {
+                at: lit,
+                keyword: at,
+                what: format!("`{verb}/{}`", path.trim_start_matches('/')),
+                bypass: None,
+            });
+        }
+    }
+    for method in CS_MAPS {
+        for at in word_occurrences(text, method, true) {
+            if at == 0 || text[at - 1] != b'.' {
+                continue;
+            }
+            let Some((args, _)) = call_args(text, at + method.len(), 4000) else {
+                continue;
+            };
+            // The path is the first argument, or the pattern of a named route (`pattern: "…"`).
+            let found = args.iter().take(3).find_map(|a| {
+                let a = match text[a.clone()].iter().position(|b| *b == b':') {
+                    Some(c) if text[a.start..a.start + c].iter().all(|b| is_ident(*b)) => {
+                        skip_ws(text, a.start + c + 1, a.end)..a.end
+                    }
+                    _ => a.clone(),
+                };
+                let lit = whole_literal(text, &a)?;
+                let path = String::from_utf8_lossy(&text[lit.clone()]).into_owned();
+                is_test_path(&path).then_some((lit, path))
+            });
+            if let Some((lit, path)) = found {
+                let verb = String::from_utf8_lossy(method)
+                    .strip_prefix("Map")
+                    .filter(|v| matches!(*v, "Get" | "Post" | "Put" | "Patch" | "Delete"))
+                    .map(|v| format!("{} ", v.to_ascii_uppercase()))
+                    .unwrap_or_default();
+                out.push(Route {
+                    at: lit,
+                    keyword: at,
+                    what: format!("`{verb}/{}`", path.trim_start_matches('/')),
+                    bypass: None,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|r| r.at.start);
+    out
+}
+
+/// Is a controller's name (without `Controller`) one for tests: `Test`, `Testing`, `TestSupport`,
+/// `TestData`, `E2e`, or a test of error handling (`ErrorTest`, `ExceptionTest`)? A test the product is
+/// about (`MotTest`, `TheoryTest`, `TestCentre`) is not.
+pub(crate) fn is_test_controller(stem: &str) -> bool {
+    let words: Vec<String> = humps(stem).map(str::to_ascii_lowercase).collect();
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    match w.as_slice() {
+        ["test" | "tests" | "testing" | "e2e" | "cypress" | "testsupport" | "testonly"] => true,
+        ["error" | "errors" | "exception" | "exceptions" | "crash", "test"] => true,
+        ["test", "error" | "errors" | "exception" | "exceptions"] => true,
+        [first, ..] if matches!(*first, "test" | "testing" | "e2e" | "cypress") => {
+            is_test_segment(&w.join("-"))
+        }
+        _ => false,
+    }
+}
+
+/// The attributes on the lines just above a declaration (`[Route("api/[controller]")]`,
+/// `[AllowAnonymous]`): each name, and its first argument's literal content when it has one.
+fn attributes_above(text: &[u8], line_start: usize) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut end = line_start;
+    while end > 0 {
+        let r = line_range(text, end - 1);
+        let line = text[r.clone()].trim_ascii();
+        if line.is_empty() || line.starts_with(b"//") {
+            end = r.start;
+            continue;
+        }
+        if !line.starts_with(b"[") {
+            break;
+        }
+        let first = r.start + (text[r.clone()].len() - text[r.clone()].trim_ascii_start().len());
+        let mut i = first + 1;
+        // One line may hold several: `[Route("x"), AllowAnonymous]`.
+        while i < r.end {
+            let name_end = (i..r.end).find(|&k| !is_ident(text[k])).unwrap_or(r.end);
+            let name = String::from_utf8_lossy(&text[i..name_end]).into_owned();
+            let lit = call_args(text, name_end, 400)
+                .and_then(|(args, _)| args.first().and_then(|a| whole_literal(text, a)))
+                .unwrap_or(name_end..name_end);
+            if !name.is_empty() {
+                out.push((name, lit));
+            }
+            match memchr::memchr2(b',', b']', &text[name_end..r.end]) {
+                Some(k) if text[name_end + k] == b',' => {
+                    i = skip_ws(text, name_end + k + 1, r.end);
+                }
+                _ => break,
+            }
+        }
+        end = r.start;
+    }
+    out
+}
+
+/// The condition a C# line runs under: a `#if DEBUG` region (compiled only into a Debug build, never
+/// the release build that is published), or the enclosing `if` (`env.IsDevelopment()`).
+fn csharp_guard(text: &[u8], at: usize) -> Option<Guard> {
+    // The open `#if` regions before `at`: (debug only?, line).
+    let mut open: Vec<(bool, u32)> = Vec::new();
+    for (no, (start, end)) in trimmed_lines(&text[..at.min(text.len())]).enumerate() {
+        let line = text[start..end].trim_ascii_end();
+        let Some(directive) = line.strip_prefix(b"#") else {
+            continue;
+        };
+        let directive = directive.trim_ascii_start();
+        let words: Vec<&[u8]> = directive
+            .split(|b| !is_ident(*b) && *b != b'!')
+            .filter(|w| !w.is_empty())
+            .collect();
+        match words.first().copied() {
+            Some(b"if") => open.push((words.len() == 2 && words[1] == b"DEBUG", no as u32 + 1)),
+            // The other branch of `#if DEBUG` is the release build's.
+            Some(b"else" | b"elif") => {
+                if let Some(last) = open.last_mut() {
+                    last.0 = false;
+                }
+            }
+            Some(b"endif") => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    if let Some(&(_, line)) = open.iter().find(|(debug, _)| *debug) {
+        return Some(Guard {
+            condition: "#if DEBUG".into(),
+            line,
+            reads: Reads::Environment { production: false },
+            negated: false,
+        });
+    }
+    guard_at(text, at)
+}
+
 // ---------------------------------------------------------------- Play
 
 /// A Play routes file production loads (`conf/prod.routes`, `conf/app.routes`, `conf/routes`): routes
@@ -609,7 +856,8 @@ pub(crate) fn play_routes(src: &mut Source, out: &mut Extracted) {
         }
     }
     for r in found {
-        report(src, out, r);
+        let guard = guard_at(src.text, r.at.start);
+        report(src, out, r, guard);
     }
 }
 
@@ -676,6 +924,7 @@ pub(crate) fn play_conf(src: &mut Source, out: &mut Extracted) {
             }
             let start =
                 value_at + memchr::memmem::find(&text[value_at..line.end], value).unwrap_or(0);
+            let guard = guard_at(text, start);
             report(
                 src,
                 out,
@@ -688,6 +937,7 @@ pub(crate) fn play_conf(src: &mut Source, out: &mut Extracted) {
                     ),
                     bypass: None,
                 },
+                guard,
             );
         }
     }

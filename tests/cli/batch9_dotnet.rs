@@ -1,0 +1,266 @@
+//! Batch 9, .NET: in .NET test code is a test project, not a file name; a controller that exists for
+//! tests is a test route; what a project adds to its publish output ships with it.
+use crate::common::*;
+
+fn gate(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
+    let repo = Repo::new();
+    for (p, c) in files {
+        repo.write(p, c);
+    }
+    repo.commit("c");
+    check_json(repo.path(), &[])
+}
+
+/// (rule, path, line, severity) of the findings of one rule.
+fn of(report: &serde_json::Value, rule: &str) -> Vec<(String, String, u64, String)> {
+    located_with_severity(report)
+        .into_iter()
+        .filter(|f| f.0 == rule)
+        .collect()
+}
+
+const WEB_PROJECT: &str = r#"<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup>
+    <TargetFramework>net8.0</TargetFramework>
+  </PropertyGroup>
+</Project>
+"#;
+
+const TEST_PROJECT: &str = r#"<Project Sdk="Microsoft.NET.Sdk">
+  <ItemGroup>
+    <PackageReference Include="Microsoft.NET.Test.Sdk" Version="17.8.0" />
+    <PackageReference Include="xunit" Version="2.6.0" />
+  </ItemGroup>
+  <ItemGroup>
+    <ProjectReference Include="..\Parcels.Web\Parcels.Web.csproj" />
+  </ItemGroup>
+</Project>
+"#;
+
+const PING_CONTROLLER: &str = r#"using Microsoft.AspNetCore.Mvc;
+
+namespace Parcels.Web.Controllers
+{
+    [Route("parcels/api/[controller]")]
+    public class TestController : Controller
+    {
+        [HttpGet]
+        public IActionResult Get()
+        {
+            return Content("checking the sign-in works");
+        }
+    }
+}
+"#;
+
+const THROWING_CONTROLLER: &str = r#"using System;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Parcels.Web.Controllers
+{
+    public class ErrorTestController : Controller
+    {
+        public IActionResult Index()
+        {
+            throw new Exception("checking the error page");
+        }
+    }
+}
+"#;
+
+/// Class 1: a `*Test.cs` / `Test*.cs` file that a project which is not a test project compiles is
+/// production code, and a controller that exists for tests, served with no guard, is a test route.
+#[test]
+fn a_test_controller_compiled_into_the_web_project_is_a_test_route() {
+    let (code, report) = gate(&[
+        ("Parcels.Web/Parcels.Web.csproj", WEB_PROJECT),
+        ("Parcels.Web/Controllers/TestController.cs", PING_CONTROLLER),
+        (
+            "Parcels.Web/Controllers/ErrorTestController.cs",
+            THROWING_CONTROLLER,
+        ),
+        ("Parcels.Web.Tests/Parcels.Web.Tests.csproj", TEST_PROJECT),
+    ]);
+    assert_eq!(
+        of(&report, "leak/test-route"),
+        vec![
+            (
+                "leak/test-route".into(),
+                "Parcels.Web/Controllers/ErrorTestController.cs".into(),
+                6,
+                "error".into()
+            ),
+            (
+                "leak/test-route".into(),
+                "Parcels.Web/Controllers/TestController.cs".into(),
+                6,
+                "error".into()
+            ),
+        ],
+        "{report}"
+    );
+    let messages: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "leak/test-route")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`TestController` at `/parcels/api/Test`")),
+        "{messages:?}"
+    );
+    assert_eq!(code, 1, "{report}");
+}
+
+/// Twins of class 1: the same controllers inside a real test project, or compiled only into a Debug
+/// build, or a test route mapped only in development, are not production's; a product word is not a
+/// test controller.
+#[test]
+fn test_controllers_in_test_projects_or_debug_builds_stay_quiet() {
+    let (_, report) = gate(&[
+        ("Parcels.Web/Parcels.Web.csproj", WEB_PROJECT),
+        ("Parcels.Web.Tests/Parcels.Web.Tests.csproj", TEST_PROJECT),
+        (
+            "Parcels.Web.Tests/Controllers/TestController.cs",
+            PING_CONTROLLER,
+        ),
+        // A helpers library only test projects reference is test code too.
+        (
+            "Parcels.Helpers/Parcels.Helpers.csproj",
+            "<Project Sdk=\"Microsoft.NET.Sdk\">\n</Project>\n",
+        ),
+        (
+            "Parcels.Helpers/TestController.cs",
+            PING_CONTROLLER,
+        ),
+        (
+            "Parcels.Web.Tests/More.csproj",
+            "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <IsTestProject>true</IsTestProject>\n  </PropertyGroup>\n  <ItemGroup>\n    <ProjectReference Include=\"..\\Parcels.Helpers\\Parcels.Helpers.csproj\" />\n  </ItemGroup>\n</Project>\n",
+        ),
+        (
+            "Parcels.Web/Controllers/ErrorTestController.cs",
+            &format!("#if DEBUG\n{THROWING_CONTROLLER}#endif\n"),
+        ),
+        (
+            "Parcels.Web/Controllers/MotTestController.cs",
+            &PING_CONTROLLER.replace("class TestController", "class MotTestController"),
+        ),
+        (
+            "Parcels.Web/Program.cs",
+            "var app = WebApplication.CreateBuilder(args).Build();\nif (app.Environment.IsDevelopment())\n{\n    app.MapPost(\"/test-support/reset\", () => Results.Ok());\n}\napp.Run();\n",
+        ),
+    ]);
+    let found = of(&report, "leak/test-route");
+    assert!(
+        found.iter().all(|f| f.3 == "note"),
+        "only notes expected: {report}"
+    );
+    let paths: Vec<&str> = found.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "Parcels.Web/Controllers/ErrorTestController.cs",
+            "Parcels.Web/Program.cs"
+        ],
+        "{report}"
+    );
+
+    // The same mapping with no guard is an error.
+    let (_, report) = gate(&[
+        ("Parcels.Web/Parcels.Web.csproj", WEB_PROJECT),
+        (
+            "Parcels.Web/Program.cs",
+            "var app = WebApplication.CreateBuilder(args).Build();\napp.MapPost(\"/test-support/reset\", () => Results.Ok());\napp.Run();\n",
+        ),
+    ]);
+    assert_eq!(
+        of(&report, "leak/test-route"),
+        vec![(
+            "leak/test-route".into(),
+            "Parcels.Web/Program.cs".into(),
+            2,
+            "error".into()
+        )],
+        "{report}"
+    );
+}
+
+fn spa_project(dist: &str) -> String {
+    format!(
+        r#"<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup>
+    <SpaRoot>ClientApp\</SpaRoot>
+  </PropertyGroup>
+  <Target Name="PublishClient" AfterTargets="ComputeFilesToPublish">
+    <ItemGroup>
+      <DistFiles Include="{dist}" />
+      <ResolvedFileToPublish Include="@(DistFiles->'%(FullPath)')" Exclude="@(ResolvedFileToPublish)">
+        <RelativePath>%(DistFiles.Identity)</RelativePath>
+      </ResolvedFileToPublish>
+    </ItemGroup>
+  </Target>
+</Project>
+"#
+    )
+}
+
+const CLIENT: &[(&str, &str)] = &[
+    (
+        "Parcels.Web/ClientApp/src/components/__tests__/Label.test.js",
+        "it('renders', () => {});\n",
+    ),
+    (
+        "Parcels.Web/ClientApp/src/setupTests.js",
+        "import '@testing-library/jest-dom';\n",
+    ),
+    (
+        "Parcels.Web/ClientApp/src/components/Label.js",
+        "export const Label = () => null;\n",
+    ),
+    ("Parcels.Web/ClientApp/build/index.html", "<html></html>\n"),
+];
+
+/// Class 3: an MSBuild item that copies the client's sources into the publish output ships their tests.
+#[test]
+fn publish_items_that_copy_client_sources_ship_their_tests() {
+    let project = spa_project("$(SpaRoot)build\\**;$(SpaRoot)src\\**");
+    let mut files = vec![("Parcels.Web/Parcels.Web.csproj", project.as_str())];
+    files.extend_from_slice(CLIENT);
+    let (_, report) = gate(&files);
+    assert_eq!(
+        of(&report, "leak/package-ships-tests"),
+        vec![(
+            "leak/package-ships-tests".into(),
+            "Parcels.Web/Parcels.Web.csproj".into(),
+            7,
+            "warning".into()
+        )],
+        "{report}"
+    );
+    let msg = message_of(&report, "leak/package-ships-tests");
+    assert!(msg.contains("copies 2 test and fixture files"), "{msg}");
+    assert!(msg.contains("Label.test.js"), "{msg}");
+
+    // `Content` copied to the publish directory is published too.
+    let content = "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n  <ItemGroup>\n    <Content Include=\"ClientApp\\src\\**\" CopyToPublishDirectory=\"PreserveNewest\" />\n  </ItemGroup>\n</Project>\n";
+    let mut files = vec![("Parcels.Web/Parcels.Web.csproj", content)];
+    files.extend_from_slice(CLIENT);
+    let (_, report) = gate(&files);
+    assert_eq!(of(&report, "leak/package-ships-tests").len(), 1, "{report}");
+}
+
+/// Twin of class 3: the built bundle alone, or sources copied with `Never`, ship no tests.
+#[test]
+fn publish_items_of_the_built_bundle_stay_quiet() {
+    let project = spa_project("$(SpaRoot)build\\**");
+    let never = "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n  <ItemGroup>\n    <None Include=\"ClientApp\\src\\**\" CopyToPublishDirectory=\"Never\" />\n  </ItemGroup>\n</Project>\n";
+    for p in [project.as_str(), never] {
+        let mut files = vec![("Parcels.Web/Parcels.Web.csproj", p)];
+        files.extend_from_slice(CLIENT);
+        let (_, report) = gate(&files);
+        assert_eq!(of(&report, "leak/package-ships-tests"), vec![], "{report}");
+    }
+}
