@@ -92,9 +92,11 @@ pub(super) fn target_tier(
     }
     let mut nonprod: Option<Tier> = None;
     for token in tokens {
-        // `--space=research`, `key=value` parameter overrides: the value; other options are flags.
+        // `--space=research`: the option's value. Other options are flags, and a `key=value` argument
+        // (`-var stack=e2e`, a parameter override) sets a value inside the deploy, not where it goes.
         let value = match token.split_once('=') {
-            Some((_, v)) => v.to_string(),
+            Some((_, v)) if token.starts_with('-') => v.to_string(),
+            Some(_) => continue,
             None if token.starts_with('-') => continue,
             None => token,
         };
@@ -226,7 +228,7 @@ mod tests {
     fn tier(text: &str) -> Option<Tier> {
         let wf = parse("w.yml", text).unwrap_or_default().remove(0);
         let job = &wf.jobs[0];
-        let step = job.steps.last().expect("a step");
+        let step = job.steps.last()?;
         let line = step
             .run
             .as_ref()
