@@ -8,7 +8,9 @@
 use super::deploy_steps::{local_cluster, step_deploys, StepDeploy};
 use crate::repo::collect::RepoFiles;
 use crate::repo::expr::{self, Scope, Val};
-use crate::repo::workflow_values::{bindings, environment_name, job_text, Bound, Called};
+use crate::repo::workflow_values::{
+    bindings, environment_name, job_text, Bound, Called, WithNeeds,
+};
 use crate::repo::workflows::{Input, Job, Pos, Trigger, Workflow};
 
 /// Branch name standing for "any branch the filter lets through that is not a deployment branch".
@@ -357,11 +359,12 @@ fn job_deploys_bound(
     if !job_may_run(wf, job, scope) {
         return None;
     }
-    // An environment whose name evaluates to '' is no environment (`name: ${{ cond && 'release' || '' }}`).
+    // An environment whose name evaluates to '' is no environment (`name: ${{ cond && 'release' || '' }}`);
+    // one named by a job it needs (`${{ needs.setup.outputs.environment }}`) is what that job's outputs fix.
     let own_environment = job
         .environment
         .as_ref()
-        .map(|e| environment_name(&e.value, scope))
+        .map(|e| environment_name(&e.value, &with_needs(wf, job, scope)))
         .filter(|e| !e.is_empty());
     if let Some(uses) = &job.uses {
         return called_deploy(job, &uses.value, scope, all, depth).map(|mut d| {
@@ -375,7 +378,7 @@ fn job_deploys_bound(
         job.steps
             .iter()
             .filter(|s| may_run(s.cond.as_ref(), scope))
-            .filter_map(|s| step_deploys(wf, s, scope, local, job.credentials)),
+            .filter_map(|s| step_deploys(wf, job, s, scope, local, job.credentials)),
         step_danger,
     );
     // No environment of its own: the approval of a job it needs gates it, unless its `if:` runs it anyway.
@@ -436,7 +439,11 @@ fn job_deploys_bound(
         }
         None => match (&job.environment, own_environment) {
             (Some(env), Some(name)) => Some(Deploy {
-                what: format!("uses environment `{}`", env.value),
+                what: if env.value.trim() == name {
+                    format!("uses environment `{name}`")
+                } else {
+                    format!("uses environment `{}`, that is `{name}`", env.value.trim())
+                },
                 pos: env.pos,
                 preview: is_nonprod_environment(&name),
                 image: false,
@@ -447,6 +454,16 @@ fn job_deploys_bound(
             }),
             _ => None,
         },
+    }
+}
+
+/// `scope` for `job` with the outputs of the jobs it needs that the file fixes.
+fn with_needs<'a>(wf: &'a Workflow, job: &'a Job, scope: &'a dyn Scope) -> WithNeeds<'a> {
+    WithNeeds {
+        wf,
+        job,
+        inner: scope,
+        depth: 0,
     }
 }
 
@@ -475,7 +492,7 @@ fn approval<'w>(wf: &'w Workflow, job: &Job, scope: &dyn Scope) -> Option<(&'w J
         let env = needed
             .environment
             .as_ref()
-            .map(|e| environment_name(&e.value, scope))
+            .map(|e| environment_name(&e.value, &with_needs(wf, needed, scope)))
             .filter(|e| !e.is_empty());
         if let Some(env) = env {
             if may_run(needed.cond.as_ref(), scope) {

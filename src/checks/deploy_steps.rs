@@ -4,6 +4,7 @@
 //! ever reaches a hosting platform (`cf push`, `fly deploy`) counts wherever it runs; a throwaway cluster
 //! makes cluster commands local.
 
+use super::deploy_target::target_tier;
 use crate::repo::environments::{self, Tier};
 use crate::repo::expr::{self, Scope, Val};
 use crate::repo::workflows::{Job, Pos, Step, Workflow};
@@ -113,6 +114,7 @@ pub(super) struct StepDeploy {
 /// *command* counts only in a job that has credentials at all.
 pub(super) fn step_deploys(
     wf: &Workflow,
+    job: &Job,
     step: &Step,
     scope: &dyn Scope,
     local_cluster: bool,
@@ -193,10 +195,11 @@ pub(super) fn step_deploys(
             let what = format!("uses {}", uses.value.trim());
             let program = (name == "aws-actions/amazon-ecs-deploy-task-definition")
                 .then(|| "ecs".to_string());
+            let nonprod_target = !image && nonprod(target_tier(wf, job, step, None));
             return Some(StepDeploy {
-                what: describe(what, pages, kind),
+                what: describe(what, pages, kind, nonprod_target),
                 pos: uses.pos,
-                preview: preview || pages || kind != ImageKind::Deployable,
+                preview: preview || pages || kind != ImageKind::Deployable || nonprod_target,
                 image,
                 program,
             });
@@ -213,8 +216,12 @@ pub(super) fn step_deploys(
     } else {
         ImageKind::Deployable
     };
+    let nonprod_target = !image && nonprod(target_tier(wf, job, step, Some(&command.line)));
     Some(StepDeploy {
-        preview: command.line.contains("--branch") || pages || kind != ImageKind::Deployable,
+        preview: command.line.contains("--branch")
+            || pages
+            || kind != ImageKind::Deployable
+            || nonprod_target,
         pos: wf.locate(run.pos, &command.matched),
         image,
         program: command
@@ -222,12 +229,24 @@ pub(super) fn step_deploys(
             .split_whitespace()
             .next()
             .map(str::to_ascii_lowercase),
-        what: describe(format!("runs `{}`", command.matched), pages, kind),
+        what: describe(
+            format!("runs `{}`", command.matched),
+            pages,
+            kind,
+            nonprod_target,
+        ),
     })
 }
 
-fn describe(what: String, pages: bool, kind: ImageKind) -> String {
+fn nonprod(tier: Option<Tier>) -> bool {
+    matches!(tier, Some(Tier::NonProduction | Tier::PreProduction))
+}
+
+fn describe(what: String, pages: bool, kind: ImageKind, nonprod_target: bool) -> String {
     match kind {
+        _ if nonprod_target => format!(
+            "{what}, to a target named for a non-production environment (its app, space, resource group or parameters file)"
+        ),
         _ if pages => format!(
             "{what}, a static site on GitHub Pages (documentation), not the service's production"
         ),
@@ -279,7 +298,7 @@ fn image_refs(line: &str) -> Vec<String> {
 }
 
 /// Whitespace-separated words, an expression (`${{ a || b }}`) never split, quotes removed.
-fn split_args(line: &str) -> Vec<String> {
+pub(super) fn split_args(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_expr = false;
@@ -494,9 +513,10 @@ const DEPLOY_COMMANDS: &[(&str, Aim)] = &[
         Credentials,
     ),
     // Any CLI whose subcommand is `deploy` (`fastapi deploy`, `mvn deploy`, `sam deploy`), at the start of a
-    // command, optionally through a runner (`uv run`, `npx`).
+    // command, optionally through a runner (`uv run`, `npx`). The whole word: `source deploy-functions.sh`
+    // loads a file whose name starts with it.
     (
-        r"(?:^|[;&|]\s*)(?:(?:uv|poetry|pipenv|pdm|hatch)\s+run\s+|npx\s+(?:-\S+\s+)*|bunx\s+|pnpm\s+(?:dlx|exec)\s+|yarn\s+dlx\s+)?[\w.@/-]+\s+deploy\b",
+        r"(?:^|[;&|]\s*)(?:(?:uv|poetry|pipenv|pdm|hatch)\s+run\s+|npx\s+(?:-\S+\s+)*|bunx\s+|pnpm\s+(?:dlx|exec)\s+|yarn\s+dlx\s+)?[\w.@/-]+\s+deploy(?:\s|$)",
         Credentials,
     ),
     (
@@ -623,6 +643,7 @@ mod tests {
             "git commit -m deploy",
             "cf apps",
             "cf logs app --recent",
+            "source deploy-github-functions.sh",
         ] {
             assert!(deploy_command(no, false, true).is_none(), "{no}");
         }

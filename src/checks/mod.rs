@@ -10,6 +10,7 @@ pub mod declared;
 pub mod deploy_env;
 pub mod deploy_jobs;
 pub mod deploy_steps;
+pub mod deploy_target;
 pub mod dev_images;
 pub mod dev_tooling;
 pub mod gate;

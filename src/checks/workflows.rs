@@ -97,7 +97,10 @@ pub const RULES: &[CodeRule] = &[
         why: "`workflow_dispatch` lets anyone with write access run the workflow on any branch they choose. \
               Without an environment (with required reviewers and a deployment-branch policy) nothing stops an \
               unreviewed branch being deployed by hand — the kind of inadvertent change to a live system the \
-              regulator asked public bodies to prevent.",
+              regulator asked public bodies to prevent. A deploy is judged by where it lands: one whose target \
+              the file names for a non-production environment (the app `shop-dev`, a `research` Cloud Foundry \
+              space, `stage.parameters.json`) is left alone, whatever the workflow is called; a target chosen \
+              when the run starts could be production.",
         fix: "Add `environment: production` to the job and, in Settings → Environments, require reviewers and \
               limit deployment branches to the deployment branches; or guard the job with \
               `if: github.ref == 'refs/heads/main'`.",

@@ -68,6 +68,8 @@ const NAMES: &[Name] = &[
     name("staging", Pre, true, false),
     name("stage", Pre, true, false),
     name("stg", Pre, false, false),
+    name("preprod", Pre, false, false),
+    name("preproduction", Pre, false, false),
     name("dev", Non, false, true),
     name("development", Non, false, true),
     name("develop", Non, true, false),
@@ -97,6 +99,9 @@ const NAMES: &[Name] = &[
     // Where integrators (local authorities, partners) try their connection before going live, like a
     // sandbox: not the production service.
     deploy_name("onboarding", Non),
+    // Where user researchers try the service with participants (a `research` Cloud Foundry space): made-up
+    // cases, not the live service.
+    deploy_name("research", Non),
 ];
 
 /// The environment a name (`qa-eu`, `Preview`, `application-integration`) is for, where the name stands
@@ -181,6 +186,9 @@ mod tests {
             "onboarding",
             "onboarding-collections",
             "training",
+            "preprod",
+            "app-preprod",
+            "research",
         ] {
             assert!(is_nonprod_environment(n), "{n}");
         }

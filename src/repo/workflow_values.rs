@@ -4,7 +4,7 @@
 //! under `matrix: environment: [qa, test]` deploys to qa and to test, never to production.
 
 use crate::repo::expr::{self, Scope, Val};
-use crate::repo::workflows::{Input, Job, Spanned, Workflow};
+use crate::repo::workflows::{Input, Job, Spanned, Step, Workflow};
 
 /// Beyond this many combinations the remaining keys stay unknown: a hostile matrix must not multiply the
 /// work (and an unknown value is judged as possibly production, so nothing passes because of the cap).
@@ -68,6 +68,101 @@ impl Scope for Called<'_> {
     }
     fn needs_failed(&self) -> Option<bool> {
         self.caller.needs_failed()
+    }
+}
+
+/// A literal value of `env.<name>` in `step` of `job` (or in the job when `step` is None): the step's
+/// `env:`, else the job's, else the workflow's, as GitHub layers them. None when the value is an
+/// expression, or when a step of the job may rewrite the variable (`echo "NAME=…" >> $GITHUB_ENV`):
+/// then the file does not fix it.
+pub fn env_literal(wf: &Workflow, job: &Job, step: Option<&Step>, name: &str) -> Option<String> {
+    let find = |vars: &[(String, String)]| {
+        vars.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let value = step
+        .and_then(|s| find(&s.env))
+        .or_else(|| find(&job.env))
+        .or_else(|| find(&wf.env))?;
+    let rewritten = job.steps.iter().filter_map(|s| s.run.as_ref()).any(|r| {
+        let text = r.value.to_ascii_lowercase();
+        text.contains("github_env") && text.contains(&format!("{}=", name.to_ascii_lowercase()))
+    });
+    (!value.contains("${{") && !rewritten).then_some(value)
+}
+
+/// The scope of `job` with what its file fixes: `needs.<id>.outputs.<name>` of a job it needs, when that
+/// job's `outputs:` sets it from literals (`outputs: environment: ${{ env.environment }}` under a
+/// workflow `env: environment: qa`). A value only a step can give (`steps.x.outputs.y`) stays unknown.
+pub struct WithNeeds<'a> {
+    pub wf: &'a Workflow,
+    pub job: &'a Job,
+    pub inner: &'a dyn Scope,
+    /// How many `needs` hops were followed to get here (a cycle or a long chain stops, unknown).
+    pub depth: u8,
+}
+
+/// The scope of a needed job's `outputs:`: its `env` context, and its own `needs`.
+struct OutputScope<'a> {
+    needed: WithNeeds<'a>,
+}
+
+impl Scope for OutputScope<'_> {
+    fn lookup(&self, path: &str) -> Val {
+        match path.strip_prefix("env.") {
+            Some(name) => env_literal(self.needed.wf, self.needed.job, None, name)
+                .map_or(Val::Unknown, Val::Str),
+            None => self.needed.lookup(path),
+        }
+    }
+}
+
+impl Scope for WithNeeds<'_> {
+    fn lookup(&self, path: &str) -> Val {
+        let Some((id, output)) = path
+            .strip_prefix("needs.")
+            .and_then(|rest| rest.split_once(".outputs."))
+        else {
+            return self.inner.lookup(path);
+        };
+        if self.depth > 8 {
+            return self.inner.lookup(path);
+        }
+        // The `needs` context holds only the jobs the job lists: any other job's outputs are null.
+        if !self.job.needs.iter().any(|n| n.eq_ignore_ascii_case(id)) {
+            return Val::Null;
+        }
+        let Some(needed) = self
+            .wf
+            .jobs
+            .iter()
+            .find(|j| j.id.value.eq_ignore_ascii_case(id))
+        else {
+            return self.inner.lookup(path);
+        };
+        let Some((_, raw)) = needed
+            .outputs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(output))
+        else {
+            return self.inner.lookup(path);
+        };
+        let scope = OutputScope {
+            needed: WithNeeds {
+                wf: self.wf,
+                job: needed,
+                inner: self.inner,
+                depth: self.depth + 1,
+            },
+        };
+        match expr::eval_value(raw, &scope) {
+            Val::Str(s) => Val::Str(s),
+            _ => self.inner.lookup(path),
+        }
+    }
+    fn needs_failed(&self) -> Option<bool> {
+        self.inner.needs_failed()
     }
 }
 
@@ -153,6 +248,8 @@ pub fn bindings(wf: &Workflow, job: &Job, dispatch: bool) -> Vec<Binding> {
 pub fn environment_name(raw: &str, scope: &dyn Scope) -> String {
     match expr::eval_value(raw, scope) {
         Val::Str(s) => s,
+        // GitHub renders null as '': no environment.
+        Val::Null => String::new(),
         Val::Unknown if raw.contains("${{") => {
             interpolate(raw, scope).unwrap_or_else(|| raw.into())
         }

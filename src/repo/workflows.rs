@@ -37,6 +37,8 @@ pub struct Workflow {
     pub anchor: Pos,
     pub triggers: Vec<Trigger>,
     pub permissions: Option<Spanned<Permissions>>,
+    /// The workflow's `env:` (scalar values as written), which every job's `env` context starts from.
+    pub env: Vec<(String, String)>,
     pub jobs: Vec<Job>,
 }
 
@@ -102,6 +104,11 @@ pub struct Job {
     /// may request an OIDC token (`id-token: write`), or runs on a self-hosted runner (ambient credentials).
     /// A deploy command in a job that cannot is aimed at something local (a kind cluster, a dry run).
     pub credentials: bool,
+    /// The job's own `env:` (scalar values as written).
+    pub env: Vec<(String, String)>,
+    /// The job's `outputs:` (name, the expression as written), which later jobs read as
+    /// `needs.<id>.outputs.<name>`.
+    pub outputs: Vec<(String, String)>,
     pub steps: Vec<Step>,
 }
 
@@ -113,6 +120,8 @@ pub struct Step {
     pub uses: Option<Spanned<String>>,
     pub run: Option<Spanned<String>>,
     pub with: Vec<(String, Spanned<String>)>,
+    /// The step's own `env:` (scalar values as written).
+    pub env: Vec<(String, String)>,
 }
 
 impl Workflow {
@@ -290,7 +299,10 @@ impl Reader {
                     wf.permissions = Some(self.permissions(v));
                     shared_credentials |= grants_id_token(v);
                 }
-                Some("env") => shared_credentials |= mentions_credentials(v, 0),
+                Some("env") => {
+                    shared_credentials |= mentions_credentials(v, 0);
+                    wf.env = scalars(v);
+                }
                 Some("jobs") => {
                     for (id, job) in mapping(v).into_iter().flatten() {
                         if let (Some(id), Some(job)) = (self.spanned(id), mapping(job)) {
@@ -377,6 +389,8 @@ impl Reader {
             matrix: None,
             needs: Vec::new(),
             credentials: false,
+            env: Vec::new(),
+            outputs: Vec::new(),
             steps: Vec::new(),
         };
         for (k, v) in map {
@@ -403,6 +417,8 @@ impl Reader {
                 }
                 Some("uses") => job.uses = self.spanned(v),
                 Some("with") => job.with = self.with(v),
+                Some("env") => job.env = scalars(v),
+                Some("outputs") => job.outputs = scalars(v),
                 Some("strategy") => {
                     job.matrix = mapping(v)
                         .and_then(|m| m.iter().find(|(k, _)| scalar(k) == Some("matrix")))
@@ -431,6 +447,7 @@ impl Reader {
             uses: None,
             run: None,
             with: Vec::new(),
+            env: Vec::new(),
         };
         for (k, v) in map {
             match scalar(k) {
@@ -439,6 +456,7 @@ impl Reader {
                 Some("uses") => step.uses = self.spanned(v),
                 Some("run") => step.run = self.spanned(v),
                 Some("with") => step.with = self.with(v),
+                Some("env") => step.env = scalars(v),
                 _ => {}
             }
         }
@@ -692,6 +710,15 @@ fn sequence<'a, 'b>(node: &'a Node<'b>) -> Option<&'a Vec<Node<'b>>> {
 }
 
 /// A string or a list of strings (branch filters accept both).
+/// A mapping's entries whose key and value are scalars (an `env:` or `outputs:` block).
+fn scalars(node: &Node) -> Vec<(String, String)> {
+    mapping(node)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((scalar(k)?.to_string(), scalar(v)?.to_string())))
+        .collect()
+}
+
 fn strings(node: &Node) -> Vec<String> {
     match sequence(node) {
         Some(seq) => seq.iter().filter_map(scalar).map(str::to_string).collect(),

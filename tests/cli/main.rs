@@ -15,6 +15,7 @@ mod batch6;
 mod batch7;
 mod batch9;
 mod batch9_dotnet;
+mod batch9_workflows;
 mod classification;
 mod config_errors;
 mod data;
