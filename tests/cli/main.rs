@@ -13,6 +13,7 @@ mod batch5;
 mod batch5_precision;
 mod batch6;
 mod batch7;
+mod batch9_js;
 mod classification;
 mod config_errors;
 mod data;

@@ -57,6 +57,7 @@ mod sbt;
 mod stand_ins;
 mod test_fallbacks;
 mod tokens;
+mod ts_types;
 mod xml_events;
 
 pub use reach_rules::UNEVALUATED_REACH;
@@ -155,6 +156,7 @@ impl LeakCheck {
                     | Kind::RustTestModule
                     | Kind::NamedTest
                     | Kind::Factory
+                    | Kind::TestTypes
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
                     | Kind::Manifest(manifests::ManifestKind::PackageJson)
             )
@@ -262,6 +264,9 @@ enum Kind {
     NextConfig,
     /// A test file under a `pages/` directory: the guard its handler opens with, if any.
     NextPageTest,
+    /// A test-side TypeScript module (not a runner's `*.test.ts`): whether it declares only types, which
+    /// the compiler erases (`test-helpers/index.ts` holding the helpers' interfaces).
+    TestTypes,
 }
 
 impl Kind {
@@ -345,6 +350,12 @@ impl Kind {
         {
             return Some(Kind::Factory);
         }
+        if file.class.is_test_side()
+            && file.lang == Lang::TypeScript
+            && ts_types::may_declare_only_types(name)
+        {
+            return Some(Kind::TestTypes);
+        }
         if file.class == FileClass::Other && file.lang == Lang::Other && is_bin_script(&file.path) {
             return Some(Kind::Script);
         }
@@ -407,7 +418,7 @@ impl Kind {
             Kind::Go => Syntax::Go,
             Kind::JavaScript | Kind::Jvm => Syntax::CLike,
             Kind::NamedTest if lang == Lang::Python => Syntax::Python,
-            Kind::NamedTest => Syntax::CLike,
+            Kind::NamedTest | Kind::TestTypes => Syntax::CLike,
             _ => Syntax::Hash,
         }
     }
@@ -481,6 +492,7 @@ fn extract(
         Kind::NamedTest if file.lang == Lang::Python => python::extract_named_test(&src, &mut out),
         Kind::NamedTest => javascript::extract_named_test(&src, &mut out),
         Kind::Factory => factories::extract(&src, file.lang, &mut out),
+        Kind::TestTypes => ts_types::extract(&src, &mut out),
         Kind::Jvm => jvm::extract(&mut src, &mut out),
         Kind::Ruby => ruby::extract(&mut src, &mut out),
         Kind::Dockerfile => {
@@ -874,6 +886,10 @@ pub(crate) enum Fact {
     },
     /// A module named like a test (`*_test.py`, `test_*.py`, `test-*.ts`) that holds no test.
     NotATest {
+        path: String,
+    },
+    /// A test-side TypeScript module that declares only types: compiled, it is empty.
+    TypesOnly {
         path: String,
     },
     DockerIgnore {

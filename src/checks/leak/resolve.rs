@@ -126,6 +126,8 @@ pub(crate) struct Index<'a> {
     pub(super) not_tests: HashSet<String>,
     /// Scripts named as test support that use a test framework (`TestCode`): test code wherever they are.
     test_code: HashSet<String>,
+    /// Test-side TypeScript modules that declare only types (`TypesOnly`): importing one loads nothing.
+    types_only: HashSet<String>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
     /// package.json path → the test libraries among its development dependencies.
@@ -159,6 +161,7 @@ impl<'a> Index<'a> {
             rust_cfg_test: HashSet::new(),
             not_tests: HashSet::new(),
             test_code: HashSet::new(),
+            types_only: HashSet::new(),
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
             archive_deploys: Vec::new(),
@@ -185,6 +188,9 @@ impl<'a> Index<'a> {
                 }
                 Fact::NotATest { path } => {
                     index.not_tests.insert(path);
+                }
+                Fact::TypesOnly { path } => {
+                    index.types_only.insert(path);
                 }
                 Fact::DockerIgnore { path, patterns } => {
                     index.dockerignores.insert(path, patterns);
@@ -390,6 +396,11 @@ impl<'a> Index<'a> {
         path: &str,
         class: FileClass,
     ) -> Option<Finding> {
+        // A module of nothing but types (interfaces for the test helpers): the compiler erases it, so
+        // importing or re-exporting it loads no test code.
+        if used == Use::Import && self.types_only.contains(path) {
+            return None;
+        }
         // A stand-in (mock, stub, fake by its name) imported by JavaScript, Python or Ruby: judged by
         // how the file uses it.
         if used == Use::Import && self.is_stand_in(file, path, class) {

@@ -1,0 +1,61 @@
+//! Held-out batch 9, the JavaScript/TypeScript readers: each class of missed leak or false finding,
+//! stated once, with a made-up instance and a twin that must still be reported.
+use crate::common::*;
+
+fn gate(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
+    let repo = Repo::new();
+    for (p, c) in files {
+        repo.write(p, c);
+    }
+    repo.commit("c");
+    check_json(repo.path(), &[])
+}
+
+/// (rule, path, line, column) of the `leak/` findings.
+fn leaks(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    located(report, "leak/")
+}
+
+const TYPES_INDEX: &str = "export * from './order';\nexport * from './test-support';\n";
+const ORDER_TYPES: &str = "export interface Order {\n  id: string;\n}\n";
+
+/// Class 1: re-exporting (or importing) a test-side TypeScript module that declares nothing but types
+/// loads nothing — the compiler erases interfaces and type aliases.
+#[test]
+fn reexporting_a_types_only_test_module_loads_nothing() {
+    let helper_types = "import { Order } from '../order';\n\n/** What the test helpers take. */\nexport interface MakeOrder {\n  data?: Order;\n  wipe?: boolean;\n}\n\nexport type Maker =\n  | 'fast'\n  | 'slow';\n";
+    let (_, report) = gate(&[
+        ("src/types/index.ts", TYPES_INDEX),
+        ("src/types/order.ts", ORDER_TYPES),
+        ("src/types/test-support/index.ts", helper_types),
+        (
+            "src/server.ts",
+            "import { Order } from './types';\nexport const o: Order = { id: '1' };\n",
+        ),
+    ]);
+    assert_eq!(leaks(&report), vec![], "{report}");
+
+    // Twin: the same re-export of a test-support module that also holds a value (a function that makes
+    // made-up orders) loads it.
+    let with_value =
+        format!("{helper_types}\nexport const makeOrder = () => ({{ id: 'test-1' }});\n");
+    let (_, report) = gate(&[
+        ("src/types/index.ts", TYPES_INDEX),
+        ("src/types/order.ts", ORDER_TYPES),
+        ("src/types/test-support/index.ts", &with_value),
+        (
+            "src/server.ts",
+            "import { Order } from './types';\nexport const o: Order = { id: '1' };\n",
+        ),
+    ]);
+    assert_eq!(
+        leaks(&report),
+        vec![(
+            "leak/test-import".into(),
+            "src/types/index.ts".into(),
+            2,
+            16
+        )],
+        "{report}"
+    );
+}
