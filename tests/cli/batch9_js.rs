@@ -59,3 +59,52 @@ fn reexporting_a_types_only_test_module_loads_nothing() {
         "{report}"
     );
 }
+
+/// Class 5: Chance makes random people, addresses, emails and card numbers as Faker does: a generator of
+/// made-up records, noted in production dependencies and reported when production code imports it.
+#[test]
+fn chance_is_a_generator_of_made_up_records() {
+    let manifest = |section: &str| {
+        format!(
+            "{{\n  \"name\": \"svc\",\n  \"{section}\": {{\n    \"chance\": \"^1.1.0\"\n  }}\n}}\n"
+        )
+    };
+    let (_, report) = gate(&[
+        ("package.json", &manifest("dependencies")),
+        (
+            "src/examples.ts",
+            "import Chance from 'chance';\nexport const id = new Chance().guid();\n",
+        ),
+    ]);
+    let found = located_with_severity(&report)
+        .into_iter()
+        .filter(|f| f.0.starts_with("leak/"))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "leak/faker-dependency".into(),
+                "package.json".into(),
+                4,
+                "note".into()
+            ),
+            (
+                "leak/test-library-import".into(),
+                "src/examples.ts".into(),
+                1,
+                "warning".into()
+            ),
+        ],
+        "{report}"
+    );
+    // Twin: a development dependency that only the tests import.
+    let (_, report) = gate(&[
+        ("package.json", &manifest("devDependencies")),
+        (
+            "src/examples.test.ts",
+            "import Chance from 'chance';\nconst id = new Chance().guid();\n",
+        ),
+    ]);
+    assert_eq!(leaks(&report), vec![], "{report}");
+}
