@@ -108,3 +108,61 @@ fn chance_is_a_generator_of_made_up_records() {
     ]);
     assert_eq!(leaks(&report), vec![], "{report}");
 }
+
+const NEST_PACKAGE: &str = "{\n  \"name\": \"svc\",\n  \"scripts\": {\n    \"build\": \"nest build -p tsconfig.build.json\",\n    \"start:prod\": \"node dist/main\"\n  },\n  \"dependencies\": {\n    \"@nestjs/core\": \"^10.0.0\"\n  }\n}\n";
+const BASE_TSCONFIG: &str = "{\n  // shared\n  \"compilerOptions\": {\n    \"outDir\": \"./dist\",\n  },\n  \"include\": [\"src\", \"test\"],\n}\n";
+
+/// Class 2: the tsconfig the production build compiles with (`nest build -p tsconfig.build.json`)
+/// lets a test-support folder into the emitted output when its `exclude` names only the runners' test
+/// files: the build ships it wherever `dist/` ships.
+#[test]
+fn a_build_tsconfig_that_lets_test_support_into_dist_ships_it() {
+    let build_config = |exclude: &str| {
+        format!("{{\n  \"extends\": \"./tsconfig.json\",\n  \"include\": [\"src\"],\n  \"exclude\": [\n    // tests\n    {exclude}\n  ]\n}}\n")
+    };
+    let files = |exclude: String| {
+        vec![
+            ("package.json", NEST_PACKAGE.to_string()),
+            ("tsconfig.json", BASE_TSCONFIG.to_string()),
+            ("tsconfig.build.json", exclude),
+            ("src/main.ts", "export const port = 3000;\n".to_string()),
+            (
+                "src/orders/test-helpers/index.ts",
+                "export const mockOrders = [{ id: 'test-1' }];\n".to_string(),
+            ),
+            (
+                "src/orders/orders.test.ts",
+                "import { mockOrders } from './test-helpers';\ntest('x', () => expect(mockOrders).toHaveLength(1));\n".to_string(),
+            ),
+            ("Dockerfile", "FROM node:20\nCOPY dist dist\nCMD [\"node\", \"dist/main\"]\n".to_string()),
+        ]
+    };
+    let shipped = files(build_config("\"**/*.test.ts\", \"**/*.spec.ts\""));
+    let refs: Vec<(&str, &str)> = shipped.iter().map(|(p, c)| (*p, c.as_str())).collect();
+    let (_, report) = gate(&refs);
+    assert_eq!(
+        leaks(&report),
+        vec![(
+            "leak/package-ships-tests".into(),
+            "tsconfig.build.json".into(),
+            4,
+            3
+        )],
+        "{report}"
+    );
+    let msg = message_of(&report, "leak/package-ships-tests");
+    assert!(
+        msg.contains(
+            "1 test and fixture files into its output `dist` (`src/orders/test-helpers/index.ts`)"
+        ),
+        "{msg}"
+    );
+
+    // Twin: the build's tsconfig also excludes the test-support folder.
+    let quiet = files(build_config(
+        "\"**/*.test.ts\", \"**/*.spec.ts\", \"**/test-helpers\"",
+    ));
+    let refs: Vec<(&str, &str)> = quiet.iter().map(|(p, c)| (*p, c.as_str())).collect();
+    let (_, report) = gate(&refs);
+    assert_eq!(leaks(&report), vec![], "{report}");
+}

@@ -127,7 +127,9 @@ pub(crate) struct Index<'a> {
     /// Scripts named as test support that use a test framework (`TestCode`): test code wherever they are.
     test_code: HashSet<String>,
     /// Test-side TypeScript modules that declare only types (`TypesOnly`): importing one loads nothing.
-    types_only: HashSet<String>,
+    pub(super) types_only: HashSet<String>,
+    /// tsconfig files by path.
+    pub(super) ts_configs: HashMap<String, super::ts_build::TsConfig>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
     /// package.json path → the test libraries among its development dependencies.
@@ -162,6 +164,7 @@ impl<'a> Index<'a> {
             not_tests: HashSet::new(),
             test_code: HashSet::new(),
             types_only: HashSet::new(),
+            ts_configs: HashMap::new(),
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
             archive_deploys: Vec::new(),
@@ -191,6 +194,9 @@ impl<'a> Index<'a> {
                 }
                 Fact::TypesOnly { path } => {
                     index.types_only.insert(path);
+                }
+                Fact::TsConfig(c) => {
+                    index.ts_configs.insert(c.path.clone(), *c);
                 }
                 Fact::DockerIgnore { path, patterns } => {
                     index.dockerignores.insert(path, patterns);
@@ -292,6 +298,9 @@ impl<'a> Index<'a> {
             Want::Archive(a) => archives::resolve_archive(self, file, p, a),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),
+            Want::TsBuild { candidates, script } => {
+                super::ts_build::resolve(self, file, p, candidates, script)
+            }
             // A setting production may leave unset: judged only where the repository deploys and no
             // deployment file sets it.
             Want::EnvDefault { var } => (self.deploys && !self.env_for_production.contains(var))
