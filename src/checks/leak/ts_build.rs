@@ -154,6 +154,9 @@ pub(crate) fn extract_build(src: &mut Source, out: &mut Extracted) {
             }
         }
     }
+    // One judgement per tsconfig, however many of the scripts compile with it.
+    configs.sort();
+    configs.dedup();
     let Some(key) = key_value(src.text, "build") else {
         return;
     };
@@ -316,6 +319,76 @@ fn glob(base: &str, pattern: &str) -> Option<globset::GlobMatcher> {
         .map(|g| g.compile_matcher())
 }
 
+/// Words that say test material, and the words that may stand beside them (`test-helpers`,
+/// `__mocks__`, `x.test.ts`, `jest.config.ts`). A place named by the conventions only in part
+/// (`pages/test-language/`, the language of a driving test) is not enough: the build's output is
+/// judged by what is unmistakably test code.
+const TEST_WORDS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "__mocks__",
+    "mock",
+    "mocks",
+    "fixture",
+    "fixtures",
+    "__fixtures__",
+    "testutils",
+    "testing",
+    "stub",
+    "stubs",
+    "fake",
+    "fakes",
+    "e2e",
+    "cypress",
+    "jest",
+    "vitest",
+    "stories",
+    "cy",
+];
+const BESIDE_TEST_WORDS: &[&str] = &[
+    "helper",
+    "helpers",
+    "util",
+    "utils",
+    "support",
+    "setup",
+    "config",
+    "data",
+    "parts",
+    "factories",
+    "factory",
+    "server",
+    "api",
+    "unit",
+    "integration",
+];
+
+fn names_test_material(path: &str) -> bool {
+    let all_test_words = |part: &str| {
+        let words: Vec<String> = part
+            .split(['-', '_', '.'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        words.iter().any(|w| TEST_WORDS.contains(&w.as_str()))
+            && words.iter().all(|w| {
+                TEST_WORDS.contains(&w.as_str()) || BESIDE_TEST_WORDS.contains(&w.as_str())
+            })
+    };
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let name = parts.pop().unwrap_or("");
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    // `x.test.ts`, `x.spec.ts`, `x.stories.tsx`: a suffix after the module's own name.
+    stem.split('.').skip(1).any(all_test_words)
+        || all_test_words(stem)
+        || parts
+            .iter()
+            .any(|d| all_test_words(d) || d.rsplit('.').next().is_some_and(all_test_words))
+}
+
 /// Judge a package's build: the test and fixture files its tsconfig compiles into the output.
 pub(crate) fn resolve(
     index: &Index,
@@ -364,6 +437,9 @@ pub(crate) fn resolve(
                 && includes.iter().any(|g| g.is_match(path))
                 && !excludes.iter().any(|g| g.is_match(path))
                 && !index.types_only.contains(*path)
+                // Named like a test but holding none (`test-language.ts`, the language of a driving test).
+                && !index.not_tests.contains(*path)
+                && names_test_material(path)
         })
         .collect();
     if shipped.is_empty() {
@@ -430,5 +506,27 @@ mod tests {
         assert!(!m("", "**/*.test.ts", "src/a/test-helpers/index.ts"));
         assert!(m("", "test", "test/x/y.ts"));
         assert!(!m("", "test", "src/test-helpers/y.ts"));
+    }
+
+    #[test]
+    fn test_material_by_its_names() {
+        for p in [
+            "src/orders/test-helpers/index.ts",
+            "src/a/b.test.ts",
+            "src/__mocks__/x.ts",
+            "jest.config.ts",
+            "src/testutils/create-request.ts",
+            "src/x.service.create.test-parts/a.ts",
+            "src/stories/a.stories.tsx",
+        ] {
+            assert!(names_test_material(p), "{p}");
+        }
+        for p in [
+            "src/pages/test-language/test-language.ts",
+            "src/domain/test-type.ts",
+            "src/pubsub/dummy/logger.ts",
+        ] {
+            assert!(!names_test_material(p), "{p}");
+        }
     }
 }
