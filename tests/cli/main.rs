@@ -16,6 +16,7 @@ mod batch7;
 mod batch9;
 mod batch9_dotnet;
 mod batch9_workflows;
+mod batch9_js;
 mod classification;
 mod config_errors;
 mod data;

@@ -59,6 +59,8 @@ const JAVASCRIPT: &[(&str, LibKind)] = &[
     ("@faker-js/faker", LibKind::FakeData),
     ("@ngneat/falso", LibKind::FakeData),
     ("faker", LibKind::FakeData),
+    // Random people, addresses, emails and card numbers on demand, as Faker makes them.
+    ("chance", LibKind::FakeData),
     // Test-data factories.
     ("fishery", LibKind::FakeData),
     ("rosie", LibKind::FakeData),
@@ -219,6 +221,8 @@ const NPM: &[(&str, LibKind)] = &[
     ("@faker-js/faker", LibKind::FakeData),
     ("@ngneat/falso", LibKind::FakeData),
     ("faker", LibKind::FakeData),
+    // Random people, addresses, emails and card numbers on demand, as Faker makes them.
+    ("chance", LibKind::FakeData),
     // Test-data factories.
     ("fishery", LibKind::FakeData),
     ("rosie", LibKind::FakeData),
@@ -660,6 +664,9 @@ mod tests {
             None
         );
         assert_eq!(js_module("@faker-js/faker"), Some(LibKind::FakeData));
+        assert_eq!(js_module("chance"), Some(LibKind::FakeData));
+        assert_eq!(npm_package("chance"), Some(LibKind::FakeData));
+        assert_eq!(npm_package("@types/chance"), None);
         assert_eq!(js_module("@testing-library/react"), Some(LibKind::TestTool));
         assert_eq!(js_module("jest-worker"), None);
         assert_eq!(

@@ -59,6 +59,8 @@ mod sbt;
 mod stand_ins;
 mod test_fallbacks;
 mod tokens;
+mod ts_build;
+mod ts_types;
 mod xml_events;
 
 pub use reach_rules::UNEVALUATED_REACH;
@@ -159,6 +161,8 @@ impl LeakCheck {
                     | Kind::Manifest(manifests::ManifestKind::DotnetProject)
                     | Kind::NamedTest
                     | Kind::Factory
+                    | Kind::TestTypes
+                    | Kind::TsConfig
                     | Kind::Manifest(manifests::ManifestKind::GoMod)
                     | Kind::Manifest(manifests::ManifestKind::PackageJson)
             )
@@ -287,6 +291,11 @@ enum Kind {
     NextConfig,
     /// A test file under a `pages/` directory: the guard its handler opens with, if any.
     NextPageTest,
+    /// A test-side TypeScript module (not a runner's `*.test.ts`): whether it declares only types, which
+    /// the compiler erases (`test-helpers/index.ts` holding the helpers' interfaces).
+    TestTypes,
+    /// A `tsconfig*.json`: what a TypeScript build compiles, and into which directory.
+    TsConfig,
 }
 
 impl Kind {
@@ -373,8 +382,20 @@ impl Kind {
         {
             return Some(Kind::Factory);
         }
+        if file.class.is_test_side()
+            && file.lang == Lang::TypeScript
+            && ts_types::may_declare_only_types(name)
+        {
+            return Some(Kind::TestTypes);
+        }
         if file.class == FileClass::Other && file.lang == Lang::Other && is_bin_script(&file.path) {
             return Some(Kind::Script);
+        }
+        if ts_build::is_tsconfig(name)
+            && !file.class.is_test_side()
+            && file.class != FileClass::Vendor
+        {
+            return Some(Kind::TsConfig);
         }
         if file.class == FileClass::Config && paths::file_name(paths::parent(&file.path)) == "conf"
         {
@@ -436,7 +457,7 @@ impl Kind {
             Kind::Go => Syntax::Go,
             Kind::JavaScript | Kind::Jvm | Kind::CSharp => Syntax::CLike,
             Kind::NamedTest if lang == Lang::Python => Syntax::Python,
-            Kind::NamedTest => Syntax::CLike,
+            Kind::NamedTest | Kind::TestTypes | Kind::TsConfig => Syntax::CLike,
             _ => Syntax::Hash,
         }
     }
@@ -510,6 +531,14 @@ fn extract(
         Kind::NamedTest if file.lang == Lang::Python => python::extract_named_test(&src, &mut out),
         Kind::NamedTest => javascript::extract_named_test(&src, &mut out),
         Kind::Factory => factories::extract(&src, file.lang, &mut out),
+        Kind::TestTypes => ts_types::extract(&src, &mut out),
+        Kind::TsConfig => {
+            ts_build::extract_config(&mut src, &mut out);
+            if file.class == FileClass::Config {
+                defaults::extract_config(&mut src, &mut out);
+                defaults::development_hosts(&mut src, &mut out);
+            }
+        }
         Kind::Jvm => jvm::extract(&mut src, &mut out),
         Kind::Ruby => ruby::extract(&mut src, &mut out),
         Kind::Dockerfile => {
@@ -549,6 +578,7 @@ fn extract(
             manifests::extract(m, &mut src, &mut out);
             if m == manifests::ManifestKind::PackageJson {
                 roots::package_json(&mut src, &mut out);
+                ts_build::extract_build(&mut src, &mut out);
             }
         }
         Kind::PlayRoutes => routes::play_routes(&mut src, &mut out),
@@ -876,6 +906,12 @@ pub(crate) enum Want {
     /// A test library in a production dependency list: a warning, an error when production code loads
     /// it, a note for a generator of made-up records; nothing in a gem's own Gemfile.
     TestDependency(Box<manifests::TestDep>),
+    /// A package's build script compiles TypeScript with the first of these tsconfig files: judged once
+    /// every tsconfig and file is known.
+    TsBuild {
+        candidates: Vec<String>,
+        script: String,
+    },
     /// An environment-name variable defaulting to a non-production value (the evidence): fine when a
     /// deployment file sets the variable for production.
     EnvDefault { var: String },
@@ -925,6 +961,12 @@ pub(crate) enum Fact {
     NotATest {
         path: String,
     },
+    /// A test-side TypeScript module that declares only types: compiled, it is empty.
+    TypesOnly {
+        path: String,
+    },
+    /// A tsconfig file: what it compiles, into which directory.
+    TsConfig(Box<ts_build::TsConfig>),
     DockerIgnore {
         path: String,
         patterns: Vec<String>,

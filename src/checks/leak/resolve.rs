@@ -127,6 +127,10 @@ pub(crate) struct Index<'a> {
     pub(super) not_tests: HashSet<String>,
     /// Scripts named as test support that use a test framework (`TestCode`): test code wherever they are.
     test_code: HashSet<String>,
+    /// Test-side TypeScript modules that declare only types (`TypesOnly`): importing one loads nothing.
+    pub(super) types_only: HashSet<String>,
+    /// tsconfig files by path.
+    pub(super) ts_configs: HashMap<String, super::ts_build::TsConfig>,
     pub(super) dockerignores: HashMap<String, Vec<String>>,
     pub(super) image_builds: Vec<super::image_builds::ImageBuild>,
     /// package.json path → the test libraries among its development dependencies.
@@ -162,6 +166,8 @@ impl<'a> Index<'a> {
             rust_cfg_test: HashSet::new(),
             not_tests: HashSet::new(),
             test_code: HashSet::new(),
+            types_only: HashSet::new(),
+            ts_configs: HashMap::new(),
             dockerignores: HashMap::new(),
             image_builds: Vec::new(),
             archive_deploys: Vec::new(),
@@ -189,6 +195,12 @@ impl<'a> Index<'a> {
                 }
                 Fact::NotATest { path } => {
                     index.not_tests.insert(path);
+                }
+                Fact::TypesOnly { path } => {
+                    index.types_only.insert(path);
+                }
+                Fact::TsConfig(c) => {
+                    index.ts_configs.insert(c.path.clone(), *c);
                 }
                 Fact::DockerIgnore { path, patterns } => {
                     index.dockerignores.insert(path, patterns);
@@ -292,6 +304,9 @@ impl<'a> Index<'a> {
             Want::Archive(a) => archives::resolve_archive(self, file, p, a),
             Want::FindPackages(f) => python_packaging::resolve_find_packages(self, file, p, f),
             Want::TestDependency(dep) => manifests::resolve_test_dependency(self, file, p, dep),
+            Want::TsBuild { candidates, script } => {
+                super::ts_build::resolve(self, file, p, candidates, script)
+            }
             // A setting production may leave unset: judged only where the repository deploys and no
             // deployment file sets it.
             Want::EnvDefault { var } => (self.deploys && !self.env_for_production.contains(var))
@@ -396,6 +411,11 @@ impl<'a> Index<'a> {
         path: &str,
         class: FileClass,
     ) -> Option<Finding> {
+        // A module of nothing but types (interfaces for the test helpers): the compiler erases it, so
+        // importing or re-exporting it loads no test code.
+        if used == Use::Import && self.types_only.contains(path) {
+            return None;
+        }
         // A stand-in (mock, stub, fake by its name) imported by JavaScript, Python or Ruby: judged by
         // how the file uses it.
         if used == Use::Import && self.is_stand_in(file, path, class) {
