@@ -319,6 +319,22 @@ fn glob(base: &str, pattern: &str) -> Option<globset::GlobMatcher> {
         .map(|g| g.compile_matcher())
 }
 
+/// Is `path` left out by an `exclude` pattern? TypeScript matches an exclude pattern against a path and
+/// every directory above it (its pattern ends in `($|/)`): `**/*.test-parts` or `src/testutils*` names
+/// directories, and leaves everything in them out.
+fn excluded(excludes: &[globset::GlobMatcher], path: &str) -> bool {
+    let mut at = path;
+    loop {
+        if excludes.iter().any(|g| g.is_match(at)) {
+            return true;
+        }
+        match at.rfind('/') {
+            Some(i) => at = &at[..i],
+            None => return false,
+        }
+    }
+}
+
 /// Words that say test material, and the words that may stand beside them (`test-helpers`,
 /// `__mocks__`, `x.test.ts`, `jest.config.ts`). A place named by the conventions only in part
 /// (`pages/test-language/`, the language of a driving test) is not enough: the build's output is
@@ -435,7 +451,7 @@ pub(crate) fn resolve(
                 && !paths::is_under(path, &out_dir)
                 && !path.split('/').any(|d| d == "node_modules")
                 && includes.iter().any(|g| g.is_match(path))
-                && !excludes.iter().any(|g| g.is_match(path))
+                && !excluded(&excludes, path)
                 && !index.types_only.contains(*path)
                 // Named like a test but holding none (`test-language.ts`, the language of a driving test).
                 && !index.not_tests.contains(*path)
@@ -506,6 +522,17 @@ mod tests {
         assert!(!m("", "**/*.test.ts", "src/a/test-helpers/index.ts"));
         assert!(m("", "test", "test/x/y.ts"));
         assert!(!m("", "test", "src/test-helpers/y.ts"));
+    }
+
+    #[test]
+    fn an_exclude_pattern_naming_a_directory_leaves_out_what_is_in_it() {
+        let ex: Vec<_> = ["**/*.test-parts", "src/testutils*"]
+            .iter()
+            .filter_map(|p| glob("", p))
+            .collect();
+        assert!(excluded(&ex, "src/a/b.test-parts/args.ts"));
+        assert!(excluded(&ex, "src/testutils/mock-request.ts"));
+        assert!(!excluded(&ex, "src/test-helpers/index.ts"));
     }
 
     #[test]
