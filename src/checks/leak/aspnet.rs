@@ -217,8 +217,9 @@ fn read_of(expr: &str) -> Option<ConfigFlag> {
             .rev()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect();
+        // Read backwards: the owner's name ends with `config` or `configuration`.
         let owner = owner.to_ascii_lowercase();
-        if !(owner.ends_with("gifnoc") || owner.ends_with("noitarugifnoc")) {
+        if !(owner.starts_with("gifnoc") || owner.starts_with("noitarugifnoc")) {
             continue;
         }
         let lit = literal_at(b, i + 1)?;
