@@ -264,3 +264,246 @@ fn publish_items_of_the_built_bundle_stay_quiet() {
         assert_eq!(of(&report, "leak/package-ships-tests"), vec![], "{report}");
     }
 }
+
+/// The messages of one rule's findings, by file.
+fn messages(report: &serde_json::Value, rule: &str) -> Vec<(String, String, String)> {
+    report["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["rule"] == rule)
+                .map(|f| {
+                    (
+                        f["location"]["path"].as_str().unwrap_or("").to_string(),
+                        f["severity"].as_str().unwrap_or("").to_string(),
+                        f["message"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn diagnostics_extension(read: &str) -> String {
+    format!(
+        r#"using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+
+namespace Parcels.Web.Setup;
+public static class FaultProbeExtensions
+{{
+    public static IApplicationBuilder UseFaultProbes(this IApplicationBuilder app, IConfiguration config)
+    {{
+        if ({read})
+        {{
+            const string root = "/__diag/parcels/";
+            app.Map($"{{root}}boom", x => x.Run(ctx => throw new System.Exception("probe")));
+        }}
+        return app;
+    }}
+}}
+"#
+    )
+}
+
+fn sandbox_controller() -> &'static str {
+    r#"using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration;
+
+namespace Parcels.Web.Controllers
+{
+    [Route("[controller]")]
+    public class SandboxController : ControllerBase
+    {
+        private readonly bool wipeAllowed;
+
+        public SandboxController(IConfiguration configuration)
+        {
+            wipeAllowed = configuration.GetValue<bool>("AllowParcelWipe");
+        }
+
+        [HttpPost("WipeData")]
+        public IActionResult WipeData()
+        {
+            if (!wipeAllowed)
+            {
+                return NotFound();
+            }
+            return Ok("wiped");
+        }
+
+        [HttpGet("Export")]
+        public IActionResult Export()
+        {
+            if (!wipeAllowed)
+            {
+                return NotFound();
+            }
+            return Ok("exported");
+        }
+    }
+}
+"#
+}
+
+/// Class 3: a test-support or diagnostics endpoint behind a configuration flag is judged by the flag's
+/// default: the code's fallback (`GetValue<bool>("X", true)`) or the base `appsettings.json`, which every
+/// environment loads. On by default it is an error naming the flag; a feature-flagged action not named
+/// for test support stays quiet.
+#[test]
+fn a_flag_on_by_default_serves_test_support_endpoints() {
+    let (code, report) = gate(&[
+        ("Parcels.Web/Parcels.Web.csproj", WEB_PROJECT),
+        (
+            "Parcels.Web/Setup/FaultProbeExtensions.cs",
+            &diagnostics_extension(r#"config.GetValue<bool>("FaultProbes", true)"#),
+        ),
+        (
+            "Parcels.Web/Controllers/SandboxController.cs",
+            sandbox_controller(),
+        ),
+        (
+            "Parcels.Web/appsettings.json",
+            "{\n  // switched on for the demo\n  \"AllowParcelWipe\": \"true\"\n}\n",
+        ),
+    ]);
+    let found = messages(&report, "leak/test-route");
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let probe = found
+        .iter()
+        .find(|f| f.0.ends_with("FaultProbeExtensions.cs"))
+        .expect("the probe");
+    assert_eq!(probe.1, "error", "{probe:?}");
+    assert!(probe.2.contains("`/__diag/parcels/boom`"), "{probe:?}");
+    assert!(probe.2.contains("`FaultProbes` to false"), "{probe:?}");
+    assert!(probe.2.contains("the code's default is true"), "{probe:?}");
+    let wipe = found
+        .iter()
+        .find(|f| f.0.ends_with("SandboxController.cs"))
+        .expect("the wipe");
+    assert_eq!(wipe.1, "error", "{wipe:?}");
+    assert!(wipe.2.contains("`WipeData`"), "{wipe:?}");
+    assert!(
+        wipe.2
+            .contains("Parcels.Web/appsettings.json`, which every environment loads"),
+        "{wipe:?}"
+    );
+    assert_eq!(code, 1, "{report}");
+}
+
+/// Twins of class 3: the same flags off by default (no fallback, on only in the development settings,
+/// or turned off by `appsettings.Production.json`) are notes naming the flag.
+#[test]
+fn a_flag_off_by_default_is_a_note() {
+    let (_, report) = gate(&[
+        ("Parcels.Web/Parcels.Web.csproj", WEB_PROJECT),
+        (
+            "Parcels.Web/Setup/FaultProbeExtensions.cs",
+            &diagnostics_extension(r#"config.GetValue<bool>("FaultProbes", true)"#),
+        ),
+        (
+            "Parcels.Web/Controllers/SandboxController.cs",
+            sandbox_controller(),
+        ),
+        (
+            "Parcels.Web/appsettings.Development.json",
+            "{ \"AllowParcelWipe\": true }\n",
+        ),
+        (
+            "Parcels.Web/appsettings.Production.json",
+            "{ \"FaultProbes\": false }\n",
+        ),
+    ]);
+    let found = messages(&report, "leak/test-route");
+    assert_eq!(found.len(), 2, "{found:#?}");
+    for f in &found {
+        assert_eq!(f.1, "note", "{f:?}");
+        assert!(f.2.contains("off by default"), "{f:?}");
+    }
+    assert!(
+        found.iter().any(|f| f.2.contains("`AllowParcelWipe`")),
+        "{found:#?}"
+    );
+}
+
+const ECHO_CONTROLLER: &str = r#"using System.IO;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Hosting;
+
+namespace Parcels.Web.Controllers
+{
+    [Route("api/inspect")]
+    public class InspectController : ControllerBase
+    {
+        private readonly IWebHostEnvironment _env;
+
+        public InspectController(IWebHostEnvironment env) { _env = env; }
+
+        [AllowAnonymous]
+        [HttpGet("mirror")]
+        public IActionResult Mirror()
+        {
+            var seen = Request.Headers;
+            var pairs = seen.ToDictionary(h => h.Key, h => h.Value.ToString());
+            return Ok(pairs);
+        }
+
+        [HttpPost("replay")]
+        public async Task<IActionResult> Replay()
+        {
+            if (!_env.IsDevelopment())
+            {
+                return NotFound();
+            }
+            var raw = await new StreamReader(Request.Body).ReadToEndAsync();
+            return Ok(raw);
+        }
+
+        [HttpGet("parcel")]
+        public IActionResult Parcel()
+        {
+            var tracking = Request.Headers["X-Tracking-Id"];
+            return Ok(Lookup(tracking));
+        }
+
+        private static string Lookup(string id) { return id; }
+    }
+}
+"#;
+
+/// Class 4: an action whose response is the request's own headers or raw body is a debugging echo:
+/// unguarded an error (anonymous, it bypasses authentication), under an environment guard a note. Twin:
+/// an action that reads one header and returns something else stays quiet.
+#[test]
+fn debugging_echoes_of_the_request_are_test_routes() {
+    let (code, report) = gate(&[
+        ("Parcels.Web/Parcels.Web.csproj", WEB_PROJECT),
+        (
+            "Parcels.Web/Controllers/InspectController.cs",
+            ECHO_CONTROLLER,
+        ),
+    ]);
+    let found = messages(&report, "leak/test-route");
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let mirror = found
+        .iter()
+        .find(|f| f.2.contains("`mirror`"))
+        .expect("mirror");
+    assert_eq!(mirror.1, "error", "{mirror:?}");
+    assert!(mirror.2.contains("request's own headers"), "{mirror:?}");
+    assert!(mirror.2.contains("[AllowAnonymous]"), "{mirror:?}");
+    let replay = found
+        .iter()
+        .find(|f| f.2.contains("`replay`"))
+        .expect("replay");
+    assert_eq!(replay.1, "note", "{replay:?}");
+    assert!(replay.2.contains("IsDevelopment()"), "{replay:?}");
+    assert!(
+        !found.iter().any(|f| f.2.contains("`parcel`")),
+        "{found:#?}"
+    );
+    assert_eq!(code, 1, "{report}");
+}

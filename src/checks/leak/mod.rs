@@ -26,6 +26,7 @@
 
 mod anchors;
 mod archives;
+mod aspnet;
 mod bundler;
 mod defaults;
 mod docker;
@@ -158,6 +159,7 @@ impl LeakCheck {
                     | Kind::Ruby
                     | Kind::RustTestModule
                     | Kind::DotnetTestProject
+                    | Kind::AspNetSettings
                     | Kind::Manifest(manifests::ManifestKind::DotnetProject)
                     | Kind::NamedTest
                     | Kind::Factory
@@ -277,6 +279,8 @@ enum Kind {
     PlayConf,
     /// Other production configuration: stubs or mocks it switches on.
     Config,
+    /// ASP.NET's `appsettings.json` / `appsettings.Production.json`: also the flags production loads.
+    AspNetSettings,
     /// A deployment file (manifests, platform config, Procfile): the environment it sets.
     DeployEnv,
     /// What a Google Cloud or Cloud Foundry source upload leaves out (`.gcloudignore`, `.cfignore`).
@@ -407,6 +411,9 @@ impl Kind {
             }
         }
         if file.class == FileClass::Config {
+            if aspnet::is_settings_file(name) {
+                return Some(Kind::AspNetSettings);
+            }
             return Some(Kind::Config);
         }
         if paths::extension(name) == "sh"
@@ -586,7 +593,10 @@ fn extract(
             routes::play_conf(&mut src, &mut out);
             defaults::extract_config(&mut src, &mut out);
         }
-        Kind::Config => {
+        Kind::Config | Kind::AspNetSettings => {
+            if kind == Kind::AspNetSettings {
+                out.facts.extend(aspnet::settings(&file.path, content));
+            }
             defaults::buildpack_env(&src, &mut out);
             defaults::extract_config(&mut src, &mut out);
             defaults::development_hosts(&mut src, &mut out);
@@ -633,7 +643,8 @@ fn extract(
     } else {
         anchors::Anchors::default()
     };
-    if let Some(lang) = route_lang.filter(|_| anchors.test_words) {
+    // ASP.NET's actions are read whatever their words: a debugging echo or a flag-gated reset holds none.
+    if let Some(lang) = route_lang.filter(|l| anchors.test_words || *l == routes::Lang::CSharp) {
         routes::extract(&mut src, &mut out, lang);
     }
     let stand_in_lang = match kind {
@@ -1013,6 +1024,10 @@ pub(crate) enum Fact {
     },
     /// A .NET project file: whether it is a test project, and the projects it references.
     DotnetProject(Box<dotnet_projects::Project>),
+    /// The boolean values an ASP.NET `appsettings.json` or `appsettings.Production.json` sets.
+    AspNetSettings(Box<aspnet::Settings>),
+    /// An ASP.NET test-support endpoint behind a configuration flag, judged by the flag's default.
+    AspNetFlagged(Box<aspnet::Flagged>),
 }
 
 /// Run one extractor on `code` as the file at `path`, for the language modules' unit tests.

@@ -54,6 +54,23 @@ pub(crate) fn resolve_all(
         })
         .collect();
     let mut found = super::next_pages::judge(files, &next_configs, &guarded);
+    let settings: Vec<&super::aspnet::Settings> = collected
+        .iter()
+        .flat_map(|e| &e.facts)
+        .filter_map(|f| match f {
+            Fact::AspNetSettings(s) => Some(&**s),
+            _ => None,
+        })
+        .collect();
+    let flagged: Vec<super::aspnet::Flagged> = collected
+        .iter()
+        .flat_map(|e| &e.facts)
+        .filter_map(|f| match f {
+            Fact::AspNetFlagged(r) => Some((**r).clone()),
+            _ => None,
+        })
+        .collect();
+    found.extend(super::aspnet::judge(flagged, &settings));
     if collected.iter().all(|e| e.pending.is_empty()) {
         return found;
     }
@@ -215,7 +232,11 @@ impl<'a> Index<'a> {
                     index.env_set_by_deployment.insert(var);
                 }
                 Fact::Deploys => index.deploys = true,
-                Fact::NextConfig { .. } | Fact::GuardedPage { .. } | Fact::DotnetProject(_) => {}
+                Fact::NextConfig { .. }
+                | Fact::GuardedPage { .. }
+                | Fact::DotnetProject(_)
+                | Fact::AspNetSettings(_)
+                | Fact::AspNetFlagged(_) => {}
                 Fact::ArchiveDeploy(d) => index.archive_deploys.push(*d),
                 Fact::DockerfileNamed { path } => index.dockerfiles_named.push(path),
                 Fact::DevServerScript { path } => {

@@ -10,6 +10,7 @@
 //! test-only routes in `testOnlyDoNotUseInAppConf.routes` and `app/testOnly/`: that is safe only while
 //! `play.http.router` stays `prod.Routes` and the production routes do not include the test-only ones.
 
+use super::aspnet::{self, ConfigFlag};
 use super::paths;
 use super::reach_rules::TEST_ROUTE;
 use super::tokens::{
@@ -28,17 +29,40 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted, lang: Lang) {
         Lang::JavaScript => javascript(src),
         Lang::Python => python(src),
         Lang::Ruby => ruby(src),
-        Lang::CSharp => csharp(src),
+        Lang::CSharp => return csharp_extract(src, out),
     };
     for r in found {
         if !src.in_code(r.keyword) {
             continue;
         }
-        let guard = match lang {
-            Lang::CSharp => csharp_guard(src.text, r.at.start),
-            _ => guard_at(src.text, r.at.start),
-        };
+        let guard = guard_at(src.text, r.at.start);
         report(src, out, r, guard);
+    }
+}
+
+/// ASP.NET: a route behind a configuration flag is judged once the settings files are known (`aspnet`).
+fn csharp_extract(src: &mut Source, out: &mut Extracted) {
+    for (r, pre) in csharp(src) {
+        if !src.in_code(r.keyword) {
+            continue;
+        }
+        let (guard, flag) = match pre {
+            Some((g, f)) => (Some(g), f),
+            None => {
+                let g = csharp_guard(src.text, r.at.start);
+                let f = g
+                    .as_ref()
+                    .and_then(|g| aspnet::config_flag(src.text, &g.condition));
+                (g, f)
+            }
+        };
+        match (guard, flag) {
+            (Some(g), Some(f)) => {
+                let fact = aspnet::flagged(src, r, f, &g);
+                out.facts.push(fact);
+            }
+            (guard, _) => report(src, out, r, guard),
+        }
     }
 }
 
@@ -52,15 +76,15 @@ pub(crate) enum Lang {
 }
 
 /// One registration found: what is served, where, and any bypass it states.
-struct Route {
+pub(crate) struct Route {
     /// The span to report (the path or the mounted name).
-    at: Range<usize>,
+    pub at: Range<usize>,
     /// Where the registration's keyword is: it must be code, not a comment or string.
-    keyword: usize,
+    pub keyword: usize,
     /// `POST /test-support/create-claim`, `the blueprint \`test_support_bp\``.
-    what: String,
+    pub what: String,
     /// `csrf_exempt`, `before \`app.use(requireAuth)\``: how it bypasses authentication or CSRF.
-    bypass: Option<String>,
+    pub bypass: Option<String>,
 }
 
 fn report(src: &mut Source, out: &mut Extracted, r: Route, guard: Option<Guard>) {
@@ -188,7 +212,7 @@ pub(crate) fn is_test_name(name: &str) -> bool {
 }
 
 /// camelCase and PascalCase humps of a word, lower-case words whole.
-fn humps(w: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn humps(w: &str) -> impl Iterator<Item = &str> {
     let b = w.as_bytes();
     let mut cuts = vec![0];
     for i in 1..b.len() {
@@ -588,9 +612,13 @@ const CS_ATTRIBUTES: &[&[u8]] = &[
     b"HttpDelete",
 ];
 
-fn csharp(src: &Source) -> Vec<Route> {
+/// A route found in C#, with the guard its action's body opens with when it has one (else the guard is
+/// read around the route).
+type CsRoute = (Route, Option<(Guard, Option<ConfigFlag>)>);
+
+fn csharp(src: &Source) -> Vec<CsRoute> {
     let text = src.text;
-    let mut out = Vec::new();
+    let mut out: Vec<CsRoute> = Vec::new();
     // The attribute routes that name a test controller's route: said once, with the controller.
     let mut told: Vec<usize> = Vec::new();
     for at in word_occurrences(text, b"class", false) {
@@ -609,6 +637,9 @@ fn csharp(src: &Source) -> Vec<Route> {
             continue;
         }
         if !is_test_controller(stem) {
+            if head_end < text.len() {
+                out.extend(csharp_actions(text, head_end, &name));
+            }
             continue;
         }
         let attrs = attributes_above(text, line_range(text, at).start);
@@ -627,12 +658,15 @@ fn csharp(src: &Source) -> Vec<Route> {
             .iter()
             .any(|(a, _)| a == "AllowAnonymous")
             .then(|| "`[AllowAnonymous]`".to_string());
-        out.push(Route {
-            at: name_start..name_end,
-            keyword: at,
-            what: format!("controller `{name}`{where_}"),
-            bypass,
-        });
+        out.push((
+            Route {
+                at: name_start..name_end,
+                keyword: at,
+                what: format!("controller `{name}`{where_}"),
+                bypass,
+            },
+            None,
+        ));
     }
     for attr in CS_ATTRIBUTES {
         for at in word_occurrences(text, attr, false) {
@@ -648,19 +682,24 @@ fn csharp(src: &Source) -> Vec<Route> {
                 continue;
             };
             let path = String::from_utf8_lossy(&text[lit.clone()]).into_owned();
-            if told.contains(&lit.start) || !is_test_path(&path) {
+            if told.contains(&lit.start)
+                || !(is_test_path(&path) || aspnet::is_diagnostic_path(&path))
+            {
                 continue;
             }
             let verb = match String::from_utf8_lossy(attr).strip_prefix("Http") {
                 Some(v) => format!("{} ", v.to_ascii_uppercase()),
                 None => String::new(),
             };
-            out.push(Route {
-                at: lit,
-                keyword: at,
-                what: format!("`{verb}/{}`", path.trim_start_matches('/')),
-                bypass: None,
-            });
+            out.push((
+                Route {
+                    at: lit,
+                    keyword: at,
+                    what: format!("`{verb}/{}`", path.trim_start_matches('/')),
+                    bypass: None,
+                },
+                None,
+            ));
         }
     }
     for method in CS_MAPS {
@@ -679,9 +718,15 @@ fn csharp(src: &Source) -> Vec<Route> {
                     }
                     _ => a.clone(),
                 };
-                let lit = whole_literal(text, &a)?;
-                let path = String::from_utf8_lossy(&text[lit.clone()]).into_owned();
-                is_test_path(&path).then_some((lit, path))
+                // `"/x"`, or `$"{prefix}x"` with the prefix a constant of the file.
+                let (lit, path) = match whole_literal(text, &a) {
+                    Some(lit) => {
+                        let path = String::from_utf8_lossy(&text[lit.clone()]).into_owned();
+                        (lit, path)
+                    }
+                    None => (a.clone(), aspnet::interpolated(text, &a)?),
+                };
+                (is_test_path(&path) || aspnet::is_diagnostic_path(&path)).then_some((lit, path))
             });
             if let Some((lit, path)) = found {
                 let verb = String::from_utf8_lossy(method)
@@ -689,16 +734,71 @@ fn csharp(src: &Source) -> Vec<Route> {
                     .filter(|v| matches!(*v, "Get" | "Post" | "Put" | "Patch" | "Delete"))
                     .map(|v| format!("{} ", v.to_ascii_uppercase()))
                     .unwrap_or_default();
-                out.push(Route {
-                    at: lit,
-                    keyword: at,
-                    what: format!("`{verb}/{}`", path.trim_start_matches('/')),
-                    bypass: None,
-                });
+                out.push((
+                    Route {
+                        at: lit,
+                        keyword: at,
+                        what: format!("`{verb}/{}`", path.trim_start_matches('/')),
+                        bypass: None,
+                    },
+                    None,
+                ));
             }
         }
     }
-    out.sort_by_key(|r| r.at.start);
+    out.sort_by_key(|r| r.0.at.start);
+    out
+}
+
+/// The actions of a controller (not one that exists for tests: that is reported whole) that are test
+/// support or debugging by what they do: a debugging echo of the request (whatever guards it), or an
+/// action named for resetting data, setting the session or signing in from a token that a flag or the
+/// environment switches on (the switch is what says it is not the product's own).
+fn csharp_actions(text: &[u8], open: usize, class: &str) -> Vec<CsRoute> {
+    let close = aspnet::block_end(text, open, b'{', b'}');
+    let mut out = Vec::new();
+    for a in aspnet::actions(text, open..close, class) {
+        let name = String::from_utf8_lossy(&text[a.name.clone()]).into_owned();
+        let echo = aspnet::echoes_request(text, &a.body);
+        let kind = aspnet::backdoor_kind(&name);
+        if echo.is_none() && kind.is_none() {
+            continue;
+        }
+        let exit = aspnet::early_exit(text, &a.body);
+        let debug = csharp_guard(text, a.name.start).filter(|g| g.condition == "#if DEBUG");
+        if echo.is_none() && exit.is_none() && debug.is_none() {
+            continue;
+        }
+        let attrs = attributes_above(text, line_range(text, a.name.start).start);
+        let route = attrs
+            .iter()
+            .filter(|(n, lit)| !lit.is_empty() && (n == "Route" || n.starts_with("Http")))
+            .map(|(_, lit)| String::from_utf8_lossy(&text[lit.clone()]).into_owned())
+            .next()
+            .unwrap_or_else(|| name.clone());
+        let doing = match (echo, kind) {
+            (Some("headers"), _) => "a debugging echo of the request's own headers (through a \
+                                     gateway or proxy it hands back the authentication headers added \
+                                     on the way)"
+                .to_string(),
+            (Some(what), _) => format!("a debugging echo of the request's own {what}"),
+            (None, Some(k)) => format!("which {k}, switched on by configuration or the environment"),
+            (None, None) => continue,
+        };
+        let bypass = attrs
+            .iter()
+            .any(|(n, _)| n == "AllowAnonymous")
+            .then(|| "`[AllowAnonymous]`".to_string());
+        out.push((
+            Route {
+                at: a.name.clone(),
+                keyword: a.name.start,
+                what: format!("`{route}` (action `{name}`, {doing})"),
+                bypass,
+            },
+            if debug.is_some() { None } else { exit },
+        ));
+    }
     out
 }
 
