@@ -40,6 +40,9 @@ pub struct Scenario {
     /// The trigger's key in `on:`.
     pub trigger: Pos,
     pub event: String,
+    /// A `pull_request` closed by merging it (`types: [closed]`): the run's commit is the merge commit on
+    /// the base branch (`branch`), so the code is what reached that branch, not the pull request's.
+    pub merged: bool,
 }
 
 impl Scenario {
@@ -91,8 +94,10 @@ impl Scope for Scenario {
             "github.base_ref" => self.branch.as_deref().map_or(Val::Unknown, s),
             "github.head_ref" if !pr => s(""),
             "github.event.pull_request.head.repo.fork" if pr => Val::Bool(fork),
-            // An open pull request: deploys guarded by `merged == true` run after review, not here.
-            "github.event.pull_request.merged" if pr => Val::Bool(false),
+            // An open (or closed unmerged) pull request: deploys guarded by `merged == true` run after
+            // review, in the merged scenario.
+            "github.event.pull_request.merged" if pr => Val::Bool(self.merged),
+            "github.event.action" if self.merged => s("closed"),
             "github.event.pull_request.head.repo.full_name" if pr => s(head_repo),
             "github.event.workflow_run.event" if self.start == Start::WorkflowRunAfterPr => {
                 s("pull_request")
@@ -130,6 +135,7 @@ pub fn scenarios(wf: &Workflow, all: &RepoFiles) -> Vec<Scenario> {
             pattern,
             trigger: t.event.pos,
             event: t.event.value.clone(),
+            merged: false,
         };
         match t.event.value.as_str() {
             "push" => out.extend(
@@ -137,7 +143,29 @@ pub fn scenarios(wf: &Workflow, all: &RepoFiles) -> Vec<Scenario> {
                     .into_iter()
                     .map(|(b, p)| mk(Start::Push, Some(b), p)),
             ),
-            "pull_request" => out.push(mk(Start::PullRequest, base_branch(t), None)),
+            "pull_request" => {
+                // Opened, updated — or closed without merging: the pull request's own code.
+                out.push(mk(Start::PullRequest, base_branch(t), None));
+                // Closed by merging: one run per base branch the filter names. Without a filter the base
+                // is not named (None): pull requests target the default branch unless the repository
+                // works otherwise, which the file does not say.
+                if t.types
+                    .as_ref()
+                    .is_some_and(|ts| ts.iter().any(|x| x == "closed"))
+                {
+                    let bases: Vec<(Option<String>, Option<String>)> = match &t.branches {
+                        Some(_) => push_branches(t)
+                            .into_iter()
+                            .map(|(b, p)| (Some(b), p))
+                            .collect(),
+                        None => vec![(None, None)],
+                    };
+                    out.extend(bases.into_iter().map(|(b, p)| Scenario {
+                        merged: true,
+                        ..mk(Start::PullRequest, b, p)
+                    }));
+                }
+            }
             "pull_request_target" => out.push(mk(Start::PullRequestTarget, base_branch(t), None)),
             "workflow_dispatch" => out.push(mk(Start::Dispatch, Some(ANY_BRANCH.into()), None)),
             "workflow_run" if follows_pull_requests(t, all) => {
@@ -306,7 +334,9 @@ pub fn job_may_run(wf: &Workflow, job: &Job, scope: &dyn Scope) -> bool {
 }
 
 fn job_may_run_at(wf: &Workflow, job: &Job, scope: &dyn Scope, depth: u8) -> bool {
-    if !may_run(job.cond.as_ref(), scope) {
+    // The `if:` sees the outputs of the jobs it needs, as far as the file fixes them (a gate job's
+    // `deploy=false` for an unmerged pull request).
+    if !may_run(job.cond.as_ref(), &with_needs(wf, job, scope)) {
         return false;
     }
     let status_override = job.cond.as_ref().is_some_and(|c| {

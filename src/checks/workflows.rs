@@ -437,6 +437,13 @@ fn outside_branches(
             Start::Push => s.branch.as_deref().is_some_and(|b| {
                 !branches.contains(b) && !deploy_jobs::is_nonprod_environment(b)
             }),
+            // A merged pull request's run is the merge commit on its base branch: judged like a push
+            // there, unless the job checks out the pull request's head instead.
+            Start::PullRequest if s.merged => {
+                s.branch.as_deref().is_some_and(|b| {
+                    !branches.contains(b) && !deploy_jobs::is_nonprod_environment(b)
+                }) || merged_head_checkout(wf, job, s).is_some()
+            }
             Start::PullRequest => true,
             _ => false,
         })
@@ -449,6 +456,13 @@ fn outside_branches(
                 return None;
             }
             let from = match (s.start, &s.pattern) {
+                (Start::PullRequest, _) if s.merged => match merged_head_checkout(wf, job, s) {
+                    Some(what) => format!("a merged pull request's head, not the merge commit ({what})"),
+                    None => match &s.pattern {
+                        Some(p) => format!("a pull request merged into `{p}`"),
+                        None => "a pull request merged into any branch".to_string(),
+                    },
+                },
                 (Start::PullRequest, _) => "a pull request's unmerged code".to_string(),
                 (_, Some(p)) => format!("a push to `{p}`"),
                 (_, None) => "a push to any branch".to_string(),
@@ -504,6 +518,20 @@ const HEAD_REPOS: &[&str] = &[
 fn mentions(value: &str, markers: &[&str]) -> bool {
     let v: String = value.to_ascii_lowercase().split_whitespace().collect();
     markers.iter().any(|m| v.contains(m))
+}
+
+/// In a merged pull request's run, a step that checks out the pull request's head (`head.sha`,
+/// `head.ref`) rather than the merge commit the run is for (`merge_commit_sha` is that commit).
+fn merged_head_checkout(wf: &Workflow, job: &Job, s: &Scenario) -> Option<String> {
+    job.steps
+        .iter()
+        .filter(|st| may_run(st.cond.as_ref(), s))
+        .filter_map(|st| head_checkout(wf, st))
+        .map(|(_, what)| what)
+        .find(|what| {
+            let v: String = what.to_ascii_lowercase().split_whitespace().collect();
+            !v.contains("merge_commit_sha")
+        })
 }
 
 fn untrusted_checkouts(wf: &Workflow, job: &Job, scenarios: &[Scenario], out: &mut Vec<Finding>) {

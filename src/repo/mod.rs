@@ -22,6 +22,7 @@ pub mod reach;
 pub mod reach_guard;
 pub mod regions;
 pub mod scopes;
+pub mod step_outputs;
 pub mod switch_forms;
 pub mod text;
 pub mod tracked;

@@ -4,6 +4,7 @@
 //! under `matrix: environment: [qa, test]` deploys to qa and to test, never to production.
 
 use crate::repo::expr::{self, Scope, Val};
+use crate::repo::step_outputs;
 use crate::repo::workflows::{Input, Job, Spanned, Step, Workflow};
 
 /// Beyond this many combinations the remaining keys stay unknown: a hostile matrix must not multiply the
@@ -94,7 +95,8 @@ pub fn env_literal(wf: &Workflow, job: &Job, step: Option<&Step>, name: &str) ->
 
 /// The scope of `job` with what its file fixes: `needs.<id>.outputs.<name>` of a job it needs, when that
 /// job's `outputs:` sets it from literals (`outputs: environment: ${{ env.environment }}` under a
-/// workflow `env: environment: qa`). A value only a step can give (`steps.x.outputs.y`) stays unknown.
+/// workflow `env: environment: qa`), or from a step whose script fixes it in this scope
+/// (`echo "deploy=false" >> $GITHUB_OUTPUT` on every path an unmerged pull request can take).
 pub struct WithNeeds<'a> {
     pub wf: &'a Workflow,
     pub job: &'a Job,
@@ -103,13 +105,20 @@ pub struct WithNeeds<'a> {
     pub depth: u8,
 }
 
-/// The scope of a needed job's `outputs:`: its `env` context, and its own `needs`.
+/// The scope of a needed job's `outputs:`: its `env` context, its steps' outputs as far as their scripts
+/// fix them (see `step_outputs`), and its own `needs`.
 struct OutputScope<'a> {
     needed: WithNeeds<'a>,
 }
 
 impl Scope for OutputScope<'_> {
     fn lookup(&self, path: &str) -> Val {
+        if let Some((id, name)) = path
+            .strip_prefix("steps.")
+            .and_then(|rest| rest.split_once(".outputs."))
+        {
+            return step_outputs::step_output(self.needed.job, id, name, &self.needed);
+        }
         match path.strip_prefix("env.") {
             Some(name) => env_literal(self.needed.wf, self.needed.job, None, name)
                 .map_or(Val::Unknown, Val::Str),

@@ -50,6 +50,8 @@ pub struct Trigger {
     pub branches_ignore: Option<Vec<String>>,
     /// `tags:` or `tags-ignore:` present: with no `branches`, a push trigger then runs for tags only.
     pub tags: bool,
+    /// `types:` (None when absent: the event's default activity types).
+    pub types: Option<Vec<String>>,
     /// `workflow_run.workflows`: names of the workflows whose runs trigger this one.
     pub workflows: Vec<String>,
     /// `workflow_dispatch.inputs` / `workflow_call.inputs`: what a manual run or a caller may pass.
@@ -115,6 +117,8 @@ pub struct Job {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub pos: Pos,
+    /// `id:`, by which later steps and the job's `outputs:` read the step's outputs.
+    pub id: Option<String>,
     pub name: Option<String>,
     pub cond: Option<Spanned<String>>,
     pub uses: Option<Spanned<String>>,
@@ -325,6 +329,7 @@ impl Reader {
             branches: None,
             branches_ignore: None,
             tags: false,
+            types: None,
             workflows: Vec::new(),
             inputs: Vec::new(),
         };
@@ -349,6 +354,7 @@ impl Reader {
                     Some("branches") => t.branches = Some(strings(fv)),
                     Some("branches-ignore") => t.branches_ignore = Some(strings(fv)),
                     Some("tags" | "tags-ignore") => t.tags = true,
+                    Some("types") => t.types = Some(strings(fv)),
                     Some("workflows") => t.workflows = strings(fv),
                     Some("inputs") => t.inputs = inputs(fv),
                     _ => {}
@@ -442,6 +448,7 @@ impl Reader {
         let map = mapping(node)?;
         let mut step = Step {
             pos: self.pos(node),
+            id: None,
             name: None,
             cond: None,
             uses: None,
@@ -451,6 +458,7 @@ impl Reader {
         };
         for (k, v) in map {
             match scalar(k) {
+                Some("id") => step.id = scalar(v).map(str::to_string),
                 Some("name") => step.name = scalar(v).map(str::to_string),
                 Some("if") => step.cond = self.spanned(v),
                 Some("uses") => step.uses = self.spanned(v),

@@ -147,3 +147,108 @@ fn a_push_deploy_to_a_staging_space_is_not_a_production_deploy() {
         one("workflow/deploy-without-environment", 7, "warning")
     );
 }
+
+/// A release job after a pull request is closed: a gate job writes `ship=yes` under `gate_test` (else
+/// `ship=no`) and the release job runs only when the gate says yes. The release job is line 21.
+fn after_merge(branch: &str, gate_test: &str, release_if: &str, checkout: &str) -> String {
+    format!(
+        "name: after merge\non:\n  pull_request:\n    types: [closed]\n    branches: [{branch}]\npermissions:\n  contents: read\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    outputs:\n      ship: ${{{{ steps.decide.outputs.ship }}}}\n    steps:\n      - id: decide\n        run: |\n          if [[ {gate_test} ]]; then\n            echo \"ship=yes\" >> \"$GITHUB_OUTPUT\"\n          else\n            echo \"ship=no\" >> \"$GITHUB_OUTPUT\"\n          fi\n  release:\n    needs: gate\n{release_if}    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{checkout}      - run: npm ci\n      - run: npm publish\n        env:\n          NODE_AUTH_TOKEN: ${{{{ secrets.NPM_TOKEN }}}}\n"
+    )
+}
+
+const MERGED_TEST: &str = "\"${{ github.event.pull_request.merged }}\" == \"true\"";
+const SHIP_IF: &str = "    if: needs.gate.outputs.ship == 'yes'\n";
+
+/// Class 4: a `pull_request` `closed` trigger on a deployment branch whose deploy job runs only when the
+/// pull request was merged — in its own `if:`, or through a needed job's output that a step sets only
+/// then — deploys the merge commit on that branch, not the pull request's unmerged code.
+#[test]
+fn a_deploy_only_after_a_pull_request_is_merged_into_main_deploys_from_main() {
+    let no_environment = one("workflow/deploy-without-environment", 21, "warning");
+    assert_eq!(
+        deploys(&after_merge("main", MERGED_TEST, SHIP_IF, "")),
+        no_environment
+    );
+    // The same, with `merged` in the job's own `if:`.
+    assert_eq!(
+        deploys(&after_merge(
+            "main",
+            "a == b",
+            "    if: github.event.pull_request.merged == true\n",
+            ""
+        )),
+        no_environment
+    );
+
+    let outside = |line| {
+        let mut v = one("workflow/deploy-outside-deploy-branches", line, "error");
+        v.extend(one("workflow/deploy-without-environment", line, "warning"));
+        v
+    };
+    // Twin: no merged condition: a pull request closed without merging runs the release too.
+    assert_eq!(
+        deploys(&after_merge("main", MERGED_TEST, "", "")),
+        outside(21)
+    );
+    // Twin: a condition an unmerged pull request can meet (`|| always()`).
+    assert_eq!(
+        deploys(&after_merge(
+            "main",
+            MERGED_TEST,
+            "    if: needs.gate.outputs.ship == 'yes' || always()\n",
+            ""
+        )),
+        outside(21)
+    );
+    // Twin: a gate output not tied to the merge (any closed pull request).
+    assert_eq!(
+        deploys(&after_merge(
+            "main",
+            "\"${{ github.event.action }}\" == \"closed\"",
+            SHIP_IF,
+            ""
+        )),
+        outside(21)
+    );
+    // Twin: a gate output the script does not fix (a variable).
+    assert_eq!(
+        deploys(&after_merge("main", "\"$MERGED\" == \"true\"", SHIP_IF, "")),
+        outside(21)
+    );
+    // Twin: merged into a branch that is not a deployment branch.
+    let candidate = deploys(&after_merge("candidate", MERGED_TEST, SHIP_IF, ""));
+    assert_eq!(candidate, outside(21));
+    // Twin: `merged` in the job's own `if:`, merged into that branch.
+    assert_eq!(
+        deploys(&after_merge(
+            "candidate",
+            "a == b",
+            "    if: github.event.pull_request.merged == true\n",
+            ""
+        )),
+        outside(21)
+    );
+    let message = |text: &str| {
+        let repo = Repo::new();
+        repo.write(PATH, text);
+        repo.commit("c");
+        let (_, report) = check_json(repo.path(), &[]);
+        report.to_string()
+    };
+    assert!(message(&after_merge("candidate", MERGED_TEST, SHIP_IF, ""))
+        .contains("a pull request merged into `candidate`"));
+    // Twin: on main, but the job checks out the pull request's head, not the merge commit.
+    let head = "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n";
+    assert_eq!(
+        deploys(&after_merge("main", MERGED_TEST, SHIP_IF, head)),
+        outside(21)
+    );
+    assert!(message(&after_merge("main", MERGED_TEST, SHIP_IF, head))
+        .contains("a merged pull request's head, not the merge commit"));
+    // The merge commit itself is what the run is for.
+    let merge_commit = "      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.merge_commit_sha }}\n";
+    assert_eq!(
+        deploys(&after_merge("main", MERGED_TEST, SHIP_IF, merge_commit)),
+        no_environment
+    );
+}
