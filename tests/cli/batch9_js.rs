@@ -320,3 +320,39 @@ fn node_configs_test_environment_file_is_not_shipped_test_material() {
     let msg = message_of(&report, "leak/docker-copy-all");
     assert!(msg.contains("`svc/config/test-setup.js`"), "{msg}");
 }
+
+/// Class 8: a hapi route on a path named for an error (`/error`, `/crash`) whose handler does nothing
+/// but fail on purpose (`return Boom.badImplementation(…)`, `throw new Error(…)`) exists to test error
+/// handling: served in production to anyone, unguarded.
+#[test]
+fn a_hapi_route_that_only_fails_on_purpose_tests_error_handling() {
+    let crash = "const Boom = require('@hapi/boom')\n\nmodule.exports = {\n  method: 'GET',\n  path: '/crash',\n  options: {\n    description: 'Lets us test the error pages',\n    handler: async (request, h) => {\n      return Boom.badImplementation('crash on purpose')\n    }\n  }\n}\n";
+    let health = "const Boom = require('@hapi/boom')\n\nmodule.exports = {\n  method: 'GET',\n  path: '/error-rate',\n  options: {\n    description: 'Error rate for the status page (tested by the smoke tests)',\n    handler: async (request, h) => {\n      const rate = await request.server.methods.errorRate()\n      if (rate === undefined) {\n        return Boom.badImplementation('no rate')\n      }\n      return { rate }\n    }\n  }\n}\n";
+    let todo = "const Boom = require('@hapi/boom')\n\nmodule.exports = {\n  method: 'POST',\n  path: '/claims/{id}/appeal',\n  options: {\n    description: 'Appeals: not built yet (see the test plan)',\n    handler: () => Boom.notImplemented('appeals')\n  }\n}\n";
+    let index = "module.exports = [\n  require('./crash'),\n  require('./error-rate'),\n  require('./appeal')\n]\n";
+    let (code, report) = gate(&[
+        (
+            "package.json",
+            "{ \"name\": \"svc\", \"main\": \"index.js\", \"dependencies\": { \"@hapi/hapi\": \"^21.0.0\" } }\n",
+        ),
+        (
+            "index.js",
+            "const Hapi = require('@hapi/hapi')\nconst server = Hapi.server({ port: 3000 })\nserver.route(require('./server/routes'))\nserver.start()\n",
+        ),
+        ("server/routes/index.js", index),
+        ("server/routes/crash.js", crash),
+        ("server/routes/error-rate.js", health),
+        ("server/routes/appeal.js", todo),
+    ]);
+    assert_eq!(
+        routes(&report),
+        vec![(
+            "leak/test-route".into(),
+            "server/routes/crash.js".into(),
+            5,
+            "error".into()
+        )],
+        "{report}"
+    );
+    assert_eq!(code, 1);
+}

@@ -34,6 +34,7 @@ mod factories;
 mod gcloud;
 mod go;
 mod gradle;
+mod hapi;
 mod image_builds;
 mod image_installs;
 mod javascript;
