@@ -166,3 +166,193 @@ fn a_build_tsconfig_that_lets_test_support_into_dist_ships_it() {
     let (_, report) = gate(&refs);
     assert_eq!(leaks(&report), vec![], "{report}");
 }
+
+/// `leak/test-route` rows, with severity.
+fn routes(report: &serde_json::Value) -> Vec<(String, String, u64, String)> {
+    located_with_severity(report)
+        .into_iter()
+        .filter(|f| f.0 == "leak/test-route")
+        .collect()
+}
+
+const NEXT_PACKAGE: &str = "{ \"name\": \"site\", \"scripts\": { \"start\": \"next start\" }, \"dependencies\": { \"next\": \"14\" } }\n";
+const NARROWED: &str =
+    "module.exports = {\n  reactStrictMode: true,\n  pageExtensions: [\"page.tsx\", \"api.ts\"],\n};\n";
+const PLAIN_PAGE: &str =
+    "export default function Page() {\n  return <main>Winners of the photo contest</main>;\n}\n";
+
+/// Class 6: with `pageExtensions` set, a file under `pages/` ending in one of them is a route whatever
+/// its name; one named as a page for testing (`crashtest.page.tsx`, whose server side throws on
+/// purpose) is served to anyone in production unless a flag that is off unless set turns it on.
+#[test]
+fn a_page_for_testing_is_a_route_when_its_ending_is_a_pages() {
+    let throws = "import type { GetServerSideProps } from 'next';\n\nexport const getServerSideProps: GetServerSideProps = async () => {\n  // Shows the error page and logs the exception.\n  throw new Error('Thrown on purpose to check error reporting');\n};\n\nexport default function CrashTest() {\n  return null;\n}\n";
+    let (code, report) = gate(&[
+        ("site/package.json", NEXT_PACKAGE),
+        ("site/next.config.js", NARROWED),
+        ("site/src/pages/status/crashtest.page.tsx", throws),
+        ("site/src/pages/news/contest.page.tsx", PLAIN_PAGE),
+        ("site/src/pages/news/latest.page.tsx", PLAIN_PAGE),
+        (
+            "site/src/pages/news/latest.test.tsx",
+            "import Page from './latest.page';\ntest('renders', () => { expect(Page).toBeDefined(); });\n",
+        ),
+    ]);
+    assert_eq!(
+        routes(&report),
+        vec![(
+            "leak/test-route".into(),
+            "site/src/pages/status/crashtest.page.tsx".into(),
+            1,
+            "error".into()
+        )],
+        "{report}"
+    );
+    assert_eq!(code, 1);
+    let msg = message_of(&report, "leak/test-route");
+    assert!(msg.contains("`/status/crashtest`"), "{msg}");
+
+    // The same page behind a flag that answers "not found" unless set: a note naming the flag.
+    let guarded = "export const getServerSideProps = async () => {\n  if (process.env.ENABLE_TEST_PAGES !== 'true') {\n    return { notFound: true };\n  }\n  throw new Error('Thrown on purpose');\n};\n\nexport default function CrashTest() {\n  return null;\n}\n";
+    let (_, report) = gate(&[
+        ("site/package.json", NEXT_PACKAGE),
+        ("site/next.config.js", NARROWED),
+        ("site/src/pages/status/test-errors.page.tsx", guarded),
+    ]);
+    assert_eq!(
+        routes(&report),
+        vec![(
+            "leak/test-route".into(),
+            "site/src/pages/status/test-errors.page.tsx".into(),
+            1,
+            "note".into()
+        )],
+        "{report}"
+    );
+
+    // Twins: the same page with an ending that is not a page's is no route; a comment naming
+    // `pageExtensions` narrows nothing, so a test beside the pages is still served.
+    let (_, report) = gate(&[
+        ("site/package.json", NEXT_PACKAGE),
+        ("site/next.config.js", NARROWED),
+        ("site/src/pages/status/crashtest.tsx", throws),
+    ]);
+    assert_eq!(routes(&report), vec![], "{report}");
+    let (_, report) = gate(&[
+        ("site/package.json", NEXT_PACKAGE),
+        (
+            "site/next.config.js",
+            "// pageExtensions: [\"page.tsx\"] once the pages are renamed\nmodule.exports = {};\n",
+        ),
+        (
+            "site/src/pages/news/latest.test.tsx",
+            "import Page from './latest';\ntest('renders', () => { expect(Page).toBeDefined(); });\n",
+        ),
+        ("site/src/pages/news/latest.tsx", PLAIN_PAGE),
+    ]);
+    assert_eq!(
+        routes(&report),
+        vec![(
+            "leak/test-route".into(),
+            "site/src/pages/news/latest.test.tsx".into(),
+            1,
+            "error".into()
+        )],
+        "{report}"
+    );
+}
+
+/// Class 7: node-config loads `config/<NODE_ENV>.*` only in that environment, as Rails loads
+/// `config/environments/test.rb` only under test: in a `config/` folder holding `default.*`,
+/// `config/test.js` is the test environment's settings, not test material the image ships.
+#[test]
+fn node_configs_test_environment_file_is_not_shipped_test_material() {
+    let dockerfile = "FROM node:20-slim\nWORKDIR /app\nCOPY package.json .\nCOPY ./dist ./dist\nCOPY ./config ./config\nCMD [\"node\", \"dist/server.js\"]\n";
+    let tree = |extra: &[(&'static str, &'static str)]| {
+        let mut t = vec![
+            ("svc/Dockerfile", dockerfile),
+            (
+                "svc/package.json",
+                "{ \"name\": \"svc\", \"dependencies\": { \"config\": \"^3.3.0\" } }\n",
+            ),
+            (
+                "svc/dist/server.js",
+                "const config = require('config');\nconsole.log(config.get('port'));\n",
+            ),
+            ("svc/config/production.json", "{ \"port\": 8080 }\n"),
+            (
+                "svc/config/test.js",
+                "module.exports = { port: 0, api: { baseURL: 'http://localhost:4000' } };\n",
+            ),
+        ];
+        t.extend_from_slice(extra);
+        t
+    };
+    let copy_all = |report: &serde_json::Value| -> Vec<(String, String, u64, u64)> {
+        leaks(report)
+            .into_iter()
+            .filter(|l| l.0 == "leak/docker-copy-all")
+            .collect()
+    };
+    let (_, report) = gate(&tree(&[("svc/config/default.yml", "port: 3000\n")]));
+    assert_eq!(copy_all(&report), vec![], "{report}");
+
+    // Twins: a `config/` folder without node-config's `default.*`; a script in node-config's folder whose
+    // name is no environment's (a test runner's setup file).
+    let (_, report) = gate(&tree(&[]));
+    assert_eq!(
+        copy_all(&report),
+        vec![("leak/docker-copy-all".into(), "svc/Dockerfile".into(), 5, 6)],
+        "{report}"
+    );
+    let (_, report) = gate(&tree(&[
+        ("svc/config/default.yml", "port: 3000\n"),
+        (
+            "svc/config/test-setup.js",
+            "process.env.API_URL = 'http://localhost:4000';\nbeforeEach(() => jest.resetModules());\n",
+        ),
+    ]));
+    assert_eq!(
+        copy_all(&report),
+        vec![("leak/docker-copy-all".into(), "svc/Dockerfile".into(), 5, 6)],
+        "{report}"
+    );
+    let msg = message_of(&report, "leak/docker-copy-all");
+    assert!(msg.contains("`svc/config/test-setup.js`"), "{msg}");
+}
+
+/// Class 8: a hapi route on a path named for an error (`/error`, `/crash`) whose handler does nothing
+/// but fail on purpose (`return Boom.badImplementation(…)`, `throw new Error(…)`) exists to test error
+/// handling: served in production to anyone, unguarded.
+#[test]
+fn a_hapi_route_that_only_fails_on_purpose_tests_error_handling() {
+    let crash = "const Boom = require('@hapi/boom')\n\nmodule.exports = {\n  method: 'GET',\n  path: '/crash',\n  options: {\n    description: 'Lets us test the error pages',\n    handler: async (request, h) => {\n      return Boom.badImplementation('crash on purpose')\n    }\n  }\n}\n";
+    let health = "const Boom = require('@hapi/boom')\n\nmodule.exports = {\n  method: 'GET',\n  path: '/error-rate',\n  options: {\n    description: 'Error rate for the status page (tested by the smoke tests)',\n    handler: async (request, h) => {\n      const rate = await request.server.methods.errorRate()\n      if (rate === undefined) {\n        return Boom.badImplementation('no rate')\n      }\n      return { rate }\n    }\n  }\n}\n";
+    let todo = "const Boom = require('@hapi/boom')\n\nmodule.exports = {\n  method: 'POST',\n  path: '/claims/{id}/appeal',\n  options: {\n    description: 'Appeals: not built yet (see the test plan)',\n    handler: () => Boom.notImplemented('appeals')\n  }\n}\n";
+    let index = "module.exports = [\n  require('./crash'),\n  require('./error-rate'),\n  require('./appeal')\n]\n";
+    let (code, report) = gate(&[
+        (
+            "package.json",
+            "{ \"name\": \"svc\", \"main\": \"index.js\", \"dependencies\": { \"@hapi/hapi\": \"^21.0.0\" } }\n",
+        ),
+        (
+            "index.js",
+            "const Hapi = require('@hapi/hapi')\nconst server = Hapi.server({ port: 3000 })\nserver.route(require('./server/routes'))\nserver.start()\n",
+        ),
+        ("server/routes/index.js", index),
+        ("server/routes/crash.js", crash),
+        ("server/routes/error-rate.js", health),
+        ("server/routes/appeal.js", todo),
+    ]);
+    assert_eq!(
+        routes(&report),
+        vec![(
+            "leak/test-route".into(),
+            "server/routes/crash.js".into(),
+            5,
+            "error".into()
+        )],
+        "{report}"
+    );
+    assert_eq!(code, 1);
+}

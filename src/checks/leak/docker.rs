@@ -463,7 +463,8 @@ fn judge_plan(
 /// (`claims_spec.rb`, `test_seed.rake`, a Cucumber `.feature`). A template or settings file whose name
 /// merely says test (`send-test.html`, `config/test.yml`, `.coveragerc`) is not test code.
 fn is_test_file(index: &Index, f: &files::FileEntry) -> bool {
-    if !f.class.is_test_side() {
+    // node-config's `config/test.js` is the test environment's settings, loaded only under test.
+    if !f.class.is_test_side() || super::node_config::is_environment_file(index.files, &f.path) {
         return false;
     }
     let dir = paths::parent(&f.path);

@@ -35,6 +35,7 @@ mod factories;
 mod gcloud;
 mod go;
 mod gradle;
+mod hapi;
 mod image_builds;
 mod image_installs;
 mod javascript;
@@ -44,6 +45,7 @@ mod manifests;
 mod maven;
 mod msbuild_publish;
 mod next_pages;
+mod node_config;
 mod nuget;
 pub(crate) mod paths;
 mod python;
@@ -531,7 +533,13 @@ fn extract(
     };
     match kind {
         Kind::Python => python::extract(&mut src, &mut out),
-        Kind::JavaScript => javascript::extract(&mut src, &mut out),
+        Kind::JavaScript => {
+            javascript::extract(&mut src, &mut out);
+            // A page named for testing is read for its guard like a test under `pages/`.
+            if next_pages::may_be_test_page(&file.path) {
+                next_pages::extract_page(&src, &mut out);
+            }
+        }
         Kind::Go => go::extract(&mut src, &mut out),
         Kind::Rust => rust_lang::extract(&mut src, &mut out),
         Kind::RustTestModule => rust_lang::extract_test_module(&src, &mut out),
@@ -946,10 +954,10 @@ pub(crate) struct FindPackages {
 /// Facts about the tree that other files' references need.
 #[derive(Debug, Clone)]
 pub(crate) enum Fact {
-    /// A Next.js project's `next.config.*` (its directory), and whether it sets `pageExtensions`.
+    /// A Next.js project's `next.config.*` (its directory), and which files it builds as pages.
     NextConfig {
         dir: String,
-        page_extensions: bool,
+        pages: next_pages::PageExtensions,
     },
     /// A test file under `pages/` whose handler turns itself away unless a flag is set (why).
     GuardedPage {

@@ -34,14 +34,11 @@ pub(crate) fn resolve_all(
     submodules: &[String],
     collected: Vec<Extracted>,
 ) -> Vec<Finding> {
-    let next_configs: Vec<(String, bool)> = collected
+    let next_configs: Vec<(String, super::next_pages::PageExtensions)> = collected
         .iter()
         .flat_map(|e| &e.facts)
         .filter_map(|f| match f {
-            Fact::NextConfig {
-                dir,
-                page_extensions,
-            } => Some((dir.clone(), *page_extensions)),
+            Fact::NextConfig { dir, pages } => Some((dir.clone(), pages.clone())),
             _ => None,
         })
         .collect();

@@ -26,7 +26,11 @@ use std::ops::Range;
 pub(crate) fn extract(src: &mut Source, out: &mut Extracted, lang: Lang) {
     // The caller has checked that the file holds a test word (`anchors`): no test word, no test route.
     let found = match lang {
-        Lang::JavaScript => javascript(src),
+        Lang::JavaScript => {
+            let mut found = javascript(src);
+            found.extend(hapi(src));
+            found
+        }
         Lang::Python => python(src),
         Lang::Ruby => ruby(src),
         Lang::CSharp => return csharp_extract(src, out),
@@ -324,6 +328,48 @@ fn js_bypass(text: &[u8], call: &[u8], after: usize) -> Option<String> {
         }
     }
     None
+}
+
+// ---------------------------------------------------------------- hapi
+
+/// hapi route objects (`{ method: 'GET', path: '/error', handler }`): a test-support path, or a path
+/// named for an error (`/error`, `/test-error`) whose handler does nothing but fail on purpose — a route
+/// that exists to test error handling. A handler that fails only when its work fails is not one.
+fn hapi(src: &Source) -> Vec<Route> {
+    let text = src.text;
+    super::hapi::registrations(text)
+        .into_iter()
+        .filter_map(|r| {
+            let path = String::from_utf8_lossy(&text[r.path.clone()]).into_owned();
+            let deliberate = r.fails_on_purpose && names_an_error(&path);
+            if !deliberate && !is_test_path(&path) {
+                return None;
+            }
+            let why = if deliberate {
+                " (its handler does nothing but fail on purpose: a route to test error handling)"
+            } else {
+                ""
+            };
+            Some(Route {
+                at: r.path,
+                keyword: r.keyword,
+                what: format!("`{} {path}`{why}", r.method),
+                bypass: None,
+            })
+        })
+        .collect()
+}
+
+/// The path's last segment names an error or a crash: `error`, `test-error`, `crash`, `boom`.
+fn names_an_error(path: &str) -> bool {
+    path.rsplit('/').find(|s| !s.is_empty()).is_some_and(|seg| {
+        seg.to_ascii_lowercase().split(['-', '_', '.']).any(|w| {
+            matches!(
+                w,
+                "error" | "errors" | "crash" | "boom" | "exception" | "throw"
+            )
+        })
+    })
 }
 
 // ---------------------------------------------------------------- Python
