@@ -507,3 +507,168 @@ fn debugging_echoes_of_the_request_are_test_routes() {
     );
     assert_eq!(code, 1, "{report}");
 }
+
+// ------------------------------------------------------------------- IdentityServer's sample client
+
+/// A seed of IdentityServer clients, made up: `{secret}` is the client's secret expression.
+fn identity_seed(secret: &str) -> String {
+    format!(
+        r#"using System.Collections.Generic;
+using Duende.IdentityServer.Models;
+
+namespace Ledger.Identity.Data
+{{
+    public static class ClientSeed
+    {{
+        public static IEnumerable<Client> Clients(IConfiguration configuration) =>
+            new[]
+            {{
+                new Client
+                {{
+                    ClientId = "ledger.sample",
+                    AllowedGrantTypes = GrantTypes.ClientCredentials,
+                    ClientSecrets = {{ {secret} }},
+                    AllowedScopes = {{ "ledger.read" }}
+                }}
+            }};
+    }}
+}}
+"#
+    )
+}
+
+/// IdentityServer's quickstart secret (`new Secret("secret".Sha256())`) in production code is a made-up
+/// client written into the live identity store: an error on the line of the secret.
+#[test]
+fn identity_servers_sample_client_secret_in_production_code_is_test_data() {
+    let seed = identity_seed(r#"new Secret("secret".Sha256())"#);
+    let (code, report) = gate(&[
+        ("src/Ledger.Identity/Ledger.Identity.csproj", WEB_PROJECT),
+        ("src/Ledger.Identity/Data/ClientSeed.cs", &seed),
+    ]);
+    assert_eq!(
+        of(&report, "data/sample-client-secret"),
+        vec![(
+            "data/sample-client-secret".to_string(),
+            "src/Ledger.Identity/Data/ClientSeed.cs".to_string(),
+            15,
+            "error".to_string()
+        )]
+    );
+    assert_eq!(code, 1);
+    // The SHA-512 form is the same sample.
+    let seed = identity_seed(r#"new Secret("secret".Sha512(), "sample")"#);
+    let (_, report) = gate(&[("src/Ledger.Identity/Data/ClientSeed.cs", &seed)]);
+    assert_eq!(of(&report, "data/sample-client-secret").len(), 1);
+}
+
+/// Twins: a secret read from configuration is a real client's; the sample seed inside
+/// `if (env.IsDevelopment())` is development's; the same seed in a test project is the tests'.
+#[test]
+fn a_configured_secret_or_a_development_seed_stays_quiet() {
+    let configured =
+        identity_seed(r#"new Secret(configuration["Clients:Ledger:Secret"].Sha256())"#);
+    let (_, report) = gate(&[("src/Ledger.Identity/Data/ClientSeed.cs", &configured)]);
+    assert_eq!(of(&report, "data/sample-client-secret"), vec![]);
+    let startup = r#"public class Startup
+{
+    public void Configure(IApplicationBuilder app, IWebHostEnvironment env)
+    {
+        if (env.IsDevelopment())
+        {
+            var store = app.ApplicationServices.GetRequiredService<ConfigurationDbContext>();
+            store.Clients.Add(new Client
+            {
+                ClientId = "ledger.sample",
+                ClientSecrets = { new Secret("secret".Sha256()) }
+            }.ToEntity());
+            store.SaveChanges();
+        }
+        app.UseIdentityServer();
+    }
+}
+"#;
+    let (code, report) = gate(&[("src/Ledger.Identity/Startup.cs", startup)]);
+    assert_eq!(of(&report, "data/sample-client-secret"), vec![]);
+    assert_eq!(code, 0, "{report}");
+    let seed = identity_seed(r#"new Secret("secret".Sha256())"#);
+    let (_, report) = gate(&[("tests/Ledger.Identity.Tests/ClientSeed.cs", &seed)]);
+    assert_eq!(of(&report, "data/sample-client-secret"), vec![]);
+    // Twin of the guard: outside it, the same seed is production's.
+    let unguarded = startup.replace("if (env.IsDevelopment())", "if (app != null)");
+    let (_, report) = gate(&[("src/Ledger.Identity/Startup.cs", &unguarded)]);
+    assert_eq!(of(&report, "data/sample-client-secret").len(), 1);
+}
+
+// ------------------------------------------------------------------- JWT validation switched off
+
+const JWT_SETTINGS: &str = r#"{
+  "AllowedHosts": "*",
+  "Jwt": {
+    "Authority": "https://login.ledger.invalid",
+    "TokenValidationParameters": {
+      "ValidateAudience": false,
+      "RequireSignedTokens": false,
+      "ValidateLifetime": false
+    }
+  }
+}
+"#;
+
+/// Token validation switched off in the base `appsettings.json` (every environment loads it) is a switch
+/// left on: the API accepts unsigned and expired tokens. One finding per setting, each an error.
+#[test]
+fn jwt_validation_switched_off_in_the_base_settings_is_a_switch_left_on() {
+    let (code, report) = gate(&[
+        ("src/Ledger.Api/Ledger.Api.csproj", WEB_PROJECT),
+        ("src/Ledger.Api/appsettings.json", JWT_SETTINGS),
+    ]);
+    let found: Vec<(String, u64, String)> = of(&report, "switch/token-validation-off")
+        .into_iter()
+        .map(|f| (f.1, f.2, f.3))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "src/Ledger.Api/appsettings.json".to_string(),
+                7,
+                "error".to_string()
+            ),
+            (
+                "src/Ledger.Api/appsettings.json".to_string(),
+                8,
+                "error".to_string()
+            ),
+        ]
+    );
+    assert_eq!(code, 1);
+    // In code, unguarded.
+    let code_form = "builder.Services.AddAuthentication().AddJwtBearer(o =>\n{\n    o.TokenValidationParameters = new TokenValidationParameters\n    {\n        RequireSignedTokens = false,\n    };\n});\n";
+    let (_, report) = gate(&[("src/Ledger.Api/Program.cs", code_form)]);
+    assert_eq!(of(&report, "switch/token-validation-off").len(), 1);
+}
+
+/// Twins: the same settings in `appsettings.Development.json`, validation switched on, the lifetime
+/// ignored in code to read an expired token for a refresh, and the code form inside
+/// `if (builder.Environment.IsDevelopment())` stay quiet.
+#[test]
+fn jwt_validation_off_for_development_or_a_refresh_stays_quiet() {
+    let on = JWT_SETTINGS.replace(": false", ": true");
+    let (code, report) = gate(&[
+        ("src/Ledger.Api/appsettings.Development.json", JWT_SETTINGS),
+        ("src/Ledger.Api/appsettings.json", &on),
+    ]);
+    assert_eq!(of(&report, "switch/token-validation-off"), vec![]);
+    assert_eq!(code, 0, "{report}");
+    let refresh = "public ClaimsPrincipal FromExpiredToken(string token)\n{\n    var parameters = new TokenValidationParameters\n    {\n        ValidateLifetime = false,\n        IssuerSigningKey = _key,\n    };\n    return _handler.ValidateToken(token, parameters, out _);\n}\n";
+    let (_, report) = gate(&[("src/Ledger.Api/Tokens.cs", refresh)]);
+    assert_eq!(of(&report, "switch/token-validation-off"), vec![]);
+    let guarded = "var builder = WebApplication.CreateBuilder(args);\nbuilder.Services.AddAuthentication().AddJwtBearer(o =>\n{\n    if (builder.Environment.IsDevelopment())\n    {\n        o.TokenValidationParameters.RequireSignedTokens = false;\n    }\n});\n";
+    let (_, report) = gate(&[("src/Ledger.Api/Program.cs", guarded)]);
+    assert_eq!(of(&report, "switch/token-validation-off"), vec![]);
+    // Twin of the guard: without it, the same line is production's.
+    let unguarded = guarded.replace("builder.Environment.IsDevelopment()", "acceptUnsigned");
+    let (_, report) = gate(&[("src/Ledger.Api/Program.cs", &unguarded)]);
+    assert_eq!(of(&report, "switch/token-validation-off").len(), 1);
+}

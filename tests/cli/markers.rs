@@ -7,7 +7,9 @@ fn production_path(id: &str) -> &'static str {
     match id {
         i if i.starts_with("switch/spring") => "src/main/resources/application.properties",
         // A call in C# code, where the identity server is configured.
-        "switch/developer-signing-key" => "src/Identity/Program.cs",
+        "switch/developer-signing-key" | "data/sample-client-secret" => "src/Identity/Program.cs",
+        // A setting of the base settings file every ASP.NET environment loads.
+        "switch/token-validation-off" => "src/Api/appsettings.json",
         i if i.starts_with("switch/") => "config/production.env",
         // Infrastructure as code: the class every access rule applies to.
         i if i.starts_with("access/") => "infra/main.tf",
