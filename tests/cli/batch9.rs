@@ -6,12 +6,7 @@ use crate::common::*;
 /// Commit `files` and run the gate: (exit code, (rule, path, line, severity) of every finding whose rule
 /// starts with `prefix`).
 fn gate(files: &[(&str, &str)], prefix: &str) -> (i32, Vec<(String, String, u64, String)>) {
-    let repo = Repo::new();
-    for (p, c) in files {
-        repo.write(p, c);
-    }
-    repo.commit("c");
-    let (code, report) = check_json(repo.path(), &[]);
+    let (code, report) = gate_files(files);
     let found = located_with_severity(&report)
         .into_iter()
         .filter(|f| f.0.starts_with(prefix))
@@ -153,12 +148,7 @@ fn a_turbo_prune_carries_the_workspaces_tests_into_the_image() {
         (".dockerignore", "node_modules\n.git\n"),
         ("turbo.json", "{ \"pipeline\": {} }\n"),
     ];
-    let repo = Repo::new();
-    for (p, c) in files {
-        repo.write(p, c);
-    }
-    repo.commit("c");
-    let (_, report) = check_json(repo.path(), &[]);
+    let (_, report) = gate_files(&files);
     let copies: Vec<String> = report["findings"]
         .as_array()
         .into_iter()

@@ -3,12 +3,7 @@
 use crate::common::*;
 
 fn gate(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
-    let repo = Repo::new();
-    for (p, c) in files {
-        repo.write(p, c);
-    }
-    repo.commit("c");
-    check_json(repo.path(), &[])
+    gate_files(files)
 }
 
 /// (rule, path, line, column) of the `leak/` findings.

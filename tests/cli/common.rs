@@ -133,6 +133,16 @@ pub fn check_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
     (r.code, v)
 }
 
+/// Commit `files` (path, content) into a fresh repository and gate it offline: (exit code, report).
+pub fn gate_files(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
+    let repo = Repo::new();
+    for (p, c) in files {
+        repo.write(p, c);
+    }
+    repo.commit("c");
+    check_json(repo.path(), &[])
+}
+
 /// (rule, path, line) of each finding.
 pub fn findings(report: &serde_json::Value) -> Vec<(String, String, u64)> {
     located_with_severity(report)

@@ -301,32 +301,9 @@ fn method_name(start: usize, header: &[u8]) -> Option<Range<usize>> {
     (n > 0).then(|| start + before.len() - n..start + before.len())
 }
 
-/// The offset just past the bracket that closes the one at `open`.
+/// The offset just past the bracket that closes the one at `open` (the text's end when none does).
 pub(crate) fn block_end(text: &[u8], open: usize, o: u8, c: u8) -> usize {
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < text.len() {
-        match text[i] {
-            b'"' | b'\'' => {
-                i = literal_at(text, i).map_or(i + 1, |l| l.end);
-                continue;
-            }
-            b'/' if text.get(i + 1) == Some(&b'/') => {
-                i = line_range(text, i).end;
-                continue;
-            }
-            b if b == o => depth += 1,
-            b if b == c => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i + 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    text.len()
+    super::tokens::closing(text, open, o, c, text.len()).map_or(text.len(), |i| i + 1)
 }
 
 /// How an action's body turns itself away: `if (!flag) { return NotFound(); }`, `if

@@ -84,28 +84,9 @@ fn enclosing_object(text: &[u8], at: usize) -> Option<Range<usize>> {
     Some(open..close + 1)
 }
 
-/// The `}` matching the `{` at `open`, skipping string literals; None past `limit`.
+/// The `}` matching the `{` at `open`, skipping string literals and comments; None past `limit`.
 fn matching(text: &[u8], open: usize, limit: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < text.len().min(limit) {
-        match text[i] {
-            b'"' | b'\'' | b'`' => {
-                i = literal_at(text, i).map_or(i + 1, |l| l.end);
-                continue;
-            }
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+    super::tokens::closing(text, open, b'{', b'}', limit)
 }
 
 /// The handler's body: the block of `handler: async (request, h) => { … }`, `handler(request) { … }`

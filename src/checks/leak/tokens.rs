@@ -73,6 +73,38 @@ pub(crate) struct Literal {
     pub end: usize,
 }
 
+/// The bracket `c` that closes the `o` at `open`, skipping string literals and `//` comments; None when
+/// it is not found before `limit` (or the end of the text).
+pub(crate) fn closing(text: &[u8], open: usize, o: u8, c: u8, limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < text.len().min(limit) {
+        match text[i] {
+            b'"' | b'\'' | b'`' => {
+                i = literal_at(text, i).map_or(i + 1, |l| l.end);
+                continue;
+            }
+            b'/' if text.get(i + 1) == Some(&b'/') => {
+                i = text[i..]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(text.len(), |n| i + n);
+                continue;
+            }
+            b if b == o => depth += 1,
+            b if b == c => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// A string literal starting at `i` (after optional Python prefixes `r b u f`): `'…'`, `"…"` or `` `…` ``,
 /// on one line. The content stops at the first interpolation (`{`, `${`, `#{`) in f-strings, template
 /// literals and Ruby double quotes.
