@@ -419,31 +419,39 @@ fn apply(
 
 /// The directories a `RUN mkdir [-p] a b && …` makes (absolute).
 fn made_dirs(text: &[u8], ins: &Instruction, st: &State) -> Vec<String> {
-    let Some(wd) = &st.workdir else {
-        return Vec::new();
-    };
+    operands(text, ins, "mkdir")
+        .iter()
+        .filter_map(|w| image_path(st, w))
+        .collect()
+}
+
+/// The operands (words that are not flags) of each `command` in a `RUN`, up to the next `&&`, `||`,
+/// `;` or `|`.
+fn operands(text: &[u8], ins: &Instruction, command: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut in_mkdir = false;
+    let mut inside = false;
     for w in ins.args.iter().map(|r| word(text, r)) {
         if matches!(w.as_str(), "&&" | "||" | ";" | "|") {
-            in_mkdir = false;
+            inside = false;
             continue;
         }
-        if w == "mkdir" {
-            in_mkdir = true;
+        if w == command {
+            inside = true;
             continue;
         }
-        if in_mkdir && !w.starts_with('-') {
-            if let Some(p) = st
-                .substitute(w.trim_end_matches(';'))
-                .and_then(|p| absolute(wd, &p))
-            {
-                out.push(p);
-            }
+        if inside && !w.starts_with('-') {
+            out.push(w.trim_end_matches(';').to_string());
         }
-        in_mkdir &= !w.ends_with(';');
+        inside &= !w.ends_with(';');
     }
     out
+}
+
+/// A `RUN` operand as an absolute image path (variables substituted, relative to the working
+/// directory); None when either is unknown.
+fn image_path(st: &State, operand: &str) -> Option<String> {
+    let wd = st.workdir.as_deref()?;
+    st.substitute(operand).and_then(|p| absolute(wd, &p))
 }
 
 /// A `RUN turbo prune <workspace>`: the workspace's files, where the stage holds them, are copied again
@@ -511,35 +519,16 @@ fn workspace_dirs(ctx: BuildContext<'_>, scopes: &[String]) -> Vec<String> {
 /// The image paths a `RUN rm -rf a b && …` removes (absolute; a trailing `/*` removes the directory's
 /// contents, which is the same for what it shipped).
 fn removed_paths(text: &[u8], ins: &Instruction, st: &State) -> Vec<String> {
-    let Some(wd) = &st.workdir else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut in_rm = false;
-    for w in ins.args.iter().map(|r| word(text, r)) {
-        if matches!(w.as_str(), "&&" | "||" | ";" | "|") {
-            in_rm = false;
-            continue;
-        }
-        if w == "rm" {
-            in_rm = true;
-            continue;
-        }
-        if !in_rm || w.starts_with('-') {
-            in_rm &= !w.ends_with(';');
-            continue;
-        }
-        let bare = w.trim_end_matches(';');
-        let bare = bare
-            .strip_suffix("/*")
-            .or_else(|| bare.strip_suffix("/**"))
-            .unwrap_or(bare);
-        if let Some(p) = st.substitute(bare).and_then(|p| absolute(wd, &p)) {
-            out.push(p);
-        }
-        in_rm &= !w.ends_with(';');
-    }
-    out
+    operands(text, ins, "rm")
+        .iter()
+        .filter_map(|w| {
+            let bare = w
+                .strip_suffix("/*")
+                .or_else(|| w.strip_suffix("/**"))
+                .unwrap_or(w);
+            image_path(st, bare)
+        })
+        .collect()
 }
 
 fn remove(mounts: &mut Vec<Mount>, removed: &[String]) {

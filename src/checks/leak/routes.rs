@@ -733,19 +733,10 @@ fn csharp(src: &Source) -> Vec<CsRoute> {
             {
                 continue;
             }
-            let verb = match String::from_utf8_lossy(attr).strip_prefix("Http") {
-                Some(v) => format!("{} ", v.to_ascii_uppercase()),
-                None => String::new(),
-            };
-            out.push((
-                Route {
-                    at: lit,
-                    keyword: at,
-                    what: format!("`{verb}/{}`", path.trim_start_matches('/')),
-                    bypass: None,
-                },
-                None,
-            ));
+            let verb = String::from_utf8_lossy(attr)
+                .strip_prefix("Http")
+                .map(str::to_string);
+            out.push((cs_route(lit, at, verb.as_deref(), &path), None));
         }
     }
     for method in CS_MAPS {
@@ -778,17 +769,8 @@ fn csharp(src: &Source) -> Vec<CsRoute> {
                 let verb = String::from_utf8_lossy(method)
                     .strip_prefix("Map")
                     .filter(|v| matches!(*v, "Get" | "Post" | "Put" | "Patch" | "Delete"))
-                    .map(|v| format!("{} ", v.to_ascii_uppercase()))
-                    .unwrap_or_default();
-                out.push((
-                    Route {
-                        at: lit,
-                        keyword: at,
-                        what: format!("`{verb}/{}`", path.trim_start_matches('/')),
-                        bypass: None,
-                    },
-                    None,
-                ));
+                    .map(str::to_string);
+                out.push((cs_route(lit, at, verb.as_deref(), &path), None));
             }
         }
     }
@@ -1086,6 +1068,17 @@ pub(crate) fn play_conf(src: &mut Source, out: &mut Extracted) {
                 guard,
             );
         }
+    }
+}
+
+/// An ASP.NET route on a test path: its literal, the attribute or `Map*` call, and `VERB /path`.
+fn cs_route(lit: Range<usize>, keyword: usize, verb: Option<&str>, path: &str) -> Route {
+    let verb = verb.map_or(String::new(), |v| format!("{} ", v.to_ascii_uppercase()));
+    Route {
+        at: lit,
+        keyword,
+        what: format!("`{verb}/{}`", path.trim_start_matches('/')),
+        bypass: None,
     }
 }
 
