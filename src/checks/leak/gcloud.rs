@@ -84,29 +84,16 @@ pub(crate) fn resolve(
     }
     let matcher = builder.build().ok()?;
     let shipped: Vec<&str> = index
-        .under_dir(dir)
-        .iter()
-        .filter(|e| e.class.is_test_side())
-        .map(|e| &*e.path)
+        .test_files_under(dir)
         // CI's own folders and dotfiles (`.github/actions/…`, `.coveragerc`) configure tools, not the
         // service.
-        .filter(|path| {
-            !path
-                .strip_prefix(dir)
-                .unwrap_or(path)
-                .trim_start_matches('/')
-                .split('/')
-                .any(|seg| seg.starts_with('.'))
-        })
-        .filter(|path| {
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap_or(path)
-                .trim_start_matches('/');
+        .filter(|(_, rel)| !rel.split('/').any(|seg| seg.starts_with('.')))
+        .filter(|(_, rel)| {
             !matcher
                 .matched_path_or_any_parents(root.join(rel), false)
                 .is_ignore()
         })
+        .map(|(path, _)| path)
         .collect();
     let first = shipped.first()?;
     let (upload, ignore_file) = if paths::file_name(file) == ".cfignore" {

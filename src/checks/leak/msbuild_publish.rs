@@ -193,17 +193,9 @@ pub(crate) fn resolve(index: &Index, file: &str, p: &Pending, item: &Published) 
     let include = set(&item.include)?;
     let exclude = set(&item.exclude)?;
     let shipped: Vec<&str> = index
-        .under_dir(dir)
-        .iter()
-        .filter(|e| e.class.is_test_side())
-        .map(|e| &*e.path)
-        .filter(|path| {
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap_or(path)
-                .trim_start_matches('/');
-            include.is_match(rel) && !exclude.is_match(rel)
-        })
+        .test_files_under(dir)
+        .filter(|(_, rel)| include.is_match(rel) && !exclude.is_match(rel))
+        .map(|(path, _)| path)
         .collect();
     let first = shipped.first()?;
     let more = match shipped.get(1) {

@@ -264,6 +264,28 @@ impl<'a> Index<'a> {
     }
 
     /// Every file under directory `dir` (the whole tree for `""`): a contiguous run of the sorted list.
+    /// The test-side files at or under `dir`: (repository path, path relative to `dir`) — what an
+    /// upload or publish of that directory would carry of them, before its own exclusions.
+    pub(super) fn test_files_under<'d>(
+        &self,
+        dir: &'d str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'd
+    where
+        'a: 'd,
+    {
+        self.under_dir(dir)
+            .iter()
+            .filter(|e| e.class.is_test_side())
+            .map(move |e| {
+                let path: &'a str = &e.path;
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap_or(path)
+                    .trim_start_matches('/');
+                (path, rel)
+            })
+    }
+
     pub(super) fn under_dir(&self, dir: &str) -> &'a [FileEntry] {
         if dir.is_empty() {
             return self.files;
