@@ -22,6 +22,7 @@ pub mod prototype;
 pub mod registry;
 pub mod review_git;
 pub mod review_github;
+pub mod spring_profiles;
 pub mod suppression;
 pub mod test_data;
 pub mod workflow_permissions;

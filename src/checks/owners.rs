@@ -296,6 +296,8 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
                 format!("`{}` matches no file in the repository", r.pattern),
                 rule!(MATCHES_NOTHING),
             ),
+            // Every later rule that wins names the same owners: a repeated line, no reviewer is lost.
+            (_, false, Some(_)) if !usage.owners_lost[i] => continue,
             (n, false, Some(by)) => (
                 format!(
                     "`{}` never decides ownership: all {n} file(s) it matches are matched again by a later rule (line {} `{}`), and the last match wins",
@@ -320,6 +322,8 @@ struct Usage {
     matched: Vec<usize>,
     decided: Vec<bool>,
     shadowed_by: Vec<Option<usize>>,
+    /// Does a later rule take one of its files with other owners (its own owners lose a review)?
+    owners_lost: Vec<bool>,
 }
 
 impl Usage {
@@ -329,7 +333,15 @@ impl Usage {
             matched: vec![0; n],
             decided: vec![false; n],
             shadowed_by: vec![None; n],
+            owners_lost: vec![false; n],
         };
+        // Owners compare as GitHub does: a set, case-insensitively.
+        let owner_sets: Vec<std::collections::BTreeSet<String>> = co
+            .rules
+            .iter()
+            .map(|r| r.owners.iter().map(|o| o.to_ascii_lowercase()).collect())
+            .collect();
+        let same_owners = |a: usize, b: usize| owner_sets[a] == owner_sets[b];
         let mut hits = Vec::new();
         for f in files {
             co.matching_rules(&f.path, &mut hits);
@@ -339,6 +351,9 @@ impl Usage {
                 u.matched[i] += 1;
                 if i != last {
                     u.shadowed_by[i].get_or_insert(last);
+                    if !u.owners_lost[i] && !same_owners(i, last) {
+                        u.owners_lost[i] = true;
+                    }
                 }
             }
         }

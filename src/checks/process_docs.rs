@@ -152,6 +152,11 @@ const TOPICS: &[Topic] = &[
             "reviewers",
             "code owners",
             "codeowners",
+            // "During the pull request review we will check …": the review as a stage of the change.
+            "pull request review",
+            "pull request reviews",
+            "merge request review",
+            "merge request reviews",
         ],
         step: Some(review_step),
     },
@@ -190,6 +195,10 @@ const TOPICS: &[Topic] = &[
             "rollback",
             "roll back",
             "deploying",
+            // The UK public sector's name for the way a change reaches production ("the 'main' branch
+            // forms the route to live").
+            "route to live",
+            "path to live",
         ],
         step: None,
     },

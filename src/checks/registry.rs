@@ -10,7 +10,7 @@
 use super::{
     access, branch_protection, data_readers, data_seeds, declared, deploy_env, dev_images,
     dev_tooling, gate, leak, live_data, owners, process_docs, review_git, review_github,
-    suppression, test_data, workflows,
+    spring_profiles, suppression, test_data, workflows,
 };
 use crate::config::Config;
 use crate::context::Context;
@@ -384,6 +384,7 @@ struct Markers {
     dev_tooling: dev_tooling::DevTooling,
     dev_images: dev_images::DevImages,
     seeds: data_seeds::Seeds,
+    spring_profiles: spring_profiles::SpringProfiles,
 }
 
 impl Markers {
@@ -424,6 +425,7 @@ impl FileCheck for Markers {
         // Data files' findings wait for their readers to be known; `.env` files' for the `.dockerignore`
         // and the deploy files that may set their switches again.
         self.env_files.note_deploy_file(file, content);
+        self.spring_profiles.take(file, content, &mut found);
         self.dev_images.take(file, content, &mut found);
         self.data_readers.take(file, content, &mut found);
         self.seeds.take(file, content, &mut found);
@@ -480,6 +482,8 @@ impl FileStage for Markers {
         // What the file says about database bootstrap, for the judgement of the files that changed.
         self.seeds.note(file, content);
         let mut found = head.to_vec();
+        // Which profiles the file configures, and its activations: judged against the whole tree.
+        self.spring_profiles.take(file, content, &mut found);
         self.dev_images.note(file, content);
         self.dev_images.take(file, content, &mut found);
         if !self.env_files.take(file, content, &mut found) {
@@ -489,8 +493,9 @@ impl FileStage for Markers {
     fn reads_unchanged(&self, file: &FileEntry) -> bool {
         test_data::EnvFiles::wants(file) || dev_images::DevImages::wants(file)
     }
-    fn finish(&self, _config: &Config, _files: &[FileEntry]) -> Vec<Finding> {
+    fn finish(&self, _config: &Config, files: &[FileEntry]) -> Vec<Finding> {
         let mut out = self.env_files.finish();
+        out.extend(self.spring_profiles.finish(files));
         out.extend(self.data_readers.finish());
         out.extend(self.dev_tooling.finish());
         out.extend(self.dev_images.finish());
@@ -508,6 +513,7 @@ fn test_data_stage(setup: &Setup<'_>) -> Result<Box<dyn FileStage>, SourceDiag> 
         dev_tooling: dev_tooling::DevTooling::default(),
         dev_images: dev_images::DevImages::default(),
         seeds: data_seeds::Seeds::default(),
+        spring_profiles: spring_profiles::SpringProfiles::default(),
     }))
 }
 

@@ -149,9 +149,17 @@ const READ_ONLY_ACTIONS: &[&str] = &[
     "hashicorp/setup-",
 ];
 
-/// Third-party actions we know nothing about (at most three, as `owner/name`): they may write.
+/// Third-party actions and called reusable workflows we know nothing about (at most three): they may write.
 fn unvetted_actions(jobs: &[Job]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // A job that calls a reusable workflow runs that workflow's steps with this token (the called
+    // workflow may narrow it, never widen it): what they need is decided there.
+    for called in jobs.iter().filter_map(|j| j.uses.as_ref()) {
+        let name = format!("the called workflow `{}`", called.value);
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
     for step in jobs.iter().flat_map(|j| &j.steps) {
         let Some(uses) = &step.uses else { continue };
         let name = action_name(&uses.value);

@@ -160,6 +160,8 @@ const PROCESS_STEMS: &[&str] = &[
     "claude",
     "copilot-instructions",
     "governance",
+    // An open-source contribution policy says how contributions are reviewed.
+    "contribution",
     "workflow",
     "pull_request_template",
 ];
@@ -198,7 +200,9 @@ pub fn is_process_doc(path: &str) -> bool {
         || stem
             .split(['-', '_', '.'])
             .next()
-            .is_some_and(|first| first != stem && PROCESS_STEMS.contains(&first));
+            .is_some_and(|first| first != stem && PROCESS_STEMS.contains(&first))
+        // A CamelCase name only with a document's extension: `CodeReleaseVersion` is a version file.
+        || !ext.is_empty() && camel_words(name).any(|w| PROCESS_STEMS.contains(&w.as_str()));
     if matches!(dir, "" | ".github" | "docs" | "doc") && named {
         return true;
     }
@@ -224,6 +228,34 @@ pub fn is_process_doc(path: &str) -> bool {
         Some(i) => (1..=2).contains(&i) && segments.len() == i + 1 && !ext.is_empty(),
         None => segments.len() <= 2 && component_doc,
     }
+}
+
+/// The words of a file name's stem written in CamelCase (`OpenSourceGovernanceChecklist.md` → open,
+/// source, governance, checklist), lower-cased; nothing for a name with no inner capital.
+fn camel_words(name: &str) -> impl Iterator<Item = String> + '_ {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let camel = stem
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    let mut words = Vec::new();
+    if camel {
+        let mut word = String::new();
+        for c in stem.chars() {
+            if c.is_ascii_uppercase() && !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            if c.is_ascii_alphanumeric() {
+                word.push(c.to_ascii_lowercase());
+            } else if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+    }
+    words.into_iter()
 }
 
 /// A directory whose README is not a component's process document: source, tests, examples, templates,

@@ -9,6 +9,7 @@ mod access;
 mod action;
 mod adoption;
 mod bad_input;
+mod batch10;
 mod batch5;
 mod batch5_precision;
 mod batch6;

@@ -116,6 +116,20 @@ fn a_rule_always_overridden_by_a_later_one_is_shadowed() {
         owners_findings(&repo_with(Some("* @acme/all\n/db/ @acme/dba\n"))),
         vec![]
     );
+    // A line repeated with the same owners (in any order or case) loses no reviewer: a duplicate, not
+    // a shadowed rule. The twin: the repeat names one owner fewer, and that owner loses the review.
+    assert_eq!(
+        owners_findings(&repo_with(Some(
+            "* @acme/all\n/db/ @acme/dba @acme/sre\n/db/ @Acme/SRE @acme/dba\n"
+        ))),
+        vec![]
+    );
+    assert_eq!(
+        owners_findings(&repo_with(Some(
+            "* @acme/all\n/db/ @acme/dba @acme/sre\n/db/ @acme/dba\n"
+        ))),
+        vec![f("owners/shadowed-rule", ".github/CODEOWNERS", 2, 1)]
+    );
 }
 
 #[test]

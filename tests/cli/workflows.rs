@@ -293,6 +293,16 @@ fn write_all_is_an_error_on_the_value_and_missing_permissions_a_warning_on_on() 
             .contains("check what `kentaro-m/auto-assign-action` need(s)"),
         "{report}"
     );
+    // A job that calls a reusable workflow runs its steps with this token: what they need is decided
+    // there, so the finding does not claim that nothing needs write.
+    let caller = "on: pull_request\njobs:\n  analysis:\n    uses: acme/.github/.github/workflows/pr-analysis.yml@main\n    secrets: inherit\n";
+    let (_, report) = scan(&[(".github/workflows/w.yml", caller)], &[]);
+    let message = message_of(&report, "workflow/default-permissions");
+    assert!(
+        message.contains("check what the called workflow `acme/.github/.github/workflows/pr-analysis.yml@main` need(s)")
+            && !message.contains("nothing in it appears"),
+        "{report}"
+    );
     // Clean twin.
     assert_eq!(wf(&text.replace("write-all", "\n  contents: read")), vec![]);
 }

@@ -503,6 +503,28 @@ pub(crate) fn named_like_a_test(path: &str) -> bool {
         })
 }
 
+/// Is a script test-side only because a directory on its path has a compound test name
+/// (`app/_components/smoke-tests/SmokeTestPanel.tsx`, `src/system_tests/panel.ts`)? Jest, Vitest and
+/// Mocha take no such directory as a test root by default (they look for `__tests__/`, `test/` and
+/// `*.test.*`), so, as for a compound file name, what the module holds decides. A single-word test
+/// directory (`test/`, `e2e/`), a test-support name (`test-utils/`), a fixture directory or a test file
+/// name keeps it test code: the path without the compound directories must be production.
+pub(crate) fn test_only_by_compound_dir(path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let name = parts.pop().unwrap_or(path);
+    let compound = |d: &str| {
+        let d = d.to_ascii_lowercase();
+        crate::repo::classify::classify_default(&format!("{d}/_")).is_test_side()
+            && named_like_a_test(&format!("{d}.js"))
+    };
+    if !parts.iter().any(|d| compound(d)) {
+        return false;
+    }
+    let mut rest: Vec<&str> = parts.into_iter().filter(|d| !compound(d)).collect();
+    rest.push(name);
+    !crate::repo::classify::classify_default(&rest.join("/")).is_test_side()
+}
+
 /// A script named like a test but holding none (`test-language.ts` exports the languages a driving test
 /// can be taken in): say so, so that production importing it is not reported. Test code shows itself by
 /// calling a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or importing one.

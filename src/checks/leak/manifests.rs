@@ -582,7 +582,10 @@ fn package_json(src: &mut Source, out: &mut Extracted) {
         return;
     };
     let own_name = json["name"].as_str().unwrap_or("").to_string();
-    if let Some(files) = json["files"].as_array() {
+    // `files` says what `npm publish` packs; npm refuses to publish a `"private": true` package, so its
+    // list ships nothing (a workspace package used in place, whose `fixtures/` may be its runtime data).
+    let published = json["private"].as_bool() != Some(true);
+    if let Some(files) = json["files"].as_array().filter(|_| published) {
         let from = key_position(src.text, "files").unwrap_or(0);
         for entry in files.iter().filter_map(|e| e.as_str()) {
             if entry.starts_with('!') {

@@ -377,6 +377,15 @@ impl Kind {
         {
             return Some(Kind::NamedTest);
         }
+        // A script that is a test only by a compound directory name (`app/_components/smoke-tests/`):
+        // judged by what it holds, as a compound file name is.
+        if file.class == FileClass::Test
+            && matches!(file.lang, Lang::JavaScript | Lang::TypeScript)
+            && crate::repo::classify::classify_default(&file.path) == FileClass::Test
+            && javascript::test_only_by_compound_dir(&file.path)
+        {
+            return Some(Kind::NamedTest);
+        }
         // Only a fixture by the `factories/` convention: a class the user's `[paths]` gave stands.
         if file.class == FileClass::Fixture
             && matches!(

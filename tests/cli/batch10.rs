@@ -1,0 +1,268 @@
+//! Held-out batch 10: each class of false finding, stated once, with a made-up instance and a twin that
+//! must still be reported.
+use crate::common::*;
+
+/// (rule, path, line, column) of the `leak/` findings.
+fn leaks(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    located(report, "leak/")
+}
+
+const PANEL: &str = "import { useState } from 'react';\n\nexport function SmokeTestPanel() {\n  const [ok, setOk] = useState(false);\n  return <button onClick={() => setOk(true)}>{ok ? 'passed' : 'run'}</button>;\n}\n";
+const PAGE: &str = "import { SmokeTestPanel } from './smoke-tests';\n\nexport default function Page() {\n  return <SmokeTestPanel />;\n}\n";
+
+/// Class 1: a script test-side only because of a compound directory name (`smoke-tests/`) is judged by
+/// what it holds, as a compound file name is: UI panels that use no test framework are the app's own code.
+#[test]
+fn components_in_a_compound_named_directory_are_judged_by_what_they_hold() {
+    let (_, report) = gate_files(&[
+        (
+            "app/_components/smoke-tests/index.ts",
+            "export * from './SmokeTestPanel';\n",
+        ),
+        ("app/_components/smoke-tests/SmokeTestPanel.tsx", PANEL),
+        ("app/_components/Page.tsx", PAGE),
+    ]);
+    assert_eq!(leaks(&report), vec![], "{report}");
+
+    // Twin: the same directory holding a test that drives a test framework is test code.
+    let (_, report) = gate_files(&[
+        (
+            "app/_components/smoke-tests/index.ts",
+            "import { test, expect } from '@playwright/test';\nexport * from './SmokeTestPanel';\ntest('home', async () => { expect(1).toBe(1); });\n",
+        ),
+        ("app/_components/smoke-tests/SmokeTestPanel.tsx", PANEL),
+        ("app/_components/Page.tsx", PAGE),
+    ]);
+    assert_eq!(
+        leaks(&report),
+        vec![(
+            "leak/test-import".into(),
+            "app/_components/Page.tsx".into(),
+            1,
+            33
+        )],
+        "{report}"
+    );
+
+    // Twin: a single-word test directory (`test/`) stays test code by its name.
+    let (_, report) = gate_files(&[
+        ("app/_components/test/index.ts", "export * from './SmokeTestPanel';\n"),
+        ("app/_components/test/SmokeTestPanel.tsx", PANEL),
+        (
+            "app/_components/Page.tsx",
+            "import { SmokeTestPanel } from './test';\n\nexport default function Page() {\n  return <SmokeTestPanel />;\n}\n",
+        ),
+    ]);
+    assert_eq!(
+        leaks(&report),
+        vec![(
+            "leak/test-import".into(),
+            "app/_components/Page.tsx".into(),
+            1,
+            33
+        )],
+        "{report}"
+    );
+}
+
+const SPRING_YML: &str = "spring:\n  application:\n    name: connection\n  profiles:\n    active: ${SPRING_PROFILE:local}\nserver:\n  port: 8080\n";
+
+/// (rule, path, severity) of the `switch/` findings.
+fn switches(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    located_with_severity(report)
+        .into_iter()
+        .filter(|f| f.0.starts_with("switch/"))
+        .map(|(rule, path, _, sev)| (rule, path, sev))
+        .collect()
+}
+
+/// Class 2: a Spring profile is what the repository configures for it. Activating `local` by default
+/// when nothing belongs to `local` (no `application-local.*`, no `on-profile` document, no `@Profile`
+/// bean) changes nothing today: a note, not an error.
+#[test]
+fn a_default_profile_nothing_configures_is_a_note() {
+    let app = "package uk.nhs.hee;\n\n@SpringBootApplication\npublic class App {}\n";
+    let (code, report) = gate_files(&[
+        ("src/main/resources/application.yml", SPRING_YML),
+        ("src/main/java/uk/nhs/hee/App.java", app),
+    ]);
+    assert_eq!(
+        switches(&report),
+        vec![(
+            "switch/spring-nonprod-profile".into(),
+            "src/main/resources/application.yml".into(),
+            "note".into()
+        )],
+        "{report}"
+    );
+    assert_eq!(code, 0, "{report}");
+
+    // Twin: with `application-local.yml` beside it, production loads that file's settings: an error.
+    let (code, report) = gate_files(&[
+        ("src/main/resources/application.yml", SPRING_YML),
+        (
+            "src/main/resources/application-local.yml",
+            "spring:\n  datasource:\n    url: jdbc:h2:mem:test\n",
+        ),
+        ("src/main/java/uk/nhs/hee/App.java", app),
+    ]);
+    assert_eq!(
+        switches(&report),
+        vec![(
+            "switch/spring-nonprod-profile".into(),
+            "src/main/resources/application.yml".into(),
+            "error".into()
+        )],
+        "{report}"
+    );
+    assert_eq!(code, 1);
+
+    // Twin: a bean that exists only under `local` is the profile's too.
+    let (_, report) = gate_files(&[
+        ("src/main/resources/application.yml", SPRING_YML),
+        (
+            "src/main/java/uk/nhs/hee/StubMailer.java",
+            "package uk.nhs.hee;\n\n@Component\n@Profile(\"local\")\npublic class StubMailer implements Mailer {}\n",
+        ),
+    ]);
+    assert_eq!(switches(&report)[0].2, "error", "{report}");
+}
+
+/// Class 2 in a pull request: adding `application-local.yml` to a repository whose `application.yml`
+/// activates `local` by default makes production load it — the pull request is what turns the note into
+/// an error, so it fails, although `application.yml` itself did not change.
+#[test]
+fn a_pull_request_that_gives_the_default_profile_settings_fails() {
+    let repo = Repo::new();
+    repo.write(
+        "src/main/java/uk/nhs/hee/App.java",
+        "package uk.nhs.hee;\npublic class App {}\n",
+    );
+    repo.commit_file("src/main/resources/application.yml", SPRING_YML, "init");
+    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.commit_file(
+        "src/main/resources/application-local.yml",
+        "spring:\n  datasource:\n    url: jdbc:h2:mem:test\n",
+        "local settings",
+    );
+    let (code, report) = check_json(repo.path(), &["--diff", "main"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        switches(&report),
+        vec![(
+            "switch/spring-nonprod-profile".into(),
+            "src/main/resources/application.yml".into(),
+            "error".into()
+        )],
+        "{report}"
+    );
+}
+
+/// The `process/` rules among the findings.
+fn process(report: &serde_json::Value) -> Vec<String> {
+    findings(report)
+        .into_iter()
+        .filter(|f| f.0.starts_with("process/undocumented"))
+        .map(|f| f.0)
+        .collect()
+}
+
+/// Gate a repository holding only `files` (no CODEOWNERS, CONTRIBUTING or template of the helpers).
+fn gate_bare(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
+    let repo = Repo::bare();
+    for (p, c) in files {
+        repo.write(p, c);
+    }
+    repo.commit("c");
+    check_json(repo.path(), &[])
+}
+
+/// Class 3: the written process in the words public-sector teams use — "during the pull request review
+/// we will check …" is review, "the 'main' branch forms the route to live" is how code reaches
+/// production — and in their governance documents named in CamelCase (`OpenSourceGovernanceChecklist.md`).
+#[test]
+fn review_stages_routes_to_live_and_governance_documents_are_the_written_process() {
+    let testing = "## Testing\n\nRun the tests with `dotnet test`.\n";
+    let (_, report) = gate_bare(&[
+        (
+            "README.md",
+            &format!("# Permits\n\nThe 'main' branch forms the route to live, and 'develop' is merged to 'main' as releases are planned.\n\n{testing}"),
+        ),
+        (
+            "CONTRIBUTING.md",
+            "# Contributing\n\nPlease make a pull request. During the pull request review we will check your change meets our coding standard.\n",
+        ),
+    ]);
+    assert_eq!(process(&report), Vec::<String>::new(), "{report}");
+
+    // Twin: a README that names the branches but not the way to production, and a CONTRIBUTING that
+    // only asks for a pull request, document neither.
+    let (_, report) = gate_bare(&[
+        (
+            "README.md",
+            &format!("# Permits\n\nThe 'main' branch is the default, and 'develop' is merged to 'main' as planned.\n\n{testing}"),
+        ),
+        ("CONTRIBUTING.md", "# Contributing\n\nPlease make a pull request.\n"),
+    ]);
+    assert_eq!(
+        process(&report),
+        vec![
+            "process/undocumented-deployment",
+            "process/undocumented-review"
+        ],
+        "{report}"
+    );
+
+    // A governance checklist at the root is read; the same words in a document of another name are not.
+    let checklist = "# Checklist\n\n> Secrets for deployment are injected through Azure Pipelines.\n\nAll 3rd party PRs will be reviewed by Team Abzu.\n";
+    let (_, report) = gate_bare(&[
+        ("README.md", &format!("# Facade\n\n{testing}")),
+        ("OpenSourceGovernanceChecklist.md", checklist),
+    ]);
+    assert_eq!(process(&report), Vec::<String>::new(), "{report}");
+    let (_, report) = gate_bare(&[
+        ("README.md", &format!("# Facade\n\n{testing}")),
+        ("OpenSourceLicenceNotes.md", checklist),
+    ]);
+    assert_eq!(
+        process(&report),
+        vec![
+            "process/undocumented-deployment",
+            "process/undocumented-review"
+        ],
+        "{report}"
+    );
+}
+
+/// Class 4: npm refuses to publish a `"private": true` package, so its `files` list ships nothing.
+#[test]
+fn a_private_packages_files_list_publishes_nothing() {
+    let manifest = |private: &str| {
+        format!("{{\n  \"name\": \"@oak/documents\",{private}\n  \"files\": [\"dist\", \"fixtures\"]\n}}\n")
+    };
+    let fixture = (
+        "packages/documents/fixtures/lesson.json",
+        "{\"title\": \"x\"}\n",
+    );
+    let (_, report) = gate_files(&[
+        (
+            "packages/documents/package.json",
+            &manifest("\n  \"private\": true,"),
+        ),
+        fixture,
+    ]);
+    assert_eq!(leaks(&report), vec![], "{report}");
+
+    // Twin: the same package published to the registry carries its fixtures.
+    let (_, report) = gate_files(&[("packages/documents/package.json", &manifest("")), fixture]);
+    assert_eq!(
+        leaks(&report),
+        vec![(
+            "leak/package-ships-tests".into(),
+            "packages/documents/package.json".into(),
+            3,
+            22
+        )],
+        "{report}"
+    );
+}
