@@ -812,6 +812,8 @@ fn setting(text: &str) -> Option<String> {
     for opener in [
         "settings.",
         "Settings.",
+        // Flask's configuration class, imported as `Config` (`if Config.USE_LOCAL_DATA:`).
+        "Config.",
         "app.config[",
         "config[",
         "current_app.config[",

@@ -266,3 +266,122 @@ fn a_private_packages_files_list_publishes_nothing() {
         "{report}"
     );
 }
+
+const CSV_PARSER: &str = "import { parse } from 'csv-parse/sync';\n\nexport class TestDataCsv {\n  constructor(private source: Uint8Array) {}\n  rows() {\n    return parse(Buffer.from(this.source));\n  }\n}\n";
+const VALIDATE: &str = "import { TestDataCsv } from '../domain/test-data-csv';\n\nexport const validate = (b: Uint8Array) => new TestDataCsv(b).rows();\n";
+const CSV_TEST: &str = "import { TestDataCsv } from '../../domain/test-data-csv';\n\ntest('parses', () => {\n  expect(new TestDataCsv(new Uint8Array()).rows()).toEqual([]);\n});\n";
+
+/// Class 5 (batch 8's notify, judged false there): a module named as test support beside production code
+/// (`src/domain/test-data-csv.ts`) that uses no test framework and has a unit test of its own is the
+/// service's code — a parser of the "test data" its users upload — not test support.
+#[test]
+fn a_module_named_as_test_support_with_its_own_unit_test_is_production_code() {
+    let (_, report) = gate_files(&[
+        ("src/domain/test-data-csv.ts", CSV_PARSER),
+        ("src/__tests__/domain/test-data-csv.test.ts", CSV_TEST),
+        ("src/api/validate.ts", VALIDATE),
+    ]);
+    assert_eq!(leaks(&report), vec![], "{report}");
+
+    // Twin: with no unit test of its own, the name stands: production imports test support.
+    let (_, report) = gate_files(&[
+        ("src/domain/test-data-csv.ts", CSV_PARSER),
+        ("src/api/validate.ts", VALIDATE),
+    ]);
+    assert_eq!(
+        leaks(&report),
+        vec![(
+            "leak/test-import".into(),
+            "src/api/validate.ts".into(),
+            1,
+            30
+        )],
+        "{report}"
+    );
+
+    // Twin: a tested module that drives a test framework is test support all the same.
+    let helper = format!(
+        "import {{ jest }} from '@jest/globals';\n{CSV_PARSER}export const spy = jest.fn();\n"
+    );
+    let (_, report) = gate_files(&[
+        ("src/domain/test-data-csv.ts", &helper),
+        ("src/__tests__/domain/test-data-csv.test.ts", CSV_TEST),
+        ("src/api/validate.ts", VALIDATE),
+    ]);
+    assert_eq!(
+        leaks(&report),
+        vec![(
+            "leak/test-import".into(),
+            "src/api/validate.ts".into(),
+            1,
+            30
+        )],
+        "{report}"
+    );
+}
+
+const DATA_PY: &str = "import json\nimport os\n\nfrom config import Config\n\n\ndef get_data(endpoint):\n    if Config.USE_LOCAL_DATA:\n        data = get_local_data(endpoint)\n    else:\n        data = get_remote_data(endpoint)\n    return data\n\n\ndef get_local_data(endpoint):\n    path = os.path.join(Config.FLASK_ROOT, \"tests\", \"api_data\", \"endpoint_data.json\")\n    with open(path) as f:\n        return json.load(f)[endpoint]\n";
+const CONFIG_INIT: &str = "from os import getenv\n\nif getenv(\"FLASK_ENV\") == \"development\":\n    from config.envs.development import DevelopmentConfig as Config\nelse:\n    from config.envs.default import DefaultConfig as Config\n";
+
+fn local_data_service(default: &str, data_py: &str) -> (i32, serde_json::Value) {
+    gate_files(&[
+        ("config/__init__.py", CONFIG_INIT),
+        (
+            "config/envs/default.py",
+            &format!("from os import getenv\nfrom distutils.util import strtobool\n\n\nclass DefaultConfig:\n    FLASK_ROOT = \"/app\"\n    USE_LOCAL_DATA = strtobool(getenv(\"USE_LOCAL_DATA\", \"{default}\"))\n"),
+        ),
+        (
+            "config/envs/development.py",
+            "from os import getenv\nfrom distutils.util import strtobool\n\nfrom config.envs.default import DefaultConfig\n\n\nclass DevelopmentConfig(DefaultConfig):\n    USE_LOCAL_DATA = strtobool(getenv(\"USE_LOCAL_DATA\", \"True\"))\n",
+        ),
+        ("app/data.py", data_py),
+        ("tests/api_data/endpoint_data.json", "{\"/funds\": []}\n"),
+    ])
+}
+
+/// Class 6 (batch 5's communitiesuk, judged false there): a fixture read inside a function that is only
+/// called behind a setting of the service's own configuration (`if Config.USE_LOCAL_DATA:`), whose
+/// production default is off (`getenv("USE_LOCAL_DATA", "False")` in the default configuration; the
+/// development configuration's `True` is development's), is a note naming the flag.
+#[test]
+fn a_fixture_read_behind_a_setting_that_defaults_off_is_a_note() {
+    let sev = |report: &serde_json::Value| {
+        located_with_severity(report)
+            .into_iter()
+            .filter(|f| f.0 == "leak/fixture-read")
+            .map(|f| (f.1, f.3))
+            .collect::<Vec<_>>()
+    };
+    let (code, report) = local_data_service("False", DATA_PY);
+    assert_eq!(
+        sev(&report),
+        vec![("app/data.py".into(), "note".into())],
+        "{report}"
+    );
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        message_of(&report, "leak/fixture-read").contains("Config.USE_LOCAL_DATA"),
+        "{report}"
+    );
+
+    // Twin: the production default on — production must set it off: a warning naming it.
+    let (_, report) = local_data_service("True", DATA_PY);
+    assert_eq!(
+        sev(&report),
+        vec![("app/data.py".into(), "warning".into())],
+        "{report}"
+    );
+
+    // Twin: one call with no condition reads the fixture in production: an error.
+    let unguarded = DATA_PY.replace(
+        "    return data\n",
+        "    return data\n\n\ndef get_funds():\n    return get_local_data(\"/funds\")\n",
+    );
+    let (code, report) = local_data_service("False", &unguarded);
+    assert_eq!(
+        sev(&report),
+        vec![("app/data.py".into(), "error".into())],
+        "{report}"
+    );
+    assert_eq!(code, 1);
+}

@@ -529,11 +529,31 @@ pub(crate) fn test_only_by_compound_dir(path: &str) -> bool {
 /// can be taken in): say so, so that production importing it is not reported. Test code shows itself by
 /// calling a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or importing one.
 pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
-    if !uses_test_framework(src.text) {
-        out.facts.push(super::Fact::NotATest {
-            path: src.path.to_string(),
-        });
+    if uses_test_framework(src.text) {
+        return;
     }
+    let path = src.path.to_string();
+    out.facts.push(if named_as_test_support(&path) {
+        super::Fact::PlainSupport { path }
+    } else {
+        super::Fact::NotATest { path }
+    });
+}
+
+/// Is a script named as test support by a compound name (`test-data.ts`, `test-data-csv.ts`,
+/// `api_test_helpers.js`), one dot only (not a runner's `x.test.ts`)?
+pub(crate) fn named_as_test_support(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let Some((stem, _)) = name.split_once('.') else {
+        return false;
+    };
+    if name.matches('.').count() > 1 {
+        return false;
+    }
+    let words: Vec<&str> = stem.split(['-', '_']).filter(|w| !w.is_empty()).collect();
+    words.len() >= 2
+        && words.iter().any(|w| matches!(*w, "test" | "tests"))
+        && words.iter().any(|w| TEST_SUPPORT_WORDS.contains(w))
 }
 
 /// Does a script call a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or import a

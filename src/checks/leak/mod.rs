@@ -50,6 +50,7 @@ mod nuget;
 pub(crate) mod paths;
 mod python;
 mod python_packaging;
+mod python_settings;
 mod reach_rules;
 mod resolve;
 mod roots;
@@ -371,6 +372,17 @@ impl Kind {
                 Lang::JavaScript | Lang::TypeScript => javascript::named_like_a_test(&file.path),
                 _ => false,
             }
+            && crate::repo::classify::classify_default(&file.path) == FileClass::Test
+            && !crate::repo::classify::classify_default(&format!("{}/_", paths::parent(&file.path)))
+                .is_test_side()
+        {
+            return Some(Kind::NamedTest);
+        }
+        // A script named as test support beside production code (`src/domain/test-data-csv.ts`): what
+        // it holds, and whether it has a unit test of its own, decide.
+        if file.class == FileClass::Test
+            && matches!(file.lang, Lang::JavaScript | Lang::TypeScript)
+            && javascript::named_as_test_support(&file.path)
             && crate::repo::classify::classify_default(&file.path) == FileClass::Test
             && !crate::repo::classify::classify_default(&format!("{}/_", paths::parent(&file.path)))
                 .is_test_side()
@@ -984,6 +996,17 @@ pub(crate) enum Fact {
     /// whatever class its place gives it.
     TestCode {
         path: String,
+    },
+    /// A script named as test support (`test-data.ts`, `test-data-csv.ts`) that uses no test framework:
+    /// production code when it has a unit test of its own (see `Index::leak`).
+    PlainSupport {
+        path: String,
+    },
+    /// What a Python configuration module's assignment makes an upper-case setting when its environment
+    /// variable is unset (`USE_LOCAL_DATA = strtobool(getenv("USE_LOCAL_DATA", "False"))`: off).
+    SettingDefault {
+        name: String,
+        default: python_settings::Default,
     },
     /// A module named like a test (`*_test.py`, `test_*.py`, `test-*.ts`) that holds no test.
     NotATest {

@@ -20,6 +20,9 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted) {
     }
     imports(src, out);
     reads(src, out);
+    if super::python_settings::is_settings_module(src.path) {
+        super::python_settings::extract(src, out);
+    }
 }
 
 /// One import statement on one line.
@@ -344,7 +347,60 @@ fn reads(src: &mut Source, out: &mut Extracted) {
                 used: Use::Read,
             },
         );
+        if let (Some(p), Some(uses)) = (out.pending.last_mut(), read_uses(text, keyword)) {
+            p.uses = Some(Box::new(uses));
+        }
     }
+}
+
+/// How the read at `at` is reached: under a condition at the read itself, or inside a function every
+/// call of which, in this file, is under a condition (`if Config.USE_LOCAL_DATA: data =
+/// get_local_data(endpoint)`). None when some call runs with no condition, or the function is not
+/// called here (another module may call it: nothing is known).
+fn read_uses(text: &[u8], at: usize) -> Option<super::stand_ins::Uses> {
+    use crate::repo::reach_guard::guard_at;
+    if let Some(g) = guard_at(text, at) {
+        return Some(super::stand_ins::judged(vec![g]));
+    }
+    let name = enclosing_function(text, at)?;
+    let mut guards = Vec::new();
+    for call in word_occurrences(text, name.as_bytes(), false) {
+        let line = line_range(text, call);
+        let before = text[line.start..call].trim_ascii();
+        if before.ends_with(b"def") || text.get(call + name.len()) != Some(&b'(') {
+            continue;
+        }
+        guards.push(guard_at(text, call)?);
+    }
+    if guards.is_empty() {
+        return None;
+    }
+    Some(super::stand_ins::judged(guards))
+}
+
+/// The name of the function whose body holds byte `at` (`def get_local_data(endpoint):`).
+fn enclosing_function(text: &[u8], at: usize) -> Option<String> {
+    let indent = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let here = line_range(text, at);
+    let mut limit = indent(&text[here.clone()]);
+    let mut end = here.start;
+    while limit > 0 && end > 0 {
+        let start = memchr::memrchr(b'\n', &text[..end - 1]).map_or(0, |i| i + 1);
+        let line = &text[start..end - 1];
+        end = start;
+        let w = indent(line);
+        let t = line[w.min(line.len())..].trim_ascii_end();
+        if t.is_empty() || w >= limit || t.starts_with(b"#") {
+            continue;
+        }
+        limit = w;
+        let t = t.strip_prefix(b"async ").unwrap_or(t);
+        if let Some(rest) = t.strip_prefix(b"def ") {
+            let name: Vec<u8> = rest.iter().copied().take_while(|b| is_ident(*b)).collect();
+            return (!name.is_empty()).then(|| String::from_utf8_lossy(&name).into_owned());
+        }
+    }
+    None
 }
 
 /// A module named like a test but holding none (`means_test.py` computes a legal-aid means test): say so,

@@ -139,6 +139,10 @@ pub(crate) struct Index<'a> {
     pub(super) rust_cfg_test: HashSet<String>,
     /// Modules named like tests that hold none (`NotATest`): production importing them is no leak.
     pub(super) not_tests: HashSet<String>,
+    /// Modules named as test support that use no test framework (`PlainSupport`).
+    plain_support: HashSet<String>,
+    /// Upper-case settings of Python configuration modules, by name: their default when unset.
+    setting_defaults: HashMap<String, super::python_settings::Default>,
     /// Scripts named as test support that use a test framework (`TestCode`): test code wherever they are.
     test_code: HashSet<String>,
     /// Test-side TypeScript modules that declare only types (`TypesOnly`): importing one loads nothing.
@@ -179,6 +183,8 @@ impl<'a> Index<'a> {
             go_modules: Vec::new(),
             rust_cfg_test: HashSet::new(),
             not_tests: HashSet::new(),
+            plain_support: HashSet::new(),
+            setting_defaults: HashMap::new(),
             test_code: HashSet::new(),
             types_only: HashSet::new(),
             ts_configs: HashMap::new(),
@@ -209,6 +215,20 @@ impl<'a> Index<'a> {
                 }
                 Fact::NotATest { path } => {
                     index.not_tests.insert(path);
+                }
+                Fact::PlainSupport { path } => {
+                    index.plain_support.insert(path);
+                }
+                Fact::SettingDefault { name, default } => {
+                    use super::python_settings::Default as D;
+                    // Every production assignment must agree; one that turns it on wins.
+                    let merged = match index.setting_defaults.get(&name) {
+                        None => default,
+                        Some(&d) if d == default => d,
+                        Some(&d) if d == D::On || default == D::On => D::On,
+                        Some(_) => D::Unknown,
+                    };
+                    index.setting_defaults.insert(name, merged);
                 }
                 Fact::TypesOnly { path } => {
                     index.types_only.insert(path);
@@ -284,6 +304,46 @@ impl<'a> Index<'a> {
                     .trim_start_matches('/');
                 (path, rel)
             })
+    }
+
+    /// Is the guard a Python setting (`Config.USE_LOCAL_DATA`) that every production configuration
+    /// module leaves off when its environment variable is unset, read the way that keeps the code off?
+    fn setting_off_by_default(&self, g: &crate::repo::reach_guard::Guard) -> bool {
+        use crate::repo::reach_guard::Reads;
+        let Reads::Setting { name } = &g.reads else {
+            return false;
+        };
+        let last = name
+            .rsplit(['.', '[', '"', '\''])
+            .find(|s| !s.is_empty() && *s != "]")
+            .unwrap_or(name);
+        !g.negated && self.setting_defaults.get(last) == Some(&super::python_settings::Default::Off)
+    }
+
+    /// Does a module have a unit test of its own: a `<stem>.test.*` or `<stem>.spec.*` beside it, or in a
+    /// test directory that mirrors its place (`src/__tests__/domain/x.test.ts` for `src/domain/x.ts`)?
+    /// Test support is not unit-tested as a product is: `domain/test-data-csv.ts` with
+    /// `__tests__/domain/test-data-csv.test.ts` is the service's own code (a parser of the test data its
+    /// users upload), whatever its name says.
+    fn has_own_unit_test(&self, module: &str) -> bool {
+        let dir = paths::parent(module);
+        let stem = paths::stem(file_name(module));
+        let mirrors = |test_dir: &str| {
+            let stripped: Vec<&str> = test_dir
+                .split('/')
+                .filter(|d| !matches!(*d, "__tests__" | "__test__" | "test" | "tests" | "spec"))
+                .collect();
+            let stripped = stripped.join("/");
+            stripped == dir || !stripped.is_empty() && dir.ends_with(&format!("/{stripped}"))
+        };
+        self.files.iter().any(|e| {
+            let name = file_name(&e.path);
+            e.class.is_test_side()
+                && name
+                    .strip_prefix(stem)
+                    .is_some_and(|rest| rest.starts_with(".test.") || rest.starts_with(".spec."))
+                && mirrors(paths::parent(&e.path))
+        })
     }
 
     pub(super) fn under_dir(&self, dir: &str) -> &'a [FileEntry] {
@@ -467,7 +527,10 @@ impl<'a> Index<'a> {
         } else {
             class
         };
-        if !class.is_test_side() || self.not_tests.contains(path) {
+        if !class.is_test_side()
+            || self.not_tests.contains(path)
+            || self.plain_support.contains(path) && self.has_own_unit_test(path)
+        {
             return None;
         }
         // A Ruby class only environment-guarded code reaches (a dev or review-app seeder).
@@ -477,11 +540,13 @@ impl<'a> Index<'a> {
         let what = class_word(class);
         // Imported test code whose every use sits behind a flag that is off by default, or behind the
         // environment's name, is guarded like a test route: a note naming the flag, or nothing.
+        let guarded_use = matches!(used, Use::Import | Use::Read);
         let guard = match p.uses.as_deref() {
-            Some(Uses::OutsideProduction) if used == Use::Import => return None,
-            Some(Uses::Guarded(g)) if used == Use::Import && g.reads_configuration() => {
-                Some((g.on_by_default() == Some(false), g))
-            }
+            Some(Uses::OutsideProduction) if guarded_use => return None,
+            Some(Uses::Guarded(g)) if guarded_use && g.reads_configuration() => Some((
+                g.on_by_default() == Some(false) || self.setting_off_by_default(g),
+                g,
+            )),
             _ => None,
         };
         let (rule, msg) = match used {
@@ -504,7 +569,9 @@ impl<'a> Index<'a> {
         };
         let mut f = make_finding(rule, p.at.in_file(file), msg, &p.evidence);
         if let Some((off, g)) = guard {
-            let then = if off {
+            let then = if off && self.setting_off_by_default(g) {
+                "the configuration production loads leaves it off unless its environment variable is set: production must keep it off"
+            } else if off {
                 "off unless production sets it: production must keep it off"
             } else {
                 "production must keep it off"

@@ -181,7 +181,7 @@ fn inside_function(text: &[u8], line_start: usize) -> bool {
     false
 }
 
-fn judged(guards: Vec<Guard>) -> Uses {
+pub(crate) fn judged(guards: Vec<Guard>) -> Uses {
     match guards.into_iter().find(|g| !g.outside_production()) {
         Some(g) => Uses::Guarded(g),
         None => Uses::OutsideProduction,
