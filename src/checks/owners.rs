@@ -76,7 +76,8 @@ pub const RULES: &[CodeRule] = &[
         title: "CODEOWNERS rule never decides ownership (a later rule always wins)",
         severity: Severity::Warning,
         why: "The last matching rule wins. A rule whose every file is also matched by a later one has no effect, \
-              so its owners are never asked to review — often the owners someone meant to require.",
+              so its owners are never asked to review — often the owners someone meant to require. A line repeated \
+              later with the same owners loses no reviewer and is not reported.",
         fix: "Move the specific rule below the general one (general patterns first, specific last), or delete it.",
         example: "/infra/ @org/sre  followed later by  * @org/everyone",
     },

@@ -21,11 +21,13 @@ const RULE: &str = "switch/spring-nonprod-profile";
 const NON_PRODUCTION: &[&str] = &["development", "dev", "local", "test", "testing"];
 
 /// Where a profile's own configuration is declared in a file's text (group 1 or 2: the names).
-static DECLARES: LazyLock<Regex> = LazyLock::new(|| {
+/// None only if the pattern failed to compile: then nothing is known to be configured and no finding
+/// is lowered (fails closed).
+static DECLARES: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
         r#"(?m)@Profile\s*\(\s*(?:value\s*=\s*)?([^)]*)\)|on-profile\s*[:=]\s*([^\r\n#]+)|^\s*spring\.profiles\s*[:=]\s*([^\r\n#]+)|<springProfile\s+name\s*=\s*"([^"]+)"|profiles\.group\.([A-Za-z0-9_-]+)"#,
     )
-    .expect("a constant pattern")
+    .ok()
 });
 
 #[derive(Default)]
@@ -80,10 +82,13 @@ fn activated(evidence: &str) -> Vec<String> {
 impl SpringProfiles {
     /// Record the profiles a file configures; hold its `switch/spring-nonprod-profile` findings.
     pub fn take(&self, file: &FileEntry, content: &[u8], found: &mut Vec<Finding>) {
-        if may_declare(file) && memchr::memmem::find(content, b"rofile").is_some() {
+        if let (true, Some(declares)) = (
+            may_declare(file) && memchr::memmem::find(content, b"rofile").is_some(),
+            DECLARES.as_ref(),
+        ) {
             let text = String::from_utf8_lossy(content);
             let mut declared = Vec::new();
-            for c in DECLARES.captures_iter(&text) {
+            for c in declares.captures_iter(&text) {
                 if let Some(m) = (1..=5).find_map(|i| c.get(i)) {
                     declared.extend(names(m.as_str()).filter(|n| n != "value"));
                 }
@@ -111,6 +116,9 @@ impl SpringProfiles {
                 .filter_map(|f| profile_of_file(&f.path)),
         );
         let mut out = std::mem::take(&mut *lock(&self.held));
+        if DECLARES.is_none() {
+            return out;
+        }
         for f in &mut out {
             let profiles = activated(f.evidence.as_deref().unwrap_or(""));
             if profiles.is_empty() || profiles.iter().any(|p| configured.contains(p)) {
@@ -151,7 +159,10 @@ mod tests {
         );
         assert_eq!(profile_of_file("src/main/resources/application.yml"), None);
         let text = "@Profile({\"dev\", \"local\"})\nclass A {}\n---\nspring.config.activate.on-profile: test\n<springProfile name=\"testing\">\n";
-        let found: Vec<String> = DECLARES
+        let Some(declares) = DECLARES.as_ref() else {
+            panic!("the pattern does not compile");
+        };
+        let found: Vec<String> = declares
             .captures_iter(text)
             .flat_map(|c| {
                 (1..=5)

@@ -232,30 +232,18 @@ pub fn is_process_doc(path: &str) -> bool {
 
 /// The words of a file name's stem written in CamelCase (`OpenSourceGovernanceChecklist.md` → open,
 /// source, governance, checklist), lower-cased; nothing for a name with no inner capital.
-fn camel_words(name: &str) -> impl Iterator<Item = String> + '_ {
+fn camel_words(name: &str) -> impl Iterator<Item = String> {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let camel = stem
         .as_bytes()
         .windows(2)
         .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
-    let mut words = Vec::new();
     if camel {
-        let mut word = String::new();
-        for c in stem.chars() {
-            if c.is_ascii_uppercase() && !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
-            if c.is_ascii_alphanumeric() {
-                word.push(c.to_ascii_lowercase());
-            } else if !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
-        }
-        if !word.is_empty() {
-            words.push(word);
-        }
+        super::text::name_words(stem)
+    } else {
+        Vec::new()
     }
-    words.into_iter()
+    .into_iter()
 }
 
 /// A directory whose README is not a component's process document: source, tests, examples, templates,

@@ -23,7 +23,20 @@ pub fn scope(path: &str, content: &[u8], at: usize) -> String {
     if [".toml", ".ini", ".cfg"].iter().any(|e| name.ends_with(e)) {
         return last_line_before(content, at, |t| t.starts_with(b"["));
     }
-    let mut chain: Vec<String> = Vec::new();
+    let mut chain: Vec<String> = headers(content, at)
+        .into_iter()
+        .filter(|t| names_a_block(t))
+        .map(normalise)
+        .collect();
+    chain.reverse();
+    chain.join(" › ")
+}
+
+/// The header lines around the line holding byte `at`, innermost first, trimmed: each nearest earlier
+/// line indented less than the one inside it, out to the margin (blank lines and comments skipped).
+pub fn headers(content: &[u8], at: usize) -> Vec<&[u8]> {
+    let at = at.min(content.len());
+    let mut out = Vec::new();
     let line_start = memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1);
     let mut limit = indent(&content[line_start..]);
     let mut end = line_start;
@@ -37,12 +50,9 @@ pub fn scope(path: &str, content: &[u8], at: usize) -> String {
             continue;
         }
         limit = width;
-        if names_a_block(text) {
-            chain.push(normalise(text));
-        }
+        out.push(text);
     }
-    chain.reverse();
-    chain.join(" › ")
+    out
 }
 
 fn is_dockerfile(name: &str) -> bool {

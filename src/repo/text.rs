@@ -82,6 +82,27 @@ pub fn evidence(bytes: &[u8], max: usize) -> String {
     out
 }
 
+/// The words of a name, lower-cased: split at `-`, `_`, `.`, spaces and where a capital starts a word
+/// (`OpenSourceGovernanceChecklist` → open, source, governance, checklist; `unit_test` → unit, test).
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

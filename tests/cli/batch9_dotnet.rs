@@ -108,6 +108,30 @@ fn a_test_controller_compiled_into_the_web_project_is_a_test_route() {
         "{messages:?}"
     );
     assert_eq!(code, 1, "{report}");
+
+    // A pull request that marks the web project `<IsTestProject>true</IsTestProject>` (or gives it a
+    // test framework) does not make the application a test project: its test controller is still served.
+    for marking in [
+        "<PropertyGroup>\n    <IsTestProject>true</IsTestProject>\n  </PropertyGroup>\n  ",
+        "<ItemGroup>\n    <PackageReference Include=\"xunit\" Version=\"2.6.0\" />\n  </ItemGroup>\n  ",
+    ] {
+        let marked = WEB_PROJECT.replacen("<PropertyGroup>", &format!("{marking}<PropertyGroup>"), 1);
+        let (code, report) = gate(&[
+            ("Parcels.Web/Parcels.Web.csproj", &marked),
+            ("Parcels.Web/Controllers/TestController.cs", PING_CONTROLLER),
+        ]);
+        assert_eq!(
+            of(&report, "leak/test-route"),
+            vec![(
+                "leak/test-route".into(),
+                "Parcels.Web/Controllers/TestController.cs".into(),
+                6,
+                "error".into()
+            )],
+            "{marking}: {report}"
+        );
+        assert_eq!(code, 1);
+    }
 }
 
 /// Twins of class 1: the same controllers inside a real test project, or compiled only into a Debug

@@ -486,21 +486,32 @@ const TEST_SUPPORT_WORDS: &[&str] = &[
 /// not decide: what the module holds does (`extract_named_test`). A dot convention (`x.test.ts`), a
 /// test-support name (`test-utils.ts`) or a test directory stays test code by its name.
 pub(crate) fn named_like_a_test(path: &str) -> bool {
+    compound_words(path).is_some_and(|words| {
+        words
+            .iter()
+            .any(|w| matches!(w.as_str(), "test" | "tests" | "spec" | "specs" | "e2e"))
+            && !words.iter().any(|w| {
+                TEST_SUPPORT_WORDS.contains(&w.as_str())
+                    || w.starts_with("mock")
+                    || w.starts_with("fake")
+            })
+    })
+}
+
+/// The words of a script's stem joined by `-` or `_` (`test-data-csv.ts` → test, data, csv), when there
+/// are two or more and the name has one dot (not a runner's or a tool's `x.test.ts`, `x.stories.tsx`).
+fn compound_words(path: &str) -> Option<Vec<String>> {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    let Some((stem, _)) = name.split_once('.') else {
-        return false;
-    };
-    // `x.test.ts`, `x.spec.js`, `x.cy.ts`, `x.stories.tsx`: a runner's or a tool's own convention.
+    let (stem, _) = name.split_once('.')?;
     if name.matches('.').count() > 1 {
-        return false;
+        return None;
     }
-    let words: Vec<&str> = stem.split(['-', '_']).filter(|w| !w.is_empty()).collect();
-    let is_test_word = |w: &&str| matches!(*w, "test" | "tests" | "spec" | "specs" | "e2e");
-    words.len() >= 2
-        && words.iter().any(is_test_word)
-        && !words.iter().any(|w| {
-            TEST_SUPPORT_WORDS.contains(w) || w.starts_with("mock") || w.starts_with("fake")
-        })
+    let words: Vec<String> = stem
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    (words.len() >= 2).then_some(words)
 }
 
 /// Is a script test-side only because a directory on its path has a compound test name
@@ -543,17 +554,12 @@ pub(crate) fn extract_named_test(src: &Source, out: &mut Extracted) {
 /// Is a script named as test support by a compound name (`test-data.ts`, `test-data-csv.ts`,
 /// `api_test_helpers.js`), one dot only (not a runner's `x.test.ts`)?
 pub(crate) fn named_as_test_support(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    let Some((stem, _)) = name.split_once('.') else {
-        return false;
-    };
-    if name.matches('.').count() > 1 {
-        return false;
-    }
-    let words: Vec<&str> = stem.split(['-', '_']).filter(|w| !w.is_empty()).collect();
-    words.len() >= 2
-        && words.iter().any(|w| matches!(*w, "test" | "tests"))
-        && words.iter().any(|w| TEST_SUPPORT_WORDS.contains(w))
+    compound_words(path).is_some_and(|words| {
+        words.iter().any(|w| matches!(w.as_str(), "test" | "tests"))
+            && words
+                .iter()
+                .any(|w| TEST_SUPPORT_WORDS.contains(&w.as_str()))
+    })
 }
 
 /// Does a script call a test framework's functions (`describe(`, `it(`, `test(`, `expect(`) or import a

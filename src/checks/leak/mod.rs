@@ -366,23 +366,17 @@ impl Kind {
         // Only a test by the naming convention alone: a class the user's `[paths]` gave is never
         // second-guessed.
         // The cheap tests first: every file of a test tree comes here.
+        // A script named as test support beside production code (`src/domain/test-data-csv.ts`) too:
+        // what it holds, and whether it has a unit test of its own, decide.
         if file.class == FileClass::Test
             && match file.lang {
                 Lang::Python => true,
-                Lang::JavaScript | Lang::TypeScript => javascript::named_like_a_test(&file.path),
+                Lang::JavaScript | Lang::TypeScript => {
+                    javascript::named_like_a_test(&file.path)
+                        || javascript::named_as_test_support(&file.path)
+                }
                 _ => false,
             }
-            && crate::repo::classify::classify_default(&file.path) == FileClass::Test
-            && !crate::repo::classify::classify_default(&format!("{}/_", paths::parent(&file.path)))
-                .is_test_side()
-        {
-            return Some(Kind::NamedTest);
-        }
-        // A script named as test support beside production code (`src/domain/test-data-csv.ts`): what
-        // it holds, and whether it has a unit test of its own, decide.
-        if file.class == FileClass::Test
-            && matches!(file.lang, Lang::JavaScript | Lang::TypeScript)
-            && javascript::named_as_test_support(&file.path)
             && crate::repo::classify::classify_default(&file.path) == FileClass::Test
             && !crate::repo::classify::classify_default(&format!("{}/_", paths::parent(&file.path)))
                 .is_test_side()

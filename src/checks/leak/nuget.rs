@@ -91,13 +91,19 @@ pub(crate) fn project(src: &mut Source, out: &mut Extracted) -> Option<bool> {
             _ => {}
         }
     }
+    // An application (a web app, a worker, Azure Functions, an executable) is a test project only when
+    // it runs tests — the test SDK — never by the `IsTestProject` property alone, which a pull request
+    // can add to any project to have its test-named controllers and test references passed over.
+    // ASP.NET integration-test projects use the Web SDK too, and reference the test SDK.
+    is_test_project &= !app;
     is_test_project |= refs
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("Microsoft.NET.Test.Sdk"));
     is_test_project |= super::gradle::is_test_support_module(src.path);
-    // A project that references a test framework holds tests, whatever else it is: its sources are
-    // test code (the reference itself is reported below when the project is not a test project).
-    let test_framework = refs.iter().any(|(n, _)| is_test_framework(n));
+    // A library that references a test framework holds tests, whatever else it is: its sources are test
+    // code (the reference itself is reported below when the project is not a test project). An
+    // application that does is still the application.
+    let test_framework = !app && refs.iter().any(|(n, _)| is_test_framework(n));
     out.facts.push(super::Fact::DotnetProject(Box::new(
         super::dotnet_projects::Project {
             path: src.path.to_string(),
@@ -226,11 +232,23 @@ mod tests {
             "<ItemGroup>\n    <PackageReference Include=\"Microsoft.NET.Test.Sdk\" Version=\"17.8.0\" />\n",
         );
         assert_eq!(deps("src/Api/Api.csproj", &tests), Vec::<String>::new());
+        // `IsTestProject` alone does not make a web application a test project (a pull request could
+        // add it to hide the app's test references); on a library it does.
+        let flag =
+            "  <PropertyGroup>\n    <IsTestProject>true</IsTestProject>\n  </PropertyGroup>\n";
         let flagged = WEB.replace(
             "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n",
-            "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n  <PropertyGroup>\n    <IsTestProject>true</IsTestProject>\n  </PropertyGroup>\n",
+            &format!("<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n{flag}"),
         );
-        assert_eq!(deps("src/Api/Api.csproj", &flagged), Vec::<String>::new());
+        assert_eq!(
+            deps("src/Api/Api.csproj", &flagged),
+            vec!["coverlet.collector".to_string(), "Moq".to_string()]
+        );
+        let library = WEB.replace(
+            "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n",
+            &format!("<Project Sdk=\"Microsoft.NET.Sdk\">\n{flag}"),
+        );
+        assert_eq!(deps("src/Api/Api.csproj", &library), Vec::<String>::new());
         assert_eq!(
             deps("src/Api/Api.csproj", "<Project><oops"),
             Vec::<String>::new()

@@ -380,27 +380,17 @@ fn read_uses(text: &[u8], at: usize) -> Option<super::stand_ins::Uses> {
 
 /// The name of the function whose body holds byte `at` (`def get_local_data(endpoint):`).
 fn enclosing_function(text: &[u8], at: usize) -> Option<String> {
-    let indent = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
-    let here = line_range(text, at);
-    let mut limit = indent(&text[here.clone()]);
-    let mut end = here.start;
-    while limit > 0 && end > 0 {
-        let start = memchr::memrchr(b'\n', &text[..end - 1]).map_or(0, |i| i + 1);
-        let line = &text[start..end - 1];
-        end = start;
-        let w = indent(line);
-        let t = line[w.min(line.len())..].trim_ascii_end();
-        if t.is_empty() || w >= limit || t.starts_with(b"#") {
-            continue;
-        }
-        limit = w;
-        let t = t.strip_prefix(b"async ").unwrap_or(t);
-        if let Some(rest) = t.strip_prefix(b"def ") {
+    crate::repo::enclosing::headers(text, at)
+        .into_iter()
+        .find_map(|t| {
+            let t = t.strip_prefix(b"async ").unwrap_or(t);
+            t.strip_prefix(b"def ")
+        })
+        .map(|rest| {
             let name: Vec<u8> = rest.iter().copied().take_while(|b| is_ident(*b)).collect();
-            return (!name.is_empty()).then(|| String::from_utf8_lossy(&name).into_owned());
-        }
-    }
-    None
+            String::from_utf8_lossy(&name).into_owned()
+        })
+        .filter(|name| !name.is_empty())
 }
 
 /// A module named like a test but holding none (`means_test.py` computes a legal-aid means test): say so,

@@ -42,20 +42,9 @@ pub(crate) fn is_settings_module(path: &str) -> bool {
 
 /// Does a class or module name say it is another environment's (`DevelopmentConfig`, `unit_test`)?
 fn names_other_environment(name: &str) -> bool {
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    for c in name.chars() {
-        if c.is_ascii_uppercase() && !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase());
-        } else if !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
-    }
-    words.push(word);
-    words.iter().any(|w| NON_PRODUCTION.contains(&w.as_str()))
+    crate::repo::text::name_words(name)
+        .iter()
+        .any(|w| NON_PRODUCTION.contains(&w.as_str()))
 }
 
 /// Record the default of every upper-case setting the module assigns (in a class body, or at its top

@@ -154,31 +154,17 @@ fn defines_function(before: &[u8]) -> bool {
 /// Is the line starting at `line_start` inside a function, method or arrow function (an enclosing
 /// header that defines one)?
 fn inside_function(text: &[u8], line_start: usize) -> bool {
-    let indent = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
-    let mut limit = indent(&text[line_start..]);
-    let mut end = line_start;
-    while limit > 0 && end > 0 {
-        let start = memchr::memrchr(b'\n', &text[..end - 1]).map_or(0, |i| i + 1);
-        let line = &text[start..end - 1];
-        end = start;
-        let w = indent(line);
-        let t = line[w.min(line.len())..].trim_ascii_end();
-        if t.is_empty() || w >= limit {
-            continue;
-        }
-        limit = w;
-        let defines = t.starts_with(b"def ")
-            || t.starts_with(b"async def ")
-            || t.starts_with(b"function")
-            || t.starts_with(b"async function")
-            || memchr::memmem::find(t, b"function").is_some()
-            || memchr::memmem::find(t, b"=>").is_some()
-            || memchr::memmem::find(t, b"def ").is_some();
-        if defines {
-            return true;
-        }
-    }
-    false
+    crate::repo::enclosing::headers(text, line_start)
+        .into_iter()
+        .any(|t| {
+            t.starts_with(b"def ")
+                || t.starts_with(b"async def ")
+                || t.starts_with(b"function")
+                || t.starts_with(b"async function")
+                || memchr::memmem::find(t, b"function").is_some()
+                || memchr::memmem::find(t, b"=>").is_some()
+                || memchr::memmem::find(t, b"def ").is_some()
+        })
 }
 
 pub(crate) fn judged(guards: Vec<Guard>) -> Uses {
