@@ -157,6 +157,13 @@ const TOPICS: &[Topic] = &[
             "pull request reviews",
             "merge request review",
             "merge request reviews",
+            // "changes … have to go through a review first", "wait for someone from our team to review".
+            "go through a review",
+            "goes through a review",
+            "go through review",
+            "goes through review",
+            "someone from our team to review",
+            "a member of the team to review",
         ],
         step: Some(review_step),
     },

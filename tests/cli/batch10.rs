@@ -195,6 +195,14 @@ fn review_stages_routes_to_live_and_governance_documents_are_the_written_process
     ]);
     assert_eq!(process(&report), Vec::<String>::new(), "{report}");
 
+    // Changes that "have to go through a review first", a pull request that "will wait for someone from
+    // our team to review" (batch 11's HMCTS wording): review by someone else.
+    let (_, report) = gate_bare(&[(
+        ".github/CONTRIBUTING.md",
+        &format!("# Contributing\n\nWe don't allow direct changes: they have to go through a review first.\n\nThe Jenkins pipeline runs the deployment on merge to master.\n\n{testing}"),
+    )]);
+    assert_eq!(process(&report), Vec::<String>::new(), "{report}");
+
     // Twin: a README that names the branches but not the way to production, and a CONTRIBUTING that
     // only asks for a pull request, document neither.
     let (_, report) = gate_bare(&[
@@ -381,6 +389,194 @@ fn a_fixture_read_behind_a_setting_that_defaults_off_is_a_note() {
     assert_eq!(
         sev(&report),
         vec![("app/data.py".into(), "error".into())],
+        "{report}"
+    );
+    assert_eq!(code, 1);
+}
+
+const PAYMENTS_CONTROLLER: &str = r#"package uk.gov.hmcts.payment.api.controllers;
+
+import org.springframework.web.bind.annotation.*;
+
+@RestController
+public class PaymentController {
+
+    @GetMapping(value = "/payments/{reference}")
+    public Payment retrieve(@PathVariable String reference) {
+        return service.retrieve(reference);
+    }
+
+    /**
+     * This API is used only for testing purposes, to roll the payment back
+     * so that the refund tests can run.
+     */
+    @RequestMapping(value = "/payments/ccd_case_reference/{ccd}/lag_time/{lag}", method = PATCH)
+    @Transactional
+    public ResponseEntity lag(@PathVariable String ccd, @PathVariable String lag) {
+        service.lag(ccd, lag);
+        return ResponseEntity.ok().build();
+    }
+
+    @Operation(summary = "Delete payment failure by failure reference for functional test")
+    @ApiResponses(value = {
+        @ApiResponse(responseCode = "204", description = "Deleted")
+    })
+    @DeleteMapping(value = "/payment-status-delete/{failureReference}")
+    public void delete(@PathVariable String failureReference) {
+        service.delete(failureReference);
+    }
+}
+"#;
+
+/// Class 7 (batch 11's ccpay): a Spring handler whose own description says it exists for tests (its
+/// Javadoc, its OpenAPI summary) is a test-support endpoint served by the production jar.
+#[test]
+fn a_spring_handler_described_as_for_testing_is_a_test_route() {
+    let path = "api/src/main/java/uk/gov/hmcts/payment/api/controllers/PaymentController.java";
+    let routes = |report: &serde_json::Value| {
+        located_with_severity(report)
+            .into_iter()
+            .filter(|f| f.0 == "leak/test-route")
+            .map(|f| (f.2, f.3))
+            .collect::<Vec<_>>()
+    };
+    let (code, report) = gate_files(&[(path, PAYMENTS_CONTROLLER)]);
+    assert_eq!(
+        routes(&report),
+        vec![(17, "error".into()), (28, "error".into())],
+        "{report}"
+    );
+    assert_eq!(code, 1);
+    assert!(
+        message_of(&report, "leak/test-route").contains("PATCH /payments/ccd_case_reference"),
+        "{report}"
+    );
+
+    // Twin: the same controller only in a profile production does not run: notes naming the profile.
+    let profiled = PAYMENTS_CONTROLLER.replace(
+        "@RestController\n",
+        "@RestController\n@Profile(\"functional\")\n",
+    );
+    let (code, report) = gate_files(&[(path, &profiled)]);
+    assert_eq!(
+        routes(&report),
+        vec![(18, "note".into()), (29, "note".into())],
+        "{report}"
+    );
+    assert_eq!(code, 0, "{report}");
+
+    // Twin: handlers described as product features are not test routes.
+    let product = PAYMENTS_CONTROLLER
+        .replace("used only for testing purposes", "used by caseworkers")
+        .replace("for functional test", "for a caseworker");
+    let (_, report) = gate_files(&[(path, &product)]);
+    assert_eq!(routes(&report), vec![], "{report}");
+}
+
+/// Class 8 (batch 11's misses): contract-testing (Pact), mutation-testing (PIT and its build plugins), a
+/// fake SMTP server (dumbster) and JsonPath's matchers are test libraries: in production dependencies
+/// they ship with the service.
+#[test]
+fn contract_mutation_and_fake_mail_test_libraries_in_production_dependencies() {
+    let deps = |report: &serde_json::Value| {
+        located_with_severity(report)
+            .into_iter()
+            .filter(|f| f.0 == "leak/test-dependency")
+            .map(|f| (f.1, f.2))
+            .collect::<Vec<_>>()
+    };
+    let gemfile = "source \"https://rubygems.org\"\n\ngem \"rails\"\ngem \"pact\", require: false\ngem \"pact_broker-client\"\n\ngroup :test do\n  gem \"rspec-rails\"\nend\n";
+    let gradle = "dependencies {\n    implementation 'org.springframework.boot:spring-boot-starter-web'\n    implementation group: 'org.pitest', name: 'pitest', version: '1.23.1'\n    implementation group: 'com.github.kirviq', name: 'dumbster', version: '1.7.1'\n    implementation group: 'com.jayway.jsonpath', name: 'json-path-assert', version: '2.9.0'\n}\n";
+    let (_, report) = gate_files(&[("Gemfile", gemfile), ("build.gradle", gradle)]);
+    assert_eq!(
+        deps(&report),
+        vec![
+            ("Gemfile".into(), 4),
+            ("Gemfile".into(), 5),
+            ("build.gradle".into(), 3),
+            ("build.gradle".into(), 4),
+            ("build.gradle".into(), 5),
+        ],
+        "{report}"
+    );
+
+    // With Rails booting the default group, a gem it requires is loaded; `require: false` is installed
+    // only.
+    let (_, report) = gate_files(&[
+        ("Gemfile", gemfile),
+        (
+            "config/application.rb",
+            "require_relative \"boot\"\nrequire \"rails/all\"\nBundler.require(*Rails.groups)\n",
+        ),
+    ]);
+    let rules: Vec<(String, u64)> = located_with_severity(&report)
+        .into_iter()
+        .filter(|f| f.0.starts_with("leak/test-dependency"))
+        .map(|f| (f.0, f.2))
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            ("leak/test-dependency".into(), 4),
+            ("leak/test-dependency-loaded".into(), 5),
+        ],
+        "{report}"
+    );
+
+    // Twin: the same libraries in the test group and test configurations ship nothing.
+    let gemfile = "source \"https://rubygems.org\"\n\ngem \"rails\"\n\ngroup :development, :test do\n  gem \"pact\", require: false\n  gem \"pact_broker-client\"\nend\n";
+    let gradle = gradle
+        .replace(
+            "    implementation group: 'org",
+            "    testImplementation group: 'org",
+        )
+        .replace(
+            "    implementation group: 'com",
+            "    testImplementation group: 'com",
+        );
+    let (_, report) = gate_files(&[("Gemfile", gemfile), ("build.gradle", &gradle)]);
+    assert_eq!(deps(&report), vec![], "{report}");
+}
+
+const SUPPORT_ROUTES: &str = "Rails.application.routes.draw do\n  namespace :support_interface, path: \"/support\" do\n    resources :test_users, only: %i[index create] do\n      put \"/authenticate\", on: :member, to: \"test_users#authenticate\"\n    end\n  end\nend\n";
+const TEST_USERS_CONTROLLER: &str = "module SupportInterface\n  class TestUsersController < SupportInterfaceController\n    before_action :redirect_unless_test_environment\n\n    def authenticate\n      sign_in(User.find(params[:id]))\n    end\n\n    private\n\n    def redirect_unless_test_environment\n      unless HostingEnvironment.test_environment?\n        redirect_to support_interface_root_path\n      end\n    end\n  end\nend\n";
+
+/// Class 9 (batch 11's refer-serious-misconduct): a Rails route to a controller whose `before_action`
+/// refuses outside test environments is guarded where the controller is: a note naming the guard.
+#[test]
+fn a_rails_route_to_a_controller_that_refuses_outside_test_environments_is_a_note() {
+    let controller = "app/controllers/support_interface/test_users_controller.rb";
+    let routes = |report: &serde_json::Value| {
+        located_with_severity(report)
+            .into_iter()
+            .filter(|f| f.0 == "leak/test-route")
+            .map(|f| (f.2, f.3))
+            .collect::<Vec<_>>()
+    };
+    let (code, report) = gate_files(&[
+        ("config/routes.rb", SUPPORT_ROUTES),
+        (controller, TEST_USERS_CONTROLLER),
+    ]);
+    assert_eq!(
+        routes(&report),
+        vec![(3, "note".into()), (4, "note".into())],
+        "{report}"
+    );
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        message_of(&report, "leak/test-route").contains("redirect_unless_test_environment"),
+        "{report}"
+    );
+
+    // Twin: the same controller whose filter only checks the user serves the routes in production.
+    let open = TEST_USERS_CONTROLLER.replace(
+        "HostingEnvironment.test_environment?",
+        "current_staff.support?",
+    );
+    let (code, report) = gate_files(&[("config/routes.rb", SUPPORT_ROUTES), (controller, &open)]);
+    assert_eq!(
+        routes(&report),
+        vec![(3, "error".into()), (4, "error".into())],
         "{report}"
     );
     assert_eq!(code, 1);

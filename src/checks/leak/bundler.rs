@@ -87,6 +87,13 @@ fn nonprod(groups: &[String]) -> bool {
     })
 }
 
+/// Does a `gem` line say `require: false` (or `:require => false`): Bundler installs the gem but
+/// `Bundler.require` does not load it.
+fn not_required(code: &str) -> bool {
+    let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains("require:false") || compact.contains(":require=>false")
+}
+
 /// Where a Gemfile's gem outside any group is: Rails requires it at boot.
 pub(crate) const DEFAULT_GROUP: &str = " in the Gemfile's default group";
 
@@ -165,6 +172,10 @@ pub(crate) fn gemfile(src: &mut Source, out: &mut Extracted) {
                 // Installed unless BUNDLE_WITHOUT leaves the group out, but Rails requires only the
                 // default group and the running environment's: not loaded at boot.
                 Some(g) => format!(" in the Gemfile's group `:{g}` (installed unless `BUNDLE_WITHOUT` leaves it out)"),
+                // `require: false`: installed with the app, but `Bundler.require` leaves it unloaded.
+                None if not_required(code) => {
+                    " in the Gemfile's default group with `require: false` (installed, not loaded at boot)".into()
+                }
                 None => DEFAULT_GROUP.into(),
             },
         };

@@ -256,6 +256,11 @@ const GEMS: &[(&str, LibKind)] = &[
     ("fakefs", LibKind::TestTool),
     ("json_matchers", LibKind::TestTool),
     ("email_spec", LibKind::TestTool),
+    // Contract testing: Pact runs the consumer's and provider's tests against a mock service.
+    ("pact", LibKind::TestTool),
+    ("pact_broker-client", LibKind::TestTool),
+    ("pact-mock_service", LibKind::TestTool),
+    ("pact-provider-verifier", LibKind::TestTool),
     ("factory_bot", LibKind::FakeData),
     ("factory_girl", LibKind::FakeData),
     ("fabrication", LibKind::FakeData),
@@ -305,6 +310,27 @@ const JVM_ARTIFACTS: &[(&str, &str, LibKind)] = &[
     ("org.easymock", "org.easymock", LibKind::TestTool),
     ("org.powermock", "org.powermock", LibKind::TestTool),
     ("org.awaitility", "org.awaitility", LibKind::TestTool),
+    // Contract tests (Pact JVM), mutation tests (PIT and its build plugins), a fake SMTP server for
+    // tests, JsonPath's Hamcrest matchers.
+    ("au.com.dius.pact", "au.com.dius.pact", LibKind::TestTool),
+    ("au.com.dius", "au.com.dius.pact", LibKind::TestTool),
+    ("org.pitest", "org.pitest", LibKind::TestTool),
+    (
+        "info.solidsoft.gradle.pitest",
+        "info.solidsoft.gradle.pitest",
+        LibKind::TestTool,
+    ),
+    ("dumbster", "com.dumbster", LibKind::TestTool),
+    (
+        "com.github.kirviq:dumbster",
+        "com.dumbster",
+        LibKind::TestTool,
+    ),
+    (
+        "com.jayway.jsonpath:json-path-assert",
+        "com.jayway.jsonpath.matchers",
+        LibKind::TestTool,
+    ),
     (
         "org.skyscreamer:jsonassert",
         "org.skyscreamer.jsonassert",

@@ -51,6 +51,7 @@ pub(crate) mod paths;
 mod python;
 mod python_packaging;
 mod python_settings;
+mod rails_controllers;
 mod reach_rules;
 mod resolve;
 mod roots;
@@ -60,6 +61,7 @@ mod ruby_reach;
 mod rule_docs;
 mod rust_lang;
 mod sbt;
+mod spring_routes;
 mod stand_ins;
 mod test_fallbacks;
 mod tokens;
@@ -670,6 +672,10 @@ fn extract(
     if let Some(lang) = route_lang.filter(|l| anchors.test_words || *l == routes::Lang::CSharp) {
         routes::extract(&mut src, &mut out, lang);
     }
+    // Spring handlers: a test path, a test controller or a description that says "for testing".
+    if kind == Kind::Jvm && anchors.test_words {
+        spring_routes::extract(&mut src, &mut out);
+    }
     let stand_in_lang = match kind {
         Kind::Python => Some(stand_ins::Lang::Python),
         Kind::JavaScript => Some(stand_ins::Lang::JavaScript),
@@ -684,6 +690,9 @@ fn extract(
         Kind::Python | Kind::JavaScript | Kind::Ruby | Kind::Jvm
     ) {
         defaults::extract_code(&mut src, &mut out, anchors);
+    }
+    if kind == Kind::Ruby && file.path.contains("controllers/") {
+        rails_controllers::extract(&src, &mut out);
     }
     if kind == Kind::Ruby {
         let constants = ruby_reach::extract(content, &regions);
@@ -1062,6 +1071,16 @@ pub(crate) enum Fact {
     AspNetSettings(Box<aspnet::Settings>),
     /// An ASP.NET test-support endpoint behind a configuration flag, judged by the flag's default.
     AspNetFlagged(Box<aspnet::Flagged>),
+    /// A Rails controller that refuses to serve outside test environments, and the guard that says so.
+    RailsGuardedController {
+        path: String,
+        guard: String,
+    },
+    /// A test route in `config/routes.rb`, judged once its controller (one of `candidates`) is read.
+    RailsRoute {
+        candidates: Vec<String>,
+        finding: Box<Finding>,
+    },
 }
 
 /// Run one extractor on `code` as the file at `path`, for the language modules' unit tests.

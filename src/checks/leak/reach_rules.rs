@@ -39,7 +39,8 @@ pub const TEST_ROUTE: CodeRule = CodeRule {
           tests start; never exempt them from authentication in production. For Play, keep \
           `play.http.router = prod.Routes` in the shipped `conf/application.conf`, select \
           `testOnlyDoNotUseInAppConf.Routes` only in the test or local run configuration, and keep the \
-          production routes free of test-only controllers.",
+          production routes free of test-only controllers. For Spring, put a handler that exists for tests \
+          in a controller under a `@Profile` production never activates, or in the test sources.",
     example: "src/routes.js:12:13 test-support endpoint `POST /test-support/create-claim` served in production, \
               unguarded; it bypasses authentication or CSRF protection (registered before `app.use(requireAuth)`)",
 };

@@ -68,6 +68,29 @@ pub(crate) fn resolve_all(
         })
         .collect();
     found.extend(super::aspnet::judge(flagged, &settings));
+    let guarded_controllers: Vec<(String, String)> = collected
+        .iter()
+        .flat_map(|e| &e.facts)
+        .filter_map(|f| match f {
+            Fact::RailsGuardedController { path, guard } => Some((path.clone(), guard.clone())),
+            _ => None,
+        })
+        .collect();
+    let rails_routes: Vec<(Vec<String>, Finding)> = collected
+        .iter()
+        .flat_map(|e| &e.facts)
+        .filter_map(|f| match f {
+            Fact::RailsRoute {
+                candidates,
+                finding,
+            } => Some((candidates.clone(), (**finding).clone())),
+            _ => None,
+        })
+        .collect();
+    found.extend(super::rails_controllers::judge(
+        rails_routes,
+        &guarded_controllers,
+    ));
     if collected.iter().all(|e| e.pending.is_empty()) {
         return found;
     }
@@ -253,7 +276,9 @@ impl<'a> Index<'a> {
                 | Fact::GuardedPage { .. }
                 | Fact::DotnetProject(_)
                 | Fact::AspNetSettings(_)
-                | Fact::AspNetFlagged(_) => {}
+                | Fact::AspNetFlagged(_)
+                | Fact::RailsGuardedController { .. }
+                | Fact::RailsRoute { .. } => {}
                 Fact::ArchiveDeploy(d) => index.archive_deploys.push(*d),
                 Fact::DockerfileNamed { path } => index.dockerfiles_named.push(path),
                 Fact::DevServerScript { path } => {

@@ -40,7 +40,27 @@ pub(crate) fn extract(src: &mut Source, out: &mut Extracted, lang: Lang) {
             continue;
         }
         let guard = guard_at(src.text, r.at.start);
+        // A Rails route with no guard of its own may be guarded by its controller: judged once the
+        // controllers are read.
+        let candidates = match (lang, &guard) {
+            (Lang::Ruby, None) => {
+                let line = String::from_utf8_lossy(
+                    &src.text[super::tokens::line_range(src.text, r.keyword)],
+                )
+                .into_owned();
+                super::rails_controllers::controller_files(src.text, r.keyword, &line)
+            }
+            _ => Vec::new(),
+        };
         report(src, out, r, guard);
+        if !candidates.is_empty() {
+            if let Some(finding) = out.findings.pop() {
+                out.facts.push(super::Fact::RailsRoute {
+                    candidates,
+                    finding: Box::new(finding),
+                });
+            }
+        }
     }
 }
 
@@ -91,7 +111,7 @@ pub(crate) struct Route {
     pub bypass: Option<String>,
 }
 
-fn report(src: &mut Source, out: &mut Extracted, r: Route, guard: Option<Guard>) {
+pub(super) fn report(src: &mut Source, out: &mut Extracted, r: Route, guard: Option<Guard>) {
     let (severity, how) = judged(guard.as_ref());
     let (severity, bypass) = match &r.bypass {
         Some(b) => (
