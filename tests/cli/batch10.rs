@@ -2,6 +2,15 @@
 //! must still be reported.
 use crate::common::*;
 
+/// (line, severity) of the `leak/test-route` findings.
+fn routes(report: &serde_json::Value) -> Vec<(u64, String)> {
+    located_with_severity(report)
+        .into_iter()
+        .filter(|f| f.0 == "leak/test-route")
+        .map(|f| (f.2, f.3))
+        .collect()
+}
+
 /// (rule, path, line, column) of the `leak/` findings.
 fn leaks(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
     located(report, "leak/")
@@ -433,13 +442,6 @@ public class PaymentController {
 #[test]
 fn a_spring_handler_described_as_for_testing_is_a_test_route() {
     let path = "api/src/main/java/uk/gov/hmcts/payment/api/controllers/PaymentController.java";
-    let routes = |report: &serde_json::Value| {
-        located_with_severity(report)
-            .into_iter()
-            .filter(|f| f.0 == "leak/test-route")
-            .map(|f| (f.2, f.3))
-            .collect::<Vec<_>>()
-    };
     let (code, report) = gate_files(&[(path, PAYMENTS_CONTROLLER)]);
     assert_eq!(
         routes(&report),
@@ -546,13 +548,6 @@ const TEST_USERS_CONTROLLER: &str = "module SupportInterface\n  class TestUsersC
 #[test]
 fn a_rails_route_to_a_controller_that_refuses_outside_test_environments_is_a_note() {
     let controller = "app/controllers/support_interface/test_users_controller.rb";
-    let routes = |report: &serde_json::Value| {
-        located_with_severity(report)
-            .into_iter()
-            .filter(|f| f.0 == "leak/test-route")
-            .map(|f| (f.2, f.3))
-            .collect::<Vec<_>>()
-    };
     let (code, report) = gate_files(&[
         ("config/routes.rb", SUPPORT_ROUTES),
         (controller, TEST_USERS_CONTROLLER),

@@ -227,12 +227,16 @@ fn described_for_tests(stack: &[u8]) -> Option<String> {
 fn guard_in(region_text: &[u8], from: usize, to: usize, text: &[u8]) -> Option<Guard> {
     let region = &region_text[from..to.min(region_text.len())];
     let line_of = |i: usize| 1 + memchr::memchr_iter(b'\n', &text[..from + i]).count() as u32;
-    if let Some(i) = memchr::memmem::find(region, b"@Profile") {
+    // The annotation as written, to the end of its line.
+    let written = |i: usize| {
         let end = region[i..]
             .iter()
             .position(|b| *b == b'\n')
             .map_or(region.len(), |e| i + e);
-        let condition = String::from_utf8_lossy(&region[i..end]).trim().to_string();
+        String::from_utf8_lossy(&region[i..end]).trim().to_string()
+    };
+    if let Some(i) = memchr::memmem::find(region, b"@Profile") {
+        let condition = written(i);
         return Some(Guard {
             condition,
             line: line_of(i),
@@ -241,11 +245,7 @@ fn guard_in(region_text: &[u8], from: usize, to: usize, text: &[u8]) -> Option<G
         });
     }
     if let Some(i) = memchr::memmem::find(region, b"@ConditionalOnProperty") {
-        let end = region[i..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(region.len(), |e| i + e);
-        let condition = String::from_utf8_lossy(&region[i..end]).trim().to_string();
+        let condition = written(i);
         let on = condition.replace(' ', "").contains("matchIfMissing=true");
         let name = condition
             .split('"')
