@@ -21,7 +21,7 @@ const MAPPINGS: &[(&str, &str)] = &[
 ];
 
 /// What a handler's description says when it exists only for tests (lower-case).
-const TEST_ONLY: &[&str] = &[
+const DESCRIBED_FOR_TESTS: &[&str] = &[
     "only for testing",
     "used only for testing",
     "for testing purposes",
@@ -216,7 +216,7 @@ fn method_signature_end(text: &[u8], at: usize) -> usize {
 fn described_for_tests(stack: &[u8]) -> Option<String> {
     let lower = String::from_utf8_lossy(stack).to_ascii_lowercase();
     let lower = lower.split_whitespace().collect::<Vec<_>>().join(" ");
-    TEST_ONLY
+    DESCRIBED_FOR_TESTS
         .iter()
         .find(|p| lower.contains(*p))
         .map(|p| format!("\"…{p}…\""))
