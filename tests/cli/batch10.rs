@@ -576,3 +576,60 @@ fn a_rails_route_to_a_controller_that_refuses_outside_test_environments_is_a_not
     );
     assert_eq!(code, 1);
 }
+
+/// Class 10 (batch 11's hmpps-manage-users-api): an embedded database in the production dependencies is
+/// test support when only the tests' configuration connects to it and the service's own connects
+/// elsewhere; with no datasource configured, or a profile that uses it, it is the service's.
+#[test]
+fn an_embedded_database_only_the_tests_connect_to_is_a_test_dependency() {
+    let gradle = "dependencies {\n  implementation(\"org.springframework.boot:spring-boot-starter-data-jpa\")\n  runtimeOnly(\"org.postgresql:postgresql\")\n  runtimeOnly(\"com.h2database:h2:2.4.240\")\n}\n";
+    let main = "spring:\n  datasource:\n    url: 'jdbc:postgresql://${DATABASE_ENDPOINT}/${DATABASE_NAME}'\n";
+    let test = "spring:\n  datasource:\n    url: jdbc:h2:mem:users-db;MODE=PostgreSQL\n";
+    let deps = |report: &serde_json::Value| {
+        located_with_severity(report)
+            .into_iter()
+            .filter(|f| f.0 == "leak/test-dependency")
+            .map(|f| (f.1, f.2, f.3))
+            .collect::<Vec<_>>()
+    };
+    let (_, report) = gate_files(&[
+        ("build.gradle.kts", gradle),
+        ("src/main/resources/application.yml", main),
+        ("src/test/resources/application-test.yml", test),
+    ]);
+    assert_eq!(
+        deps(&report),
+        vec![("build.gradle.kts".into(), 4, "warning".into())],
+        "{report}"
+    );
+
+    // Twin: a development profile the service ships uses H2 — it is that profile's database.
+    let (_, report) = gate_files(&[
+        ("build.gradle.kts", gradle),
+        ("src/main/resources/application.yml", main),
+        ("src/main/resources/application-dev.yml", test),
+    ]);
+    assert_eq!(deps(&report), vec![], "{report}");
+
+    // Twin: only a profile names another database (`application-postgres.yml`) — the default profile
+    // starts the embedded one.
+    let (_, report) = gate_files(&[
+        ("build.gradle.kts", gradle),
+        (
+            "src/main/resources/application.yml",
+            "server:\n  port: 8080\n",
+        ),
+        ("src/main/resources/application-postgres.yml", main),
+    ]);
+    assert_eq!(deps(&report), vec![], "{report}");
+
+    // Twin: no datasource configured — Spring Boot starts the embedded database in production.
+    let (_, report) = gate_files(&[
+        ("build.gradle.kts", gradle),
+        (
+            "src/main/resources/application.yml",
+            "server:\n  port: 8080\n",
+        ),
+    ]);
+    assert_eq!(deps(&report), vec![], "{report}");
+}

@@ -8,6 +8,9 @@ pub(crate) enum LibKind {
     TestTool,
     /// Generates fake people, addresses, cards: the test data the `data/` rules look for, made on demand.
     FakeData,
+    /// An embedded database (H2, HSQLDB, Derby): test support only when no configuration production
+    /// can load connects to it and one connects elsewhere (`manifests::resolve_test_dependency`).
+    EmbeddedDatabase,
 }
 
 impl LibKind {
@@ -15,6 +18,9 @@ impl LibKind {
         match self {
             LibKind::TestTool => "a test framework or test double library",
             LibKind::FakeData => "a generator of made-up records",
+            LibKind::EmbeddedDatabase => {
+                "an embedded database that only the tests' configuration connects to (the service's own configuration connects to another database)"
+            }
         }
     }
 }
@@ -310,6 +316,13 @@ const JVM_ARTIFACTS: &[(&str, &str, LibKind)] = &[
     ("org.easymock", "org.easymock", LibKind::TestTool),
     ("org.powermock", "org.powermock", LibKind::TestTool),
     ("org.awaitility", "org.awaitility", LibKind::TestTool),
+    ("com.h2database:h2", "org.h2", LibKind::EmbeddedDatabase),
+    ("org.hsqldb:hsqldb", "org.hsqldb", LibKind::EmbeddedDatabase),
+    (
+        "org.apache.derby:derby",
+        "org.apache.derby",
+        LibKind::EmbeddedDatabase,
+    ),
     // Contract tests (Pact JVM), mutation tests (PIT and its build plugins), a fake SMTP server for
     // tests, JsonPath's Hamcrest matchers.
     ("au.com.dius.pact", "au.com.dius.pact", LibKind::TestTool),

@@ -275,6 +275,11 @@ pub(crate) fn resolve_test_dependency(
     {
         return None;
     }
+    // An embedded database is production's unless the service's configuration connects elsewhere and
+    // never to it (`spring_datasource`).
+    if dep.kind == LibKind::EmbeddedDatabase && (index.jdbc_embedded || !index.jdbc_other) {
+        return None;
+    }
     let (name, section) = (&dep.name, &dep.section);
     let at = p.at.in_file(file);
     if dep.kind == LibKind::FakeData {

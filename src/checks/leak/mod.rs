@@ -61,6 +61,7 @@ mod ruby_reach;
 mod rule_docs;
 mod rust_lang;
 mod sbt;
+mod spring_datasource;
 mod spring_routes;
 mod stand_ins;
 mod test_fallbacks;
@@ -435,6 +436,10 @@ impl Kind {
             }
             return Some(Kind::Config);
         }
+        // A Spring profile's settings (`application-dev.yml`): read only for the databases it names.
+        if file.class == FileClass::DevConfig && spring_datasource::is_spring_config(name) {
+            return Some(Kind::Config);
+        }
         if paths::extension(name) == "sh"
             && !file.class.is_test_side()
             && file.class != FileClass::Vendor
@@ -621,6 +626,10 @@ fn extract(
         Kind::Config | Kind::AspNetSettings => {
             if kind == Kind::AspNetSettings {
                 out.facts.extend(aspnet::settings(&file.path, content));
+            }
+            spring_datasource::extract(&src, &mut out);
+            if file.class == FileClass::DevConfig {
+                return out;
             }
             defaults::buildpack_env(&src, &mut out);
             defaults::extract_config(&mut src, &mut out);
@@ -1071,6 +1080,11 @@ pub(crate) enum Fact {
     AspNetSettings(Box<aspnet::Settings>),
     /// An ASP.NET test-support endpoint behind a configuration flag, judged by the flag's default.
     AspNetFlagged(Box<aspnet::Flagged>),
+    /// A JDBC URL in a Spring configuration file the service ships (production's or a profile's): whether
+    /// its database is an embedded one (H2, HSQLDB, Derby).
+    JdbcUrl {
+        embedded: bool,
+    },
     /// A Rails controller that refuses to serve outside test environments, and the guard that says so.
     RailsGuardedController {
         path: String,

@@ -164,6 +164,9 @@ pub(crate) struct Index<'a> {
     pub(super) not_tests: HashSet<String>,
     /// Modules named as test support that use no test framework (`PlainSupport`).
     plain_support: HashSet<String>,
+    /// Whether a Spring configuration the service ships names an embedded database, and another one.
+    pub(super) jdbc_embedded: bool,
+    pub(super) jdbc_other: bool,
     /// Upper-case settings of Python configuration modules, by name: their default when unset.
     setting_defaults: HashMap<String, super::python_settings::Default>,
     /// Scripts named as test support that use a test framework (`TestCode`): test code wherever they are.
@@ -208,6 +211,8 @@ impl<'a> Index<'a> {
             not_tests: HashSet::new(),
             plain_support: HashSet::new(),
             setting_defaults: HashMap::new(),
+            jdbc_embedded: false,
+            jdbc_other: false,
             test_code: HashSet::new(),
             types_only: HashSet::new(),
             ts_configs: HashMap::new(),
@@ -241,6 +246,13 @@ impl<'a> Index<'a> {
                 }
                 Fact::PlainSupport { path } => {
                     index.plain_support.insert(path);
+                }
+                Fact::JdbcUrl { embedded } => {
+                    if embedded {
+                        index.jdbc_embedded = true;
+                    } else {
+                        index.jdbc_other = true;
+                    }
                 }
                 Fact::SettingDefault { name, default } => {
                     use super::python_settings::Default as D;
