@@ -293,6 +293,14 @@ const CSV_TEST: &str = "import { TestDataCsv } from '../../domain/test-data-csv'
 /// service's code — a parser of the "test data" its users upload — not test support.
 #[test]
 fn a_module_named_as_test_support_with_its_own_unit_test_is_production_code() {
+    let imports_test_support = || {
+        vec![(
+            "leak/test-import".to_string(),
+            "src/api/validate.ts".to_string(),
+            1,
+            30,
+        )]
+    };
     let (_, report) = gate_files(&[
         ("src/domain/test-data-csv.ts", CSV_PARSER),
         ("src/__tests__/domain/test-data-csv.test.ts", CSV_TEST),
@@ -305,16 +313,7 @@ fn a_module_named_as_test_support_with_its_own_unit_test_is_production_code() {
         ("src/domain/test-data-csv.ts", CSV_PARSER),
         ("src/api/validate.ts", VALIDATE),
     ]);
-    assert_eq!(
-        leaks(&report),
-        vec![(
-            "leak/test-import".into(),
-            "src/api/validate.ts".into(),
-            1,
-            30
-        )],
-        "{report}"
-    );
+    assert_eq!(leaks(&report), imports_test_support(), "{report}");
 
     // Twin: a tested module that drives a test framework is test support all the same.
     let helper = format!(
@@ -325,16 +324,7 @@ fn a_module_named_as_test_support_with_its_own_unit_test_is_production_code() {
         ("src/__tests__/domain/test-data-csv.test.ts", CSV_TEST),
         ("src/api/validate.ts", VALIDATE),
     ]);
-    assert_eq!(
-        leaks(&report),
-        vec![(
-            "leak/test-import".into(),
-            "src/api/validate.ts".into(),
-            1,
-            30
-        )],
-        "{report}"
-    );
+    assert_eq!(leaks(&report), imports_test_support(), "{report}");
 }
 
 const DATA_PY: &str = "import json\nimport os\n\nfrom config import Config\n\n\ndef get_data(endpoint):\n    if Config.USE_LOCAL_DATA:\n        data = get_local_data(endpoint)\n    else:\n        data = get_remote_data(endpoint)\n    return data\n\n\ndef get_local_data(endpoint):\n    path = os.path.join(Config.FLASK_ROOT, \"tests\", \"api_data\", \"endpoint_data.json\")\n    with open(path) as f:\n        return json.load(f)[endpoint]\n";

@@ -156,14 +156,11 @@ fn defines_function(before: &[u8]) -> bool {
 fn inside_function(text: &[u8], line_start: usize) -> bool {
     crate::repo::enclosing::headers(text, line_start)
         .into_iter()
+        // `def `, `async def `, `function`, `async function`, `x = () =>`: anywhere on the header.
         .any(|t| {
-            t.starts_with(b"def ")
-                || t.starts_with(b"async def ")
-                || t.starts_with(b"function")
-                || t.starts_with(b"async function")
-                || memchr::memmem::find(t, b"function").is_some()
-                || memchr::memmem::find(t, b"=>").is_some()
-                || memchr::memmem::find(t, b"def ").is_some()
+            [&b"def "[..], b"function", b"=>"]
+                .iter()
+                .any(|w| memchr::memmem::find(t, w).is_some())
         })
 }
 
